@@ -1,0 +1,93 @@
+# xdpgate: one build. `make` builds everything under build/; `make test`, `make demo`,
+# `make check`, `make install`. V=1 shows the commands.
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CLANG_FORMAT ?= clang-format
+PREFIX ?= /usr/local
+BUILD := build
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -I. -MMD -MP
+LDLIBS += -lxdp -lbpf -lelf -lz -lpthread
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I/usr/include/$(MULTIARCH) -MMD -MP
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+BPF_SRCS := $(wildcard xdp/*.bpf.c)
+BPF_OBJS := $(patsubst xdp/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst xdp/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+# Everything in user/ except the program entry point goes into a library the tests link.
+USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+USER_SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/user/%.o,$(USER_SRCS))
+
+TEST_SRCS := $(wildcard testenv/*_test.c)
+TEST_BINS := $(patsubst testenv/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TEST_LIB_SRCS := $(filter-out %_test.c,$(wildcard testenv/*.c))
+TEST_LIB_OBJS := $(patsubst testenv/%.c,$(BUILD)/san/testenv/%.o,$(TEST_LIB_SRCS))
+
+all: $(BUILD)/xdpgate $(TEST_BINS)
+
+$(BUILD)/%.bpf.o: xdp/%.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/user/%.o: user/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c | $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/xdpgate: $(BUILD)/user/main.o $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# Tests are built with ASan/UBSan and link the same user/ objects the CLI uses.
+$(BUILD)/tests/%: $(BUILD)/san/testenv/%.o $(TEST_LIB_OBJS) $(USER_SAN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $^ -o $@ $(LDLIBS) -lcmocka
+
+deps:
+	$(Q)testenv/deps.sh
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)testenv/run-tests.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)testenv/demo.sh
+
+check:
+	$(Q)$(CLANG_FORMAT) --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+install: $(BUILD)/xdpgate
+	install -D -m 0755 $(BUILD)/xdpgate $(DESTDIR)$(PREFIX)/sbin/xdpgate
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps test demo check install clean
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

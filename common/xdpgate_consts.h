@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Enumerations shared by the gate program and userspace: verdicts, counters, limits. */
+#ifndef XG_CONSTS_H
+#define XG_CONSTS_H
+
+/* What the gate decides for a frame. Userspace names them; BPF maps them to XDP_*. */
+enum xg_verdict {
+	XG_VERDICT_PASS = 0,
+	XG_VERDICT_DROP,
+	XG_VERDICT_TX,
+	XG_VERDICT_REDIRECT,
+	XG_VERDICT_XSK,
+	XG_VERDICT_ABORTED,
+	XG_VERDICT_MAX,
+};
+
+/* How far the parser got. Exactly one outcome per frame, so outcomes sum to rx, as
+ * verdicts do. The first four are well-formed frames; the rest name the layer at which
+ * the frame was too short or invalid. */
+enum xg_parse {
+	XG_PARSE_IPV4 = 0,
+	XG_PARSE_IPV6,
+	XG_PARSE_ARP,
+	XG_PARSE_OTHER,
+	XG_PARSE_TRUNC_ETH,
+	XG_PARSE_TRUNC_VLAN,
+	XG_PARSE_TRUNC_IPV4,
+	XG_PARSE_BAD_IPV4,	/* version != 4 or IHL < 5 */
+	XG_PARSE_TRUNC_IPV6,
+	XG_PARSE_BAD_IPV6,	/* version != 6 */
+	XG_PARSE_TRUNC_IPV6_EXT,
+	XG_PARSE_IPV6_EXT_LIMIT,	/* more extension headers than the walk allows */
+	XG_PARSE_TRUNC_L4,	/* TCP/UDP/ICMP header cut short (or TCP doff < 5) */
+	XG_PARSE_MAX,
+};
+
+/* Index into the per-CPU stats array: verdicts, then parse outcomes, then extras that
+ * are not part of either sum (fragments are well-formed frames, counted again here). */
+enum xg_counter {
+	XG_CNT_VERDICT = 0,
+	XG_CNT_PARSE = XG_CNT_VERDICT + XG_VERDICT_MAX,
+	XG_CNT_FRAG_FIRST = XG_CNT_PARSE + XG_PARSE_MAX,
+	XG_CNT_FRAG_LATER,
+	XG_CNT_MAX,
+};
+
+/* Walk at most this many IPv6 extension headers before giving up on finding L4. */
+#define XG_IPV6_EXT_MAX 6
+
+/* Fragment state of a parsed frame. */
+enum xg_frag {
+	XG_FRAG_NONE = 0,
+	XG_FRAG_FIRST,	/* offset 0, more fragments: carries the L4 header */
+	XG_FRAG_LATER,	/* offset != 0: no L4 header */
+};
+
+#endif

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The persistent gate on one interface: attach through libxdp (so xdp-loader and other
+ * libxdp users see and keep it), pin its maps, find them again, detach. */
+#ifndef XG_GATE_H
+#define XG_GATE_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+
+#include <linux/types.h>
+
+#define XG_PROG_NAME "xdpgate"
+
+struct xg_gate {
+	int ifindex;
+	char ifname[IF_NAMESIZE];
+	char pin_dir[PATH_MAX];
+};
+
+struct xg_gate_info {
+	bool attached;		/* our program is on the interface */
+	bool pinned;		/* our maps are pinned for it */
+	int mode;		/* enum xdp_attach_mode */
+	__u32 prog_id;
+	__u32 dispatcher_id;	/* 0 when attached directly (no libxdp dispatcher) */
+	__u32 other_prog_id;	/* somebody else's program holds the interface */
+	char other_prog_name[32];
+};
+
+/* Resolve ifname in the current namespace. Prints "no such interface" on failure. */
+int xg_gate_init(struct xg_gate *g, const char *cmd, const char *ifname);
+int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info);
+int xg_gate_attach(struct xg_gate *g, int mode, __u32 default_verdict);
+int xg_gate_detach(struct xg_gate *g);
+/* Open a pinned map of this gate; prints "not attached" when it is missing. */
+int xg_gate_map_fd(const struct xg_gate *g, const char *cmd, const char *map);
+/* Fail with one line unless we run as root. */
+int xg_require_root(const char *cmd);
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Declarative command-line options: each command lists its options in a table of typed
+ * fields written straight into the command's config struct. Parsing errors are one line
+ * naming the command, the option and the bad value. */
+#ifndef XG_OPTS_H
+#define XG_OPTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum xg_opt_type {
+	XG_OPT_FLAG,	/* bool, set to true */
+	XG_OPT_COUNT,	/* int, incremented each time (-v -v) */
+	XG_OPT_UINT,	/* unsigned int within [min, max] */
+	XG_OPT_DOUBLE,	/* double > 0 */
+	XG_OPT_STRING,	/* const char *, points into argv */
+	XG_OPT_ENUM,	/* int, one of enum_vals */
+};
+
+struct xg_opt_enum {
+	const char *name;
+	int value;
+};
+
+struct xg_opt {
+	const char *name;	/* long name, without "--" */
+	char short_name;	/* 0 for none */
+	enum xg_opt_type type;
+	size_t offset;		/* offsetof(cfg struct, field) */
+	const char *metavar;
+	const char *help;
+	const struct xg_opt_enum *enum_vals;	/* XG_OPT_ENUM: terminated by {NULL} */
+	unsigned long min, max;	/* XG_OPT_UINT bounds (max 0: no bound) */
+};
+
+/* A command: its options, its positional arguments, and what it does with them. */
+struct xg_cmd {
+	const char *name;
+	const char *args;	/* positional synopsis, e.g. "IFACE" or "[IFACE]" */
+	int min_args, max_args;
+	const char *summary;
+	const struct xg_opt *opts;	/* terminated by {NULL} */
+	size_t cfg_size;
+	void (*defaults)(void *cfg);	/* optional: fill defaults before parsing */
+	int (*run)(void *cfg, int argc, char **argv);	/* argc/argv: positionals only */
+};
+
+/* Parse argv (argv[0] is the command name) into cfg. Returns the index of the first
+ * positional argument, XG_OPTS_HELP when --help was given (usage already printed to out),
+ * or -1 after printing an error. */
+#define XG_OPTS_HELP (-2)
+int xg_opts_parse(const struct xg_cmd *cmd, void *cfg, int argc, char **argv, FILE *out);
+void xg_opts_usage(const struct xg_cmd *cmd, FILE *out);
+/* Find the name of an enum value for printing; "?" when not in the table. */
+const char *xg_opt_enum_name(const struct xg_opt_enum *vals, int value);
+
+#endif
