@@ -12,7 +12,7 @@
 #ifdef __bpf__
 #include <linux/in.h>
 #else
-#include <netinet/in.h>	/* before linux/ipv6.h, so libc-compat suppresses duplicates */
+#include <netinet/in.h> /* before linux/ipv6.h, so libc-compat suppresses duplicates */
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
@@ -26,6 +26,23 @@
 
 #include "endian.h"
 #include "xdpgate_consts.h"
+
+/* clang (BPF) is asked to unroll the bounded loops; gcc (userspace) does not know the
+ * pragma and -Wall -Werror rejects unknown pragmas, and the loops are correct either way. */
+#ifdef __clang__
+#define XG_UNROLL _Pragma("unroll")
+#else
+#define XG_UNROLL
+#endif
+
+/* Userspace may parse frames at any address (AF_XDP headroom, pcap buffers): read the
+ * headers through 1-byte-aligned typedefs there. BPF keeps natural alignment; the
+ * verifier allows unaligned packet reads on this architecture. */
+#ifdef __bpf__
+#define XG_UNALIGNED
+#else
+#define XG_UNALIGNED __attribute__((aligned(1)))
+#endif
 
 #define XG_ETH_P_8021Q 0x8100
 #define XG_ETH_P_8021AD 0x88A8
@@ -41,20 +58,20 @@
 
 /* What the parser learned about a frame. Zero it before parsing. */
 struct xg_pkt {
-	__u32 saddr[4];		/* network order; IPv4 uses saddr[0] */
+	__u32 saddr[4]; /* network order; IPv4 uses saddr[0] */
 	__u32 daddr[4];
-	__u16 eth_proto;	/* innermost EtherType, host order */
-	__u16 vlan_id;		/* outer tag's VID, host order; valid when vlan_depth > 0 */
-	__u16 sport;		/* host order; valid when l4_ok and TCP/UDP */
+	__u16 eth_proto; /* innermost EtherType, host order */
+	__u16 vlan_id;	 /* outer tag's VID, host order; valid when vlan_depth > 0 */
+	__u16 sport;	 /* host order; valid when l4_ok and TCP/UDP */
 	__u16 dport;
-	__u16 l3_off;		/* offsets from the start of the frame */
+	__u16 l3_off; /* offsets from the start of the frame */
 	__u16 l4_off;
-	__u8 vlan_depth;	/* 0, 1 or 2 tags parsed */
-	__u8 family;		/* 0, 4 or 6 */
-	__u8 l4_proto;		/* IPPROTO_*; for IPv6, after the extension headers */
-	__u8 l4_ok;		/* 1 when the L4 header named by l4_proto was parsed */
-	__u8 frag;		/* enum xg_frag */
-	__u8 tcp_flags;		/* FIN=0x01 ... CWR=0x80, as on the wire (byte 13) */
+	__u8 vlan_depth; /* 0, 1 or 2 tags parsed */
+	__u8 family;	 /* 0, 4 or 6 */
+	__u8 l4_proto;	 /* IPPROTO_*; for IPv6, after the extension headers */
+	__u8 l4_ok;	 /* 1 when the L4 header named by l4_proto was parsed */
+	__u8 frag;	 /* enum xg_frag */
+	__u8 tcp_flags;	 /* FIN=0x01 ... CWR=0x80, as on the wire (byte 13) */
 	__u8 icmp_type;
 	__u8 icmp_code;
 };
@@ -66,13 +83,13 @@ struct xg_vlan_hdr {
 
 struct xg_ipv6_opt_hdr {
 	__u8 nexthdr;
-	__u8 hdrlen;	/* in 8-byte units, not counting the first 8 bytes */
+	__u8 hdrlen; /* in 8-byte units, not counting the first 8 bytes */
 };
 
 struct xg_ipv6_frag_hdr {
 	__u8 nexthdr;
 	__u8 reserved;
-	__be16 frag_off;	/* offset in the upper 13 bits, M flag in bit 0 */
+	__be16 frag_off; /* offset in the upper 13 bits, M flag in bit 0 */
 	__be32 id;
 };
 
@@ -83,11 +100,22 @@ struct xg_icmp_min {
 	__be16 csum;
 };
 
+/* Header views for reading from a frame (see XG_UNALIGNED). */
+typedef struct tcphdr XG_UNALIGNED xg_tcphdr_t;
+typedef struct udphdr XG_UNALIGNED xg_udphdr_t;
+typedef struct xg_icmp_min XG_UNALIGNED xg_icmp_min_t;
+typedef struct iphdr XG_UNALIGNED xg_iphdr_t;
+typedef struct ipv6hdr XG_UNALIGNED xg_ipv6hdr_t;
+typedef struct xg_ipv6_frag_hdr XG_UNALIGNED xg_ipv6_frag_hdr_t;
+typedef struct xg_ipv6_opt_hdr XG_UNALIGNED xg_ipv6_opt_hdr_t;
+typedef struct ethhdr XG_UNALIGNED xg_ethhdr_t;
+typedef struct xg_vlan_hdr XG_UNALIGNED xg_vlan_hdr_t;
+
 static __always_inline int xg_parse_l4(void *pos, void *end, void *data, struct xg_pkt *p)
 {
 	p->l4_off = (__u16)(pos - data);
 	if (p->l4_proto == IPPROTO_TCP) {
-		struct tcphdr *th = pos;
+		xg_tcphdr_t *th = pos;
 
 		if ((void *)(th + 1) > end || th->doff < 5)
 			return XG_PARSE_TRUNC_L4;
@@ -99,7 +127,7 @@ static __always_inline int xg_parse_l4(void *pos, void *end, void *data, struct 
 		p->tcp_flags = ((__u8 *)th)[13];
 		p->l4_ok = 1;
 	} else if (p->l4_proto == IPPROTO_UDP) {
-		struct udphdr *uh = pos;
+		xg_udphdr_t *uh = pos;
 
 		if ((void *)(uh + 1) > end)
 			return XG_PARSE_TRUNC_L4;
@@ -108,7 +136,7 @@ static __always_inline int xg_parse_l4(void *pos, void *end, void *data, struct 
 		p->l4_ok = 1;
 	} else if ((p->l4_proto == IPPROTO_ICMP && p->family == 4) ||
 		   (p->l4_proto == XG_IPPROTO_ICMPV6 && p->family == 6)) {
-		struct xg_icmp_min *ih = pos;
+		xg_icmp_min_t *ih = pos;
 
 		if ((void *)(ih + 1) > end)
 			return XG_PARSE_TRUNC_L4;
@@ -121,7 +149,7 @@ static __always_inline int xg_parse_l4(void *pos, void *end, void *data, struct 
 
 static __always_inline int xg_parse_ipv4(void *pos, void *end, void *data, struct xg_pkt *p)
 {
-	struct iphdr *ip = pos;
+	xg_iphdr_t *ip = pos;
 	__u16 frag_off;
 	__u32 hlen;
 
@@ -141,7 +169,7 @@ static __always_inline int xg_parse_ipv4(void *pos, void *end, void *data, struc
 	frag_off = xg_ntohs(ip->frag_off);
 	if (frag_off & 0x1fff) {
 		p->frag = XG_FRAG_LATER;
-		return XG_PARSE_IPV4;	/* no L4 header in a later fragment */
+		return XG_PARSE_IPV4; /* no L4 header in a later fragment */
 	}
 	if (frag_off & 0x2000)
 		p->frag = XG_FRAG_FIRST;
@@ -150,13 +178,13 @@ static __always_inline int xg_parse_ipv4(void *pos, void *end, void *data, struc
 
 static __always_inline int xg_ipv6_is_ext(__u8 nh)
 {
-	return nh == XG_IPPROTO_HOPOPTS || nh == XG_IPPROTO_ROUTING ||
-	       nh == XG_IPPROTO_FRAGMENT || nh == XG_IPPROTO_DSTOPTS;
+	return nh == XG_IPPROTO_HOPOPTS || nh == XG_IPPROTO_ROUTING || nh == XG_IPPROTO_FRAGMENT ||
+	       nh == XG_IPPROTO_DSTOPTS;
 }
 
 static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struct xg_pkt *p)
 {
-	struct ipv6hdr *ip6 = pos;
+	xg_ipv6hdr_t *ip6 = pos;
 	__u8 nh;
 	int i;
 
@@ -171,12 +199,12 @@ static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struc
 	nh = ip6->nexthdr;
 	pos = ip6 + 1;
 
-#pragma unroll
+	XG_UNROLL
 	for (i = 0; i < XG_IPV6_EXT_MAX; i++) {
 		if (!xg_ipv6_is_ext(nh))
 			break;
 		if (nh == XG_IPPROTO_FRAGMENT) {
-			struct xg_ipv6_frag_hdr *fh = pos;
+			xg_ipv6_frag_hdr_t *fh = pos;
 
 			if ((void *)(fh + 1) > end)
 				return XG_PARSE_TRUNC_IPV6_EXT;
@@ -190,7 +218,7 @@ static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struc
 			if (xg_ntohs(fh->frag_off) & 1)
 				p->frag = XG_FRAG_FIRST;
 		} else {
-			struct xg_ipv6_opt_hdr *oh = pos;
+			xg_ipv6_opt_hdr_t *oh = pos;
 			__u32 len;
 
 			/* every such header is at least 8 bytes */
@@ -213,7 +241,7 @@ static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struc
 /* Parse one frame [data, end). Returns enum xg_parse; fills *p as far as it got. */
 static __always_inline int xg_parse_frame(void *data, void *end, struct xg_pkt *p)
 {
-	struct ethhdr *eth = data;
+	xg_ethhdr_t *eth = data;
 	void *pos;
 	__u16 proto;
 	int i;
@@ -223,9 +251,9 @@ static __always_inline int xg_parse_frame(void *data, void *end, struct xg_pkt *
 	proto = xg_ntohs(eth->h_proto);
 	pos = eth + 1;
 
-#pragma unroll
+	XG_UNROLL
 	for (i = 0; i < 2; i++) {
-		struct xg_vlan_hdr *vh = pos;
+		xg_vlan_hdr_t *vh = pos;
 
 		if (proto != XG_ETH_P_8021Q && proto != XG_ETH_P_8021AD)
 			break;
@@ -247,7 +275,7 @@ static __always_inline int xg_parse_frame(void *data, void *end, struct xg_pkt *
 	case XG_ETH_P_ARP:
 		return XG_PARSE_ARP;
 	default:
-		return XG_PARSE_OTHER;	/* includes a third VLAN tag: not walked */
+		return XG_PARSE_OTHER; /* includes a third VLAN tag: not walked */
 	}
 }
 

@@ -25,17 +25,18 @@ enum xg_parse {
 	XG_PARSE_TRUNC_ETH,
 	XG_PARSE_TRUNC_VLAN,
 	XG_PARSE_TRUNC_IPV4,
-	XG_PARSE_BAD_IPV4,	/* version != 4 or IHL < 5 */
+	XG_PARSE_BAD_IPV4, /* version != 4 or IHL < 5 */
 	XG_PARSE_TRUNC_IPV6,
-	XG_PARSE_BAD_IPV6,	/* version != 6 */
+	XG_PARSE_BAD_IPV6, /* version != 6 */
 	XG_PARSE_TRUNC_IPV6_EXT,
-	XG_PARSE_IPV6_EXT_LIMIT,	/* more extension headers than the walk allows */
-	XG_PARSE_TRUNC_L4,	/* TCP/UDP/ICMP header cut short (or TCP doff < 5) */
+	XG_PARSE_IPV6_EXT_LIMIT, /* more extension headers than the walk allows */
+	XG_PARSE_TRUNC_L4,	 /* TCP/UDP/ICMP header cut short (or TCP doff < 5) */
 	XG_PARSE_MAX,
 };
 
 /* Index into the per-CPU stats array: verdicts, then parse outcomes, then extras that
- * are not part of either sum (fragments are well-formed frames, counted again here). */
+ * are not part of either sum: every frame the parser saw a fragment marker in, whatever
+ * its outcome (a first fragment may still have a truncated L4 header). */
 enum xg_counter {
 	XG_CNT_VERDICT = 0,
 	XG_CNT_PARSE = XG_CNT_VERDICT + XG_VERDICT_MAX,
@@ -50,8 +51,8 @@ enum xg_counter {
 /* Fragment state of a parsed frame. */
 enum xg_frag {
 	XG_FRAG_NONE = 0,
-	XG_FRAG_FIRST,	/* offset 0, more fragments: carries the L4 header */
-	XG_FRAG_LATER,	/* offset != 0: no L4 header */
+	XG_FRAG_FIRST, /* offset 0, more fragments: carries the L4 header */
+	XG_FRAG_LATER, /* offset != 0: no L4 header */
 };
 
 #endif

@@ -15,7 +15,7 @@ _Static_assert(sizeof(struct xg_counter_val) == 16, "xg_counter_val layout");
 
 /* The single entry of the config array map. Read by the gate on every frame. */
 struct xg_config {
-	__u32 default_verdict;	/* enum xg_verdict: XG_VERDICT_PASS or XG_VERDICT_DROP */
+	__u32 default_verdict; /* enum xg_verdict: XG_VERDICT_PASS or XG_VERDICT_DROP */
 	__u32 _pad;
 };
 _Static_assert(sizeof(struct xg_config) == 8, "xg_config layout");

@@ -12,10 +12,7 @@
 #endif
 
 static const struct xg_cmd *const commands[] = {
-	&xg_cmd_attach,
-	&xg_cmd_detach,
-	&xg_cmd_status,
-	&xg_cmd_stats,
+	&xg_cmd_attach, &xg_cmd_detach, &xg_cmd_status, &xg_cmd_stats, &xg_cmd_gen,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -34,7 +31,8 @@ static void usage(FILE *out)
 		fprintf(out, "  %-8s %-8s %.*s\n", commands[i]->name, commands[i]->args, len,
 			commands[i]->summary);
 	}
-	fprintf(out, "\nGlobal options:\n  -v, -vv     show libbpf/libxdp messages (info, debug)\n");
+	fprintf(out, "\nGlobal options:\n  -v, -vv     show libbpf/libxdp messages (info, "
+		     "debug)\n");
 }
 
 /* -v, -vv, --verbose may appear anywhere; strip them and return the level they ask for. */

@@ -76,8 +76,8 @@ static int do_detach(void *cfg, int argc, char **argv)
 
 	(void)cfg;
 	(void)argc;
-	if (xg_require_root("detach") || xg_gate_init(&g, "detach", argv[0]) ||
-	    xg_bpffs_ensure() || xg_gate_detach(&g))
+	if (xg_require_root("detach") || xg_gate_init(&g, "detach", argv[0]) || xg_bpffs_ensure() ||
+	    xg_gate_detach(&g))
 		return 1;
 	printf("%s: xdpgate detached\n", g.ifname);
 	return 0;

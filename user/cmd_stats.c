@@ -18,7 +18,7 @@
 
 struct stats_cfg {
 	double interval;
-	unsigned int count;	/* 0: until SIGINT */
+	unsigned int count; /* 0: until SIGINT */
 	bool json;
 };
 
@@ -69,8 +69,8 @@ static void print_totals(const struct stats_cfg *cfg, const char *ifname,
 	if (cfg->json) {
 		printf("{\"interface\":");
 		xg_json_str(stdout, ifname);
-		printf(",\"duration\":%.3f,\"totals\":{\"rx_packets\":%llu,\"rx_bytes\":%llu,", d->t,
-		       (unsigned long long)xg_counters_rx(d, 0),
+		printf(",\"duration\":%.3f,\"totals\":{\"rx_packets\":%llu,\"rx_bytes\":%llu,",
+		       d->t, (unsigned long long)xg_counters_rx(d, 0),
 		       (unsigned long long)xg_counters_rx(d, 1));
 		printf("\"counters\":{");
 		xg_json_counters(stdout, d);

@@ -9,8 +9,8 @@
 #include "../common/xdpgate_structs.h"
 
 struct xg_snapshot {
-	double t;	/* CLOCK_MONOTONIC seconds */
-	struct xg_counter_val c[XG_CNT_MAX];	/* summed over CPUs */
+	double t;			     /* CLOCK_MONOTONIC seconds */
+	struct xg_counter_val c[XG_CNT_MAX]; /* summed over CPUs */
 };
 
 /* Read and sum the per-CPU stats map. 0 or -errno. */

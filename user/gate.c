@@ -57,7 +57,7 @@ int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info)
 	info->pinned = xg_pin_exists(g->pin_dir);
 	mp = xdp_multiprog__get_from_ifindex(g->ifindex);
 	if (libxdp_get_error(mp))
-		return 0;	/* nothing attached */
+		return 0; /* nothing attached */
 	info->mode = xdp_multiprog__attach_mode(mp);
 	p = find_ours(mp);
 	if (p) {

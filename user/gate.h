@@ -19,12 +19,12 @@ struct xg_gate {
 };
 
 struct xg_gate_info {
-	bool attached;		/* our program is on the interface */
-	bool pinned;		/* our maps are pinned for it */
-	int mode;		/* enum xdp_attach_mode */
+	bool attached; /* our program is on the interface */
+	bool pinned;   /* our maps are pinned for it */
+	int mode;      /* enum xdp_attach_mode */
 	__u32 prog_id;
-	__u32 dispatcher_id;	/* 0 when attached directly (no libxdp dispatcher) */
-	__u32 other_prog_id;	/* somebody else's program holds the interface */
+	__u32 dispatcher_id; /* 0 when attached directly (no libxdp dispatcher) */
+	__u32 other_prog_id; /* somebody else's program holds the interface */
 	char other_prog_name[32];
 };
 

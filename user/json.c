@@ -25,7 +25,7 @@ void xg_json_counters(FILE *f, const struct xg_snapshot *s)
 	for (i = 0; i < XG_CNT_MAX; i++) {
 		fprintf(f, "%s", i ? "," : "");
 		xg_json_str(f, xg_counter_name(i));
-		fprintf(f, ":{\"packets\":%llu,\"bytes\":%llu}", (unsigned long long)s->c[i].packets,
-			(unsigned long long)s->c[i].bytes);
+		fprintf(f, ":{\"packets\":%llu,\"bytes\":%llu}",
+			(unsigned long long)s->c[i].packets, (unsigned long long)s->c[i].bytes);
 	}
 }

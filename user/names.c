@@ -17,9 +17,9 @@ const struct xg_opt_enum xg_attach_modes[] = {
 };
 
 static const char *const verdict_names[XG_VERDICT_MAX] = {
-	[XG_VERDICT_PASS] = "pass",	[XG_VERDICT_DROP] = "drop",
-	[XG_VERDICT_TX] = "tx",		[XG_VERDICT_REDIRECT] = "redirect",
-	[XG_VERDICT_XSK] = "xsk",	[XG_VERDICT_ABORTED] = "aborted",
+	[XG_VERDICT_PASS] = "pass", [XG_VERDICT_DROP] = "drop",
+	[XG_VERDICT_TX] = "tx",	    [XG_VERDICT_REDIRECT] = "redirect",
+	[XG_VERDICT_XSK] = "xsk",   [XG_VERDICT_ABORTED] = "aborted",
 };
 
 static const char *const parse_names[XG_PARSE_MAX] = {

@@ -5,8 +5,8 @@
 
 #include "opts.h"
 
-extern const struct xg_opt_enum xg_default_verdicts[];	/* pass, drop */
-extern const struct xg_opt_enum xg_attach_modes[];	/* native, skb */
+extern const struct xg_opt_enum xg_default_verdicts[]; /* pass, drop */
+extern const struct xg_opt_enum xg_attach_modes[];     /* native, skb */
 
 const char *xg_verdict_name(unsigned int verdict);
 const char *xg_parse_name(unsigned int outcome);

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,21 @@ static int parse_uint(const struct xg_opt *o, const char *s, unsigned int *out)
 	if (errno || *end || v < o->min || (o->max && v > o->max) || v > 0xffffffffUL)
 		return -EINVAL;
 	*out = (unsigned int)v;
+	return 0;
+}
+
+static int parse_u64(const struct xg_opt *o, const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		return -EINVAL;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v < o->min)
+		return -EINVAL;
+	*out = v;
 	return 0;
 }
 
@@ -103,6 +119,12 @@ static int apply_opt(const struct xg_cmd *cmd, const struct xg_opt *o, void *cfg
 			pr_warn("%s: --%s: invalid value '%s' (expected a number >= %lu)\n",
 				cmd->name, o->name, arg, o->min);
 		return err;
+	case XG_OPT_U64:
+		err = parse_u64(o, arg, (uint64_t *)field);
+		if (err)
+			pr_warn("%s: --%s: invalid value '%s' (expected a number >= %lu)\n",
+				cmd->name, o->name, arg, o->min);
+		return err;
 	case XG_OPT_DOUBLE:
 		err = parse_double(arg, (double *)field);
 		if (err)
@@ -144,8 +166,9 @@ int xg_opts_parse(const struct xg_cmd *cmd, void *cfg, int argc, char **argv, FI
 		return -1;
 	for (i = 0; i < n; i++) {
 		const struct xg_opt *o = &cmd->opts[i];
-		int has_arg = (o->type == XG_OPT_FLAG || o->type == XG_OPT_COUNT) ? no_argument :
-										     required_argument;
+		int has_arg = (o->type == XG_OPT_FLAG || o->type == XG_OPT_COUNT)
+				      ? no_argument
+				      : required_argument;
 
 		lopts[i] = (struct option){ o->name, has_arg, NULL, 256 + (int)i };
 		if (o->short_name) {
@@ -158,7 +181,7 @@ int xg_opts_parse(const struct xg_cmd *cmd, void *cfg, int argc, char **argv, FI
 	lopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
 	lopts[n + 1] = (struct option){ NULL, 0, NULL, 0 };
 
-	optind = 0;	/* full reset: glibc re-initialises, so the parser can run again */
+	optind = 0; /* full reset: glibc re-initialises, so the parser can run again */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shorts, lopts, &idx)) != -1) {
 		const struct xg_opt *o = NULL;

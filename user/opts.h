@@ -9,12 +9,13 @@
 #include <stdio.h>
 
 enum xg_opt_type {
-	XG_OPT_FLAG,	/* bool, set to true */
-	XG_OPT_COUNT,	/* int, incremented each time (-v -v) */
-	XG_OPT_UINT,	/* unsigned int within [min, max] */
-	XG_OPT_DOUBLE,	/* double > 0 */
-	XG_OPT_STRING,	/* const char *, points into argv */
-	XG_OPT_ENUM,	/* int, one of enum_vals */
+	XG_OPT_FLAG,   /* bool, set to true */
+	XG_OPT_COUNT,  /* int, incremented each time (-v -v) */
+	XG_OPT_UINT,   /* unsigned int within [min, max] */
+	XG_OPT_U64,    /* uint64_t >= min */
+	XG_OPT_DOUBLE, /* double > 0 */
+	XG_OPT_STRING, /* const char *, points into argv */
+	XG_OPT_ENUM,   /* int, one of enum_vals */
 };
 
 struct xg_opt_enum {
@@ -23,26 +24,26 @@ struct xg_opt_enum {
 };
 
 struct xg_opt {
-	const char *name;	/* long name, without "--" */
-	char short_name;	/* 0 for none */
+	const char *name; /* long name, without "--" */
+	char short_name;  /* 0 for none */
 	enum xg_opt_type type;
-	size_t offset;		/* offsetof(cfg struct, field) */
+	size_t offset; /* offsetof(cfg struct, field) */
 	const char *metavar;
 	const char *help;
-	const struct xg_opt_enum *enum_vals;	/* XG_OPT_ENUM: terminated by {NULL} */
-	unsigned long min, max;	/* XG_OPT_UINT bounds (max 0: no bound) */
+	const struct xg_opt_enum *enum_vals; /* XG_OPT_ENUM: terminated by {NULL} */
+	unsigned long min, max;		     /* XG_OPT_UINT bounds (max 0: no bound) */
 };
 
 /* A command: its options, its positional arguments, and what it does with them. */
 struct xg_cmd {
 	const char *name;
-	const char *args;	/* positional synopsis, e.g. "IFACE" or "[IFACE]" */
+	const char *args; /* positional synopsis, e.g. "IFACE" or "[IFACE]" */
 	int min_args, max_args;
 	const char *summary;
-	const struct xg_opt *opts;	/* terminated by {NULL} */
+	const struct xg_opt *opts; /* terminated by {NULL} */
 	size_t cfg_size;
-	void (*defaults)(void *cfg);	/* optional: fill defaults before parsing */
-	int (*run)(void *cfg, int argc, char **argv);	/* argc/argv: positionals only */
+	void (*defaults)(void *cfg);		      /* optional: fill defaults before parsing */
+	int (*run)(void *cfg, int argc, char **argv); /* argc/argv: positionals only */
 };
 
 /* Parse argv (argv[0] is the command name) into cfg. Returns the index of the first

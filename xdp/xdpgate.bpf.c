@@ -77,7 +77,8 @@ int xdpgate(struct xdp_md *ctx)
 		count(XG_CNT_FRAG_LATER, len);
 
 	verdict = classify(&pkt, outcome);
-	if (verdict >= XG_VERDICT_MAX)
+	/* count what really happens: a verdict this program cannot carry out is an abort */
+	if (verdict != XG_VERDICT_PASS && verdict != XG_VERDICT_DROP)
 		verdict = XG_VERDICT_ABORTED;
 	count(XG_CNT_VERDICT + verdict, len);
 	return verdict_to_xdp(verdict);

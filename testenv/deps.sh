@@ -1,0 +1,34 @@
+#!/bin/bash
+# Install the Debian packages xdpgate needs to build, test, demo and benchmark.
+# Idempotent and silent when everything is present, so `make test` can always call it.
+set -euo pipefail
+
+PKGS=(
+	make gcc clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
+	pkg-config libcmocka-dev libpcap-dev iproute2 iputils-ping netcat-openbsd util-linux
+	procps jq tcpdump tshark gnuplot-nox clang-format ethtool
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	# "install ok installed" is the only state that means usable; anything else
+	# (absent, half-configured, removed with config left) gets (re)installed.
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+
+((${#missing[@]} == 0)) && exit 0
+
+if ((EUID != 0)); then
+	echo "deps.sh: missing packages: ${missing[*]}" >&2
+	echo "deps.sh: run as root (or: sudo apt-get install ${missing[*]})" >&2
+	exit 1
+fi
+
+echo "deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# tshark's postinst asks whether non-root users may capture; answer no up front so
+# the install never waits on a prompt.
+echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
