@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
 	make gcc clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
 	pkg-config libcmocka-dev libpcap-dev iproute2 iputils-ping netcat-openbsd util-linux
-	procps jq tcpdump tshark gnuplot-nox clang-format ethtool
+	procps jq tcpdump tshark gnuplot-nox clang-format ethtool python3
 )
 
 missing=()

@@ -12,7 +12,8 @@
 #endif
 
 static const struct xg_cmd *const commands[] = {
-	&xg_cmd_attach, &xg_cmd_detach, &xg_cmd_status, &xg_cmd_stats, &xg_cmd_gen,
+	&xg_cmd_attach, &xg_cmd_detach, &xg_cmd_status,
+	&xg_cmd_stats,	&xg_cmd_gen,	&xg_cmd_baseline,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -28,7 +29,7 @@ static void usage(FILE *out)
 		const char *nl = strchr(commands[i]->summary, '\n');
 		int len = nl ? (int)(nl - commands[i]->summary) : (int)strlen(commands[i]->summary);
 
-		fprintf(out, "  %-8s %-8s %.*s\n", commands[i]->name, commands[i]->args, len,
+		fprintf(out, "  %-8s %-28s %.*s\n", commands[i]->name, commands[i]->args, len,
 			commands[i]->summary);
 	}
 	fprintf(out, "\nGlobal options:\n  -v, -vv     show libbpf/libxdp messages (info, "

@@ -10,6 +10,7 @@ extern const struct xg_cmd xg_cmd_detach;
 extern const struct xg_cmd xg_cmd_status;
 extern const struct xg_cmd xg_cmd_stats;
 extern const struct xg_cmd xg_cmd_gen;
+extern const struct xg_cmd xg_cmd_baseline;
 
 /* Entry point shared by main() and tests: parses global options, dispatches. */
 int xg_cli_main(int argc, char **argv);

@@ -1,0 +1,142 @@
+#!/bin/bash
+# Integration tests of the gate's lifecycle: attach / status / stats / detach, in veth
+# namespaces made by te_setup. Run by run-tests.sh (errexit on; see lib-assert.sh).
+# shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
+
+XG=${XDPGATE:-$ROOT/build/xdpgate}
+
+xg() { te_dut "$XG" "$@"; }
+
+# Where the DUT namespace's gates pin their maps: named by the namespace's inode.
+pin_dir() {
+	echo "/sys/fs/bpf/xdpgate/ns$(stat -L -c %i "/run/netns/$TE_NS_DUT")"
+}
+
+# The gate's verdict counter (packets) on dut0, from status --json.
+xg_count() {
+	xg status "$TE_DUT_IF" --json | jq -r ".interfaces[0].counters.$1.packets"
+}
+
+# Attach in MODE with default pass: ping and a TCP transfer get through, and the gate
+# counted exactly the frames the peer sent (links are quiet: static neighbours, no ARP).
+attach_pass_case() {
+	local mode=$1 got
+	te_setup
+	assert_ok xg attach "$TE_DUT_IF" --mode "$mode" --default pass
+	assert_match "attached in $mode mode" "$ASSERT_OUT"
+	got=$(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].ifindex')
+	assert_ok test -e "$(pin_dir)/if$got/xg_stats"
+	assert_ok test -e "$(pin_dir)/if$got/xg_config"
+	got=$(te_dut ip -d link show "$TE_DUT_IF")
+	assert_match "xdp" "$got" "ip link shows an XDP program"
+	assert_ok te_gen ping -c 5 -i 0.2 -W 1 "$TE_DUT_IP4"
+	assert_eq 5 "$(xg_count pass)" "pass counter after 5 pings"
+	assert_eq 5 "$(xg_count ipv4)" "ipv4 counter after 5 pings"
+	assert_eq 0 "$(xg_count drop)" "drop counter"
+	assert_ok te_gen ping -6 -c 3 -i 0.2 -W 1 "$TE_DUT_IP6"
+	assert_eq 3 "$(xg_count ipv6)" "ipv6 counter after 3 pings"
+
+	# TCP: 1 MiB across, checked byte for byte
+	head -c 1048576 /dev/urandom >"$BATS_TMP/src"
+	te_dut timeout 10 nc -l -N "$TE_DUT_IP4" 5001 >"$BATS_TMP/dst" &
+	sleep 0.3
+	assert_ok te_gen timeout 10 nc -N "$TE_DUT_IP4" 5001 <"$BATS_TMP/src"
+	wait
+	assert_ok cmp "$BATS_TMP/src" "$BATS_TMP/dst"
+	# skb mode sees GRO'd super-frames, so count bytes, not frames
+	got=$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].counters.pass.bytes')
+	assert_ge "$got" 1048576 "pass bytes after the 1 MiB TCP transfer"
+
+	assert_ok xg detach "$TE_DUT_IF"
+	got=$(te_dut ip -d link show "$TE_DUT_IF")
+	assert_eq "" "$(grep -o 'prog/xdp' <<<"$got" || true)" "no XDP program after detach"
+	assert_fail test -e "$(pin_dir)" "pins removed"
+}
+
+test_attach_native_pass() {
+	BATS_TMP=$(mktemp -d)
+	attach_pass_case native
+	rm -rf "$BATS_TMP"
+}
+
+test_attach_skb_pass() {
+	BATS_TMP=$(mktemp -d)
+	attach_pass_case skb
+	rm -rf "$BATS_TMP"
+}
+
+# Default drop stops ping and TCP; every frame is counted as dropped.
+test_attach_default_drop() {
+	te_setup
+	assert_ok xg attach "$TE_DUT_IF" --default drop
+	assert_fail te_gen ping -c 3 -i 0.2 -W 1 "$TE_DUT_IP4"
+	assert_eq 3 "$(xg_count drop)" "drop counter after 3 pings"
+	assert_eq 0 "$(xg_count pass)" "pass counter"
+	assert_fail te_gen timeout 5 nc -z -w 2 "$TE_DUT_IP4" 5001
+	assert_ge "$(xg_count drop)" 4 "the SYN was dropped too"
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_ok te_gen ping -c 1 -W 1 "$TE_DUT_IP4"
+}
+
+# Error cases: each a clear one-line message and a non-zero exit, nothing half-applied.
+test_attach_errors() {
+	te_setup
+	assert_ok xg attach "$TE_DUT_IF"
+	assert_fail xg attach "$TE_DUT_IF"
+	assert_match "already attached \(program id [0-9]+, native mode\); detach it first" \
+		"$ASSERT_OUT"
+	assert_fail xg attach nosuch0
+	assert_match "^xdpgate: attach: no such interface 'nosuch0'$" "$ASSERT_OUT"
+	assert_fail xg attach lo --mode native
+	assert_match "does not support native XDP; try --mode skb" "$ASSERT_OUT"
+	assert_fail te_dut setpriv --reuid=65534 --regid=65534 --clear-groups "$XG" attach lo
+	assert_match "must be run as root" "$ASSERT_OUT"
+	assert_fail xg attach "$TE_DUT_IF" --mode turbo
+	assert_match "unknown value 'turbo'" "$ASSERT_OUT"
+	assert_fail xg detach lo
+	assert_match "not attached" "$ASSERT_OUT"
+	assert_fail xg stats lo --count 1
+	assert_match "not attached" "$ASSERT_OUT"
+	# the first attachment is untouched by the failed second one
+	assert_ok te_gen ping -c 1 -W 1 "$TE_DUT_IP4"
+	assert_eq 1 "$(xg_count pass)" "the gate still counts"
+	assert_ok xg detach "$TE_DUT_IF"
+}
+
+# status --json and stats --json are JSON; stats counts what was sent in its window.
+test_attach_json() {
+	local out n
+	te_setup
+	assert_ok xg attach "$TE_DUT_IF" --mode skb
+	out=$(xg status --json)
+	assert_eq true "$(jq -r '.interfaces[0].attached' <<<"$out")" "status attached"
+	assert_eq skb "$(jq -r '.interfaces[0].mode' <<<"$out")" "status mode"
+	assert_eq pass "$(jq -r '.interfaces[0].default' <<<"$out")" "status default"
+	out=$(xg status lo --json)
+	assert_eq false "$(jq -r '.interfaces[0].attached' <<<"$out")" "lo not attached"
+	te_gen ping -c 4 -i 0.25 -W 1 "$TE_DUT_IP4" >/dev/null &
+	out=$(xg stats "$TE_DUT_IF" --json --interval 0.5 --count 6)
+	wait
+	n=$(jq -s 'length' <<<"$out")
+	assert_eq 7 "$n" "6 interval objects and the totals"
+	assert_eq 4 "$(jq -s '.[-1].totals.rx_packets' <<<"$out")" "totals count the 4 pings"
+	assert_eq 4 "$(jq -s '[.[0:6][].rates.pass.pps * .[0].interval] | add | round' <<<"$out")" \
+		"per-interval rates add up to the total"
+	assert_ok xg detach "$TE_DUT_IF"
+}
+
+# Two namespaces with the same interface name each get their own gate and pins.
+test_attach_two_namespaces() {
+	local a_dut
+	te_setup
+	a_dut=$TE_NS_DUT
+	assert_ok xg attach "$TE_DUT_IF" --default drop
+	te_setup
+	assert_ok xg attach "$TE_DUT_IF" --default pass
+	assert_ok te_gen ping -c 2 -i 0.2 -W 1 "$TE_DUT_IP4"
+	assert_eq 2 "$(xg_count pass)" "second gate passes"
+	assert_eq drop "$(nsenter --net="/run/netns/$a_dut" "$XG" status dut0 --json |
+		jq -r '.interfaces[0].default')" "first gate keeps its own config"
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_ok nsenter --net="/run/netns/$a_dut" "$XG" detach dut0
+}

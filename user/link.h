@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Process-lifetime XDP attachment through a bpf_link: the kernel removes it when the
+ * last fd goes, even when the process is killed with SIGKILL. */
+#ifndef XG_LINK_H
+#define XG_LINK_H
+
+/* Attach prog_fd to ifindex in mode (enum xdp_attach_mode). Returns a link fd or -errno,
+ * with one line printed naming ifname and the reason. */
+int xg_link_attach(int prog_fd, int ifindex, const char *ifname, int mode, const char *cmd);
+
+#endif
