@@ -42,6 +42,7 @@ enum xg_counter {
 	XG_CNT_PARSE = XG_CNT_VERDICT + XG_VERDICT_MAX,
 	XG_CNT_FRAG_FIRST = XG_CNT_PARSE + XG_PARSE_MAX,
 	XG_CNT_FRAG_LATER,
+	XG_CNT_XSK_UNBOUND, /* xsk verdict on a queue with no socket: passed to the kernel */
 	XG_CNT_MAX,
 };
 

@@ -6,6 +6,8 @@
 
 #include <linux/types.h>
 
+#include "xdpgate_rules.h"
+
 /* One slot of the per-CPU stats array (index: enum xg_counter). */
 struct xg_counter_val {
 	__u64 packets;
@@ -13,11 +15,14 @@ struct xg_counter_val {
 };
 _Static_assert(sizeof(struct xg_counter_val) == 16, "xg_counter_val layout");
 
-/* The single entry of the config array map. Read by the gate on every frame. */
+/* The single entry of the config array map. Read by the gate once per frame. A reload
+ * writes the inactive slot first (readers ignore it), then flips `active`: only that one
+ * byte changes in the second write, so no reader sees a half-written configuration. */
 struct xg_config {
-	__u32 default_verdict; /* enum xg_verdict: XG_VERDICT_PASS or XG_VERDICT_DROP */
+	__u32 active;	/* 0 or 1: the slot frames are classified with */
 	__u32 _pad;
+	struct xg_slot_cfg slot[2];
 };
-_Static_assert(sizeof(struct xg_config) == 8, "xg_config layout");
+_Static_assert(sizeof(struct xg_config) == 56, "xg_config layout");
 
 #endif

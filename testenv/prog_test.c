@@ -105,7 +105,7 @@ static struct prog_ctx *ctx_of(void **state)
 
 static void set_default_verdict(struct prog_ctx *x, __u32 verdict)
 {
-	struct xg_config cfg = { .default_verdict = verdict };
+	struct xg_config cfg = { .slot[0].default_verdict = verdict };
 	__u32 key = 0;
 
 	if (bpf_map_update_elem(x->cfg_fd, &key, &cfg, BPF_ANY))

@@ -30,7 +30,7 @@ static int read_default(const struct xg_gate *g, __u32 *verdict)
 		return fd;
 	err = bpf_map_lookup_elem(fd, &key, &cfg);
 	close(fd);
-	*verdict = cfg.default_verdict;
+	*verdict = cfg.slot[cfg.active & 1].default_verdict;
 	return err;
 }
 

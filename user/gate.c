@@ -78,7 +78,7 @@ int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info)
  * the gate sees already gets the configured default: nothing is half-applied. */
 static int make_config_map(__u32 default_verdict)
 {
-	struct xg_config cfg = { .default_verdict = default_verdict };
+	struct xg_config cfg = { .slot[0].default_verdict = default_verdict };
 	__u32 key = 0;
 	int fd;
 

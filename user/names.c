@@ -61,6 +61,8 @@ const char *xg_counter_name(unsigned int idx)
 		return "frag_first";
 	if (idx == XG_CNT_FRAG_LATER)
 		return "frag_later";
+	if (idx == XG_CNT_XSK_UNBOUND)
+		return "xsk_unbound";
 	return "?";
 }
 

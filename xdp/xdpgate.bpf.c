@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The gate: parse every frame, classify it, count it, return one XDP verdict. */
+/* The gate: parse every frame, classify it against the active rule set, count it, carry
+ * out one XDP verdict. The rule engine's design is in common/xdpgate_rules.h. */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
@@ -22,6 +23,79 @@ struct {
 	__type(value, struct xg_config);
 } xg_config SEC(".maps");
 
+/* EC of every array-indexed field value, both slots: index slot * XG_ECA_SIZE + ... */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_ECA_SIZE);
+	__type(key, __u32);
+	__type(value, __u16);
+} xg_ec SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 2 * XG_RULES_MAX_BPF + 8);
+	__type(key, struct xg_lpm_key);
+	__type(value, __u16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} xg_src SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, 2 * XG_RULES_MAX_BPF + 8);
+	__type(key, struct xg_lpm_key);
+	__type(value, __u16);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} xg_dst SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * XG_F_MAX * 65536);
+	__type(key, struct xg_bits_key);
+	__type(value, struct xg_bits);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} xg_bits SEC(".maps");
+
+/* First match per EC tuple: value rule + 1, or 0 for "no rule: the default". */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct xg_cache_key);
+	__type(value, __u32);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+} xg_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_RULES_MAX_BPF);
+	__type(key, __u32);
+	__type(value, struct xg_rule_action);
+} xg_actions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * XG_RULES_MAX_BPF);
+	__type(key, __u32);
+	__type(value, struct xg_counter_val);
+} xg_rule_stats SEC(".maps");
+
+/* AF_XDP sockets by receive queue, for the xsk action (filled by `xdpgate run`). */
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_xsks SEC(".maps");
+
+/* A userspace-only map: the canonical text of every rule, so `rules list` and `stats`
+ * can show and re-parse the live set. Key: slot * XG_RULES_MAX_BPF + rule. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * XG_RULES_MAX_BPF);
+	__type(key, __u32);
+	__type(value, char[XG_RULE_TEXT_BPF]);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} xg_rule_text SEC(".maps");
+
 static __always_inline void count(__u32 idx, __u64 bytes)
 {
 	struct xg_counter_val *v = bpf_map_lookup_elem(&xg_stats, &idx);
@@ -33,30 +107,214 @@ static __always_inline void count(__u32 idx, __u64 bytes)
 	}
 }
 
-/* The rule engine plugs in here: given the parse result, return an enum xg_verdict.
- * For now every frame gets the configured default. */
-static __always_inline __u32 classify(const struct xg_pkt *pkt, int outcome)
+static __always_inline __u16 ec_array(__u32 slot, __u32 idx)
 {
-	__u32 key = 0;
-	struct xg_config *cfg = bpf_map_lookup_elem(&xg_config, &key);
+	__u32 key = slot * XG_ECA_SIZE + idx;
+	__u16 *ec = bpf_map_lookup_elem(&xg_ec, &key);
 
-	(void)pkt;
-	(void)outcome;
-	if (!cfg)
-		return XG_VERDICT_ABORTED;
-	return cfg->default_verdict;
+	return ec ? *ec : 0;
 }
 
-static __always_inline int verdict_to_xdp(__u32 verdict)
+static __always_inline __u16 ec_addr(void *lpm, __u32 slot, const struct xg_pkt *p,
+				     const __u32 *addr)
 {
-	switch (verdict) {
+	struct xg_lpm_key k = { .prefixlen = 16, .slot = (__u8)slot };
+	__u16 *ec;
+
+	k.family = p->family;
+	if (p->family == 4) {
+		k.prefixlen += 32;
+		__builtin_memcpy(k.addr, addr, 4);
+	} else if (p->family == 6) {
+		k.prefixlen += 128;
+		__builtin_memcpy(k.addr, addr, 16);
+	}
+	ec = bpf_map_lookup_elem(lpm, &k);
+	return ec ? *ec : 0;
+}
+
+static __always_inline int has_ports(const struct xg_pkt *p)
+{
+	return p->l4_ok && (p->l4_proto == IPPROTO_TCP || p->l4_proto == IPPROTO_UDP);
+}
+
+static __always_inline __u32 icmp_index(const struct xg_pkt *p)
+{
+	if (!p->l4_ok)
+		return XG_ICMP_NONE;
+	if (p->family == 4 && p->l4_proto == IPPROTO_ICMP)
+		return p->icmp_type;
+	if (p->family == 6 && p->l4_proto == XG_IPPROTO_ICMPV6)
+		return 256 + p->icmp_type;
+	return XG_ICMP_NONE;
+}
+
+/* One EC per field the rule set uses; unused fields stay 0 and are skipped later. */
+static __always_inline void lookup_ecs(__u32 slot, __u32 fields, const struct xg_pkt *p,
+				       struct xg_cache_key *k)
+{
+	if (fields & (1u << XG_F_SRC))
+		k->ec[XG_F_SRC] = ec_addr(&xg_src, slot, p, p->saddr);
+	if (fields & (1u << XG_F_DST))
+		k->ec[XG_F_DST] = ec_addr(&xg_dst, slot, p, p->daddr);
+	if (fields & (1u << XG_F_PROTO))
+		k->ec[XG_F_PROTO] = ec_array(slot, XG_ECA_PROTO +
+						   (p->family ? p->l4_proto : XG_PROTO_NONE));
+	if (fields & (1u << XG_F_SPORT))
+		k->ec[XG_F_SPORT] = ec_array(slot, XG_ECA_SPORT +
+						   (has_ports(p) ? p->sport : XG_PORT_NONE));
+	if (fields & (1u << XG_F_DPORT))
+		k->ec[XG_F_DPORT] = ec_array(slot, XG_ECA_DPORT +
+						   (has_ports(p) ? p->dport : XG_PORT_NONE));
+	if (fields & (1u << XG_F_VLAN))
+		k->ec[XG_F_VLAN] = ec_array(slot, XG_ECA_VLAN +
+						  (p->vlan_depth ? p->vlan_id : XG_VLAN_NONE));
+	if (fields & (1u << XG_F_ETHER))
+		k->ec[XG_F_ETHER] = ec_array(slot, XG_ECA_ETHER + p->eth_proto);
+	if (fields & (1u << XG_F_TCPFLAGS))
+		k->ec[XG_F_TCPFLAGS] =
+			ec_array(slot, XG_ECA_TCPFLAGS + (p->l4_ok && p->l4_proto == IPPROTO_TCP ?
+								  p->tcp_flags :
+								  XG_TCPFLAGS_NONE));
+	if (fields & (1u << XG_F_ICMP))
+		k->ec[XG_F_ICMP] = ec_array(slot, XG_ECA_ICMP + icmp_index(p));
+}
+
+/* The bit-vector of field f's EC; for a field no rule tests, the slot's all-ones vector
+ * (key field XG_F_MAX), so the AND loop below has no branches for the verifier to split. */
+static __always_inline struct xg_bits *field_bits(__u32 slot, __u32 fields, __u32 f,
+						  const struct xg_cache_key *k)
+{
+	struct xg_bits_key bk = { .slot = (__u8)slot, .field = XG_F_MAX };
+
+	if (f < XG_F_MAX && (fields & (1u << f))) {
+		bk.field = (__u8)f;
+		bk.ec = k->ec[f];
+	}
+	return bpf_map_lookup_elem(&xg_bits, &bk);
+}
+
+/* Index of the lowest set bit of a non-zero word. */
+static __always_inline __u32 lowest_bit(__u64 x)
+{
+	__u32 n = 0;
+
+	if (!(x & 0xffffffffULL)) {
+		n += 32;
+		x >>= 32;
+	}
+	if (!(x & 0xffff)) {
+		n += 16;
+		x >>= 16;
+	}
+	if (!(x & 0xff)) {
+		n += 8;
+		x >>= 8;
+	}
+	if (!(x & 0xf)) {
+		n += 4;
+		x >>= 4;
+	}
+	if (!(x & 0x3)) {
+		n += 2;
+		x >>= 2;
+	}
+	if (!(x & 0x1))
+		n += 1;
+	return n;
+}
+
+/* The slow path: AND the bit-vectors of the fields in use, first set bit wins.
+ * Returns rule + 1, or 0 when no rule matches. */
+static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *sc,
+					 const struct xg_cache_key *k)
+{
+	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8;
+	__u32 w;
+
+	/* a missing vector means an EC no rule accepts (or a slot being rebuilt) */
+	b0 = field_bits(slot, sc->fields, 0, k);
+	b1 = field_bits(slot, sc->fields, 1, k);
+	b2 = field_bits(slot, sc->fields, 2, k);
+	b3 = field_bits(slot, sc->fields, 3, k);
+	b4 = field_bits(slot, sc->fields, 4, k);
+	b5 = field_bits(slot, sc->fields, 5, k);
+	b6 = field_bits(slot, sc->fields, 6, k);
+	b7 = field_bits(slot, sc->fields, 7, k);
+	b8 = field_bits(slot, sc->fields, 8, k);
+	if (!b0 || !b1 || !b2 || !b3 || !b4 || !b5 || !b6 || !b7 || !b8)
+		return 0;
+	for (w = 0; w < XG_BITS_WORDS && w < sc->nwords; w++) {
+		__u64 acc = b0->w[w] & b1->w[w] & b2->w[w] & b3->w[w] & b4->w[w] & b5->w[w] &
+			    b6->w[w] & b7->w[w] & b8->w[w];
+
+		if (acc)
+			return w * 64 + lowest_bit(acc) + 1;
+	}
+	return 0;
+}
+
+/* The rule engine: pick the rule for this frame, or none (returns -1). */
+static __always_inline int classify(__u32 slot, const struct xg_slot_cfg *sc,
+				    const struct xg_pkt *pkt)
+{
+	struct xg_cache_key k = { .gen = sc->gen };
+	__u32 *hit, rule1;
+
+	lookup_ecs(slot, sc->fields, pkt, &k);
+	hit = bpf_map_lookup_elem(&xg_cache, &k);
+	if (hit) {
+		rule1 = *hit;
+	} else {
+		rule1 = first_match(slot, sc, &k);
+		bpf_map_update_elem(&xg_cache, &k, &rule1, BPF_ANY);
+	}
+	return rule1 ? (int)rule1 - 1 : -1;
+}
+
+static __always_inline int swap_macs(void *data, void *data_end)
+{
+	struct ethhdr *eth = data;
+	unsigned char tmp[ETH_ALEN];
+
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	__builtin_memcpy(tmp, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
+	return 0;
+}
+
+/* Carry out a verdict; may downgrade it (an unbound xsk queue passes to the kernel, a
+ * failed redirect aborts), so the counted verdict is what really happened. */
+static __always_inline int act(struct xdp_md *ctx, __u32 *verdict, __u32 ifindex)
+{
+	int ret;
+
+	switch (*verdict) {
 	case XG_VERDICT_PASS:
 		return XDP_PASS;
 	case XG_VERDICT_DROP:
 		return XDP_DROP;
-	default:
-		return XDP_ABORTED;
+	case XG_VERDICT_TX:
+		if (swap_macs((void *)(long)ctx->data, (void *)(long)ctx->data_end))
+			break;
+		return XDP_TX;
+	case XG_VERDICT_REDIRECT:
+		ret = bpf_redirect(ifindex, 0);
+		if (ret == XDP_REDIRECT)
+			return ret;
+		break;
+	case XG_VERDICT_XSK:
+		ret = bpf_redirect_map(&xg_xsks, ctx->rx_queue_index, XDP_PASS);
+		if (ret == XDP_REDIRECT)
+			return ret;
+		count(XG_CNT_XSK_UNBOUND, (void *)(long)ctx->data_end - (void *)(long)ctx->data);
+		*verdict = XG_VERDICT_PASS;
+		return XDP_PASS;
 	}
+	*verdict = XG_VERDICT_ABORTED;
+	return XDP_ABORTED;
 }
 
 SEC("xdp")
@@ -66,8 +324,10 @@ int xdpgate(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	__u64 len = data_end - data;
 	struct xg_pkt pkt = {};
-	__u32 verdict;
-	int outcome;
+	struct xg_config *cfg;
+	struct xg_slot_cfg *sc;
+	__u32 key = 0, verdict, ifindex = 0, slot;
+	int outcome, rule = -1, ret;
 
 	outcome = xg_parse_frame(data, data_end, &pkt);
 	count(XG_CNT_PARSE + ((__u32)outcome % XG_PARSE_MAX), len);
@@ -76,10 +336,34 @@ int xdpgate(struct xdp_md *ctx)
 	else if (pkt.frag == XG_FRAG_LATER)
 		count(XG_CNT_FRAG_LATER, len);
 
-	verdict = classify(&pkt, outcome);
-	/* count what really happens: a verdict this program cannot carry out is an abort */
+	cfg = bpf_map_lookup_elem(&xg_config, &key);
+	if (!cfg) {
+		count(XG_CNT_VERDICT + XG_VERDICT_ABORTED, len);
+		return XDP_ABORTED;
+	}
+	slot = cfg->active & 1;	/* read once: the whole frame uses this slot */
+	sc = &cfg->slot[slot];
+	verdict = sc->default_verdict;
 	if (verdict != XG_VERDICT_PASS && verdict != XG_VERDICT_DROP)
-		verdict = XG_VERDICT_ABORTED;
-	count(XG_CNT_VERDICT + verdict, len);
-	return verdict_to_xdp(verdict);
+		verdict = XG_VERDICT_ABORTED;	/* a default can only pass or drop */
+	if (sc->nrules)
+		rule = classify(slot, sc, &pkt);
+	if (rule >= 0 && rule < XG_RULES_MAX_BPF) {
+		__u32 idx = slot * XG_RULES_MAX_BPF + (__u32)rule;
+		struct xg_rule_action *a = bpf_map_lookup_elem(&xg_actions, &idx);
+		struct xg_counter_val *rc = bpf_map_lookup_elem(&xg_rule_stats, &idx);
+
+		if (a) {
+			verdict = a->verdict;
+			ifindex = a->ifindex;
+		}
+		if (rc) {
+			rc->packets++;
+			rc->bytes += len;
+		}
+	}
+	/* the data pointers may not be used after this: act() re-derives them */
+	ret = act(ctx, &verdict, ifindex);
+	count(XG_CNT_VERDICT + (verdict < XG_VERDICT_MAX ? verdict : XG_VERDICT_ABORTED), len);
+	return ret;
 }
