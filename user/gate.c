@@ -13,6 +13,7 @@
 #include "log.h"
 #include "names.h"
 #include "pin.h"
+#include "rules_load.h"
 #include "xdpgate.skel.h"
 
 int xg_require_root(const char *cmd)
@@ -72,26 +73,6 @@ int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info)
 	}
 	xdp_multiprog__close(mp);
 	return 0;
-}
-
-/* The config map is created and filled before the program exists, so the first frame
- * the gate sees already gets the configured default: nothing is half-applied. */
-static int make_config_map(__u32 default_verdict)
-{
-	struct xg_config cfg = { .slot[0].default_verdict = default_verdict };
-	__u32 key = 0;
-	int fd;
-
-	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xg_config", sizeof(key), sizeof(cfg), 1, NULL);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_update_elem(fd, &key, &cfg, BPF_ANY)) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
 }
 
 static void explain_attach_error(const struct xg_gate *g, int mode, int err)
@@ -161,34 +142,35 @@ out:
 	return err;
 }
 
-int xg_gate_attach(struct xg_gate *g, int mode, __u32 default_verdict)
+/* The maps are created and the rule set installed before the program exists, so the
+ * first frame the gate sees is already classified by it: nothing is half-applied. */
+int xg_gate_attach(struct xg_gate *g, int mode, const struct xg_ruleset *rs)
 {
-	struct xdpgate_bpf *skel;
-	int err, cfg_fd;
+	struct xg_gate_maps m = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+	struct xdpgate_bpf *skel = NULL;
+	struct xg_compiled c;
+	int err;
 
+	if (xg_rules_compile(rs, &c))
+		return -EINVAL;
 	err = check_free(g);
 	if (err)
-		return err;
+		goto out;
 	skel = xdpgate_bpf__open();
 	if (!skel) {
+		err = -errno;
 		pr_warn("attach: cannot open the gate object: %s\n", strerror(errno));
-		return -errno;
-	}
-	cfg_fd = make_config_map(default_verdict);
-	if (cfg_fd < 0) {
-		err = cfg_fd;
-		pr_warn("attach: cannot create the config map: %s\n", strerror(-err));
 		goto out;
 	}
-	err = bpf_map__reuse_fd(skel->maps.xg_config, cfg_fd);
-	close(cfg_fd);
-	if (err) {
-		pr_warn("attach: cannot use the config map: %s\n", strerror(-err));
-		goto out;
-	}
-	err = load_and_attach(g, skel, mode);
+	err = xg_gate_maps_create(skel, &m) ? -EINVAL : 0;
+	if (!err)
+		err = xg_rules_install(&m, rs, &c, true) ? -EINVAL : 0;
+	if (!err)
+		err = load_and_attach(g, skel, mode);
 out:
+	xg_gate_maps_close(&m);
 	xdpgate_bpf__destroy(skel);
+	xg_compiled_free(&c);
 	return err;
 }
 

@@ -31,7 +31,9 @@ struct xg_gate_info {
 /* Resolve ifname in the current namespace. Prints "no such interface" on failure. */
 int xg_gate_init(struct xg_gate *g, const char *cmd, const char *ifname);
 int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info);
-int xg_gate_attach(struct xg_gate *g, int mode, __u32 default_verdict);
+struct xg_ruleset;
+/* Load the gate with rule set rs (possibly empty: only its default) and attach it. */
+int xg_gate_attach(struct xg_gate *g, int mode, const struct xg_ruleset *rs);
 int xg_gate_detach(struct xg_gate *g);
 /* Open a pinned map of this gate; prints "not attached" when it is missing. */
 int xg_gate_map_fd(const struct xg_gate *g, const char *cmd, const char *map);

@@ -96,6 +96,15 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } xg_rule_text SEC(".maps");
 
+/* Userspace-only: counts a rule carried over from earlier rule sets (reloads, add, del),
+ * added to its live per-CPU counters when shown. Index as xg_rule_stats. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_RULES_MAX_BPF);
+	__type(key, __u32);
+	__type(value, struct xg_counter_val);
+} xg_rule_base SEC(".maps");
+
 static __always_inline void count(__u32 idx, __u64 bytes)
 {
 	struct xg_counter_val *v = bpf_map_lookup_elem(&xg_stats, &idx);
