@@ -38,11 +38,11 @@ _Static_assert(XG_F_MAX == 9, "first_match() in xdp/xdpgate.bpf.c ANDs exactly n
 
 /* The array-indexed fields share one array map: per slot, these ranges. An index of
  * NONE means the frame has no such value (no L3, no TCP/UDP header, no tag ...). */
-#define XG_PROTO_NONE 256	 /* 0..255: IP protocol; 256: not IP */
-#define XG_PORT_NONE 65536	 /* 0..65535; 65536: no TCP/UDP header */
-#define XG_VLAN_NONE 4096	 /* 0..4095; 4096: untagged */
-#define XG_TCPFLAGS_NONE 256	 /* 0..255; 256: no TCP header */
-#define XG_ICMP_NONE 512	 /* 0..255 ICMP type, 256..511 ICMPv6 type; 512: neither */
+#define XG_PROTO_NONE 256    /* 0..255: IP protocol; 256: not IP */
+#define XG_PORT_NONE 65536   /* 0..65535; 65536: no TCP/UDP header */
+#define XG_VLAN_NONE 4096    /* 0..4095; 4096: untagged */
+#define XG_TCPFLAGS_NONE 256 /* 0..255; 256: no TCP header */
+#define XG_ICMP_NONE 512     /* 0..255 ICMP type, 256..511 ICMPv6 type; 512: neither */
 
 #define XG_ECA_PROTO 0
 #define XG_ECA_SPORT (XG_ECA_PROTO + XG_PROTO_NONE + 1)
@@ -51,13 +51,13 @@ _Static_assert(XG_F_MAX == 9, "first_match() in xdp/xdpgate.bpf.c ANDs exactly n
 #define XG_ECA_ETHER (XG_ECA_VLAN + XG_VLAN_NONE + 1)
 #define XG_ECA_TCPFLAGS (XG_ECA_ETHER + 65536)
 #define XG_ECA_ICMP (XG_ECA_TCPFLAGS + XG_TCPFLAGS_NONE + 1)
-#define XG_ECA_SIZE (XG_ECA_ICMP + XG_ICMP_NONE + 1)	/* entries per slot */
+#define XG_ECA_SIZE (XG_ECA_ICMP + XG_ICMP_NONE + 1) /* entries per slot */
 
 /* LPM key for src/dst: slot and family are the first 16 bits of the prefix. */
 struct xg_lpm_key {
-	__u32 prefixlen;	/* 16 + the address prefix length */
+	__u32 prefixlen; /* 16 + the address prefix length */
 	__u8 slot;
-	__u8 family;		/* 4, 6, or 0 (only the /0 entry: frames without L3) */
+	__u8 family; /* 4, 6, or 0 (only the /0 entry: frames without L3) */
 	__u8 addr[16];
 	__u8 _pad[2];
 };
@@ -72,7 +72,7 @@ struct xg_bits_key {
 _Static_assert(sizeof(struct xg_bits_key) == 4, "xg_bits_key layout");
 
 struct xg_bits {
-	__u64 w[XG_BITS_WORDS];	/* bit r of word r/64: rule r accepts this EC */
+	__u64 w[XG_BITS_WORDS]; /* bit r of word r/64: rule r accepts this EC */
 };
 
 /* Key of the first-match cache: the rule set generation and the EC of every field. */
@@ -85,18 +85,18 @@ _Static_assert(sizeof(struct xg_cache_key) == 24, "xg_cache_key layout");
 
 /* What a rule does (index: slot * XG_RULES_MAX_BPF + rule). */
 struct xg_rule_action {
-	__u32 verdict;	/* enum xg_verdict */
-	__u32 ifindex;	/* REDIRECT target */
+	__u32 verdict; /* enum xg_verdict */
+	__u32 ifindex; /* REDIRECT target */
 };
 _Static_assert(sizeof(struct xg_rule_action) == 8, "xg_rule_action layout");
 
 /* Per-slot configuration, inside struct xg_config. */
 struct xg_slot_cfg {
-	__u32 default_verdict;	/* enum xg_verdict, for frames no rule matches */
-	__u32 nrules;		/* 0: every frame gets the default, no lookups */
-	__u32 nwords;		/* bit-vector words in use: (nrules + 63) / 64 */
-	__u32 fields;		/* bit f set: some rule has a condition on field f */
-	__u32 gen;		/* rule set generation, part of the cache key */
+	__u32 default_verdict; /* enum xg_verdict, for frames no rule matches */
+	__u32 nrules;	       /* 0: every frame gets the default, no lookups */
+	__u32 nwords;	       /* bit-vector words in use: (nrules + 63) / 64 */
+	__u32 fields;	       /* bit f set: some rule has a condition on field f */
+	__u32 gen;	       /* rule set generation, part of the cache key */
 	__u32 _pad;
 };
 _Static_assert(sizeof(struct xg_slot_cfg) == 24, "xg_slot_cfg layout");

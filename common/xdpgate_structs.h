@@ -19,7 +19,7 @@ _Static_assert(sizeof(struct xg_counter_val) == 16, "xg_counter_val layout");
  * writes the inactive slot first (readers ignore it), then flips `active`: only that one
  * byte changes in the second write, so no reader sees a half-written configuration. */
 struct xg_config {
-	__u32 active;	/* 0 or 1: the slot frames are classified with */
+	__u32 active; /* 0 or 1: the slot frames are classified with */
 	__u32 _pad;
 	struct xg_slot_cfg slot[2];
 };

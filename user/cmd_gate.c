@@ -15,7 +15,7 @@
 
 struct attach_cfg {
 	int mode;
-	int default_verdict;	/* -1: not given */
+	int default_verdict; /* -1: not given */
 	const char *rules;
 };
 

@@ -13,6 +13,9 @@
 #include "counters.h"
 #include "gate.h"
 #include "json.h"
+#include "log.h"
+#include "rules_load.h"
+#include "rules_print.h"
 #include "names.h"
 #include "pin.h"
 
@@ -20,6 +23,7 @@ struct stats_cfg {
 	double interval;
 	unsigned int count; /* 0: until SIGINT */
 	bool json;
+	bool reset;
 };
 
 /* Set by SIGINT/SIGTERM; the only mutable file-scope state, as signal handlers need. */
@@ -62,7 +66,7 @@ static void json_interval(const char *ifname, const struct xg_snapshot *d)
 }
 
 static void print_totals(const struct stats_cfg *cfg, const char *ifname,
-			 const struct xg_snapshot *d)
+			 const struct xg_snapshot *d, const struct xg_gate_maps *m)
 {
 	int i;
 
@@ -74,7 +78,9 @@ static void print_totals(const struct stats_cfg *cfg, const char *ifname,
 		       (unsigned long long)xg_counters_rx(d, 1));
 		printf("\"counters\":{");
 		xg_json_counters(stdout, d);
-		printf("}}}\n");
+		printf("}},");
+		xg_rules_print(m, true, stdout); /* rule counters are since attach or reset */
+		printf("}\n");
 		return;
 	}
 	printf("%s totals over %.1f s: rx %llu packets, %llu bytes |", ifname, d->t,
@@ -82,7 +88,8 @@ static void print_totals(const struct stats_cfg *cfg, const char *ifname,
 	for (i = 0; i < XG_CNT_MAX; i++)
 		if (d->c[i].packets || i <= XG_VERDICT_DROP)
 			printf(" %s %llu", xg_counter_name(i), (unsigned long long)d->c[i].packets);
-	printf("\n");
+	printf("\nper rule, since attach or the last reset:\n");
+	xg_rules_print(m, false, stdout);
 }
 
 /* Sleep until an absolute CLOCK_MONOTONIC time, so intervals do not drift; a signal ends
@@ -95,8 +102,9 @@ static void sleep_until(double t)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-static int stats_loop(const struct stats_cfg *cfg, const char *ifname, int fd)
+static int stats_loop(const struct stats_cfg *cfg, const char *ifname, const struct xg_gate_maps *m)
 {
+	int fd = m->stats;
 	struct xg_snapshot first, prev, cur, d;
 	unsigned int n;
 
@@ -114,7 +122,7 @@ static int stats_loop(const struct stats_cfg *cfg, const char *ifname, int fd)
 		prev = cur;
 	}
 	xg_counters_diff(&first, &prev, &d);
-	print_totals(cfg, ifname, &d);
+	print_totals(cfg, ifname, &d, m);
 	return 0;
 }
 
@@ -122,19 +130,27 @@ static int do_stats(void *cfgp, int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct stats_cfg *cfg = cfgp;
+	struct xg_gate_maps m;
 	struct xg_gate g;
-	int fd, err;
+	int err;
 
 	(void)argc;
-	if (xg_require_root("stats") || xg_gate_init(&g, "stats", argv[0]) || xg_bpffs_ensure())
+	if (xg_require_root("stats") || xg_gate_init(&g, "stats", argv[0]) || xg_bpffs_ensure() ||
+	    xg_gate_maps_open(&g, "stats", &m))
 		return 1;
-	fd = xg_gate_map_fd(&g, "stats", "xg_stats");
-	if (fd < 0)
-		return 1;
+	if (cfg->reset) {
+		err = xg_counters_reset(&m);
+		if (err)
+			pr_warn("stats: %s: resetting the counters failed\n", g.ifname);
+		else
+			printf("%s: counters reset\n", g.ifname);
+		xg_gate_maps_close(&m);
+		return err ? 1 : 0;
+	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	err = stats_loop(cfg, g.ifname, fd);
-	close(fd);
+	err = stats_loop(cfg, g.ifname, &m);
+	xg_gate_maps_close(&m);
 	if (err)
 		fprintf(stderr, "xdpgate: stats: %s: reading counters failed: %s\n", g.ifname,
 			strerror(errno));
@@ -155,6 +171,8 @@ static const struct xg_opt stats_opts[] = {
 	  "stop after N reports (default: until Ctrl-C)", NULL, 1, 0 },
 	{ "json", 'j', XG_OPT_FLAG, offsetof(struct stats_cfg, json), NULL,
 	  "one JSON object per line: each interval, then the totals", NULL, 0, 0 },
+	{ "reset", 0, XG_OPT_FLAG, offsetof(struct stats_cfg, reset), NULL,
+	  "zero the gate's and the rules' counters, then exit", NULL, 0, 0 },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
 };
 

@@ -95,8 +95,8 @@ static const struct name_val ether_names[] = {
 };
 
 static const struct name_val icmp4_names[] = {
-	{ "echo-reply", 0 },	{ "dest-unreachable", 3 }, { "redirect", 5 },
-	{ "echo-request", 8 },	{ "time-exceeded", 11 },   { NULL, 0 },
+	{ "echo-reply", 0 },   { "dest-unreachable", 3 }, { "redirect", 5 },
+	{ "echo-request", 8 }, { "time-exceeded", 11 },	  { NULL, 0 },
 };
 
 static const struct name_val icmp6_names[] = {
@@ -116,8 +116,8 @@ static const struct name_val icmp6_names[] = {
 static const char *const flag_names[8] = { "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr" };
 
 static const struct name_val action_names[] = {
-	{ "pass", XG_VERDICT_PASS },	 { "drop", XG_VERDICT_DROP }, { "tx", XG_VERDICT_TX },
-	{ "redirect", XG_VERDICT_REDIRECT }, { "xsk", XG_VERDICT_XSK },   { NULL, 0 },
+	{ "pass", XG_VERDICT_PASS },	     { "drop", XG_VERDICT_DROP }, { "tx", XG_VERDICT_TX },
+	{ "redirect", XG_VERDICT_REDIRECT }, { "xsk", XG_VERDICT_XSK },	  { NULL, 0 },
 };
 
 static const struct name_val *find_name(const struct name_val *t, const char *name)
@@ -387,8 +387,8 @@ static int parse_ports(const struct pctx *c, const struct tok *t, struct xg_port
 		comma = strchr(s, ',');
 		len = comma ? (size_t)(comma - s) : strlen(s);
 		if (ps->n == XG_PORT_RANGES_MAX)
-			return perr(c, t->col, "more than %d port ranges in '%s'", XG_PORT_RANGES_MAX,
-				    show(&sb, t->s));
+			return perr(c, t->col, "more than %d port ranges in '%s'",
+				    XG_PORT_RANGES_MAX, show(&sb, t->s));
 		if (parse_port_item(s, len, &ps->r[ps->n].lo, &ps->r[ps->n].hi))
 			return perr(c, t->col, "invalid ports '%s'", show(&sb, t->s));
 		ps->n++;
@@ -493,10 +493,10 @@ static const struct {
 	const char *name;
 	int (*parse)(const struct pctx *c, struct pstate *st, const struct tok *t);
 } conds[C_MAX] = {
-	[C_SRC] = { "src", parse_src },		  [C_DST] = { "dst", parse_dst },
-	[C_PROTO] = { "proto", parse_proto },	  [C_SPORT] = { "sport", parse_sport },
-	[C_DPORT] = { "dport", parse_dport },	  [C_VLAN] = { "vlan", parse_vlan },
-	[C_ETHER] = { "ether", parse_ether },	  [C_FLAGS] = { "tcp-flags", parse_flags },
+	[C_SRC] = { "src", parse_src },		[C_DST] = { "dst", parse_dst },
+	[C_PROTO] = { "proto", parse_proto },	[C_SPORT] = { "sport", parse_sport },
+	[C_DPORT] = { "dport", parse_dport },	[C_VLAN] = { "vlan", parse_vlan },
+	[C_ETHER] = { "ether", parse_ether },	[C_FLAGS] = { "tcp-flags", parse_flags },
 	[C_ICMP] = { "icmp-type", parse_icmp },
 };
 
@@ -684,8 +684,8 @@ static int parse_line(const struct pctx *c, const char *line, struct xg_rule *r,
 	return 1;
 }
 
-int xg_rule_parse_line(const char *line, const char *file, unsigned int lineno,
-		       struct xg_rule *r, uint32_t *def, char *err, size_t errlen)
+int xg_rule_parse_line(const char *line, const char *file, unsigned int lineno, struct xg_rule *r,
+		       uint32_t *def, char *err, size_t errlen)
 {
 	const struct pctx c = { file, lineno, err, errlen, false };
 
@@ -696,8 +696,7 @@ int xg_rule_parse_line(const char *line, const char *file, unsigned int lineno,
 
 /* ---- files ---- */
 
-static int add_line(struct pctx *c, const char *line, struct xg_ruleset *rs,
-		    unsigned int *def_line)
+static int add_line(struct pctx *c, const char *line, struct xg_ruleset *rs, unsigned int *def_line)
 {
 	struct xg_rule r;
 	uint32_t def;

@@ -91,12 +91,11 @@ static bool covers(const struct xg_rule *i, const struct xg_rule *j)
 	if (i->has_ether && !(j->has_ether && j->ether == i->ether))
 		return false;
 	/* i's flag condition holds whenever j's does: j tests every bit i tests, the same way */
-	if (i->has_tcp_flags &&
-	    !(j->has_tcp_flags && !(i->flags_mask & ~j->flags_mask) &&
-	      !((i->flags_value ^ j->flags_value) & i->flags_mask)))
+	if (i->has_tcp_flags && !(j->has_tcp_flags && !(i->flags_mask & ~j->flags_mask) &&
+				  !((i->flags_value ^ j->flags_value) & i->flags_mask)))
 		return false;
-	if (i->has_icmp_type && !(j->has_icmp_type && j->icmp_family == i->icmp_family &&
-				  j->icmp_type == i->icmp_type))
+	if (i->has_icmp_type &&
+	    !(j->has_icmp_type && j->icmp_family == i->icmp_family && j->icmp_type == i->icmp_type))
 		return false;
 	return true;
 }
@@ -138,7 +137,10 @@ struct lockout_case {
 	struct xg_frame_spec spec;
 };
 
-#define LL(x) { 0xfe, 0x80, [15] = (x) }
+#define LL(x)                          \
+	{                              \
+		0xfe, 0x80, [15] = (x) \
+	}
 
 static const struct lockout_case lockout_cases[] = {
 	{ "ARP", { .ethertype = XG_ETH_P_ARP, .payload_len = 28 } },

@@ -25,9 +25,9 @@ struct fctx {
 	struct xg_field_ecs *fe;
 	const struct xg_ruleset *rs;
 	const char *name;
-	uint64_t *z;		/* zobrist key of every rule */
-	uint64_t hw;		/* hash of the rules without a condition on this field */
-	uint64_t *wbits;	/* their bit-vector */
+	uint64_t *z;	 /* zobrist key of every rule */
+	uint64_t hw;	 /* hash of the rules without a condition on this field */
+	uint64_t *wbits; /* their bit-vector */
 };
 
 static int grow_index(struct xg_field_ecs *fe)
@@ -69,11 +69,13 @@ static int intern(struct fctx *x, uint64_t h, const uint64_t *bits)
 
 	if ((fe->n + 1) * 2 > fe->hcap && grow_index(fe))
 		return -1;
-	for (j = (uint32_t)h & (fe->hcap - 1); fe->hvals[j] != NO_VALUE; j = (j + 1) & (fe->hcap - 1))
+	for (j = (uint32_t)h & (fe->hcap - 1); fe->hvals[j] != NO_VALUE;
+	     j = (j + 1) & (fe->hcap - 1))
 		if (fe->hkeys[j] == h)
 			return (int)fe->hvals[j];
 	if (fe->n >= 65535) {
-		pr_warn("rules: more than 65535 classes of %s values; split the rule set\n", x->name);
+		pr_warn("rules: more than 65535 classes of %s values; split the rule set\n",
+			x->name);
 		return -1;
 	}
 	if (fe->n == fe->cap) {
@@ -160,7 +162,7 @@ static int build_eq(struct fctx *x, int f, uint32_t base, uint32_t nvals, uint32
 			continue;
 		v = eq_index(f, &x->rs->rules[r]);
 		next[r] = head[v];
-		head[v] = r;	/* built backwards, so lists run in rule order */
+		head[v] = r; /* built backwards, so lists run in rule order */
 	}
 	for (v = 0; v < nvals; v++) {
 		uint64_t h = x->hw;
@@ -266,14 +268,15 @@ static size_t port_events(const struct xg_ruleset *rs, int f, struct port_event 
 	size_t r, i, n = 0, k;
 
 	for (r = 0; r < rs->n; r++) {
-		const struct xg_port_set *ps = f == XG_F_SPORT ? &rs->rules[r].sport :
-								 &rs->rules[r].dport;
+		const struct xg_port_set *ps =
+			f == XG_F_SPORT ? &rs->rules[r].sport : &rs->rules[r].dport;
 
 		k = merged_ranges(ps, rg);
 		for (i = 0; i < k; i++) {
 			ev[n++] = (struct port_event){ rg[i][0], (uint32_t)r };
 			if (rg[i][1] < 65535)
-				ev[n++] = (struct port_event){ (uint32_t)rg[i][1] + 1, (uint32_t)r };
+				ev[n++] =
+					(struct port_event){ (uint32_t)rg[i][1] + 1, (uint32_t)r };
 		}
 	}
 	qsort(ev, n, sizeof(*ev), cmp_event);
@@ -317,15 +320,15 @@ out:
 struct pfx {
 	uint8_t family, len;
 	uint8_t addr[16];
-	uint32_t head;	/* rules with exactly this prefix, linked through next[] */
+	uint32_t head; /* rules with exactly this prefix, linked through next[] */
 	int cls;
-	uint64_t hash;	/* zobrist hash of the rules whose prefix contains this one */
+	uint64_t hash; /* zobrist hash of the rules whose prefix contains this one */
 };
 
 struct pfx_set {
 	struct pfx *p;
 	size_t n;
-	uint32_t *idx;	/* open addressing over p, NO_VALUE = empty */
+	uint32_t *idx; /* open addressing over p, NO_VALUE = empty */
 	uint32_t cap;
 };
 
@@ -434,8 +437,8 @@ static int collect_prefixes(struct fctx *x, int f, struct pfx_set *s, uint32_t *
 	pfx_find(s, 4, 0, zero, true);
 	pfx_find(s, 6, 0, zero, true);
 	for (r = 0; r < x->rs->n; r++) {
-		const struct xg_prefix *pr = f == XG_F_SRC ? &x->rs->rules[r].src :
-							    &x->rs->rules[r].dst;
+		const struct xg_prefix *pr =
+			f == XG_F_SRC ? &x->rs->rules[r].src : &x->rs->rules[r].dst;
 
 		if (pr->family)
 			pfx_find(s, pr->family, pr->len, pr->addr, true);
@@ -444,8 +447,8 @@ static int collect_prefixes(struct fctx *x, int f, struct pfx_set *s, uint32_t *
 	qsort(s->p, s->n, sizeof(*s->p), cmp_pfx_len);
 	pfx_reindex(s);
 	for (r = x->rs->n; r-- > 0;) {
-		const struct xg_prefix *pr = f == XG_F_SRC ? &x->rs->rules[r].src :
-							    &x->rs->rules[r].dst;
+		const struct xg_prefix *pr =
+			f == XG_F_SRC ? &x->rs->rules[r].src : &x->rs->rules[r].dst;
 		uint32_t i;
 
 		if (!pr->family)
@@ -510,8 +513,9 @@ out:
 
 static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint64_t *z, int f)
 {
-	static const char *const names[XG_F_MAX] = { "src",  "dst",   "proto",     "sport", "dport",
-						     "vlan", "ether", "tcp-flags", "icmp-type" };
+	static const char *const names[XG_F_MAX] = { "src",   "dst",	   "proto",
+						     "sport", "dport",	   "vlan",
+						     "ether", "tcp-flags", "icmp-type" };
 	struct fctx x = { .c = c, .fe = &c->f[f], .rs = rs, .name = names[f], .z = z };
 	int err = -1;
 	size_t r;
@@ -602,7 +606,7 @@ int xg_rules_compile(const struct xg_ruleset *rs, struct xg_compiled *c)
 		for (r = 0; r < rs->n && !has_cond(f, &rs->rules[r]); r++)
 			;
 		if (r == rs->n)
-			continue;	/* no rule tests this field: the gate skips it */
+			continue; /* no rule tests this field: the gate skips it */
 		c->fields |= 1u << f;
 		if (build_field(c, rs, z, f))
 			goto err;

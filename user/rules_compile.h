@@ -14,16 +14,16 @@
 #include "rules.h"
 
 struct xg_lpm_entry {
-	struct xg_lpm_key key;	/* slot left 0: the loader sets it */
+	struct xg_lpm_key key; /* slot left 0: the loader sets it */
 	uint16_t ec;
 };
 
 struct xg_ec_class {
-	uint64_t *bits;	/* nwords words */
+	uint64_t *bits; /* nwords words */
 };
 
 struct xg_field_ecs {
-	uint32_t n;		/* classes */
+	uint32_t n; /* classes */
 	uint32_t cap;
 	struct xg_ec_class *cls;
 	/* open-addressing index hash -> class, for interning */
@@ -34,11 +34,11 @@ struct xg_field_ecs {
 
 struct xg_compiled {
 	uint32_t nrules, nwords, fields, default_verdict;
-	uint16_t *eca;	/* XG_ECA_SIZE entries */
-	struct xg_lpm_entry *lpm[2];	/* [0] src, [1] dst */
+	uint16_t *eca;		     /* XG_ECA_SIZE entries */
+	struct xg_lpm_entry *lpm[2]; /* [0] src, [1] dst */
 	size_t nlpm[2];
 	struct xg_field_ecs f[XG_F_MAX];
-	struct xg_rule_action *actions;	/* nrules */
+	struct xg_rule_action *actions; /* nrules */
 };
 
 /* Compile rs. Redirect targets are resolved to ifindexes in the caller's namespace. Returns

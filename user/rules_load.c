@@ -16,18 +16,27 @@
 #include "rules_load.h"
 #include "xdpgate.skel.h"
 
-#define SLOT_IDX(slot, i) ((__u32)(slot) * XG_RULES_MAX_BPF + (__u32)(i))
+#define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
 
 struct map_ref {
 	const char *name;
 	size_t off;
 };
 
-#define M(field, name) { name, offsetof(struct xg_gate_maps, field) }
+#define M(field, name)                                     \
+	{                                                  \
+		name, offsetof(struct xg_gate_maps, field) \
+	}
 static const struct map_ref map_refs[] = {
-	M(config, "xg_config"),	      M(ec, "xg_ec"),		    M(src, "xg_src"),
-	M(dst, "xg_dst"),	      M(bits, "xg_bits"),	    M(actions, "xg_actions"),
-	M(rule_stats, "xg_rule_stats"), M(rule_text, "xg_rule_text"), M(rule_base, "xg_rule_base"),
+	M(config, "xg_config"),
+	M(ec, "xg_ec"),
+	M(src, "xg_src"),
+	M(dst, "xg_dst"),
+	M(bits, "xg_bits"),
+	M(actions, "xg_actions"),
+	M(rule_stats, "xg_rule_stats"),
+	M(rule_text, "xg_rule_text"),
+	M(rule_base, "xg_rule_base"),
 	M(stats, "xg_stats"),
 };
 #undef M
@@ -170,13 +179,15 @@ static int write_bits(const struct xg_gate_maps *m, const struct xg_compiled *c,
 
 	if (!v)
 		return -ENOMEM;
-	memset(v->w, 0xff, sizeof(v->w));	/* the all-ones vector of unused fields */
+	memset(v->w, 0xff, sizeof(v->w)); /* the all-ones vector of unused fields */
 	if (bpf_map_update_elem(m->bits, &key, v, BPF_ANY))
 		err = -errno;
 	memset(v->w, 0, sizeof(v->w));
 	for (f = 0; f < XG_F_MAX && !err; f++) {
 		for (i = 0; i < c->f[f].n && !err; i++) {
-			key = (struct xg_bits_key){ .slot = slot, .field = (__u8)f, .ec = (__u16)i };
+			key = (struct xg_bits_key){ .slot = slot,
+						    .field = (__u8)f,
+						    .ec = (__u16)i };
 			memcpy(v->w, c->f[f].cls[i].bits, c->nwords * sizeof(__u64));
 			if (bpf_map_update_elem(m->bits, &key, v, BPF_ANY))
 				err = -errno;
@@ -257,8 +268,8 @@ static int slot_rule_total(const struct xg_gate_maps *m, __u32 slot, __u32 i,
  * the first unused old rule with the same text. */
 struct carry {
 	__u32 n;
-	int *from;	/* old index per new rule, -1: a new rule */
-	struct xg_counter_val *at;	/* the old total when taken over */
+	int *from;		   /* old index per new rule, -1: a new rule */
+	struct xg_counter_val *at; /* the old total when taken over */
 };
 
 static __u32 text_hash(const char *s)
@@ -316,7 +327,7 @@ static int plan_carry(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 			if (strcmp(buf, texts + (size_t)*p * XG_RULE_TEXT_BPF))
 				continue;
 			cy->from[i] = (int)*p;
-			*p = next[*p];	/* used: unlink */
+			*p = next[*p]; /* used: unlink */
 			break;
 		}
 		if (cy->from[i] >= 0)
@@ -412,9 +423,9 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 					    .nwords = c->nwords,
 					    .fields = c->fields,
 					    .gen = gen };
-	err = write_config(m, &cfg);	/* readers still use the other slot */
+	err = write_config(m, &cfg); /* readers still use the other slot */
 	if (!err && !initial) {
-		cfg.active = t;	/* the flip: one byte changes */
+		cfg.active = t; /* the flip: one byte changes */
 		err = write_config(m, &cfg);
 	}
 	if (!err && !initial) {

@@ -167,24 +167,24 @@ static __always_inline void lookup_ecs(__u32 slot, __u32 fields, const struct xg
 	if (fields & (1u << XG_F_DST))
 		k->ec[XG_F_DST] = ec_addr(&xg_dst, slot, p, p->daddr);
 	if (fields & (1u << XG_F_PROTO))
-		k->ec[XG_F_PROTO] = ec_array(slot, XG_ECA_PROTO +
-						   (p->family ? p->l4_proto : XG_PROTO_NONE));
+		k->ec[XG_F_PROTO] =
+			ec_array(slot, XG_ECA_PROTO + (p->family ? p->l4_proto : XG_PROTO_NONE));
 	if (fields & (1u << XG_F_SPORT))
-		k->ec[XG_F_SPORT] = ec_array(slot, XG_ECA_SPORT +
-						   (has_ports(p) ? p->sport : XG_PORT_NONE));
+		k->ec[XG_F_SPORT] =
+			ec_array(slot, XG_ECA_SPORT + (has_ports(p) ? p->sport : XG_PORT_NONE));
 	if (fields & (1u << XG_F_DPORT))
-		k->ec[XG_F_DPORT] = ec_array(slot, XG_ECA_DPORT +
-						   (has_ports(p) ? p->dport : XG_PORT_NONE));
+		k->ec[XG_F_DPORT] =
+			ec_array(slot, XG_ECA_DPORT + (has_ports(p) ? p->dport : XG_PORT_NONE));
 	if (fields & (1u << XG_F_VLAN))
-		k->ec[XG_F_VLAN] = ec_array(slot, XG_ECA_VLAN +
-						  (p->vlan_depth ? p->vlan_id : XG_VLAN_NONE));
+		k->ec[XG_F_VLAN] =
+			ec_array(slot, XG_ECA_VLAN + (p->vlan_depth ? p->vlan_id : XG_VLAN_NONE));
 	if (fields & (1u << XG_F_ETHER))
 		k->ec[XG_F_ETHER] = ec_array(slot, XG_ECA_ETHER + p->eth_proto);
 	if (fields & (1u << XG_F_TCPFLAGS))
 		k->ec[XG_F_TCPFLAGS] =
-			ec_array(slot, XG_ECA_TCPFLAGS + (p->l4_ok && p->l4_proto == IPPROTO_TCP ?
-								  p->tcp_flags :
-								  XG_TCPFLAGS_NONE));
+			ec_array(slot, XG_ECA_TCPFLAGS + (p->l4_ok && p->l4_proto == IPPROTO_TCP
+								  ? p->tcp_flags
+								  : XG_TCPFLAGS_NONE));
 	if (fields & (1u << XG_F_ICMP))
 		k->ec[XG_F_ICMP] = ec_array(slot, XG_ECA_ICMP + icmp_index(p));
 }
@@ -350,11 +350,11 @@ int xdpgate(struct xdp_md *ctx)
 		count(XG_CNT_VERDICT + XG_VERDICT_ABORTED, len);
 		return XDP_ABORTED;
 	}
-	slot = cfg->active & 1;	/* read once: the whole frame uses this slot */
+	slot = cfg->active & 1; /* read once: the whole frame uses this slot */
 	sc = &cfg->slot[slot];
 	verdict = sc->default_verdict;
 	if (verdict != XG_VERDICT_PASS && verdict != XG_VERDICT_DROP)
-		verdict = XG_VERDICT_ABORTED;	/* a default can only pass or drop */
+		verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
 	if (sc->nrules)
 		rule = classify(slot, sc, &pkt);
 	if (rule >= 0 && rule < XG_RULES_MAX_BPF) {

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `rules explain`: run frames from a pcap file or a hex string through the reference
+ * classifier and say which rule each one hits, and why the rules before it do not. */
+#ifndef XG_RULES_EXPLAIN_H
+#define XG_RULES_EXPLAIN_H
+
+#include "rules.h"
+
+/* Name of the first condition of r that pkt fails ("src", "dport", ...), NULL if none. */
+const char *xg_rule_failing_condition(const struct xg_rule *r, const struct xg_pkt *pkt,
+				      int outcome);
+/* 0, or -1 after one error line. */
+int xg_rules_explain(const char *rules_file, const char *input);
+
+#endif
