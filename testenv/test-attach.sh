@@ -114,9 +114,13 @@ test_attach_json() {
 	assert_eq pass "$(jq -r '.interfaces[0].default' <<<"$out")" "status default"
 	out=$(xg status lo --json)
 	assert_eq false "$(jq -r '.interfaces[0].attached' <<<"$out")" "lo not attached"
-	te_gen ping -c 4 -i 0.25 -W 1 "$TE_DUT_IP4" >/dev/null &
-	out=$(xg stats "$TE_DUT_IF" --json --interval 0.5 --count 6)
+	# stats first, so its window surely covers the pings
+	xg stats "$TE_DUT_IF" --json --interval 0.5 --count 6 >"$TE_STATE_DIR/$TE_NAME.stats" &
+	sleep 0.7
+	te_gen ping -c 4 -i 0.25 -W 1 "$TE_DUT_IP4" >/dev/null
 	wait
+	out=$(cat "$TE_STATE_DIR/$TE_NAME.stats")
+	rm -f "$TE_STATE_DIR/$TE_NAME.stats"
 	n=$(jq -s 'length' <<<"$out")
 	assert_eq 7 "$n" "6 interval objects and the totals"
 	assert_eq 4 "$(jq -s '.[-1].totals.rx_packets' <<<"$out")" "totals count the 4 pings"
