@@ -53,7 +53,18 @@ _Static_assert(XG_F_MAX == 9, "first_match() in xdp/xdpgate.bpf.c ANDs exactly n
 #define XG_ECA_ICMP (XG_ECA_TCPFLAGS + XG_TCPFLAGS_NONE + 1)
 #define XG_ECA_SIZE (XG_ECA_ICMP + XG_ICMP_NONE + 1) /* entries per slot */
 
-/* LPM key for src/dst: slot and family are the first 16 bits of the prefix. */
+/* IPv4 addresses map to classes through a DIR-16-8-8 table per field (src, dst), so the
+ * lookup costs at most three array reads whatever the rule count: the top 16 bits index
+ * the first level; an entry is a class, or (XG_DIR4_BLOCK set) a 256-entry block of the
+ * shared pool indexed by the next 8 bits, whose entries may point to a block for the last
+ * 8 bits. Index: slot * XG_DIR4_SLOT + ...; blocks start at XG_DIR4_L1. */
+#define XG_DIR4_L1 65536
+#define XG_DIR4_BLOCKS 8192
+#define XG_DIR4_SLOT (XG_DIR4_L1 + XG_DIR4_BLOCKS * 256)
+#define XG_DIR4_BLOCK 0x80000000u
+
+/* LPM key for src/dst of IPv6 (and family 0, frames without L3): slot and family are the
+ * first 16 bits of the prefix. */
 struct xg_lpm_key {
 	__u32 prefixlen; /* 16 + the address prefix length */
 	__u8 slot;

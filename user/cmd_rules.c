@@ -18,13 +18,15 @@
 #include "names.h"
 #include "pin.h"
 #include "rules.h"
+#include "rules_bench.h"
 #include "rules_compile.h"
 #include "rules_explain.h"
 #include "rules_load.h"
 #include "rules_print.h"
 
 struct rules_cfg {
-	unsigned int at; /* rules add --at N (1-based); 0: append */
+	unsigned int at;     /* rules add --at N (1-based); 0: append */
+	unsigned int repeat; /* rules bench */
 	bool json;
 };
 
@@ -190,14 +192,26 @@ static int rules_check(char **argv)
 	return 0;
 }
 
+static int rules_bench(const struct rules_cfg *cfg, char **argv)
+{
+	if (xg_require_root("rules bench"))
+		return 1;
+	return xg_rules_bench(argv[0], argv[1], cfg->repeat ? cfg->repeat : 1000000, cfg->json) ? 1
+												: 0;
+}
+
 static const struct {
 	const char *name;
 	int nargs;
 	const char *usage;
 } subs[] = {
-	{ "load", 2, "rules load IFACE FILE" }, { "add", 2, "rules add IFACE [--at N] 'RULE'" },
-	{ "del", 2, "rules del IFACE N" },	{ "list", 1, "rules list IFACE [--json]" },
-	{ "check", 1, "rules check FILE" },	{ "explain", 2, "rules explain FILE PCAP|HEX" },
+	{ "load", 2, "rules load IFACE FILE" },
+	{ "add", 2, "rules add IFACE [--at N] 'RULE'" },
+	{ "del", 2, "rules del IFACE N" },
+	{ "list", 1, "rules list IFACE [--json]" },
+	{ "check", 1, "rules check FILE" },
+	{ "explain", 2, "rules explain FILE PCAP|HEX" },
+	{ "bench", 2, "rules bench FILE HEX [--repeat N] [--json]" },
 };
 
 static int do_rules(void *cfgp, int argc, char **argv)
@@ -223,8 +237,10 @@ static int do_rules(void *cfgp, int argc, char **argv)
 			return rules_list(cfg, argv + 1);
 		case 4:
 			return rules_check(argv + 1);
-		default:
+		case 5:
 			return xg_rules_explain(argv[1], argv[2]) ? 1 : 0;
+		default:
+			return rules_bench(cfg, argv + 1);
 		}
 	}
 	pr_warn("rules: unknown subcommand '%s' (load, add, del, list, check, explain)\n", argv[0]);
@@ -235,7 +251,9 @@ static const struct xg_opt rules_opts[] = {
 	{ "at", 'a', XG_OPT_UINT, offsetof(struct rules_cfg, at), "N",
 	  "rules add: insert as rule N (default: append)", NULL, 1, XG_RULES_MAX },
 	{ "json", 'j', XG_OPT_FLAG, offsetof(struct rules_cfg, json), NULL,
-	  "rules list: print JSON", NULL, 0, 0 },
+	  "rules list, rules bench: print JSON", NULL, 0, 0 },
+	{ "repeat", 'n', XG_OPT_UINT, offsetof(struct rules_cfg, repeat), "N",
+	  "rules bench: runs of the frame (default 1000000)", NULL, 1, 0 },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
 };
 
@@ -251,7 +269,9 @@ const struct xg_cmd xg_cmd_rules = {
 		   "  rules list IFACE [--json]      the live set with per-rule counters\n"
 		   "  rules check FILE               validate; warn about shadowed rules and a\n"
 		   "                                 default drop that blocks ARP or ND\n"
-		   "  rules explain FILE PCAP|HEX    which rule each frame hits, and why",
+		   "  rules explain FILE PCAP|HEX    which rule each frame hits, and why\n"
+		   "  rules bench FILE HEX           ns per frame of the gate with FILE's rules\n"
+		   "                                 (BPF_PROG_RUN, the same frame repeated)",
 	.opts = rules_opts,
 	.cfg_size = sizeof(struct rules_cfg),
 	.run = do_rules,

@@ -146,7 +146,7 @@ out:
  * first frame the gate sees is already classified by it: nothing is half-applied. */
 int xg_gate_attach(struct xg_gate *g, int mode, const struct xg_ruleset *rs)
 {
-	struct xg_gate_maps m = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+	struct xg_gate_maps m = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 };
 	struct xdpgate_bpf *skel = NULL;
 	struct xg_compiled c;
 	int err;

@@ -460,6 +460,55 @@ static int collect_prefixes(struct fctx *x, int f, struct pfx_set *s, uint32_t *
 	return 0;
 }
 
+/* The block behind entry *e, made (filled with *e's class) when *e is still a class. */
+static int dir4_block(struct xg_compiled *c, size_t k, uint32_t *e)
+{
+	uint32_t b, i;
+
+	if (*e & XG_DIR4_BLOCK)
+		return (int)(*e & 0xffff);
+	if (c->nblocks[k] >= XG_DIR4_BLOCKS) {
+		pr_warn("rules: IPv4 %s prefixes longer than /16 need more than %d blocks\n",
+			k ? "dst" : "src", XG_DIR4_BLOCKS);
+		return -1;
+	}
+	b = c->nblocks[k]++;
+	for (i = 0; i < 256; i++)
+		c->dir4[k][XG_DIR4_L1 + b * 256 + i] = *e;
+	*e = XG_DIR4_BLOCK | b;
+	return (int)b;
+}
+
+/* Paint an IPv4 prefix's class over the addresses it covers. Prefixes come shortest
+ * first, so a longer prefix overwrites the shorter ones it lies in. */
+static int dir4_paint(struct xg_compiled *c, size_t k, const struct pfx *p)
+{
+	uint32_t a = (uint32_t)p->addr[0] << 24 | (uint32_t)p->addr[1] << 16 |
+		     (uint32_t)p->addr[2] << 8 | p->addr[3];
+	uint32_t *t = c->dir4[k], i, n, *e;
+	int b;
+
+	if (p->len <= 16) {
+		for (i = 0, n = 1u << (16 - p->len); i < n; i++)
+			t[(a >> 16) + i] = (uint32_t)p->cls;
+		return 0;
+	}
+	if ((b = dir4_block(c, k, &t[a >> 16])) < 0)
+		return -1;
+	e = &t[XG_DIR4_L1 + (uint32_t)b * 256];
+	if (p->len <= 24) {
+		for (i = 0, n = 1u << (24 - p->len); i < n; i++)
+			e[((a >> 8) & 0xff) + i] = (uint32_t)p->cls;
+		return 0;
+	}
+	if ((b = dir4_block(c, k, &e[(a >> 8) & 0xff])) < 0)
+		return -1;
+	e = &t[XG_DIR4_L1 + (uint32_t)b * 256];
+	for (i = 0, n = 1u << (32 - p->len); i < n; i++)
+		e[(a & 0xff) + i] = (uint32_t)p->cls;
+	return 0;
+}
+
 /* Addresses: the rule set of a prefix node is its parent's plus the rules naming it; an
  * address takes the class of its longest matching node. */
 static int build_lpm(struct fctx *x, int f)
@@ -468,10 +517,11 @@ static int build_lpm(struct fctx *x, int f)
 	uint32_t *next = malloc((x->rs->n + 1) * sizeof(*next));
 	struct xg_lpm_entry *out;
 	struct pfx_set s = { 0 };
-	size_t i, k = f == XG_F_SRC ? 0 : 1;
+	size_t i, n = 0, k = f == XG_F_SRC ? 0 : 1;
 	int err = -1, ec;
 
-	if (!bits || !next || collect_prefixes(x, f, &s, next))
+	x->c->dir4[k] = calloc(XG_DIR4_SLOT, sizeof(uint32_t));
+	if (!bits || !next || !x->c->dir4[k] || collect_prefixes(x, f, &s, next))
 		goto out;
 	out = calloc(s.n + 1, sizeof(*out));
 	if (!out)
@@ -491,17 +541,22 @@ static int build_lpm(struct fctx *x, int f)
 		if ((ec = intern(x, p->hash, bits)) < 0)
 			goto out;
 		p->cls = ec;
-		out[i].key.prefixlen = 16 + p->len;
-		out[i].key.family = p->family;
-		memcpy(out[i].key.addr, p->addr, 16);
-		out[i].ec = (uint16_t)ec;
+		if (p->family == 4) {
+			if (dir4_paint(x->c, k, p))
+				goto out;
+			continue;
+		}
+		out[n].key.prefixlen = 16 + p->len;
+		out[n].key.family = p->family;
+		memcpy(out[n].key.addr, p->addr, 16);
+		out[n++].ec = (uint16_t)ec;
 	}
 	/* frames without L3 (family 0): only the rules without an address condition */
 	if ((ec = intern(x, x->hw, x->wbits)) < 0)
 		goto out;
-	out[s.n].key.prefixlen = 16;
-	out[s.n].ec = (uint16_t)ec;
-	x->c->nlpm[k] = s.n + 1;
+	out[n].key.prefixlen = 16;
+	out[n++].ec = (uint16_t)ec;
+	x->c->nlpm[k] = n;
 	err = 0;
 out:
 	free(bits);
@@ -634,6 +689,8 @@ void xg_compiled_free(struct xg_compiled *c)
 	free(c->eca);
 	free(c->lpm[0]);
 	free(c->lpm[1]);
+	free(c->dir4[0]);
+	free(c->dir4[1]);
 	free(c->actions);
 	memset(c, 0, sizeof(*c));
 }

@@ -37,6 +37,8 @@ struct xg_compiled {
 	uint16_t *eca;		     /* XG_ECA_SIZE entries */
 	struct xg_lpm_entry *lpm[2]; /* [0] src, [1] dst */
 	size_t nlpm[2];
+	uint32_t *dir4[2];   /* IPv4 DIR-16-8-8 table of one slot (XG_DIR4_SLOT entries) */
+	uint32_t nblocks[2]; /* blocks in use: the loader writes L1 and these only */
 	struct xg_field_ecs f[XG_F_MAX];
 	struct xg_rule_action *actions; /* nrules */
 };

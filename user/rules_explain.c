@@ -126,8 +126,7 @@ static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uin
 	       rs->rules[hit].line, text);
 }
 
-/* A frame as hex digits; spaces, colons and newlines between bytes are ignored. */
-static int parse_hex(const char *s, uint8_t *out, size_t *len)
+int xg_parse_hex_frame(const char *s, uint8_t *out, size_t cap, size_t *len)
 {
 	size_t n = 0;
 	int hi = -1;
@@ -137,7 +136,7 @@ static int parse_hex(const char *s, uint8_t *out, size_t *len)
 
 		if (isspace((unsigned char)*s) || *s == ':')
 			continue;
-		if (!isxdigit((unsigned char)*s) || n >= FRAME_MAX)
+		if (!isxdigit((unsigned char)*s) || n >= cap)
 			return -1;
 		v = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
 		if (hi < 0) {
@@ -192,7 +191,7 @@ int xg_rules_explain(const char *rules_file, const char *input)
 	}
 	if (!stat(input, &st)) {
 		err = explain_pcap(&rs, input);
-	} else if (!parse_hex(input, hex, &len)) {
+	} else if (!xg_parse_hex_frame(input, hex, FRAME_MAX, &len)) {
 		explain_frame(&rs, 1, hex, len);
 		err = 0;
 	} else {

@@ -32,6 +32,8 @@ static const struct map_ref map_refs[] = {
 	M(ec, "xg_ec"),
 	M(src, "xg_src"),
 	M(dst, "xg_dst"),
+	M(src4, "xg_src4"),
+	M(dst4, "xg_dst4"),
 	M(bits, "xg_bits"),
 	M(actions, "xg_actions"),
 	M(rule_stats, "xg_rule_stats"),
@@ -168,6 +170,28 @@ static int write_lpm(const struct xg_gate_maps *m, const struct xg_compiled *c, 
 		}
 	}
 	return 0;
+}
+
+/* The IPv4 tables: the first level and the blocks in use, in one batch each field. */
+static int write_dir4(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
+{
+	__u32 *keys = malloc(XG_DIR4_SLOT * sizeof(*keys)), i, n;
+	size_t k;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (k = 0; k < 2 && !err; k++) {
+		if (!c->dir4[k])
+			continue; /* no rule tests this field */
+		n = XG_DIR4_L1 + c->nblocks[k] * 256;
+		for (i = 0; i < n; i++)
+			keys[i] = slot * XG_DIR4_SLOT + i;
+		if (bpf_map_update_batch(k ? m->dst4 : m->src4, keys, c->dir4[k], &n, NULL))
+			err = -errno;
+	}
+	free(keys);
+	return err;
 }
 
 static int write_bits(const struct xg_gate_maps *m, const struct xg_compiled *c, __u8 slot)
@@ -388,6 +412,8 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		err = write_eca(m, c, slot);
 	if (!err)
 		err = write_lpm(m, c, slot);
+	if (!err)
+		err = write_dir4(m, c, slot);
 	if (!err)
 		err = write_bits(m, c, slot);
 	if (!err)

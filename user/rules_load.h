@@ -15,7 +15,8 @@ struct xdpgate_bpf;
 
 /* The maps a rule set lives in. All fds, -1 when closed. */
 struct xg_gate_maps {
-	int config, ec, src, dst, bits, actions, rule_stats, rule_text, rule_base, stats;
+	int config, ec, src, dst, src4, dst4, bits, actions, rule_stats, rule_text, rule_base,
+		stats;
 };
 
 /* Open the pinned maps of an attached gate (message on failure, naming cmd). */

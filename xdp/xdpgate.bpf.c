@@ -32,6 +32,20 @@ struct {
 } xg_ec SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_DIR4_SLOT);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_src4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_DIR4_SLOT);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_dst4 SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, 2 * XG_RULES_MAX_BPF + 8);
 	__type(key, struct xg_lpm_key);
@@ -124,17 +138,37 @@ static __always_inline __u16 ec_array(__u32 slot, __u32 idx)
 	return ec ? *ec : 0;
 }
 
-static __always_inline __u16 ec_addr(void *lpm, __u32 slot, const struct xg_pkt *p,
+/* One level of the DIR-16-8-8 table: the entry at idx of this slot. */
+static __always_inline __u32 dir4_entry(void *dir, __u32 slot, __u32 idx)
+{
+	__u32 key = slot * XG_DIR4_SLOT + idx;
+	__u32 *e = bpf_map_lookup_elem(dir, &key);
+
+	return e ? *e : 0;
+}
+
+static __always_inline __u16 ec_addr4(void *dir, __u32 slot, __u32 addr_be)
+{
+	__u32 a = xg_ntohl(addr_be), e;
+
+	e = dir4_entry(dir, slot, a >> 16);
+	if (e & XG_DIR4_BLOCK)
+		e = dir4_entry(dir, slot, XG_DIR4_L1 + (e & 0xffff) * 256 + ((a >> 8) & 0xff));
+	if (e & XG_DIR4_BLOCK)
+		e = dir4_entry(dir, slot, XG_DIR4_L1 + (e & 0xffff) * 256 + (a & 0xff));
+	return (__u16)e;
+}
+
+static __always_inline __u16 ec_addr(void *dir4, void *lpm, __u32 slot, const struct xg_pkt *p,
 				     const __u32 *addr)
 {
 	struct xg_lpm_key k = { .prefixlen = 16, .slot = (__u8)slot };
 	__u16 *ec;
 
+	if (p->family == 4)
+		return ec_addr4(dir4, slot, addr[0]);
 	k.family = p->family;
-	if (p->family == 4) {
-		k.prefixlen += 32;
-		__builtin_memcpy(k.addr, addr, 4);
-	} else if (p->family == 6) {
+	if (p->family == 6) {
 		k.prefixlen += 128;
 		__builtin_memcpy(k.addr, addr, 16);
 	}
@@ -163,9 +197,9 @@ static __always_inline void lookup_ecs(__u32 slot, __u32 fields, const struct xg
 				       struct xg_cache_key *k)
 {
 	if (fields & (1u << XG_F_SRC))
-		k->ec[XG_F_SRC] = ec_addr(&xg_src, slot, p, p->saddr);
+		k->ec[XG_F_SRC] = ec_addr(&xg_src4, &xg_src, slot, p, p->saddr);
 	if (fields & (1u << XG_F_DST))
-		k->ec[XG_F_DST] = ec_addr(&xg_dst, slot, p, p->daddr);
+		k->ec[XG_F_DST] = ec_addr(&xg_dst4, &xg_dst, slot, p, p->daddr);
 	if (fields & (1u << XG_F_PROTO))
 		k->ec[XG_F_PROTO] =
 			ec_array(slot, XG_ECA_PROTO + (p->family ? p->l4_proto : XG_PROTO_NONE));
