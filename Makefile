@@ -78,6 +78,12 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)testenv/demo.sh
 
+# The benchmark matrix (bench/README.md): QUICK=1 for a 1-run smoke pass.
+bench: deps
+	$(Q)bench/deps-bench.sh 2>/dev/null || true
+	$(Q)$(MAKE) --no-print-directory all $(if $(wildcard bench/*.c),bench-bins)
+	$(Q)bench/run.sh $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)
+
 check:
 	$(Q)$(CLANG_FORMAT) --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
@@ -87,7 +93,21 @@ install: $(BUILD)/xdpgate
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test demo check install clean
+.PHONY: all deps test demo bench check install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- bench binaries (kernel-path receivers) ---
+# The benchmark's kernel-path receivers (bench/rows/kernel-*.sh): one file each, libc only.
+BENCH_BINS := $(BUILD)/bench/udp_rx $(BUILD)/bench/afpacket_rx
+
+bench-bins: $(BENCH_BINS)
+
+$(BUILD)/bench/%: bench/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+.PHONY: bench-bins
+# --- end bench binaries ---

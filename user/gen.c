@@ -9,8 +9,9 @@
  * sched_switch trace. So chunks are large (up to ~1 s of traffic) and a thread is stopped
  * by a signal, which ends the call early (-EINTR). Frames are counted by the program
  * itself (per-CPU seq), so counts stay exact when a call is cut short.
- * Pacing sends chunks of 100 ms worth of frames on the schedule start + sent/rate, so the
- * average holds but the traffic comes in bursts. */
+ * Pacing: from 1000 frames/s per thread the program spaces frames evenly (see
+ * xdp/gen.bpf.c); below, userspace sends chunks of 100 ms worth on the schedule
+ * start + sent/rate, so the average holds but the traffic comes in bursts. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
@@ -30,7 +31,11 @@
 #include "log.h"
 
 #define CHUNK_MAX (1u << 22) /* frames per run: ~1 s at 4 Mpps */
-#define PACE_HZ 10	     /* paced threads send rate/PACE_HZ frames per wake-up */
+#define PACE_HZ 10	     /* userspace-paced threads send rate/PACE_HZ frames per wake-up */
+/* From this rate per thread up, the program spaces frames itself (spinning on the clock,
+ * which keeps softirqs off for at most ~1 ms a batch); below it, userspace sends bursts
+ * of 100 ms worth. */
+#define BPF_PACE_MIN_PPS 1000.0
 
 static void pin_cpu(int cpu)
 {
@@ -42,11 +47,16 @@ static void pin_cpu(int cpu)
 		pr_info("gen: cannot pin to CPU %d\n", cpu);
 }
 
+static bool bpf_paced(const struct xg_gen_thread *t)
+{
+	return t->rate >= BPF_PACE_MIN_PPS;
+}
+
 static uint64_t next_chunk(const struct xg_gen_thread *t, uint64_t sent)
 {
 	uint64_t n = CHUNK_MAX;
 
-	if (t->rate > 0) {
+	if (t->rate > 0 && !bpf_paced(t)) {
 		n = (uint64_t)(t->rate / PACE_HZ);
 		n = n < 1 ? 1 : n > CHUNK_MAX ? CHUNK_MAX : n;
 	}
@@ -82,8 +92,14 @@ static void *gen_thread(void *arg)
 	uint64_t sent = 0, n;
 
 	pin_cpu(t->p->cpus[t->idx]);
+	if (bpf_paced(t)) {
+		/* a batch runs with softirqs off: keep it within ~1 ms of pacing */
+		double per_ms = t->rate / 1000;
+
+		opts.batch_size = per_ms < 1 ? 1 : per_ms > 64 ? 64 : (__u32)per_ms;
+	}
 	while (!atomic_load(&t->gen->stop) && (n = next_chunk(t, sent))) {
-		if (t->rate > 0)
+		if (t->rate > 0 && !bpf_paced(t))
 			pace(t, start, sent);
 		opts.repeat = (__u32)n;
 		if (bpf_prog_test_run_opts(t->prog_fd, &opts)) {
@@ -115,6 +131,8 @@ static int load(struct xg_gen *g, const struct xg_gen_params *p)
 	g->skel->rodata->l4_csum_off = l->l4_csum_off;
 	g->skel->rodata->l4_csum_has_addr = l->l4_csum_has_addr;
 	g->skel->rodata->udp_csum = l->udp_csum;
+	if (p->rate / p->threads >= BPF_PACE_MIN_PPS)
+		g->skel->rodata->pace_ns = (__u64)(1e9 * p->threads / p->rate);
 	err = gen_bpf__load(g->skel);
 	if (err) {
 		gen_bpf__destroy(g->skel);

@@ -23,6 +23,7 @@ const volatile __u16 ip_csum_off = 0;	  /* IPv4 header checksum; 0 for IPv6 */
 const volatile __u16 l4_csum_off = 0;	  /* 0: no L4 checksum to patch */
 const volatile __u8 l4_csum_has_addr = 0; /* pseudo-header covers the source address */
 const volatile __u8 udp_csum = 0;	  /* 0 after the update must be sent as 0xffff */
+const volatile __u64 pace_ns = 0;	  /* per-thread gap between frames; 0: unpaced */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -30,6 +31,38 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } gen_seq SEC(".maps");
+
+/* When each frame may go: per CPU, as each generator thread owns one. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} gen_next SEC(".maps");
+
+static long wait_cb(__u64 i, void *ctx)
+{
+	(void)i;
+	return bpf_ktime_get_ns() >= *(__u64 *)ctx; /* 1 ends the loop */
+}
+
+/* Spread frames evenly: wait until this frame's time, then schedule the next. A thread
+ * that fell more than 20 ms behind starts afresh rather than bursting to catch up. */
+static __always_inline void pace(void)
+{
+	__u32 key = 0;
+	__u64 *next = bpf_map_lookup_elem(&gen_next, &key), now, until;
+
+	if (!next)
+		return;
+	now = bpf_ktime_get_ns();
+	if (*next == 0 || now > *next + 20000000)
+		*next = now;
+	until = *next;
+	if (now < until)
+		bpf_loop(1 << 20, wait_cb, &until, 0);
+	*next = until + pace_ns;
+}
 
 static __always_inline __u16 csum_fold(__u32 sum)
 {
@@ -96,6 +129,8 @@ int xdpgate_gen(struct xdp_md *ctx)
 	__u32 key = 0, flow;
 	__u64 *seqp, seq;
 
+	if (pace_ns)
+		pace();
 	seqp = bpf_map_lookup_elem(&gen_seq, &key);
 	if (!seqp)
 		return XDP_ABORTED;

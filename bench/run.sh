@@ -1,0 +1,325 @@
+#!/bin/bash
+# bench/run.sh — the benchmark matrix behind `make bench`. See bench/README.md.
+#
+#   bench/run.sh [--quick] [--rows 'NAME ...'] [--runs N] [--duration S] [--out DIR] [--list]
+#   --quick (or QUICK=1 in the environment): 1 run of 3 s per row, fewer frame sizes.
+#   Defaults: 5 runs of 10 s. Exit status 0; 1 when a run failed; with BENCH_STRICT=1 also 3
+#   when a row missed its expectation (ROW_EXPECT). BENCH_KEEP=1 keeps the work directory.
+#
+# Builds its own veth testbeds (testenv.sh), runs every selected row (bench/rows/*.sh) for
+# N rounds, rows interleaved within each round (A B C, A B C, ...), samples the DUT's counter
+# and /proc/stat once a second, then writes bench/results/DATE-HOST.{json,md,*.png} through
+# bench/benchstat.py and bench/plot.sh. Every exit path kills what it started and removes
+# the namespaces.
+set -uo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH_DIR")
+XG=${XDPGATE:-$ROOT/build/xdpgate}
+PY=/usr/bin/python3
+BENCH_GEN_CPU=${BENCH_GEN_CPU:-0}
+BENCH_DUT_CPU=${BENCH_DUT_CPU:-1}
+CEILING_GUESS=4000000
+
+QUICK=${QUICK:-}
+[[ $QUICK == 0 ]] && QUICK=""
+for a in "$@"; do [[ $a == --quick ]] && QUICK=1; done
+RUNS=5 DURATION=10
+[[ -n $QUICK ]] && RUNS=1 DURATION=3
+OUT=$BENCH_DIR/results
+SELECT=""
+LIST=0
+
+usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+
+while (($#)); do
+	case $1 in
+	--rows) SELECT=${2:-}; shift 2 || usage ;;
+	--runs) RUNS=${2:-}; shift 2 || usage ;;
+	--duration) DURATION=${2:-}; shift 2 || usage ;;
+	--out) OUT=${2:-}; shift 2 || usage ;;
+	--list) LIST=1; shift ;;
+	--quick) shift ;;
+	-h | --help) usage ;;
+	*) echo "bench: unknown option '$1'" >&2; usage ;;
+	esac
+done
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs: '$RUNS' is not a positive integer" >&2; exit 2; }
+[[ $DURATION =~ ^[0-9]+$ ]] && ((DURATION >= 3)) ||
+	{ echo "bench: --duration: '$DURATION' must be an integer >= 3" >&2; exit 2; }
+
+# shellcheck source=testenv/testenv.sh
+source "$ROOT/testenv/testenv.sh"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+
+# ---- rows: read each file's metadata in a subshell ----
+
+# Prints "ORDER NAME FILE" for every row file.
+row_index() {
+	local f
+	for f in "$BENCH_DIR"/rows/*.sh; do
+		[[ -e $f ]] || continue
+		(
+			ROW_NAME="" ROW_ORDER=50
+			# shellcheck disable=SC1090
+			source "$f" >/dev/null 2>&1 || exit 0
+			[[ -n $ROW_NAME ]] && echo "$ROW_ORDER $ROW_NAME $f"
+		)
+	done | sort -k1,1n -k2,2
+}
+
+# One field of a row file's metadata, with the harness's default.
+row_meta() {
+	(
+		ROW_DESC="" ROW_QUEUES=1 ROW_SIZES=64 ROW_QUICK_SIZES="" ROW_DEFAULT=1 ROW_QUICK=1
+		ROW_REQUIRES="" ROW_GEN_THREADS=1 ROW_GEN_CPUS=$BENCH_GEN_CPU ROW_GEN_SATURATED=1
+		ROW_NAPI=1 ROW_EXPECT=""
+		# shellcheck disable=SC1090
+		source "$1" >/dev/null 2>&1
+		[[ -z $ROW_QUICK_SIZES ]] && ROW_QUICK_SIZES=${ROW_SIZES%% *}
+		echo "${!2}"
+	)
+}
+
+# Why a row cannot run here (missing command or file), or nothing.
+row_missing() {
+	local r
+	for r in $(row_meta "$1" ROW_REQUIRES); do
+		if [[ $r == */* ]]; then
+			[[ $r == /* ]] || r=$ROOT/$r
+			[[ -x $r ]] || { echo "needs $r"; return; }
+		else
+			command -v "$r" >/dev/null || { echo "needs $r"; return; }
+		fi
+	done
+}
+
+declare -a PLAN=()     # "FILE SIZE" entries, in round order
+declare -A ROW_FILE=()
+
+plan_rows() {
+	local order name file sizes s want miss
+	while read -r order name file; do
+		ROW_FILE[$name]=$file
+	done < <(row_index)
+	if ((LIST)); then
+		while read -r order name file; do
+			printf '%-24s %s\n' "$name" "$(row_meta "$file" ROW_DESC)"
+		done < <(row_index)
+		exit 0
+	fi
+	for name in $SELECT; do
+		[[ -n ${ROW_FILE[$name]:-} ]] || { echo "bench: no row '$name' (see --list)" >&2; exit 2; }
+	done
+	while read -r order name file; do
+		if [[ -n $SELECT ]]; then
+			want=0
+			for s in $SELECT; do [[ $s == "$name" ]] && want=1; done
+		else
+			want=$(row_meta "$file" ROW_DEFAULT)
+			[[ -n $QUICK ]] && ((want)) && want=$(row_meta "$file" ROW_QUICK)
+		fi
+		((want)) || continue
+		miss=$(row_missing "$file")
+		if [[ -n $miss ]]; then
+			bench_log "skipping row $name: $miss"
+			continue
+		fi
+		if [[ -n $QUICK ]]; then sizes=$(row_meta "$file" ROW_QUICK_SIZES)
+		else sizes=$(row_meta "$file" ROW_SIZES); fi
+		for s in $sizes; do PLAN+=("$file $s"); done
+	done < <(row_index)
+	((${#PLAN[@]})) || { echo "bench: no row to run" >&2; exit 2; }
+}
+
+# ---- testbeds: one per queue count, shared by the rows that ask for it ----
+
+declare -A BED=()
+RUN_PID=""
+
+bed_for() {
+	local q=$1
+	[[ -n ${BED[$q]:-} ]] && return 0
+	te_setup --pairs 2 --peer-napi --queues "$q" || return 1
+	install_traps # te_setup installs its own; ours also kill the background processes
+	# GRO gives dut0 NAPI, so its NAPI can be threaded and moved off the generator's CPU.
+	te_dut ethtool -K "$TE_DUT_IF" gro on >/dev/null || return 1
+	BED[$q]=$TE_NAME
+}
+
+cleanup() {
+	local rc=$?
+	if [[ -n ${RUN_PID:-} ]]; then
+		# the run's own EXIT trap kills its processes and runs row_teardown
+		kill -TERM "$RUN_PID" 2>/dev/null
+		wait "$RUN_PID" 2>/dev/null
+		RUN_PID=""
+	fi
+	bench_kill_bg
+	te_cleanup_trap
+	[[ -n ${WORK:-} && -d $WORK && -z ${BENCH_KEEP:-} ]] && rm -rf "$WORK"
+	return $rc
+}
+
+install_traps() {
+	trap 'cleanup' EXIT
+	trap 'trap - INT; cleanup; exit 130' INT
+	trap 'trap - TERM; cleanup; exit 143' TERM
+}
+
+# ---- one run ----
+
+now() { echo "${EPOCHREALTIME/,/.}"; }
+
+sample_stat() {
+	local t=$1 c rest
+	while read -r c rest; do
+		[[ $c == cpu[0-9]* || $c == procs_running ]] && echo "$t $c $rest"
+	done </proc/stat
+	return 0
+}
+
+# Wait until $1 (epoch seconds, fractional) without a fork when already past it.
+sleep_until() {
+	local d
+	d=$(awk -v a="$1" -v b="$(now)" 'BEGIN { d = a - b; if (d > 0) printf "%.3f", d }')
+	[[ -n $d ]] && sleep "$d"
+	return 0
+}
+
+# Sample row_counter and /proc/stat at t0, t0+1, ... t0+DURATION into $1/samples and $1/stat.
+sample_loop() {
+	local dir=$1 t0 i c ta tb
+	t0=$(now)
+	for ((i = 0; i <= DURATION; i++)); do
+		sleep_until "$(awk -v a="$t0" -v i="$i" 'BEGIN { printf "%.6f", a + i }')"
+		ta=$(now)
+		c=$(row_counter) || c=""
+		tb=$(now)
+		[[ $c =~ ^[0-9]+$ ]] || { echo "row_counter printed '$c'" >"$dir/counter-error"; return 1; }
+		awk -v a="$ta" -v b="$tb" -v c="$c" 'BEGIN { printf "%.6f %s\n", (a + b) / 2, c }' \
+			>>"$dir/samples"
+		sample_stat "$ta" >>"$dir/stat"
+	done
+	return 0
+}
+
+# The body of one run, in a subshell so each row file's functions stay its own.
+run_one() {
+	local file=$1 size=$2 round=$3 dir=$4 q err="" genpid
+	row_setup() { :; }
+	row_teardown() { :; }
+	row_gen_args() { :; }
+	row_counter() { dut_ethtool_xdp_packets; }
+	ROW_QUEUES=1 ROW_GEN_THREADS=1 ROW_GEN_CPUS=$BENCH_GEN_CPU ROW_GEN_SATURATED=1 ROW_NAPI=1
+	ROW_DESC="" ROW_EXPECT=""
+	# shellcheck disable=SC1090
+	source "$file"
+	q=$ROW_QUEUES
+	# shellcheck disable=SC1090
+	source "$TE_STATE_DIR/${BED[$q]}.env"
+	BENCH_SIZE=$size
+	BENCH_GEN_CPUS=$ROW_GEN_CPUS
+	BENCH_CEILING_PPS=$(cat "$WORK/ceiling" 2>/dev/null || echo $CEILING_GUESS)
+	export BENCH_SIZE BENCH_CEILING_PPS
+	{
+		echo "row=$ROW_NAME"; echo "size=$size"; echo "round=$round"; echo "desc=$ROW_DESC"
+		echo "queues=$q"; echo "gen_cpus=$ROW_GEN_CPUS"; echo "gen_threads=$ROW_GEN_THREADS"
+		echo "gen_saturated=$ROW_GEN_SATURATED"; echo "dut_cpu=$BENCH_DUT_CPU"
+		echo "expect=$ROW_EXPECT"; echo "start=$(date -Is)"
+		echo "own_tasks=$((ROW_GEN_THREADS + (ROW_NAPI ? 1 : 0) + 1))"
+	} >"$dir/meta"
+	trap 'bench_kill_bg; row_teardown >/dev/null 2>&1' EXIT
+
+	if ! row_setup; then err="row_setup failed"
+	elif ! row_start; then err="row_start failed"
+	elif ((ROW_NAPI)) && ! dut_napi_threaded "$TE_DUT_IF"; then err="threaded NAPI failed"
+	fi
+	if [[ -z $err ]]; then
+		# shellcheck disable=SC2046 # row_gen_args prints words
+		taskset -c "$ROW_GEN_CPUS" nsenter --net="/run/netns/$TE_NS_GEN" -- \
+			"$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" --size "$size" \
+			--threads "$ROW_GEN_THREADS" --duration "$DURATION" --json $(row_gen_args) \
+			>"$dir/gen.json" 2>"$dir/gen.err" &
+		genpid=$!
+		echo "$genpid" >>"$BENCH_PIDFILE"
+		sample_loop "$dir" || err="sampling failed: $(cat "$dir/counter-error" 2>/dev/null)"
+		wait "$genpid" || err=${err:-"generator failed: $(head -c 200 "$dir/gen.err")"}
+	fi
+	bench_kill_bg
+	row_teardown || err=${err:-"row_teardown failed"}
+	trap - EXIT
+	for ifc in $TE_DUT_IF ${TE_DUT_IF2:-}; do
+		if ip -n "$TE_NS_DUT" -d link show dev "$ifc" | grep -q 'prog/xdp'; then
+			err=${err:-"an XDP program was left on $ifc"}
+			ip -n "$TE_NS_DUT" link set dev "$ifc" xdp off 2>/dev/null
+		fi
+	done
+	[[ -n $err ]] && { echo "error=$err" >>"$dir/meta"; bench_log "$ROW_NAME@$size: $err"; }
+	[[ -z $err ]]
+}
+
+# ---- main ----
+
+facts() {
+	echo "date=$(date -Is)"; echo "host=$(hostname -s)"; echo "kernel=$(uname -r)"
+	echo "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+	echo "nproc=$(nproc)"; echo "runs=$RUNS"; echo "duration=$DURATION"
+	echo "quick=${QUICK:-0}"; echo "gen_cpu=$BENCH_GEN_CPU"; echo "dut_cpu=$BENCH_DUT_CPU"
+	echo "xdpgate=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+}
+
+main() {
+	local tool n=0 total round entry file size name dir t_start stamp m rc=0
+	((EUID == 0)) || { echo "bench: needs root" >&2; exit 1; }
+	for tool in "$XG" "$PY" gnuplot ethtool taskset nsenter awk; do
+		command -v "$tool" >/dev/null ||
+			{ echo "bench: missing $tool (run 'make' and testenv/deps.sh)" >&2; exit 1; }
+	done
+	(($(nproc) >= 2)) || { echo "bench: needs 2 CPUs (generator and DUT)" >&2; exit 1; }
+	plan_rows
+	WORK=$(mktemp -d /tmp/xdpgate-bench.XXXXXX)
+	BENCH_PIDFILE=$WORK/pids
+	: >"$BENCH_PIDFILE"
+	export BENCH_PIDFILE BENCH_DUT_CPU XG ROOT BENCH_DIR
+	install_traps
+	mkdir -p "$WORK/runs" "$OUT"
+	facts >"$WORK/facts"
+	t_start=$SECONDS
+	total=$((RUNS * ${#PLAN[@]}))
+	bench_log "${#PLAN[@]} row/size entries x $RUNS round(s) x ${DURATION} s"
+	for ((round = 1; round <= RUNS; round++)); do
+		for entry in "${PLAN[@]}"; do
+			read -r file size <<<"$entry"
+			name=$(row_meta "$file" ROW_NAME)
+			bed_for "$(row_meta "$file" ROW_QUEUES)" || { echo "bench: testbed setup failed" >&2; exit 1; }
+			n=$((n + 1))
+			dir=$(printf '%s/runs/%04d' "$WORK" "$n")
+			mkdir -p "$dir"
+			bench_log "[$n/$total] round $round $name@$size"
+			# In the background and reaped with `wait`, which a trapped INT/TERM
+			# interrupts at once; a foreground child that catches SIGINT itself
+			# (xdpgate does) would make bash skip our trap.
+			(run_one "$file" "$size" "$round" "$dir") &
+			RUN_PID=$!
+			wait "$RUN_PID" || rc=1
+			RUN_PID=""
+			if [[ $name == bare-drop && $size == 64 ]]; then
+				m=$("$PY" "$BENCH_DIR/benchstat.py" run-median "$dir")
+				((m > 0)) && echo "$m" >"$WORK/ceiling"
+			fi
+		done
+	done
+	bench_log "measured in $((SECONDS - t_start)) s"
+	echo "elapsed_s=$((SECONDS - t_start))" >>"$WORK/facts"
+	stamp="$(date +%Y%m%d-%H%M%S)-$(hostname -s)"
+	"$PY" "$BENCH_DIR/benchstat.py" report "$WORK" "$OUT/$stamp" ||
+		{ [[ -n ${BENCH_STRICT:-} ]] && ((rc == 0)) && rc=3; }
+	"$BENCH_DIR/plot.sh" "$WORK" "$OUT/$stamp" || rc=1
+	bench_log "results: $OUT/$stamp.{json,md} and $stamp-*.png"
+	return $rc
+}
+
+main
+exit $?

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * rx_common.h — what the kernel-path receivers (udp_rx, afpacket_rx) share: the stop flag,
+ * the clock, number parsing, and the report (per-second lines on stdout, a count file).
+ *
+ * Design note: each receiver is a single thread and a single translation unit, so the
+ * helpers are static here rather than a library. The report is driven from the receive
+ * loop (rx_report_tick after every batch, and at least every 100 ms through the receive
+ * timeout): no timer thread, no signal-driven output, nothing shared.
+ *
+ * The count file holds the cumulative packet count as one decimal line. It is rewritten
+ * through PATH.tmp + rename(), so a reader (the benchmark harness's row_counter) never
+ * sees a torn or empty file.
+ */
+#ifndef XDPGATE_BENCH_RX_COMMON_H
+#define XDPGATE_BENCH_RX_COMMON_H
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RX_COUNT_PERIOD 0.1 /* seconds between count-file rewrites */
+#define RX_POLL_MS 100	    /* longest a receiver blocks before it looks at the clock */
+
+static volatile sig_atomic_t rx_stop;
+
+static void rx_on_signal(int sig)
+{
+	(void)sig;
+	rx_stop = 1;
+}
+
+/* No SA_RESTART: a blocking receive must return EINTR so the loop sees rx_stop at once. */
+static int rx_install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = rx_on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
+		return -errno;
+	return 0;
+}
+
+static double rx_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Parse an unsigned decimal in [min, max]; on error print one line naming the option. */
+static int rx_parse_uint(const char *prog, const char *opt, const char *s, unsigned long min,
+			 unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "%s: %s: '%s' is not an integer in %lu..%lu\n", prog, opt, s, min,
+			max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+struct rx_report {
+	const char *prog;
+	const char *count_file; /* NULL: none */
+	char count_tmp[PATH_MAX];
+	bool json;
+	double duration; /* 0: until SIGINT/SIGTERM */
+	double t_start;
+	double t_print;	   /* start of the current per-second interval */
+	double t_count;	   /* last count-file rewrite */
+	uint64_t rx_print; /* cumulative count at t_print */
+};
+
+static int rx_report_init(struct rx_report *r, const char *prog, const char *count_file, bool json,
+			  double duration)
+{
+	memset(r, 0, sizeof(*r));
+	r->prog = prog;
+	r->count_file = count_file;
+	r->json = json;
+	r->duration = duration;
+	if (count_file && snprintf(r->count_tmp, sizeof(r->count_tmp), "%s.tmp", count_file) >=
+				  (int)sizeof(r->count_tmp)) {
+		fprintf(stderr, "%s: --count-file: path too long\n", prog);
+		return -ENAMETOOLONG;
+	}
+	r->t_start = r->t_print = r->t_count = rx_now();
+	return 0;
+}
+
+static int rx_write_count(const struct rx_report *r, uint64_t rx)
+{
+	FILE *f;
+	int err = 0;
+
+	if (!r->count_file)
+		return 0;
+	f = fopen(r->count_tmp, "w");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%" PRIu64 "\n", rx) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(r->count_tmp, r->count_file))
+		err = -errno;
+	return err;
+}
+
+static void rx_print_interval(const struct rx_report *r, double secs, uint64_t n)
+{
+	double pps = secs > 0 ? (double)n / secs : 0;
+
+	if (r->json)
+		printf("{\"interval\":%.3f,\"rx\":%" PRIu64 ",\"rx_pps\":%.0f}\n", secs, n, pps);
+	else
+		printf("%8.3f s  rx %12" PRIu64 "  %10.0f pps\n", secs, n, pps);
+	fflush(stdout);
+}
+
+/*
+ * Call after every receive batch and every receive timeout with the cumulative count.
+ * Returns 1 when the run should end (duration reached or a signal), 0 to go on, negative
+ * errno when the count file cannot be written.
+ */
+static int rx_report_tick(struct rx_report *r, uint64_t rx)
+{
+	double now = rx_now();
+	int err;
+
+	if (now - r->t_count >= RX_COUNT_PERIOD) {
+		err = rx_write_count(r, rx);
+		if (err) {
+			fprintf(stderr, "%s: --count-file %s: %s\n", r->prog, r->count_file,
+				strerror(-err));
+			return err;
+		}
+		r->t_count = now;
+	}
+	if (now - r->t_print >= 1.0) {
+		rx_print_interval(r, now - r->t_print, rx - r->rx_print);
+		r->t_print = now;
+		r->rx_print = rx;
+	}
+	return rx_stop || (r->duration > 0 && now - r->t_start >= r->duration);
+}
+
+/* The final count file and the total line; returns 0 or negative errno. */
+static int rx_report_final(const struct rx_report *r, uint64_t rx)
+{
+	double secs = rx_now() - r->t_start;
+	double pps = secs > 0 ? (double)rx / secs : 0;
+	int err = rx_write_count(r, rx);
+
+	if (err)
+		fprintf(stderr, "%s: --count-file %s: %s\n", r->prog, r->count_file,
+			strerror(-err));
+	if (r->json)
+		printf("{\"total\":%.3f,\"rx\":%" PRIu64 ",\"rx_pps\":%.0f}\n", secs, rx, pps);
+	else
+		printf("total %.3f s  rx %" PRIu64 "  %.0f pps\n", secs, rx, pps);
+	fflush(stdout);
+	return err;
+}
+
+#endif /* XDPGATE_BENCH_RX_COMMON_H */

@@ -1,0 +1,139 @@
+#!/bin/bash
+# Unit tests of the benchmark harness's parsing and statistics (bench/lib.sh's ethtool_sum,
+# bench/benchstat.py) on canned ethtool output, counter samples, /proc/stat lines and
+# generator JSON. No namespaces, no traffic.
+# shellcheck shell=bash disable=SC2154 # ROOT comes from the runner
+
+BS=$ROOT/bench/benchstat.py
+
+bs() { /usr/bin/python3 "$BS" "$@"; }
+
+# A fresh scratch directory, removed when the test's shell exits.
+scratch() {
+	T=$(mktemp -d /tmp/xg-test-bench.XXXXXX)
+	trap 'rm -rf "$T"' EXIT
+}
+
+ETHTOOL_2Q='NIC statistics:
+     peer_ifindex: 2
+     rx_queue_0_xdp_packets: 1000
+     rx_queue_0_xdp_bytes: 64000
+     rx_queue_0_drops: 7
+     rx_queue_0_xdp_redirect: 0
+     rx_queue_0_xdp_drops: 990
+     rx_queue_0_xdp_tx: 10
+     rx_queue_0_xdp_tx_errors: 3
+     rx_queue_1_xdp_packets: 4294967296000
+     rx_queue_1_xdp_bytes: 128
+     rx_queue_1_drops: 0
+     rx_queue_1_xdp_drops: 2
+     rx_queue_1_xdp_tx: 5
+     rx_queue_1_xdp_tx_errors: 100
+     tx_queue_0_xdp_xmit: 55
+     tx_queue_0_xdp_xmit_errors: 1'
+
+test_bench_ethtool_sum() {
+	source "$ROOT/bench/lib.sh"
+	assert_eq 4294967297000 "$(ethtool_sum xdp_packets <<<"$ETHTOOL_2Q")" "xdp_packets over 2 queues"
+	assert_eq 15 "$(ethtool_sum xdp_tx <<<"$ETHTOOL_2Q")" "xdp_tx, not xdp_tx_errors"
+	assert_eq 103 "$(ethtool_sum xdp_tx_errors <<<"$ETHTOOL_2Q")"
+	assert_eq 992 "$(ethtool_sum xdp_drops <<<"$ETHTOOL_2Q")"
+	assert_eq 7 "$(ethtool_sum drops <<<"$ETHTOOL_2Q")" "rx drops, not xdp_drops"
+	assert_eq 0 "$(ethtool_sum xdp_xmit <<<"$ETHTOOL_2Q")" "tx_queue_ counters are not rx"
+	assert_eq 0 "$(ethtool_sum xdp_packets </dev/null)" "no counters at all"
+}
+
+test_bench_rates_drop_first_and_last() {
+	scratch
+	# ramp-up second, three steady seconds (one of them 2 s long), ramp-down second
+	printf '%s\n' "# t count" "100.0 0" "101.0 300" "102.0 1300" "104.0 3300" \
+		"105.0 4300" "106.0 4400" >"$T/s"
+	assert_eq "1000.0 1000.0 1000.0" "$(bs rates "$T/s" | xargs)"
+	# a counter that goes backwards (reset) loses that interval only
+	printf '%s\n' "0 0" "1 10" "2 20" "3 5" "4 15" "5 25" "6 26" >"$T/r"
+	assert_eq "10.0 10.0 10.0" "$(bs rates "$T/r" | xargs)"
+	# fewer than three samples: no steady interval
+	printf '%s\n' "0 0" "1 10" >"$T/short"
+	assert_eq "" "$(bs rates "$T/short")"
+	printf '%s\n' "0 zero" >"$T/bad"
+	assert_fail bs rates "$T/bad"
+}
+
+test_bench_summary() {
+	assert_eq "2.5 1 4 4" "$(bs summary 4 1 3 2)" "median of an even count"
+	assert_eq "3 1 9 3" "$(bs summary 9 3 1)"
+	assert_eq "- - - 0" "$(bs summary)" "no values"
+}
+
+test_bench_gen_rates() {
+	scratch
+	cat >"$T/g" <<-'J'
+		{"interface":"gen0","interval":1.004,"sent":100,"sent_pps":100.0,"sent_mbps":1}
+		{"interface":"gen0","interval":1.000,"sent":200,"sent_pps":200.0,"sent_mbps":1}
+		{"interface":"gen0","interval":1.001,"sent":300,"sent_pps":300.0,"sent_mbps":1}
+		{"interface":"gen0","interval":0.400,"sent":40,"sent_pps":100.0,"sent_mbps":1}
+		{"interface":"gen0","total":3.4,"sent":640,"sent_pps":188.2,"sent_mbps":1}
+	J
+	assert_eq "200.0 300.0" "$(bs gen-rates "$T/g" | xargs)" "no ramp-up, no partial, no total"
+}
+
+# A run directory: $1 row, $2 steal jiffies per tick on each CPU, $3 idle jiffies per tick
+# on cpu0, $4 gen_saturated, $5 pps.
+make_run() {
+	local d=$T/runs/$1-$RANDOM i
+	mkdir -p "$d"
+	printf 'row=%s\nsize=64\nround=1\ngen_cpus=0\ngen_saturated=%s\nexpect=%s\n' \
+		"$1" "$4" "${EXPECT:-}" >"$d/meta"
+	for ((i = 0; i <= 4; i++)); do
+		echo "$((10 + i)).0 $((i * $5))" >>"$d/samples"
+		echo "$((10 + i)).0 cpu0 $((i * (100 - $2 - $3))) 0 0 $((i * $3)) 0 0 0 $((i * $2)) 0 0" >>"$d/stat"
+		echo "$((10 + i)).0 cpu1 $((i * (100 - $2))) 0 0 0 0 0 0 $((i * $2)) 0 0" >>"$d/stat"
+	done
+	echo "$d"
+}
+
+test_bench_load_and_noisy() {
+	local d
+	scratch
+	d=$(make_run bare-drop 0 2 1 1000)
+	assert_eq "cpu0 busy=0.980 steal=0.000 cpu1 busy=1.000 steal=0.000" "$(bs load "$d/stat" | xargs)"
+	assert_eq ok "$(bs noisy "$d")" "quiet, saturated run"
+	d=$(make_run bare-drop 20 0 1 1000)
+	assert_eq "steal 20%" "$(bs noisy "$d")"
+	d=$(make_run bare-drop 0 30 1 1000)
+	assert_eq "gen cpu0 busy 70%" "$(bs noisy "$d")"
+	d=$(make_run gen-paced-accuracy 0 30 0 1000)
+	assert_eq ok "$(bs noisy "$d")" "a paced generator need not saturate its CPU"
+	d=$(make_run bare-drop 11 0 1 1000)
+	echo "error=row_start failed" >>"$d/meta"
+	assert_eq "row_start failed; steal 11%" "$(bs noisy "$d")"
+	assert_eq 1000 "$(bs run-median "$d")"
+	# a neighbour's runnable tasks: 2 own + 1 allowed; median of 3,5,5,6,2 is 5
+	d=$(make_run bare-drop 0 0 1 1000)
+	echo "own_tasks=2" >>"$d/meta"
+	printf '10.0 procs_running %s\n' 3 5 5 6 2 >>"$d/stat"
+	assert_eq "5 runnable tasks" "$(bs noisy "$d")"
+	sed -i 's/procs_running [56]/procs_running 3/' "$d/stat"
+	assert_eq ok "$(bs noisy "$d")"
+}
+
+test_bench_report() {
+	local out
+	scratch
+	make_run bare-drop 0 0 1 4000000 >/dev/null
+	make_run bare-drop 0 0 1 6000000 >/dev/null
+	EXPECT="ratio>=0.95" make_run gate-drop 0 0 1 4500000 >/dev/null
+	EXPECT="ratio<=0.5" make_run slow 0 0 1 2000000 >/dev/null
+	printf 'host=h\nkernel=k\nnproc=2\nruns=2\nduration=4\n' >"$T/facts"
+	# exit status 1: a row missed its expectation
+	assert_fail bs report "$T" "$T/out"
+	out=$(cat "$T/out.md")
+	assert_match '\| bare-drop \| 5\.00 \| 4\.00 \| 6\.00 \| 1\.00 \|' "$out"
+	assert_match '\| gate-drop \| 4\.50 \| 4\.50 \| 4\.50 \| 0\.90 \|' "$out"
+	assert_match 'FAIL gate-drop: ratio>=0.95 \(0\.900\)' "$out"
+	assert_match 'PASS slow: ratio<=0.5 \(0\.400\)' "$out"
+	assert_eq 4 "$(jq '.runs | length' "$T/out.json")"
+	assert_eq 4 "$(jq '.results[0].pps.n' "$T/out.json")" "steady seconds of two runs"
+	assert_match '^"bare-drop" 5\.0000 4\.0000 6\.0000$' "$(sed -n 2p "$T/bars.dat")"
+	assert_ok test -s "$T/bars.dat"
+}
