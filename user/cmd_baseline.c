@@ -18,9 +18,9 @@
 #include "log.h"
 #include "names.h"
 
-enum baseline_prog { BASE_DROP, BASE_TX, BASE_REDIRECT, BASE_PASS };
+enum baseline_prog { BASE_DROP, BASE_TX, BASE_REDIRECT, BASE_PASS, BASE_DROP_READ };
 
-static const char *const prog_names[] = { "drop", "tx", "redirect", "pass" };
+static const char *const prog_names[] = { "drop", "tx", "redirect", "pass", "drop-read" };
 
 struct baseline_cfg {
 	int mode;
@@ -43,7 +43,7 @@ static int parse_prog(const char *s)
 	for (i = 0; i < sizeof(prog_names) / sizeof(prog_names[0]); i++)
 		if (!strcmp(s, prog_names[i]))
 			return (int)i;
-	pr_warn("baseline: unknown program '%s' (expected drop|tx|redirect|pass)\n", s);
+	pr_warn("baseline: unknown program '%s' (expected drop|drop-read|tx|redirect|pass)\n", s);
 	return -1;
 }
 
@@ -56,6 +56,8 @@ static struct bpf_program *pick(struct bare_bpf *skel, int which)
 		return skel->progs.bare_tx;
 	case BASE_REDIRECT:
 		return skel->progs.bare_redirect;
+	case BASE_DROP_READ:
+		return skel->progs.bare_drop_read;
 	default:
 		return skel->progs.bare_pass;
 	}
@@ -129,11 +131,12 @@ static const struct xg_opt baseline_opts[] = {
 
 const struct xg_cmd xg_cmd_baseline = {
 	.name = "baseline",
-	.args = "drop|tx|redirect|pass IFACE",
+	.args = "drop|drop-read|tx|redirect|pass IFACE",
 	.min_args = 2,
 	.max_args = 2,
 	.summary = "Hold a bare reference XDP program on IFACE while running (benchmarks).\n"
-		   "drop: the ceiling; tx: swap MACs and bounce; redirect: to --to IFACE;\n"
+		   "drop: the ceiling; drop-read: drop after reading the EtherType; tx: swap\n"
+		   "MACs and bounce; redirect: to --to IFACE;\n"
 		   "pass: gives a veth end NAPI. Attached through a bpf_link: gone on exit.",
 	.opts = baseline_opts,
 	.cfg_size = sizeof(struct baseline_cfg),

@@ -28,6 +28,7 @@ struct gen_cfg {
 	double rate, duration, interval;
 	uint64_t count;
 	bool json;
+	bool no_marker;
 };
 
 static volatile sig_atomic_t gen_stop_requested;
@@ -136,6 +137,8 @@ static int build_params(const struct gen_cfg *cfg, const struct xg_gate *g, uint
 	p->frame_len = xg_gen_build(&r, frame, &p->layout);
 	if (!p->frame_len)
 		return -EINVAL;
+	if (cfg->no_marker)
+		p->layout.marker_off = 0; /* the template keeps frame 0's marker, unchanged */
 	p->ifindex = g->ifindex;
 	p->flows = cfg->flows;
 	p->rate = cfg->rate;
@@ -268,6 +271,10 @@ static const struct xg_opt gen_opts[] = {
 	{ "interval", 'i', XG_OPT_DOUBLE, O(interval), "S", "seconds between reports (default 1)",
 	  NULL, 0, 0 },
 	{ "json", 'j', XG_OPT_FLAG, O(json), NULL, "one JSON object per line", NULL, 0, 0 },
+	{ "no-marker", 0, XG_OPT_FLAG, O(no_marker), NULL,
+	  "do not write the per-frame marker (benchmarks: the write dirties a cache line the\n"
+	  "                                   receiver then has to fetch from this CPU)",
+	  NULL, 0, 0 },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
 };
 #undef O

@@ -17,6 +17,20 @@ int bare_drop(struct xdp_md *ctx)
 	return XDP_DROP;
 }
 
+/* Drop after reading the EtherType: the ceiling for any program that looks at headers,
+ * since on veth the first read of a frame is a cache miss (the sender's CPU wrote it). */
+SEC("xdp")
+int bare_drop_read(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_ABORTED;
+	return eth->h_proto ? XDP_DROP : XDP_ABORTED;
+}
+
 SEC("xdp")
 int bare_tx(struct xdp_md *ctx)
 {
