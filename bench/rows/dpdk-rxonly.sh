@@ -1,0 +1,66 @@
+# dpdk-rxonly — a DPDK peer: Debian 12's dpdk-testpmd (DPDK 22.11) in rxonly mode over its
+# AF_XDP PMD on dut0 (copy mode: veth has no zero-copy). The PMD loads its own XDP program
+# (libxdp; the dispatcher is refused here, it falls back to a single program) and detaches
+# it when testpmd exits on SIGTERM. Counted at the DUT as testpmd's own port RX-packets
+# (its --stats-period 1 report), i.e. frames the application received.
+# Both testpmd lcores are mapped onto the DUT CPU (--lcores 0@1,1@1): the main lcore only
+# prints stats once a second, the forwarding lcore busy-polls. The harness puts the threaded
+# NAPI (the kernel's copy into the UMEM) on that same CPU, as for every row's DUT.
+# Two always-runnable tasks on one CPU take turns by scheduler slices (a few ms), and each
+# turn the kthread can deliver at most one RX ring's worth before it drops (RX-missed):
+# with the PMD's default 2048 descriptors that capped rxonly at ~0.2 Mpps, with 16384 it
+# measured 0.2-1.8 (median ~0.7). With NAPI left in the generator's softirq on CPU0
+# (ROW_NAPI=0) it measured ~3 Mpps, the figure in TESTBED.md, but then the kernel half
+# of the DUT's work is done on the generator's CPU.
+# dpdk-macswap.sh sources this file and changes DPDK_MODE.
+# shellcheck shell=bash disable=SC2034 # ROW_* and the mode variable are read by bench/run.sh
+ROW_NAME=dpdk-rxonly
+ROW_DESC="DPDK testpmd rxonly, AF_XDP PMD (copy mode)"
+ROW_ORDER=80
+ROW_REQUIRES="dpdk-testpmd"
+DPDK_MODE=rxonly
+
+# $$ is the harness's PID in every function of the run's subshell: one name per run.
+dpdk_prefix() { echo "xgbench$$"; }
+dpdk_log() { echo "${TMPDIR:-/tmp}/xdpgate-bench-$ROW_NAME.$$.log"; }
+
+row_start() {
+	local log i
+	log=$(dpdk_log)
+	: >"$log"
+	# --no-huge: no hugepages here. --no-shconf: no shared files (and no IPC socket).
+	# The mbuf pool: enough for the 16384-entry RX ring plus bursts, inside -m 512
+	# (testpmd's default pool wants ~340 MB).
+	bench_bg_dut dpdk-testpmd --no-huge --no-pci --no-shconf -m 512 \
+		--lcores "0@$BENCH_DUT_CPU,1@$BENCH_DUT_CPU" --main-lcore 0 \
+		--file-prefix "$(dpdk_prefix)" \
+		--vdev "net_af_xdp0,iface=$TE_DUT_IF,start_queue=0,queue_count=1" -- \
+		--forward-mode="$DPDK_MODE" --stats-period 1 --nb-cores=1 --rxq=1 --txq=1 \
+		--rxd=16384 --txd=1024 --total-num-mbufs=65536 >"$log" 2>&1
+	# The first stats report means the port is started and forwarding.
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'RX-packets:' "$log" && bench_wait_xdp "$TE_DUT_IF" && return 0
+		sleep 0.1
+	done
+	bench_log "$ROW_NAME: testpmd did not start; last lines of $log:"
+	tail -n 5 "$log" >&2
+	return 1
+}
+
+# The newest complete port line ("RX-packets: N  RX-missed: M  RX-bytes: B"): a line
+# still being written cannot have reached RX-bytes.
+row_counter() {
+	local n
+	n=$(grep -a 'RX-packets:.*RX-bytes:' "$(dpdk_log)" 2>/dev/null | tail -n 1 | awk '{ print $2 }')
+	echo "${n:-0}"
+}
+
+row_teardown() {
+	# testpmd detaches its XDP program on SIGTERM; if it had to be killed, the netlink
+	# attachment would outlive it.
+	te_dut ip link set dev "$TE_DUT_IF" xdp off 2>/dev/null
+	rm -rf "/var/run/dpdk/$(dpdk_prefix)"
+	rmdir /var/run/dpdk 2>/dev/null
+	rm -f "$(dpdk_log)"
+	return 0
+}
