@@ -36,7 +36,10 @@ TEST_BINS := $(patsubst testenv/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TEST_LIB_SRCS := $(filter-out %_test.c,$(wildcard testenv/*.c))
 TEST_LIB_OBJS := $(patsubst testenv/%.c,$(BUILD)/san/testenv/%.o,$(TEST_LIB_SRCS))
 
-all: $(BUILD)/xdpgate $(TEST_BINS)
+EXAMPLE_SRCS := $(wildcard user/examples/*.c)
+EXAMPLES := $(patsubst user/examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
+
+all: $(BUILD)/xdpgate $(TEST_BINS) $(EXAMPLES)
 
 $(BUILD)/%.bpf.o: xdp/%.bpf.c
 	$(call msg,BPF,$@)
@@ -59,6 +62,12 @@ $(BUILD)/san/%.o: %.c | $(SKELS)
 
 $(BUILD)/xdpgate: $(BUILD)/user/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# Programs that embed the pool: user/examples/NAME.c -> build/examples/NAME.
+$(BUILD)/examples/%: user/examples/%.c $(USER_OBJS) | $(SKELS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # Tests are built with ASan/UBSan and link the same user/ objects the CLI uses.

@@ -1,0 +1,295 @@
+#!/bin/bash
+# Integration tests of rule sets on a live gate: attach --rules, rules add/del/load/list with
+# per-rule counters that follow their rules, atomic reloads under traffic, parser errors
+# through the CLI (nothing changes), rules explain, stats --reset. Run by run-tests.sh
+# (errexit on; see lib-assert.sh).
+# shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
+
+XG=${XDPGATE:-$ROOT/build/xdpgate}
+
+xg() { te_dut "$XG" "$@"; }
+
+# te_setup plus a scratch directory for rule files, removed with the environment.
+rules_setup() {
+	te_setup
+	RT=$(mktemp -d /tmp/xg-rules.XXXXXX)
+	trap 'rm -rf "$RT"; te_cleanup_trap' EXIT
+}
+
+# The gate's verdict counter (packets) on dut0.
+xg_count() {
+	xg status "$TE_DUT_IF" --json | jq -r ".interfaces[0].counters.$1.packets"
+}
+
+# Packets of live rule N (1-based), from rules list --json.
+rule_packets() {
+	xg rules list "$TE_DUT_IF" --json | jq -r ".rules[$(($1 - 1))].packets"
+}
+
+# Packets of the live rule with exactly this text.
+rule_packets_by_text() {
+	xg rules list "$TE_DUT_IF" --json | jq -r --arg t "$1" '.rules[] | select(.text == $t) | .packets'
+}
+
+rule_texts() {
+	xg rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")'
+}
+
+ping_ok() { te_gen ping -c "$1" -i 0.2 -W 1 "$TE_DUT_IP4" >/dev/null; }
+
+# attach --rules, then change the live set with add/del/load while pinging; per-rule
+# counters count the pings and follow their rule across changes.
+test_rules_attach_add_del_load() {
+	local out want
+	rules_setup
+	cat >"$RT/block.rules" <<-EOF
+		# ICMP from the generator is dropped, everything else passes
+		drop src $TE_GEN_IP4/32 proto icmp
+		pass proto tcp
+		default pass
+	EOF
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/block.rules"
+	assert_match "2 rules, default pass" "$ASSERT_OUT"
+	assert_fail ping_ok 3
+	assert_eq 3 "$(rule_packets 1)" "drop rule after 3 pings"
+	assert_eq 0 "$(rule_packets 2)" "pass proto tcp"
+	out=$(xg rules list "$TE_DUT_IF" --json)
+	assert_eq "drop src 198.18.0.1/32 proto icmp" "$(jq -r '.rules[0].text' <<<"$out")"
+	assert_eq 1 "$(jq -r '.rules[0].n' <<<"$out")" "rule numbers start at 1"
+	assert_eq pass "$(jq -r '.default' <<<"$out")" "default in the list"
+	assert_eq 3 "$(xg_count drop)" "gate drop counter"
+
+	# a pass rule ahead of it lets ping through and counts the echo requests
+	assert_ok xg rules add "$TE_DUT_IF" --at 1 \
+		"pass src $TE_GEN_IP4/32 proto icmp icmp-type echo-request"
+	assert_match "added rule 1" "$ASSERT_OUT"
+	assert_ok ping_ok 4
+	assert_eq 4 "$(rule_packets 1)" "the added pass rule counts the pings"
+	assert_eq 3 "$(rule_packets 2)" "the drop rule kept its count across the add before it"
+	want="pass src 198.18.0.1/32 proto icmp icmp-type 8 | drop src 198.18.0.1/32 proto icmp"
+	assert_eq "$want | pass proto tcp" "$(rule_texts)" "live set after add"
+
+	# append: lands last, the others keep their counts
+	assert_ok xg rules add "$TE_DUT_IF" "drop proto udp dport 9"
+	assert_eq "$want | pass proto tcp | drop proto udp dport 9" "$(rule_texts)" \
+		"appended as rule 4"
+	assert_eq 0 "$(rule_packets 4)" "the appended rule"
+	assert_eq 4 "$(rule_packets 1)" "pass rule after an append"
+
+	# del 1 restores the block; the drop rule (now 1) counts on from 3
+	assert_ok xg rules del "$TE_DUT_IF" 1
+	assert_match "deleted rule 1" "$ASSERT_OUT"
+	assert_fail ping_ok 2
+	assert_eq 5 "$(rule_packets 1)" "drop rule: 3 before, 2 now"
+	assert_eq "drop src 198.18.0.1/32 proto icmp | pass proto tcp | drop proto udp dport 9" \
+		"$(rule_texts)" "live set after del"
+	assert_fail xg rules del "$TE_DUT_IF" 4
+	assert_match "no rule 4 \(the set has 3 rules\)" "$ASSERT_OUT"
+	assert_fail xg rules add "$TE_DUT_IF" --at 5 "drop"
+	assert_match "past the end" "$ASSERT_OUT"
+
+	# load replaces the set; a rule with the same text keeps its count
+	cat >"$RT/open.rules" <<-EOF
+		pass proto udp
+		drop src $TE_GEN_IP4/32 proto icmp
+		default drop
+	EOF
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/open.rules"
+	assert_match "loaded 2 rules from .*open.rules, default drop" "$ASSERT_OUT"
+	assert_eq "pass proto udp | drop src 198.18.0.1/32 proto icmp" "$(rule_texts)"
+	assert_eq 5 "$(rule_packets 2)" "count carried by text into the loaded set"
+	assert_eq 0 "$(rule_packets 1)" "a new rule starts at 0"
+	assert_fail ping_ok 1
+	assert_eq 6 "$(rule_packets 2)"
+	assert_eq drop "$(xg rules list "$TE_DUT_IF" --json | jq -r '.default')"
+	# default drop now: TCP gets no answer either
+	assert_fail te_gen timeout 4 nc -z -w 2 "$TE_DUT_IP4" 5001
+
+	# stats --reset zeroes the gate's and the rules' counters
+	assert_ne 0 "$(xg_count drop)" "drops before the reset"
+	assert_ok xg stats "$TE_DUT_IF" --reset
+	assert_match "counters reset" "$ASSERT_OUT"
+	assert_eq 0 "$(xg_count drop)" "drop counter after --reset"
+	assert_eq 0 "$(xg_count ipv4)" "ipv4 counter after --reset"
+	assert_eq 0 "$(rule_packets 2)" "rule counter after --reset"
+	assert_fail ping_ok 1
+	assert_eq 1 "$(rule_packets 2)" "counting again after --reset"
+	assert_ok xg detach "$TE_DUT_IF"
+}
+
+# Atomic reload under traffic.
+#
+# The marked flow F: UDP 198.18.0.1 -> 198.18.0.2 dport 5000, N frames. Two sets, loaded
+# in the order B B A A B B ... so that each of the two slots alternates between A and B
+# (slot 0 holds A from attach, then B, A, ...; slot 1 holds B, A, B, ...): every refill
+# of a slot overwrites the other set's tables, which is where a torn reload would mix them.
+#
+#   index  set A                                 set B
+#   1      XF  drop src .1/32 proto udp dport 5000   FB  tx proto tcp dport 3-4
+#   2      TA  tx proto udp dport 4000-6000          TB  tx dst .77/32 proto udp dport 4000-6000
+#   3      YF  pass dst .2/32 proto udp dport 5000   YF  (the same text)
+#   4      FA  tx proto tcp dport 1-2                XF  (the same text)
+#   default drop                                     default drop
+#
+# Alone, A gives F rule 1 (XF, drop) and B gives F rule 3 (YF, pass); XF and YF are in
+# both sets, so their counters follow them through every load and end up holding all of
+# A's and all of B's hits. For F, each field's rule bit-vector is, in A: src and dst
+# {1,2,3,4}, proto and dport {1,2,3}; in B: src {1,2,3,4}, dst {1,3,4} (TB wants .77),
+# proto and dport {2,3,4}. Any mix of these vectors has its first bit at 1 (proto and
+# dport from A: A's own answer, or FB if counted with B's actions), 2 (TA or TB), or 3
+# (YF: B's own answer), or no bit at all (the default). A mix of rule index and action
+# table lands on FB (A's index 1 in B's slot) or YF again (B's index 3 in A's slot: the
+# same answer, so no harm). So every
+# mixed classification that differs from what A or B alone would do is either a tx (all
+# the other rules are tx) or the default drop. The proof at the end:
+#   XF + YF == frames the gate saw == N, tx == 0, drop == XF (no default hit), pass == YF.
+test_rules_atomic_reload() {
+	local n=300000 rate=60000 loads=0 xf yf out
+	rules_setup
+	cat >"$RT/A.rules" <<-EOF
+		drop src 198.18.0.1/32 proto udp dport 5000
+		tx proto udp dport 4000-6000
+		pass dst 198.18.0.2/32 proto udp dport 5000
+		tx proto tcp dport 1-2
+		default drop
+	EOF
+	cat >"$RT/B.rules" <<-EOF
+		tx proto tcp dport 3-4
+		tx dst 198.18.0.77/32 proto udp dport 4000-6000
+		pass dst 198.18.0.2/32 proto udp dport 5000
+		drop src 198.18.0.1/32 proto udp dport 5000
+		default drop
+	EOF
+	printf 'drop src 198.18.0.1/32 proto udp dport\n' >"$RT/broken.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/A.rules"
+
+	# the reload loop: bounded in count and time, stopped when the traffic ends
+	(
+		i=0 end=$((SECONDS + 30))
+		while ((i < 400 && SECONDS < end)) && [[ ! -e $RT/stop ]]; do
+			which=B
+			(((i / 2) % 2)) && which=A
+			if ! xg rules load "$TE_DUT_IF" "$RT/$which.rules" >/dev/null 2>"$RT/load.err"; then
+				echo "load $i of $which failed: $(cat "$RT/load.err")" >>"$RT/failures"
+			fi
+			i=$((i + 1))
+			echo "$i" >"$RT/loads"
+		done
+	) &
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
+		--proto udp --dport 5000 --count "$n" --rate "$rate"
+	touch "$RT/stop"
+	wait
+	assert_eq "" "$(cat "$RT/failures" 2>/dev/null || true)" "every load succeeded"
+	loads=$(cat "$RT/loads")
+	assert_ge "$loads" 8 "reloads during the traffic"
+	echo "# $loads reloads during $n frames" >&2
+
+	# a broken file changes nothing, and says where
+	out=$(xg rules list "$TE_DUT_IF" --json)
+	assert_fail xg rules load "$TE_DUT_IF" "$RT/broken.rules"
+	assert_match "broken.rules:1:34: missing value after 'dport'" "$ASSERT_OUT"
+	assert_eq "$out" "$(xg rules list "$TE_DUT_IF" --json)" "list after a broken load"
+
+	xf=$(rule_packets_by_text "drop src 198.18.0.1/32 proto udp dport 5000")
+	yf=$(rule_packets_by_text "pass dst 198.18.0.2/32 proto udp dport 5000")
+	echo "# XF (A's answer) $xf, YF (B's answer) $yf" >&2
+	# every frame the gate saw was classified wholly by A or by B; and it saw them all
+	assert_eq "$(xg_count ipv4)" "$((xf + yf))" "marked-flow rules across all loads vs frames seen"
+	assert_eq "$n" "$((xf + yf))" "marked-flow rules across all loads vs frames sent"
+	assert_eq 0 "$(xg_count tx)" "tx verdicts (mixed classifications)"
+	assert_eq "$xf" "$(xg_count drop)" "drop verdicts == XF (no default hit)"
+	assert_eq "$yf" "$(xg_count pass)" "pass verdicts == YF"
+	assert_ne 0 "$xf" "A classified some frames"
+	assert_ne 0 "$yf" "B classified some frames"
+	out=$(xg rules list "$TE_DUT_IF" --json)
+	assert_eq 0 "$(jq '[.rules[] | select(.text | startswith("tx")) | .packets] | add' <<<"$out")" \
+		"the tx rules' counters"
+	assert_ok xg detach "$TE_DUT_IF"
+}
+
+# One file per error class; each must name FILE:LINE:COL and the token, fail, and leave the
+# live set as it was.
+test_rules_parser_errors() {
+	local before f want
+	rules_setup
+	printf 'drop proto icmp\ndefault pass\n' >"$RT/good.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/good.rules"
+	before=$(xg rules list "$TE_DUT_IF" --json)
+	declare -A cases=(
+		[action]="pass proto tcp
+bounce proto udp|2:1: unknown action 'bounce'"
+		[prefix]="drop src 10.0.0.0/33|1:10: invalid prefix '10.0.0.0/33'"
+		[prefix6]="drop dst fd00::zz/64|1:10: invalid prefix 'fd00::zz/64'"
+		[ports]="# comment
+drop proto udp dport 90-80|2:22: invalid ports '90-80'"
+		[duplicate]="drop proto tcp proto udp|1:16: duplicate condition 'proto'"
+		[unknown]="drop proto tcp colour red|1:16: unknown condition 'colour'"
+		[missing]="pass src 10.0.0.0/8 dport|1:21: missing value after 'dport'"
+		[flags]="drop proto tcp tcp-flags syn,!bogus|1:26: invalid tcp-flags 'syn,!bogus'"
+	)
+	for f in "${!cases[@]}"; do
+		printf '%s\n' "${cases[$f]%|*}" >"$RT/$f.rules"
+		want="${cases[$f]#*|}"
+		assert_fail "$XG" rules check "$RT/$f.rules"
+		assert_match "^xdpgate: $RT/$f.rules:$want" "$ASSERT_OUT" "rules check $f"
+		assert_fail xg rules load "$TE_DUT_IF" "$RT/$f.rules"
+		assert_match "^xdpgate: $RT/$f.rules:$want" "$ASSERT_OUT" "rules load $f"
+		assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after $f"
+	done
+	assert_fail xg rules add "$TE_DUT_IF" "drop proto tcp dport x"
+	assert_match "invalid ports 'x'" "$ASSERT_OUT"
+	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after a bad add"
+	assert_fail xg rules del "$TE_DUT_IF" 0
+	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after a bad del"
+	assert_ok "$XG" rules check "$RT/good.rules"
+	assert_match "1 rule, default pass, 0 warnings" "$ASSERT_OUT"
+	assert_ok xg detach "$TE_DUT_IF"
+
+	# attach with a broken file attaches nothing
+	assert_fail xg attach "$TE_DUT_IF" --rules "$RT/ports.rules"
+	assert_match "ports.rules:2:22: invalid ports '90-80'" "$ASSERT_OUT"
+	assert_eq false "$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].attached')" \
+		"nothing attached after a broken --rules"
+	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'prog/xdp' || true)" \
+		"no XDP program after a broken --rules"
+	# --default and --rules exclude each other
+	assert_fail xg attach "$TE_DUT_IF" --default drop --rules "$RT/good.rules"
+	assert_match "--default and --rules exclude each other" "$ASSERT_OUT"
+	assert_eq false "$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].attached')" \
+		"nothing attached after --default with --rules"
+}
+
+# rules explain names the rule a hex frame hits, and why the earlier ones do not.
+test_rules_explain() {
+	local udp53 tcp80 arp
+	rules_setup
+	cat >"$RT/explain.rules" <<-EOF
+		# line 1 is this comment
+		drop proto tcp dport 22
+		pass proto udp dport 53
+		tx src 10.0.0.0/8 proto tcp
+		default drop
+	EOF
+	# Ethernet / IPv4 10.0.0.1 -> 10.0.0.2 / UDP 1234 -> 53
+	udp53="020000000002 020000000001 0800 4500001c00000000401100000a0000010a000002 04d200350008 0000"
+	assert_ok "$XG" rules explain "$RT/explain.rules" "$udp53"
+	assert_match "frame 1 \(42 bytes\): pass" "$ASSERT_OUT"
+	assert_match "rule 1 \(line 2\) skipped: proto does not match" "$ASSERT_OUT"
+	assert_match "rule 2 \(line 3\) matches, every condition holds: pass proto udp dport 53" \
+		"$ASSERT_OUT"
+	# the same addresses, TCP 1234 -> 80, SYN
+	tcp80="020000000002 020000000001 0800 4500002800000000400600000a0000010a000002"
+	tcp80+=" 04d2005000000000000000005002ffff00000000"
+	assert_ok "$XG" rules explain "$RT/explain.rules" "$tcp80"
+	assert_match "frame 1 \(54 bytes\): tx" "$ASSERT_OUT"
+	assert_match "rule 1 \(line 2\) skipped: dport does not match" "$ASSERT_OUT"
+	assert_match "rule 3 \(line 4\) matches" "$ASSERT_OUT"
+	# ARP: no rule, the default
+	arp="ffffffffffff 020000000001 0806 0001080006040001"
+	assert_ok "$XG" rules explain "$RT/explain.rules" "$arp"
+	assert_match "frame 1 \(22 bytes\): drop" "$ASSERT_OUT"
+	assert_match "no rule matches: default drop" "$ASSERT_OUT"
+	assert_fail "$XG" rules explain "$RT/explain.rules" "zz"
+	assert_match "neither a pcap file nor a frame in hex" "$ASSERT_OUT"
+}

@@ -1,0 +1,193 @@
+#!/bin/bash
+# Integration tests of `xdpgate run`, the AF_XDP worker pool, on testenv veth pairs (copy
+# mode: veth has no zero-copy). Run by run-tests.sh (errexit on; see lib-assert.sh).
+# shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
+
+XG=${XDPGATE:-$ROOT/build/xdpgate}
+
+# Start `run` in the DUT namespace in the background; its output goes to $RUN_OUT. Waits
+# until it serves (or failed). Sets RUN_PID.
+run_start() {
+	RUN_OUT=$(mktemp /tmp/xg-run-XXXXXX)
+	# nsenter execs the command, so $! is xdpgate itself (a function would add a shell)
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" "$@" >"$RUN_OUT" 2>&1 &
+	RUN_PID=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "Ctrl-C to stop" "$RUN_OUT" && return 0
+		kill -0 "$RUN_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$RUN_OUT" >&2
+	return 1
+}
+
+# SIGINT, and wait; it must be gone within 2 s (it promises 1 s plus the drain).
+run_stop() {
+	local t0 i
+	t0=$(date +%s%N)
+	kill -INT "$RUN_PID"
+	for ((i = 0; i < 40; i++)); do
+		kill -0 "$RUN_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	wait "$RUN_PID" || true
+	assert_le $((($(date +%s%N) - t0) / 1000000)) 2000 "ms from SIGINT to exit"
+}
+
+gen() { te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" "$@"; }
+
+no_xdp_on_dut() {
+	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'prog/xdp' || true)" \
+		"no XDP program left on $TE_DUT_IF"
+}
+
+# Every frame arrives once, intact and in order (the generator's markers), and is counted.
+test_run_delivery_verified() {
+	te_setup
+	run_start --handler count:verify --copy
+	assert_ok gen --count 50000 --rate 100000 --flows 8
+	sleep 1
+	run_stop
+	assert_match "verify: 50000 marked frames, 0 duplicate or reordered, 0 missing" \
+		"$(cat "$RUN_OUT")"
+	assert_match "rx 50000, tx 0, handled 50000" "$(cat "$RUN_OUT")"
+	assert_match "copy mode" "$(cat "$RUN_OUT")"
+	no_xdp_on_dut
+	rm -f "$RUN_OUT"
+}
+
+# reflect turns pings into replies with swapped addresses: ping succeeds though the DUT's
+# kernel never sees the requests (the pool took them).
+test_run_reflect_ping() {
+	te_setup --peer-napi
+	run_start --handler reflect
+	assert_ok te_gen ping -c 5 -i 0.2 -W 1 "$TE_DUT_IP4"
+	assert_ok te_gen ping -6 -c 3 -i 0.2 -W 1 "$TE_DUT_IP6"
+	run_stop
+	assert_match "tx 8" "$(cat "$RUN_OUT")"
+	rm -f "$RUN_OUT"
+}
+
+# pcap: tshark reads back the same number of frames with the same bytes.
+test_run_pcap() {
+	local pcap
+	pcap=$(mktemp /tmp/xg-run-XXXXXX.pcap)
+	te_setup
+	run_start --handler "pcap:$pcap"
+	assert_ok gen --count 1000 --rate 50000 --size 128
+	sleep 0.5
+	run_stop
+	assert_eq 1000 "$(tshark -r "$pcap" 2>/dev/null | wc -l)" "frames in the pcap"
+	assert_eq 124000 "$(tshark -r "$pcap" -T fields -e frame.len 2>/dev/null |
+		awk '{ s += $1 } END { print s }')" "bytes in the pcap"
+	assert_eq 1000 "$(tshark -r "$pcap" -Y 'udp.dstport == 9 && ip.dst == 198.18.0.2' \
+		2>/dev/null | wc -l)" "frames as sent"
+	rm -f "$pcap" "$RUN_OUT"
+}
+
+# Two queues, a worker each; only the marked flow goes to the pool, the rest passes.
+test_run_two_queues_rules() {
+	local rules
+	rules=$(mktemp /tmp/xg-rules-XXXXXX)
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$rules"
+	te_setup --queues 2
+	run_start --rules "$rules"
+	assert_match "queue 0: copy mode" "$(cat "$RUN_OUT")"
+	assert_match "queue 1: copy mode" "$(cat "$RUN_OUT")"
+	assert_ok te_gen taskset -c 0,1 "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" \
+		--dst-mac "$TE_DUT_MAC" --count 40000 --threads 2 --rate 80000
+	assert_ok te_gen ping -c 3 -i 0.2 -W 1 "$TE_DUT_IP4"
+	sleep 0.5
+	run_stop
+	local q0 q1
+	q0=$(sed -n 's/^queue 0 totals.* rx \([0-9]*\),.*/\1/p' "$RUN_OUT")
+	q1=$(sed -n 's/^queue 1 totals.* rx \([0-9]*\),.*/\1/p' "$RUN_OUT")
+	assert_ge "$q0" 1 "queue 0 received"
+	assert_ge "$q1" 1 "queue 1 received"
+	assert_eq 40000 $((q0 + q1)) "both workers together"
+	rm -f "$rules" "$RUN_OUT"
+}
+
+# A sender faster than the worker: drops are counted by reason, nothing hangs, and frames
+# the gate redirected = received + rx_dropped + rx_ring_full.
+test_run_overload_accounting() {
+	local redirected out rx drop full
+	te_setup
+	run_start --handler count --ring-size 256 --batch 16 --json
+	assert_ok gen --count 2000000
+	sleep 1
+	redirected=$(te_dut "$XG" status "$TE_DUT_IF" --json |
+		jq '.interfaces[0].counters.xsk.packets')
+	run_stop
+	out=$(tail -n 1 "$RUN_OUT")
+	rx=$(jq '[.workers[].rx] | add' <<<"$out")
+	drop=$(jq '[.workers[].xdp_statistics.rx_dropped] | add' <<<"$out")
+	full=$(jq '[.workers[].xdp_statistics.rx_ring_full] | add' <<<"$out")
+	assert_eq 2000000 "$redirected" "frames the gate redirected"
+	assert_eq "$redirected" $((rx + drop + full)) "received + rx_dropped + rx_ring_full"
+	assert_ge $((drop + full)) 1 "the overload dropped something"
+	rm -f "$RUN_OUT"
+}
+
+# kill -9 leaves nothing attached (bpf_link); SIGINT detaches (checked in run_stop users).
+test_run_kill9_detaches() {
+	te_setup
+	run_start
+	te_dut ip -d link show "$TE_DUT_IF" | grep -q 'prog/xdp'
+	kill -KILL "$RUN_PID"
+	wait "$RUN_PID" || true
+	sleep 0.5
+	no_xdp_on_dut
+	# a new run starts cleanly over the stale pins
+	run_start
+	run_stop
+	no_xdp_on_dut
+	rm -f "$RUN_OUT"
+}
+
+# --zerocopy on veth is a clear error; --copy works; --zerocopy with --copy is refused.
+test_run_modes() {
+	te_setup
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --zerocopy --duration 1
+	assert_match "zero-copy refused .*drop --zerocopy" "$ASSERT_OUT"
+	no_xdp_on_dut
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --zerocopy --copy
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --handler nosuch
+	assert_match "unknown handler 'nosuch'" "$ASSERT_OUT"
+	assert_ok te_dut "$XG" run "$TE_DUT_IF" --copy --duration 1 --wait busy-poll
+	assert_ok te_dut "$XG" run "$TE_DUT_IF" --copy --duration 1 --wait spin
+}
+
+# run joins a gate that `attach` holds, and leaves it attached when it exits.
+test_run_joins_attached_gate() {
+	local rules
+	rules=$(mktemp /tmp/xg-rules-XXXXXX)
+	printf 'xsk proto udp\ndefault pass\n' >"$rules"
+	te_setup
+	assert_ok te_dut "$XG" attach "$TE_DUT_IF" --rules "$rules"
+	run_start
+	assert_match "joined the attached gate" "$(cat "$RUN_OUT")"
+	assert_ok gen --count 1000 --rate 50000
+	sleep 0.5
+	run_stop
+	assert_match "rx 1000," "$(cat "$RUN_OUT")"
+	assert_match "xdpgate attached" "$(te_dut "$XG" status "$TE_DUT_IF")"
+	assert_ok te_dut "$XG" detach "$TE_DUT_IF"
+	rm -f "$rules" "$RUN_OUT"
+}
+
+# Malformed and truncated frames reaching reflect never crash it.
+test_run_reflect_malformed() {
+	local rules
+	rules=$(mktemp /tmp/xg-rules-XXXXXX)
+	printf 'xsk\n' >"$rules"
+	te_setup --peer-napi
+	run_start --handler reflect --rules "$rules"
+	assert_ok te_gen python3 "$ROOT/testenv/send_garbage.py" "$TE_GEN_IF" "$TE_DUT_MAC" 3000
+	sleep 0.5
+	kill -0 "$RUN_PID"
+	run_stop
+	assert_match "rx 3000," "$(cat "$RUN_OUT")"
+	rm -f "$rules" "$RUN_OUT"
+}
