@@ -47,7 +47,10 @@ test_run_delivery_verified() {
 	te_setup
 	run_start --handler count:verify --copy
 	assert_ok gen --count 50000 --rate 100000 --flows 8
-	sleep 1
+	sleep 1.5
+	# run publishes its workers' counters where stats --json finds them
+	assert_eq 50000 "$(te_dut "$XG" stats "$TE_DUT_IF" --count 1 --json | tail -n 1 |
+		jq '.pool.workers[0].rx')" "pool counters in stats --json"
 	run_stop
 	assert_match "verify: 50000 marked frames, 0 duplicate or reordered, 0 missing" \
 		"$(cat "$RUN_OUT")"

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "rules_load.h"
 #include "rules_print.h"
+#include "run_publish.h"
 #include "names.h"
 #include "pin.h"
 
@@ -65,9 +66,28 @@ static void json_interval(const char *ifname, const struct xg_snapshot *d)
 	fflush(stdout);
 }
 
-static void print_totals(const struct stats_cfg *cfg, const char *ifname,
+/* The counters a running `xdpgate run` publishes for this gate, as "pool":{...}. */
+static void print_pool(const struct xg_gate *g)
+{
+	char path[PATH_MAX], buf[65536];
+	size_t n = 0;
+	FILE *f;
+
+	if (xg_run_publish_path(g, path, sizeof(path)) || !(f = fopen(path, "re")))
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	if (n && buf[0] == '{' && buf[n - 1] == '}')
+		printf(",\"pool\":%.*s", (int)n, buf);
+}
+
+static void print_totals(const struct stats_cfg *cfg, const struct xg_gate *g,
 			 const struct xg_snapshot *d, const struct xg_gate_maps *m)
 {
+	const char *ifname = g->ifname;
+
 	int i;
 
 	if (cfg->json) {
@@ -80,6 +100,7 @@ static void print_totals(const struct stats_cfg *cfg, const char *ifname,
 		xg_json_counters(stdout, d);
 		printf("}},");
 		xg_rules_print(m, true, stdout); /* rule counters are since attach or reset */
+		print_pool(g);
 		printf("}\n");
 		return;
 	}
@@ -102,8 +123,10 @@ static void sleep_until(double t)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-static int stats_loop(const struct stats_cfg *cfg, const char *ifname, const struct xg_gate_maps *m)
+static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
+		      const struct xg_gate_maps *m)
 {
+	const char *ifname = g->ifname;
 	int fd = m->stats;
 	struct xg_snapshot first, prev, cur, d;
 	unsigned int n;
@@ -122,7 +145,7 @@ static int stats_loop(const struct stats_cfg *cfg, const char *ifname, const str
 		prev = cur;
 	}
 	xg_counters_diff(&first, &prev, &d);
-	print_totals(cfg, ifname, &d, m);
+	print_totals(cfg, g, &d, m);
 	return 0;
 }
 
@@ -149,7 +172,7 @@ static int do_stats(void *cfgp, int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	err = stats_loop(cfg, g.ifname, &m);
+	err = stats_loop(cfg, &g, &m);
 	xg_gate_maps_close(&m);
 	if (err)
 		fprintf(stderr, "xdpgate: stats: %s: reading counters failed: %s\n", g.ifname,
