@@ -12,12 +12,15 @@
 # measured 0.2-1.8 (median ~0.7). With NAPI left in the generator's softirq on CPU0
 # (ROW_NAPI=0) it measured ~3 Mpps, the figure in TESTBED.md, but then the kernel half
 # of the DUT's work is done on the generator's CPU.
+# Like the pool-* rows (xdpgate's own AF_XDP workers), this row leaves NAPI in the
+# generator's softirq (ROW_NAPI=0), so peer and pool are measured the same way.
 # dpdk-macswap.sh sources this file and changes DPDK_MODE.
 # shellcheck shell=bash disable=SC2034 # ROW_* and the mode variable are read by bench/run.sh
 ROW_NAME=dpdk-rxonly
 ROW_DESC="DPDK testpmd rxonly, AF_XDP PMD (copy mode)"
 ROW_ORDER=80
 ROW_REQUIRES="dpdk-testpmd"
+ROW_NAPI=0
 DPDK_MODE=rxonly
 
 # $$ is the harness's PID in every function of the run's subshell: one name per run.
