@@ -8,7 +8,7 @@ set -euo pipefail
 # plugin (pmds-23.0/librte_net_af_xdp.so) that nothing depends on, and we install without
 # recommends: name it, and the mempool ring driver testpmd's default "ring_mp_mc" ops need.
 PKGS=(
-	python3 dpdk-dev librte-mempool-ring23 librte-net-af-xdp23
+	python3 nftables dpdk-dev librte-mempool-ring23 librte-net-af-xdp23
 )
 
 missing=()

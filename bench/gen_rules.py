@@ -5,7 +5,10 @@ N-1 random rules of mixed IPv4/IPv6 prefixes, port ranges and protocols that nev
 the benchmark's flow (UDP 198.18.0.1:10000+ -> 198.18.0.2:9, or IPv6 fd00:18::1 -> ::2),
 then the matching rule last, then `default pass`. The same seed gives the same set.
 --nft prints the same rules as an nftables netdev ingress chain for `nft -f`
-(IFACE taken from --iface, default dut0)."""
+(IFACE taken from --iface, default dut0): table `netdev xgbench`, chain `ingress`; the
+matching last rule also feeds the named counter `match` (like xdpgate's per-rule counter of
+the rule a frame hits), which `nft list counter netdev xgbench match` reads without
+listing the whole rule set."""
 import argparse
 import ipaddress
 import random
@@ -67,7 +70,10 @@ def nft_text(r):
         if net:
             parts.append("%s %s %s" % ("ip" if net.version == 4 else "ip6", key, net))
     if proto and ports:
-        parts.append("%s dport %d-%d" % (proto, ports[0], ports[1]))
+        if ports[0] == ports[1]:
+            parts.append("%s dport %d" % (proto, ports[0]))
+        else:
+            parts.append("%s dport %d-%d" % (proto, ports[0], ports[1]))
     elif proto:
         parts.append("meta l4proto " + proto)
     parts.append("accept" if action == "pass" else "drop")
@@ -86,10 +92,11 @@ def main():
     last = ("drop", ipaddress.ip_network("198.18.0.1/32"), ipaddress.ip_network("198.18.0.2/32"),
             "udp", (9, 9))
     if a.nft:
-        print("table netdev xgbench {\n  chain ingress {")
+        print("table netdev xgbench {\n  counter match {\n  }\n  chain ingress {")
         print("    type filter hook ingress device %s priority 0; policy accept;" % a.iface)
-        for r in rules + [last]:
+        for r in rules:
             print("    " + nft_text(r))
+        print("    " + nft_text(last).replace(" drop", " counter name \"match\" drop"))
         print("  }\n}")
         return
     for r in rules:
