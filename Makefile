@@ -94,7 +94,7 @@ demo: deps
 
 # The benchmark matrix (bench/README.md): QUICK=1 for a 1-run smoke pass.
 bench: deps
-	$(Q)bench/deps-bench.sh 2>/dev/null || true
+	$(Q)bench/deps-bench.sh
 	$(Q)$(MAKE) --no-print-directory all $(if $(wildcard bench/*.c),bench-bins)
 	$(Q)bench/run.sh $(if $(filter-out 0,$(QUICK)),--quick) $(BENCH_ARGS)
 

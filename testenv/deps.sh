@@ -1,5 +1,6 @@
 #!/bin/bash
-# Install the Debian packages xdpgate needs to build, test, demo and benchmark.
+# Install the Debian packages xdpgate needs to build, test, demo and benchmark, plus any
+# named as arguments (bench/deps-bench.sh passes the benchmark's extras).
 # Idempotent and silent when everything is present, so `make test` can always call it.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ PKGS=(
 	procps jq tcpdump tshark gnuplot-nox clang-format ethtool python3
 )
 
+PKGS+=("$@")
 missing=()
 for p in "${PKGS[@]}"; do
 	# "install ok installed" is the only state that means usable; anything else
