@@ -70,28 +70,15 @@ static uint8_t reflect(uint8_t *data, uint32_t len, struct xg_handler_stats *hs)
 	return run_batch(&xg_handler_reflect, NULL, data, len, hs);
 }
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-/* A correct checksum makes the whole sum all ones. */
+/* A correct checksum makes the whole sum fold to zero. */
 static bool sum_ok(uint32_t sum)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
+	return xg_csum_fold(sum) == 0;
 }
 
 static bool ip4_csum_ok(const uint8_t *ip)
 {
-	return sum_ok(sum16(0, ip, (size_t)(ip[0] & 15) * 4));
+	return sum_ok(xg_csum_add(0, ip, (size_t)(ip[0] & 15) * 4));
 }
 
 /* L4 checksum over [l4_off, len) with the pseudo-header (none for ICMP over IPv4). */
@@ -102,10 +89,10 @@ static bool l4_csum_ok(const uint8_t *frame, size_t len, const struct xg_pkt *p)
 	uint32_t sum = 0;
 
 	if (p->family == 4 && p->l4_proto != IPPROTO_ICMP)
-		sum = sum16(0, ip + 12, 8) + p->l4_proto + (uint32_t)l4len;
+		sum = xg_csum_add(0, ip + 12, 8) + p->l4_proto + (uint32_t)l4len;
 	else if (p->family == 6)
-		sum = sum16(0, ip + 8, 32) + p->l4_proto + (uint32_t)l4len;
-	return sum_ok(sum16(sum, frame + p->l4_off, l4len));
+		sum = xg_csum_add(0, ip + 8, 32) + p->l4_proto + (uint32_t)l4len;
+	return sum_ok(xg_csum_add(sum, frame + p->l4_off, l4len));
 }
 
 static int parse(const uint8_t *frame, size_t len, struct xg_pkt *p)

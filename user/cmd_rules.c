@@ -39,7 +39,7 @@ struct live {
 
 static int live_open(struct live *l, const char *cmd, const char *ifname)
 {
-	memset(&l->m, 0xff, sizeof(l->m));
+	xg_gate_maps_init(&l->m);
 	l->lock_fd = -1;
 	if (xg_require_root(cmd) || xg_gate_init(&l->g, cmd, ifname) || xg_bpffs_ensure() ||
 	    xg_gate_maps_open(&l->g, cmd, &l->m))

@@ -27,8 +27,7 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, v & 0xffff);
 }
 
-/* Ones' complement sum of big-endian 16-bit words, not yet folded or inverted. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+uint32_t xg_csum_add(uint32_t sum, const uint8_t *p, size_t len)
 {
 	size_t i;
 
@@ -39,7 +38,7 @@ static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
 	return sum;
 }
 
-static uint16_t csum_fold(uint32_t sum)
+uint16_t xg_csum_fold(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
@@ -173,7 +172,7 @@ static void build_ipv4(const struct xg_frame_spec *s, const struct xg_frame_layo
 	memcpy(p + 16, ip->daddr, 4);
 	memset(p + IPV4_HDR_LEN, 1, lo->l3_len - IPV4_HDR_LEN); /* NOP options */
 	put16(p + 10, 0);
-	put16(p + 10, csum_fold(csum_add(0, p, lo->l3_len)));
+	put16(p + 10, xg_csum_fold(xg_csum_add(0, p, lo->l3_len)));
 }
 
 /* Next header value for the header after ext[i]: the next extension, or L4. */
@@ -266,10 +265,10 @@ static void l4_csum(const struct xg_frame_spec *s, const struct xg_frame_layout 
 	uint16_t c;
 
 	if (s->l3 == XG_L3_IPV4 && s->l4_proto != IPPROTO_ICMP)
-		sum = csum_add(0, ip + 12, 8) + s->l4_proto + (uint32_t)l4len;
+		sum = xg_csum_add(0, ip + 12, 8) + s->l4_proto + (uint32_t)l4len;
 	else if (s->l3 == XG_L3_IPV6)
-		sum = csum_add(0, ip + 8, 32) + s->l4_proto + (uint32_t)l4len;
-	c = csum_fold(csum_add(sum, p, l4len));
+		sum = xg_csum_add(0, ip + 8, 32) + s->l4_proto + (uint32_t)l4len;
+	c = xg_csum_fold(xg_csum_add(sum, p, l4len));
 	if (s->l4_proto == IPPROTO_UDP && c == 0)
 		c = 0xffff; /* 0 means "no checksum" in UDP */
 	put16(p + csum_at[s->l4_proto], c);

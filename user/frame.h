@@ -111,6 +111,12 @@ size_t xg_frame_layout(const struct xg_frame_spec *s, struct xg_frame_layout *lo
  * does not fit in cap. */
 size_t xg_frame_build(const struct xg_frame_spec *s, uint8_t *buf, size_t cap);
 
+/* Internet checksum pieces: the ones' complement sum of big-endian 16-bit words (an odd
+ * last byte padded), and its fold and inversion into the 16-bit checksum. A region that
+ * includes a correct checksum folds to 0. */
+uint32_t xg_csum_add(uint32_t sum, const uint8_t *p, size_t len);
+uint16_t xg_csum_fold(uint32_t sum);
+
 /* True when the spec describes a later fragment (IPv4 offset or an IPv6 fragment header
  * with an offset): such frames carry no L4 header. */
 bool xg_frame_is_later_frag(const struct xg_frame_spec *s);

@@ -146,11 +146,12 @@ out:
  * first frame the gate sees is already classified by it: nothing is half-applied. */
 int xg_gate_attach(struct xg_gate *g, int mode, const struct xg_ruleset *rs)
 {
-	struct xg_gate_maps m = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+	struct xg_gate_maps m;
 	struct xdpgate_bpf *skel = NULL;
 	struct xg_compiled c;
 	int err;
 
+	xg_gate_maps_init(&m);
 	if (xg_rules_compile(rs, &c))
 		return -EINVAL;
 	err = check_free(g);

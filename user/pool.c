@@ -174,7 +174,7 @@ int xg_pool_start(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	struct xg_gate_info info;
 
 	memset(p, 0, sizeof(*p));
-	memset(&p->maps, 0xff, sizeof(p->maps));
+	xg_gate_maps_init(&p->maps);
 	p->link_fd = p->xsks_fd = -1;
 	atomic_store(&p->stop, false);
 	if (xg_gate_init(&p->g, "run", cfg->ifname) || xg_bpffs_ensure())

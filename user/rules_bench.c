@@ -48,7 +48,7 @@ static int run(struct xdpgate_bpf *skel, const __u8 *frame, size_t len, unsigned
 
 int xg_rules_bench(const char *file, const char *hex, unsigned int repeat, int json)
 {
-	struct xg_gate_maps m = { -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1 };
+	struct xg_gate_maps m;
 	struct xdpgate_bpf *skel = NULL;
 	__u8 *frame = malloc(65536);
 	struct xg_ruleset rs;
@@ -57,6 +57,7 @@ int xg_rules_bench(const char *file, const char *hex, unsigned int repeat, int j
 	double t0;
 	int err = -1;
 
+	xg_gate_maps_init(&m);
 	xg_ruleset_init(&rs);
 	if (!frame || xg_rules_parse_file(file, &rs))
 		goto out;

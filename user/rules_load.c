@@ -49,6 +49,14 @@ static int *ref_fd(struct xg_gate_maps *m, size_t i)
 	return (int *)((char *)m + map_refs[i].off);
 }
 
+void xg_gate_maps_init(struct xg_gate_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < NREFS; i++)
+		*ref_fd(m, i) = -1;
+}
+
 void xg_gate_maps_close(struct xg_gate_maps *m)
 {
 	size_t i;
@@ -56,15 +64,15 @@ void xg_gate_maps_close(struct xg_gate_maps *m)
 	for (i = 0; i < NREFS; i++) {
 		if (*ref_fd(m, i) >= 0)
 			close(*ref_fd(m, i));
-		*ref_fd(m, i) = -1;
 	}
+	xg_gate_maps_init(m);
 }
 
 int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_maps *m)
 {
 	size_t i;
 
-	memset(m, 0xff, sizeof(*m));
+	xg_gate_maps_init(m);
 	for (i = 0; i < NREFS; i++) {
 		*ref_fd(m, i) = xg_gate_map_fd(g, cmd, map_refs[i].name);
 		if (*ref_fd(m, i) < 0) {
@@ -79,7 +87,7 @@ int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
 {
 	size_t i;
 
-	memset(m, 0xff, sizeof(*m));
+	xg_gate_maps_init(m);
 	for (i = 0; i < NREFS; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, map_refs[i].name);
 		LIBBPF_OPTS(bpf_map_create_opts, opts);

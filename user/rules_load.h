@@ -19,6 +19,8 @@ struct xg_gate_maps {
 		stats;
 };
 
+/* Every fd closed (-1): the state close() and the error paths expect. */
+void xg_gate_maps_init(struct xg_gate_maps *m);
 /* Open the pinned maps of an attached gate (message on failure, naming cmd). */
 int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_maps *m);
 /* Create maps like the skeleton's (before it is loaded) and make the skeleton use them,

@@ -373,7 +373,7 @@ int xdpgate(struct xdp_md *ctx)
 	int outcome, rule = -1, ret;
 
 	outcome = xg_parse_frame(data, data_end, &pkt);
-	count(XG_CNT_PARSE + ((__u32)outcome % XG_PARSE_MAX), len);
+	count(XG_CNT_PARSE + (__u32)outcome, len); /* xg_parse_frame returns < XG_PARSE_MAX */
 	if (pkt.frag == XG_FRAG_FIRST)
 		count(XG_CNT_FRAG_FIRST, len);
 	else if (pkt.frag == XG_FRAG_LATER)
