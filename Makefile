@@ -24,15 +24,16 @@ ifeq ($(DEBUG),1)
 CFLAGS += -DXG_XSK_DEBUG
 endif
 LDLIBS += -lxdp -lbpf -lelf -lz -lpthread -lpcap
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I/usr/include/$(MULTIARCH) -MMD -MP
+BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. -I/usr/include/$(MULTIARCH) -MMD -MP
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_SRCS := $(wildcard xdp/*.bpf.c)
 BPF_OBJS := $(patsubst xdp/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst xdp/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
-# Everything in user/ except the program entry point goes into a library the tests link.
-USER_SRCS := $(filter-out user/main.c,$(wildcard user/*.c))
+# Everything in user/ (one folder per subsystem) except the program entry point and the
+# embedding examples goes into a library the tests link.
+USER_SRCS := $(filter-out user/cli/main.c user/examples/%,$(shell find user -name '*.c'))
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
 USER_SAN_OBJS := $(patsubst user/%.c,$(BUILD)/san/user/%.o,$(USER_SRCS))
 
@@ -65,7 +66,7 @@ $(BUILD)/san/%.o: %.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
 
-$(BUILD)/xdpgate: $(BUILD)/user/main.o $(USER_OBJS)
+$(BUILD)/xdpgate: $(BUILD)/user/cli/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 

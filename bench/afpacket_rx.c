@@ -23,7 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "rx_common.h"
+#include "bench/rx_common.h"
 
 #define PROG "afpacket_rx"
 #define BLOCK_SIZE (1u << 20)

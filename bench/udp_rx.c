@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "rx_common.h"
+#include "bench/rx_common.h"
 
 #define PROG "udp_rx"
 #define MAX_BATCH 1024

@@ -24,8 +24,8 @@
 #include <linux/tcp.h>
 #include <linux/udp.h>
 
-#include "endian.h"
-#include "xdpgate_consts.h"
+#include "common/endian.h"
+#include "common/xdpgate_consts.h"
 
 /* clang (BPF) is asked to unroll the bounded loops; gcc (userspace) does not know the
  * pragma and -Wall -Werror rejects unknown pragmas, and the loops are correct either way. */

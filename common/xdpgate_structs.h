@@ -6,7 +6,7 @@
 
 #include <linux/types.h>
 
-#include "xdpgate_rules.h"
+#include "common/xdpgate_rules.h"
 
 /* One slot of the per-CPU stats array (index: enum xg_counter). */
 struct xg_counter_val {

@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #include "common/xdpgate_consts.h"
-#include "user/frame.h"
+#include "user/util/frame_build.h"
 
 /* Largest case frame; also fits BPF_PROG_RUN's single-page limit for XDP. */
 #define XG_CASE_FRAME_MAX 3000

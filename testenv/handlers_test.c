@@ -23,15 +23,15 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-/* pcap/bpf.h and linux/bpf.h (through user/handler.h) both define struct bpf_insn */
+/* pcap/bpf.h and linux/bpf.h (through user/pool/handler.h) both define struct bpf_insn */
 #define bpf_insn pcap_bpf_insn
 #include <pcap/pcap.h>
 #undef bpf_insn
 
 #include "common/parse.h"
 #include "testenv/frame_cases.h"
-#include "user/frame.h"
-#include "user/handler.h"
+#include "user/util/frame_build.h"
+#include "user/pool/handler.h"
 
 extern const struct xg_handler_ops xg_handler_reflect;
 extern const struct xg_handler_ops xg_handler_pcap;

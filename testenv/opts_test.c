@@ -9,8 +9,8 @@
 
 #include <cmocka.h>
 
-#include "user/commands.h"
-#include "user/opts.h"
+#include "user/cli/commands.h"
+#include "user/cli/opts.h"
 
 struct tcfg {
 	bool flag;

@@ -18,7 +18,7 @@
 
 #include "common/parse.h"
 #include "testenv/frame_cases.h"
-#include "user/frame.h"
+#include "user/util/frame_build.h"
 
 #define IP_ALIGN 2
 

@@ -25,7 +25,7 @@
 #include "common/parse.h"
 #include "common/xdpgate_structs.h"
 #include "testenv/frame_cases.h"
-#include "user/frame.h"
+#include "user/util/frame_build.h"
 #include "xdpgate.skel.h"
 
 #define IP_ALIGN 2 /* as the kernel places packets; keeps the userspace parse aligned */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Prog layer of the rule engine: the real gate with rule sets compiled by
- * user/rules_compile.c and installed by user/rules_load.c, run with BPF_PROG_RUN.
+ * user/rules/compile.c and installed by user/rules/load.c, run with BPF_PROG_RUN.
  *
  *   table         hand-written cases for every field and action: XDP action, the frame
  *                 out (MACs swapped for tx), every gate counter, and which rule counted.
@@ -31,10 +31,10 @@
 
 #include "common/parse.h"
 #include "common/xdpgate_structs.h"
-#include "user/frame.h"
-#include "user/rules.h"
-#include "user/rules_compile.h"
-#include "user/rules_load.h"
+#include "user/util/frame_build.h"
+#include "user/rules/rules.h"
+#include "user/rules/compile.h"
+#include "user/rules/load.h"
 #include "xdpgate.skel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

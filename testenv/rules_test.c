@@ -18,8 +18,8 @@
 #include <cmocka.h>
 
 #include "common/parse.h"
-#include "user/frame.h"
-#include "user/rules.h"
+#include "user/util/frame_build.h"
+#include "user/rules/rules.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ERR_MAX 512

@@ -7,8 +7,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "../common/endian.h"
-#include "../common/gen.h"
+#include "common/endian.h"
+#include "common/gen_marker.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

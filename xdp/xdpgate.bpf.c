@@ -4,8 +4,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
-#include "../common/parse.h"
-#include "../common/xdpgate_structs.h"
+#include "common/parse.h"
+#include "common/xdpgate_structs.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -11,8 +11,8 @@
 #include <xdp/libxdp.h>
 
 #include "common/parse.h"
-#include "user/log.h"
-#include "user/pool.h"
+#include "user/util/log.h"
+#include "user/pool/pool.h"
 
 enum { P_TCP, P_UDP, P_ICMP, P_OTHER, P_N };
 static const char *const proto_names[P_N] = { "tcp", "udp", "icmp", "other" };

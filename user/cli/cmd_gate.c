@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/* attach and detach: the persistent gate's lifecycle. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include <xdp/libxdp.h>
+
+#include "common/xdpgate_consts.h"
+#include "user/cli/commands.h"
+#include "user/gate/gate.h"
+#include "user/util/log.h"
+#include "user/rules/rules.h"
+#include "user/cli/names.h"
+#include "user/gate/pin.h"
+
+struct attach_cfg {
+	int mode;
+	int default_verdict; /* -1: not given */
+	const char *rules;
+};
+
+/* The rule set to attach with: the file's, or an empty one with --default. */
+static int attach_ruleset(const struct attach_cfg *cfg, struct xg_ruleset *rs)
+{
+	xg_ruleset_init(rs);
+	if (cfg->rules && cfg->default_verdict >= 0) {
+		pr_warn("attach: --default and --rules exclude each other (put a 'default' line "
+			"in the rules file)\n");
+		return -1;
+	}
+	if (cfg->rules)
+		return xg_rules_parse_file(cfg->rules, rs);
+	if (cfg->default_verdict >= 0)
+		rs->default_verdict = (uint32_t)cfg->default_verdict;
+	return 0;
+}
+
+static int do_attach(void *cfgp, int argc, char **argv)
+{
+	struct attach_cfg *cfg = cfgp;
+	struct xg_gate_info info;
+	struct xg_ruleset rs;
+	struct xg_gate g;
+	int err;
+
+	(void)argc;
+	xg_ruleset_init(&rs);
+	err = xg_require_root("attach");
+	if (!err)
+		err = xg_gate_init(&g, "attach", argv[0]);
+	if (!err)
+		err = attach_ruleset(cfg, &rs);
+	if (!err)
+		err = xg_bpffs_ensure();
+	if (!err)
+		err = xg_gate_attach(&g, cfg->mode, &rs);
+	if (err) {
+		xg_ruleset_free(&rs);
+		return 1;
+	}
+	xg_gate_query(&g, &info);
+	printf("%s: xdpgate attached in %s mode, program id %u%s, %zu rule%s, default %s\n",
+	       g.ifname, xg_mode_name(info.mode), info.prog_id,
+	       info.dispatcher_id ? " (via libxdp dispatcher)" : "", rs.n, rs.n == 1 ? "" : "s",
+	       xg_verdict_name(rs.default_verdict));
+	xg_ruleset_free(&rs);
+	return 0;
+}
+
+static const struct xg_opt attach_opts[] = {
+	{ "mode", 'm', XG_OPT_ENUM, offsetof(struct attach_cfg, mode), NULL,
+	  "attach mode (default native)", xg_attach_modes, 0, 0 },
+	{ "default", 'd', XG_OPT_ENUM, offsetof(struct attach_cfg, default_verdict), NULL,
+	  "verdict for frames no rule matches (default pass)", xg_default_verdicts, 0, 0 },
+	{ "rules", 'r', XG_OPT_STRING, offsetof(struct attach_cfg, rules), "FILE",
+	  "attach with the rule set in FILE", NULL, 0, 0 },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+};
+
+static void attach_defaults(void *cfgp)
+{
+	struct attach_cfg *cfg = cfgp;
+
+	cfg->mode = XDP_MODE_NATIVE;
+	cfg->default_verdict = -1;
+}
+
+const struct xg_cmd xg_cmd_attach = {
+	.name = "attach",
+	.args = "IFACE",
+	.min_args = 1,
+	.max_args = 1,
+	.summary = "Attach the gate to IFACE (persistent, through libxdp).\n"
+		   "It stays after the command exits; its maps are pinned under " XG_PIN_ROOT "/.",
+	.opts = attach_opts,
+	.cfg_size = sizeof(struct attach_cfg),
+	.defaults = attach_defaults,
+	.run = do_attach,
+};
+
+static int do_detach(void *cfg, int argc, char **argv)
+{
+	struct xg_gate g;
+
+	(void)cfg;
+	(void)argc;
+	if (xg_require_root("detach") || xg_gate_init(&g, "detach", argv[0]) || xg_bpffs_ensure() ||
+	    xg_gate_detach(&g))
+		return 1;
+	printf("%s: xdpgate detached\n", g.ifname);
+	return 0;
+}
+
+static const struct xg_opt no_opts[] = {
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+};
+
+const struct xg_cmd xg_cmd_detach = {
+	.name = "detach",
+	.args = "IFACE",
+	.min_args = 1,
+	.max_args = 1,
+	.summary = "Detach the gate from IFACE and remove its pinned maps.",
+	.opts = no_opts,
+	.run = do_detach,
+};

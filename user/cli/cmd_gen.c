@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/* gen: transmit generated frames out of an interface at line rate or a paced rate. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/gen_marker.h"
+#include "user/cli/commands.h"
+#include "user/gate/counters.h"
+#include "user/gate/gate.h"
+#include "user/gen/engine.h"
+#include "user/gen/template.h"
+#include "user/util/log.h"
+#include "user/util/netdev.h"
+
+struct gen_cfg {
+	int proto;
+	bool ipv4, ipv6;
+	unsigned int size, flows, threads, sport, dport;
+	const char *src, *dst, *dst_mac;
+	double rate, duration, interval;
+	uint64_t count;
+	bool json;
+	bool no_marker;
+};
+
+static volatile sig_atomic_t gen_stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	gen_stop_requested = 1;
+}
+
+static const struct xg_opt_enum gen_protos[] = {
+	{ "udp", XG_GEN_UDP },
+	{ "tcp", XG_GEN_TCP },
+	{ "icmp", XG_GEN_ICMP },
+	{ NULL, 0 },
+};
+
+static int parse_addr(const char *what, const char *s, int family, uint8_t out[16])
+{
+	if (inet_pton(family == 4 ? AF_INET : AF_INET6, s, out) == 1)
+		return 0;
+	pr_warn("gen: --%s: '%s' is not an IPv%d address\n", what, s, family);
+	return -EINVAL;
+}
+
+static int resolve_addrs(const struct gen_cfg *cfg, const char *ifname, struct xg_gen_frame_req *r)
+{
+	int af = r->family == 4 ? AF_INET : AF_INET6;
+
+	if (!cfg->dst) {
+		pr_warn("gen: --dst ADDR is required\n");
+		return -EINVAL;
+	}
+	if (parse_addr("dst", cfg->dst, r->family, r->dst))
+		return -EINVAL;
+	if (cfg->src)
+		return parse_addr("src", cfg->src, r->family, r->src);
+	if (xg_netdev_addr(ifname, af, r->src)) {
+		pr_warn("gen: %s has no IPv%d address; give --src ADDR\n", ifname, r->family);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int resolve_macs(const struct gen_cfg *cfg, const char *ifname, struct xg_gen_frame_req *r)
+{
+	if (xg_netdev_mac(ifname, r->src_mac)) {
+		pr_warn("gen: cannot read the MAC address of %s\n", ifname);
+		return -EINVAL;
+	}
+	if (cfg->dst_mac) {
+		if (!xg_parse_mac(cfg->dst_mac, r->dst_mac))
+			return 0;
+		pr_warn("gen: --dst-mac: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)\n",
+			cfg->dst_mac);
+		return -EINVAL;
+	}
+	if (r->family == 4 && !xg_netdev_neigh4(ifname, r->dst, r->dst_mac))
+		return 0;
+	memset(r->dst_mac, 0xff, 6);
+	pr_info("gen: no neighbour entry for --dst; sending to ff:ff:ff:ff:ff:ff\n");
+	return 0;
+}
+
+static int check_size(const struct gen_cfg *cfg, const struct xg_gen_frame_req *r)
+{
+	unsigned int min = xg_gen_min_size(r->proto, r->family);
+	const char *proto = xg_opt_enum_name(gen_protos, r->proto);
+
+	if (r->size < min) {
+		pr_warn("gen: --size %u is too small for IPv%d/%s headers (at least %u, FCS "
+			"included)\n",
+			cfg->size, r->family, proto, min);
+		return -EINVAL;
+	}
+	if (r->size > XG_GEN_MAX_SIZE) {
+		pr_warn("gen: --size %u is above %u (a 1500-byte MTU frame with FCS)\n", cfg->size,
+			XG_GEN_MAX_SIZE);
+		return -EINVAL;
+	}
+	if (r->size < xg_gen_marker_size(r->proto, r->family))
+		pr_info("gen: frames of %u bytes have no room for the sequence marker\n", r->size);
+	return 0;
+}
+
+static int build_params(const struct gen_cfg *cfg, const struct xg_gate *g, uint8_t *frame,
+			struct xg_gen_params *p)
+{
+	struct xg_gen_frame_req r = { .proto = cfg->proto, .size = cfg->size };
+	cpu_set_t set;
+	unsigned int i, n = 0;
+	int cpus[CPU_SETSIZE];
+
+	if (cfg->ipv4 && cfg->ipv6) {
+		pr_warn("gen: -4 and -6 exclude each other\n");
+		return -EINVAL;
+	}
+	r.family = cfg->ipv6 ? 6 : 4;
+	r.sport = (uint16_t)cfg->sport;
+	r.dport = (uint16_t)cfg->dport;
+	if (check_size(cfg, &r) || resolve_addrs(cfg, g->ifname, &r) ||
+	    resolve_macs(cfg, g->ifname, &r))
+		return -EINVAL;
+	memset(p, 0, sizeof(*p));
+	p->frame = frame;
+	p->frame_len = xg_gen_build(&r, frame, &p->layout);
+	if (!p->frame_len)
+		return -EINVAL;
+	if (cfg->no_marker)
+		p->layout.marker_off = 0; /* the template keeps frame 0's marker, unchanged */
+	p->ifindex = g->ifindex;
+	p->flows = cfg->flows;
+	p->rate = cfg->rate;
+	p->count = cfg->count;
+	p->threads = cfg->threads;
+	/* threads go round-robin over the CPUs we may run on (taskset chooses them) */
+	if (sched_getaffinity(0, sizeof(set), &set))
+		CPU_ZERO(&set);
+	for (i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set))
+			cpus[n++] = (int)i;
+	/* the program counts frames per CPU, so two threads must not share one */
+	if (n && p->threads > n) {
+		pr_warn("gen: --threads %u exceeds the %u CPUs this process may run on\n",
+			p->threads, n);
+		return -EINVAL;
+	}
+	for (i = 0; i < p->threads; i++)
+		p->cpus[i] = n ? cpus[i] : (int)i;
+	return 0;
+}
+
+static void report(const struct gen_cfg *cfg, const char *ifname, const char *what, double secs,
+		   uint64_t frames)
+{
+	double pps = secs > 0 ? (double)frames / secs : 0;
+	double mbps = pps * cfg->size * 8 / 1e6;
+
+	if (cfg->json)
+		printf("{\"interface\":\"%s\",\"%s\":%.3f,\"sent\":%llu,\"sent_pps\":%.1f,"
+		       "\"sent_mbps\":%.2f}\n",
+		       ifname, what, secs, (unsigned long long)frames, pps, mbps);
+	else
+		printf("%-10s %s %6.1f s  sent %12llu  %12.0f pkt/s %10.1f Mbit/s\n", ifname, what,
+		       secs, (unsigned long long)frames, pps, mbps);
+	fflush(stdout);
+}
+
+/* Print per-interval rates until the engine finishes, the duration ends or a signal. */
+static void gen_loop(const struct gen_cfg *cfg, const char *ifname, struct xg_gen *gen)
+{
+	double start = xg_now(), next = start + cfg->interval, now;
+	uint64_t prev = 0, cur;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	while (!gen_stop_requested && xg_gen_running(gen)) {
+		nanosleep(&ts, NULL);
+		now = xg_now();
+		if (cfg->duration > 0 && now - start >= cfg->duration)
+			break;
+		if (now < next)
+			continue;
+		cur = xg_gen_sent(gen);
+		report(cfg, ifname, "interval", now - next + cfg->interval, cur - prev);
+		prev = cur;
+		next += cfg->interval;
+	}
+	atomic_store(&gen->stop, true);
+}
+
+static int do_gen(void *cfgp, int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	uint8_t frame[XG_GEN_MAX_SIZE];
+	struct gen_cfg *cfg = cfgp;
+	struct xg_gen_params p;
+	struct xg_gen gen;
+	struct xg_gate g;
+	double start;
+	int err;
+
+	(void)argc;
+	if (xg_require_root("gen") || xg_gate_init(&g, "gen", argv[0]) ||
+	    build_params(cfg, &g, frame, &p))
+		return 1;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	start = xg_now();
+	if (xg_gen_start(&gen, &p))
+		return 1;
+	gen_loop(cfg, g.ifname, &gen);
+	err = xg_gen_stop(&gen);
+	report(cfg, g.ifname, "total", xg_now() - start, xg_gen_sent(&gen));
+	if (err) {
+		pr_warn("gen: %s: transmitting failed: %s%s\n", g.ifname, strerror(-err),
+			err == -EINVAL ? " (is the interface up?)" : "");
+		return 1;
+	}
+	return 0;
+}
+
+static void gen_defaults(void *cfgp)
+{
+	struct gen_cfg *cfg = cfgp;
+
+	cfg->proto = XG_GEN_UDP;
+	cfg->size = 64;
+	cfg->flows = 1;
+	cfg->threads = 1;
+	cfg->sport = 10000;
+	cfg->dport = 9; /* discard */
+	cfg->interval = 1.0;
+}
+
+#define O(field) offsetof(struct gen_cfg, field)
+static const struct xg_opt gen_opts[] = {
+	{ "proto", 'p', XG_OPT_ENUM, O(proto), NULL, "L4 protocol (default udp; tcp sends SYNs)",
+	  gen_protos, 0, 0 },
+	{ "ipv4", '4', XG_OPT_FLAG, O(ipv4), NULL, "IPv4 (the default)", NULL, 0, 0 },
+	{ "ipv6", '6', XG_OPT_FLAG, O(ipv6), NULL, "IPv6", NULL, 0, 0 },
+	{ "size", 's', XG_OPT_UINT, O(size), "BYTES",
+	  "frame size with the 4-byte FCS, as RFC 2544 counts (default 64)", NULL, 1, 100000 },
+	{ "flows", 'f', XG_OPT_UINT, O(flows), "N",
+	  "vary source port and address over N flows (default 1)", NULL, 1, XG_GEN_MAX_FLOWS },
+	{ "src", 0, XG_OPT_STRING, O(src), "ADDR", "source address (default: IFACE's)", NULL, 0,
+	  0 },
+	{ "dst", 0, XG_OPT_STRING, O(dst), "ADDR", "destination address (required)", NULL, 0, 0 },
+	{ "dst-mac", 0, XG_OPT_STRING, O(dst_mac), "MAC",
+	  "destination MAC (default: ARP table, else broadcast)", NULL, 0, 0 },
+	{ "sport", 0, XG_OPT_UINT, O(sport), "PORT", "first source port (default 10000)", NULL, 0,
+	  65535 },
+	{ "dport", 0, XG_OPT_UINT, O(dport), "PORT", "destination port (default 9)", NULL, 0,
+	  65535 },
+	{ "rate", 'r', XG_OPT_DOUBLE, O(rate), "PPS", "pace to PPS frames/s in total", NULL, 0, 0 },
+	{ "count", 'n', XG_OPT_U64, O(count), "N", "send exactly N frames, then stop", NULL, 1, 0 },
+	{ "duration", 'd', XG_OPT_DOUBLE, O(duration), "S", "stop after S seconds", NULL, 0, 0 },
+	{ "threads", 't', XG_OPT_UINT, O(threads), "N",
+	  "sending threads, round-robin over the allowed CPUs (default 1)", NULL, 1,
+	  XG_GEN_MAX_THREADS },
+	{ "interval", 'i', XG_OPT_DOUBLE, O(interval), "S", "seconds between reports (default 1)",
+	  NULL, 0, 0 },
+	{ "json", 'j', XG_OPT_FLAG, O(json), NULL, "one JSON object per line", NULL, 0, 0 },
+	{ "no-marker", 0, XG_OPT_FLAG, O(no_marker), NULL,
+	  "do not write the per-frame marker (benchmarks: the write dirties a cache line the\n"
+	  "                                   receiver then has to fetch from this CPU)",
+	  NULL, 0, 0 },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+};
+#undef O
+
+const struct xg_cmd xg_cmd_gen = {
+	.name = "gen",
+	.args = "IFACE",
+	.min_args = 1,
+	.max_args = 1,
+	.summary = "Transmit generated frames out of IFACE (BPF_PROG_RUN live frames, XDP_TX).\n"
+		   "Each frame carries a 16-byte marker after the L4 header (thread, flow, "
+		   "sequence\n"
+		   "number) when it fits: from 64 bytes for IPv4 UDP/ICMP, 82 for IPv4 TCP, 86 "
+		   "for\n"
+		   "IPv6 UDP/ICMPv6, 98 for IPv6 TCP; 64-byte IPv6 frames cannot hold the "
+		   "headers.\n"
+		   "On veth the peer end must have NAPI (an XDP program attached, or GRO on),\n"
+		   "or the kernel drops the frames.",
+	.opts = gen_opts,
+	.cfg_size = sizeof(struct gen_cfg),
+	.defaults = gen_defaults,
+	.run = do_gen,
+};

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0
+/* rules: load, add, del, list, check and explain rule sets. Every change is validated and
+ * compiled completely before a map is touched, then installed atomically. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "user/cli/commands.h"
+#include "user/gate/gate.h"
+#include "user/cli/json.h"
+#include "user/util/log.h"
+#include "user/cli/names.h"
+#include "user/gate/pin.h"
+#include "user/rules/rules.h"
+#include "user/rules/bench.h"
+#include "user/rules/compile.h"
+#include "user/rules/explain.h"
+#include "user/rules/load.h"
+#include "user/cli/rules_print.h"
+
+struct rules_cfg {
+	unsigned int at;     /* rules add --at N (1-based); 0: append */
+	unsigned int repeat; /* rules bench */
+	bool json;
+};
+
+/* An attached gate, its maps, and an exclusive lock against other rule changes. */
+struct live {
+	struct xg_gate g;
+	struct xg_gate_maps m;
+	int lock_fd;
+};
+
+static int live_open(struct live *l, const char *cmd, const char *ifname)
+{
+	xg_gate_maps_init(&l->m);
+	l->lock_fd = -1;
+	if (xg_require_root(cmd) || xg_gate_init(&l->g, cmd, ifname) || xg_bpffs_ensure() ||
+	    xg_gate_maps_open(&l->g, cmd, &l->m))
+		return -1;
+	l->lock_fd = open(l->g.pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX)) {
+		pr_warn("%s: %s: cannot lock %s: %s\n", cmd, ifname, l->g.pin_dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void live_close(struct live *l)
+{
+	xg_gate_maps_close(&l->m);
+	if (l->lock_fd >= 0)
+		close(l->lock_fd); /* drops the lock */
+}
+
+/* Compile rs and make it the live set. */
+static int replace(struct live *l, const struct xg_ruleset *rs)
+{
+	struct xg_compiled c;
+	int err;
+
+	if (xg_rules_compile(rs, &c))
+		return -1;
+	err = xg_rules_install(&l->m, rs, &c, false);
+	xg_compiled_free(&c);
+	return err;
+}
+
+static int rules_load(char **argv)
+{
+	struct xg_ruleset rs;
+	struct live l;
+	int err = -1;
+
+	xg_ruleset_init(&rs);
+	/* validate the whole file before touching the gate */
+	if (xg_rules_parse_file(argv[1], &rs) == 0 && live_open(&l, "rules", argv[0]) == 0) {
+		err = replace(&l, &rs);
+		if (!err)
+			printf("%s: loaded %zu rule%s from %s, default %s\n", l.g.ifname, rs.n,
+			       rs.n == 1 ? "" : "s", argv[1], xg_verdict_name(rs.default_verdict));
+		live_close(&l);
+	}
+	xg_ruleset_free(&rs);
+	return err ? 1 : 0;
+}
+
+static int rules_add(const struct rules_cfg *cfg, char **argv)
+{
+	struct xg_ruleset rs;
+	struct xg_rule r;
+	char err_msg[512];
+	uint32_t def;
+	struct live l;
+	int err = -1, kind;
+
+	kind = xg_rule_parse_line(argv[1], NULL, 0, &r, &def, err_msg, sizeof(err_msg));
+	if (kind != 1) {
+		pr_warn("rules add: %s\n", kind < 0 ? err_msg
+						    : "a rule is needed ('default' "
+						      "lines go in a rules file)");
+		return 1;
+	}
+	if (live_open(&l, "rules", argv[0]))
+		goto out;
+	if (xg_rules_read(&l.m, &rs))
+		goto out;
+	if (cfg->at > rs.n + 1) {
+		pr_warn("rules add: --at %u is past the end (the set has %zu rules)\n", cfg->at,
+			rs.n);
+	} else if (xg_ruleset_insert(&rs, cfg->at ? cfg->at - 1 : rs.n, &r)) {
+		pr_warn("rules add: the set is full (%d rules)\n", XG_RULES_MAX);
+	} else {
+		err = replace(&l, &rs);
+	}
+	if (!err)
+		printf("%s: added rule %zu\n", l.g.ifname, cfg->at ? cfg->at : rs.n);
+	xg_ruleset_free(&rs);
+out:
+	live_close(&l);
+	return err ? 1 : 0;
+}
+
+static int parse_index(const char *s, unsigned long *n)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtoul(s, &end, 10);
+	return errno || *end || !*s || *s == '-' || *n == 0 ? -1 : 0;
+}
+
+static int rules_del(char **argv)
+{
+	struct xg_ruleset rs;
+	unsigned long n;
+	struct live l;
+	int err = -1;
+
+	if (parse_index(argv[1], &n)) {
+		pr_warn("rules del: '%s' is not a rule number (1, 2, ...)\n", argv[1]);
+		return 1;
+	}
+	if (live_open(&l, "rules", argv[0]) || xg_rules_read(&l.m, &rs))
+		goto out;
+	if (n > rs.n)
+		pr_warn("rules del: no rule %lu (the set has %zu rules)\n", n, rs.n);
+	else if (!xg_ruleset_delete(&rs, n - 1))
+		err = replace(&l, &rs);
+	if (!err)
+		printf("%s: deleted rule %lu\n", l.g.ifname, n);
+	xg_ruleset_free(&rs);
+out:
+	live_close(&l);
+	return err ? 1 : 0;
+}
+
+static int rules_list(const struct rules_cfg *cfg, char **argv)
+{
+	struct live l;
+	int err = -1;
+
+	if (!live_open(&l, "rules", argv[0])) {
+		if (cfg->json)
+			printf("{\"interface\":\"%s\",", l.g.ifname);
+		err = xg_rules_print(&l.m, cfg->json, stdout);
+		if (cfg->json)
+			printf("}\n");
+	}
+	live_close(&l);
+	return err ? 1 : 0;
+}
+
+static int rules_check(char **argv)
+{
+	struct xg_ruleset rs;
+	int warnings;
+
+	xg_ruleset_init(&rs);
+	if (xg_rules_parse_file(argv[0], &rs))
+		return 1;
+	warnings = xg_rules_check(&rs, argv[0], stderr);
+	printf("%s: %zu rule%s, default %s, %d warning%s\n", argv[0], rs.n, rs.n == 1 ? "" : "s",
+	       xg_verdict_name(rs.default_verdict), warnings, warnings == 1 ? "" : "s");
+	xg_ruleset_free(&rs);
+	return 0;
+}
+
+static int rules_bench(const struct rules_cfg *cfg, char **argv)
+{
+	if (xg_require_root("rules bench"))
+		return 1;
+	return xg_rules_bench(argv[0], argv[1], cfg->repeat ? cfg->repeat : 1000000, cfg->json) ? 1
+												: 0;
+}
+
+static const struct {
+	const char *name;
+	int nargs;
+	const char *usage;
+} subs[] = {
+	{ "load", 2, "rules load IFACE FILE" },
+	{ "add", 2, "rules add IFACE [--at N] 'RULE'" },
+	{ "del", 2, "rules del IFACE N" },
+	{ "list", 1, "rules list IFACE [--json]" },
+	{ "check", 1, "rules check FILE" },
+	{ "explain", 2, "rules explain FILE PCAP|HEX" },
+	{ "bench", 2, "rules bench FILE HEX [--repeat N] [--json]" },
+};
+
+static int do_rules(void *cfgp, int argc, char **argv)
+{
+	struct rules_cfg *cfg = cfgp;
+	size_t i;
+
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(argv[0], subs[i].name))
+			continue;
+		if (argc - 1 != subs[i].nargs) {
+			pr_warn("rules %s: usage: xdpgate %s\n", subs[i].name, subs[i].usage);
+			return 2;
+		}
+		switch (i) {
+		case 0:
+			return rules_load(argv + 1);
+		case 1:
+			return rules_add(cfg, argv + 1);
+		case 2:
+			return rules_del(argv + 1);
+		case 3:
+			return rules_list(cfg, argv + 1);
+		case 4:
+			return rules_check(argv + 1);
+		case 5:
+			return xg_rules_explain(argv[1], argv[2]) ? 1 : 0;
+		default:
+			return rules_bench(cfg, argv + 1);
+		}
+	}
+	pr_warn("rules: unknown subcommand '%s' (load, add, del, list, check, explain)\n", argv[0]);
+	return 2;
+}
+
+static const struct xg_opt rules_opts[] = {
+	{ "at", 'a', XG_OPT_UINT, offsetof(struct rules_cfg, at), "N",
+	  "rules add: insert as rule N (default: append)", NULL, 1, XG_RULES_MAX },
+	{ "json", 'j', XG_OPT_FLAG, offsetof(struct rules_cfg, json), NULL,
+	  "rules list, rules bench: print JSON", NULL, 0, 0 },
+	{ "repeat", 'n', XG_OPT_UINT, offsetof(struct rules_cfg, repeat), "N",
+	  "rules bench: runs of the frame (default 1000000)", NULL, 1, 0 },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+};
+
+const struct xg_cmd xg_cmd_rules = {
+	.name = "rules",
+	.args = "load|add|del|list|check|explain ...",
+	.min_args = 1,
+	.max_args = 4,
+	.summary = "Change, show, check and explain rule sets.\n"
+		   "  rules load IFACE FILE          replace the live set atomically\n"
+		   "  rules add IFACE [--at N] RULE  insert one rule (quote it)\n"
+		   "  rules del IFACE N              delete rule N\n"
+		   "  rules list IFACE [--json]      the live set with per-rule counters\n"
+		   "  rules check FILE               validate; warn about shadowed rules and a\n"
+		   "                                 default drop that blocks ARP or ND\n"
+		   "  rules explain FILE PCAP|HEX    which rule each frame hits, and why\n"
+		   "  rules bench FILE HEX           ns per frame of the gate with FILE's rules\n"
+		   "                                 (BPF_PROG_RUN, the same frame repeated)",
+	.opts = rules_opts,
+	.cfg_size = sizeof(struct rules_cfg),
+	.run = do_rules,
+};

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/* stats: live per-interval rates from the gate's counters, totals at the end. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "user/cli/commands.h"
+#include "user/gate/counters.h"
+#include "user/gate/gate.h"
+#include "user/cli/json.h"
+#include "user/util/log.h"
+#include "user/rules/load.h"
+#include "user/cli/rules_print.h"
+#include "user/pool/publish.h"
+#include "user/cli/names.h"
+#include "user/gate/pin.h"
+
+struct stats_cfg {
+	double interval;
+	unsigned int count; /* 0: until SIGINT */
+	bool json;
+	bool reset;
+};
+
+/* Set by SIGINT/SIGTERM; the only mutable file-scope state, as signal handlers need. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void human_interval(const char *ifname, const struct xg_snapshot *d)
+{
+	double t = d->t > 0 ? d->t : 1;
+	int i;
+
+	printf("%-10s rx %12.0f pkt/s %9.2f Mbit/s |", ifname, xg_counters_rx(d, 0) / t,
+	       xg_counters_rx(d, 1) * 8 / t / 1e6);
+	for (i = 0; i < XG_CNT_MAX; i++)
+		if (d->c[i].packets || i <= XG_VERDICT_DROP)
+			printf(" %s %.0f", xg_counter_name(i), d->c[i].packets / t);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void json_interval(const char *ifname, const struct xg_snapshot *d)
+{
+	double t = d->t > 0 ? d->t : 1;
+	int i;
+
+	printf("{\"interface\":");
+	xg_json_str(stdout, ifname);
+	printf(",\"interval\":%.3f,\"rx_pps\":%.1f,\"rx_bps\":%.1f,\"rates\":{", d->t,
+	       xg_counters_rx(d, 0) / t, xg_counters_rx(d, 1) * 8 / t);
+	for (i = 0; i < XG_CNT_MAX; i++)
+		printf("%s\"%s\":{\"pps\":%.1f,\"bps\":%.1f}", i ? "," : "", xg_counter_name(i),
+		       d->c[i].packets / t, d->c[i].bytes * 8 / t);
+	printf("}}\n");
+	fflush(stdout);
+}
+
+/* The counters a running `xdpgate run` publishes for this gate, as "pool":{...}. */
+static void print_pool(const struct xg_gate *g)
+{
+	char path[PATH_MAX], buf[65536];
+	size_t n = 0;
+	FILE *f;
+
+	if (xg_run_publish_path(g, path, sizeof(path)) || !(f = fopen(path, "re")))
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	if (n && buf[0] == '{' && buf[n - 1] == '}')
+		printf(",\"pool\":%.*s", (int)n, buf);
+}
+
+static void print_totals(const struct stats_cfg *cfg, const struct xg_gate *g,
+			 const struct xg_snapshot *d, const struct xg_gate_maps *m)
+{
+	const char *ifname = g->ifname;
+
+	int i;
+
+	if (cfg->json) {
+		printf("{\"interface\":");
+		xg_json_str(stdout, ifname);
+		printf(",\"duration\":%.3f,\"totals\":{\"rx_packets\":%llu,\"rx_bytes\":%llu,",
+		       d->t, (unsigned long long)xg_counters_rx(d, 0),
+		       (unsigned long long)xg_counters_rx(d, 1));
+		printf("\"counters\":{");
+		xg_json_counters(stdout, d);
+		printf("}},");
+		xg_rules_print(m, true, stdout); /* rule counters are since attach or reset */
+		print_pool(g);
+		printf("}\n");
+		return;
+	}
+	printf("%s totals over %.1f s: rx %llu packets, %llu bytes |", ifname, d->t,
+	       (unsigned long long)xg_counters_rx(d, 0), (unsigned long long)xg_counters_rx(d, 1));
+	for (i = 0; i < XG_CNT_MAX; i++)
+		if (d->c[i].packets || i <= XG_VERDICT_DROP)
+			printf(" %s %llu", xg_counter_name(i), (unsigned long long)d->c[i].packets);
+	printf("\nper rule, since attach or the last reset:\n");
+	xg_rules_print(m, false, stdout);
+}
+
+/* Sleep until an absolute CLOCK_MONOTONIC time, so intervals do not drift; a signal ends
+ * the wait early. */
+static void sleep_until(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t };
+
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
+		      const struct xg_gate_maps *m)
+{
+	const char *ifname = g->ifname;
+	int fd = m->stats;
+	struct xg_snapshot first, prev, cur, d;
+	unsigned int n;
+
+	if (xg_counters_read(fd, &first))
+		return -1;
+	prev = first;
+	for (n = 0; !cfg->count || n < cfg->count; n++) {
+		sleep_until(first.t + cfg->interval * (n + 1));
+		if (stop_requested)
+			break;
+		if (xg_counters_read(fd, &cur))
+			return -1;
+		xg_counters_diff(&prev, &cur, &d);
+		(cfg->json ? json_interval : human_interval)(ifname, &d);
+		prev = cur;
+	}
+	xg_counters_diff(&first, &prev, &d);
+	print_totals(cfg, g, &d, m);
+	return 0;
+}
+
+static int do_stats(void *cfgp, int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct stats_cfg *cfg = cfgp;
+	struct xg_gate_maps m;
+	struct xg_gate g;
+	int err;
+
+	(void)argc;
+	if (xg_require_root("stats") || xg_gate_init(&g, "stats", argv[0]) || xg_bpffs_ensure() ||
+	    xg_gate_maps_open(&g, "stats", &m))
+		return 1;
+	if (cfg->reset) {
+		err = xg_counters_reset(&m);
+		if (err)
+			pr_warn("stats: %s: resetting the counters failed\n", g.ifname);
+		else
+			printf("%s: counters reset\n", g.ifname);
+		xg_gate_maps_close(&m);
+		return err ? 1 : 0;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = stats_loop(cfg, &g, &m);
+	xg_gate_maps_close(&m);
+	if (err)
+		fprintf(stderr, "xdpgate: stats: %s: reading counters failed: %s\n", g.ifname,
+			strerror(errno));
+	return err ? 1 : 0;
+}
+
+static void stats_defaults(void *cfgp)
+{
+	struct stats_cfg *cfg = cfgp;
+
+	cfg->interval = 1.0;
+}
+
+static const struct xg_opt stats_opts[] = {
+	{ "interval", 'i', XG_OPT_DOUBLE, offsetof(struct stats_cfg, interval), "S",
+	  "seconds between reports (default 1)", NULL, 0, 0 },
+	{ "count", 'c', XG_OPT_UINT, offsetof(struct stats_cfg, count), "N",
+	  "stop after N reports (default: until Ctrl-C)", NULL, 1, 0 },
+	{ "json", 'j', XG_OPT_FLAG, offsetof(struct stats_cfg, json), NULL,
+	  "one JSON object per line: each interval, then the totals", NULL, 0, 0 },
+	{ "reset", 0, XG_OPT_FLAG, offsetof(struct stats_cfg, reset), NULL,
+	  "zero the gate's and the rules' counters, then exit", NULL, 0, 0 },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+};
+
+const struct xg_cmd xg_cmd_stats = {
+	.name = "stats",
+	.args = "IFACE",
+	.min_args = 1,
+	.max_args = 1,
+	.summary = "Show live per-interval rates of the gate on IFACE.\n"
+		   "Verdicts and parse outcomes each interval, then totals over the run.",
+	.opts = stats_opts,
+	.cfg_size = sizeof(struct stats_cfg),
+	.defaults = stats_defaults,
+	.run = do_stats,
+};

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/* status: which interfaces carry the gate, how, and its counters so far. */
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "user/cli/commands.h"
+#include "user/gate/counters.h"
+#include "user/gate/gate.h"
+#include "user/cli/json.h"
+#include "user/cli/names.h"
+#include "user/gate/pin.h"
+
+struct status_cfg {
+	bool json;
+};
+
+static int read_default(const struct xg_gate *g, __u32 *verdict)
+{
+	struct xg_config cfg;
+	__u32 key = 0;
+	int fd, err;
+
+	fd = xg_gate_map_fd(g, "status", "xg_config");
+	if (fd < 0)
+		return fd;
+	err = bpf_map_lookup_elem(fd, &key, &cfg);
+	close(fd);
+	*verdict = cfg.slot[cfg.active & 1].default_verdict;
+	return err;
+}
+
+static void print_human(const struct xg_gate *g, const struct xg_gate_info *info,
+			const struct xg_snapshot *s, __u32 def)
+{
+	int i;
+
+	if (!info->attached) {
+		printf("%s: xdpgate not attached\n", g->ifname);
+		return;
+	}
+	printf("%s: xdpgate attached, %s mode, program id %u", g->ifname, xg_mode_name(info->mode),
+	       info->prog_id);
+	if (info->dispatcher_id)
+		printf(", libxdp dispatcher id %u", info->dispatcher_id);
+	printf(", default %s\n", xg_verdict_name(def));
+	printf("  rx %llu packets, %llu bytes\n", (unsigned long long)xg_counters_rx(s, 0),
+	       (unsigned long long)xg_counters_rx(s, 1));
+	for (i = 0; i < XG_CNT_MAX; i++)
+		if (s->c[i].packets || i < XG_VERDICT_MAX)
+			printf("  %-16s %12llu packets %14llu bytes\n", xg_counter_name(i),
+			       (unsigned long long)s->c[i].packets,
+			       (unsigned long long)s->c[i].bytes);
+}
+
+static void print_json(const struct xg_gate *g, const struct xg_gate_info *info,
+		       const struct xg_snapshot *s, __u32 def)
+{
+	printf("{\"interface\":");
+	xg_json_str(stdout, g->ifname);
+	printf(",\"ifindex\":%d,\"attached\":%s", g->ifindex, info->attached ? "true" : "false");
+	if (info->attached) {
+		printf(",\"mode\":\"%s\",\"prog_id\":%u,\"dispatcher_id\":%u,\"default\":\"%s\"",
+		       xg_mode_name(info->mode), info->prog_id, info->dispatcher_id,
+		       xg_verdict_name(def));
+		printf(",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"counters\":{",
+		       (unsigned long long)xg_counters_rx(s, 0),
+		       (unsigned long long)xg_counters_rx(s, 1));
+		xg_json_counters(stdout, s);
+		printf("}");
+	}
+	printf("}");
+}
+
+/* Report one interface. Returns 1 when the gate is attached there, 0 when not, <0 on error. */
+static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, bool first)
+{
+	struct xg_snapshot s = { 0 };
+	struct xg_gate_info info;
+	__u32 def = 0;
+	int fd;
+
+	xg_gate_query(g, &info);
+	if (info.attached) {
+		fd = xg_gate_map_fd(g, "status", "xg_stats");
+		if (fd < 0)
+			return fd;
+		if (xg_counters_read(fd, &s) || read_default(g, &def)) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	if (cfg->json) {
+		printf("%s", first ? "" : ",");
+		print_json(g, &info, &s, def);
+	} else {
+		print_human(g, &info, &s, def);
+	}
+	return info.attached;
+}
+
+/* Without IFACE: every interface of this namespace that carries the gate. */
+static int status_all(const struct status_cfg *cfg)
+{
+	struct if_nameindex *ifs = if_nameindex(), *i;
+	int shown = 0, err = 0;
+
+	for (i = ifs; i && i->if_index; i++) {
+		struct xg_gate g;
+		struct xg_gate_info info;
+
+		if (xg_gate_init(&g, "status", i->if_name))
+			continue;
+		xg_gate_query(&g, &info);
+		if (!info.attached)
+			continue;
+		if (status_one(cfg, &g, shown == 0) < 0)
+			err = -1;
+		shown++;
+	}
+	if_freenameindex(ifs);
+	if (!shown && !cfg->json)
+		printf("xdpgate is not attached to any interface in this network namespace\n");
+	return err;
+}
+
+static int do_status(void *cfgp, int argc, char **argv)
+{
+	struct status_cfg *cfg = cfgp;
+	struct xg_gate g;
+	int err;
+
+	if (xg_require_root("status") || xg_bpffs_ensure())
+		return 1;
+	if (argc && xg_gate_init(&g, "status", argv[0]))
+		return 1;
+	if (cfg->json)
+		printf("{\"interfaces\":[");
+	err = argc ? status_one(cfg, &g, true) : status_all(cfg);
+	if (cfg->json)
+		printf("]}\n");
+	return err < 0;
+}
+
+static const struct xg_opt status_opts[] = {
+	{ "json", 'j', XG_OPT_FLAG, offsetof(struct status_cfg, json), NULL,
+	  "print one JSON object", NULL, 0, 0 },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+};
+
+const struct xg_cmd xg_cmd_status = {
+	.name = "status",
+	.args = "[IFACE]",
+	.min_args = 0,
+	.max_args = 1,
+	.summary = "Show where the gate is attached, how, and its counters.\n"
+		   "Mode, program id, default verdict; without IFACE, every interface in this\n"
+		   "network namespace.",
+	.opts = status_opts,
+	.cfg_size = sizeof(struct status_cfg),
+	.run = do_status,
+};

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The command table: every subcommand of the xdpgate CLI. */
+#ifndef XG_COMMANDS_H
+#define XG_COMMANDS_H
+
+#include "user/cli/opts.h"
+
+extern const struct xg_cmd xg_cmd_attach;
+extern const struct xg_cmd xg_cmd_detach;
+extern const struct xg_cmd xg_cmd_status;
+extern const struct xg_cmd xg_cmd_stats;
+extern const struct xg_cmd xg_cmd_gen;
+extern const struct xg_cmd xg_cmd_baseline;
+extern const struct xg_cmd xg_cmd_rules;
+extern const struct xg_cmd xg_cmd_run;
+
+/* Entry point shared by main() and tests: parses global options, dispatches. */
+int xg_cli_main(int argc, char **argv);
+
+#endif

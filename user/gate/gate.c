@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "common/xdpgate_structs.h"
+#include "user/gate/gate.h"
+#include "user/util/log.h"
+#include "user/cli/names.h"
+#include "user/gate/pin.h"
+#include "user/rules/load.h"
+#include "xdpgate.skel.h"
+
+int xg_require_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	pr_warn("%s: must be run as root (needs CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)\n", cmd);
+	return -EPERM;
+}
+
+int xg_gate_init(struct xg_gate *g, const char *cmd, const char *ifname)
+{
+	memset(g, 0, sizeof(*g));
+	if (strlen(ifname) >= IF_NAMESIZE || !(g->ifindex = (int)if_nametoindex(ifname))) {
+		pr_warn("%s: no such interface '%s'\n", cmd, ifname);
+		return -ENODEV;
+	}
+	snprintf(g->ifname, sizeof(g->ifname), "%s", ifname);
+	return xg_pin_dir(g->ifindex, g->pin_dir, sizeof(g->pin_dir));
+}
+
+static struct xdp_program *find_ours(struct xdp_multiprog *mp)
+{
+	struct xdp_program *p;
+
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && !strcmp(xdp_program__name(p), XG_PROG_NAME) ? p : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp))
+		if (!strcmp(xdp_program__name(p), XG_PROG_NAME))
+			return p;
+	return NULL;
+}
+
+int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+
+	memset(info, 0, sizeof(*info));
+	info->pinned = xg_pin_exists(g->pin_dir);
+	mp = xdp_multiprog__get_from_ifindex(g->ifindex);
+	if (libxdp_get_error(mp))
+		return 0; /* nothing attached */
+	info->mode = xdp_multiprog__attach_mode(mp);
+	p = find_ours(mp);
+	if (p) {
+		info->attached = true;
+		info->prog_id = xdp_program__id(p);
+		if (!xdp_multiprog__is_legacy(mp))
+			info->dispatcher_id = xdp_program__id(xdp_multiprog__main_prog(mp));
+	} else if ((p = xdp_multiprog__main_prog(mp))) {
+		info->other_prog_id = xdp_program__id(p);
+		snprintf(info->other_prog_name, sizeof(info->other_prog_name), "%s",
+			 xdp_program__name(p));
+	}
+	xdp_multiprog__close(mp);
+	return 0;
+}
+
+static void explain_attach_error(const struct xg_gate *g, int mode, int err)
+{
+	char buf[256];
+
+	if (err == -EOPNOTSUPP && mode == XDP_MODE_NATIVE) {
+		pr_warn("attach: %s: the driver does not support native XDP; try --mode skb\n",
+			g->ifname);
+		return;
+	}
+	if (err == -EEXIST || err == -EBUSY) {
+		pr_warn("attach: %s: another XDP program is attached; detach it first\n",
+			g->ifname);
+		return;
+	}
+	libxdp_strerror(err, buf, sizeof(buf));
+	pr_warn("attach: %s: attaching in %s mode failed: %s\n", g->ifname, xg_mode_name(mode),
+		buf);
+}
+
+static int check_free(const struct xg_gate *g)
+{
+	struct xg_gate_info info;
+
+	xg_gate_query(g, &info);
+	if (info.attached) {
+		pr_warn("attach: %s: xdpgate is already attached (program id %u, %s mode); "
+			"detach it first\n",
+			g->ifname, info.prog_id, xg_mode_name(info.mode));
+		return -EEXIST;
+	}
+	if (info.pinned) {
+		pr_info("%s: removing stale pins in %s\n", g->ifname, g->pin_dir);
+		xg_pin_remove(g->pin_dir);
+	}
+	return 0;
+}
+
+static int load_and_attach(struct xg_gate *g, struct xdpgate_bpf *skel, int mode)
+{
+	struct xdp_program *prog;
+	int err;
+
+	prog = xdp_program__from_bpf_obj(skel->obj, "xdp");
+	err = (int)libxdp_get_error(prog);
+	if (err) {
+		pr_warn("attach: cannot prepare the gate program: %s\n", strerror(-err));
+		return err;
+	}
+	err = xdp_program__attach(prog, g->ifindex, mode, 0);
+	if (err) {
+		explain_attach_error(g, mode, err);
+		goto out;
+	}
+	err = xg_pin_mkdir(g->pin_dir);
+	if (!err)
+		err = bpf_object__pin_maps(skel->obj, g->pin_dir);
+	if (err) {
+		pr_warn("attach: %s: pinning maps in %s failed: %s\n", g->ifname, g->pin_dir,
+			strerror(-err));
+		xdp_program__detach(prog, g->ifindex, mode, 0);
+		xg_pin_remove(g->pin_dir);
+	}
+out:
+	xdp_program__close(prog);
+	return err;
+}
+
+/* The maps are created and the rule set installed before the program exists, so the
+ * first frame the gate sees is already classified by it: nothing is half-applied. */
+int xg_gate_attach(struct xg_gate *g, int mode, const struct xg_ruleset *rs)
+{
+	struct xg_gate_maps m;
+	struct xdpgate_bpf *skel = NULL;
+	struct xg_compiled c;
+	int err;
+
+	xg_gate_maps_init(&m);
+	if (xg_rules_compile(rs, &c))
+		return -EINVAL;
+	err = check_free(g);
+	if (err)
+		goto out;
+	skel = xdpgate_bpf__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("attach: cannot open the gate object: %s\n", strerror(errno));
+		goto out;
+	}
+	err = xg_gate_maps_create(skel, &m) ? -EINVAL : 0;
+	if (!err)
+		err = xg_rules_install(&m, rs, &c, true) ? -EINVAL : 0;
+	if (!err)
+		err = load_and_attach(g, skel, mode);
+out:
+	xg_gate_maps_close(&m);
+	xdpgate_bpf__destroy(skel);
+	xg_compiled_free(&c);
+	return err;
+}
+
+int xg_gate_detach(struct xg_gate *g)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int err = 0;
+
+	mp = xdp_multiprog__get_from_ifindex(g->ifindex);
+	p = libxdp_get_error(mp) ? NULL : find_ours(mp);
+	if (!p) {
+		bool stale = xg_pin_exists(g->pin_dir);
+
+		if (stale)
+			xg_pin_remove(g->pin_dir);
+		pr_warn("detach: %s: xdpgate is not attached%s\n", g->ifname,
+			stale ? " (removed stale pinned maps)" : "");
+		err = -ENOENT;
+		goto out;
+	}
+	err = xdp_program__detach(p, g->ifindex, xdp_multiprog__attach_mode(mp), 0);
+	if (err) {
+		char buf[256];
+
+		libxdp_strerror(err, buf, sizeof(buf));
+		pr_warn("detach: %s: %s\n", g->ifname, buf);
+		goto out;
+	}
+	xg_pin_remove(g->pin_dir);
+out:
+	if (!libxdp_get_error(mp))
+		xdp_multiprog__close(mp);
+	return err;
+}
+
+int xg_gate_map_fd(const struct xg_gate *g, const char *cmd, const char *map)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (xg_pin_path(g->pin_dir, map, path, sizeof(path)))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		int err = -errno;
+
+		if (err == -ENOENT)
+			pr_warn("%s: %s: xdpgate is not attached (no maps at %s)\n", cmd, g->ifname,
+				g->pin_dir);
+		else
+			pr_warn("%s: %s: cannot open %s: %s\n", cmd, g->ifname, path,
+				strerror(-err));
+		return err;
+	}
+	return fd;
+}

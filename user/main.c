@@ -1,7 +1,0 @@
-// SPDX-License-Identifier: GPL-2.0
-#include "commands.h"
-
-int main(int argc, char **argv)
-{
-	return xg_cli_main(argc, argv);
-}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pool's lifecycle. On a free interface it loads the gate itself and attaches it
+ * through a bpf_link, so the kernel removes it when the process dies (even by SIGKILL),
+ * and pins its maps like `attach` does, so `stats` and `rules` work on it; where `xdpgate
+ * attach` already holds the interface it joins that gate through the pinned maps. Then one
+ * AF_XDP socket per queue goes into the gate's xg_xsks map, and one worker per queue. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "user/gate/link.h"
+#include "user/util/log.h"
+#include "user/gate/pin.h"
+#include "user/pool/pool.h"
+#include "xdpgate.skel.h"
+
+/* Receive queues of ifname (ethtool channels), 1 when the driver does not say. */
+static unsigned int queue_count(const char *ifname)
+{
+	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	unsigned int n = 1;
+
+	if (fd < 0)
+		return 1;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ch;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+		n = ch.rx_count > ch.combined_count ? ch.rx_count : ch.combined_count;
+		n = n ? n : 1;
+	}
+	close(fd);
+	return n > XG_POOL_MAX_QUEUES ? XG_POOL_MAX_QUEUES : n;
+}
+
+/* With no rules given, all IP traffic goes to the pool and the rest to the kernel. */
+static int default_rules(struct xg_ruleset *rs)
+{
+	static const char *const lines[] = { "xsk ether ipv4", "xsk ether ipv6" };
+	char err[128];
+	struct xg_rule r;
+	uint32_t def;
+	size_t i;
+
+	xg_ruleset_init(rs);
+	for (i = 0; i < 2; i++)
+		if (xg_rule_parse_line(lines[i], NULL, 0, &r, &def, err, sizeof(err)) != 1 ||
+		    xg_ruleset_insert(rs, rs->n, &r))
+			return -1;
+	return 0;
+}
+
+static int own_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	const struct xg_ruleset *rs = cfg->rules;
+	struct xg_ruleset def;
+	struct xg_compiled c = { 0 };
+	int err = -1;
+
+	xg_ruleset_init(&def);
+	if (!rs && default_rules(&def))
+		return -1;
+	if (xg_rules_compile(rs ? rs : &def, &c))
+		goto out;
+	p->skel = xdpgate_bpf__open();
+	if (!p->skel || xg_gate_maps_create(p->skel, &p->maps) ||
+	    xg_rules_install(&p->maps, rs ? rs : &def, &c, true))
+		goto out;
+	if (xdpgate_bpf__load(p->skel)) {
+		pr_warn("run: cannot load the gate: %s\n", strerror(errno));
+		goto out;
+	}
+	p->link_fd = xg_link_attach(bpf_program__fd(p->skel->progs.xdpgate), p->g.ifindex,
+				    p->g.ifname, cfg->attach_mode, "run");
+	if (p->link_fd < 0)
+		goto out;
+	p->xsks_fd = bpf_map__fd(p->skel->maps.xg_xsks);
+	/* pinned like attach's, so stats and rules find it; gone with the process */
+	if (!xg_pin_mkdir(p->g.pin_dir))
+		bpf_object__pin_maps(p->skel->obj, p->g.pin_dir);
+	err = 0;
+out:
+	xg_compiled_free(&c);
+	xg_ruleset_free(&def);
+	return err;
+}
+
+static int join_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	struct xg_compiled c;
+	int err;
+
+	p->joined = true;
+	if (xg_gate_maps_open(&p->g, "run", &p->maps))
+		return -1;
+	p->xsks_fd = xg_gate_map_fd(&p->g, "run", "xg_xsks");
+	if (p->xsks_fd < 0)
+		return -1;
+	if (!cfg->rules)
+		return 0; /* the attached gate's rules decide what reaches us */
+	if (xg_rules_compile(cfg->rules, &c))
+		return -1;
+	err = xg_rules_install(&p->maps, cfg->rules, &c, false);
+	xg_compiled_free(&c);
+	return err;
+}
+
+static int allowed_cpus(int *cpus, int max)
+{
+	cpu_set_t set;
+	int i, n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return 0;
+	for (i = 0; i < CPU_SETSIZE && n < max; i++)
+		if (CPU_ISSET(i, &set))
+			cpus[n++] = i;
+	return n;
+}
+
+static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	unsigned int i, nq = cfg->nqueues ? cfg->nqueues : queue_count(cfg->ifname);
+	int cpus[CPU_SETSIZE], ncpu = allowed_cpus(cpus, CPU_SETSIZE);
+
+	for (i = 0; i < nq; i++) {
+		struct xg_worker *w = &p->w[i];
+		struct xg_xsk_cfg xc = { .ifname = cfg->ifname,
+					 .queue = cfg->nqueues ? cfg->queues[i] : i,
+					 .frame_size = cfg->frame_size,
+					 .ring_size = cfg->ring_size,
+					 .nframes = 2 * cfg->ring_size,
+					 .mode = cfg->xsk_mode };
+		int fd;
+
+		w->queue = xc.queue;
+		w->cpu = ncpu ? cpus[i % (unsigned int)ncpu] : 0;
+		w->wait = cfg->wait;
+		w->batch = cfg->batch;
+		w->ops = cfg->handler;
+		w->stop = &p->stop;
+		if (xg_xsk_open(&w->q, &xc))
+			return -1;
+		p->nworkers = i + 1;
+		if (cfg->handler->init(&w->hstate, cfg->handler_arg, xc.queue, cfg->handler_ctx))
+			return -1;
+		fd = xg_xsk_fd(&w->q);
+		if (bpf_map_update_elem(p->xsks_fd, &xc.queue, &fd, BPF_ANY)) {
+			pr_warn("run: %s queue %u: cannot register the socket with the gate: %s\n",
+				cfg->ifname, xc.queue, strerror(errno));
+			return -1;
+		}
+		if (xg_worker_start(w))
+			return -1;
+	}
+	return 0;
+}
+
+int xg_pool_start(struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	struct xg_gate_info info;
+
+	memset(p, 0, sizeof(*p));
+	xg_gate_maps_init(&p->maps);
+	p->link_fd = p->xsks_fd = -1;
+	atomic_store(&p->stop, false);
+	if (xg_gate_init(&p->g, "run", cfg->ifname) || xg_bpffs_ensure())
+		return -1;
+	xg_gate_query(&p->g, &info);
+	if (info.other_prog_id) {
+		pr_warn("run: %s: another XDP program (id %u, %s) holds the interface\n",
+			p->g.ifname, info.other_prog_id, info.other_prog_name);
+		return -1;
+	}
+	if (!info.attached && info.pinned)
+		xg_pin_remove(p->g.pin_dir); /* left by a run that was killed */
+	if ((info.attached ? join_gate(p, cfg) : own_gate(p, cfg)) || start_queues(p, cfg)) {
+		xg_pool_stop(p);
+		return -1;
+	}
+	return 0;
+}
+
+void xg_pool_stop(struct xg_pool *p)
+{
+	unsigned int i;
+
+	atomic_store(&p->stop, true);
+	for (i = 0; i < p->nworkers; i++) {
+		xg_worker_join(&p->w[i]);
+		if (p->xsks_fd >= 0)
+			bpf_map_delete_elem(p->xsks_fd, &p->w[i].queue);
+		xg_xsk_close(&p->w[i].q);
+	}
+	p->nworkers = 0;
+	if (p->joined && p->xsks_fd >= 0)
+		close(p->xsks_fd);
+	p->xsks_fd = -1;
+	xg_gate_maps_close(&p->maps);
+	if (p->link_fd >= 0) {
+		close(p->link_fd); /* detaches our own gate */
+		xg_pin_remove(p->g.pin_dir);
+	}
+	p->link_fd = -1;
+	xdpgate_bpf__destroy(p->skel);
+	p->skel = NULL;
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "user/util/log.h"
+#include "user/pool/worker.h"
+
+#define BATCH_MAX 256
+#define POLL_MS 100 /* a blocked worker still notices stop within this */
+
+#ifndef SO_PREFER_BUSY_POLL
+#define SO_PREFER_BUSY_POLL 69
+#endif
+#ifndef SO_BUSY_POLL_BUDGET
+#define SO_BUSY_POLL_BUDGET 70
+#endif
+
+static int set_busy_poll(struct xg_worker *w)
+{
+	int fd = xg_xsk_fd(&w->q), one = 1, usecs = 20, budget = (int)w->batch;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &usecs, sizeof(usecs)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &budget, sizeof(budget))) {
+		pr_warn("run: queue %u: busy polling refused: %s\n", w->queue, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Nothing to receive: wait as the mode says. */
+static void idle(struct xg_worker *w)
+{
+	struct pollfd p = { .fd = xg_xsk_fd(&w->q), .events = POLLIN };
+
+	switch (w->wait) {
+	case XG_WAIT_POLL:
+		atomic_fetch_add_explicit(&w->st.wakeups, 1, memory_order_relaxed);
+		poll(&p, 1, POLL_MS);
+		break;
+	case XG_WAIT_BUSY_POLL:
+		/* a syscall on the socket runs the driver's NAPI here, on this CPU */
+		recvfrom(p.fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		break;
+	case XG_WAIT_SPIN:
+		if (xg_fq_needs_wakeup(&w->q)) {
+			atomic_fetch_add_explicit(&w->st.wakeups, 1, memory_order_relaxed);
+			recvfrom(p.fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		}
+		break;
+	}
+}
+
+static void add(_Atomic uint64_t *c, uint64_t v)
+{
+	if (v)
+		atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+				      memory_order_relaxed);
+}
+
+/* Carry out the handler's actions: transmit what it asked, recycle the rest. */
+static void finish_batch(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_frame *txf)
+{
+	unsigned int i, ntx = 0, sent;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->action[i] == XG_ACT_TX && b->frames[i].len <= w->q.frame_size)
+			txf[ntx++] = b->frames[i];
+		else
+			xg_umem_free(&w->q, b->frames[i].addr);
+	}
+	sent = ntx ? xg_tx_burst(&w->q, txf, ntx) : 0;
+	for (i = sent; i < ntx; i++) /* TX ring full: never spin, drop and count */
+		xg_umem_free(&w->q, txf[i].addr);
+	add(&w->st.tx, sent);
+	add(&w->st.dropped_tx_full, ntx - sent);
+}
+
+/* One round: reclaim, refill, receive, handle. Returns frames received. */
+static unsigned int round_once(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_frame *txf)
+{
+	struct xg_handler_stats hs = { 0 };
+
+	xg_cq_drain(&w->q);
+	xg_fq_refill(&w->q);
+	b->n = xg_rx_burst(&w->q, b->frames, w->batch);
+	if (!b->n)
+		return 0;
+	memset(b->action, XG_ACT_RECYCLE, b->n);
+	w->ops->batch(w->hstate, b, &hs);
+	finish_batch(w, b, txf);
+	add(&w->st.rx, b->n);
+	add(&w->st.handled, hs.handled);
+	add(&w->st.dropped_malformed, hs.dropped_malformed);
+	add(&w->st.errors, hs.errors);
+#ifdef XG_XSK_DEBUG
+	if (!xg_xsk_frames_balanced(&w->q, 0))
+		abort();
+#endif
+	return b->n;
+}
+
+static void *worker_main(void *arg)
+{
+	struct xg_xsk_frame frames[BATCH_MAX], txf[BATCH_MAX];
+	struct xg_worker *w = arg;
+	uint8_t action[BATCH_MAX];
+	struct xg_batch b = {
+		.frames = frames, .action = action, .queue = w->queue, .frame_size = w->q.frame_size
+	};
+	cpu_set_t set;
+	int i;
+
+	CPU_ZERO(&set);
+	CPU_SET(w->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	while (!atomic_load_explicit(w->stop, memory_order_relaxed))
+		if (!round_once(w, &b, txf))
+			idle(w);
+	/* drain: what is already in the RX ring is still handled, then completions */
+	for (i = 0; i < 1000 && round_once(w, &b, txf); i++)
+		;
+	xg_cq_drain(&w->q);
+	return NULL;
+}
+
+int xg_worker_start(struct xg_worker *w)
+{
+	int err;
+
+	if (w->batch > BATCH_MAX)
+		w->batch = BATCH_MAX;
+	if (w->wait == XG_WAIT_BUSY_POLL && set_busy_poll(w))
+		return -1;
+	err = pthread_create(&w->tid, NULL, worker_main, w);
+	if (err) {
+		pr_warn("run: queue %u: cannot start the worker: %s\n", w->queue, strerror(err));
+		return -1;
+	}
+	w->started = true;
+	return 0;
+}
+
+void xg_worker_join(struct xg_worker *w)
+{
+	if (w->started)
+		pthread_join(w->tid, NULL);
+	w->started = false;
+	if (w->ops && w->hstate)
+		w->ops->fini(w->hstate);
+	w->hstate = NULL;
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/* AF_XDP queue setup and the ring layer; the ownership rules are in xsk.h. */
+#include <errno.h>
+#include <linux/if_xdp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "user/util/log.h"
+#include "user/pool/xsk.h"
+
+static int map_area(struct xg_xsk *q, size_t len)
+{
+	q->area = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_POPULATE, -1, 0);
+	q->huge = q->area != MAP_FAILED;
+	if (!q->huge) /* no huge pages configured (HugePages_Total 0): plain pages */
+		q->area = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (q->area == MAP_FAILED) {
+		q->area = NULL;
+		return -errno;
+	}
+	q->area_len = len;
+	return 0;
+}
+
+static int bind_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg, __u16 mode_flag)
+{
+	struct xsk_socket_config sc = {
+		.rx_size = cfg->ring_size,
+		.tx_size = cfg->ring_size,
+		/* the gate is our program: sockets go into its map, libxdp loads nothing */
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+		.bind_flags = (__u16)(mode_flag | XDP_USE_NEED_WAKEUP),
+	};
+
+	return xsk_socket__create(&q->xsk, cfg->ifname, cfg->queue, q->umem, &q->rx, &q->tx, &sc);
+}
+
+static int open_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
+{
+	int err = -EOPNOTSUPP;
+
+	if (cfg->mode != XG_XSK_COPY) {
+		err = bind_socket(q, cfg, XDP_ZEROCOPY);
+		q->zerocopy = !err;
+		if (err && cfg->mode == XG_XSK_ZEROCOPY) {
+			pr_warn("run: %s queue %u: zero-copy refused (%s); the driver may not "
+				"support it (drop --zerocopy to fall back to copy mode)\n",
+				cfg->ifname, cfg->queue, strerror(-err));
+			return err;
+		}
+		if (err)
+			pr_warn("run: %s queue %u: zero-copy refused (%s), using copy mode\n",
+				cfg->ifname, cfg->queue, strerror(-err));
+	}
+	if (err)
+		err = bind_socket(q, cfg, XDP_COPY);
+	if (err)
+		pr_warn("run: %s queue %u: cannot bind an AF_XDP socket: %s\n", cfg->ifname,
+			cfg->queue, strerror(-err));
+	return err;
+}
+
+int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
+{
+	struct xsk_umem_config uc = {
+		.fill_size = cfg->ring_size,
+		.comp_size = cfg->ring_size,
+		.frame_size = cfg->frame_size,
+		.frame_headroom = 0,
+	};
+	uint32_t i;
+	int err;
+
+	memset(q, 0, sizeof(*q));
+	q->nframes = cfg->nframes;
+	q->frame_size = cfg->frame_size;
+	err = map_area(q, (size_t)cfg->nframes * cfg->frame_size);
+	if (err) {
+		pr_warn("run: %s queue %u: cannot map the UMEM: %s\n", cfg->ifname, cfg->queue,
+			strerror(-err));
+		return err;
+	}
+	q->free = malloc(cfg->nframes * sizeof(*q->free));
+	if (!q->free) {
+		xg_xsk_close(q);
+		return -ENOMEM;
+	}
+	for (i = 0; i < cfg->nframes; i++)
+		q->free[i] = (uint64_t)i * cfg->frame_size;
+	q->nfree = cfg->nframes;
+	err = xsk_umem__create(&q->umem, q->area, q->area_len, &q->fq, &q->cq, &uc);
+	if (err) {
+		pr_warn("run: %s queue %u: cannot register the UMEM: %s\n", cfg->ifname, cfg->queue,
+			strerror(-err));
+		q->umem = NULL;
+		xg_xsk_close(q);
+		return err;
+	}
+	err = open_socket(q, cfg);
+	if (err) {
+		q->xsk = NULL;
+		xg_xsk_close(q);
+		return err;
+	}
+	xg_fq_refill(q);
+	return 0;
+}
+
+void xg_xsk_close(struct xg_xsk *q)
+{
+	if (q->xsk)
+		xsk_socket__delete(q->xsk);
+	if (q->umem)
+		xsk_umem__delete(q->umem);
+	if (q->area)
+		munmap(q->area, q->area_len);
+	free(q->free);
+	memset(q, 0, sizeof(*q));
+}
+
+int xg_xsk_fd(const struct xg_xsk *q)
+{
+	return xsk_socket__fd(q->xsk);
+}
+
+void xg_umem_free(struct xg_xsk *q, uint64_t addr)
+{
+	/* frames are whole: the kernel may hand back an address inside the frame */
+	q->free[q->nfree++] = addr - addr % q->frame_size;
+}
+
+unsigned int xg_fq_refill(struct xg_xsk *q)
+{
+	uint32_t n = xsk_prod_nb_free(&q->fq, q->nfree), idx, i;
+
+	if (n > q->nfree)
+		n = q->nfree;
+	if (!n || xsk_ring_prod__reserve(&q->fq, n, &idx) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		*xsk_ring_prod__fill_addr(&q->fq, idx + i) = q->free[--q->nfree];
+	xsk_ring_prod__submit(&q->fq, n);
+	q->in_kernel_fill += n;
+	return n;
+}
+
+unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max)
+{
+	uint32_t idx, n = xsk_ring_cons__peek(&q->rx, max, &idx), i;
+
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, idx + i);
+
+		f[i].addr = d->addr;
+		f[i].len = d->len;
+		f[i].data = xsk_umem__get_data(q->area, d->addr);
+	}
+	if (n)
+		xsk_ring_cons__release(&q->rx, n);
+	q->in_kernel_fill -= n;
+	return n;
+}
+
+unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n)
+{
+	uint32_t room = xsk_prod_nb_free(&q->tx, n), idx, i;
+
+	if (room < n)
+		n = room;
+	if (!n || xsk_ring_prod__reserve(&q->tx, n, &idx) != n)
+		return 0;
+	for (i = 0; i < n; i++) {
+		struct xdp_desc *d = xsk_ring_prod__tx_desc(&q->tx, idx + i);
+
+		d->addr = f[i].addr;
+		d->len = f[i].len;
+	}
+	xsk_ring_prod__submit(&q->tx, n);
+	q->outstanding_tx += n;
+	/* copy mode sends only when kicked; zero-copy drivers say when they need it */
+	if (xsk_ring_prod__needs_wakeup(&q->tx))
+		sendto(xsk_socket__fd(q->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+	return n;
+}
+
+unsigned int xg_cq_drain(struct xg_xsk *q)
+{
+	uint32_t idx, n, i;
+
+	if (!q->outstanding_tx)
+		return 0;
+	n = xsk_ring_cons__peek(&q->cq, q->outstanding_tx, &idx);
+	for (i = 0; i < n; i++)
+		xg_umem_free(q, *xsk_ring_cons__comp_addr(&q->cq, idx + i));
+	if (n)
+		xsk_ring_cons__release(&q->cq, n);
+	q->outstanding_tx -= n;
+	return n;
+}
+
+bool xg_fq_needs_wakeup(const struct xg_xsk *q)
+{
+	return xsk_ring_prod__needs_wakeup(&q->fq);
+}
+
+bool xg_xsk_frames_balanced(const struct xg_xsk *q, uint32_t in_worker)
+{
+	return q->nfree + q->in_kernel_fill + q->outstanding_tx + in_worker == q->nframes;
+}

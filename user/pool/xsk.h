@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One AF_XDP queue: its UMEM, its socket, and the ring layer every handler runs on.
+ *
+ * Who owns a frame (each UMEM frame is in exactly one place at a time):
+ *   free list (this struct) -> fill ring -> kernel -> RX ring -> worker (a batch)
+ *   -> either the free list again (recycled) or the TX ring -> kernel -> completion ring
+ *   -> free list.
+ * The worker thread is the only user of all four rings and of the free list, so nothing
+ * here locks. Producers reserve only what is free (xsk_ring_prod__reserve is all or
+ * nothing, so we ask for min(wanted, free)) and never spin. With XG_XSK_DEBUG defined the
+ * frame count in every place is checked after each step. */
+#ifndef XG_XSK_H
+#define XG_XSK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <xdp/xsk.h>
+
+enum xg_xsk_mode { XG_XSK_AUTO, XG_XSK_ZEROCOPY, XG_XSK_COPY };
+
+struct xg_xsk_cfg {
+	const char *ifname;
+	unsigned int queue;
+	unsigned int frame_size; /* 2048 or 4096 */
+	unsigned int ring_size;	 /* RX/TX/fill/completion descriptors, power of two */
+	unsigned int nframes;	 /* UMEM frames: 2 * ring_size by default */
+	enum xg_xsk_mode mode;
+};
+
+struct xg_xsk {
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	struct xsk_ring_prod fq, tx;
+	struct xsk_ring_cons cq, rx;
+	void *area;
+	size_t area_len;
+	bool huge;	/* area is on huge pages */
+	bool zerocopy;	/* the bind the kernel granted */
+	uint64_t *free; /* free frame addresses, a stack */
+	uint32_t nfree, nframes, frame_size;
+	uint32_t outstanding_tx; /* in the TX ring or awaiting completion */
+	uint32_t in_kernel_fill; /* placed in the fill ring, not yet received */
+};
+
+/* A received frame as handlers see it. */
+struct xg_xsk_frame {
+	uint64_t addr; /* UMEM offset of the frame's data */
+	uint32_t len;
+	uint8_t *data;
+};
+
+/* Create the UMEM (huge pages when the system has them, else plain pages) and the socket,
+ * zero-copy first unless cfg->mode says copy. 0 or -errno after one line naming the
+ * interface and queue. */
+int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg);
+void xg_xsk_close(struct xg_xsk *q);
+int xg_xsk_fd(const struct xg_xsk *q);
+
+/* The ring layer. */
+unsigned int xg_fq_refill(struct xg_xsk *q); /* returns frames placed */
+unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max);
+/* Queue n frames for TX (data already in place, len set); returns how many went in; the
+ * rest stay the caller's. Kicks the kernel when it asks to be woken. */
+unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n);
+unsigned int xg_cq_drain(struct xg_xsk *q); /* returns frames completed */
+void xg_umem_free(struct xg_xsk *q, uint64_t addr);
+/* Whether the kernel asked to be woken to fill (RX side). */
+bool xg_fq_needs_wakeup(const struct xg_xsk *q);
+/* Frames in all places add up to nframes (debug check). */
+bool xg_xsk_frames_balanced(const struct xg_xsk *q, uint32_t in_worker);
+
+#endif

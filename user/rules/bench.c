@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "user/gate/counters.h"
+#include "user/util/log.h"
+#include "user/rules/bench.h"
+#include "user/rules/explain.h"
+#include "user/rules/load.h"
+#include "xdpgate.skel.h"
+
+#define FRAME_MAX 4096
+
+static const char *xdp_action_name(__u32 a)
+{
+	static const char *const names[] = { "XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX",
+					     "XDP_REDIRECT" };
+
+	return a < 5 ? names[a] : "?";
+}
+
+static int run(struct xdpgate_bpf *skel, const __u8 *frame, size_t len, unsigned int repeat,
+	       int json, size_t nrules, double load_ms)
+{
+	__u8 out[FRAME_MAX];
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpgate), &opts)) {
+		pr_warn("rules bench: BPF_PROG_RUN failed: %s\n", strerror(errno));
+		return -1;
+	}
+	if (json)
+		printf("{\"rules\":%zu,\"repeat\":%u,\"ns_per_frame\":%u,\"verdict\":\"%s\","
+		       "\"load_ms\":%.1f}\n",
+		       nrules, repeat, opts.duration, xdp_action_name(opts.retval), load_ms);
+	else
+		printf("%zu rules: %u ns/frame over %u runs, %s (install took %.1f ms)\n", nrules,
+		       opts.duration, repeat, xdp_action_name(opts.retval), load_ms);
+	return 0;
+}
+
+int xg_rules_bench(const char *file, const char *hex, unsigned int repeat, int json)
+{
+	struct xg_gate_maps m;
+	struct xdpgate_bpf *skel = NULL;
+	__u8 *frame = malloc(65536);
+	struct xg_ruleset rs;
+	struct xg_compiled c = { 0 };
+	size_t len = 0;
+	double t0;
+	int err = -1;
+
+	xg_gate_maps_init(&m);
+	xg_ruleset_init(&rs);
+	if (!frame || xg_rules_parse_file(file, &rs))
+		goto out;
+	if (xg_parse_hex_frame(hex, frame, 65536, &len) || len > FRAME_MAX) {
+		pr_warn("rules bench: '%s' is not a frame in hex (up to %d bytes)\n", hex,
+			FRAME_MAX);
+		goto out;
+	}
+	t0 = xg_now();
+	skel = xdpgate_bpf__open();
+	if (!skel || xg_rules_compile(&rs, &c) || xg_gate_maps_create(skel, &m) ||
+	    xg_rules_install(&m, &rs, &c, true))
+		goto out;
+	if (xdpgate_bpf__load(skel)) {
+		pr_warn("rules bench: cannot load the gate: %s\n", strerror(errno));
+		goto out;
+	}
+	err = run(skel, frame, len, repeat, json, rs.n, (xg_now() - t0) * 1e3);
+out:
+	xg_gate_maps_close(&m);
+	xdpgate_bpf__destroy(skel);
+	xg_compiled_free(&c);
+	xg_ruleset_free(&rs);
+	free(frame);
+	return err;
+}

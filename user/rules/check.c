@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `rules check`: warnings about a rule set that parses but will not do what its author
+ * meant.
+ *
+ * Shadowing: rule j can never match when one earlier rule i matches every frame j
+ * matches. covers() decides that soundly but not completely: each of i's conditions must
+ * be implied by j's, condition by condition. A rule covered only by several earlier rules
+ * together (say dport 1-100 and dport 101-200 before dport 50-150) is not reported.
+ *
+ * Lock-out: ARP and IPv6 neighbour discovery are what keep a host reachable. Synthetic
+ * frames of each kind go through the frame builder, the parser and the reference
+ * classifier; a drop verdict (by a rule or by the default) is reported.
+ */
+#include <string.h>
+
+#include "user/util/frame_build.h"
+#include "user/rules/rules.h"
+
+static bool prefix_covers(const struct xg_prefix *pi, const struct xg_prefix *pj)
+{
+	unsigned int full, rem;
+	uint8_t m;
+
+	if (!pi->family)
+		return true;
+	if (pj->family != pi->family || pj->len < pi->len || pi->len > (pi->family == 4 ? 32 : 128))
+		return false;
+	full = pi->len / 8;
+	rem = pi->len % 8;
+	if (memcmp(pi->addr, pj->addr, full))
+		return false;
+	m = (uint8_t)(0xff << (8 - rem));
+	return !rem || (pi->addr[full] & m) == (pj->addr[full] & m);
+}
+
+/* Some range of pi that contains port, or NULL. */
+static const uint16_t *range_with(const struct xg_port_set *pi, uint32_t port)
+{
+	unsigned int k;
+
+	for (k = 0; k < pi->n && k < XG_PORT_RANGES_MAX; k++)
+		if (port >= pi->r[k].lo && port <= pi->r[k].hi)
+			return &pi->r[k].lo;
+	return NULL;
+}
+
+/* pj's set is inside pi's: walk each range of pj across the ranges of pi. */
+static bool ports_cover(const struct xg_port_set *pi, const struct xg_port_set *pj)
+{
+	const uint16_t *lohi;
+	unsigned int k;
+	uint32_t x;
+
+	if (!pi->n)
+		return true;
+	if (!pj->n)
+		return false;
+	for (k = 0; k < pj->n && k < XG_PORT_RANGES_MAX; k++) {
+		for (x = pj->r[k].lo; x <= pj->r[k].hi; x = (uint32_t)lohi[1] + 1) {
+			lohi = range_with(pi, x);
+			if (!lohi)
+				return false;
+		}
+	}
+	return true;
+}
+
+/* The IP protocol every frame matching r has, or -1: tcp-flags and icmp-type imply one. */
+static int implied_proto(const struct xg_rule *r)
+{
+	if (r->has_proto)
+		return r->proto;
+	if (r->has_tcp_flags)
+		return IPPROTO_TCP;
+	if (r->has_icmp_type)
+		return r->icmp_family == 6 ? XG_IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	return -1;
+}
+
+/* Every frame j matches, i matches too. */
+static bool covers(const struct xg_rule *i, const struct xg_rule *j)
+{
+	if (!prefix_covers(&i->src, &j->src) || !prefix_covers(&i->dst, &j->dst))
+		return false;
+	if (i->has_proto && implied_proto(j) != i->proto)
+		return false;
+	if (!ports_cover(&i->sport, &j->sport) || !ports_cover(&i->dport, &j->dport))
+		return false;
+	if (i->has_vlan && !(j->has_vlan && j->vlan == i->vlan))
+		return false;
+	if (i->has_ether && !(j->has_ether && j->ether == i->ether))
+		return false;
+	/* i's flag condition holds whenever j's does: j tests every bit i tests, the same way */
+	if (i->has_tcp_flags && !(j->has_tcp_flags && !(i->flags_mask & ~j->flags_mask) &&
+				  !((i->flags_value ^ j->flags_value) & i->flags_mask)))
+		return false;
+	if (i->has_icmp_type &&
+	    !(j->has_icmp_type && j->icmp_family == i->icmp_family && j->icmp_type == i->icmp_type))
+		return false;
+	return true;
+}
+
+static void where(FILE *f, const char *file, unsigned int line)
+{
+	if (file && line)
+		fprintf(f, "%s:%u: ", file, line);
+	else if (file)
+		fprintf(f, "%s: ", file);
+}
+
+static int check_shadowed(const struct xg_ruleset *rs, const char *file, FILE *f)
+{
+	const struct xg_rule *ri, *rj;
+	int warnings = 0;
+	size_t i, j;
+
+	for (j = 1; j < rs->n; j++) {
+		rj = &rs->rules[j];
+		for (i = 0; i < j; i++) {
+			ri = &rs->rules[i];
+			if (!covers(ri, rj))
+				continue;
+			where(f, file, rj->line);
+			fprintf(f, "warning: rule %zu can never match: rule %zu", j + 1, i + 1);
+			if (ri->line)
+				fprintf(f, " (line %u)", ri->line);
+			fprintf(f, " covers it\n");
+			warnings++;
+			break;
+		}
+	}
+	return warnings;
+}
+
+struct lockout_case {
+	const char *what;
+	struct xg_frame_spec spec;
+};
+
+#define LL(x)                          \
+	{                              \
+		0xfe, 0x80, [15] = (x) \
+	}
+
+static const struct lockout_case lockout_cases[] = {
+	{ "ARP", { .ethertype = XG_ETH_P_ARP, .payload_len = 28 } },
+	{ "IPv6 neighbour discovery (neighbor-solicitation)",
+	  { .l3 = XG_L3_IPV6,
+	    .ip6 = { .saddr = LL(1),
+		     .daddr = { 0xff, 0x02, [11] = 1, [12] = 0xff, [15] = 2 },
+		     .hop_limit = 255 },
+	    .l4_proto = XG_IPPROTO_ICMPV6,
+	    .icmp = { .type = 135 },
+	    .payload_len = 16 } },
+	{ "IPv6 neighbour discovery (neighbor-advertisement)",
+	  { .l3 = XG_L3_IPV6,
+	    .ip6 = { .saddr = LL(2), .daddr = LL(1), .hop_limit = 255 },
+	    .l4_proto = XG_IPPROTO_ICMPV6,
+	    .icmp = { .type = 136 },
+	    .payload_len = 16 } },
+};
+
+static int check_lockout(const struct xg_ruleset *rs, const char *file, FILE *f,
+			 const struct lockout_case *lc)
+{
+	uint8_t frame[256];
+	struct xg_pkt pkt;
+	size_t len = xg_frame_build(&lc->spec, frame, sizeof(frame));
+	int outcome, idx;
+
+	memset(&pkt, 0, sizeof(pkt));
+	outcome = xg_parse_frame(frame, frame + len, &pkt);
+	idx = xg_rules_classify(rs, &pkt, outcome);
+	if (idx < 0 && rs->default_verdict == XG_VERDICT_DROP) {
+		where(f, file, 0);
+		fprintf(f, "warning: default drop blocks %s\n", lc->what);
+		return 1;
+	}
+	if (idx >= 0 && rs->rules[idx].action == XG_VERDICT_DROP) {
+		where(f, file, rs->rules[idx].line);
+		fprintf(f, "warning: rule %d drops %s\n", idx + 1, lc->what);
+		return 1;
+	}
+	return 0;
+}
+
+int xg_rules_check(const struct xg_ruleset *rs, const char *file, FILE *f)
+{
+	int warnings = check_shadowed(rs, file, f);
+	size_t i;
+
+	for (i = 0; i < sizeof(lockout_cases) / sizeof(lockout_cases[0]); i++)
+		warnings += check_lockout(rs, file, f, &lockout_cases[i]);
+	return warnings;
+}

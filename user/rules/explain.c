@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "user/util/log.h"
+#include "user/cli/names.h"
+#include "user/rules/explain.h"
+
+#define FRAME_MAX 65536
+
+/* Each condition alone, as a rule that tests only it: the reference classifier stays the
+ * only place that knows what a condition means. */
+static void only(const struct xg_rule *r, int k, struct xg_rule *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->action = r->action;
+	switch (k) {
+	case 0:
+		o->src = r->src;
+		break;
+	case 1:
+		o->dst = r->dst;
+		break;
+	case 2:
+		o->has_proto = r->has_proto;
+		o->proto = r->proto;
+		break;
+	case 3:
+		o->sport = r->sport;
+		break;
+	case 4:
+		o->dport = r->dport;
+		break;
+	case 5:
+		o->has_vlan = r->has_vlan;
+		o->vlan = r->vlan;
+		break;
+	case 6:
+		o->has_ether = r->has_ether;
+		o->ether = r->ether;
+		break;
+	case 7:
+		o->has_tcp_flags = r->has_tcp_flags;
+		o->flags_mask = r->flags_mask;
+		o->flags_value = r->flags_value;
+		break;
+	default:
+		o->has_icmp_type = r->has_icmp_type;
+		o->icmp_family = r->icmp_family;
+		o->icmp_type = r->icmp_type;
+	}
+}
+
+const char *xg_rule_failing_condition(const struct xg_rule *r, const struct xg_pkt *pkt,
+				      int outcome)
+{
+	static const char *const names[] = { "src",  "dst",   "proto",	   "sport",    "dport",
+					     "vlan", "ether", "tcp-flags", "icmp-type" };
+	struct xg_rule o;
+	int k;
+
+	for (k = 0; k < 9; k++) {
+		only(r, k, &o);
+		if (!xg_rule_matches(&o, pkt, outcome))
+			return names[k];
+	}
+	return NULL;
+}
+
+static void describe(const struct xg_pkt *p, int outcome)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	printf("  parsed: %s, ether 0x%04x", xg_parse_name((unsigned int)outcome), p->eth_proto);
+	if (p->vlan_depth)
+		printf(", vlan %u (%u tag%s)", p->vlan_id, p->vlan_depth,
+		       p->vlan_depth > 1 ? "s" : "");
+	if (p->family) {
+		inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->saddr, s, sizeof(s));
+		inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->daddr, d, sizeof(d));
+		printf(", %s -> %s, proto %u", s, d, p->l4_proto);
+	}
+	if (p->frag)
+		printf(", %s fragment", p->frag == XG_FRAG_FIRST ? "first" : "later");
+	if (p->l4_ok && (p->l4_proto == IPPROTO_TCP || p->l4_proto == IPPROTO_UDP))
+		printf(", ports %u -> %u", p->sport, p->dport);
+	if (p->l4_ok && p->l4_proto == IPPROTO_TCP)
+		printf(", tcp flags 0x%02x", p->tcp_flags);
+	if (p->l4_ok && (p->l4_proto == IPPROTO_ICMP || p->l4_proto == XG_IPPROTO_ICMPV6))
+		printf(", icmp type %u", p->icmp_type);
+	printf("\n");
+}
+
+static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uint8_t *buf,
+			  size_t len)
+{
+	uint8_t frame[FRAME_MAX];
+	struct xg_pkt pkt = { 0 };
+	char text[XG_RULE_TEXT_MAX];
+	int outcome, hit;
+	size_t i;
+
+	memcpy(frame, buf, len);
+	outcome = xg_parse_frame(frame, frame + len, &pkt);
+	hit = xg_rules_classify(rs, &pkt, outcome);
+	printf("frame %u (%zu bytes): %s\n", n, len,
+	       xg_verdict_name(hit < 0 ? rs->default_verdict : rs->rules[hit].action));
+	describe(&pkt, outcome);
+	for (i = 0; i < (hit < 0 ? rs->n : (size_t)hit); i++) {
+		xg_rule_format(&rs->rules[i], text, sizeof(text));
+		printf("  rule %zu (line %u) skipped: %s does not match: %s\n", i + 1,
+		       rs->rules[i].line, xg_rule_failing_condition(&rs->rules[i], &pkt, outcome),
+		       text);
+	}
+	if (hit < 0) {
+		printf("  no rule matches: default %s\n", xg_verdict_name(rs->default_verdict));
+		return;
+	}
+	xg_rule_format(&rs->rules[hit], text, sizeof(text));
+	printf("  rule %d (line %u) matches, every condition holds: %s\n", hit + 1,
+	       rs->rules[hit].line, text);
+}
+
+int xg_parse_hex_frame(const char *s, uint8_t *out, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	int hi = -1;
+
+	for (; *s; s++) {
+		int v;
+
+		if (isspace((unsigned char)*s) || *s == ':')
+			continue;
+		if (!isxdigit((unsigned char)*s) || n >= cap)
+			return -1;
+		v = isdigit((unsigned char)*s) ? *s - '0' : (tolower((unsigned char)*s) - 'a' + 10);
+		if (hi < 0) {
+			hi = v;
+		} else {
+			out[n++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	*len = n;
+	return hi < 0 && n > 0 ? 0 : -1;
+}
+
+static int explain_pcap(const struct xg_ruleset *rs, const char *path)
+{
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	unsigned int n = 0;
+	pcap_t *p = pcap_open_offline(path, errbuf);
+	int r;
+
+	if (!p) {
+		pr_warn("rules explain: %s: %s\n", path, errbuf);
+		return -1;
+	}
+	if (pcap_datalink(p) != DLT_EN10MB) {
+		pr_warn("rules explain: %s: not an Ethernet capture\n", path);
+		pcap_close(p);
+		return -1;
+	}
+	while ((r = pcap_next_ex(p, &h, &data)) == 1)
+		explain_frame(rs, ++n, data, h->caplen < FRAME_MAX ? h->caplen : FRAME_MAX);
+	if (r == PCAP_ERROR)
+		pr_warn("rules explain: %s: %s\n", path, pcap_geterr(p));
+	pcap_close(p);
+	return r == PCAP_ERROR ? -1 : 0;
+}
+
+int xg_rules_explain(const char *rules_file, const char *input)
+{
+	uint8_t *hex = malloc(FRAME_MAX);
+	struct xg_ruleset rs;
+	struct stat st;
+	size_t len;
+	int err;
+
+	xg_ruleset_init(&rs);
+	if (!hex || xg_rules_parse_file(rules_file, &rs)) {
+		free(hex);
+		return -1;
+	}
+	if (!stat(input, &st)) {
+		err = explain_pcap(&rs, input);
+	} else if (!xg_parse_hex_frame(input, hex, FRAME_MAX, &len)) {
+		explain_frame(&rs, 1, hex, len);
+		err = 0;
+	} else {
+		pr_warn("rules explain: '%s' is neither a pcap file nor a frame in hex\n", input);
+		err = -1;
+	}
+	xg_ruleset_free(&rs);
+	free(hex);
+	return err;
+}

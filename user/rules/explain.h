@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* `rules explain`: run frames from a pcap file or a hex string through the reference
+ * classifier and say which rule each one hits, and why the rules before it do not. */
+#ifndef XG_RULES_EXPLAIN_H
+#define XG_RULES_EXPLAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "user/rules/rules.h"
+
+/* Name of the first condition of r that pkt fails ("src", "dport", ...), NULL if none. */
+const char *xg_rule_failing_condition(const struct xg_rule *r, const struct xg_pkt *pkt,
+				      int outcome);
+/* A frame as hex digits; spaces, colons and newlines between bytes are ignored.
+ * 0, or -1 when s is not hex or longer than cap bytes. */
+int xg_parse_hex_frame(const char *s, uint8_t *out, size_t cap, size_t *len);
+/* 0, or -1 after one error line. */
+int xg_rules_explain(const char *rules_file, const char *input);
+
+#endif

@@ -1,0 +1,856 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The rule language, text side: the rule set container, the line and file parsers, and
+ * the canonical formatter. What a parsed rule means is defined in ref.c.
+ *
+ * The parser copies a line into a bounded buffer, cuts the comment, splits tokens in
+ * place and remembers each token's 1-based column, so every error names file:line:col
+ * and the offending token. Conditions that depend on each other (icmp-type names on the
+ * proto, ports and flags on the proto, the families of src and dst) are checked once the
+ * whole line is read, since conditions come in any order.
+ *
+ * Every rule the parser accepts has a canonical text shorter than XG_RULE_TEXT_MAX: that
+ * text is what the gate stores per rule and what `rules list` re-parses. Only absurd
+ * rules (two long IPv6 prefixes and two full 16-range port lists) come near the limit;
+ * they are refused rather than stored truncated.
+ */
+#define _GNU_SOURCE /* getline */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "user/util/log.h"
+#include "user/rules/rules.h"
+
+#define XG_RULE_LINE_MAX 4096 /* characters in one line, newline excluded */
+#define TOKEN_SHOW_MAX 64     /* characters of a token quoted in a message */
+
+/* ---- the rule set ---- */
+
+void xg_ruleset_init(struct xg_ruleset *rs)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->default_verdict = XG_VERDICT_PASS;
+}
+
+void xg_ruleset_free(struct xg_ruleset *rs)
+{
+	free(rs->rules);
+	xg_ruleset_init(rs);
+}
+
+int xg_ruleset_insert(struct xg_ruleset *rs, size_t at, const struct xg_rule *r)
+{
+	struct xg_rule copy = *r; /* r may point into rs->rules, which may move */
+
+	if (at > rs->n)
+		return -EINVAL;
+	if (rs->n >= XG_RULES_MAX)
+		return -E2BIG;
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 16;
+		struct xg_rule *p = realloc(rs->rules, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		rs->rules = p;
+		rs->cap = cap;
+	}
+	memmove(&rs->rules[at + 1], &rs->rules[at], (rs->n - at) * sizeof(copy));
+	rs->rules[at] = copy;
+	rs->n++;
+	return 0;
+}
+
+int xg_ruleset_delete(struct xg_ruleset *rs, size_t at)
+{
+	if (at >= rs->n)
+		return -EINVAL;
+	memmove(&rs->rules[at], &rs->rules[at + 1], (rs->n - at - 1) * sizeof(rs->rules[0]));
+	rs->n--;
+	return 0;
+}
+
+/* ---- names ---- */
+
+struct name_val {
+	const char *name;
+	unsigned int val;
+};
+
+static const struct name_val proto_names[] = {
+	{ "tcp", IPPROTO_TCP },
+	{ "udp", IPPROTO_UDP },
+	{ "icmp", IPPROTO_ICMP },
+	{ "icmpv6", XG_IPPROTO_ICMPV6 },
+	{ NULL, 0 },
+};
+
+static const struct name_val ether_names[] = {
+	{ "arp", XG_ETH_P_ARP },
+	{ "ipv4", XG_ETH_P_IP },
+	{ "ipv6", XG_ETH_P_IPV6 },
+	{ NULL, 0 },
+};
+
+static const struct name_val icmp4_names[] = {
+	{ "echo-reply", 0 },   { "dest-unreachable", 3 }, { "redirect", 5 },
+	{ "echo-request", 8 }, { "time-exceeded", 11 },	  { NULL, 0 },
+};
+
+static const struct name_val icmp6_names[] = {
+	{ "dest-unreachable", 1 },
+	{ "packet-too-big", 2 },
+	{ "time-exceeded", 3 },
+	{ "echo-request", 128 },
+	{ "echo-reply", 129 },
+	{ "router-solicitation", 133 },
+	{ "router-advertisement", 134 },
+	{ "neighbor-solicitation", 135 },
+	{ "neighbor-advertisement", 136 },
+	{ NULL, 0 },
+};
+
+/* In wire bit order, so the formatter prints them in that order. */
+static const char *const flag_names[8] = { "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr" };
+
+static const struct name_val action_names[] = {
+	{ "pass", XG_VERDICT_PASS },	     { "drop", XG_VERDICT_DROP }, { "tx", XG_VERDICT_TX },
+	{ "redirect", XG_VERDICT_REDIRECT }, { "xsk", XG_VERDICT_XSK },	  { NULL, 0 },
+};
+
+static const struct name_val *find_name(const struct name_val *t, const char *name)
+{
+	for (; t->name; t++)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+static const char *name_of(const struct name_val *t, unsigned int val)
+{
+	for (; t->name; t++)
+		if (t->val == val)
+			return t->name;
+	return NULL;
+}
+
+/* ---- errors ---- */
+
+struct pctx {
+	const char *file; /* NULL: leave file and line out of messages */
+	unsigned int lineno;
+	char *err;
+	size_t errlen;
+	bool warn; /* print host-bit warnings (the file parser) */
+};
+
+/* A token as it may be quoted in a message: bytes outside printable ASCII escaped, long
+ * tokens cut, so garbage input cannot put control characters on a terminal. */
+struct showbuf {
+	char s[4 * TOKEN_SHOW_MAX + 4];
+};
+
+static const char *show(struct showbuf *b, const char *tok)
+{
+	size_t i, o = 0;
+
+	for (i = 0; tok[i] && i < TOKEN_SHOW_MAX; i++) {
+		unsigned char ch = (unsigned char)tok[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			b->s[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(b->s + o, sizeof(b->s) - o, "\\x%02x", ch);
+	}
+	if (tok[i])
+		o += (size_t)snprintf(b->s + o, sizeof(b->s) - o, "...");
+	b->s[o] = '\0';
+	return b->s;
+}
+
+/* Format "FILE:LINE:COL: message" into the caller's buffer. Always returns -1. */
+static int __attribute__((format(printf, 3, 4)))
+perr(const struct pctx *c, unsigned int col, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!c->err || !c->errlen)
+		return -1;
+	if (c->file)
+		n = snprintf(c->err, c->errlen, "%s:%u:%u: ", c->file, c->lineno, col);
+	else
+		n = snprintf(c->err, c->errlen, "%u: ", col);
+	if (n < 0 || (size_t)n >= c->errlen)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- tokens ---- */
+
+struct tok {
+	char *s;
+	unsigned int col; /* 1-based */
+};
+
+struct lexer {
+	char *base, *p;
+};
+
+static bool is_sep(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+static bool lex(struct lexer *lx, struct tok *t)
+{
+	char *p = lx->p;
+
+	while (is_sep(*p))
+		p++;
+	if (!*p) {
+		lx->p = p;
+		return false;
+	}
+	t->s = p;
+	t->col = (unsigned int)(p - lx->base) + 1;
+	while (*p && !is_sep(*p))
+		p++;
+	if (*p)
+		*p++ = '\0';
+	lx->p = p;
+	return true;
+}
+
+/* Decimal (or hex after 0x when hex is set) without sign or spaces, at most max. */
+static int parse_uint(const char *s, bool hex, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0, base = 10;
+	int d;
+
+	if (hex && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+	}
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s >= '0' && *s <= '9')
+			d = *s - '0';
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			d = *s - 'a' + 10;
+		else if (base == 16 && *s >= 'A' && *s <= 'F')
+			d = *s - 'A' + 10;
+		else
+			return -1;
+		v = v * base + (unsigned long)d;
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* ---- conditions ---- */
+
+enum cond { C_SRC, C_DST, C_PROTO, C_SPORT, C_DPORT, C_VLAN, C_ETHER, C_FLAGS, C_ICMP, C_MAX };
+
+struct pstate {
+	struct xg_rule *r;
+	unsigned int kw_col[C_MAX]; /* column of the keyword; 0: not given */
+	struct tok val[C_MAX];
+};
+
+static void prefix_text(const struct xg_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, a, sizeof(a)))
+		strcpy(a, "?");
+	snprintf(buf, len, "%s/%u", a, p->len);
+}
+
+/* Clear the host bits; true if any were set. */
+static bool mask_host_bits(struct xg_prefix *p)
+{
+	unsigned int i, bits = p->family == 4 ? 32 : 128;
+	bool had = false;
+
+	for (i = p->len; i < bits; i++) {
+		uint8_t bit = (uint8_t)(0x80 >> (i % 8));
+
+		if (p->addr[i / 8] & bit) {
+			had = true;
+			p->addr[i / 8] &= (uint8_t)~bit;
+		}
+	}
+	return had;
+}
+
+static int parse_prefix(const struct pctx *c, const char *kw, const struct tok *t,
+			struct xg_prefix *p)
+{
+	const char *slash = strchr(t->s, '/');
+	size_t alen = slash ? (size_t)(slash - t->s) : strlen(t->s);
+	char addr[INET6_ADDRSTRLEN + 1], masked[64];
+	unsigned long len, max;
+	struct showbuf sb;
+	int af;
+
+	memset(p, 0, sizeof(*p));
+	if (!alen || alen >= sizeof(addr))
+		goto bad;
+	memcpy(addr, t->s, alen);
+	addr[alen] = '\0';
+	af = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	max = af == AF_INET6 ? 128 : 32;
+	if (inet_pton(af, addr, p->addr) != 1)
+		goto bad;
+	len = max;
+	if (slash && parse_uint(slash + 1, false, max, &len))
+		goto bad;
+	p->family = af == AF_INET6 ? 6 : 4;
+	p->len = (uint8_t)len;
+	if (mask_host_bits(p) && c->warn) {
+		prefix_text(p, masked, sizeof(masked));
+		pr_warn("%s:%u: warning: %s %s has host bits set; using %s\n", c->file, c->lineno,
+			kw, show(&sb, t->s), masked);
+	}
+	return 0;
+bad:
+	return perr(c, t->col, "invalid prefix '%s'", show(&sb, t->s));
+}
+
+static int parse_src(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	return parse_prefix(c, "src", t, &st->r->src);
+}
+
+static int parse_dst(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	return parse_prefix(c, "dst", t, &st->r->dst);
+}
+
+static int parse_proto(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	const struct name_val *nv = find_name(proto_names, t->s);
+	unsigned long v;
+	struct showbuf sb;
+
+	if (nv)
+		v = nv->val;
+	else if (parse_uint(t->s, false, 255, &v))
+		return perr(c, t->col, "invalid protocol '%s'", show(&sb, t->s));
+	st->r->has_proto = true;
+	st->r->proto = (uint8_t)v;
+	return 0;
+}
+
+/* One item of a port list: N or A-B, copied out of the list (at most "65535-65535"). */
+static int parse_port_item(const char *s, size_t len, uint16_t *lo, uint16_t *hi)
+{
+	char item[16], *dash;
+	unsigned long a, b;
+
+	if (!len || len >= sizeof(item))
+		return -1;
+	memcpy(item, s, len);
+	item[len] = '\0';
+	dash = strchr(item, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_uint(item, false, 65535, &a))
+		return -1;
+	b = a;
+	if (dash && parse_uint(dash + 1, false, 65535, &b))
+		return -1;
+	if (a > b)
+		return -1;
+	*lo = (uint16_t)a;
+	*hi = (uint16_t)b;
+	return 0;
+}
+
+static int parse_ports(const struct pctx *c, const struct tok *t, struct xg_port_set *ps)
+{
+	const char *s = t->s, *comma;
+	struct showbuf sb;
+	size_t len;
+
+	ps->n = 0;
+	for (;;) {
+		comma = strchr(s, ',');
+		len = comma ? (size_t)(comma - s) : strlen(s);
+		if (ps->n == XG_PORT_RANGES_MAX)
+			return perr(c, t->col, "more than %d port ranges in '%s'",
+				    XG_PORT_RANGES_MAX, show(&sb, t->s));
+		if (parse_port_item(s, len, &ps->r[ps->n].lo, &ps->r[ps->n].hi))
+			return perr(c, t->col, "invalid ports '%s'", show(&sb, t->s));
+		ps->n++;
+		if (!comma)
+			return 0;
+		s = comma + 1;
+	}
+}
+
+static int parse_sport(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	return parse_ports(c, t, &st->r->sport);
+}
+
+static int parse_dport(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	return parse_ports(c, t, &st->r->dport);
+}
+
+static int parse_vlan(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	unsigned long v;
+	struct showbuf sb;
+
+	if (parse_uint(t->s, false, 4095, &v))
+		return perr(c, t->col, "invalid vlan '%s'", show(&sb, t->s));
+	st->r->has_vlan = true;
+	st->r->vlan = (uint16_t)v;
+	return 0;
+}
+
+static int parse_ether(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	const struct name_val *nv = find_name(ether_names, t->s);
+	unsigned long v;
+	struct showbuf sb;
+
+	if (nv)
+		v = nv->val;
+	else if (parse_uint(t->s, true, 0xffff, &v))
+		return perr(c, t->col, "invalid ethertype '%s'", show(&sb, t->s));
+	st->r->has_ether = true;
+	st->r->ether = (uint16_t)v;
+	return 0;
+}
+
+/* One flag name, optionally negated; returns its bit or 0. */
+static uint8_t flag_bit(const char *s, size_t len, bool *neg)
+{
+	unsigned int i;
+
+	*neg = len && s[0] == '!';
+	if (*neg) {
+		s++;
+		len--;
+	}
+	for (i = 0; i < 8; i++)
+		if (strlen(flag_names[i]) == len && !memcmp(flag_names[i], s, len))
+			return (uint8_t)(1u << i);
+	return 0;
+}
+
+static int parse_flags(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	const char *s = t->s, *comma;
+	uint8_t mask = 0, value = 0, bit;
+	struct showbuf sb;
+	size_t len;
+	bool neg;
+
+	for (;;) {
+		comma = strchr(s, ',');
+		len = comma ? (size_t)(comma - s) : strlen(s);
+		bit = flag_bit(s, len, &neg);
+		if (!bit)
+			return perr(c, t->col, "invalid tcp-flags '%s'", show(&sb, t->s));
+		if (mask & bit)
+			return perr(c, t->col, "flag repeated in tcp-flags '%s'", show(&sb, t->s));
+		mask |= bit;
+		if (!neg)
+			value |= bit;
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	st->r->has_tcp_flags = true;
+	st->r->flags_mask = mask;
+	st->r->flags_value = value;
+	return 0;
+}
+
+/* The type is resolved in finish_rule(): its names depend on a proto that may follow. */
+static int parse_icmp(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	(void)c;
+	(void)t;
+	st->r->has_icmp_type = true;
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*parse)(const struct pctx *c, struct pstate *st, const struct tok *t);
+} conds[C_MAX] = {
+	[C_SRC] = { "src", parse_src },		[C_DST] = { "dst", parse_dst },
+	[C_PROTO] = { "proto", parse_proto },	[C_SPORT] = { "sport", parse_sport },
+	[C_DPORT] = { "dport", parse_dport },	[C_VLAN] = { "vlan", parse_vlan },
+	[C_ETHER] = { "ether", parse_ether },	[C_FLAGS] = { "tcp-flags", parse_flags },
+	[C_ICMP] = { "icmp-type", parse_icmp },
+};
+
+/* ---- whole rules ---- */
+
+static int resolve_icmp(const struct pctx *c, struct pstate *st)
+{
+	struct xg_rule *r = st->r;
+	const struct tok *t = &st->val[C_ICMP];
+	const struct name_val *nv;
+	unsigned long v;
+	struct showbuf sb;
+
+	if (!parse_uint(t->s, false, 255, &v)) {
+		r->icmp_type = (uint8_t)v;
+		return 0;
+	}
+	nv = find_name(r->icmp_family == 6 ? icmp6_names : icmp4_names, t->s);
+	if (nv) {
+		r->icmp_type = (uint8_t)nv->val;
+		return 0;
+	}
+	if (r->icmp_family == 4 && find_name(icmp6_names, t->s))
+		return perr(c, t->col, "icmp-type '%s' is an ICMPv6 type: add proto icmpv6",
+			    show(&sb, t->s));
+	return perr(c, t->col, "invalid icmp-type '%s'", show(&sb, t->s));
+}
+
+/* A condition that needs a protocol the rule's proto is not. */
+static int check_needs(const struct pctx *c, const struct pstate *st, enum cond k,
+		       const char *needs, int p1, int p2)
+{
+	struct showbuf sb;
+
+	if (!st->kw_col[k] || !st->r->has_proto || st->r->proto == p1 || st->r->proto == p2)
+		return 0;
+	return perr(c, st->kw_col[k], "'%s' needs proto %s, not '%s'", conds[k].name, needs,
+		    show(&sb, st->val[C_PROTO].s));
+}
+
+/* Combinations that could never match are errors, like a src and dst of two families. */
+static int check_never(const struct pctx *c, const struct pstate *st)
+{
+	const struct xg_rule *r = st->r;
+	static const enum cond l4[] = { C_SPORT, C_DPORT, C_FLAGS };
+	enum cond later = st->kw_col[C_DST] > st->kw_col[C_SRC] ? C_DST : C_SRC;
+	const struct xg_prefix *p = r->src.family ? &r->src : &r->dst;
+	struct showbuf sb;
+	size_t i;
+
+	if (r->src.family && r->dst.family && r->src.family != r->dst.family)
+		return perr(c, st->val[later].col, "%s '%s' is not of the family of %s",
+			    conds[later].name, show(&sb, st->val[later].s),
+			    conds[later == C_SRC ? C_DST : C_SRC].name);
+	if (!r->has_icmp_type)
+		return 0;
+	for (i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
+		if (st->kw_col[l4[i]])
+			return perr(c, st->kw_col[C_ICMP], "'icmp-type' cannot go with '%s'",
+				    conds[l4[i]].name);
+	if (p->family && p->family != r->icmp_family)
+		return perr(c, st->kw_col[C_ICMP], "'icmp-type' with an IPv%u %s needs proto %s",
+			    p->family, p == &r->src ? "src" : "dst",
+			    p->family == 6 ? "icmpv6" : "icmp");
+	return 0;
+}
+
+static int finish_rule(const struct pctx *c, struct pstate *st)
+{
+	struct xg_rule *r = st->r;
+	char text[XG_RULE_TEXT_MAX + 1];
+
+	r->icmp_family = r->has_proto && r->proto == XG_IPPROTO_ICMPV6 ? 6 : 4;
+	if (check_needs(c, st, C_SPORT, "tcp or udp", IPPROTO_TCP, IPPROTO_UDP) ||
+	    check_needs(c, st, C_DPORT, "tcp or udp", IPPROTO_TCP, IPPROTO_UDP) ||
+	    check_needs(c, st, C_FLAGS, "tcp", IPPROTO_TCP, IPPROTO_TCP) ||
+	    check_needs(c, st, C_ICMP, "icmp or icmpv6", IPPROTO_ICMP, XG_IPPROTO_ICMPV6))
+		return -1;
+	if (r->has_icmp_type && resolve_icmp(c, st))
+		return -1;
+	if (check_never(c, st))
+		return -1;
+	xg_rule_format(r, text, sizeof(text));
+	if (strlen(text) >= XG_RULE_TEXT_MAX)
+		return perr(c, 1, "rule too long: its canonical text exceeds %d characters",
+			    XG_RULE_TEXT_MAX - 1);
+	return 0;
+}
+
+static int parse_action(const struct pctx *c, struct lexer *lx, const struct tok *t,
+			struct xg_rule *r)
+{
+	const struct name_val *nv = find_name(action_names, t->s);
+	struct showbuf sb;
+	struct tok ifn;
+	size_t len;
+
+	if (!nv)
+		return perr(c, t->col, "unknown action '%s'", show(&sb, t->s));
+	r->action = nv->val;
+	if (r->action != XG_VERDICT_REDIRECT)
+		return 0;
+	if (!lex(lx, &ifn))
+		return perr(c, t->col, "missing value after '%s'", t->s);
+	len = strlen(ifn.s);
+	if (len >= IF_NAMESIZE || strchr(ifn.s, '/'))
+		return perr(c, ifn.col, "invalid interface name '%s'", show(&sb, ifn.s));
+	memcpy(r->redirect_if, ifn.s, len + 1);
+	return 0;
+}
+
+static int parse_default(const struct pctx *c, struct lexer *lx, const struct tok *kw,
+			 uint32_t *def)
+{
+	struct showbuf sb;
+	struct tok t, extra;
+
+	if (!lex(lx, &t))
+		return perr(c, kw->col, "missing value after 'default'");
+	if (strcmp(t.s, "pass") && strcmp(t.s, "drop"))
+		return perr(c, t.col, "invalid default '%s' (pass or drop)", show(&sb, t.s));
+	if (lex(lx, &extra))
+		return perr(c, extra.col, "unexpected '%s' after the default", show(&sb, extra.s));
+	if (def)
+		*def = strcmp(t.s, "pass") ? XG_VERDICT_DROP : XG_VERDICT_PASS;
+	return 2;
+}
+
+static int find_cond(const char *s)
+{
+	int i;
+
+	for (i = 0; i < C_MAX; i++)
+		if (!strcmp(conds[i].name, s))
+			return i;
+	return -1;
+}
+
+static int parse_conds(const struct pctx *c, struct lexer *lx, struct pstate *st)
+{
+	struct showbuf sb;
+	struct tok kw, val;
+	int k;
+
+	while (lex(lx, &kw)) {
+		k = find_cond(kw.s);
+		if (k < 0)
+			return perr(c, kw.col, "unknown condition '%s'", show(&sb, kw.s));
+		if (st->kw_col[k])
+			return perr(c, kw.col, "duplicate condition '%s'", kw.s);
+		if (!lex(lx, &val))
+			return perr(c, kw.col, "missing value after '%s'", kw.s);
+		st->kw_col[k] = kw.col;
+		st->val[k] = val;
+		if (conds[k].parse(c, st, &val))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_line(const struct pctx *c, const char *line, struct xg_rule *r, uint32_t *def)
+{
+	char buf[XG_RULE_LINE_MAX + 1], *hash;
+	size_t n = strnlen(line, XG_RULE_LINE_MAX + 1);
+	struct pstate st = { .r = r };
+	struct lexer lx = { buf, buf };
+	struct tok t;
+
+	memset(r, 0, sizeof(*r));
+	if (n > XG_RULE_LINE_MAX)
+		return perr(c, XG_RULE_LINE_MAX + 1, "line longer than %d characters",
+			    XG_RULE_LINE_MAX);
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	hash = strchr(buf, '#');
+	if (hash)
+		*hash = '\0';
+	if (!lex(&lx, &t))
+		return 0;
+	if (!strcmp(t.s, "default"))
+		return parse_default(c, &lx, &t, def);
+	r->line = c->lineno;
+	if (parse_action(c, &lx, &t, r) || parse_conds(c, &lx, &st) || finish_rule(c, &st))
+		return -1;
+	return 1;
+}
+
+int xg_rule_parse_line(const char *line, const char *file, unsigned int lineno, struct xg_rule *r,
+		       uint32_t *def, char *err, size_t errlen)
+{
+	const struct pctx c = { file, lineno, err, errlen, false };
+
+	if (err && errlen)
+		err[0] = '\0';
+	return parse_line(&c, line, r, def);
+}
+
+/* ---- files ---- */
+
+static int add_line(struct pctx *c, const char *line, struct xg_ruleset *rs, unsigned int *def_line)
+{
+	struct xg_rule r;
+	uint32_t def;
+	int ret = parse_line(c, line, &r, &def);
+
+	if (ret < 0)
+		return -1;
+	if (ret == 2) {
+		if (*def_line)
+			return perr(c, 1, "second 'default' line (the first is line %u)",
+				    *def_line);
+		*def_line = c->lineno;
+		rs->default_verdict = def;
+		rs->has_default = true;
+	} else if (ret == 1) {
+		if (rs->n >= XG_RULES_MAX)
+			return perr(c, 1, "more than %d rules", XG_RULES_MAX);
+		if (xg_ruleset_insert(rs, rs->n, &r))
+			return perr(c, 1, "out of memory");
+	}
+	return 0;
+}
+
+int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
+{
+	char err[512];
+	struct pctx c = { path, 0, err, sizeof(err), true };
+	unsigned int def_line = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int ret = 0;
+
+	if (rs->n || rs->has_default) {
+		pr_warn("%s: rule set not empty\n", path);
+		return -1;
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		pr_warn("cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (!ret && (n = getline(&line, &cap, f)) >= 0) {
+		c.lineno++;
+		if (n && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if ((size_t)n != strlen(line))
+			ret = perr(&c, (unsigned int)strlen(line) + 1, "NUL byte in line");
+		else
+			ret = add_line(&c, line, rs, &def_line);
+		if (ret)
+			pr_warn("%s\n", err);
+	}
+	if (!ret && ferror(f)) {
+		pr_warn("cannot read %s: %s\n", path, strerror(errno));
+		ret = -1;
+	}
+	free(line);
+	fclose(f);
+	if (ret)
+		xg_ruleset_free(rs);
+	return ret;
+}
+
+/* ---- canonical text ---- */
+
+struct sbuf {
+	char *p;
+	size_t len, off;
+};
+
+static void __attribute__((format(printf, 2, 3))) sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->off + 1 >= b->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->off, b->len - b->off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		b->off += (size_t)n < b->len - b->off ? (size_t)n : b->len - b->off - 1;
+}
+
+static void fmt_prefix(struct sbuf *b, const char *kw, const struct xg_prefix *p)
+{
+	char text[64];
+
+	if (!p->family)
+		return;
+	prefix_text(p, text, sizeof(text));
+	sb_add(b, " %s %s", kw, text);
+}
+
+static void fmt_ports(struct sbuf *b, const char *kw, const struct xg_port_set *ps)
+{
+	unsigned int i;
+
+	for (i = 0; i < ps->n && i < XG_PORT_RANGES_MAX; i++) {
+		sb_add(b, "%s%u", i ? "," : kw, ps->r[i].lo);
+		if (ps->r[i].hi != ps->r[i].lo)
+			sb_add(b, "-%u", ps->r[i].hi);
+	}
+}
+
+static void fmt_flags(struct sbuf *b, const struct xg_rule *r)
+{
+	const char *sep = " tcp-flags ";
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		if (!(r->flags_mask & (1u << i)))
+			continue;
+		sb_add(b, "%s%s%s", sep, r->flags_value & (1u << i) ? "" : "!", flag_names[i]);
+		sep = ",";
+	}
+}
+
+void xg_rule_format(const struct xg_rule *r, char *buf, size_t len)
+{
+	struct sbuf b = { buf, len, 0 };
+	const char *name;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	name = name_of(action_names, r->action);
+	sb_add(&b, "%s", name ? name : "?");
+	if (r->action == XG_VERDICT_REDIRECT)
+		sb_add(&b, " %.*s", IF_NAMESIZE - 1, r->redirect_if);
+	fmt_prefix(&b, "src", &r->src);
+	fmt_prefix(&b, "dst", &r->dst);
+	if (r->has_proto) {
+		name = name_of(proto_names, r->proto);
+		if (name)
+			sb_add(&b, " proto %s", name);
+		else
+			sb_add(&b, " proto %u", r->proto);
+	}
+	fmt_ports(&b, " sport ", &r->sport);
+	fmt_ports(&b, " dport ", &r->dport);
+	if (r->has_vlan)
+		sb_add(&b, " vlan %u", r->vlan);
+	if (r->has_ether) {
+		name = name_of(ether_names, r->ether);
+		if (name)
+			sb_add(&b, " ether %s", name);
+		else
+			sb_add(&b, " ether 0x%04x", r->ether);
+	}
+	if (r->has_tcp_flags)
+		fmt_flags(&b, r);
+	if (r->has_icmp_type)
+		sb_add(&b, " icmp-type %u", r->icmp_type);
+}

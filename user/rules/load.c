@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Who owns what during a reload: the slot named by config.active belongs to the running
+ * gate and is never written; the other slot belongs to the loader. Before the loader
+ * writes it, a grace period (synchronize_rcu, which the kernel runs for every update of a
+ * map-in-map) lets frames that read the old `active` value finish. Then it writes the
+ * slot's tables, its slot config (active unchanged), and finally flips `active`. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "user/util/log.h"
+#include "user/rules/load.h"
+#include "xdpgate.skel.h"
+
+#define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
+
+struct map_ref {
+	const char *name;
+	size_t off;
+};
+
+#define M(field, name)                                     \
+	{                                                  \
+		name, offsetof(struct xg_gate_maps, field) \
+	}
+static const struct map_ref map_refs[] = {
+	M(config, "xg_config"),
+	M(ec, "xg_ec"),
+	M(src, "xg_src"),
+	M(dst, "xg_dst"),
+	M(src4, "xg_src4"),
+	M(dst4, "xg_dst4"),
+	M(bits, "xg_bits"),
+	M(actions, "xg_actions"),
+	M(rule_stats, "xg_rule_stats"),
+	M(rule_text, "xg_rule_text"),
+	M(rule_base, "xg_rule_base"),
+	M(stats, "xg_stats"),
+};
+#undef M
+#define NREFS (sizeof(map_refs) / sizeof(map_refs[0]))
+
+static int *ref_fd(struct xg_gate_maps *m, size_t i)
+{
+	return (int *)((char *)m + map_refs[i].off);
+}
+
+void xg_gate_maps_init(struct xg_gate_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < NREFS; i++)
+		*ref_fd(m, i) = -1;
+}
+
+void xg_gate_maps_close(struct xg_gate_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < NREFS; i++) {
+		if (*ref_fd(m, i) >= 0)
+			close(*ref_fd(m, i));
+	}
+	xg_gate_maps_init(m);
+}
+
+int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_maps *m)
+{
+	size_t i;
+
+	xg_gate_maps_init(m);
+	for (i = 0; i < NREFS; i++) {
+		*ref_fd(m, i) = xg_gate_map_fd(g, cmd, map_refs[i].name);
+		if (*ref_fd(m, i) < 0) {
+			xg_gate_maps_close(m);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
+{
+	size_t i;
+
+	xg_gate_maps_init(m);
+	for (i = 0; i < NREFS; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, map_refs[i].name);
+		LIBBPF_OPTS(bpf_map_create_opts, opts);
+		int fd;
+
+		if (!map)
+			goto err;
+		opts.map_flags = bpf_map__map_flags(map);
+		fd = bpf_map_create(bpf_map__type(map), map_refs[i].name, bpf_map__key_size(map),
+				    bpf_map__value_size(map), bpf_map__max_entries(map), &opts);
+		if (fd < 0 || bpf_map__reuse_fd(map, fd)) {
+			pr_warn("cannot create map %s: %s\n", map_refs[i].name, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			goto err;
+		}
+		*ref_fd(m, i) = fd;
+	}
+	return 0;
+err:
+	xg_gate_maps_close(m);
+	return -1;
+}
+
+/* Wait until no gate frame still runs with what it read before now. */
+static int grace_period(void)
+{
+	int inner, outer, err = 0;
+	__u32 key = 0;
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+
+	inner = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xg_grace_in", 4, 4, 1, NULL);
+	if (inner < 0)
+		return -errno;
+	opts.inner_map_fd = inner;
+	outer = bpf_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "xg_grace", 4, 4, 1, &opts);
+	if (outer < 0 || bpf_map_update_elem(outer, &key, &inner, BPF_ANY))
+		err = -errno;
+	if (outer >= 0)
+		close(outer);
+	close(inner);
+	return err;
+}
+
+/* Delete every key of a hash/LPM map whose slot byte (at slot_off) is slot. */
+static int clear_slot_keys(int fd, size_t key_size, size_t slot_off, __u8 slot)
+{
+	unsigned char cur[64], kept[64];
+	bool have_kept = false;
+
+	while (!bpf_map_get_next_key(fd, have_kept ? kept : NULL, cur)) {
+		if (cur[slot_off] != slot) {
+			memcpy(kept, cur, key_size);
+			have_kept = true;
+		} else if (bpf_map_delete_elem(fd, cur) && errno != ENOENT) {
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+static int write_eca(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
+{
+	__u32 *keys = malloc(XG_ECA_SIZE * sizeof(*keys)), i, n = XG_ECA_SIZE;
+	int err;
+
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < XG_ECA_SIZE; i++)
+		keys[i] = slot * XG_ECA_SIZE + i;
+	err = bpf_map_update_batch(m->ec, keys, c->eca, &n, NULL);
+	free(keys);
+	return err ? -errno : 0;
+}
+
+static int write_lpm(const struct xg_gate_maps *m, const struct xg_compiled *c, __u8 slot)
+{
+	size_t k, i;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < c->nlpm[k]; i++) {
+			struct xg_lpm_key key = c->lpm[k][i].key;
+			__u16 ec = c->lpm[k][i].ec;
+
+			key.slot = slot;
+			if (bpf_map_update_elem(k ? m->dst : m->src, &key, &ec, BPF_ANY))
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+/* The IPv4 tables: the first level and the blocks in use, in one batch each field. */
+static int write_dir4(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
+{
+	__u32 *keys = malloc(XG_DIR4_SLOT * sizeof(*keys)), i, n;
+	size_t k;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (k = 0; k < 2 && !err; k++) {
+		if (!c->dir4[k])
+			continue; /* no rule tests this field */
+		n = XG_DIR4_L1 + c->nblocks[k] * 256;
+		for (i = 0; i < n; i++)
+			keys[i] = slot * XG_DIR4_SLOT + i;
+		if (bpf_map_update_batch(k ? m->dst4 : m->src4, keys, c->dir4[k], &n, NULL))
+			err = -errno;
+	}
+	free(keys);
+	return err;
+}
+
+static int write_bits(const struct xg_gate_maps *m, const struct xg_compiled *c, __u8 slot)
+{
+	struct xg_bits *v = calloc(1, sizeof(*v));
+	struct xg_bits_key key = { .slot = slot, .field = XG_F_MAX };
+	int f, err = 0;
+	__u32 i;
+
+	if (!v)
+		return -ENOMEM;
+	memset(v->w, 0xff, sizeof(v->w)); /* the all-ones vector of unused fields */
+	if (bpf_map_update_elem(m->bits, &key, v, BPF_ANY))
+		err = -errno;
+	memset(v->w, 0, sizeof(v->w));
+	for (f = 0; f < XG_F_MAX && !err; f++) {
+		for (i = 0; i < c->f[f].n && !err; i++) {
+			key = (struct xg_bits_key){ .slot = slot,
+						    .field = (__u8)f,
+						    .ec = (__u16)i };
+			memcpy(v->w, c->f[f].cls[i].bits, c->nwords * sizeof(__u64));
+			if (bpf_map_update_elem(m->bits, &key, v, BPF_ANY))
+				err = -errno;
+		}
+	}
+	free(v);
+	return err;
+}
+
+/* Actions, texts, and zeroed counters of every rule in the slot. */
+static int write_rules(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
+		       const struct xg_compiled *c, __u32 slot)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xg_counter_val *zero = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*zero));
+	char text[XG_RULE_TEXT_BPF];
+	int err = 0;
+	size_t r;
+
+	if (!zero)
+		return -ENOMEM;
+	for (r = 0; r < rs->n && !err; r++) {
+		__u32 idx = SLOT_IDX(slot, r);
+
+		memset(text, 0, sizeof(text));
+		xg_rule_format(&rs->rules[r], text, sizeof(text));
+		if (bpf_map_update_elem(m->actions, &idx, &c->actions[r], BPF_ANY) ||
+		    bpf_map_update_elem(m->rule_text, &idx, text, BPF_ANY) ||
+		    bpf_map_update_elem(m->rule_stats, &idx, zero, BPF_ANY) ||
+		    bpf_map_update_elem(m->rule_base, &idx, zero, BPF_ANY))
+			err = -errno;
+	}
+	free(zero);
+	return err;
+}
+
+static int clear_slot(const struct xg_gate_maps *m, __u8 slot, __u32 old_n)
+{
+	__u32 i;
+	int err;
+
+	err = clear_slot_keys(m->src, sizeof(struct xg_lpm_key), 4, slot);
+	if (!err)
+		err = clear_slot_keys(m->dst, sizeof(struct xg_lpm_key), 4, slot);
+	if (!err)
+		err = clear_slot_keys(m->bits, sizeof(struct xg_bits_key), 0, slot);
+	for (i = 0; i < old_n && !err; i++) {
+		__u32 idx = SLOT_IDX(slot, i);
+
+		if (bpf_map_delete_elem(m->rule_text, &idx) && errno != ENOENT)
+			err = -errno;
+	}
+	return err;
+}
+
+/* Total of rule i in slot: carried base plus the per-CPU live counters. */
+static int slot_rule_total(const struct xg_gate_maps *m, __u32 slot, __u32 i,
+			   struct xg_counter_val *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
+	struct xg_counter_val *v = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*v));
+	__u32 idx = SLOT_IDX(slot, i);
+
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(m->rule_base, &idx, out) ||
+	    bpf_map_lookup_elem(m->rule_stats, &idx, v))
+		err = -errno;
+	for (c = 0; !err && c < ncpu; c++) {
+		out->packets += v[c].packets;
+		out->bytes += v[c].bytes;
+	}
+	free(v);
+	return err;
+}
+
+/* Per-rule counters follow rules by canonical text: a new rule takes over the counts of
+ * the first unused old rule with the same text. */
+struct carry {
+	__u32 n;
+	int *from;		   /* old index per new rule, -1: a new rule */
+	struct xg_counter_val *at; /* the old total when taken over */
+};
+
+static __u32 text_hash(const char *s)
+{
+	__u32 h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static char *old_texts(const struct xg_gate_maps *m, __u32 slot, __u32 n)
+{
+	char *t = calloc((size_t)n + 1, XG_RULE_TEXT_BPF);
+	__u32 j;
+
+	for (j = 0; t && j < n; j++) {
+		__u32 idx = SLOT_IDX(slot, j);
+
+		if (bpf_map_lookup_elem(m->rule_text, &idx, t + (size_t)j * XG_RULE_TEXT_BPF))
+			t[(size_t)j * XG_RULE_TEXT_BPF] = '\0';
+	}
+	return t;
+}
+
+static int plan_carry(const struct xg_gate_maps *m, const struct xg_ruleset *rs, __u32 old_slot,
+		      __u32 old_n, struct carry *cy)
+{
+	__u32 cap = 64, j, *head, *next, i;
+	char *texts = old_texts(m, old_slot, old_n), buf[XG_RULE_TEXT_BPF];
+
+	while (cap < old_n * 2)
+		cap *= 2;
+	cy->n = (__u32)rs->n;
+	cy->from = malloc((rs->n + 1) * sizeof(*cy->from));
+	cy->at = calloc(rs->n + 1, sizeof(*cy->at));
+	head = malloc(cap * sizeof(*head));
+	next = malloc((old_n + 1) * sizeof(*next));
+	if (!texts || !cy->from || !cy->at || !head || !next)
+		goto err;
+	memset(head, 0xff, cap * sizeof(*head));
+	for (j = old_n; j-- > 0;) {
+		__u32 h = text_hash(texts + (size_t)j * XG_RULE_TEXT_BPF) & (cap - 1);
+
+		next[j] = head[h];
+		head[h] = j;
+	}
+	for (i = 0; i < rs->n; i++) {
+		__u32 h, *p;
+
+		xg_rule_format(&rs->rules[i], buf, sizeof(buf));
+		h = text_hash(buf) & (cap - 1);
+		cy->from[i] = -1;
+		for (p = &head[h]; *p != UINT32_MAX; p = &next[*p]) {
+			if (strcmp(buf, texts + (size_t)*p * XG_RULE_TEXT_BPF))
+				continue;
+			cy->from[i] = (int)*p;
+			*p = next[*p]; /* used: unlink */
+			break;
+		}
+		if (cy->from[i] >= 0)
+			slot_rule_total(m, old_slot, (__u32)cy->from[i], &cy->at[i]);
+	}
+	free(texts);
+	free(head);
+	free(next);
+	return 0;
+err:
+	free(texts);
+	free(head);
+	free(next);
+	return -ENOMEM;
+}
+
+/* Write the carried totals as the new rules' base; with settle set, add what the old
+ * rules counted since plan_carry() (the flip is done and the old slot quiet). */
+static int apply_carry(const struct xg_gate_maps *m, const struct carry *cy, __u32 old_slot,
+		       __u32 new_slot, bool settle)
+{
+	struct xg_counter_val now, v;
+	__u32 i, idx;
+
+	for (i = 0; i < cy->n; i++) {
+		if (cy->from[i] < 0)
+			continue;
+		v = cy->at[i];
+		if (settle) {
+			if (slot_rule_total(m, old_slot, (__u32)cy->from[i], &now))
+				return -errno;
+			idx = SLOT_IDX(new_slot, i);
+			if (bpf_map_lookup_elem(m->rule_base, &idx, &v))
+				return -errno;
+			v.packets += now.packets - cy->at[i].packets;
+			v.bytes += now.bytes - cy->at[i].bytes;
+		}
+		idx = SLOT_IDX(new_slot, i);
+		if (bpf_map_update_elem(m->rule_base, &idx, &v, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int write_config(const struct xg_gate_maps *m, const struct xg_config *cfg)
+{
+	__u32 key = 0;
+
+	return bpf_map_update_elem(m->config, &key, cfg, BPF_ANY) ? -errno : 0;
+}
+
+static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
+		     const struct xg_compiled *c, __u8 slot, __u32 old_n)
+{
+	int err = clear_slot(m, slot, old_n);
+
+	if (!err)
+		err = write_eca(m, c, slot);
+	if (!err)
+		err = write_lpm(m, c, slot);
+	if (!err)
+		err = write_dir4(m, c, slot);
+	if (!err)
+		err = write_bits(m, c, slot);
+	if (!err)
+		err = write_rules(m, rs, c, slot);
+	return err;
+}
+
+int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
+		     const struct xg_compiled *c, bool initial)
+{
+	struct carry cy = { 0 };
+	struct xg_config cfg;
+	__u32 key = 0, old, t, gen;
+	int err;
+
+	if (bpf_map_lookup_elem(m->config, &key, &cfg))
+		return -errno;
+	old = cfg.active & 1;
+	t = initial ? 0 : 1 - old;
+	/* frames that read `active` before the last flip may still use slot t */
+	err = initial ? 0 : grace_period();
+	if (!err)
+		err = fill_slot(m, rs, c, (__u8)t, cfg.slot[t].nrules);
+	if (!err && !initial)
+		err = plan_carry(m, rs, old, cfg.slot[old].nrules, &cy);
+	if (!err && !initial)
+		err = apply_carry(m, &cy, old, t, false);
+	if (err)
+		goto out;
+	gen = (cfg.slot[0].gen > cfg.slot[1].gen ? cfg.slot[0].gen : cfg.slot[1].gen) + 1;
+	cfg.slot[t] = (struct xg_slot_cfg){ .default_verdict = c->default_verdict,
+					    .nrules = c->nrules,
+					    .nwords = c->nwords,
+					    .fields = c->fields,
+					    .gen = gen };
+	err = write_config(m, &cfg); /* readers still use the other slot */
+	if (!err && !initial) {
+		cfg.active = t; /* the flip: one byte changes */
+		err = write_config(m, &cfg);
+	}
+	if (!err && !initial) {
+		err = grace_period();
+		if (!err)
+			err = apply_carry(m, &cy, old, t, true);
+	}
+out:
+	free(cy.from);
+	free(cy.at);
+	if (err)
+		pr_warn("rules: writing the rule set failed: %s\n", strerror(-err));
+	return err ? -1 : 0;
+}
+
+static int read_active(const struct xg_gate_maps *m, struct xg_config *cfg)
+{
+	__u32 key = 0;
+
+	return bpf_map_lookup_elem(m->config, &key, cfg) ? -errno : 0;
+}
+
+int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
+{
+	char text[XG_RULE_TEXT_BPF], err[256];
+	struct xg_config cfg;
+	struct xg_rule r;
+	__u32 s, i, def;
+
+	xg_ruleset_init(rs);
+	if (read_active(m, &cfg))
+		return -1;
+	s = cfg.active & 1;
+	rs->default_verdict = cfg.slot[s].default_verdict;
+	rs->has_default = true;
+	for (i = 0; i < cfg.slot[s].nrules; i++) {
+		__u32 idx = SLOT_IDX(s, i);
+
+		if (bpf_map_lookup_elem(m->rule_text, &idx, text) ||
+		    xg_rule_parse_line(text, NULL, 0, &r, &def, err, sizeof(err)) != 1 ||
+		    xg_ruleset_insert(rs, rs->n, &r)) {
+			pr_warn("rules: the live rule %u cannot be read back\n", i + 1);
+			xg_ruleset_free(rs);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int xg_rule_counter(const struct xg_gate_maps *m, unsigned int i, struct xg_counter_val *out)
+{
+	struct xg_config cfg;
+
+	memset(out, 0, sizeof(*out));
+	if (read_active(m, &cfg))
+		return -1;
+	return slot_rule_total(m, cfg.active & 1, i, out) ? -1 : 0;
+}
+
+int xg_counters_reset(const struct xg_gate_maps *m)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xg_counter_val *zero = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*zero));
+	struct xg_config cfg;
+	__u32 i, s, idx;
+	int err = 0;
+
+	if (!zero || read_active(m, &cfg)) {
+		free(zero);
+		return -1;
+	}
+	s = cfg.active & 1;
+	for (i = 0; i < XG_CNT_MAX && !err; i++)
+		if (bpf_map_update_elem(m->stats, &i, zero, BPF_ANY))
+			err = -errno;
+	for (i = 0; i < cfg.slot[s].nrules && !err; i++) {
+		idx = SLOT_IDX(s, i);
+		if (bpf_map_update_elem(m->rule_stats, &idx, zero, BPF_ANY) ||
+		    bpf_map_update_elem(m->rule_base, &idx, zero, BPF_ANY))
+			err = -errno;
+	}
+	free(zero);
+	return err ? -1 : 0;
+}

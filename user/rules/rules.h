@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The rule language: parsed rules, the rule set, and the reference classifier that defines
+ * what every rule means. The BPF classifier (compiled by user/rules/compile.c) must agree
+ * with xg_rules_classify() on every frame; the differential test checks that it does.
+ *
+ * Syntax, one rule per line ('#' starts a comment):
+ *   ACTION [src PREFIX] [dst PREFIX] [proto tcp|udp|icmp|icmpv6|NUM] [sport PORTS]
+ *          [dport PORTS] [vlan ID] [ether arp|ipv4|ipv6|HEX] [tcp-flags FLAGS]
+ *          [icmp-type TYPE]
+ *   ACTION  = pass | drop | tx | redirect IFACE | xsk
+ *   default pass|drop          (at most once; the verdict when no rule matches)
+ */
+#ifndef XG_RULES_H
+#define XG_RULES_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "common/parse.h"
+
+#define XG_RULES_MAX 16384    /* rules in one set */
+#define XG_PORT_RANGES_MAX 16 /* ranges in one PORTS list */
+#define XG_RULE_TEXT_MAX 512  /* canonical text of one rule */
+
+struct xg_prefix {
+	uint8_t family;	  /* 0: any address; 4 or 6 */
+	uint8_t len;	  /* prefix length; host bits of addr are zero */
+	uint8_t addr[16]; /* network order; IPv4 in addr[0..3] */
+};
+
+struct xg_port_set {
+	uint16_t n; /* 0: any port (no condition) */
+	struct {
+		uint16_t lo, hi; /* inclusive */
+	} r[XG_PORT_RANGES_MAX];
+};
+
+struct xg_rule {
+	uint32_t action;	       /* enum xg_verdict: PASS, DROP, TX, REDIRECT or XSK */
+	char redirect_if[IF_NAMESIZE]; /* REDIRECT only */
+	struct xg_prefix src, dst;
+	bool has_proto;
+	uint8_t proto; /* IPPROTO_* (L4 protocol after IPv6 extension headers) */
+	struct xg_port_set sport, dport;
+	bool has_vlan;
+	uint16_t vlan; /* outer tag's VID */
+	bool has_ether;
+	uint16_t ether; /* innermost EtherType */
+	bool has_tcp_flags;
+	uint8_t flags_mask, flags_value; /* match when (flags & mask) == value */
+	bool has_icmp_type;
+	uint8_t icmp_family; /* 4: ICMP, 6: ICMPv6 (from proto; ICMP when none given) */
+	uint8_t icmp_type;
+	unsigned int line; /* source line, 0 when from the command line */
+};
+
+struct xg_ruleset {
+	struct xg_rule *rules;
+	size_t n, cap;
+	uint32_t default_verdict; /* XG_VERDICT_PASS unless a `default` line says drop */
+	bool has_default;
+};
+
+void xg_ruleset_init(struct xg_ruleset *rs);
+void xg_ruleset_free(struct xg_ruleset *rs);
+/* Insert a copy of r before index at (at == rs->n appends). 0 or -ENOMEM/-E2BIG. */
+int xg_ruleset_insert(struct xg_ruleset *rs, size_t at, const struct xg_rule *r);
+int xg_ruleset_delete(struct xg_ruleset *rs, size_t at);
+
+/* Parse one line. Returns 1 for a rule (in *r), 2 for a `default` line (in *def), 0 for a
+ * blank or comment line, -1 on error with one message in err, formatted
+ * "FILE:LINE:COL: what 'token'" (FILE and LINE left out when file is NULL). */
+int xg_rule_parse_line(const char *line, const char *file, unsigned int lineno, struct xg_rule *r,
+		       uint32_t *def, char *err, size_t errlen);
+/* Parse a whole file into rs (which must be empty). 0, or -1 after printing the first
+ * error as "xdpgate: FILE:LINE:COL: ...". Nothing is kept on error. Host bits set in a
+ * prefix are masked with a warning naming file:line. */
+int xg_rules_parse_file(const char *path, struct xg_ruleset *rs);
+/* Canonical text of a rule (what `rules list` prints, and how counters follow rules). */
+void xg_rule_format(const struct xg_rule *r, char *buf, size_t len);
+
+/* The reference classifier: index of the first rule that matches the parsed frame, or -1
+ * when none does (the default applies). outcome is what xg_parse_frame() returned. */
+int xg_rules_classify(const struct xg_ruleset *rs, const struct xg_pkt *pkt, int outcome);
+bool xg_rule_matches(const struct xg_rule *r, const struct xg_pkt *pkt, int outcome);
+
+/* `rules check`: print warnings (to f) for rules that can never match because an earlier
+ * rule covers them, and for a default drop that blocks ARP or IPv6 neighbour discovery.
+ * Returns the number of warnings. */
+int xg_rules_check(const struct xg_ruleset *rs, const char *file, FILE *f);
+
+#endif
