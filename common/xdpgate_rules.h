@@ -4,10 +4,14 @@
  * Every match field is split by userspace into equivalence classes (ECs): values that
  * the same set of rules accepts share one EC. Per packet the gate looks up one EC per
  * field the rule set uses (an LPM trie for addresses, one array for everything else),
- * then looks the EC tuple up in a per-CPU LRU cache of first matches. On a miss it ANDs
- * the fields' rule bit-vectors (one per EC) word by word and takes the lowest set bit:
- * the first matching rule; then it fills the cache. Per-packet cost on a hit does not
- * depend on the number of rules.
+ * then finds the first matching rule from the fields' rule bit-vectors (one per EC): the
+ * AND of the vectors, lowest set bit first. Two ways, chosen per slot by the loader:
+ *   - small sets (XG_SLOT_SMALL: at most 64 rules and at most XG_SMALL_EC classes in every
+ *     field in use): one 64-bit word per EC in a plain array, ANDed for the fields in use
+ *     only. A handful of inlined array reads; no hash, no cache.
+ *   - larger sets: the EC tuple is looked up in a direct-mapped per-CPU cache of first
+ *     matches; on a miss the full vectors are ANDed word by word and the cache entry
+ *     overwritten. Per-packet cost on a hit does not depend on the number of rules.
  *
  * Two slots hold two rule sets; the config names the active one. A reload fills the
  * inactive slot, then flips: each frame reads the active slot once, so it is classified
@@ -94,6 +98,22 @@ struct xg_cache_key {
 };
 _Static_assert(sizeof(struct xg_cache_key) == 24, "xg_cache_key layout");
 
+/* One entry of the direct-mapped per-CPU cache (index: a hash of the key). A generation
+ * that no slot has any more never matches, so a reload needs no flush. */
+struct xg_cache_ent {
+	struct xg_cache_key k;
+	__u32 rule1; /* first matching rule + 1; 0: none (the default) */
+	__u32 valid; /* 0 until first written */
+};
+_Static_assert(sizeof(struct xg_cache_ent) == 32, "xg_cache_ent layout");
+#define XG_CACHE_BITS 14
+#define XG_CACHE_SIZE (1u << XG_CACHE_BITS) /* entries per CPU */
+
+/* The small-set vectors: per slot and field, one word per EC (index:
+ * (slot * XG_F_MAX + field) * XG_SMALL_EC + ec). */
+#define XG_SMALL_EC 256
+#define XG_SMALL_RULES 64
+
 /* What a rule does (index: slot * XG_RULES_MAX_BPF + rule). */
 struct xg_rule_action {
 	__u32 verdict; /* enum xg_verdict */
@@ -108,8 +128,9 @@ struct xg_slot_cfg {
 	__u32 nwords;	       /* bit-vector words in use: (nrules + 63) / 64 */
 	__u32 fields;	       /* bit f set: some rule has a condition on field f */
 	__u32 gen;	       /* rule set generation, part of the cache key */
-	__u32 _pad;
+	__u32 flags;	       /* XG_SLOT_* */
 };
+#define XG_SLOT_SMALL 0x1 /* first match from the one-word vectors, no cache */
 _Static_assert(sizeof(struct xg_slot_cfg) == 24, "xg_slot_cfg layout");
 
 #endif

@@ -4,6 +4,8 @@
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 
+#include <stdbool.h>
+
 #include "common/parse.h"
 #include "common/xdpgate_structs.h"
 
@@ -69,13 +71,20 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } xg_bits SEC(".maps");
 
-/* First match per EC tuple: value rule + 1, or 0 for "no rule: the default". */
+/* Small sets: one word of rule bits per (slot, field, EC); see common/xdpgate_rules.h. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct xg_cache_key);
-	__type(value, __u32);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_F_MAX * XG_SMALL_EC);
+	__type(key, __u32);
+	__type(value, __u64);
+} xg_bits64 SEC(".maps");
+
+/* Larger sets: first match per EC tuple, direct-mapped, per CPU (no locks, no LRU). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_CACHE_SIZE);
+	__type(key, __u32);
+	__type(value, struct xg_cache_ent);
 } xg_cache SEC(".maps");
 
 struct {
@@ -297,21 +306,88 @@ static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *s
 	return 0;
 }
 
+/* Small sets: AND the one-word vectors of every field. A field no rule tests has EC 0
+ * and an all-ones word there, so no branch depends on the fields in use (branches per
+ * field here would multiply the verifier's paths with lookup_ecs'). Rule + 1, or 0. */
+static __always_inline __u32 first_match_small(__u32 slot, const struct xg_slot_cfg *sc,
+					       const struct xg_cache_key *k)
+{
+	__u64 acc = sc->nrules >= 64 ? ~0ULL : (1ULL << sc->nrules) - 1;
+	__u32 f;
+
+	XG_UNROLL
+	for (f = 0; f < XG_F_MAX; f++) {
+		/* the loader keeps every EC below XG_SMALL_EC in this mode; the mask only
+		 * keeps a reader inside this field's words (a branch here would make the
+		 * verifier track each EC precisely and stop pruning lookup_ecs' paths) */
+		__u32 idx = (slot * XG_F_MAX + f) * XG_SMALL_EC + (k->ec[f] & (XG_SMALL_EC - 1));
+		__u64 *w;
+
+		w = bpf_map_lookup_elem(&xg_bits64, &idx);
+		if (!w)
+			return 0;
+		acc &= *w;
+	}
+	return acc ? lowest_bit(acc) + 1 : 0;
+}
+
+/* Cache slot of an EC tuple: a multiplicative hash over every field (unused ones are 0). */
+static __always_inline __u32 cache_index(const struct xg_cache_key *k)
+{
+	__u64 h = (__u64)k->gen * 0x9E3779B97F4A7C15ULL;
+	__u32 f;
+
+	XG_UNROLL
+	for (f = 0; f < XG_F_MAX; f++)
+		h = (h ^ k->ec[f]) * 0xBF58476D1CE4E5B9ULL;
+	return (__u32)(h >> (64 - XG_CACHE_BITS));
+}
+
+static __always_inline bool cache_key_eq(const struct xg_cache_key *a, const struct xg_cache_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2];
+}
+
+/* Larger sets: the cached first match. A global function, so the verifier checks it once
+ * with k as opaque memory: inlined, the constant ECs of unused fields would give every
+ * combination of fields in use its own cache index and multiply the paths to verify past
+ * the limit. Rule + 1, or 0. */
+__attribute__((noinline)) int xg_match_cached(__u32 slot, const struct xg_slot_cfg *sc,
+					      const struct xg_cache_key *k)
+{
+	struct xg_cache_ent *e;
+	__u32 rule1, idx;
+
+	if (!sc || !k)
+		return 0;
+	idx = cache_index(k);
+	e = bpf_map_lookup_elem(&xg_cache, &idx);
+	if (!e)
+		return (int)first_match(slot, sc, k); /* cannot happen: idx < XG_CACHE_SIZE */
+	if (e->valid && cache_key_eq(&e->k, k))
+		return (int)e->rule1;
+	rule1 = first_match(slot, sc, k);
+	/* per-CPU entry: no other writer */
+	e->k = *k;
+	e->rule1 = rule1;
+	e->valid = 1;
+	return (int)rule1;
+}
+
 /* The rule engine: pick the rule for this frame, or none (returns -1). */
 static __always_inline int classify(__u32 slot, const struct xg_slot_cfg *sc,
 				    const struct xg_pkt *pkt)
 {
 	struct xg_cache_key k = { .gen = sc->gen };
-	__u32 *hit, rule1;
+	__u32 rule1;
 
 	lookup_ecs(slot, sc->fields, pkt, &k);
-	hit = bpf_map_lookup_elem(&xg_cache, &k);
-	if (hit) {
-		rule1 = *hit;
-	} else {
-		rule1 = first_match(slot, sc, &k);
-		bpf_map_update_elem(&xg_cache, &k, &rule1, BPF_ANY);
-	}
+	if (sc->flags & XG_SLOT_SMALL)
+		rule1 = first_match_small(slot, sc, &k);
+	else
+		rule1 = (__u32)xg_match_cached(slot, sc, &k);
 	return rule1 ? (int)rule1 - 1 : -1;
 }
 
@@ -372,6 +448,9 @@ int xdpgate(struct xdp_md *ctx)
 	__u32 key = 0, verdict, ifindex = 0, slot;
 	int outcome, rule = -1, ret;
 
+	/* pkt's address escapes here, so clang keeps it in memory: scalarised, its fields
+	 * became a dozen registers spilled and re-zeroed on every parser branch */
+	asm volatile("" : : "r"(&pkt) : "memory");
 	outcome = xg_parse_frame(data, data_end, &pkt);
 	count(XG_CNT_PARSE + (__u32)outcome, len); /* xg_parse_frame returns < XG_PARSE_MAX */
 	if (pkt.frag == XG_FRAG_FIRST)

@@ -35,6 +35,7 @@ static const struct map_ref map_refs[] = {
 	M(src4, "xg_src4"),
 	M(dst4, "xg_dst4"),
 	M(bits, "xg_bits"),
+	M(bits64, "xg_bits64"),
 	M(actions, "xg_actions"),
 	M(rule_stats, "xg_rule_stats"),
 	M(rule_text, "xg_rule_text"),
@@ -226,6 +227,48 @@ static int write_bits(const struct xg_gate_maps *m, const struct xg_compiled *c,
 		}
 	}
 	free(v);
+	return err;
+}
+
+/* Whether the slot can use the one-word vectors (see common/xdpgate_rules.h). */
+static bool small_set(const struct xg_compiled *c)
+{
+	int f;
+
+	if (c->nrules > XG_SMALL_RULES)
+		return false;
+	for (f = 0; f < XG_F_MAX; f++)
+		if ((c->fields & (1u << f)) && c->f[f].n > XG_SMALL_EC)
+			return false;
+	return true;
+}
+
+/* The slot's one-word vectors, every field in one batch (unused ECs and fields zero). */
+static int write_bits64(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
+{
+	__u32 n = XG_F_MAX * XG_SMALL_EC, *keys = malloc(n * sizeof(*keys)), i, f;
+	__u64 *w = calloc(n, sizeof(*w));
+	int err = 0;
+
+	if (!keys || !w) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		keys[i] = slot * n + i;
+	for (f = 0; f < XG_F_MAX; f++) {
+		if (!(c->fields & (1u << f))) {
+			w[f * XG_SMALL_EC] = ~0ULL; /* the gate reads EC 0 of unused fields */
+			continue;
+		}
+		for (i = 0; i < c->f[f].n; i++)
+			w[f * XG_SMALL_EC + i] = c->f[f].cls[i].bits[0];
+	}
+	if (bpf_map_update_batch(m->bits64, keys, w, &n, NULL))
+		err = -errno;
+out:
+	free(keys);
+	free(w);
 	return err;
 }
 
@@ -424,6 +467,8 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		err = write_dir4(m, c, slot);
 	if (!err)
 		err = write_bits(m, c, slot);
+	if (!err && small_set(c))
+		err = write_bits64(m, c, slot);
 	if (!err)
 		err = write_rules(m, rs, c, slot);
 	return err;
@@ -456,7 +501,8 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 					    .nrules = c->nrules,
 					    .nwords = c->nwords,
 					    .fields = c->fields,
-					    .gen = gen };
+					    .gen = gen,
+					    .flags = small_set(c) ? XG_SLOT_SMALL : 0 };
 	err = write_config(m, &cfg); /* readers still use the other slot */
 	if (!err && !initial) {
 		cfg.active = t; /* the flip: one byte changes */
