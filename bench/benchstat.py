@@ -190,12 +190,19 @@ def label(name, size):
     return name if size == DEFAULT_SIZE else "%s@%d" % (name, size)
 
 
-def check(expr, res):
-    """Evaluate one ROW_EXPECT term ("ratio>=0.95", "dut_gen<=1.05") -> (ok or None, text)."""
-    m = re.fullmatch(r"(ratio|dut_gen)(>=|<=)([0-9.]+)", expr)
+def check(expr, res, by_label=None):
+    """Evaluate one ROW_EXPECT term -> (ok or None, text): "ratio>=0.95" (to bare drop),
+    "dut_gen<=1.05", or "vs:ROW>=1.5" (this row's median over ROW's, same invocation)."""
+    m = re.fullmatch(r"(ratio|dut_gen|vs:[A-Za-z0-9@_.-]+)(>=|<=)([0-9.]+)", expr)
     if not m:
         return None, "bad expectation %r" % expr
-    v = res.get(m.group(1))
+    if m.group(1).startswith("vs:"):
+        other = (by_label or {}).get(m.group(1)[3:])
+        mine = res["pps"]["median"]
+        theirs = other["pps"]["median"] if other else None
+        v = mine / theirs if mine is not None and theirs else None
+    else:
+        v = res.get(m.group(1))
     if v is None:
         return None, "%s: no value" % expr
     lim = float(m.group(3))
@@ -216,7 +223,10 @@ def aggregate(runs):
                "desc": rs[0]["meta"].get("desc", ""), "expect": rs[0]["meta"].get("expect", ""),
                "runs": len(rs), "noisy_runs": sum(1 for r in rs if r["noisy"]),
                "noisy_reasons": sorted({w for r in rs for w in r["noisy"]}),
-               "pps": summary(pps), "gen_pps": summary(gen)}
+               "pps": summary(pps), "gen_pps": summary(gen),
+               "placement": rs[0]["meta"].get("placement", ""),
+               "bpf_ns": summary([float(r["meta"]["bpf_ns"]) for r in rs
+                                  if r["meta"].get("bpf_ns")])}
         g, d = res["gen_pps"]["median"], res["pps"]["median"]
         res["dut_gen"] = d / g if d is not None and g else None
         results.append(res)
@@ -224,7 +234,9 @@ def aggregate(runs):
     for r in results:
         c = ceil.get(r["size"], ceil.get(DEFAULT_SIZE))
         r["ratio"] = r["pps"]["median"] / c if c and r["pps"]["median"] is not None else None
-        r["checks"] = [check(e, r) for e in r["expect"].split()]
+    by_label = {r["label"]: r for r in results}
+    for r in results:
+        r["checks"] = [check(e, r, by_label) for e in r["expect"].split()]
     base = [r for r in results if r["row"] == CEILING_ROW and r["size"] == DEFAULT_SIZE]
     if base and base[0]["gen_pps"]["n"]:
         b = base[0]
@@ -234,7 +246,8 @@ def aggregate(runs):
             "desc": "the generator's own sent rate during the %s runs" % CEILING_ROW,
             "expect": "", "runs": b["runs"], "noisy_runs": b["noisy_runs"],
             "noisy_reasons": b["noisy_reasons"], "pps": b["gen_pps"], "gen_pps": b["gen_pps"],
-            "dut_gen": None, "checks": [],
+            "dut_gen": None, "checks": [], "placement": b.get("placement", ""),
+            "bpf_ns": summary([]),
             "ratio": b["gen_pps"]["median"] / c if c else None})
     return results
 
@@ -248,20 +261,32 @@ def _r(v):
 
 
 def markdown(results, facts):
-    out = ["| row | Mpps median | min | max | ratio to bare drop | gen Mpps | DUT/gen | runs "
-           "| noisy |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    out = ["| row | Mpps median | min | max | ratio to bare drop | prog ns/frame | gen Mpps "
+           "| DUT/gen | runs | noisy |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
         noisy = "no" if not r["noisy_runs"] else "%d/%d: %s" % (
             r["noisy_runs"], r["runs"], ", ".join(r["noisy_reasons"]))
-        out.append("| %s | %s | %s | %s | %s | %s | %s | %d | %s |" % (
+        ns = r.get("bpf_ns", {}).get("median")
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |" % (
             r["label"], _m(r["pps"]["median"]), _m(r["pps"]["min"]), _m(r["pps"]["max"]),
-            _r(r["ratio"]), _m(r["gen_pps"]["median"]), _r(r["dut_gen"]), r["runs"], noisy))
+            _r(r["ratio"]), "—" if ns is None else "%.1f" % ns, _m(r["gen_pps"]["median"]),
+            _r(r["dut_gen"]), r["runs"], noisy))
     checks = [(r["label"], ok, txt) for r in results for ok, txt in r["checks"]]
     if checks:
         out.append("")
         for lab, ok, txt in checks:
             out.append("- %s %s: %s" % ("PASS" if ok else "FAIL" if ok is False else "????",
                                         lab, txt))
+    out.append("")
+    out.append("Placement (applied and read back before every run):")
+    for p in dict.fromkeys(r.get("placement", "") for r in results if r.get("placement")):
+        out.append("- %s: %s" % (p, ", ".join(r["label"] for r in results
+                                              if r.get("placement") == p)))
+    out.append("")
+    out.append("prog ns/frame: the DUT's XDP program's run_time_ns / run_cnt "
+               "(kernel.bpf_stats_enabled) over the %s s after the sampled window." %
+               facts.get("bpf_win", "2"))
     out.append("")
     out.append("%s, kernel %s, %s x %s; %s run(s) of %s s per row, interleaved; median/min/max "
                "over the steady seconds (first and last second of each run dropped), counted "

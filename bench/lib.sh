@@ -9,8 +9,9 @@
 #                          BENCH_DUT_CPU / BENCH_GEN_CPUS; the harness kills it after the run
 #   dut_ethtool_sum FIELD [IF]   DUT veth ethtool counter rx_queue_*_FIELD summed over queues
 #   dut_ethtool_xdp_packets [IF] the same for xdp_packets (the default row_counter)
-#   dut_napi_threaded IF   make IF's NAPI threaded (IF needs NAPI: GRO or XDP) and pin its
-#                          napi/IF-* kthreads to BENCH_DUT_CPU
+#   dut_napi_place IF softirq|CPU   NAPI in the sender's softirq, or threaded and pinned to
+#                          CPU; read back (the harness calls it for every row)
+#   dut_xdp_prog_id [IF]   id of the XDP program on IF;  bpf_prog_stats ID  its run time/count
 #   bench_wait_xdp IF      wait until IF in the DUT namespace shows an XDP program
 #   bench_log MSG          one line on stderr
 # Variables: BENCH_DIR ROOT XG (build/xdpgate) BENCH_DUT_CPU BENCH_GEN_CPUS BENCH_SIZE
@@ -71,15 +72,43 @@ bench_wait_xdp() {
 	return 1
 }
 
-dut_napi_threaded() {
-	local ifc=$1 pid found=0
-	ip netns exec "$TE_NS_DUT" sh -c "echo 1 > /sys/class/net/$ifc/threaded" || {
-		bench_log "$ifc: cannot make NAPI threaded (no GRO and no XDP program?)"
+# NAPI placement of the DUT veth, applied and read back before every run: the file keeps
+# its value until written again, so a testbed reused across rows must be set for each row.
+#   dut_napi_place IF softirq   threaded=0: NAPI runs in the sender's softirq (gen CPU)
+#   dut_napi_place IF CPU       threaded=1, every napi/IF-* kthread pinned to CPU
+# Prints nothing on success; fails with one line when the placement does not hold.
+dut_napi_place() {
+	local ifc=$1 where=$2 want=1 got pid found=0 aff
+	[[ $where == softirq ]] && want=0
+	ip netns exec "$TE_NS_DUT" sh -c "echo $want > /sys/class/net/$ifc/threaded" || {
+		bench_log "$ifc: cannot write threaded=$want (no GRO and no XDP program?)"
 		return 1
 	}
+	got=$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$ifc/threaded")
+	[[ $got == "$want" ]] || { bench_log "$ifc: threaded reads '$got', wanted $want"; return 1; }
+	((want)) || return 0
 	# Kthread names are global: another testbed's $ifc may match too; pinning it is harmless.
 	for pid in $(pgrep "^napi/$ifc-"); do
-		taskset -pc "$BENCH_DUT_CPU" "$pid" >/dev/null && found=1
+		taskset -pc "$where" "$pid" >/dev/null || return 1
+		aff=$(taskset -pc "$pid" | sed 's/.*: //')
+		[[ $aff == "$where" ]] || { bench_log "napi kthread $pid on '$aff', wanted $where"; return 1; }
+		found=1
 	done
 	((found)) || { bench_log "$ifc: no napi/$ifc-* kthread found"; return 1; }
+}
+
+# Kept for rows that call it directly: threaded NAPI on the DUT's CPU.
+dut_napi_threaded() { dut_napi_place "$1" "$BENCH_DUT_CPU"; }
+
+# The XDP program attached to IF in the DUT namespace (its id), or nothing.
+dut_xdp_prog_id() {
+	ip -n "$TE_NS_DUT" -d link show dev "${1:-$TE_DUT_IF}" 2>/dev/null |
+		sed -n 's/.*prog\/xdp id \([0-9][0-9]*\).*/\1/p' | head -n 1
+}
+
+# "run_time_ns run_cnt" of a program (bpftool; kernel.bpf_stats_enabled must be 1).
+bpf_prog_stats() {
+	bpftool prog show id "$1" 2>/dev/null |
+		awk '{ for (i = 1; i < NF; i++) { if ($i == "run_time_ns") t = $(i + 1);
+			if ($i == "run_cnt") c = $(i + 1) } } END { print t + 0, c + 0 }'
 }

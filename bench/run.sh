@@ -20,6 +20,7 @@ PY=/usr/bin/python3
 BENCH_GEN_CPU=${BENCH_GEN_CPU:-0}
 BENCH_DUT_CPU=${BENCH_DUT_CPU:-1}
 CEILING_GUESS=4000000
+BPF_WIN=2 # seconds of kernel.bpf_stats_enabled after the sampled window (prog ns/frame)
 
 QUICK=${QUICK:-}
 [[ $QUICK == 0 ]] && QUICK=""
@@ -74,7 +75,7 @@ row_meta() {
 	(
 		ROW_DESC="" ROW_QUEUES=1 ROW_SIZES=64 ROW_QUICK_SIZES="" ROW_DEFAULT=1 ROW_QUICK=1
 		ROW_REQUIRES="" ROW_GEN_THREADS=1 ROW_GEN_CPUS=$BENCH_GEN_CPU ROW_GEN_SATURATED=1
-		ROW_NAPI=1 ROW_EXPECT=""
+		ROW_NAPI=1 ROW_NAPI_CPU=$BENCH_DUT_CPU ROW_EXPECT=""
 		# shellcheck disable=SC1090
 		source "$1" >/dev/null 2>&1
 		[[ -z $ROW_QUICK_SIZES ]] && ROW_QUICK_SIZES=${ROW_SIZES%% *}
@@ -157,6 +158,7 @@ cleanup() {
 		RUN_PID=""
 	fi
 	bench_kill_bg
+	sysctl -qw kernel.bpf_stats_enabled=0 2>/dev/null
 	te_cleanup_trap
 	[[ -n ${WORK:-} && -d $WORK && -z ${BENCH_KEEP:-} ]] && rm -rf "$WORK"
 	return $rc
@@ -205,6 +207,32 @@ sample_loop() {
 	return 0
 }
 
+# Where the row wants the DUT's NAPI: "softirq" (the generator's CPU) or a CPU number.
+napi_where() { ((ROW_NAPI)) && echo "$ROW_NAPI_CPU" || echo softirq; }
+
+placement_text() {
+	local napi="NAPI in the sender's softirq (cpu $ROW_GEN_CPUS)"
+	((ROW_NAPI)) && napi="NAPI threaded, kthread on cpu $ROW_NAPI_CPU"
+	echo "gen cpu $ROW_GEN_CPUS; $napi; receiver cpu $BENCH_DUT_CPU"
+}
+
+# The DUT's XDP program's own cost while the generator still runs, after the sampled window
+# (bpf_stats add two clock reads a run, so they stay off while Mpps is measured):
+# prints "bpf_ns=NS" (run_time_ns / run_cnt over BPF_WIN seconds), or nothing without a
+# program on dut0.
+prog_ns_window() {
+	local id a b
+	id=$(dut_xdp_prog_id) || return 0
+	[[ -n $id ]] || return 0
+	sysctl -qw kernel.bpf_stats_enabled=1 || return 0
+	a=$(bpf_prog_stats "$id")
+	sleep "$BPF_WIN"
+	b=$(bpf_prog_stats "$id")
+	sysctl -qw kernel.bpf_stats_enabled=0
+	awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+		if (y[2] > x[2]) printf "bpf_ns=%.1f\nbpf_runs=%d\n", (y[1] - x[1]) / (y[2] - x[2]), y[2] - x[2] }'
+}
+
 # The body of one run, in a subshell so each row file's functions stay its own.
 run_one() {
 	local file=$1 size=$2 round=$3 dir=$4 q err="" genpid
@@ -213,7 +241,7 @@ run_one() {
 	row_gen_args() { :; }
 	row_counter() { dut_ethtool_xdp_packets; }
 	ROW_QUEUES=1 ROW_GEN_THREADS=1 ROW_GEN_CPUS=$BENCH_GEN_CPU ROW_GEN_SATURATED=1 ROW_NAPI=1
-	ROW_DESC="" ROW_EXPECT=""
+	ROW_NAPI_CPU=$BENCH_DUT_CPU ROW_DESC="" ROW_EXPECT=""
 	# shellcheck disable=SC1090
 	source "$file"
 	q=$ROW_QUEUES
@@ -229,12 +257,13 @@ run_one() {
 		echo "gen_saturated=$ROW_GEN_SATURATED"; echo "dut_cpu=$BENCH_DUT_CPU"
 		echo "expect=$ROW_EXPECT"; echo "start=$(date -Is)"
 		echo "own_tasks=$((ROW_GEN_THREADS + (ROW_NAPI ? 1 : 0) + 1))"
+		echo "placement=$(placement_text)"
 	} >"$dir/meta"
 	trap 'bench_kill_bg; row_teardown >/dev/null 2>&1' EXIT
 
 	if ! row_setup; then err="row_setup failed"
 	elif ! row_start; then err="row_start failed"
-	elif ((ROW_NAPI)) && ! dut_napi_threaded "$TE_DUT_IF"; then err="threaded NAPI failed"
+	elif ! dut_napi_place "$TE_DUT_IF" "$(napi_where)"; then err="NAPI placement did not hold"
 	fi
 	if [[ -z $err ]]; then
 		# --no-marker: writing the per-frame marker dirties a cache line on the generator's
@@ -243,11 +272,13 @@ run_one() {
 		# shellcheck disable=SC2046 # row_gen_args prints words
 		taskset -c "$ROW_GEN_CPUS" nsenter --net="/run/netns/$TE_NS_GEN" -- \
 			"$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" --size "$size" \
-			--threads "$ROW_GEN_THREADS" --duration "$DURATION" --json --no-marker $(row_gen_args) \
+			--threads "$ROW_GEN_THREADS" --duration "$((DURATION + BPF_WIN + 1))" --json \
+			--no-marker $(row_gen_args) \
 			>"$dir/gen.json" 2>"$dir/gen.err" &
 		genpid=$!
 		echo "$genpid" >>"$BENCH_PIDFILE"
 		sample_loop "$dir" || err="sampling failed: $(cat "$dir/counter-error" 2>/dev/null)"
+		[[ -z $err ]] && prog_ns_window >>"$dir/meta"
 		wait "$genpid" || err=${err:-"generator failed: $(head -c 200 "$dir/gen.err")"}
 	fi
 	bench_kill_bg
@@ -271,6 +302,7 @@ facts() {
 	echo "nproc=$(nproc)"; echo "runs=$RUNS"; echo "duration=$DURATION"
 	echo "quick=${QUICK:-0}"; echo "gen_cpu=$BENCH_GEN_CPU"; echo "dut_cpu=$BENCH_DUT_CPU"
 	echo "xdpgate=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+	echo "bpf_win=$BPF_WIN"
 }
 
 main() {

@@ -6,9 +6,10 @@
  * field the rule set uses (an LPM trie for addresses, one array for everything else),
  * then finds the first matching rule from the fields' rule bit-vectors (one per EC): the
  * AND of the vectors, lowest set bit first. Two ways, chosen per slot by the loader:
- *   - small sets (XG_SLOT_SMALL: at most 64 rules and at most XG_SMALL_EC classes in every
- *     field in use): one 64-bit word per EC in a plain array, ANDed for the fields in use
- *     only. A handful of inlined array reads; no hash, no cache.
+ *   - small sets (XG_SLOT_SMALL: at most 64 rules, at most XG_SMALL_EC classes of each
+ *     address field): the 64-bit rule word of every value of each array-indexed field
+ *     (indexed like the EC array), and of each address class, in one plain array. One
+ *     inlined array read per field in use, ANDed; no EC step, no hash, no cache.
  *   - larger sets: the EC tuple is looked up in a direct-mapped per-CPU cache of first
  *     matches; on a miss the full vectors are ANDed word by word and the cache entry
  *     overwritten. Per-packet cost on a hit does not depend on the number of rules.
@@ -109,10 +110,13 @@ _Static_assert(sizeof(struct xg_cache_ent) == 32, "xg_cache_ent layout");
 #define XG_CACHE_BITS 14
 #define XG_CACHE_SIZE (1u << XG_CACHE_BITS) /* entries per CPU */
 
-/* The small-set vectors: per slot and field, one word per EC (index:
- * (slot * XG_F_MAX + field) * XG_SMALL_EC + ec). */
+/* The small-set words, per slot: XG_ECA_SIZE words indexed like the EC array (by value),
+ * then XG_SMALL_EC words for the classes of src, then of dst. Index: slot * XG_W64_SLOT +. */
 #define XG_SMALL_EC 256
 #define XG_SMALL_RULES 64
+#define XG_W64_SRC XG_ECA_SIZE
+#define XG_W64_DST (XG_W64_SRC + XG_SMALL_EC)
+#define XG_W64_SLOT (XG_W64_DST + XG_SMALL_EC)
 
 /* What a rule does (index: slot * XG_RULES_MAX_BPF + rule). */
 struct xg_rule_action {

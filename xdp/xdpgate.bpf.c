@@ -71,13 +71,14 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } xg_bits SEC(".maps");
 
-/* Small sets: one word of rule bits per (slot, field, EC); see common/xdpgate_rules.h. */
+/* Small sets: the rule word of every field value (array fields) or address class, per
+ * slot; see common/xdpgate_rules.h. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * XG_F_MAX * XG_SMALL_EC);
+	__uint(max_entries, 2 * XG_W64_SLOT);
 	__type(key, __u32);
 	__type(value, __u64);
-} xg_bits64 SEC(".maps");
+} xg_w64 SEC(".maps");
 
 /* Larger sets: first match per EC tuple, direct-mapped, per CPU (no locks, no LRU). */
 struct {
@@ -306,28 +307,50 @@ static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *s
 	return 0;
 }
 
-/* Small sets: AND the one-word vectors of every field. A field no rule tests has EC 0
- * and an all-ones word there, so no branch depends on the fields in use (branches per
- * field here would multiply the verifier's paths with lookup_ecs'). Rule + 1, or 0. */
+static __always_inline __u64 w64(__u32 slot, __u32 idx)
+{
+	__u32 key = slot * XG_W64_SLOT + idx;
+	__u64 *w = bpf_map_lookup_elem(&xg_w64, &key);
+
+	return w ? *w : 0;
+}
+
+/* An address class as an index into the small-set words: classes above XG_SMALL_EC do not
+ * occur in this mode (the loader checks); the mask keeps a reader inside the field. */
+static __always_inline __u32 w64_addr(void *dir4, void *lpm, __u32 base, __u32 slot,
+				      const struct xg_pkt *p, const __u32 *addr)
+{
+	return base + (ec_addr(dir4, lpm, slot, p, addr) & (XG_SMALL_EC - 1));
+}
+
+/* Small sets: AND the rule words of the values of the fields in use; each test is one
+ * array read. Rule + 1, or 0. */
 static __always_inline __u32 first_match_small(__u32 slot, const struct xg_slot_cfg *sc,
-					       const struct xg_cache_key *k)
+					       const struct xg_pkt *p)
 {
 	__u64 acc = sc->nrules >= 64 ? ~0ULL : (1ULL << sc->nrules) - 1;
-	__u32 f;
+	__u32 fields = sc->fields;
 
-	XG_UNROLL
-	for (f = 0; f < XG_F_MAX; f++) {
-		/* the loader keeps every EC below XG_SMALL_EC in this mode; the mask only
-		 * keeps a reader inside this field's words (a branch here would make the
-		 * verifier track each EC precisely and stop pruning lookup_ecs' paths) */
-		__u32 idx = (slot * XG_F_MAX + f) * XG_SMALL_EC + (k->ec[f] & (XG_SMALL_EC - 1));
-		__u64 *w;
-
-		w = bpf_map_lookup_elem(&xg_bits64, &idx);
-		if (!w)
-			return 0;
-		acc &= *w;
-	}
+	if (fields & (1u << XG_F_SRC))
+		acc &= w64(slot, w64_addr(&xg_src4, &xg_src, XG_W64_SRC, slot, p, p->saddr));
+	if (fields & (1u << XG_F_DST))
+		acc &= w64(slot, w64_addr(&xg_dst4, &xg_dst, XG_W64_DST, slot, p, p->daddr));
+	if (fields & (1u << XG_F_PROTO))
+		acc &= w64(slot, XG_ECA_PROTO + (p->family ? p->l4_proto : XG_PROTO_NONE));
+	if (fields & (1u << XG_F_SPORT))
+		acc &= w64(slot, XG_ECA_SPORT + (has_ports(p) ? p->sport : XG_PORT_NONE));
+	if (fields & (1u << XG_F_DPORT))
+		acc &= w64(slot, XG_ECA_DPORT + (has_ports(p) ? p->dport : XG_PORT_NONE));
+	if (fields & (1u << XG_F_VLAN))
+		acc &= w64(slot, XG_ECA_VLAN + (p->vlan_depth ? p->vlan_id : XG_VLAN_NONE));
+	if (fields & (1u << XG_F_ETHER))
+		acc &= w64(slot, XG_ECA_ETHER + p->eth_proto);
+	if (fields & (1u << XG_F_TCPFLAGS))
+		acc &= w64(slot, XG_ECA_TCPFLAGS + (p->l4_ok && p->l4_proto == IPPROTO_TCP
+							    ? p->tcp_flags
+							    : XG_TCPFLAGS_NONE));
+	if (fields & (1u << XG_F_ICMP))
+		acc &= w64(slot, XG_ECA_ICMP + icmp_index(p));
 	return acc ? lowest_bit(acc) + 1 : 0;
 }
 
@@ -383,11 +406,12 @@ static __always_inline int classify(__u32 slot, const struct xg_slot_cfg *sc,
 	struct xg_cache_key k = { .gen = sc->gen };
 	__u32 rule1;
 
-	lookup_ecs(slot, sc->fields, pkt, &k);
-	if (sc->flags & XG_SLOT_SMALL)
-		rule1 = first_match_small(slot, sc, &k);
-	else
+	if (sc->flags & XG_SLOT_SMALL) {
+		rule1 = first_match_small(slot, sc, pkt);
+	} else {
+		lookup_ecs(slot, sc->fields, pkt, &k);
 		rule1 = (__u32)xg_match_cached(slot, sc, &k);
+	}
 	return rule1 ? (int)rule1 - 1 : -1;
 }
 

@@ -35,7 +35,7 @@ static const struct map_ref map_refs[] = {
 	M(src4, "xg_src4"),
 	M(dst4, "xg_dst4"),
 	M(bits, "xg_bits"),
-	M(bits64, "xg_bits64"),
+	M(w64, "xg_w64"),
 	M(actions, "xg_actions"),
 	M(rule_stats, "xg_rule_stats"),
 	M(rule_text, "xg_rule_text"),
@@ -230,24 +230,35 @@ static int write_bits(const struct xg_gate_maps *m, const struct xg_compiled *c,
 	return err;
 }
 
-/* Whether the slot can use the one-word vectors (see common/xdpgate_rules.h). */
+/* Whether the slot can use the small-set words (see common/xdpgate_rules.h). */
 static bool small_set(const struct xg_compiled *c)
 {
-	int f;
-
 	if (c->nrules > XG_SMALL_RULES)
 		return false;
-	for (f = 0; f < XG_F_MAX; f++)
-		if ((c->fields & (1u << f)) && c->f[f].n > XG_SMALL_EC)
-			return false;
-	return true;
+	return !((c->fields & (1u << XG_F_SRC)) && c->f[XG_F_SRC].n > XG_SMALL_EC) &&
+	       !((c->fields & (1u << XG_F_DST)) && c->f[XG_F_DST].n > XG_SMALL_EC);
 }
 
-/* The slot's one-word vectors, every field in one batch (unused ECs and fields zero). */
-static int write_bits64(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
+/* The EC array's range of each array-indexed field. */
+static const struct {
+	int f;
+	__u32 first, n;
+} eca_ranges[] = {
+	{ XG_F_PROTO, XG_ECA_PROTO, XG_ECA_SPORT - XG_ECA_PROTO },
+	{ XG_F_SPORT, XG_ECA_SPORT, XG_ECA_DPORT - XG_ECA_SPORT },
+	{ XG_F_DPORT, XG_ECA_DPORT, XG_ECA_VLAN - XG_ECA_DPORT },
+	{ XG_F_VLAN, XG_ECA_VLAN, XG_ECA_ETHER - XG_ECA_VLAN },
+	{ XG_F_ETHER, XG_ECA_ETHER, XG_ECA_TCPFLAGS - XG_ECA_ETHER },
+	{ XG_F_TCPFLAGS, XG_ECA_TCPFLAGS, XG_ECA_ICMP - XG_ECA_TCPFLAGS },
+	{ XG_F_ICMP, XG_ECA_ICMP, XG_ECA_SIZE - XG_ECA_ICMP },
+};
+
+/* The slot's small-set words in one batch: each value's rule word through its class. */
+static int write_w64(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
 {
-	__u32 n = XG_F_MAX * XG_SMALL_EC, *keys = malloc(n * sizeof(*keys)), i, f;
+	__u32 n = XG_W64_SLOT, *keys = malloc(n * sizeof(*keys)), i, v;
 	__u64 *w = calloc(n, sizeof(*w));
+	size_t r;
 	int err = 0;
 
 	if (!keys || !w) {
@@ -256,15 +267,20 @@ static int write_bits64(const struct xg_gate_maps *m, const struct xg_compiled *
 	}
 	for (i = 0; i < n; i++)
 		keys[i] = slot * n + i;
-	for (f = 0; f < XG_F_MAX; f++) {
-		if (!(c->fields & (1u << f))) {
-			w[f * XG_SMALL_EC] = ~0ULL; /* the gate reads EC 0 of unused fields */
+	for (r = 0; r < sizeof(eca_ranges) / sizeof(eca_ranges[0]); r++) {
+		const struct xg_field_ecs *fe = &c->f[eca_ranges[r].f];
+
+		if (!(c->fields & (1u << eca_ranges[r].f)))
 			continue;
-		}
-		for (i = 0; i < c->f[f].n; i++)
-			w[f * XG_SMALL_EC + i] = c->f[f].cls[i].bits[0];
+		for (v = eca_ranges[r].first; v < eca_ranges[r].first + eca_ranges[r].n; v++)
+			if (c->eca[v] < fe->n)
+				w[v] = fe->cls[c->eca[v]].bits[0];
 	}
-	if (bpf_map_update_batch(m->bits64, keys, w, &n, NULL))
+	for (i = 0; i < c->f[XG_F_SRC].n && i < XG_SMALL_EC; i++)
+		w[XG_W64_SRC + i] = c->f[XG_F_SRC].cls[i].bits[0];
+	for (i = 0; i < c->f[XG_F_DST].n && i < XG_SMALL_EC; i++)
+		w[XG_W64_DST + i] = c->f[XG_F_DST].cls[i].bits[0];
+	if (bpf_map_update_batch(m->w64, keys, w, &n, NULL))
 		err = -errno;
 out:
 	free(keys);
@@ -468,7 +484,7 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	if (!err)
 		err = write_bits(m, c, slot);
 	if (!err && small_set(c))
-		err = write_bits64(m, c, slot);
+		err = write_w64(m, c, slot);
 	if (!err)
 		err = write_rules(m, rs, c, slot);
 	return err;

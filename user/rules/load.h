@@ -15,8 +15,8 @@ struct xdpgate_bpf;
 
 /* The maps a rule set lives in. All fds, -1 when closed. */
 struct xg_gate_maps {
-	int config, ec, src, dst, src4, dst4, bits, bits64, actions, rule_stats, rule_text,
-		rule_base, stats;
+	int config, ec, src, dst, src4, dst4, bits, w64, actions, rule_stats, rule_text, rule_base,
+		stats;
 };
 
 /* Every fd closed (-1): the state close() and the error paths expect. */

@@ -1,0 +1,21 @@
+# gate-rule1 — the gate with the one rule of the issue that set the targets, `drop proto udp
+# dport 9` then `default pass`; the generator sends to port 9, so every frame hits the rule.
+# Beside it, Debian's xdp-filter doing the same one-port drop (peer-xdpfilter-port).
+# shellcheck shell=bash disable=SC2034 # ROW_* are read by bench/run.sh
+ROW_NAME=gate-rule1
+ROW_DESC="xdpgate attach, 1 rule: drop proto udp dport 9"
+ROW_ORDER=32
+ROW_EXPECT="vs:bare-drop-read>=0.85 vs:peer-xdpfilter-port>=1.5"
+
+row_setup() {
+	RULES_FILE=$(mktemp "${TMPDIR:-/tmp}/xdpgate-bench-rule1.XXXXXX") &&
+		printf 'drop proto udp dport 9\ndefault pass\n' >"$RULES_FILE"
+}
+row_start() { te_dut "$XG" attach "$TE_DUT_IF" --rules "$RULES_FILE" >/dev/null; }
+row_gen_args() { echo "--dport 9"; }
+row_teardown() {
+	te_dut "$XG" detach "$TE_DUT_IF" >/dev/null
+	local rc=$?
+	rm -f "${RULES_FILE:-}"
+	return $rc
+}
