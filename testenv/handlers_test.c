@@ -56,9 +56,9 @@ static uint8_t *tail_copy(const uint8_t *src, size_t len)
 static uint8_t run_batch(const struct xg_handler_ops *ops, void *state, uint8_t *data, uint32_t len,
 			 struct xg_handler_stats *hs)
 {
-	struct xg_xsk_frame f = { .len = len, .data = data };
+	struct xg_xsk_frame f = { .len = len, .room = len, .data = data };
 	uint8_t action = XG_ACT_RECYCLE;
-	struct xg_batch b = { .frames = &f, .action = &action, .n = 1, .frame_size = 4096 };
+	struct xg_batch b = { .frames = &f, .action = &action, .n = 1 };
 
 	ops->batch(state, &b, hs);
 	assert_int_equal(f.len, len); /* reflect never changes a length */
@@ -400,9 +400,11 @@ static void test_reflect_init(void **state)
 static void test_reflect_batch(void **state)
 {
 	uint8_t a[60] = { 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2 }, b[13] = { 0 }, c[14] = { 0 };
-	struct xg_xsk_frame fr[3] = { { 0, 60, a }, { 0, 13, b }, { 0, 14, c } };
+	struct xg_xsk_frame fr[3] = { { .len = 60, .room = 60, .data = a },
+				      { .len = 13, .room = 13, .data = b },
+				      { .len = 14, .room = 14, .data = c } };
 	uint8_t act[3] = { XG_ACT_RECYCLE, XG_ACT_RECYCLE, XG_ACT_RECYCLE };
-	struct xg_batch bt = { .frames = fr, .action = act, .n = 3, .frame_size = 2048 };
+	struct xg_batch bt = { .frames = fr, .action = act, .n = 3 };
 	struct xg_handler_stats hs = { 0 };
 
 	(void)state;
@@ -480,11 +482,12 @@ static void pcap_write(void *st, unsigned int first, unsigned int n, struct xg_h
 	unsigned int i, k;
 
 	for (i = 0; i < n; i += k) {
-		struct xg_batch b = { .frames = fr, .action = act, .frame_size = 4096 };
+		struct xg_batch b = { .frames = fr, .action = act };
 
 		for (k = 0; k < 64 && i + k < n; k++) {
 			fr[k].data = bufs[k];
 			fr[k].len = (uint32_t)pattern_frame(first + i + k, bufs[k]);
+			fr[k].room = sizeof(bufs[k]);
 			act[k] = XG_ACT_RECYCLE;
 		}
 		b.n = k;
