@@ -51,7 +51,7 @@ static size_t marker_off(const uint8_t *data, const struct xg_pkt *p)
 
 static void verify_one(struct count_state *s, const struct xg_xsk_frame *f)
 {
-	const struct xg_gen_marker *m;
+	struct xg_gen_marker m;
 	struct xg_pkt p = { 0 };
 	uint32_t slot;
 	uint64_t seq;
@@ -64,17 +64,17 @@ static void verify_one(struct count_state *s, const struct xg_xsk_frame *f)
 		return;
 	}
 	off = marker_off(f->data, &p);
-	if (off + sizeof(*m) > f->len) {
+	if (off + sizeof(m) > f->len) {
 		s->no_marker++;
 		return;
 	}
-	m = (const void *)(f->data + off);
-	if (xg_ntohs(m->magic) != XG_GEN_MAGIC) {
+	memcpy(&m, f->data + off, sizeof(m)); /* the marker's offset need not be aligned */
+	if (xg_ntohs(m.magic) != XG_GEN_MAGIC) {
 		s->no_marker++;
 		return;
 	}
-	seq = xg_ntohll(m->seq);
-	slot = xg_ntohs(m->thread) % THREADS_MAX;
+	seq = xg_ntohll(m.seq);
+	slot = xg_ntohs(m.thread) % THREADS_MAX;
 	s->seen++;
 	if (seq < s->next_seq[slot])
 		s->dup_or_reordered++;
