@@ -45,7 +45,13 @@ TEST_LIB_OBJS := $(patsubst testenv/%.c,$(BUILD)/san/testenv/%.o,$(TEST_LIB_SRCS
 EXAMPLE_SRCS := $(wildcard user/examples/*.c)
 EXAMPLES := $(patsubst user/examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
 
-all: $(BUILD)/xdpgate $(TEST_BINS) $(EXAMPLES)
+# DEBUG=1's frame accounting, tested by every `make test`: the pool's objects built again
+# with XG_XSK_DEBUG into build/debug/, and the ring tests (xsk_test.c) linked against them.
+POOL_SAN_OBJS := $(filter $(BUILD)/san/user/pool/%,$(USER_SAN_OBJS))
+DEBUG_POOL_OBJS := $(patsubst $(BUILD)/san/%,$(BUILD)/debug/san/%,$(POOL_SAN_OBJS))
+DEBUG_TEST_BINS := $(BUILD)/tests/xsk_debug_test
+
+all: $(BUILD)/xdpgate $(TEST_BINS) $(DEBUG_TEST_BINS) $(EXAMPLES)
 
 $(BUILD)/%.bpf.o: xdp/%.bpf.c
 	$(call msg,BPF,$@)
@@ -78,6 +84,17 @@ $(BUILD)/examples/%: user/examples/%.c $(USER_OBJS) | $(SKELS)
 
 # Tests are built with ASan/UBSan and link the same user/ objects the CLI uses.
 $(BUILD)/tests/%: $(BUILD)/san/testenv/%.o $(TEST_LIB_OBJS) $(USER_SAN_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) $^ -o $@ $(LDLIBS) -lcmocka
+
+$(BUILD)/debug/san/%.o: %.c | $(SKELS)
+	$(call msg,CC-DEBUG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DXG_XSK_DEBUG $(SAN) -c $< -o $@
+
+$(BUILD)/tests/xsk_debug_test: $(BUILD)/debug/san/testenv/xsk_test.o $(TEST_LIB_OBJS) \
+			       $(DEBUG_POOL_OBJS) $(filter-out $(POOL_SAN_OBJS),$(USER_SAN_OBJS))
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ -o $@ $(LDLIBS) -lcmocka

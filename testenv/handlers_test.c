@@ -28,11 +28,14 @@
 #include <pcap/pcap.h>
 #undef bpf_insn
 
+#include "common/gen_marker.h"
 #include "common/parse.h"
 #include "testenv/frame_cases.h"
+#include "user/gen/template.h"
 #include "user/util/frame_build.h"
 #include "user/pool/handler.h"
 
+extern const struct xg_handler_ops xg_handler_count;
 extern const struct xg_handler_ops xg_handler_reflect;
 extern const struct xg_handler_ops xg_handler_pcap;
 
@@ -56,9 +59,9 @@ static uint8_t *tail_copy(const uint8_t *src, size_t len)
 static uint8_t run_batch(const struct xg_handler_ops *ops, void *state, uint8_t *data, uint32_t len,
 			 struct xg_handler_stats *hs)
 {
-	struct xg_xsk_frame f = { .len = len, .data = data };
+	struct xg_xsk_frame f = { .len = len, .room = len, .data = data };
 	uint8_t action = XG_ACT_RECYCLE;
-	struct xg_batch b = { .frames = &f, .action = &action, .n = 1, .frame_size = 4096 };
+	struct xg_batch b = { .frames = &f, .action = &action, .n = 1 };
 
 	ops->batch(state, &b, hs);
 	assert_int_equal(f.len, len); /* reflect never changes a length */
@@ -400,9 +403,11 @@ static void test_reflect_init(void **state)
 static void test_reflect_batch(void **state)
 {
 	uint8_t a[60] = { 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2 }, b[13] = { 0 }, c[14] = { 0 };
-	struct xg_xsk_frame fr[3] = { { 0, 60, a }, { 0, 13, b }, { 0, 14, c } };
+	struct xg_xsk_frame fr[3] = { { .len = 60, .room = 60, .data = a },
+				      { .len = 13, .room = 13, .data = b },
+				      { .len = 14, .room = 14, .data = c } };
 	uint8_t act[3] = { XG_ACT_RECYCLE, XG_ACT_RECYCLE, XG_ACT_RECYCLE };
-	struct xg_batch bt = { .frames = fr, .action = act, .n = 3, .frame_size = 2048 };
+	struct xg_batch bt = { .frames = fr, .action = act, .n = 3 };
 	struct xg_handler_stats hs = { 0 };
 
 	(void)state;
@@ -414,6 +419,151 @@ static void test_reflect_batch(void **state)
 	assert_int_equal(a[6], 1);
 	assert_int_equal(hs.handled, 2);
 	assert_int_equal(hs.dropped_malformed, 1);
+}
+
+/* ---- count:verify ---- */
+
+/* Run fini with stdout in a file and return the line it printed (static buffer). */
+static const char *count_fini_line(void *st)
+{
+	static char line[256];
+	FILE *f = tmpfile();
+	int saved;
+
+	assert_non_null(f);
+	fflush(stdout);
+	saved = dup(1);
+	assert_true(saved >= 0 && dup2(fileno(f), 1) == 1);
+	xg_handler_count.fini(st);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(f);
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	return line;
+}
+
+static void put_seq(uint8_t *frame, size_t marker_off, uint64_t seq)
+{
+	struct xg_gen_marker m = { .magic = xg_htons(XG_GEN_MAGIC),
+				   .thread = xg_htons(3),
+				   .seq = xg_htonll(seq) };
+
+	memcpy(frame + marker_off, &m, sizeof(m));
+}
+
+/* Six frames of one template, marked 0, 1, 2, 4, 3 and one more 4: one frame missing
+ * before 4, then a reordered 3 and a duplicate 4; plus the template cut before its
+ * marker, which has none. */
+static void check_verify(const uint8_t *tmpl, size_t len, size_t marker_off, const char *what)
+{
+	static const uint64_t seqs[] = { 0, 1, 2, 4, 3, 4 };
+	uint8_t frames[7][XG_GEN_MAX_SIZE], act[7] = { 0 };
+	struct xg_xsk_frame fr[7];
+	struct xg_handler_stats hs = { 0 };
+	struct xg_batch b = { .frames = fr, .action = act, .n = 7 };
+	const char *line;
+	void *st;
+	size_t i;
+
+	assert_int_equal(xg_handler_count.init(&st, "verify", 0, NULL), 0);
+	for (i = 0; i < 7; i++) {
+		memcpy(frames[i], tmpl, len);
+		fr[i] = (struct xg_xsk_frame){ .len = (uint32_t)len,
+					       .room = 4096,
+					       .data = frames[i] };
+		if (i < 6)
+			put_seq(frames[i], marker_off, seqs[i]);
+	}
+	fr[6].len = (uint32_t)(marker_off + sizeof(struct xg_gen_marker) - 1);
+	put_seq(frames[6], marker_off, 5);
+	xg_handler_count.batch(st, &b, &hs);
+	assert_int_equal(hs.handled, 7);
+	line = count_fini_line(st);
+	if (!strstr(line, "verify: 6 marked frames, 2 duplicate or reordered, 1 missing in "
+			  "sequence, 1 without a marker"))
+		fail_msg("%s: %s", what, line);
+}
+
+/* The generator's own templates (user/gen/template.c), every protocol and family: the
+ * marker sits after the TCP, UDP or ICMP echo header. */
+static void test_count_verify_gen(void **state)
+{
+	static const enum xg_gen_proto protos[] = { XG_GEN_UDP, XG_GEN_TCP, XG_GEN_ICMP };
+	static const char *const names[] = { "udp", "tcp", "icmp" };
+	uint8_t buf[XG_GEN_MAX_SIZE];
+	struct xg_gen_layout lo;
+	int fam, i;
+
+	(void)state;
+	for (fam = 4; fam <= 6; fam += 2)
+		for (i = 0; i < 3; i++) {
+			struct xg_gen_frame_req r = { .proto = protos[i],
+						      .family = fam,
+						      .size = 128,
+						      .sport = 1000,
+						      .dport = 9 };
+			size_t len = xg_gen_build(&r, buf, &lo);
+			char what[32];
+
+			assert_int_not_equal(len, 0);
+			assert_int_not_equal(lo.marker_off, 0);
+			snprintf(what, sizeof(what), "%s over IPv%d", names[i], fam);
+			check_verify(buf, len, lo.marker_off, what);
+		}
+}
+
+/* TCP with options: the marker follows the header's doff, not a fixed 20 bytes. */
+static void test_count_verify_tcp_options(void **state)
+{
+	struct xg_frame_spec s = { MACS, IP4, .l4_proto = IPPROTO_TCP, .tcp = { 1000, 9, 0x02, 8 },
+				   .payload_len = 40 };
+	uint8_t buf[512], zero[40] = { 0 };
+	struct xg_frame_layout lo;
+	size_t len;
+
+	(void)state;
+	s.payload = zero;
+	len = xg_frame_build(&s, buf, sizeof(buf));
+	assert_int_not_equal(len, 0);
+	xg_frame_layout(&s, &lo);
+	assert_int_equal(lo.l4_len, 32);
+	check_verify(buf, len, lo.l4_off + lo.l4_len, "tcp doff 8");
+}
+
+/* Frames that are not the generator's: no marker, never a crash. */
+static void test_count_verify_unmarked(void **state)
+{
+	uint8_t buf[XG_CASE_FRAME_MAX], act[1] = { 0 };
+	struct xg_handler_stats hs = { 0 };
+	struct xg_xsk_frame f;
+	struct xg_batch b = { .frames = &f, .action = act, .n = 1 };
+	size_t i, len, cut, n = 0;
+	char want[128];
+	void *st;
+
+	(void)state;
+	assert_int_equal(xg_handler_count.init(&st, "verify", 0, NULL), 0);
+	for (i = 0; i < xg_frame_cases_n; i++) {
+		len = xg_frame_build(&xg_frame_cases[i].spec, buf, sizeof(buf));
+		for (cut = 0; cut <= len; cut++, n++) {
+			uint8_t *data = tail_copy(buf, cut);
+
+			f = (struct xg_xsk_frame){ .len = (uint32_t)cut,
+						   .room = (uint32_t)cut,
+						   .data = data };
+			xg_handler_count.batch(st, &b, &hs);
+			free(data);
+		}
+	}
+	snprintf(want, sizeof(want),
+		 "verify: 0 marked frames, 0 duplicate or reordered, 0 missing in sequence, "
+		 "%zu without a marker\n",
+		 n);
+	assert_string_equal(count_fini_line(st), want);
+	assert_int_not_equal(xg_handler_count.init(&st, "nosuch", 0, NULL), 0);
 }
 
 /* ---- pcap ---- */
@@ -480,11 +630,12 @@ static void pcap_write(void *st, unsigned int first, unsigned int n, struct xg_h
 	unsigned int i, k;
 
 	for (i = 0; i < n; i += k) {
-		struct xg_batch b = { .frames = fr, .action = act, .frame_size = 4096 };
+		struct xg_batch b = { .frames = fr, .action = act };
 
 		for (k = 0; k < 64 && i + k < n; k++) {
 			fr[k].data = bufs[k];
 			fr[k].len = (uint32_t)pattern_frame(first + i + k, bufs[k]);
+			fr[k].room = sizeof(bufs[k]);
 			act[k] = XG_ACT_RECYCLE;
 		}
 		b.n = k;
@@ -705,6 +856,9 @@ int main(void)
 		cmocka_unit_test(test_reflect_echo_checksums),
 		cmocka_unit_test(test_reflect_cuts),
 		cmocka_unit_test(test_reflect_random),
+		cmocka_unit_test(test_count_verify_gen),
+		cmocka_unit_test(test_count_verify_tcp_options),
+		cmocka_unit_test(test_count_verify_unmarked),
 		cmocka_unit_test(test_pcap_roundtrip),
 		cmocka_unit_test(test_pcap_rotate),
 		cmocka_unit_test(test_pcap_full_disk),

@@ -17,10 +17,12 @@
 
 #include "user/cli/commands.h"
 #include "user/gate/counters.h"
+#include "user/gate/gate.h"
 #include "user/util/log.h"
 #include "user/cli/names.h"
 #include "user/pool/pool.h"
 #include "user/pool/publish.h"
+#include "user/rules/rules.h"
 
 struct run_cfg {
 	const char *rules, *queues, *handler;
@@ -69,6 +71,7 @@ static int build_cfg(const struct run_cfg *cfg, const char *ifname, struct xg_po
 {
 	memset(pc, 0, sizeof(*pc));
 	pc->ifname = ifname;
+	pc->log_name = "run";
 	pc->handler = xg_handler_find(cfg->handler, &pc->handler_arg);
 	if (!pc->handler) {
 		pr_warn("run: unknown handler '%s' (count, count:verify, reflect, pcap:FILE)\n",
@@ -108,15 +111,17 @@ static int build_cfg(const struct run_cfg *cfg, const char *ifname, struct xg_po
 
 static void print_sockets(const struct xg_pool *p)
 {
+	struct xg_pool_worker_info w;
 	unsigned int i;
 
-	for (i = 0; i < p->nworkers; i++)
+	for (i = 0; i < xg_pool_nworkers(p); i++) {
+		xg_pool_worker_info(p, i, &w);
 		printf("%s queue %u: %s mode, worker on CPU %d, UMEM %u x %u bytes%s\n",
-		       p->g.ifname, p->w[i].queue, p->w[i].q.zerocopy ? "zero-copy" : "copy",
-		       p->w[i].cpu, p->w[i].q.nframes, p->w[i].q.frame_size,
-		       p->w[i].q.huge ? " (huge pages)" : "");
-	printf("%s: %s gate, Ctrl-C to stop\n", p->g.ifname,
-	       p->joined ? "joined the attached" : "attached (bpf_link) our own");
+		       xg_pool_ifname(p), w.queue, w.zerocopy ? "zero-copy" : "copy", w.cpu,
+		       w.nframes, w.frame_size, w.huge ? " (huge pages)" : "");
+	}
+	printf("%s: %s gate, Ctrl-C to stop\n", xg_pool_ifname(p),
+	       xg_pool_joined(p) ? "joined the attached" : "attached (bpf_link) our own");
 	fflush(stdout);
 }
 
@@ -137,13 +142,16 @@ static int do_run(void *cfgp, int argc, char **argv)
 	struct xg_ruleset rs;
 	struct xg_pool *p;
 	double start, next;
+	int err;
 
 	(void)argc;
 	if (xg_require_root("run") || build_cfg(cfg, argv[0], &pc, &rs))
 		return 1;
-	p = calloc(1, sizeof(*p));
-	if (!p || xg_pool_start(p, &pc)) {
-		free(p);
+	err = xg_pool_start(&pc, &p);
+	if (err) {
+		if (err == -EOPNOTSUPP && cfg->zerocopy)
+			pr_warn("run: zero-copy refused: drop --zerocopy to fall back to copy "
+				"mode\n");
 		xg_ruleset_free(&rs);
 		return 1;
 	}
@@ -159,17 +167,16 @@ static int do_run(void *cfgp, int argc, char **argv)
 		if (run_stop)
 			break;
 		xg_run_snapshot(p, &cur);
-		xg_run_report(p, &prev, &cur, cfg->json, stdout);
+		xg_run_report(&prev, &cur, cfg->json, stdout);
 		xg_run_publish(p, &cur);
 		prev = cur;
 		if (cfg->duration > 0 && xg_now() >= start + cfg->duration)
 			break;
 	}
 	xg_run_snapshot(p, &cur); /* before stopping: XDP_STATISTICS need the sockets */
+	xg_run_unpublish(p);	  /* the stopped pool has no gate to find the file by */
 	xg_pool_stop(p);
-	xg_run_totals(p, &cur, xg_now() - start, cfg->json, stdout);
-	xg_run_unpublish(p);
-	free(p);
+	xg_run_totals(argv[0], &cur, xg_now() - start, cfg->json, stdout);
 	xg_ruleset_free(&rs);
 	return 0;
 }

@@ -80,6 +80,7 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	struct xg_pool_cfg cfg = {
+		.log_name = "embed_count",
 		.handler = &protos,
 		.batch = 64,
 		.frame_size = 4096,
@@ -100,16 +101,12 @@ int main(int argc, char **argv)
 	cfg.ifname = argv[1];
 	cfg.handler_ctx = counts;
 	xg_log_hook_libs(); /* libbpf/libxdp messages through our logger: warnings only */
-	pool = calloc(1, sizeof(*pool)); /* room for 64 workers: too big for the stack */
-	if (!pool || xg_pool_start(pool, &cfg)) {
-		free(pool);
+	if (xg_pool_start(&cfg, &pool))
 		return 1;
-	}
 	signal(SIGINT, on_signal);
 	while (!stop && secs-- > 0)
 		sleep(1);
-	xg_pool_stop(pool);
-	free(pool);
+	xg_pool_stop(pool); /* joins the workers: their counters are final from here */
 	for (q = 0; q < XG_POOL_MAX_QUEUES; q++) {
 		if (!counts[q].used)
 			continue;

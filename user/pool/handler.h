@@ -3,7 +3,8 @@
  * with its own handler (see user/examples/). A worker calls batch() with the frames it
  * received; the handler sets each frame's action: recycle it (the frame goes back to the
  * fill ring) or transmit it (out of the same queue, with the len it set; it may rewrite
- * the data in place). Handlers run on the worker's thread: per-queue state, no locks. */
+ * the data in place and grow len up to the frame's room; the worker drops a frame sent
+ * with len 0 or past its room and counts it as dropped_tx_bad_len). Handlers run on the worker's thread: per-queue state, no locks. */
 #ifndef XG_HANDLER_H
 #define XG_HANDLER_H
 
@@ -18,7 +19,6 @@ struct xg_batch {
 	uint8_t *action; /* one per frame, XG_ACT_RECYCLE on entry */
 	unsigned int n;
 	unsigned int queue;
-	uint32_t frame_size; /* room for data in each frame */
 };
 
 /* What a handler reports: frames it handled and frames it dropped as bad input. */

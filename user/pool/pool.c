@@ -11,6 +11,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -20,11 +21,27 @@
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 
+#include "user/gate/gate.h"
 #include "user/gate/link.h"
-#include "user/util/log.h"
 #include "user/gate/pin.h"
 #include "user/pool/pool.h"
+#include "user/pool/worker.h"
+#include "user/rules/load.h"
+#include "user/rules/rules.h"
+#include "user/util/log.h"
 #include "xdpgate.skel.h"
+
+struct xg_pool {
+	const char *log_name;
+	struct xg_gate g;
+	bool joined;		  /* an `xdpgate attach` gate was there: we use its maps */
+	struct xdpgate_bpf *skel; /* our own gate (bpf_link), when not joined */
+	int link_fd, xsks_fd;
+	struct xg_gate_maps maps;
+	atomic_bool stop;
+	unsigned int nworkers;
+	struct xg_worker w[XG_POOL_MAX_QUEUES];
+};
 
 /* Receive queues of ifname (ethtool channels), 1 when the driver does not say. */
 static unsigned int queue_count(const char *ifname)
@@ -80,11 +97,11 @@ static int own_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	    xg_rules_install(&p->maps, rs ? rs : &def, &c, true))
 		goto out;
 	if (xdpgate_bpf__load(p->skel)) {
-		pr_warn("run: cannot load the gate: %s\n", strerror(errno));
+		pr_warn("%s: cannot load the gate: %s\n", p->log_name, strerror(errno));
 		goto out;
 	}
 	p->link_fd = xg_link_attach(bpf_program__fd(p->skel->progs.xdpgate), p->g.ifindex,
-				    p->g.ifname, cfg->attach_mode, "run");
+				    p->g.ifname, cfg->attach_mode, p->log_name);
 	if (p->link_fd < 0)
 		goto out;
 	p->xsks_fd = bpf_map__fd(p->skel->maps.xg_xsks);
@@ -104,9 +121,9 @@ static int join_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	int err;
 
 	p->joined = true;
-	if (xg_gate_maps_open(&p->g, "run", &p->maps))
+	if (xg_gate_maps_open(&p->g, p->log_name, &p->maps))
 		return -1;
-	p->xsks_fd = xg_gate_map_fd(&p->g, "run", "xg_xsks");
+	p->xsks_fd = xg_gate_map_fd(&p->g, p->log_name, "xg_xsks");
 	if (p->xsks_fd < 0)
 		return -1;
 	if (!cfg->rules)
@@ -144,22 +161,24 @@ static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 					 .ring_size = cfg->ring_size,
 					 .nframes = 2 * cfg->ring_size,
 					 .mode = cfg->xsk_mode };
-		int fd;
+		int fd, err;
 
+		w->ifname = p->g.ifname;
 		w->queue = xc.queue;
 		w->cpu = ncpu ? cpus[i % (unsigned int)ncpu] : 0;
 		w->wait = cfg->wait;
 		w->batch = cfg->batch;
 		w->ops = cfg->handler;
 		w->stop = &p->stop;
-		if (xg_xsk_open(&w->q, &xc))
-			return -1;
+		err = xg_xsk_open(&w->q, &xc);
+		if (err)
+			return err; /* the caller tells a refused zero-copy bind by it */
 		p->nworkers = i + 1;
 		if (cfg->handler->init(&w->hstate, cfg->handler_arg, xc.queue, cfg->handler_ctx))
 			return -1;
 		fd = xg_xsk_fd(&w->q);
 		if (bpf_map_update_elem(p->xsks_fd, &xc.queue, &fd, BPF_ANY)) {
-			pr_warn("run: %s queue %u: cannot register the socket with the gate: %s\n",
+			pr_warn("%s queue %u: cannot register the socket with the gate: %s\n",
 				cfg->ifname, xc.queue, strerror(errno));
 			return -1;
 		}
@@ -169,28 +188,47 @@ static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	return 0;
 }
 
-int xg_pool_start(struct xg_pool *p, const struct xg_pool_cfg *cfg)
+static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
 	struct xg_gate_info info;
 
-	memset(p, 0, sizeof(*p));
-	xg_gate_maps_init(&p->maps);
-	p->link_fd = p->xsks_fd = -1;
-	atomic_store(&p->stop, false);
-	if (xg_gate_init(&p->g, "run", cfg->ifname) || xg_bpffs_ensure())
+	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || xg_bpffs_ensure())
 		return -1;
 	xg_gate_query(&p->g, &info);
 	if (info.other_prog_id) {
-		pr_warn("run: %s: another XDP program (id %u, %s) holds the interface\n",
-			p->g.ifname, info.other_prog_id, info.other_prog_name);
+		pr_warn("%s: %s: another XDP program (id %u, %s) holds the interface\n",
+			p->log_name, p->g.ifname, info.other_prog_id, info.other_prog_name);
 		return -1;
 	}
 	if (!info.attached && info.pinned)
 		xg_pin_remove(p->g.pin_dir); /* left by a run that was killed */
-	if ((info.attached ? join_gate(p, cfg) : own_gate(p, cfg)) || start_queues(p, cfg)) {
-		xg_pool_stop(p);
+	if (info.attached ? join_gate(p, cfg) : own_gate(p, cfg))
 		return -1;
+	return start_queues(p, cfg);
+}
+
+int xg_pool_start(const struct xg_pool_cfg *cfg, struct xg_pool **out)
+{
+	/* calloc: room for XG_POOL_MAX_QUEUES workers is too big for a caller's stack */
+	struct xg_pool *p = calloc(1, sizeof(*p));
+	int err;
+
+	*out = NULL;
+	if (!p) {
+		pr_warn("%s: %s: out of memory\n", cfg->log_name ? cfg->log_name : "pool",
+			cfg->ifname);
+		return -ENOMEM;
 	}
+	p->log_name = cfg->log_name ? cfg->log_name : "pool";
+	xg_gate_maps_init(&p->maps);
+	p->link_fd = p->xsks_fd = -1;
+	atomic_store(&p->stop, false);
+	err = pool_open(p, cfg);
+	if (err) {
+		xg_pool_stop(p);
+		return err;
+	}
+	*out = p;
 	return 0;
 }
 
@@ -198,6 +236,8 @@ void xg_pool_stop(struct xg_pool *p)
 {
 	unsigned int i;
 
+	if (!p)
+		return;
 	atomic_store(&p->stop, true);
 	for (i = 0; i < p->nworkers; i++) {
 		xg_worker_join(&p->w[i]);
@@ -216,5 +256,55 @@ void xg_pool_stop(struct xg_pool *p)
 	}
 	p->link_fd = -1;
 	xdpgate_bpf__destroy(p->skel);
-	p->skel = NULL;
+	free(p);
+}
+
+const char *xg_pool_ifname(const struct xg_pool *p)
+{
+	return p->g.ifname;
+}
+
+bool xg_pool_joined(const struct xg_pool *p)
+{
+	return p->joined;
+}
+
+const struct xg_gate *xg_pool_gate(const struct xg_pool *p)
+{
+	return &p->g;
+}
+
+unsigned int xg_pool_nworkers(const struct xg_pool *p)
+{
+	return p->nworkers;
+}
+
+void xg_pool_worker_info(const struct xg_pool *p, unsigned int i, struct xg_pool_worker_info *info)
+{
+	const struct xg_worker *w = &p->w[i];
+
+	info->queue = w->queue;
+	info->cpu = w->cpu;
+	info->zerocopy = w->q.zerocopy;
+	info->huge = w->q.huge;
+	info->nframes = w->q.nframes;
+	info->frame_size = w->q.frame_size;
+}
+
+void xg_pool_counters(const struct xg_pool *p, unsigned int i, struct xg_pool_counters *c)
+{
+	const struct xg_worker_stats *st = &p->w[i].st;
+	socklen_t len = sizeof(c->xs);
+
+	memset(c, 0, sizeof(*c));
+	c->rx = atomic_load(&st->rx);
+	c->tx = atomic_load(&st->tx);
+	c->handled = atomic_load(&st->handled);
+	c->dropped_malformed = atomic_load(&st->dropped_malformed);
+	c->dropped_tx_full = atomic_load(&st->dropped_tx_full);
+	c->dropped_tx_bad_len = atomic_load(&st->dropped_tx_bad_len);
+	c->errors = atomic_load(&st->errors);
+	c->wakeups = atomic_load(&st->wakeups);
+	if (p->w[i].q.xsk)
+		getsockopt(xg_xsk_fd(&p->w[i].q), SOL_XDP, XDP_STATISTICS, &c->xs, &len);
 }

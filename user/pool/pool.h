@@ -1,23 +1,33 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The AF_XDP worker pool as a library: attach (or join) the gate on an interface, open one
  * socket and one worker per queue, and run a handler on every batch. `xdpgate run` is a
- * thin CLI over this; user/examples/ embeds it with a handler of its own. */
+ * thin CLI over this; user/examples/ embeds it with a handler of its own.
+ *
+ * This header and handler.h are all an embedding program needs: the pool is an opaque
+ * handle, read through the accessors below. Messages go through user/util/log.h; those
+ * the pool prints itself start with cfg.log_name, those of a queue name its interface
+ * and queue. */
 #ifndef XG_POOL_H
 #define XG_POOL_H
 
-#include <stdatomic.h>
+#include <linux/if_xdp.h>
 #include <stdbool.h>
+#include <stdint.h>
 
-#include "user/gate/gate.h"
 #include "user/pool/handler.h"
-#include "user/rules/rules.h"
-#include "user/rules/load.h"
-#include "user/pool/worker.h"
 
 #define XG_POOL_MAX_QUEUES 64
 
+struct xg_pool;
+struct xg_gate;
+struct xg_ruleset;
+
+/* How an idle worker waits for frames. */
+enum xg_wait { XG_WAIT_POLL, XG_WAIT_BUSY_POLL, XG_WAIT_SPIN };
+
 struct xg_pool_cfg {
 	const char *ifname;
+	const char *log_name;			 /* starts the pool's messages; NULL: "pool" */
 	unsigned int nqueues;			 /* 0: every queue of the interface */
 	unsigned int queues[XG_POOL_MAX_QUEUES]; /* when nqueues > 0 */
 	const struct xg_handler_ops *handler;
@@ -31,21 +41,41 @@ struct xg_pool_cfg {
 	int attach_mode; /* enum xdp_attach_mode, for a gate of our own */
 };
 
-struct xg_pool {
-	struct xg_gate g;
-	bool joined;		  /* an `xdpgate attach` gate was there: we use its maps */
-	struct xdpgate_bpf *skel; /* our own gate (bpf_link), when not joined */
-	int link_fd, xsks_fd;
-	struct xg_gate_maps maps;
-	atomic_bool stop;
-	unsigned int nworkers;
-	struct xg_worker w[XG_POOL_MAX_QUEUES];
+/* What a worker is, fixed once the pool has started. */
+struct xg_pool_worker_info {
+	unsigned int queue;
+	int cpu;       /* the worker thread is pinned here */
+	bool zerocopy; /* the bind the kernel granted; else copy mode */
+	bool huge;     /* the UMEM is on huge pages */
+	uint32_t nframes, frame_size;
 };
 
-/* 0, or -1 after one error line; nothing is left attached on failure. */
-int xg_pool_start(struct xg_pool *p, const struct xg_pool_cfg *cfg);
-/* Stop the workers (they drain), take the sockets out of the gate, detach what we
- * attached. Safe after a failed start. */
+/* A worker's counters at one moment: ours, and the kernel's XDP_STATISTICS for its socket.
+ * The handler counts each frame received once: handled, dropped_malformed or errors. A
+ * frame it asked to send that cannot go out is counted by the reason: dropped_tx_full
+ * (no room in the TX ring), dropped_tx_bad_len (length 0, or past the frame's room). */
+struct xg_pool_counters {
+	uint64_t rx, tx, handled, dropped_malformed, dropped_tx_full, dropped_tx_bad_len;
+	uint64_t errors, wakeups;
+	struct xdp_statistics xs; /* zero when the kernel does not give them */
+};
+
+/* Start the pool: *out is the new handle. 0, or negative after one error line; on
+ * failure nothing is left attached and *out is NULL. A socket that cannot be opened gives
+ * its -errno: with XG_XSK_ZEROCOPY, -EOPNOTSUPP is the driver refusing zero-copy. */
+int xg_pool_start(const struct xg_pool_cfg *cfg, struct xg_pool **out);
+/* Stop the workers (they drain and run the handler's fini), take the sockets out of the
+ * gate, detach what we attached, and free the handle. NULL is a no-op. */
 void xg_pool_stop(struct xg_pool *p);
+
+const char *xg_pool_ifname(const struct xg_pool *p);
+/* Whether we joined an `xdpgate attach` gate (else the gate is our own, on a bpf_link). */
+bool xg_pool_joined(const struct xg_pool *p);
+/* The gate the pool runs on (user/gate/gate.h), for the published stats' path. */
+const struct xg_gate *xg_pool_gate(const struct xg_pool *p);
+unsigned int xg_pool_nworkers(const struct xg_pool *p);
+/* Worker i < xg_pool_nworkers(). */
+void xg_pool_worker_info(const struct xg_pool *p, unsigned int i, struct xg_pool_worker_info *info);
+void xg_pool_counters(const struct xg_pool *p, unsigned int i, struct xg_pool_counters *c);
 
 #endif

@@ -4,16 +4,15 @@
 #ifndef XG_RUN_PUBLISH_H
 #define XG_RUN_PUBLISH_H
 
-#include <linux/if_xdp.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 
 #include "user/pool/pool.h"
 
 struct xg_run_worker_snap {
-	uint64_t rx, tx, handled, dropped_malformed, dropped_tx_full, errors, wakeups;
-	struct xdp_statistics xs;
+	unsigned int queue;
+	bool zerocopy;
+	struct xg_pool_counters c;
 };
 
 struct xg_run_snap {
@@ -23,9 +22,9 @@ struct xg_run_snap {
 };
 
 void xg_run_snapshot(const struct xg_pool *p, struct xg_run_snap *s);
-void xg_run_report(const struct xg_pool *p, const struct xg_run_snap *a,
-		   const struct xg_run_snap *b, bool json, FILE *f);
-void xg_run_totals(const struct xg_pool *p, const struct xg_run_snap *s, double secs, bool json,
+void xg_run_report(const struct xg_run_snap *a, const struct xg_run_snap *b, bool json, FILE *f);
+/* After the pool has stopped: s was taken before (XDP_STATISTICS need the sockets). */
+void xg_run_totals(const char *ifname, const struct xg_run_snap *s, double secs, bool json,
 		   FILE *f);
 /* Path of the published file for a gate; 0 or -1. */
 int xg_run_publish_path(const struct xg_gate *g, char *path, size_t len);

@@ -27,7 +27,8 @@ static int set_busy_poll(struct xg_worker *w)
 	if (setsockopt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &usecs, sizeof(usecs)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &budget, sizeof(budget))) {
-		pr_warn("run: queue %u: busy polling refused: %s\n", w->queue, strerror(errno));
+		pr_warn("%s queue %u: busy polling refused: %s\n", w->ifname, w->queue,
+			strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -63,26 +64,35 @@ static void add(_Atomic uint64_t *c, uint64_t v)
 				      memory_order_relaxed);
 }
 
-/* Carry out the handler's actions: transmit what it asked, recycle the rest. */
+/* Carry out the handler's actions: transmit what it asked, recycle the rest. A length the
+ * kernel would refuse (0, or past the frame's room) is dropped here: a refused descriptor
+ * never comes back on the completion ring, so the frame would be lost for good. */
 static void finish_batch(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_frame *txf)
 {
-	unsigned int i, ntx = 0, sent;
+	unsigned int i, ntx = 0, bad_len = 0, sent;
 
 	for (i = 0; i < b->n; i++) {
-		if (b->action[i] == XG_ACT_TX && b->frames[i].len <= w->q.frame_size)
-			txf[ntx++] = b->frames[i];
-		else
-			xg_umem_free(&w->q, b->frames[i].addr);
+		const struct xg_xsk_frame *f = &b->frames[i];
+
+		if (b->action[i] != XG_ACT_TX) {
+			xg_umem_free(&w->q, f->addr);
+		} else if (!f->len || f->len > xg_frame_room(&w->q, f->addr)) {
+			xg_umem_free(&w->q, f->addr);
+			bad_len++;
+		} else {
+			txf[ntx++] = *f;
+		}
 	}
 	sent = ntx ? xg_tx_burst(&w->q, txf, ntx) : 0;
 	for (i = sent; i < ntx; i++) /* TX ring full: never spin, drop and count */
 		xg_umem_free(&w->q, txf[i].addr);
 	add(&w->st.tx, sent);
 	add(&w->st.dropped_tx_full, ntx - sent);
+	add(&w->st.dropped_tx_bad_len, bad_len);
 }
 
 /* One round: reclaim, refill, receive, handle. Returns frames received. */
-static unsigned int round_once(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_frame *txf)
+unsigned int xg_worker_round(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_frame *txf)
 {
 	struct xg_handler_stats hs = { 0 };
 
@@ -110,9 +120,7 @@ static void *worker_main(void *arg)
 	struct xg_xsk_frame frames[BATCH_MAX], txf[BATCH_MAX];
 	struct xg_worker *w = arg;
 	uint8_t action[BATCH_MAX];
-	struct xg_batch b = {
-		.frames = frames, .action = action, .queue = w->queue, .frame_size = w->q.frame_size
-	};
+	struct xg_batch b = { .frames = frames, .action = action, .queue = w->queue };
 	cpu_set_t set;
 	int i;
 
@@ -120,10 +128,10 @@ static void *worker_main(void *arg)
 	CPU_SET(w->cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
 	while (!atomic_load_explicit(w->stop, memory_order_relaxed))
-		if (!round_once(w, &b, txf))
+		if (!xg_worker_round(w, &b, txf))
 			idle(w);
 	/* drain: what is already in the RX ring is still handled, then completions */
-	for (i = 0; i < 1000 && round_once(w, &b, txf); i++)
+	for (i = 0; i < 1000 && xg_worker_round(w, &b, txf); i++)
 		;
 	xg_cq_drain(&w->q);
 	return NULL;
@@ -139,7 +147,8 @@ int xg_worker_start(struct xg_worker *w)
 		return -1;
 	err = pthread_create(&w->tid, NULL, worker_main, w);
 	if (err) {
-		pr_warn("run: queue %u: cannot start the worker: %s\n", w->queue, strerror(err));
+		pr_warn("%s queue %u: cannot start the worker: %s\n", w->ifname, w->queue,
+			strerror(err));
 		return -1;
 	}
 	w->started = true;

@@ -12,17 +12,18 @@
 #include <stdint.h>
 
 #include "user/pool/handler.h"
+#include "user/pool/pool.h"
 #include "user/pool/xsk.h"
 
-enum xg_wait { XG_WAIT_POLL, XG_WAIT_BUSY_POLL, XG_WAIT_SPIN };
-
 struct xg_worker_stats {
-	_Atomic uint64_t rx, tx, handled, dropped_malformed, dropped_tx_full, errors, wakeups;
+	_Atomic uint64_t rx, tx, handled, dropped_malformed, dropped_tx_full, dropped_tx_bad_len;
+	_Atomic uint64_t errors, wakeups;
 };
 
 struct xg_worker {
 	pthread_t tid;
 	bool started;
+	const char *ifname; /* for messages */
 	unsigned int queue;
 	int cpu;
 	enum xg_wait wait;
@@ -32,12 +33,14 @@ struct xg_worker {
 	void *hstate;
 	const atomic_bool *stop;
 	struct xg_worker_stats st;
-	int err;
 };
 
 /* Apply the wait mode's socket options (busy-poll) and start the thread. */
 int xg_worker_start(struct xg_worker *w);
 /* Join (the caller has set *stop). Runs the handler's fini. */
 void xg_worker_join(struct xg_worker *w);
+/* One round of the worker's loop (reclaim, refill, receive, handle, send or recycle), for
+ * the ring tests: b has room for w->batch frames, txf as many. Returns frames received. */
+unsigned int xg_worker_round(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_frame *txf);
 
 #endif

@@ -49,20 +49,20 @@ static int open_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
 		err = bind_socket(q, cfg, XDP_ZEROCOPY);
 		q->zerocopy = !err;
 		if (err && cfg->mode == XG_XSK_ZEROCOPY) {
-			pr_warn("run: %s queue %u: zero-copy refused (%s); the driver may not "
-				"support it (drop --zerocopy to fall back to copy mode)\n",
+			pr_warn("%s queue %u: zero-copy refused (%s); the driver may not "
+				"support it (copy mode would work)\n",
 				cfg->ifname, cfg->queue, strerror(-err));
 			return err;
 		}
 		if (err)
-			pr_warn("run: %s queue %u: zero-copy refused (%s), using copy mode\n",
+			pr_warn("%s queue %u: zero-copy refused (%s), using copy mode\n",
 				cfg->ifname, cfg->queue, strerror(-err));
 	}
 	if (err)
 		err = bind_socket(q, cfg, XDP_COPY);
 	if (err)
-		pr_warn("run: %s queue %u: cannot bind an AF_XDP socket: %s\n", cfg->ifname,
-			cfg->queue, strerror(-err));
+		pr_warn("%s queue %u: cannot bind an AF_XDP socket: %s\n", cfg->ifname, cfg->queue,
+			strerror(-err));
 	return err;
 }
 
@@ -74,29 +74,24 @@ int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
 		.frame_size = cfg->frame_size,
 		.frame_headroom = 0,
 	};
-	uint32_t i;
 	int err;
 
-	memset(q, 0, sizeof(*q));
-	q->nframes = cfg->nframes;
-	q->frame_size = cfg->frame_size;
-	err = map_area(q, (size_t)cfg->nframes * cfg->frame_size);
+	err = xg_xsk_init_frames(q, cfg->nframes, cfg->frame_size);
 	if (err) {
-		pr_warn("run: %s queue %u: cannot map the UMEM: %s\n", cfg->ifname, cfg->queue,
-			strerror(-err));
+		pr_warn("%s queue %u: cannot set up %u frames of %u bytes: %s\n", cfg->ifname,
+			cfg->queue, cfg->nframes, cfg->frame_size, strerror(-err));
 		return err;
 	}
-	q->free = malloc(cfg->nframes * sizeof(*q->free));
-	if (!q->free) {
+	err = map_area(q, (size_t)cfg->nframes * cfg->frame_size);
+	if (err) {
+		pr_warn("%s queue %u: cannot map the UMEM: %s\n", cfg->ifname, cfg->queue,
+			strerror(-err));
 		xg_xsk_close(q);
-		return -ENOMEM;
+		return err;
 	}
-	for (i = 0; i < cfg->nframes; i++)
-		q->free[i] = (uint64_t)i * cfg->frame_size;
-	q->nfree = cfg->nframes;
 	err = xsk_umem__create(&q->umem, q->area, q->area_len, &q->fq, &q->cq, &uc);
 	if (err) {
-		pr_warn("run: %s queue %u: cannot register the UMEM: %s\n", cfg->ifname, cfg->queue,
+		pr_warn("%s queue %u: cannot register the UMEM: %s\n", cfg->ifname, cfg->queue,
 			strerror(-err));
 		q->umem = NULL;
 		xg_xsk_close(q);
@@ -109,6 +104,23 @@ int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
 		return err;
 	}
 	xg_fq_refill(q);
+	return 0;
+}
+
+int xg_xsk_init_frames(struct xg_xsk *q, uint32_t nframes, uint32_t frame_size)
+{
+	uint32_t i;
+
+	memset(q, 0, sizeof(*q));
+	if (!frame_size || (frame_size & (frame_size - 1)))
+		return -EINVAL;
+	q->free = malloc(nframes * sizeof(*q->free));
+	if (!q->free)
+		return -ENOMEM;
+	for (i = 0; i < nframes; i++)
+		q->free[i] = (uint64_t)i * frame_size;
+	q->nfree = q->nframes = nframes;
+	q->frame_size = frame_size;
 	return 0;
 }
 
@@ -129,10 +141,21 @@ int xg_xsk_fd(const struct xg_xsk *q)
 	return xsk_socket__fd(q->xsk);
 }
 
+/* Offset of addr inside its chunk; frame_size is a power of two (xg_xsk_init_frames). */
+static uint32_t chunk_off(const struct xg_xsk *q, uint64_t addr)
+{
+	return (uint32_t)(addr & (q->frame_size - 1));
+}
+
 void xg_umem_free(struct xg_xsk *q, uint64_t addr)
 {
 	/* frames are whole: the kernel may hand back an address inside the frame */
-	q->free[q->nfree++] = addr - addr % q->frame_size;
+	q->free[q->nfree++] = addr - chunk_off(q, addr);
+}
+
+uint32_t xg_frame_room(const struct xg_xsk *q, uint64_t addr)
+{
+	return q->frame_size - chunk_off(q, addr);
 }
 
 unsigned int xg_fq_refill(struct xg_xsk *q)
@@ -159,6 +182,7 @@ unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int 
 
 		f[i].addr = d->addr;
 		f[i].len = d->len;
+		f[i].room = xg_frame_room(q, d->addr);
 		f[i].data = xsk_umem__get_data(q->area, d->addr);
 	}
 	if (n)
@@ -184,7 +208,7 @@ unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigne
 	xsk_ring_prod__submit(&q->tx, n);
 	q->outstanding_tx += n;
 	/* copy mode sends only when kicked; zero-copy drivers say when they need it */
-	if (xsk_ring_prod__needs_wakeup(&q->tx))
+	if (xsk_ring_prod__needs_wakeup(&q->tx) && q->xsk)
 		sendto(xsk_socket__fd(q->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
 	return n;
 }

@@ -47,6 +47,7 @@ struct xg_xsk {
 struct xg_xsk_frame {
 	uint64_t addr; /* UMEM offset of the frame's data */
 	uint32_t len;
+	uint32_t room; /* bytes from data to the end of its chunk: the most len may grow to */
 	uint8_t *data;
 };
 
@@ -55,6 +56,10 @@ struct xg_xsk_frame {
  * interface and queue. */
 int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg);
 void xg_xsk_close(struct xg_xsk *q);
+/* xg_xsk_open's first step: q zeroed, every frame on the free list, no UMEM, no rings.
+ * The ring tests start here and point the rings at plain memory. 0 or -errno (-EINVAL:
+ * frame_size is not a power of two, which aligned UMEM chunks must be). */
+int xg_xsk_init_frames(struct xg_xsk *q, uint32_t nframes, uint32_t frame_size);
 int xg_xsk_fd(const struct xg_xsk *q);
 
 /* The ring layer. */
@@ -65,6 +70,11 @@ unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int 
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n);
 unsigned int xg_cq_drain(struct xg_xsk *q); /* returns frames completed */
 void xg_umem_free(struct xg_xsk *q, uint64_t addr);
+/* Room for the frame whose data is at addr: up to the end of its chunk. Received data
+ * starts past the kernel's headroom (XDP_PACKET_HEADROOM in copy mode, plus any UMEM
+ * headroom), so this is less than frame_size; the kernel refuses a TX descriptor that
+ * crosses into the next chunk. */
+uint32_t xg_frame_room(const struct xg_xsk *q, uint64_t addr);
 /* Whether the kernel asked to be woken to fill (RX side). */
 bool xg_fq_needs_wakeup(const struct xg_xsk *q);
 /* Frames in all places add up to nframes (debug check). */

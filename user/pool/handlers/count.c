@@ -29,7 +29,7 @@ static int count_init(void **state, const char *arg, unsigned int queue, void *c
 	if (!s)
 		return -1;
 	if (arg && strcmp(arg, "verify")) {
-		pr_warn("run: handler count: unknown option '%s' (count or count:verify)\n", arg);
+		pr_warn("handler count: unknown option '%s' (count or count:verify)\n", arg);
 		free(s);
 		return -1;
 	}
@@ -38,26 +38,43 @@ static int count_init(void **state, const char *arg, unsigned int queue, void *c
 	return 0;
 }
 
+/* Where the generator puts its marker (common/gen_marker.h): right after the L4 header,
+ * which for ICMP and ICMPv6 is the 8-byte echo header. The parser has seen the whole TCP
+ * header (doff included) and at least the first 4 bytes of ICMP; the caller checks the
+ * frame holds the marker past this offset. */
+static size_t marker_off(const uint8_t *data, const struct xg_pkt *p)
+{
+	if (p->l4_proto == IPPROTO_TCP)
+		return p->l4_off + (size_t)(data[p->l4_off + 12] >> 4) * 4;
+	return p->l4_off + 8; /* UDP header, or ICMP type, code, checksum, id, seq */
+}
+
 static void verify_one(struct count_state *s, const struct xg_xsk_frame *f)
 {
-	const struct xg_gen_marker *m;
+	struct xg_gen_marker m;
 	struct xg_pkt p = { 0 };
 	uint32_t slot;
 	uint64_t seq;
+	size_t off;
 	int outcome = xg_parse_frame(f->data, f->data + f->len, &p);
 
-	if ((outcome != XG_PARSE_IPV4 && outcome != XG_PARSE_IPV6) || !p.l4_ok ||
-	    p.l4_proto != IPPROTO_UDP || (size_t)p.l4_off + 8 + sizeof(*m) > f->len) {
+	/* l4_ok: a TCP, UDP, or (in its own family) ICMP header the parser has read */
+	if ((outcome != XG_PARSE_IPV4 && outcome != XG_PARSE_IPV6) || !p.l4_ok) {
 		s->no_marker++;
 		return;
 	}
-	m = (const void *)(f->data + p.l4_off + 8);
-	if (xg_ntohs(m->magic) != XG_GEN_MAGIC) {
+	off = marker_off(f->data, &p);
+	if (off + sizeof(m) > f->len) {
 		s->no_marker++;
 		return;
 	}
-	seq = xg_ntohll(m->seq);
-	slot = xg_ntohs(m->thread) % THREADS_MAX;
+	memcpy(&m, f->data + off, sizeof(m)); /* the marker's offset need not be aligned */
+	if (xg_ntohs(m.magic) != XG_GEN_MAGIC) {
+		s->no_marker++;
+		return;
+	}
+	seq = xg_ntohll(m.seq);
+	slot = xg_ntohs(m.thread) % THREADS_MAX;
 	s->seen++;
 	if (seq < s->next_seq[slot])
 		s->dup_or_reordered++;

@@ -60,7 +60,7 @@ static int parse_arg(const char *arg, char **file, uint64_t *limit)
 	if (comma && strchr(comma + 1, '=')) {
 		flen = (size_t)(comma - arg);
 		if (strncmp(comma + 1, "rotate=", 7)) {
-			pr_warn("run: handler pcap: unknown option '%s' (FILE[,rotate=MB])\n",
+			pr_warn("handler pcap: unknown option '%s' (FILE[,rotate=MB])\n",
 				comma + 1);
 			return -1;
 		}
@@ -68,14 +68,14 @@ static int parse_arg(const char *arg, char **file, uint64_t *limit)
 		mb = strtoull(comma + 8, &end, 10);
 		if (errno || end == comma + 8 || *end || comma[8] == '-' || !mb ||
 		    mb > ROTATE_MB_MAX) {
-			pr_warn("run: handler pcap: rotate=%s is not a size in MB (1 to %d)\n",
+			pr_warn("handler pcap: rotate=%s is not a size in MB (1 to %d)\n",
 				comma + 8, ROTATE_MB_MAX);
 			return -1;
 		}
 		*limit = mb * 1000000ULL;
 	}
 	if (!flen) {
-		pr_warn("run: handler pcap needs a file: --handler pcap:FILE\n");
+		pr_warn("handler pcap needs a file: --handler pcap:FILE\n");
 		return -1;
 	}
 	*file = strndup(arg, flen);
@@ -110,7 +110,7 @@ static int open_part(struct pcap_state *s, bool quiet)
 	fp = fopen(name ? name : s->path, "wb");
 	if (!fp) {
 		if (!quiet)
-			pr_warn("run: handler pcap: cannot write %s: %s\n", name ? name : s->path,
+			pr_warn("handler pcap: cannot write %s: %s\n", name ? name : s->path,
 				strerror(errno));
 		free(name);
 		return -1;
@@ -119,7 +119,7 @@ static int open_part(struct pcap_state *s, bool quiet)
 	s->d = pcap_dump_fopen(s->pd, fp);
 	if (!s->d) {
 		if (!quiet)
-			pr_warn("run: handler pcap: cannot write %s: %s\n", name ? name : s->path,
+			pr_warn("handler pcap: cannot write %s: %s\n", name ? name : s->path,
 				pcap_geterr(s->pd));
 		free(name);
 		return -1;
@@ -165,7 +165,7 @@ static int dump_init(void **state, const char *arg, unsigned int queue, void *ct
 	s->path = queue_path(file, queue);
 	s->pd = pcap_open_dead(DLT_EN10MB, PCAP_SNAPLEN);
 	if (!s->path || !s->pd) {
-		pr_warn("run: handler pcap: out of memory\n");
+		pr_warn("handler pcap: out of memory\n");
 		goto err;
 	}
 	if (open_part(s, false))

@@ -103,7 +103,7 @@ static int reflect_init(void **state, const char *arg, unsigned int queue, void 
 	(void)queue;
 	(void)ctx;
 	if (arg) {
-		pr_warn("run: handler reflect takes no options\n");
+		pr_warn("handler reflect takes no options\n");
 		return -1;
 	}
 	*state = NULL;

@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit layer: the ring layer (user/pool/xsk.c) and one worker round, over rings backed by
+ * plain memory. The test plays the kernel's side of each ring: it takes frames from the
+ * fill ring, writes RX descriptors (data past a 256-byte headroom, as copy mode puts it),
+ * takes TX descriptors and completes them. After every step each UMEM frame must be in
+ * exactly one place (xg_xsk_frames_balanced).
+ *
+ * Built twice: build/tests/xsk_test, and build/tests/xsk_debug_test against pool objects
+ * compiled with XG_XSK_DEBUG, whose worker aborts on any imbalance; that one also checks
+ * that the abort happens. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "user/pool/worker.h"
+#include "user/pool/xsk.h"
+
+#define NFRAMES 16
+#define FRAME 2048
+#define RING 8
+#define HEADROOM 256 /* XDP_PACKET_HEADROOM: where copy mode puts received data */
+
+/* One ring's shared memory: what the kernel maps for a real socket. */
+struct ring_mem {
+	uint32_t producer, consumer, flags;
+	uint64_t ring[RING * 2]; /* room for RING descriptors of 16 bytes */
+};
+
+struct rig {
+	struct xg_worker w; /* w.q is the queue under test */
+	struct ring_mem fq, tx, cq, rx;
+	uint8_t *area;
+};
+
+static void ring_init(void *r, struct ring_mem *m, int producer)
+{
+	struct xsk_ring_prod *p = r; /* the prod and cons rings have the same layout */
+
+	p->mask = RING - 1;
+	p->size = RING;
+	p->producer = &m->producer;
+	p->consumer = &m->consumer;
+	p->flags = &m->flags;
+	p->ring = m->ring;
+	/* as libxdp sets them up: a producer sees the whole ring free */
+	p->cached_prod = m->producer;
+	p->cached_cons = m->consumer + (producer ? RING : 0);
+}
+
+static struct rig *rig_open(void)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+
+	assert_non_null(r);
+	assert_int_equal(xg_xsk_init_frames(&r->w.q, NFRAMES, FRAME), 0);
+	r->area = calloc(NFRAMES, FRAME);
+	assert_non_null(r->area);
+	r->w.q.area = r->area;
+	r->w.q.area_len = (size_t)NFRAMES * FRAME;
+	ring_init(&r->w.q.fq, &r->fq, 1);
+	ring_init(&r->w.q.tx, &r->tx, 1);
+	ring_init(&r->w.q.cq, &r->cq, 0);
+	ring_init(&r->w.q.rx, &r->rx, 0);
+	assert_true(xg_xsk_frames_balanced(&r->w.q, 0));
+	return r;
+}
+
+static void rig_close(struct rig *r)
+{
+	r->w.q.area = NULL; /* calloc'd, not mapped */
+	xg_xsk_close(&r->w.q);
+	free(r->area);
+	free(r);
+}
+
+/* ---- the kernel's side ---- */
+
+static uint32_t kernel_take_fill(struct rig *r, uint64_t *addr, uint32_t max)
+{
+	uint32_t n = 0;
+
+	while (n < max && r->fq.consumer != r->fq.producer)
+		addr[n++] = r->fq.ring[r->fq.consumer++ & (RING - 1)];
+	return n;
+}
+
+static void kernel_rx(struct rig *r, uint64_t chunk, uint32_t len)
+{
+	struct xdp_desc *d = (struct xdp_desc *)r->rx.ring + (r->rx.producer & (RING - 1));
+
+	assert_true(r->rx.producer - r->rx.consumer < RING);
+	d->addr = chunk + HEADROOM;
+	d->len = len;
+	d->options = 0;
+	r->rx.producer++;
+}
+
+/* Take fill frames and deliver n of them on RX. */
+static void kernel_deliver(struct rig *r, uint32_t n, uint32_t len)
+{
+	uint64_t addr[RING];
+	uint32_t i;
+
+	assert_int_equal(kernel_take_fill(r, addr, n), n);
+	for (i = 0; i < n; i++)
+		kernel_rx(r, addr[i], len);
+}
+
+static uint32_t kernel_take_tx(struct rig *r, struct xdp_desc *d, uint32_t max)
+{
+	uint32_t n = 0;
+
+	while (n < max && r->tx.consumer != r->tx.producer)
+		d[n++] = ((struct xdp_desc *)r->tx.ring)[r->tx.consumer++ & (RING - 1)];
+	return n;
+}
+
+static void kernel_complete(struct rig *r, uint64_t addr)
+{
+	assert_true(r->cq.producer - r->cq.consumer < RING);
+	r->cq.ring[r->cq.producer++ & (RING - 1)] = addr;
+}
+
+static bool balanced(const struct rig *r, uint32_t in_worker)
+{
+	return xg_xsk_frames_balanced(&r->w.q, in_worker);
+}
+
+/* ---- ring layer ---- */
+
+static void test_refill_partly_full(void **state)
+{
+	struct rig *r = rig_open();
+	uint64_t addr[RING];
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(xg_fq_refill(&r->w.q), RING); /* 16 free frames, 8 slots */
+	assert_true(balanced(r, 0));
+	assert_int_equal(r->w.q.nfree, NFRAMES - RING);
+	assert_int_equal(xg_fq_refill(&r->w.q), 0); /* full: nothing, and no spinning */
+	assert_true(balanced(r, 0));
+	/* the kernel takes 3: 3 slots free, the frames stay the kernel's */
+	assert_int_equal(kernel_take_fill(r, addr, 3), 3);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(addr[i] % FRAME, 0);
+	assert_int_equal(xg_fq_refill(&r->w.q), 3);
+	assert_true(balanced(r, 0));
+	assert_int_equal(r->w.q.in_kernel_fill, RING + 3);
+	/* more slots free than frames: only what is free goes in */
+	assert_int_equal(kernel_take_fill(r, addr, RING), RING);
+	assert_int_equal(xg_fq_refill(&r->w.q), NFRAMES - RING - 3);
+	assert_int_equal(r->w.q.nfree, 0);
+	assert_int_equal(xg_fq_refill(&r->w.q), 0);
+	assert_true(balanced(r, 0));
+	rig_close(r);
+}
+
+static void test_rx_burst(void **state)
+{
+	struct xg_xsk_frame f[RING];
+	struct rig *r = rig_open();
+	uint32_t i;
+
+	(void)state;
+	xg_fq_refill(&r->w.q);
+	kernel_deliver(r, 5, 60);
+	assert_int_equal(xg_rx_burst(&r->w.q, f, 3), 3); /* no more than asked */
+	assert_true(balanced(r, 3));
+	assert_int_equal(xg_rx_burst(&r->w.q, f + 3, RING), 2);
+	assert_true(balanced(r, 5));
+	assert_int_equal(xg_rx_burst(&r->w.q, f + 5, RING), 0);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(f[i].addr % FRAME, HEADROOM);
+		assert_int_equal(f[i].len, 60);
+		assert_int_equal(f[i].room, FRAME - HEADROOM);
+		assert_ptr_equal(f[i].data, r->area + f[i].addr);
+	}
+	for (i = 0; i < 5; i++) /* recycled by the address inside the chunk */
+		xg_umem_free(&r->w.q, f[i].addr);
+	assert_true(balanced(r, 0));
+	for (i = 0; i < r->w.q.nfree; i++)
+		assert_int_equal(r->w.q.free[i] % FRAME, 0);
+	rig_close(r);
+}
+
+/* A TX ring with less room than frames: what fits goes in, the rest stays the caller's,
+ * and a full ring takes nothing at once. */
+static void test_tx_full(void **state)
+{
+	struct xg_xsk_frame f[RING + 2];
+	struct xdp_desc d[RING];
+	struct rig *r = rig_open();
+	uint32_t i, n;
+
+	(void)state;
+	xg_fq_refill(&r->w.q);
+	kernel_deliver(r, RING, 60);
+	assert_int_equal(xg_rx_burst(&r->w.q, f, RING), RING);
+	xg_fq_refill(&r->w.q);
+	kernel_deliver(r, 2, 60);
+	assert_int_equal(xg_rx_burst(&r->w.q, f + RING, 2), 2);
+	assert_true(balanced(r, RING + 2));
+	r->tx.consumer = r->tx.producer = 3; /* the ring's indices need not start at 0 */
+	ring_init(&r->w.q.tx, &r->tx, 1);
+	n = xg_tx_burst(&r->w.q, f, RING + 2);
+	assert_int_equal(n, RING);
+	assert_true(balanced(r, 2));
+	assert_int_equal(xg_tx_burst(&r->w.q, f + RING, 2), 0);
+	assert_true(balanced(r, 2));
+	xg_umem_free(&r->w.q, f[RING].addr);
+	xg_umem_free(&r->w.q, f[RING + 1].addr);
+	assert_true(balanced(r, 0));
+	assert_int_equal(kernel_take_tx(r, d, RING), RING);
+	for (i = 0; i < RING; i++) {
+		assert_int_equal(d[i].addr, f[i].addr);
+		assert_int_equal(d[i].len, 60);
+	}
+	rig_close(r);
+}
+
+static void test_cq_drain(void **state)
+{
+	struct xg_xsk_frame f[4];
+	struct xdp_desc d[4];
+	struct rig *r = rig_open();
+	uint32_t nfree;
+
+	(void)state;
+	assert_int_equal(xg_cq_drain(&r->w.q), 0); /* nothing outstanding */
+	xg_fq_refill(&r->w.q);
+	kernel_deliver(r, 4, 100);
+	assert_int_equal(xg_rx_burst(&r->w.q, f, 4), 4);
+	assert_int_equal(xg_tx_burst(&r->w.q, f, 4), 4);
+	assert_int_equal(kernel_take_tx(r, d, 4), 4);
+	nfree = r->w.q.nfree;
+	kernel_complete(r, d[0].addr);
+	kernel_complete(r, d[1].addr);
+	kernel_complete(r, d[2].addr);
+	assert_int_equal(xg_cq_drain(&r->w.q), 3);
+	assert_int_equal(r->w.q.nfree, nfree + 3);
+	assert_int_equal(r->w.q.outstanding_tx, 1);
+	assert_true(balanced(r, 0));
+	assert_int_equal(xg_cq_drain(&r->w.q), 0);
+	kernel_complete(r, d[3].addr);
+	assert_int_equal(xg_cq_drain(&r->w.q), 1);
+	assert_int_equal(r->w.q.outstanding_tx, 0);
+	assert_true(balanced(r, 0));
+	rig_close(r);
+}
+
+/* ---- a worker round ---- */
+
+/* Sends frame i with length want[i] (0 keeps the frame, -1 sends with length 0),
+ * writing the data it claims. */
+struct grow_state {
+	int64_t want[RING];
+};
+
+static int grow_init(void **st, const char *arg, unsigned int queue, void *ctx)
+{
+	(void)arg;
+	(void)queue;
+	*st = ctx;
+	return 0;
+}
+
+static void grow_batch(void *state, struct xg_batch *b, struct xg_handler_stats *hs)
+{
+	struct grow_state *g = state;
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++) {
+		struct xg_xsk_frame *f = &b->frames[i];
+
+		if (!g->want[i])
+			continue;
+		b->action[i] = XG_ACT_TX;
+		f->len = g->want[i] < 0 ? 0 : (uint32_t)g->want[i];
+		/* a handler that keeps to the room it was given writes no further */
+		memset(f->data, 0xab, f->len < f->room ? f->len : f->room);
+	}
+	hs->handled += b->n;
+}
+
+static void grow_fini(void *state)
+{
+	(void)state;
+}
+
+static const struct xg_handler_ops grow = {
+	.name = "grow", .init = grow_init, .batch = grow_batch, .fini = grow_fini
+};
+
+static unsigned int round_with(struct rig *r, struct grow_state *g)
+{
+	struct xg_xsk_frame frames[RING], txf[RING];
+	uint8_t action[RING];
+	struct xg_batch b = { .frames = frames, .action = action };
+
+	r->w.ops = &grow;
+	r->w.hstate = g;
+	r->w.batch = RING;
+	return xg_worker_round(&r->w, &b, txf);
+}
+
+#define ROOM (FRAME - HEADROOM)
+
+/* Grow one frame to its room and one a byte past it: the first goes out, the second (and
+ * one of length 0) is dropped and counted, and each frame is back in one place. */
+static void test_round_room(void **state)
+{
+	struct grow_state g = { { ROOM, ROOM + 1, -1, 0, 61 } };
+	struct xdp_desc d[RING];
+	struct rig *r = rig_open();
+
+	(void)state;
+	xg_fq_refill(&r->w.q);
+	kernel_deliver(r, 5, 60);
+	assert_int_equal(round_with(r, &g), 5);
+	assert_true(balanced(r, 0));
+	assert_int_equal(r->w.st.rx, 5);
+	assert_int_equal(r->w.st.handled, 5);
+	assert_int_equal(r->w.st.tx, 2);
+	assert_int_equal(r->w.st.dropped_tx_bad_len, 2);
+	assert_int_equal(r->w.st.dropped_tx_full, 0);
+	assert_int_equal(kernel_take_tx(r, d, RING), 2);
+	assert_int_equal(d[0].len, ROOM);
+	assert_int_equal(d[1].len, 61);
+	/* what the kernel checks: the descriptor ends inside its chunk */
+	assert_true(d[0].addr % FRAME + d[0].len <= FRAME);
+	kernel_complete(r, d[0].addr);
+	kernel_complete(r, d[1].addr);
+	g = (struct grow_state){ { 0 } };
+	assert_int_equal(round_with(r, &g), 0); /* reclaims the completions */
+	assert_int_equal(r->w.q.outstanding_tx, 0);
+	assert_true(balanced(r, 0));
+	rig_close(r);
+}
+
+/* TX ring full in a round: the frames that do not fit are dropped and counted. */
+static void test_round_tx_full(void **state)
+{
+	struct grow_state g = { { 60, 60, 60, 60, 60 } };
+	struct rig *r = rig_open();
+
+	(void)state;
+	r->tx.consumer = 0;
+	r->tx.producer = RING - 3; /* the kernel has yet to take RING - 3 descriptors */
+	ring_init(&r->w.q.tx, &r->tx, 1);
+	xg_fq_refill(&r->w.q);
+	kernel_deliver(r, 5, 60);
+	assert_int_equal(round_with(r, &g), 5);
+	assert_int_equal(r->w.st.tx, 3);
+	assert_int_equal(r->w.st.dropped_tx_full, 2);
+	assert_true(balanced(r, 0));
+	rig_close(r);
+}
+
+#ifdef XG_XSK_DEBUG
+/* With XG_XSK_DEBUG a round that finds the frames out of balance aborts. */
+static void test_debug_aborts_on_imbalance(void **state)
+{
+	struct grow_state g = { { 0 } };
+	int status;
+	pid_t pid;
+
+	(void)state;
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct rig *r = rig_open();
+
+		xg_fq_refill(&r->w.q);
+		kernel_deliver(r, 1, 60);
+		r->w.q.nfree++; /* a frame counted twice */
+		round_with(r, &g);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGABRT);
+}
+#endif
+
+int main(void)
+{
+	static const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refill_partly_full),
+		cmocka_unit_test(test_rx_burst),
+		cmocka_unit_test(test_tx_full),
+		cmocka_unit_test(test_cq_drain),
+		cmocka_unit_test(test_round_room),
+		cmocka_unit_test(test_round_tx_full),
+#ifdef XG_XSK_DEBUG
+		cmocka_unit_test(test_debug_aborts_on_imbalance),
+#endif
+	};
+
+	return cmocka_run_group_tests_name("xsk", tests, NULL, NULL);
+}
