@@ -194,3 +194,26 @@ test_run_reflect_malformed() {
 	assert_match "rx 3000," "$(cat "$RUN_OUT")"
 	rm -f "$rules" "$RUN_OUT"
 }
+
+# busy-poll sets the interface's NAPI deferral for its lifetime (read through the DUT
+# namespace's own sysfs), delivers every frame, and puts the old values back on exit.
+test_run_busy_poll_napi_settings() {
+	local before_d before_g
+	te_setup
+	before_d=$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/napi_defer_hard_irqs")
+	before_g=$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/gro_flush_timeout")
+	run_start --handler count --wait busy-poll --copy
+	assert_eq 2 "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/napi_defer_hard_irqs")" \
+		"napi_defer_hard_irqs while busy polling"
+	assert_eq 200000 "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/gro_flush_timeout")" \
+		"gro_flush_timeout while busy polling"
+	assert_ok gen --count 20000 --rate 20000
+	sleep 1
+	run_stop
+	assert_match "rx 20000, tx 0, handled 20000" "$(cat "$RUN_OUT")"
+	assert_eq "$before_d" "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/napi_defer_hard_irqs")" \
+		"napi_defer_hard_irqs restored"
+	assert_eq "$before_g" "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/gro_flush_timeout")" \
+		"gro_flush_timeout restored"
+	rm -f "$RUN_OUT"
+}

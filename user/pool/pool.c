@@ -24,6 +24,7 @@
 #include "user/gate/gate.h"
 #include "user/gate/link.h"
 #include "user/gate/pin.h"
+#include "user/pool/napi_tune.h"
 #include "user/pool/pool.h"
 #include "user/pool/worker.h"
 #include "user/rules/load.h"
@@ -40,6 +41,7 @@ struct xg_pool {
 	struct xg_gate_maps maps;
 	atomic_bool stop;
 	unsigned int nworkers;
+	struct xg_napi_tune napi; /* busy-poll settings of the interface, while we run */
 	struct xg_worker w[XG_POOL_MAX_QUEUES];
 };
 
@@ -204,6 +206,11 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 		xg_pin_remove(p->g.pin_dir); /* left by a run that was killed */
 	if (info.attached ? join_gate(p, cfg) : own_gate(p, cfg))
 		return -1;
+	/* before the workers: the settings are written from a forked child */
+	if (cfg->wait == XG_WAIT_BUSY_POLL &&
+	    xg_napi_tune_apply(&p->napi, p->g.ifname, XG_BUSY_DEFER_HARD_IRQS,
+			       XG_BUSY_GRO_FLUSH_NS))
+		return -1;
 	return start_queues(p, cfg);
 }
 
@@ -246,6 +253,7 @@ void xg_pool_stop(struct xg_pool *p)
 		xg_xsk_close(&p->w[i].q);
 	}
 	p->nworkers = 0;
+	xg_napi_tune_restore(&p->napi);
 	if (p->joined && p->xsks_fd >= 0)
 		close(p->xsks_fd);
 	p->xsks_fd = -1;

@@ -45,9 +45,7 @@ static void idle(struct xg_worker *w)
 		poll(&p, 1, POLL_MS);
 		break;
 	case XG_WAIT_BUSY_POLL:
-		/* a syscall on the socket runs the driver's NAPI here, on this CPU */
-		recvfrom(p.fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
-		break;
+		break; /* the next round's recvfrom polls */
 	case XG_WAIT_SPIN:
 		if (xg_fq_needs_wakeup(&w->q)) {
 			atomic_fetch_add_explicit(&w->st.wakeups, 1, memory_order_relaxed);
@@ -98,6 +96,10 @@ unsigned int xg_worker_round(struct xg_worker *w, struct xg_batch *b, struct xg_
 
 	xg_cq_drain(&w->q);
 	xg_fq_refill(&w->q);
+	/* busy polling: every round's syscall runs the device's NAPI here, on this CPU, as
+	 * the kernel's deferred softirq leaves it to us (napi_tune.h) */
+	if (w->wait == XG_WAIT_BUSY_POLL && w->q.xsk)
+		recvfrom(xg_xsk_fd(&w->q), NULL, 0, MSG_DONTWAIT, NULL, NULL);
 	b->n = xg_rx_burst(&w->q, b->frames, w->batch);
 	if (!b->n)
 		return 0;
