@@ -213,6 +213,7 @@ napi_where() { ((ROW_NAPI)) && echo "$ROW_NAPI_CPU" || echo softirq; }
 placement_text() {
 	local napi="NAPI in the sender's softirq (cpu $ROW_GEN_CPUS)"
 	((ROW_NAPI)) && napi="NAPI threaded, kthread on cpu $ROW_NAPI_CPU"
+	[[ -n ${ROW_PLACEMENT_NOTE:-} ]] && napi+=" ($ROW_PLACEMENT_NOTE)"
 	echo "gen cpu $ROW_GEN_CPUS; $napi; receiver cpu $BENCH_DUT_CPU"
 }
 
@@ -241,7 +242,7 @@ run_one() {
 	row_gen_args() { :; }
 	row_counter() { dut_ethtool_xdp_packets; }
 	ROW_QUEUES=1 ROW_GEN_THREADS=1 ROW_GEN_CPUS=$BENCH_GEN_CPU ROW_GEN_SATURATED=1 ROW_NAPI=1
-	ROW_NAPI_CPU=$BENCH_DUT_CPU ROW_DESC="" ROW_EXPECT=""
+	ROW_NAPI_CPU=$BENCH_DUT_CPU ROW_DESC="" ROW_EXPECT="" ROW_PLACEMENT_NOTE=""
 	# shellcheck disable=SC1090
 	source "$file"
 	q=$ROW_QUEUES

@@ -10,5 +10,6 @@ ROW_GEN_CPUS=0,1
 ROW_NAPI=0
 POOL_ARGS="--handler count --wait poll"
 POOL_CPUS=0,1
+ROW_EXPECT="vs:pool-count-poll>=1.8"
 # shellcheck source=bench/pool_row.sh
 source "$ROOT/bench/pool_row.sh"
