@@ -9,6 +9,7 @@
 #include "user/cli/commands.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
+#include "user/rules/load.h"
 #include "user/rules/rules.h"
 #include "user/cli/names.h"
 #include "user/gate/pin.h"
@@ -39,6 +40,7 @@ static int do_attach(void *cfgp, int argc, char **argv)
 {
 	struct attach_cfg *cfg = cfgp;
 	struct xg_gate_info info;
+	struct xg_gate_prep gp;
 	struct xg_ruleset rs;
 	struct xg_gate g;
 	int err;
@@ -53,7 +55,11 @@ static int do_attach(void *cfgp, int argc, char **argv)
 	if (!err)
 		err = xg_bpffs_ensure();
 	if (!err)
-		err = xg_gate_attach(&g, cfg->mode, &rs);
+		err = xg_gate_prepare(&gp, &rs, false);
+	if (!err) {
+		err = xg_gate_attach(&g, cfg->mode, gp.skel);
+		xg_gate_release(&gp);
+	}
 	if (err) {
 		xg_ruleset_free(&rs);
 		return 1;
