@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "user/gen/engine.h"
 #include "user/gen/template.h"
 #include "user/util/log.h"
+#include "user/util/signal.h"
 #include "user/util/netdev.h"
 
 struct gen_cfg {
@@ -30,14 +30,6 @@ struct gen_cfg {
 	bool json;
 	bool no_marker;
 };
-
-static volatile sig_atomic_t gen_stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	gen_stop_requested = 1;
-}
 
 static const struct xg_opt_enum gen_protos[] = {
 	{ "udp", XG_GEN_UDP },
@@ -184,7 +176,7 @@ static void gen_loop(const struct gen_cfg *cfg, const char *ifname, struct xg_ge
 	uint64_t prev = 0, cur;
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 
-	while (!gen_stop_requested && xg_gen_running(gen)) {
+	while (!xg_stop_requested() && xg_gen_running(gen)) {
 		nanosleep(&ts, NULL);
 		now = xg_now();
 		if (cfg->duration > 0 && now - start >= cfg->duration)
@@ -201,7 +193,6 @@ static void gen_loop(const struct gen_cfg *cfg, const char *ifname, struct xg_ge
 
 static int do_gen(void *cfgp, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	uint8_t frame[XG_GEN_MAX_SIZE];
 	struct gen_cfg *cfg = cfgp;
 	struct xg_gen_params p;
@@ -214,8 +205,7 @@ static int do_gen(void *cfgp, int argc, char **argv)
 	if (xg_require_root("gen") || xg_gate_init(&g, "gen", argv[0]) ||
 	    build_params(cfg, &g, frame, &p))
 		return 1;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	xg_stop_on_signals();
 	start = xg_now();
 	if (xg_gen_start(&gen, &p))
 		return 1;

@@ -4,7 +4,6 @@
  * /run/xdpgate/ns<inode>-if<ifindex>.json, where `stats --json` picks them up. */
 #include <errno.h>
 #include <linux/if_xdp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "user/cli/commands.h"
 #include "user/gate/counters.h"
 #include "user/util/log.h"
+#include "user/util/signal.h"
 #include "user/cli/names.h"
 #include "user/pool/pool.h"
 #include "user/pool/publish.h"
@@ -29,14 +29,6 @@ struct run_cfg {
 	unsigned int batch, frame_size, ring_size;
 	double duration, interval;
 };
-
-static volatile sig_atomic_t run_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	run_stop = 1;
-}
 
 static const struct xg_opt_enum wait_modes[] = {
 	{ "poll", XG_WAIT_POLL },
@@ -120,17 +112,8 @@ static void print_sockets(const struct xg_pool *p)
 	fflush(stdout);
 }
 
-static void sleep_until(double t)
-{
-	struct timespec ts = { .tv_sec = (time_t)t };
-
-	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
 static int do_run(void *cfgp, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_cfg *cfg = cfgp;
 	struct xg_run_snap prev, cur;
 	struct xg_pool_cfg pc;
@@ -147,16 +130,15 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_ruleset_free(&rs);
 		return 1;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	xg_stop_on_signals();
 	print_sockets(p);
 	start = xg_now();
 	xg_run_snapshot(p, &prev);
-	for (next = start + cfg->interval; !run_stop; next += cfg->interval) {
+	for (next = start + cfg->interval; !xg_stop_requested(); next += cfg->interval) {
 		double end = cfg->duration > 0 ? start + cfg->duration : next;
 
-		sleep_until(next < end ? next : end);
-		if (run_stop)
+		xg_sleep_until(next < end ? next : end);
+		if (xg_stop_requested())
 			break;
 		xg_run_snapshot(p, &cur);
 		xg_run_report(p, &prev, &cur, cfg->json, stdout);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* stats: live per-interval rates from the gate's counters, totals at the end. */
 #include <errno.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "user/gate/gate.h"
 #include "user/cli/json.h"
 #include "user/util/log.h"
+#include "user/util/signal.h"
 #include "user/rules/load.h"
 #include "user/cli/rules_print.h"
 #include "user/pool/publish.h"
@@ -26,15 +26,6 @@ struct stats_cfg {
 	bool json;
 	bool reset;
 };
-
-/* Set by SIGINT/SIGTERM; the only mutable file-scope state, as signal handlers need. */
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static void human_interval(const char *ifname, const struct xg_snapshot *d)
 {
@@ -113,16 +104,6 @@ static void print_totals(const struct stats_cfg *cfg, const struct xg_gate *g,
 	xg_rules_print(m, false, stdout);
 }
 
-/* Sleep until an absolute CLOCK_MONOTONIC time, so intervals do not drift; a signal ends
- * the wait early. */
-static void sleep_until(double t)
-{
-	struct timespec ts = { .tv_sec = (time_t)t };
-
-	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
 static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
 		      const struct xg_gate_maps *m)
 {
@@ -135,8 +116,8 @@ static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
 		return -1;
 	prev = first;
 	for (n = 0; !cfg->count || n < cfg->count; n++) {
-		sleep_until(first.t + cfg->interval * (n + 1));
-		if (stop_requested)
+		xg_sleep_until(first.t + cfg->interval * (n + 1));
+		if (xg_stop_requested())
 			break;
 		if (xg_counters_read(fd, &cur))
 			return -1;
@@ -151,7 +132,6 @@ static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
 
 static int do_stats(void *cfgp, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct stats_cfg *cfg = cfgp;
 	struct xg_gate_maps m;
 	struct xg_gate g;
@@ -170,8 +150,7 @@ static int do_stats(void *cfgp, int argc, char **argv)
 		xg_gate_maps_close(&m);
 		return err ? 1 : 0;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	xg_stop_on_signals();
 	err = stats_loop(cfg, &g, &m);
 	xg_gate_maps_close(&m);
 	if (err)

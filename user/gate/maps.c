@@ -114,4 +114,3 @@ err:
 	xg_gate_maps_close(m);
 	return err;
 }
-
