@@ -78,7 +78,6 @@ static void print_totals(const struct stats_cfg *cfg, const struct xg_gate *g,
 			 const struct xg_snapshot *d, const struct xg_gate_maps *m)
 {
 	const char *ifname = g->ifname;
-
 	int i;
 
 	if (cfg->json) {
@@ -108,19 +107,21 @@ static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
 		      const struct xg_gate_maps *m)
 {
 	const char *ifname = g->ifname;
-	int fd = m->stats;
 	struct xg_snapshot first, prev, cur, d;
+	int fd = m->stats, err;
 	unsigned int n;
 
-	if (xg_counters_read(fd, &first))
-		return -1;
+	err = xg_counters_read(fd, &first);
+	if (err)
+		return err;
 	prev = first;
 	for (n = 0; !cfg->count || n < cfg->count; n++) {
 		xg_sleep_until(first.t + cfg->interval * (n + 1));
 		if (xg_stop_requested())
 			break;
-		if (xg_counters_read(fd, &cur))
-			return -1;
+		err = xg_counters_read(fd, &cur);
+		if (err)
+			return err;
 		xg_counters_diff(&prev, &cur, &d);
 		(cfg->json ? json_interval : human_interval)(ifname, &d);
 		prev = cur;
@@ -154,8 +155,7 @@ static int do_stats(void *cfgp, int argc, char **argv)
 	err = stats_loop(cfg, &g, &m);
 	xg_gate_maps_close(&m);
 	if (err)
-		fprintf(stderr, "xdpgate: stats: %s: reading counters failed: %s\n", g.ifname,
-			strerror(errno));
+		pr_warn("stats: %s: reading counters failed: %s\n", g.ifname, strerror(-err));
 	return err ? 1 : 0;
 }
 
