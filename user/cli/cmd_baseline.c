@@ -110,13 +110,24 @@ static void baseline_defaults(void *cfgp)
 }
 
 static const struct xg_opt baseline_opts[] = {
-	{ "mode", 'm', XG_OPT_ENUM, offsetof(struct baseline_cfg, mode), NULL,
-	  "attach mode (default native)", xg_attach_modes, 0, 0 },
-	{ "to", 0, XG_OPT_STRING, offsetof(struct baseline_cfg, to), "IFACE", "redirect target",
-	  NULL, 0, 0 },
-	{ "duration", 'd', XG_OPT_DOUBLE, offsetof(struct baseline_cfg, duration), "S",
-	  "detach after S seconds (default: at Ctrl-C)", NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "mode",
+	  .short_name = 'm',
+	  .type = XG_OPT_ENUM,
+	  .offset = offsetof(struct baseline_cfg, mode),
+	  .help = "attach mode (default native)",
+	  .enum_vals = xg_attach_modes },
+	{ .name = "to",
+	  .type = XG_OPT_IFACE,
+	  .offset = offsetof(struct baseline_cfg, to),
+	  .metavar = "IFACE",
+	  .help = "redirect target" },
+	{ .name = "duration",
+	  .short_name = 'd',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = offsetof(struct baseline_cfg, duration),
+	  .metavar = "S",
+	  .help = "detach after S seconds (default: at Ctrl-C)" },
+	XG_OPT_END,
 };
 
 const struct xg_cmd xg_cmd_baseline = {

@@ -74,13 +74,25 @@ static int do_attach(void *cfgp, int argc, char **argv)
 }
 
 static const struct xg_opt attach_opts[] = {
-	{ "mode", 'm', XG_OPT_ENUM, offsetof(struct attach_cfg, mode), NULL,
-	  "attach mode (default native)", xg_attach_modes, 0, 0 },
-	{ "default", 'd', XG_OPT_ENUM, offsetof(struct attach_cfg, default_verdict), NULL,
-	  "verdict for frames no rule matches (default pass)", xg_default_verdicts, 0, 0 },
-	{ "rules", 'r', XG_OPT_STRING, offsetof(struct attach_cfg, rules), "FILE",
-	  "attach with the rule set in FILE", NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "mode",
+	  .short_name = 'm',
+	  .type = XG_OPT_ENUM,
+	  .offset = offsetof(struct attach_cfg, mode),
+	  .help = "attach mode (default native)",
+	  .enum_vals = xg_attach_modes },
+	{ .name = "default",
+	  .short_name = 'd',
+	  .type = XG_OPT_ENUM,
+	  .offset = offsetof(struct attach_cfg, default_verdict),
+	  .help = "verdict for frames no rule matches (default pass)",
+	  .enum_vals = xg_default_verdicts },
+	{ .name = "rules",
+	  .short_name = 'r',
+	  .type = XG_OPT_STRING,
+	  .offset = offsetof(struct attach_cfg, rules),
+	  .metavar = "FILE",
+	  .help = "attach with the rule set in FILE" },
+	XG_OPT_END,
 };
 
 static void attach_defaults(void *cfgp)
@@ -118,7 +130,7 @@ static int do_detach(void *cfg, int argc, char **argv)
 }
 
 static const struct xg_opt no_opts[] = {
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	XG_OPT_END,
 };
 
 const struct xg_cmd xg_cmd_detach = {

@@ -167,15 +167,29 @@ static void stats_defaults(void *cfgp)
 }
 
 static const struct xg_opt stats_opts[] = {
-	{ "interval", 'i', XG_OPT_DOUBLE, offsetof(struct stats_cfg, interval), "S",
-	  "seconds between reports (default 1)", NULL, 0, 0 },
-	{ "count", 'c', XG_OPT_UINT, offsetof(struct stats_cfg, count), "N",
-	  "stop after N reports (default: until Ctrl-C)", NULL, 1, 0 },
-	{ "json", 'j', XG_OPT_FLAG, offsetof(struct stats_cfg, json), NULL,
-	  "one JSON object per line: each interval, then the totals", NULL, 0, 0 },
-	{ "reset", 0, XG_OPT_FLAG, offsetof(struct stats_cfg, reset), NULL,
-	  "zero the gate's and the rules' counters, then exit", NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "interval",
+	  .short_name = 'i',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = offsetof(struct stats_cfg, interval),
+	  .metavar = "S",
+	  .help = "seconds between reports (default 1)" },
+	{ .name = "count",
+	  .short_name = 'c',
+	  .type = XG_OPT_UINT,
+	  .offset = offsetof(struct stats_cfg, count),
+	  .metavar = "N",
+	  .help = "stop after N reports (default: until Ctrl-C)",
+	  .min = 1 },
+	{ .name = "json",
+	  .short_name = 'j',
+	  .type = XG_OPT_FLAG,
+	  .offset = offsetof(struct stats_cfg, json),
+	  .help = "one JSON object per line: each interval, then the totals" },
+	{ .name = "reset",
+	  .type = XG_OPT_FLAG,
+	  .offset = offsetof(struct stats_cfg, reset),
+	  .help = "zero the gate's and the rules' counters, then exit" },
+	XG_OPT_END,
 };
 
 const struct xg_cmd xg_cmd_stats = {

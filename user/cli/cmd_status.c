@@ -161,9 +161,12 @@ static int do_status(void *cfgp, int argc, char **argv)
 }
 
 static const struct xg_opt status_opts[] = {
-	{ "json", 'j', XG_OPT_FLAG, offsetof(struct status_cfg, json), NULL,
-	  "print one JSON object", NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "json",
+	  .short_name = 'j',
+	  .type = XG_OPT_FLAG,
+	  .offset = offsetof(struct status_cfg, json),
+	  .help = "print one JSON object" },
+	XG_OPT_END,
 };
 
 const struct xg_cmd xg_cmd_status = {
