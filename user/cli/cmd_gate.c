@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* attach and detach: the persistent gate's lifecycle. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -27,10 +28,12 @@ static int attach_ruleset(const struct attach_cfg *cfg, struct xg_ruleset *rs)
 	if (cfg->rules && cfg->default_verdict >= 0) {
 		pr_warn("attach: --default and --rules exclude each other (put a 'default' line "
 			"in the rules file)\n");
-		return -1;
+		return -EINVAL;
 	}
+	if (cfg->rules && xg_rules_parse_file(cfg->rules, rs))
+		return -EINVAL; /* the parser names the line; its -1 carries no errno */
 	if (cfg->rules)
-		return xg_rules_parse_file(cfg->rules, rs);
+		return 0;
 	if (cfg->default_verdict >= 0)
 		rs->default_verdict = (uint32_t)cfg->default_verdict;
 	return 0;

@@ -39,15 +39,24 @@ struct live {
 
 static int live_open(struct live *l, const char *cmd, const char *ifname)
 {
+	int err;
+
 	xg_gate_maps_init(&l->m);
 	l->lock_fd = -1;
-	if (xg_require_root(cmd) || xg_gate_init(&l->g, cmd, ifname) || xg_bpffs_ensure() ||
-	    xg_gate_maps_open(&l->g, cmd, &l->m))
-		return -1;
+	err = xg_require_root(cmd);
+	if (!err)
+		err = xg_gate_init(&l->g, cmd, ifname);
+	if (!err)
+		err = xg_bpffs_ensure();
+	if (!err)
+		err = xg_gate_maps_open(&l->g, cmd, &l->m);
+	if (err)
+		return err;
 	l->lock_fd = open(l->g.pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX)) {
-		pr_warn("%s: %s: cannot lock %s: %s\n", cmd, ifname, l->g.pin_dir, strerror(errno));
-		return -1;
+		err = -errno;
+		pr_warn("%s: %s: cannot lock %s: %s\n", cmd, ifname, l->g.pin_dir, strerror(-err));
+		return err;
 	}
 	return 0;
 }
@@ -66,7 +75,7 @@ static int replace(struct live *l, const struct xg_ruleset *rs)
 	int err;
 
 	if (xg_rules_compile(rs, &c))
-		return -1;
+		return -EINVAL; /* the compiler names the rule; its -1 carries no errno */
 	err = xg_rules_install(&l->m, rs, &c, false);
 	xg_compiled_free(&c);
 	return err;
