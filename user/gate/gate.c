@@ -11,9 +11,22 @@
 #include "common/xdpgate_structs.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
-#include "user/cli/names.h"
 #include "user/gate/pin.h"
 #include "xdpgate.skel.h"
+
+const char *xg_mode_name(int mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "skb";
+	case XDP_MODE_HW:
+		return "hw";
+	default:
+		return "none";
+	}
+}
 
 int xg_require_root(const char *cmd)
 {

@@ -38,6 +38,8 @@ int xg_gate_attach(struct xg_gate *g, int mode, struct xdpgate_bpf *skel);
 int xg_gate_detach(struct xg_gate *g);
 /* Open a pinned map of this gate; prints "not attached" when it is missing. */
 int xg_gate_map_fd(const struct xg_gate *g, const char *cmd, const char *map);
+/* "native", "skb", "hw" or "none" for an enum xdp_attach_mode. */
+const char *xg_mode_name(int xdp_attach_mode);
 /* Fail with one line unless we run as root. */
 int xg_require_root(const char *cmd);
 

@@ -8,7 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "user/gate/counters.h"
+#include "user/util/time.h"
 #include "user/util/log.h"
 #include "user/rules/bench.h"
 #include "user/rules/explain.h"
