@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests: the declarative option parser and the CLI's argument errors. */
 #include <setjmp.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <errno.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -19,18 +22,59 @@ struct tcfg {
 	double secs;
 	const char *path;
 	int color;
+	const char *iface;
+	struct xg_opt_mac mac;
+	struct xg_opt_queues queues;
+	unsigned int rule;
 };
 
 static const struct xg_opt_enum colors[] = { { "red", 1 }, { "blue", 2 }, { NULL, 0 } };
 
 static const struct xg_opt topts[] = {
-	{ "flag", 'f', XG_OPT_FLAG, offsetof(struct tcfg, flag), NULL, "a flag", NULL, 0, 0 },
-	{ "verbose", 'V', XG_OPT_COUNT, offsetof(struct tcfg, verbose), NULL, "more", NULL, 0, 0 },
-	{ "num", 'n', XG_OPT_UINT, offsetof(struct tcfg, num), "N", "a number", NULL, 1, 64 },
-	{ "secs", 's', XG_OPT_DOUBLE, offsetof(struct tcfg, secs), "S", "seconds", NULL, 0, 0 },
-	{ "path", 'p', XG_OPT_STRING, offsetof(struct tcfg, path), "FILE", "a file", NULL, 0, 0 },
-	{ "color", 'c', XG_OPT_ENUM, offsetof(struct tcfg, color), NULL, "a color", colors, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "flag",
+	  .short_name = 'f',
+	  .type = XG_OPT_FLAG,
+	  .offset = offsetof(struct tcfg, flag),
+	  .help = "a flag" },
+	{ .name = "verbose",
+	  .short_name = 'V',
+	  .type = XG_OPT_COUNT,
+	  .offset = offsetof(struct tcfg, verbose),
+	  .help = "more" },
+	{ .name = "num",
+	  .short_name = 'n',
+	  .type = XG_OPT_UINT,
+	  .offset = offsetof(struct tcfg, num),
+	  .metavar = "N",
+	  .help = "a number",
+	  .min = 1,
+	  .max = 64 },
+	{ .name = "secs",
+	  .short_name = 's',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = offsetof(struct tcfg, secs),
+	  .metavar = "S",
+	  .help = "seconds" },
+	{ .name = "path",
+	  .short_name = 'p',
+	  .type = XG_OPT_STRING,
+	  .offset = offsetof(struct tcfg, path),
+	  .metavar = "FILE",
+	  .help = "a file" },
+	{ .name = "color",
+	  .short_name = 'c',
+	  .type = XG_OPT_ENUM,
+	  .offset = offsetof(struct tcfg, color),
+	  .help = "a color",
+	  .enum_vals = colors },
+	{ .name = "iface", .type = XG_OPT_IFACE, .offset = offsetof(struct tcfg, iface) },
+	{ .name = "mac", .type = XG_OPT_MAC, .offset = offsetof(struct tcfg, mac) },
+	{ .name = "queues",
+	  .type = XG_OPT_QUEUES,
+	  .offset = offsetof(struct tcfg, queues),
+	  .max = 255 },
+	{ .name = "rule", .type = XG_OPT_RULE, .offset = offsetof(struct tcfg, rule), .max = 100 },
+	XG_OPT_END,
 };
 
 static int never_run(void *cfg, int argc, char **argv)
@@ -121,6 +165,132 @@ static void test_help(void **state)
 	assert_string_equal(xg_opt_enum_name(colors, 9), "?");
 }
 
+/* Run the parser with stderr in a file; return what it wrote there. */
+static int parse_capture(struct tcfg *cfg, char **args, char *err, size_t len)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO), r;
+	size_t n;
+
+	assert_non_null(f);
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	r = parse(cfg, args);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(err, 1, len - 1, f);
+	err[n] = '\0';
+	fclose(f);
+	return r;
+}
+
+static void test_typed_kinds(void **state)
+{
+	char *args[] = { "tcmd",     "--iface", "lo",	  "--mac", "02:00:0a:0B:ff:01",
+			 "--queues", "0,2-3,7", "--rule", "100",   "eth0",
+			 NULL };
+	static const uint8_t want_mac[6] = { 0x02, 0x00, 0x0a, 0x0b, 0xff, 0x01 };
+	struct tcfg cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, args), 9);
+	assert_string_equal(cfg.iface, "lo");
+	assert_true(cfg.mac.set);
+	assert_memory_equal(cfg.mac.addr, want_mac, 6);
+	assert_int_equal(cfg.queues.n, 4);
+	assert_int_equal(cfg.queues.q[0], 0);
+	assert_int_equal(cfg.queues.q[1], 2);
+	assert_int_equal(cfg.queues.q[2], 3);
+	assert_int_equal(cfg.queues.q[3], 7);
+	assert_int_equal(cfg.rule, 100);
+}
+
+static void test_queues_all(void **state)
+{
+	char *args[] = { "tcmd", "--queues", "all", "eth0", NULL };
+	struct tcfg cfg;
+
+	(void)state;
+	assert_int_equal(parse(&cfg, args), 3);
+	assert_int_equal(cfg.queues.n, 0);
+	assert_false(cfg.mac.set);
+}
+
+/* Each bad value fails with exactly one line that names the option and the value. */
+static void test_typed_errors(void **state)
+{
+	static const char *const bad[][2] = {
+		{ "--iface", "nosuch0" },
+		{ "--iface", "a-name-longer-than-ifnamsiz" },
+		{ "--mac", "zz" },
+		{ "--mac", "02:00:0a:0b:ff" },
+		{ "--mac", "02:00:0a:0b:ff:01:02" },
+		{ "--queues", "" },
+		{ "--queues", "1,,2" },
+		{ "--queues", "1," },
+		{ "--queues", "3-1" },
+		{ "--queues", "256" },
+		{ "--queues", "1,1" },
+		{ "--queues", "0-2,2" },
+		{ "--queues", "0-64" },
+		{ "--queues", "-1" },
+		{ "--queues", "x" },
+		{ "--rule", "0" },
+		{ "--rule", "101" },
+		{ "--rule", "-1" },
+		{ "--rule", "0x5" },
+		{ "--rule", "1x" },
+	};
+	char err[1024], *nl;
+	struct tcfg cfg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *args[] = { "tcmd", (char *)bad[i][0], (char *)bad[i][1], "eth0", NULL };
+		int r = parse_capture(&cfg, args, err, sizeof(err));
+
+		if (r != -1)
+			fail_msg("%s '%s' parsed as %d", bad[i][0], bad[i][1], r);
+		nl = strchr(err, '\n');
+		if (!nl || nl[1] || !strstr(err, bad[i][0]) || !strstr(err, bad[i][1]))
+			fail_msg("%s '%s': not one line naming both: '%s'", bad[i][0], bad[i][1],
+				 err);
+	}
+}
+
+/* A positional argument of a typed kind is named by its metavar. */
+static void test_positional_arg(void **state)
+{
+	static const struct xg_opt n_arg = {
+		.name = "N", .type = XG_OPT_RULE, .metavar = "N", .max = 9, .positional = true
+	};
+	char err[256];
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	unsigned int n = 0;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(xg_opt_parse_arg("tcmd", &n_arg, &n, "7"), 0);
+	assert_int_equal(n, 7);
+	assert_non_null(f);
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	assert_int_equal(xg_opt_parse_arg("tcmd", &n_arg, &n, "10"), -EINVAL);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	len = fread(err, 1, sizeof(err) - 1, f);
+	err[len] = '\0';
+	fclose(f);
+	assert_string_equal(err, "xdpgate: tcmd: N: '10' is not a rule number (1..9)\n");
+	assert_int_equal(n, 7);
+}
+
 /* The real CLI: exit codes for usage errors, help and version (no root needed). */
 static int cli(char **args)
 {
@@ -154,10 +324,10 @@ static void test_cli_exit_codes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_all_types),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_help),
-		cmocka_unit_test(test_cli_exit_codes),
+		cmocka_unit_test(test_all_types),      cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_help),	       cmocka_unit_test(test_typed_kinds),
+		cmocka_unit_test(test_queues_all),     cmocka_unit_test(test_typed_errors),
+		cmocka_unit_test(test_positional_arg), cmocka_unit_test(test_cli_exit_codes),
 	};
 
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);

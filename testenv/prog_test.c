@@ -25,6 +25,7 @@
 #include "common/parse.h"
 #include "common/xdpgate_structs.h"
 #include "testenv/frame_cases.h"
+#include "user/rules/load.h"
 #include "user/util/frame_build.h"
 #include "xdpgate.skel.h"
 
@@ -32,7 +33,8 @@
 #define ETH_MIN 14 /* BPF_PROG_RUN refuses shorter XDP input */
 
 struct prog_ctx {
-	struct xdpgate_bpf *skel;
+	struct xg_gate_prep gp;
+	struct xdpgate_bpf *skel; /* gp.skel, NULL when the gate did not load */
 	int prog_fd;
 	int stats_fd;
 	int cfg_fd;
@@ -53,18 +55,29 @@ static const struct verdict_want want_drop = { XG_VERDICT_DROP, XG_VERDICT_DROP,
 
 static int load_gate(struct prog_ctx *x)
 {
+	struct xg_ruleset rs;
+	int err;
+
+	xg_gate_maps_init(&x->gp.maps); /* teardown releases gp whatever happens here */
 	x->ncpu = libbpf_num_possible_cpus();
 	if (x->ncpu <= 0) {
 		snprintf(x->err, sizeof(x->err), "libbpf_num_possible_cpus: %d", x->ncpu);
 		return -1;
 	}
 	x->percpu = calloc(x->ncpu, sizeof(*x->percpu));
-	x->skel = xdpgate_bpf__open_and_load();
-	if (!x->percpu || !x->skel) {
-		snprintf(x->err, sizeof(x->err), "xdpgate_bpf__open_and_load: %s (euid %d%s)",
-			 strerror(errno), (int)geteuid(), geteuid() ? ", needs root" : "");
+	if (!x->percpu) {
+		snprintf(x->err, sizeof(x->err), "out of memory");
 		return -1;
 	}
+	/* an empty rule set: every frame meets the default verdict each test sets */
+	xg_ruleset_init(&rs);
+	err = xg_gate_prepare(&x->gp, &rs, true);
+	if (err) {
+		snprintf(x->err, sizeof(x->err), "xg_gate_prepare: %s (euid %d%s)", strerror(-err),
+			 (int)geteuid(), geteuid() ? ", needs root" : "");
+		return -1;
+	}
+	x->skel = x->gp.skel;
 	x->prog_fd = bpf_program__fd(x->skel->progs.xdpgate);
 	x->stats_fd = bpf_map__fd(x->skel->maps.xg_stats);
 	x->cfg_fd = bpf_map__fd(x->skel->maps.xg_config);
@@ -88,7 +101,7 @@ static int group_teardown(void **state)
 {
 	struct prog_ctx *x = *state;
 
-	xdpgate_bpf__destroy(x->skel);
+	xg_gate_release(&x->gp);
 	free(x->percpu);
 	free(x);
 	return 0;

@@ -64,10 +64,11 @@ struct snap {
 
 static int load_gate(struct rp_ctx *x)
 {
-	struct xg_compiled c = { 0 };
+	struct xg_gate_prep gp;
 	struct xg_ruleset rs;
+	int err;
 
-	memset(&x->m, 0xff, sizeof(x->m));
+	xg_gate_maps_init(&x->m);
 	xg_ruleset_init(&rs);
 	x->ncpu = libbpf_num_possible_cpus();
 	if (x->ncpu <= 0) {
@@ -76,29 +77,19 @@ static int load_gate(struct rp_ctx *x)
 	}
 	x->pc = calloc((size_t)XG_RULES_MAX_BPF * x->ncpu, sizeof(*x->pc));
 	x->keys = calloc(XG_RULES_MAX_BPF, sizeof(*x->keys));
-	x->skel = xdpgate_bpf__open();
-	if (!x->pc || !x->keys || !x->skel) {
-		snprintf(x->err, sizeof(x->err), "xdpgate_bpf__open: %s", strerror(errno));
+	if (!x->pc || !x->keys) {
+		snprintf(x->err, sizeof(x->err), "out of memory");
 		return -1;
 	}
 	/* an empty set first, as `attach --rules` does: the maps are in place before load */
-	if (xg_rules_compile(&rs, &c) || xg_gate_maps_create(x->skel, &x->m) ||
-	    xg_rules_install(&x->m, &rs, &c, true)) {
-		snprintf(x->err, sizeof(x->err),
-			 "creating the maps / installing failed: %s "
-			 "(euid %d%s)",
-			 strerror(errno), (int)geteuid(), geteuid() ? ", needs root" : "");
-		xg_compiled_free(&c);
+	err = xg_gate_prepare(&gp, &rs, true);
+	if (err) {
+		snprintf(x->err, sizeof(x->err), "xg_gate_prepare: %s (euid %d%s)", strerror(-err),
+			 (int)geteuid(), geteuid() ? ", needs root" : "");
 		return -1;
 	}
-	xg_compiled_free(&c);
-	if (xdpgate_bpf__load(x->skel)) {
-		snprintf(x->err, sizeof(x->err), "xdpgate_bpf__load: %s (euid %d%s)",
-			 strerror(errno), (int)geteuid(), geteuid() ? ", needs root" : "");
-		xdpgate_bpf__destroy(x->skel);
-		x->skel = NULL;
-		return -1;
-	}
+	x->skel = gp.skel;
+	x->m = gp.maps;
 	x->prog_fd = bpf_program__fd(x->skel->progs.xdpgate);
 	return 0;
 }

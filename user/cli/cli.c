@@ -39,7 +39,7 @@ static void usage(FILE *out)
 /* -v, -vv, --verbose may appear anywhere; strip them and return the level they ask for. */
 static int take_verbosity(int *argc, char **argv)
 {
-	int i, j = 0, level = XG_LOG_WARN;
+	int i, j = 0, level = XG_LOG_INFO;
 
 	for (i = 0; i < *argc; i++) {
 		if (!strcmp(argv[i], "--"))

@@ -2,7 +2,6 @@
 /* baseline: hold a bare reference program (drop, tx, redirect, pass) on an interface for
  * as long as the command runs. For benchmarks and test beds, not for production. */
 #include <net/if.h>
-#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "user/gate/gate.h"
 #include "user/gate/link.h"
 #include "user/util/log.h"
+#include "user/util/signal.h"
 #include "user/cli/names.h"
 
 enum baseline_prog { BASE_DROP, BASE_TX, BASE_REDIRECT, BASE_PASS, BASE_DROP_READ };
@@ -27,14 +27,6 @@ struct baseline_cfg {
 	const char *to;
 	double duration;
 };
-
-static volatile sig_atomic_t baseline_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	baseline_stop = 1;
-}
 
 static int parse_prog(const char *s)
 {
@@ -65,14 +57,12 @@ static struct bpf_program *pick(struct bare_bpf *skel, int which)
 
 static int hold(const struct baseline_cfg *cfg, int link_fd)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	double waited = 0;
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	xg_stop_on_signals();
 	printf("attached; Ctrl-C to detach\n");
 	fflush(stdout);
-	while (!baseline_stop && (cfg->duration <= 0 || waited < cfg->duration)) {
+	while (!xg_stop_requested() && (cfg->duration <= 0 || waited < cfg->duration)) {
 		usleep(100 * 1000);
 		waited += 0.1;
 	}
@@ -120,13 +110,24 @@ static void baseline_defaults(void *cfgp)
 }
 
 static const struct xg_opt baseline_opts[] = {
-	{ "mode", 'm', XG_OPT_ENUM, offsetof(struct baseline_cfg, mode), NULL,
-	  "attach mode (default native)", xg_attach_modes, 0, 0 },
-	{ "to", 0, XG_OPT_STRING, offsetof(struct baseline_cfg, to), "IFACE", "redirect target",
-	  NULL, 0, 0 },
-	{ "duration", 'd', XG_OPT_DOUBLE, offsetof(struct baseline_cfg, duration), "S",
-	  "detach after S seconds (default: at Ctrl-C)", NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "mode",
+	  .short_name = 'm',
+	  .type = XG_OPT_ENUM,
+	  .offset = offsetof(struct baseline_cfg, mode),
+	  .help = "attach mode (default native)",
+	  .enum_vals = xg_attach_modes },
+	{ .name = "to",
+	  .type = XG_OPT_IFACE,
+	  .offset = offsetof(struct baseline_cfg, to),
+	  .metavar = "IFACE",
+	  .help = "redirect target" },
+	{ .name = "duration",
+	  .short_name = 'd',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = offsetof(struct baseline_cfg, duration),
+	  .metavar = "S",
+	  .help = "detach after S seconds (default: at Ctrl-C)" },
+	XG_OPT_END,
 };
 
 const struct xg_cmd xg_cmd_baseline = {

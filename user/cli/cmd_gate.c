@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* attach and detach: the persistent gate's lifecycle. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -9,6 +10,7 @@
 #include "user/cli/commands.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
+#include "user/rules/load.h"
 #include "user/rules/rules.h"
 #include "user/cli/names.h"
 #include "user/gate/pin.h"
@@ -26,10 +28,12 @@ static int attach_ruleset(const struct attach_cfg *cfg, struct xg_ruleset *rs)
 	if (cfg->rules && cfg->default_verdict >= 0) {
 		pr_warn("attach: --default and --rules exclude each other (put a 'default' line "
 			"in the rules file)\n");
-		return -1;
+		return -EINVAL;
 	}
+	if (cfg->rules && xg_rules_parse_file(cfg->rules, rs))
+		return -EINVAL; /* the parser names the line; its -1 carries no errno */
 	if (cfg->rules)
-		return xg_rules_parse_file(cfg->rules, rs);
+		return 0;
 	if (cfg->default_verdict >= 0)
 		rs->default_verdict = (uint32_t)cfg->default_verdict;
 	return 0;
@@ -39,6 +43,7 @@ static int do_attach(void *cfgp, int argc, char **argv)
 {
 	struct attach_cfg *cfg = cfgp;
 	struct xg_gate_info info;
+	struct xg_gate_prep gp;
 	struct xg_ruleset rs;
 	struct xg_gate g;
 	int err;
@@ -53,7 +58,11 @@ static int do_attach(void *cfgp, int argc, char **argv)
 	if (!err)
 		err = xg_bpffs_ensure();
 	if (!err)
-		err = xg_gate_attach(&g, cfg->mode, &rs);
+		err = xg_gate_prepare(&gp, &rs, false);
+	if (!err) {
+		err = xg_gate_attach(&g, cfg->mode, gp.skel);
+		xg_gate_release(&gp);
+	}
 	if (err) {
 		xg_ruleset_free(&rs);
 		return 1;
@@ -68,13 +77,25 @@ static int do_attach(void *cfgp, int argc, char **argv)
 }
 
 static const struct xg_opt attach_opts[] = {
-	{ "mode", 'm', XG_OPT_ENUM, offsetof(struct attach_cfg, mode), NULL,
-	  "attach mode (default native)", xg_attach_modes, 0, 0 },
-	{ "default", 'd', XG_OPT_ENUM, offsetof(struct attach_cfg, default_verdict), NULL,
-	  "verdict for frames no rule matches (default pass)", xg_default_verdicts, 0, 0 },
-	{ "rules", 'r', XG_OPT_STRING, offsetof(struct attach_cfg, rules), "FILE",
-	  "attach with the rule set in FILE", NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "mode",
+	  .short_name = 'm',
+	  .type = XG_OPT_ENUM,
+	  .offset = offsetof(struct attach_cfg, mode),
+	  .help = "attach mode (default native)",
+	  .enum_vals = xg_attach_modes },
+	{ .name = "default",
+	  .short_name = 'd',
+	  .type = XG_OPT_ENUM,
+	  .offset = offsetof(struct attach_cfg, default_verdict),
+	  .help = "verdict for frames no rule matches (default pass)",
+	  .enum_vals = xg_default_verdicts },
+	{ .name = "rules",
+	  .short_name = 'r',
+	  .type = XG_OPT_STRING,
+	  .offset = offsetof(struct attach_cfg, rules),
+	  .metavar = "FILE",
+	  .help = "attach with the rule set in FILE" },
+	XG_OPT_END,
 };
 
 static void attach_defaults(void *cfgp)
@@ -112,7 +133,7 @@ static int do_detach(void *cfg, int argc, char **argv)
 }
 
 static const struct xg_opt no_opts[] = {
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	XG_OPT_END,
 };
 
 const struct xg_cmd xg_cmd_detach = {

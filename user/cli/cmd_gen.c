@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -18,26 +17,20 @@
 #include "user/gen/engine.h"
 #include "user/gen/template.h"
 #include "user/util/log.h"
+#include "user/util/signal.h"
 #include "user/util/netdev.h"
 
 struct gen_cfg {
 	int proto;
 	bool ipv4, ipv6;
 	unsigned int size, flows, threads, sport, dport;
-	const char *src, *dst, *dst_mac;
+	const char *src, *dst;
+	struct xg_opt_mac dst_mac;
 	double rate, duration, interval;
 	uint64_t count;
 	bool json;
 	bool no_marker;
 };
-
-static volatile sig_atomic_t gen_stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	gen_stop_requested = 1;
-}
 
 static const struct xg_opt_enum gen_protos[] = {
 	{ "udp", XG_GEN_UDP },
@@ -79,12 +72,9 @@ static int resolve_macs(const struct gen_cfg *cfg, const char *ifname, struct xg
 		pr_warn("gen: cannot read the MAC address of %s\n", ifname);
 		return -EINVAL;
 	}
-	if (cfg->dst_mac) {
-		if (!xg_parse_mac(cfg->dst_mac, r->dst_mac))
-			return 0;
-		pr_warn("gen: --dst-mac: '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)\n",
-			cfg->dst_mac);
-		return -EINVAL;
+	if (cfg->dst_mac.set) {
+		memcpy(r->dst_mac, cfg->dst_mac.addr, 6);
+		return 0;
 	}
 	if (r->family == 4 && !xg_netdev_neigh4(ifname, r->dst, r->dst_mac))
 		return 0;
@@ -184,7 +174,7 @@ static void gen_loop(const struct gen_cfg *cfg, const char *ifname, struct xg_ge
 	uint64_t prev = 0, cur;
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 
-	while (!gen_stop_requested && xg_gen_running(gen)) {
+	while (!xg_stop_requested() && xg_gen_running(gen)) {
 		nanosleep(&ts, NULL);
 		now = xg_now();
 		if (cfg->duration > 0 && now - start >= cfg->duration)
@@ -201,7 +191,6 @@ static void gen_loop(const struct gen_cfg *cfg, const char *ifname, struct xg_ge
 
 static int do_gen(void *cfgp, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	uint8_t frame[XG_GEN_MAX_SIZE];
 	struct gen_cfg *cfg = cfgp;
 	struct xg_gen_params p;
@@ -214,8 +203,7 @@ static int do_gen(void *cfgp, int argc, char **argv)
 	if (xg_require_root("gen") || xg_gate_init(&g, "gen", argv[0]) ||
 	    build_params(cfg, &g, frame, &p))
 		return 1;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	xg_stop_on_signals();
 	start = xg_now();
 	if (xg_gen_start(&gen, &p))
 		return 1;
@@ -245,37 +233,110 @@ static void gen_defaults(void *cfgp)
 
 #define O(field) offsetof(struct gen_cfg, field)
 static const struct xg_opt gen_opts[] = {
-	{ "proto", 'p', XG_OPT_ENUM, O(proto), NULL, "L4 protocol (default udp; tcp sends SYNs)",
-	  gen_protos, 0, 0 },
-	{ "ipv4", '4', XG_OPT_FLAG, O(ipv4), NULL, "IPv4 (the default)", NULL, 0, 0 },
-	{ "ipv6", '6', XG_OPT_FLAG, O(ipv6), NULL, "IPv6", NULL, 0, 0 },
-	{ "size", 's', XG_OPT_UINT, O(size), "BYTES",
-	  "frame size with the 4-byte FCS, as RFC 2544 counts (default 64)", NULL, 1, 100000 },
-	{ "flows", 'f', XG_OPT_UINT, O(flows), "N",
-	  "vary source port and address over N flows (default 1)", NULL, 1, XG_GEN_MAX_FLOWS },
-	{ "src", 0, XG_OPT_STRING, O(src), "ADDR", "source address (default: IFACE's)", NULL, 0,
-	  0 },
-	{ "dst", 0, XG_OPT_STRING, O(dst), "ADDR", "destination address (required)", NULL, 0, 0 },
-	{ "dst-mac", 0, XG_OPT_STRING, O(dst_mac), "MAC",
-	  "destination MAC (default: ARP table, else broadcast)", NULL, 0, 0 },
-	{ "sport", 0, XG_OPT_UINT, O(sport), "PORT", "first source port (default 10000)", NULL, 0,
-	  65535 },
-	{ "dport", 0, XG_OPT_UINT, O(dport), "PORT", "destination port (default 9)", NULL, 0,
-	  65535 },
-	{ "rate", 'r', XG_OPT_DOUBLE, O(rate), "PPS", "pace to PPS frames/s in total", NULL, 0, 0 },
-	{ "count", 'n', XG_OPT_U64, O(count), "N", "send exactly N frames, then stop", NULL, 1, 0 },
-	{ "duration", 'd', XG_OPT_DOUBLE, O(duration), "S", "stop after S seconds", NULL, 0, 0 },
-	{ "threads", 't', XG_OPT_UINT, O(threads), "N",
-	  "sending threads, round-robin over the allowed CPUs (default 1)", NULL, 1,
-	  XG_GEN_MAX_THREADS },
-	{ "interval", 'i', XG_OPT_DOUBLE, O(interval), "S", "seconds between reports (default 1)",
-	  NULL, 0, 0 },
-	{ "json", 'j', XG_OPT_FLAG, O(json), NULL, "one JSON object per line", NULL, 0, 0 },
-	{ "no-marker", 0, XG_OPT_FLAG, O(no_marker), NULL,
-	  "do not write the per-frame marker (benchmarks: the write dirties a cache line the\n"
-	  "                                   receiver then has to fetch from this CPU)",
-	  NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "proto",
+	  .short_name = 'p',
+	  .type = XG_OPT_ENUM,
+	  .offset = O(proto),
+	  .help = "L4 protocol (default udp; tcp sends SYNs)",
+	  .enum_vals = gen_protos },
+	{ .name = "ipv4",
+	  .short_name = '4',
+	  .type = XG_OPT_FLAG,
+	  .offset = O(ipv4),
+	  .help = "IPv4 (the default)" },
+	{ .name = "ipv6",
+	  .short_name = '6',
+	  .type = XG_OPT_FLAG,
+	  .offset = O(ipv6),
+	  .help = "IPv6" },
+	{ .name = "size",
+	  .short_name = 's',
+	  .type = XG_OPT_UINT,
+	  .offset = O(size),
+	  .metavar = "BYTES",
+	  .help = "frame size with the 4-byte FCS, as RFC 2544 counts (default 64)",
+	  .min = 1,
+	  .max = 100000 },
+	{ .name = "flows",
+	  .short_name = 'f',
+	  .type = XG_OPT_UINT,
+	  .offset = O(flows),
+	  .metavar = "N",
+	  .help = "vary source port and address over N flows (default 1)",
+	  .min = 1,
+	  .max = XG_GEN_MAX_FLOWS },
+	{ .name = "src",
+	  .type = XG_OPT_STRING,
+	  .offset = O(src),
+	  .metavar = "ADDR",
+	  .help = "source address (default: IFACE's)" },
+	{ .name = "dst",
+	  .type = XG_OPT_STRING,
+	  .offset = O(dst),
+	  .metavar = "ADDR",
+	  .help = "destination address (required)" },
+	{ .name = "dst-mac",
+	  .type = XG_OPT_MAC,
+	  .offset = O(dst_mac),
+	  .metavar = "MAC",
+	  .help = "destination MAC (default: ARP table, else broadcast)" },
+	{ .name = "sport",
+	  .type = XG_OPT_UINT,
+	  .offset = O(sport),
+	  .metavar = "PORT",
+	  .help = "first source port (default 10000)",
+	  .max = 65535 },
+	{ .name = "dport",
+	  .type = XG_OPT_UINT,
+	  .offset = O(dport),
+	  .metavar = "PORT",
+	  .help = "destination port (default 9)",
+	  .max = 65535 },
+	{ .name = "rate",
+	  .short_name = 'r',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = O(rate),
+	  .metavar = "PPS",
+	  .help = "pace to PPS frames/s in total" },
+	{ .name = "count",
+	  .short_name = 'n',
+	  .type = XG_OPT_U64,
+	  .offset = O(count),
+	  .metavar = "N",
+	  .help = "send exactly N frames, then stop",
+	  .min = 1 },
+	{ .name = "duration",
+	  .short_name = 'd',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = O(duration),
+	  .metavar = "S",
+	  .help = "stop after S seconds" },
+	{ .name = "threads",
+	  .short_name = 't',
+	  .type = XG_OPT_UINT,
+	  .offset = O(threads),
+	  .metavar = "N",
+	  .help = "sending threads, round-robin over the allowed CPUs (default 1)",
+	  .min = 1,
+	  .max = XG_GEN_MAX_THREADS },
+	{ .name = "interval",
+	  .short_name = 'i',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = O(interval),
+	  .metavar = "S",
+	  .help = "seconds between reports (default 1)" },
+	{ .name = "json",
+	  .short_name = 'j',
+	  .type = XG_OPT_FLAG,
+	  .offset = O(json),
+	  .help = "one JSON object per line" },
+	{ .name = "no-marker",
+	  .type = XG_OPT_FLAG,
+	  .offset = O(no_marker),
+	  .help = "do not write the per-frame marker (benchmarks: the write dirties a cache line "
+		  "the\n"
+		  "                                   receiver then has to fetch from this CPU)" },
+	XG_OPT_END,
 };
 #undef O
 

@@ -39,15 +39,24 @@ struct live {
 
 static int live_open(struct live *l, const char *cmd, const char *ifname)
 {
+	int err;
+
 	xg_gate_maps_init(&l->m);
 	l->lock_fd = -1;
-	if (xg_require_root(cmd) || xg_gate_init(&l->g, cmd, ifname) || xg_bpffs_ensure() ||
-	    xg_gate_maps_open(&l->g, cmd, &l->m))
-		return -1;
+	err = xg_require_root(cmd);
+	if (!err)
+		err = xg_gate_init(&l->g, cmd, ifname);
+	if (!err)
+		err = xg_bpffs_ensure();
+	if (!err)
+		err = xg_gate_maps_open(&l->g, cmd, &l->m);
+	if (err)
+		return err;
 	l->lock_fd = open(l->g.pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX)) {
-		pr_warn("%s: %s: cannot lock %s: %s\n", cmd, ifname, l->g.pin_dir, strerror(errno));
-		return -1;
+		err = -errno;
+		pr_warn("%s: %s: cannot lock %s: %s\n", cmd, ifname, l->g.pin_dir, strerror(-err));
+		return err;
 	}
 	return 0;
 }
@@ -66,7 +75,7 @@ static int replace(struct live *l, const struct xg_ruleset *rs)
 	int err;
 
 	if (xg_rules_compile(rs, &c))
-		return -1;
+		return -EINVAL; /* the compiler names the rule; its -1 carries no errno */
 	err = xg_rules_install(&l->m, rs, &c, false);
 	xg_compiled_free(&c);
 	return err;
@@ -127,34 +136,32 @@ out:
 	return err ? 1 : 0;
 }
 
-static int parse_index(const char *s, unsigned long *n)
-{
-	char *end;
-
-	errno = 0;
-	*n = strtoul(s, &end, 10);
-	return errno || *end || !*s || *s == '-' || *n == 0 ? -1 : 0;
-}
+/* rules del's N: a rule number like --at's, though positional. */
+static const struct xg_opt del_index = {
+	.name = "N",
+	.type = XG_OPT_RULE,
+	.metavar = "N",
+	.max = XG_RULES_MAX,
+	.positional = true,
+};
 
 static int rules_del(char **argv)
 {
 	struct xg_ruleset rs;
-	unsigned long n;
+	unsigned int n;
 	struct live l;
 	int err = -1;
 
-	if (parse_index(argv[1], &n)) {
-		pr_warn("rules del: '%s' is not a rule number (1, 2, ...)\n", argv[1]);
+	if (xg_opt_parse_arg("rules del", &del_index, &n, argv[1]))
 		return 1;
-	}
 	if (live_open(&l, "rules", argv[0]) || xg_rules_read(&l.m, &rs))
 		goto out;
 	if (n > rs.n)
-		pr_warn("rules del: no rule %lu (the set has %zu rules)\n", n, rs.n);
+		pr_warn("rules del: no rule %u (the set has %zu rules)\n", n, rs.n);
 	else if (!xg_ruleset_delete(&rs, n - 1))
 		err = replace(&l, &rs);
 	if (!err)
-		printf("%s: deleted rule %lu\n", l.g.ifname, n);
+		printf("%s: deleted rule %u\n", l.g.ifname, n);
 	xg_ruleset_free(&rs);
 out:
 	live_close(&l);
@@ -248,13 +255,27 @@ static int do_rules(void *cfgp, int argc, char **argv)
 }
 
 static const struct xg_opt rules_opts[] = {
-	{ "at", 'a', XG_OPT_UINT, offsetof(struct rules_cfg, at), "N",
-	  "rules add: insert as rule N (default: append)", NULL, 1, XG_RULES_MAX },
-	{ "json", 'j', XG_OPT_FLAG, offsetof(struct rules_cfg, json), NULL,
-	  "rules list, rules bench: print JSON", NULL, 0, 0 },
-	{ "repeat", 'n', XG_OPT_UINT, offsetof(struct rules_cfg, repeat), "N",
-	  "rules bench: runs of the frame (default 1000000)", NULL, 1, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "at",
+	  .short_name = 'a',
+	  .type = XG_OPT_RULE,
+	  .offset = offsetof(struct rules_cfg, at),
+	  .metavar = "N",
+	  .help = "rules add: insert as rule N (default: append)",
+	  .min = 1,
+	  .max = XG_RULES_MAX },
+	{ .name = "json",
+	  .short_name = 'j',
+	  .type = XG_OPT_FLAG,
+	  .offset = offsetof(struct rules_cfg, json),
+	  .help = "rules list, rules bench: print JSON" },
+	{ .name = "repeat",
+	  .short_name = 'n',
+	  .type = XG_OPT_UINT,
+	  .offset = offsetof(struct rules_cfg, repeat),
+	  .metavar = "N",
+	  .help = "rules bench: runs of the frame (default 1000000)",
+	  .min = 1 },
+	XG_OPT_END,
 };
 
 const struct xg_cmd xg_cmd_rules = {

@@ -4,7 +4,6 @@
  * /run/xdpgate/ns<inode>-if<ifindex>.json, where `stats --json` picks them up. */
 #include <errno.h>
 #include <linux/if_xdp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,26 +18,20 @@
 #include "user/gate/counters.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
+#include "user/util/signal.h"
 #include "user/cli/names.h"
 #include "user/pool/pool.h"
 #include "user/pool/publish.h"
 #include "user/rules/rules.h"
 
 struct run_cfg {
-	const char *rules, *queues, *handler;
+	const char *rules, *handler;
+	struct xg_opt_queues queues;
 	bool zerocopy, copy, json;
 	int wait, mode;
 	unsigned int batch, frame_size, ring_size;
 	double duration, interval;
 };
-
-static volatile sig_atomic_t run_stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	run_stop = 1;
-}
 
 static const struct xg_opt_enum wait_modes[] = {
 	{ "poll", XG_WAIT_POLL },
@@ -47,24 +40,7 @@ static const struct xg_opt_enum wait_modes[] = {
 	{ NULL, 0 },
 };
 
-static int parse_queues(const char *s, struct xg_pool_cfg *pc)
-{
-	char *end;
-
-	pc->nqueues = 0;
-	if (!s || !strcmp(s, "all"))
-		return 0;
-	while (*s) {
-		unsigned long q = strtoul(s, &end, 10);
-
-		if (end == s || q > 255 || pc->nqueues >= XG_POOL_MAX_QUEUES ||
-		    (*end && *end != ','))
-			return -1;
-		pc->queues[pc->nqueues++] = (unsigned int)q;
-		s = *end ? end + 1 : end;
-	}
-	return pc->nqueues ? 0 : -1;
-}
+_Static_assert(XG_OPT_QUEUES_MAX <= XG_POOL_MAX_QUEUES, "--queues lists more than the pool serves");
 
 static int build_cfg(const struct run_cfg *cfg, const char *ifname, struct xg_pool_cfg *pc,
 		     struct xg_ruleset *rs)
@@ -78,10 +54,8 @@ static int build_cfg(const struct run_cfg *cfg, const char *ifname, struct xg_po
 			cfg->handler);
 		return -1;
 	}
-	if (parse_queues(cfg->queues, pc)) {
-		pr_warn("run: --queues: '%s' is not 'all' or a list like 0,1\n", cfg->queues);
-		return -1;
-	}
+	pc->nqueues = cfg->queues.n;
+	memcpy(pc->queues, cfg->queues.q, sizeof(cfg->queues.q));
 	if (cfg->zerocopy && cfg->copy) {
 		pr_warn("run: --zerocopy and --copy exclude each other\n");
 		return -1;
@@ -125,17 +99,8 @@ static void print_sockets(const struct xg_pool *p)
 	fflush(stdout);
 }
 
-static void sleep_until(double t)
-{
-	struct timespec ts = { .tv_sec = (time_t)t };
-
-	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
 static int do_run(void *cfgp, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct run_cfg *cfg = cfgp;
 	struct xg_run_snap prev, cur;
 	struct xg_pool_cfg pc;
@@ -155,16 +120,15 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_ruleset_free(&rs);
 		return 1;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	xg_stop_on_signals();
 	print_sockets(p);
 	start = xg_now();
 	xg_run_snapshot(p, &prev);
-	for (next = start + cfg->interval; !run_stop; next += cfg->interval) {
+	for (next = start + cfg->interval; !xg_stop_requested(); next += cfg->interval) {
 		double end = cfg->duration > 0 ? start + cfg->duration : next;
 
-		sleep_until(next < end ? next : end);
-		if (run_stop)
+		xg_sleep_until(next < end ? next : end);
+		if (xg_stop_requested())
 			break;
 		xg_run_snapshot(p, &cur);
 		xg_run_report(&prev, &cur, cfg->json, stdout);
@@ -196,30 +160,87 @@ static void run_defaults(void *cfgp)
 
 #define O(f) offsetof(struct run_cfg, f)
 static const struct xg_opt run_opts[] = {
-	{ "rules", 'r', XG_OPT_STRING, O(rules), "FILE",
-	  "rule set (rules with action xsk reach the pool; default: all IP traffic)", NULL, 0, 0 },
-	{ "queues", 'q', XG_OPT_STRING, O(queues), "all|LIST", "queues to serve (default all)",
-	  NULL, 0, 0 },
-	{ "handler", 'H', XG_OPT_STRING, O(handler), "NAME",
-	  "count | count:verify | reflect | pcap:FILE[,rotate=MB] (default count)", NULL, 0, 0 },
-	{ "zerocopy", 'z', XG_OPT_FLAG, O(zerocopy), NULL, "zero-copy or fail", NULL, 0, 0 },
-	{ "copy", 'c', XG_OPT_FLAG, O(copy), NULL, "copy mode (default: zero-copy, else copy)",
-	  NULL, 0, 0 },
-	{ "wait", 'w', XG_OPT_ENUM, O(wait), NULL, "how idle workers wait (default poll)",
-	  wait_modes, 0, 0 },
-	{ "batch", 'b', XG_OPT_UINT, O(batch), "N", "frames per batch (default 64, max 256)", NULL,
-	  1, 256 },
-	{ "frame-size", 0, XG_OPT_UINT, O(frame_size), "2048|4096", "UMEM frame size", NULL, 2048,
-	  4096 },
-	{ "ring-size", 0, XG_OPT_UINT, O(ring_size), "N", "ring descriptors (default 2048)", NULL,
-	  64, 16384 },
-	{ "mode", 'm', XG_OPT_ENUM, O(mode), NULL, "attach mode of our own gate (default native)",
-	  xg_attach_modes, 0, 0 },
-	{ "duration", 'd', XG_OPT_DOUBLE, O(duration), "S", "stop after S seconds", NULL, 0, 0 },
-	{ "stats-interval", 'i', XG_OPT_DOUBLE, O(interval), "S",
-	  "seconds between reports (default 1)", NULL, 0, 0 },
-	{ "json", 'j', XG_OPT_FLAG, O(json), NULL, "reports as JSON lines", NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "rules",
+	  .short_name = 'r',
+	  .type = XG_OPT_STRING,
+	  .offset = O(rules),
+	  .metavar = "FILE",
+	  .help = "rule set (rules with action xsk reach the pool; default: all IP traffic)" },
+	{ .name = "queues",
+	  .short_name = 'q',
+	  .type = XG_OPT_QUEUES,
+	  .offset = O(queues),
+	  .metavar = "all|LIST",
+	  .help = "queues to serve, like 0,2-3 (default all)",
+	  .max = 255 /* the gate's xskmap has 256 entries */ },
+	{ .name = "handler",
+	  .short_name = 'H',
+	  .type = XG_OPT_STRING,
+	  .offset = O(handler),
+	  .metavar = "NAME",
+	  .help = "count | count:verify | reflect | pcap:FILE[,rotate=MB] (default count)" },
+	{ .name = "zerocopy",
+	  .short_name = 'z',
+	  .type = XG_OPT_FLAG,
+	  .offset = O(zerocopy),
+	  .help = "zero-copy or fail" },
+	{ .name = "copy",
+	  .short_name = 'c',
+	  .type = XG_OPT_FLAG,
+	  .offset = O(copy),
+	  .help = "copy mode (default: zero-copy, else copy)" },
+	{ .name = "wait",
+	  .short_name = 'w',
+	  .type = XG_OPT_ENUM,
+	  .offset = O(wait),
+	  .help = "how idle workers wait (default poll)",
+	  .enum_vals = wait_modes },
+	{ .name = "batch",
+	  .short_name = 'b',
+	  .type = XG_OPT_UINT,
+	  .offset = O(batch),
+	  .metavar = "N",
+	  .help = "frames per batch (default 64, max 256)",
+	  .min = 1,
+	  .max = 256 },
+	{ .name = "frame-size",
+	  .type = XG_OPT_UINT,
+	  .offset = O(frame_size),
+	  .metavar = "2048|4096",
+	  .help = "UMEM frame size",
+	  .min = 2048,
+	  .max = 4096 },
+	{ .name = "ring-size",
+	  .type = XG_OPT_UINT,
+	  .offset = O(ring_size),
+	  .metavar = "N",
+	  .help = "ring descriptors (default 2048)",
+	  .min = 64,
+	  .max = 16384 },
+	{ .name = "mode",
+	  .short_name = 'm',
+	  .type = XG_OPT_ENUM,
+	  .offset = O(mode),
+	  .help = "attach mode of our own gate (default native)",
+	  .enum_vals = xg_attach_modes },
+	{ .name = "duration",
+	  .short_name = 'd',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = O(duration),
+	  .metavar = "S",
+	  .help = "stop after S seconds" },
+	{ .name = "stats-interval",
+	  .short_name = 'i',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = O(interval),
+	  .metavar = "S",
+	  .help = "seconds between reports (default 1)" },
+	{ .name = "json",
+	  .short_name = 'j',
+	  .type = XG_OPT_FLAG,
+	  .offset = O(json),
+	  .help = "reports as JSON lines" },
+	XG_OPT_END,
 };
 #undef O
 

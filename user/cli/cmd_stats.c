@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* stats: live per-interval rates from the gate's counters, totals at the end. */
 #include <errno.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "user/gate/gate.h"
 #include "user/cli/json.h"
 #include "user/util/log.h"
+#include "user/util/signal.h"
 #include "user/rules/load.h"
 #include "user/cli/rules_print.h"
 #include "user/pool/publish.h"
@@ -26,15 +26,6 @@ struct stats_cfg {
 	bool json;
 	bool reset;
 };
-
-/* Set by SIGINT/SIGTERM; the only mutable file-scope state, as signal handlers need. */
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
 
 static void human_interval(const char *ifname, const struct xg_snapshot *d)
 {
@@ -87,7 +78,6 @@ static void print_totals(const struct stats_cfg *cfg, const struct xg_gate *g,
 			 const struct xg_snapshot *d, const struct xg_gate_maps *m)
 {
 	const char *ifname = g->ifname;
-
 	int i;
 
 	if (cfg->json) {
@@ -113,33 +103,25 @@ static void print_totals(const struct stats_cfg *cfg, const struct xg_gate *g,
 	xg_rules_print(m, false, stdout);
 }
 
-/* Sleep until an absolute CLOCK_MONOTONIC time, so intervals do not drift; a signal ends
- * the wait early. */
-static void sleep_until(double t)
-{
-	struct timespec ts = { .tv_sec = (time_t)t };
-
-	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
-	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-}
-
 static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
 		      const struct xg_gate_maps *m)
 {
 	const char *ifname = g->ifname;
-	int fd = m->stats;
 	struct xg_snapshot first, prev, cur, d;
+	int fd = m->stats, err;
 	unsigned int n;
 
-	if (xg_counters_read(fd, &first))
-		return -1;
+	err = xg_counters_read(fd, &first);
+	if (err)
+		return err;
 	prev = first;
 	for (n = 0; !cfg->count || n < cfg->count; n++) {
-		sleep_until(first.t + cfg->interval * (n + 1));
-		if (stop_requested)
+		xg_sleep_until(first.t + cfg->interval * (n + 1));
+		if (xg_stop_requested())
 			break;
-		if (xg_counters_read(fd, &cur))
-			return -1;
+		err = xg_counters_read(fd, &cur);
+		if (err)
+			return err;
 		xg_counters_diff(&prev, &cur, &d);
 		(cfg->json ? json_interval : human_interval)(ifname, &d);
 		prev = cur;
@@ -151,7 +133,6 @@ static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
 
 static int do_stats(void *cfgp, int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct stats_cfg *cfg = cfgp;
 	struct xg_gate_maps m;
 	struct xg_gate g;
@@ -170,13 +151,11 @@ static int do_stats(void *cfgp, int argc, char **argv)
 		xg_gate_maps_close(&m);
 		return err ? 1 : 0;
 	}
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	xg_stop_on_signals();
 	err = stats_loop(cfg, &g, &m);
 	xg_gate_maps_close(&m);
 	if (err)
-		fprintf(stderr, "xdpgate: stats: %s: reading counters failed: %s\n", g.ifname,
-			strerror(errno));
+		pr_warn("stats: %s: reading counters failed: %s\n", g.ifname, strerror(-err));
 	return err ? 1 : 0;
 }
 
@@ -188,15 +167,29 @@ static void stats_defaults(void *cfgp)
 }
 
 static const struct xg_opt stats_opts[] = {
-	{ "interval", 'i', XG_OPT_DOUBLE, offsetof(struct stats_cfg, interval), "S",
-	  "seconds between reports (default 1)", NULL, 0, 0 },
-	{ "count", 'c', XG_OPT_UINT, offsetof(struct stats_cfg, count), "N",
-	  "stop after N reports (default: until Ctrl-C)", NULL, 1, 0 },
-	{ "json", 'j', XG_OPT_FLAG, offsetof(struct stats_cfg, json), NULL,
-	  "one JSON object per line: each interval, then the totals", NULL, 0, 0 },
-	{ "reset", 0, XG_OPT_FLAG, offsetof(struct stats_cfg, reset), NULL,
-	  "zero the gate's and the rules' counters, then exit", NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "interval",
+	  .short_name = 'i',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = offsetof(struct stats_cfg, interval),
+	  .metavar = "S",
+	  .help = "seconds between reports (default 1)" },
+	{ .name = "count",
+	  .short_name = 'c',
+	  .type = XG_OPT_UINT,
+	  .offset = offsetof(struct stats_cfg, count),
+	  .metavar = "N",
+	  .help = "stop after N reports (default: until Ctrl-C)",
+	  .min = 1 },
+	{ .name = "json",
+	  .short_name = 'j',
+	  .type = XG_OPT_FLAG,
+	  .offset = offsetof(struct stats_cfg, json),
+	  .help = "one JSON object per line: each interval, then the totals" },
+	{ .name = "reset",
+	  .type = XG_OPT_FLAG,
+	  .offset = offsetof(struct stats_cfg, reset),
+	  .help = "zero the gate's and the rules' counters, then exit" },
+	XG_OPT_END,
 };
 
 const struct xg_cmd xg_cmd_stats = {

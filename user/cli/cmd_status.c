@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* status: which interfaces carry the gate, how, and its counters so far. */
+#include <errno.h>
 #include <net/if.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -13,6 +15,7 @@
 #include "user/gate/gate.h"
 #include "user/cli/json.h"
 #include "user/cli/names.h"
+#include "user/util/log.h"
 #include "user/gate/pin.h"
 
 struct status_cfg {
@@ -28,10 +31,15 @@ static int read_default(const struct xg_gate *g, __u32 *verdict)
 	fd = xg_gate_map_fd(g, "status", "xg_config");
 	if (fd < 0)
 		return fd;
-	err = bpf_map_lookup_elem(fd, &key, &cfg);
+	err = bpf_map_lookup_elem(fd, &key, &cfg) ? -errno : 0;
 	close(fd);
+	if (err) {
+		pr_warn("status: %s: cannot read the gate's configuration: %s\n", g->ifname,
+			strerror(-err));
+		return err;
+	}
 	*verdict = cfg.slot[cfg.active & 1].default_verdict;
-	return err;
+	return 0;
 }
 
 static void print_human(const struct xg_gate *g, const struct xg_gate_info *info,
@@ -82,18 +90,23 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 	struct xg_snapshot s = { 0 };
 	struct xg_gate_info info;
 	__u32 def = 0;
-	int fd;
+	int fd, err;
 
 	xg_gate_query(g, &info);
 	if (info.attached) {
 		fd = xg_gate_map_fd(g, "status", "xg_stats");
 		if (fd < 0)
 			return fd;
-		if (xg_counters_read(fd, &s) || read_default(g, &def)) {
-			close(fd);
-			return -1;
-		}
+		err = xg_counters_read(fd, &s);
 		close(fd);
+		if (err) {
+			pr_warn("status: %s: reading counters failed: %s\n", g->ifname,
+				strerror(-err));
+			return err;
+		}
+		err = read_default(g, &def);
+		if (err)
+			return err;
 	}
 	if (cfg->json) {
 		printf("%s", first ? "" : ",");
@@ -148,9 +161,12 @@ static int do_status(void *cfgp, int argc, char **argv)
 }
 
 static const struct xg_opt status_opts[] = {
-	{ "json", 'j', XG_OPT_FLAG, offsetof(struct status_cfg, json), NULL,
-	  "print one JSON object", NULL, 0, 0 },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL, 0, 0 },
+	{ .name = "json",
+	  .short_name = 'j',
+	  .type = XG_OPT_FLAG,
+	  .offset = offsetof(struct status_cfg, json),
+	  .help = "print one JSON object" },
+	XG_OPT_END,
 };
 
 const struct xg_cmd xg_cmd_status = {

@@ -65,17 +65,3 @@ const char *xg_counter_name(unsigned int idx)
 		return "xsk_unbound";
 	return "?";
 }
-
-const char *xg_mode_name(int mode)
-{
-	switch (mode) {
-	case XDP_MODE_NATIVE:
-		return "native";
-	case XDP_MODE_SKB:
-		return "skb";
-	case XDP_MODE_HW:
-		return "hw";
-	default:
-		return "none";
-	}
-}

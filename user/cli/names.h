@@ -11,6 +11,5 @@ extern const struct xg_opt_enum xg_attach_modes[];     /* native, skb */
 const char *xg_verdict_name(unsigned int verdict);
 const char *xg_parse_name(unsigned int outcome);
 const char *xg_counter_name(unsigned int idx);
-const char *xg_mode_name(int xdp_attach_mode);
 
 #endif

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -8,6 +10,7 @@
 
 #include "user/util/log.h"
 #include "user/cli/opts.h"
+#include "user/util/netdev.h"
 
 #define XG_MAX_OPTS 64
 
@@ -37,18 +40,19 @@ const char *xg_opt_enum_name(const struct xg_opt_enum *vals, int value)
 	return "?";
 }
 
-static int parse_uint(const struct xg_opt *o, const char *s, unsigned int *out)
+/* A decimal or 0x number in [min, max] (max 0: below 2^32), with nothing after it. */
+static int parse_num(const char *s, unsigned long min, unsigned long max, unsigned long *out)
 {
 	unsigned long v;
 	char *end;
 
 	errno = 0;
-	if (!*s || *s == '-')
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
 		return -EINVAL;
 	v = strtoul(s, &end, 0);
-	if (errno || *end || v < o->min || (o->max && v > o->max) || v > 0xffffffffUL)
+	if (errno || *end || v < min || (max && v > max) || v > 0xffffffffUL)
 		return -EINVAL;
-	*out = (unsigned int)v;
+	*out = v;
 	return 0;
 }
 
@@ -93,12 +97,75 @@ static int parse_enum(const struct xg_opt *o, const char *s, int *out)
 	return -EINVAL;
 }
 
-/* Store one option's value; prints the error line itself. */
-static int apply_opt(const struct xg_cmd *cmd, const struct xg_opt *o, void *cfg, const char *arg)
+/* One queue number of a list, decimal, at most max; *s moves past it. */
+static int parse_queue(const char **s, unsigned long max, unsigned long *q)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)**s))
+		return -EINVAL;
+	errno = 0;
+	*q = strtoul(*s, &end, 10);
+	if (errno || *q > max)
+		return -ERANGE;
+	*s = end;
+	return 0;
+}
+
+/* "all", or numbers and ranges like 0,2-3; each queue once. */
+static int parse_queues(const struct xg_opt *o, const char *arg, struct xg_opt_queues *out,
+			char *why, size_t len)
+{
+	unsigned long max = o->max ? o->max : 0xffffffffUL, lo, hi, q;
+	const char *s = arg;
+	unsigned int i;
+	int err;
+
+	out->n = 0;
+	if (!strcmp(arg, "all"))
+		return 0;
+	do {
+		err = parse_queue(&s, max, &lo);
+		hi = lo;
+		if (!err && *s == '-') {
+			s++;
+			err = parse_queue(&s, max, &hi);
+		}
+		if (!err && (hi < lo || (*s && *s != ',')))
+			err = -EINVAL;
+		if (err == -ERANGE) {
+			snprintf(why, len, "'%s' names a queue above %lu", arg, max);
+			return -EINVAL;
+		}
+		if (err)
+			goto bad;
+		for (q = lo; q <= hi; q++) {
+			for (i = 0; i < out->n; i++) {
+				if (out->q[i] == q) {
+					snprintf(why, len, "'%s' names queue %lu twice", arg, q);
+					return -EINVAL;
+				}
+			}
+			if (out->n == XG_OPT_QUEUES_MAX) {
+				snprintf(why, len, "'%s' names more than %d queues", arg,
+					 XG_OPT_QUEUES_MAX);
+				return -EINVAL;
+			}
+			out->q[out->n++] = (unsigned int)q;
+		}
+	} while (*s++ == ',');
+	return 0;
+bad:
+	snprintf(why, len, "'%s' is not 'all' or a list like 0,2-3", arg);
+	return -EINVAL;
+}
+
+/* Store one value in its field; on failure say why (after "cmd: --name: ") in why. */
+static int parse_value(const struct xg_opt *o, void *cfg, const char *arg, char *why, size_t len)
 {
 	char *field = (char *)cfg + o->offset;
 	char choices[256];
-	int err = 0;
+	unsigned long v;
 
 	switch (o->type) {
 	case XG_OPT_FLAG:
@@ -111,35 +178,74 @@ static int apply_opt(const struct xg_cmd *cmd, const struct xg_opt *o, void *cfg
 		*(const char **)field = arg;
 		return 0;
 	case XG_OPT_UINT:
-		err = parse_uint(o, arg, (unsigned int *)field);
-		if (err && o->max)
-			pr_warn("%s: --%s: invalid value '%s' (expected %lu..%lu)\n", cmd->name,
-				o->name, arg, o->min, o->max);
-		else if (err)
-			pr_warn("%s: --%s: invalid value '%s' (expected a number >= %lu)\n",
-				cmd->name, o->name, arg, o->min);
-		return err;
-	case XG_OPT_U64:
-		err = parse_u64(o, arg, (uint64_t *)field);
-		if (err)
-			pr_warn("%s: --%s: invalid value '%s' (expected a number >= %lu)\n",
-				cmd->name, o->name, arg, o->min);
-		return err;
-	case XG_OPT_DOUBLE:
-		err = parse_double(arg, (double *)field);
-		if (err)
-			pr_warn("%s: --%s: invalid value '%s' (expected a positive number)\n",
-				cmd->name, o->name, arg);
-		return err;
-	case XG_OPT_ENUM:
-		err = parse_enum(o, arg, (int *)field);
-		if (err) {
-			enum_choices(o->enum_vals, choices, sizeof(choices));
-			pr_warn("%s: --%s: unknown value '%s' (expected %s)\n", cmd->name, o->name,
-				arg, choices);
+		if (!parse_num(arg, o->min, o->max, &v)) {
+			*(unsigned int *)field = (unsigned int)v;
+			return 0;
 		}
-		return err;
+		if (o->max)
+			snprintf(why, len, "invalid value '%s' (expected %lu..%lu)", arg, o->min,
+				 o->max);
+		else
+			snprintf(why, len, "invalid value '%s' (expected a number >= %lu)", arg,
+				 o->min);
+		return -EINVAL;
+	case XG_OPT_U64:
+		if (!parse_u64(o, arg, (uint64_t *)field))
+			return 0;
+		snprintf(why, len, "invalid value '%s' (expected a number >= %lu)", arg, o->min);
+		return -EINVAL;
+	case XG_OPT_DOUBLE:
+		if (!parse_double(arg, (double *)field))
+			return 0;
+		snprintf(why, len, "invalid value '%s' (expected a positive number)", arg);
+		return -EINVAL;
+	case XG_OPT_ENUM:
+		if (!parse_enum(o, arg, (int *)field))
+			return 0;
+		enum_choices(o->enum_vals, choices, sizeof(choices));
+		snprintf(why, len, "unknown value '%s' (expected %s)", arg, choices);
+		return -EINVAL;
+	case XG_OPT_IFACE:
+		if (strlen(arg) < IF_NAMESIZE && if_nametoindex(arg)) {
+			*(const char **)field = arg;
+			return 0;
+		}
+		snprintf(why, len, "no such interface '%s'", arg);
+		return -EINVAL;
+	case XG_OPT_MAC:
+		if (!xg_parse_mac(arg, ((struct xg_opt_mac *)field)->addr)) {
+			((struct xg_opt_mac *)field)->set = true;
+			return 0;
+		}
+		snprintf(why, len, "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", arg);
+		return -EINVAL;
+	case XG_OPT_QUEUES:
+		return parse_queues(o, arg, (struct xg_opt_queues *)field, why, len);
+	case XG_OPT_RULE:
+		if (!parse_num(arg, 1, o->max, &v) && !(arg[0] == '0' && arg[1] == 'x')) {
+			*(unsigned int *)field = (unsigned int)v;
+			return 0;
+		}
+		if (o->max)
+			snprintf(why, len, "'%s' is not a rule number (1..%lu)", arg, o->max);
+		else
+			snprintf(why, len, "'%s' is not a rule number (1, 2, ...)", arg);
+		return -EINVAL;
 	}
+	snprintf(why, len, "option kind %d unknown", (int)o->type);
+	return -EINVAL;
+}
+
+int xg_opt_parse_arg(const char *cmd, const struct xg_opt *o, void *cfg, const char *arg)
+{
+	char why[512];
+
+	if (!parse_value(o, cfg, arg, why, sizeof(why)))
+		return 0;
+	if (o->positional)
+		pr_warn("%s: %s: %s\n", cmd, o->metavar ? o->metavar : o->name, why);
+	else
+		pr_warn("%s: --%s: %s\n", cmd, o->name, why);
 	return -EINVAL;
 }
 
@@ -199,7 +305,7 @@ int xg_opts_parse(const struct xg_cmd *cmd, void *cfg, int argc, char **argv, FI
 		for (i = 0; !o && i < n; i++)
 			if (cmd->opts[i].short_name == c)
 				o = &cmd->opts[i];
-		if (!o || apply_opt(cmd, o, cfg, optarg))
+		if (!o || xg_opt_parse_arg(cmd->name, o, cfg, optarg))
 			return -1;
 	}
 	if (argc - optind < cmd->min_args) {

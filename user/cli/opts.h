@@ -5,7 +5,9 @@
 #ifndef XG_OPTS_H
 #define XG_OPTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 enum xg_opt_type {
@@ -16,6 +18,22 @@ enum xg_opt_type {
 	XG_OPT_DOUBLE, /* double > 0 */
 	XG_OPT_STRING, /* const char *, points into argv */
 	XG_OPT_ENUM,   /* int, one of enum_vals */
+	XG_OPT_IFACE,  /* const char *, the name of an interface of this namespace */
+	XG_OPT_MAC,    /* struct xg_opt_mac, aa:bb:cc:dd:ee:ff */
+	XG_OPT_QUEUES, /* struct xg_opt_queues: "all" or a list like 0,2-3, each <= max */
+	XG_OPT_RULE,   /* unsigned int, a rule number: 1..max (max 0: no bound) */
+};
+
+struct xg_opt_mac {
+	bool set;
+	uint8_t addr[6];
+};
+
+#define XG_OPT_QUEUES_MAX 64
+
+struct xg_opt_queues {
+	unsigned int n; /* 0: all queues */
+	unsigned int q[XG_OPT_QUEUES_MAX];
 };
 
 struct xg_opt_enum {
@@ -31,8 +49,15 @@ struct xg_opt {
 	const char *metavar;
 	const char *help;
 	const struct xg_opt_enum *enum_vals; /* XG_OPT_ENUM: terminated by {NULL} */
-	unsigned long min, max;		     /* XG_OPT_UINT bounds (max 0: no bound) */
+	unsigned long min, max; /* bounds of numbers, queues and rules (max 0: no bound) */
+	bool positional;	/* a positional argument: messages name it by metavar */
 };
+
+/* The end of an option table. */
+#define XG_OPT_END           \
+	{                    \
+		.name = NULL \
+	}
 
 /* A command: its options, its positional arguments, and what it does with them. */
 struct xg_cmd {
@@ -40,7 +65,7 @@ struct xg_cmd {
 	const char *args; /* positional synopsis, e.g. "IFACE" or "[IFACE]" */
 	int min_args, max_args;
 	const char *summary;
-	const struct xg_opt *opts; /* terminated by {NULL} */
+	const struct xg_opt *opts; /* terminated by XG_OPT_END */
 	size_t cfg_size;
 	void (*defaults)(void *cfg);		      /* optional: fill defaults before parsing */
 	int (*run)(void *cfg, int argc, char **argv); /* argc/argv: positionals only */
@@ -52,6 +77,9 @@ struct xg_cmd {
 #define XG_OPTS_HELP (-2)
 int xg_opts_parse(const struct xg_cmd *cmd, void *cfg, int argc, char **argv, FILE *out);
 void xg_opts_usage(const struct xg_cmd *cmd, FILE *out);
+/* Parse arg as o says into cfg, for a positional argument of a typed kind (o->positional
+ * set). 0, or -EINVAL after one error line naming cmd, the argument and the value. */
+int xg_opt_parse_arg(const char *cmd, const struct xg_opt *o, void *cfg, const char *arg);
 /* Find the name of an enum value for printing; "?" when not in the table. */
 const char *xg_opt_enum_name(const struct xg_opt_enum *vals, int value);
 

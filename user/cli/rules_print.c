@@ -9,9 +9,11 @@ int xg_rules_print(const struct xg_gate_maps *m, bool json, FILE *f)
 	struct xg_counter_val v;
 	struct xg_ruleset rs;
 	size_t i;
+	int err;
 
-	if (xg_rules_read(m, &rs))
-		return -1;
+	err = xg_rules_read(m, &rs);
+	if (err)
+		return err;
 	if (json)
 		fprintf(f, "\"rules\":[");
 	else

@@ -9,14 +9,6 @@
 
 #include "user/gate/counters.h"
 
-double xg_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int xg_counters_read(int stats_fd, struct xg_snapshot *s)
 {
 	int ncpu = libbpf_num_possible_cpus();

@@ -7,6 +7,7 @@
 
 #include "common/xdpgate_consts.h"
 #include "common/xdpgate_structs.h"
+#include "user/util/time.h" /* xg_now, the clock of snapshots */
 
 struct xg_snapshot {
 	double t;			     /* CLOCK_MONOTONIC seconds */
@@ -20,6 +21,4 @@ __u64 xg_counters_rx(const struct xg_snapshot *s, int bytes);
 /* out = b - a, counter by counter (t too). */
 void xg_counters_diff(const struct xg_snapshot *a, const struct xg_snapshot *b,
 		      struct xg_snapshot *out);
-double xg_now(void);
-
 #endif

@@ -11,10 +11,22 @@
 #include "common/xdpgate_structs.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
-#include "user/cli/names.h"
 #include "user/gate/pin.h"
-#include "user/rules/load.h"
 #include "xdpgate.skel.h"
+
+const char *xg_mode_name(int mode)
+{
+	switch (mode) {
+	case XDP_MODE_NATIVE:
+		return "native";
+	case XDP_MODE_SKB:
+		return "skb";
+	case XDP_MODE_HW:
+		return "hw";
+	default:
+		return "none";
+	}
+}
 
 int xg_require_root(const char *cmd)
 {
@@ -142,37 +154,14 @@ out:
 	return err;
 }
 
-/* The maps are created and the rule set installed before the program exists, so the
- * first frame the gate sees is already classified by it: nothing is half-applied. */
-int xg_gate_attach(struct xg_gate *g, int mode, const struct xg_ruleset *rs)
+/* skel comes from xg_gate_prepare, not loaded: its maps hold the rule set before the
+ * program exists, so the first frame the gate sees is classified by it and nothing is
+ * half-applied. */
+int xg_gate_attach(struct xg_gate *g, int mode, struct xdpgate_bpf *skel)
 {
-	struct xg_gate_maps m;
-	struct xdpgate_bpf *skel = NULL;
-	struct xg_compiled c;
-	int err;
+	int err = check_free(g);
 
-	xg_gate_maps_init(&m);
-	if (xg_rules_compile(rs, &c))
-		return -EINVAL;
-	err = check_free(g);
-	if (err)
-		goto out;
-	skel = xdpgate_bpf__open();
-	if (!skel) {
-		err = -errno;
-		pr_warn("attach: cannot open the gate object: %s\n", strerror(errno));
-		goto out;
-	}
-	err = xg_gate_maps_create(skel, &m) ? -EINVAL : 0;
-	if (!err)
-		err = xg_rules_install(&m, rs, &c, true) ? -EINVAL : 0;
-	if (!err)
-		err = load_and_attach(g, skel, mode);
-out:
-	xg_gate_maps_close(&m);
-	xdpgate_bpf__destroy(skel);
-	xg_compiled_free(&c);
-	return err;
+	return err ? err : load_and_attach(g, skel, mode);
 }
 
 int xg_gate_detach(struct xg_gate *g)

@@ -31,12 +31,15 @@ struct xg_gate_info {
 /* Resolve ifname in the current namespace. Prints "no such interface" on failure. */
 int xg_gate_init(struct xg_gate *g, const char *cmd, const char *ifname);
 int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info);
-struct xg_ruleset;
-/* Load the gate with rule set rs (possibly empty: only its default) and attach it. */
-int xg_gate_attach(struct xg_gate *g, int mode, const struct xg_ruleset *rs);
+struct xdpgate_bpf;
+/* Load skel, prepared with its rule set (xg_gate_prepare without load), attach it through
+ * libxdp and pin its maps. 0 or -errno (message printed). */
+int xg_gate_attach(struct xg_gate *g, int mode, struct xdpgate_bpf *skel);
 int xg_gate_detach(struct xg_gate *g);
 /* Open a pinned map of this gate; prints "not attached" when it is missing. */
 int xg_gate_map_fd(const struct xg_gate *g, const char *cmd, const char *map);
+/* "native", "skb", "hw" or "none" for an enum xdp_attach_mode. */
+const char *xg_mode_name(int xdp_attach_mode);
 /* Fail with one line unless we run as root. */
 int xg_require_root(const char *cmd);
 

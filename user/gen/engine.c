@@ -25,7 +25,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
-#include "user/gate/counters.h"
+#include "user/util/time.h"
 #include "user/gen/engine.h"
 #include "gen.skel.h"
 #include "user/util/log.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* The traffic generator's engine: threads that transmit a template frame out of an
- * interface. One engine now (BPF_PROG_RUN live frames, XDP_TX); the ops table leaves room
- * for a second (AF_XDP TX) that comes with the worker pool. */
+ * interface with BPF_PROG_RUN live frames (XDP_TX), each pinned to its CPU and counted
+ * per CPU by the program. */
 #ifndef XG_ENGINE_H
 #define XG_ENGINE_H
 

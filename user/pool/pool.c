@@ -85,23 +85,17 @@ static int default_rules(struct xg_ruleset *rs)
 static int own_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
 	const struct xg_ruleset *rs = cfg->rules;
+	struct xg_gate_prep gp;
 	struct xg_ruleset def;
-	struct xg_compiled c = { 0 };
 	int err = -1;
 
 	xg_ruleset_init(&def);
 	if (!rs && default_rules(&def))
 		return -1;
-	if (xg_rules_compile(rs ? rs : &def, &c))
+	if (xg_gate_prepare(&gp, rs ? rs : &def, true))
 		goto out;
-	p->skel = xdpgate_bpf__open();
-	if (!p->skel || xg_gate_maps_create(p->skel, &p->maps) ||
-	    xg_rules_install(&p->maps, rs ? rs : &def, &c, true))
-		goto out;
-	if (xdpgate_bpf__load(p->skel)) {
-		pr_warn("%s: cannot load the gate: %s\n", p->log_name, strerror(errno));
-		goto out;
-	}
+	p->skel = gp.skel;
+	p->maps = gp.maps;
 	p->link_fd = xg_link_attach(bpf_program__fd(p->skel->progs.xdpgate), p->g.ifindex,
 				    p->g.ifname, cfg->attach_mode, p->log_name);
 	if (p->link_fd < 0)
@@ -112,7 +106,6 @@ static int own_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 		bpf_object__pin_maps(p->skel->obj, p->g.pin_dir);
 	err = 0;
 out:
-	xg_compiled_free(&c);
 	xg_ruleset_free(&def);
 	return err;
 }

@@ -8,7 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "user/gate/counters.h"
+#include "user/util/time.h"
 #include "user/util/log.h"
 #include "user/rules/bench.h"
 #include "user/rules/explain.h"
@@ -32,9 +32,11 @@ static int run(struct xdpgate_bpf *skel, const __u8 *frame, size_t len, unsigned
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = repeat);
 
-	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpgate), &opts)) {
-		pr_warn("rules bench: BPF_PROG_RUN failed: %s\n", strerror(errno));
-		return -1;
+	int err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xdpgate), &opts);
+
+	if (err) {
+		pr_warn("rules bench: BPF_PROG_RUN failed: %s\n", strerror(-err));
+		return err;
 	}
 	if (json)
 		printf("{\"rules\":%zu,\"repeat\":%u,\"ns_per_frame\":%u,\"verdict\":\"%s\","
@@ -48,38 +50,32 @@ static int run(struct xdpgate_bpf *skel, const __u8 *frame, size_t len, unsigned
 
 int xg_rules_bench(const char *file, const char *hex, unsigned int repeat, int json)
 {
-	struct xg_gate_maps m;
-	struct xdpgate_bpf *skel = NULL;
 	__u8 *frame = malloc(65536);
+	struct xg_gate_prep gp;
 	struct xg_ruleset rs;
-	struct xg_compiled c = { 0 };
 	size_t len = 0;
 	double t0;
-	int err = -1;
+	int err = -ENOMEM;
 
-	xg_gate_maps_init(&m);
 	xg_ruleset_init(&rs);
-	if (!frame || xg_rules_parse_file(file, &rs))
+	if (!frame)
+		goto out;
+	err = -EINVAL; /* the parser names the line */
+	if (xg_rules_parse_file(file, &rs))
 		goto out;
 	if (xg_parse_hex_frame(hex, frame, 65536, &len) || len > FRAME_MAX) {
 		pr_warn("rules bench: '%s' is not a frame in hex (up to %d bytes)\n", hex,
 			FRAME_MAX);
+		err = -EINVAL;
 		goto out;
 	}
 	t0 = xg_now();
-	skel = xdpgate_bpf__open();
-	if (!skel || xg_rules_compile(&rs, &c) || xg_gate_maps_create(skel, &m) ||
-	    xg_rules_install(&m, &rs, &c, true))
+	err = xg_gate_prepare(&gp, &rs, true);
+	if (err)
 		goto out;
-	if (xdpgate_bpf__load(skel)) {
-		pr_warn("rules bench: cannot load the gate: %s\n", strerror(errno));
-		goto out;
-	}
-	err = run(skel, frame, len, repeat, json, rs.n, (xg_now() - t0) * 1e3);
+	err = run(gp.skel, frame, len, repeat, json, rs.n, (xg_now() - t0) * 1e3);
+	xg_gate_release(&gp);
 out:
-	xg_gate_maps_close(&m);
-	xdpgate_bpf__destroy(skel);
-	xg_compiled_free(&c);
 	xg_ruleset_free(&rs);
 	free(frame);
 	return err;

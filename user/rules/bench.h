@@ -5,7 +5,7 @@
 #define XG_RULES_BENCH_H
 
 /* Load a private gate with the rules of file, run the frame (hex) repeat times, print
- * ns/frame and the verdict. 0 or -1 after one error line. */
+ * ns/frame and the verdict. 0 or -errno after one error line. */
 int xg_rules_bench(const char *file, const char *hex, unsigned int repeat, int json);
 
 #endif

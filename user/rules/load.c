@@ -18,99 +18,14 @@
 
 #define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
 
-struct map_ref {
-	const char *name;
-	size_t off;
-};
-
-#define M(field, name)                                     \
-	{                                                  \
-		name, offsetof(struct xg_gate_maps, field) \
-	}
-static const struct map_ref map_refs[] = {
-	M(config, "xg_config"),
-	M(ec, "xg_ec"),
-	M(src, "xg_src"),
-	M(dst, "xg_dst"),
-	M(src4, "xg_src4"),
-	M(dst4, "xg_dst4"),
-	M(bits, "xg_bits"),
-	M(w64, "xg_w64"),
-	M(actions, "xg_actions"),
-	M(rule_stats, "xg_rule_stats"),
-	M(rule_text, "xg_rule_text"),
-	M(rule_base, "xg_rule_base"),
-	M(stats, "xg_stats"),
-};
-#undef M
-#define NREFS (sizeof(map_refs) / sizeof(map_refs[0]))
-
-static int *ref_fd(struct xg_gate_maps *m, size_t i)
+/* A zeroed value per possible CPU, the buffer per-CPU map lookups and updates take; the
+ * count in *ncpu. */
+static struct xg_counter_val *percpu_vals(int *ncpu)
 {
-	return (int *)((char *)m + map_refs[i].off);
-}
+	int n = libbpf_num_possible_cpus();
 
-void xg_gate_maps_init(struct xg_gate_maps *m)
-{
-	size_t i;
-
-	for (i = 0; i < NREFS; i++)
-		*ref_fd(m, i) = -1;
-}
-
-void xg_gate_maps_close(struct xg_gate_maps *m)
-{
-	size_t i;
-
-	for (i = 0; i < NREFS; i++) {
-		if (*ref_fd(m, i) >= 0)
-			close(*ref_fd(m, i));
-	}
-	xg_gate_maps_init(m);
-}
-
-int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_maps *m)
-{
-	size_t i;
-
-	xg_gate_maps_init(m);
-	for (i = 0; i < NREFS; i++) {
-		*ref_fd(m, i) = xg_gate_map_fd(g, cmd, map_refs[i].name);
-		if (*ref_fd(m, i) < 0) {
-			xg_gate_maps_close(m);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
-{
-	size_t i;
-
-	xg_gate_maps_init(m);
-	for (i = 0; i < NREFS; i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, map_refs[i].name);
-		LIBBPF_OPTS(bpf_map_create_opts, opts);
-		int fd;
-
-		if (!map)
-			goto err;
-		opts.map_flags = bpf_map__map_flags(map);
-		fd = bpf_map_create(bpf_map__type(map), map_refs[i].name, bpf_map__key_size(map),
-				    bpf_map__value_size(map), bpf_map__max_entries(map), &opts);
-		if (fd < 0 || bpf_map__reuse_fd(map, fd)) {
-			pr_warn("cannot create map %s: %s\n", map_refs[i].name, strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			goto err;
-		}
-		*ref_fd(m, i) = fd;
-	}
-	return 0;
-err:
-	xg_gate_maps_close(m);
-	return -1;
+	*ncpu = n > 0 ? n : 1;
+	return calloc((size_t)*ncpu, sizeof(struct xg_counter_val));
 }
 
 /* Wait until no gate frame still runs with what it read before now. */
@@ -292,12 +207,12 @@ out:
 static int write_rules(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		       const struct xg_compiled *c, __u32 slot)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct xg_counter_val *zero = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*zero));
 	char text[XG_RULE_TEXT_BPF];
-	int err = 0;
+	struct xg_counter_val *zero;
+	int ncpu, err = 0;
 	size_t r;
 
+	zero = percpu_vals(&ncpu);
 	if (!zero)
 		return -ENOMEM;
 	for (r = 0; r < rs->n && !err; r++) {
@@ -338,10 +253,11 @@ static int clear_slot(const struct xg_gate_maps *m, __u8 slot, __u32 old_n)
 static int slot_rule_total(const struct xg_gate_maps *m, __u32 slot, __u32 i,
 			   struct xg_counter_val *out)
 {
-	int ncpu = libbpf_num_possible_cpus(), c, err = 0;
-	struct xg_counter_val *v = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*v));
 	__u32 idx = SLOT_IDX(slot, i);
+	struct xg_counter_val *v;
+	int ncpu, c, err = 0;
 
+	v = percpu_vals(&ncpu);
 	if (!v)
 		return -ENOMEM;
 	if (bpf_map_lookup_elem(m->rule_base, &idx, out) ||
@@ -534,7 +450,7 @@ out:
 	free(cy.at);
 	if (err)
 		pr_warn("rules: writing the rule set failed: %s\n", strerror(-err));
-	return err ? -1 : 0;
+	return err;
 }
 
 static int read_active(const struct xg_gate_maps *m, struct xg_config *cfg)
@@ -546,14 +462,18 @@ static int read_active(const struct xg_gate_maps *m, struct xg_config *cfg)
 
 int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
 {
-	char text[XG_RULE_TEXT_BPF], err[256];
+	char text[XG_RULE_TEXT_BPF], msg[256];
 	struct xg_config cfg;
 	struct xg_rule r;
 	__u32 s, i, def;
+	int err;
 
 	xg_ruleset_init(rs);
-	if (read_active(m, &cfg))
-		return -1;
+	err = read_active(m, &cfg);
+	if (err) {
+		pr_warn("rules: cannot read the gate's configuration: %s\n", strerror(-err));
+		return err;
+	}
 	s = cfg.active & 1;
 	rs->default_verdict = cfg.slot[s].default_verdict;
 	rs->has_default = true;
@@ -561,11 +481,11 @@ int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
 		__u32 idx = SLOT_IDX(s, i);
 
 		if (bpf_map_lookup_elem(m->rule_text, &idx, text) ||
-		    xg_rule_parse_line(text, NULL, 0, &r, &def, err, sizeof(err)) != 1 ||
+		    xg_rule_parse_line(text, NULL, 0, &r, &def, msg, sizeof(msg)) != 1 ||
 		    xg_ruleset_insert(rs, rs->n, &r)) {
 			pr_warn("rules: the live rule %u cannot be read back\n", i + 1);
 			xg_ruleset_free(rs);
-			return -1;
+			return -EIO;
 		}
 	}
 	return 0;
@@ -574,25 +494,26 @@ int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
 int xg_rule_counter(const struct xg_gate_maps *m, unsigned int i, struct xg_counter_val *out)
 {
 	struct xg_config cfg;
+	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (read_active(m, &cfg))
-		return -1;
-	return slot_rule_total(m, cfg.active & 1, i, out) ? -1 : 0;
+	err = read_active(m, &cfg);
+	return err ? err : slot_rule_total(m, cfg.active & 1, i, out);
 }
 
 int xg_counters_reset(const struct xg_gate_maps *m)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct xg_counter_val *zero = calloc((size_t)(ncpu > 0 ? ncpu : 1), sizeof(*zero));
+	struct xg_counter_val *zero;
 	struct xg_config cfg;
 	__u32 i, s, idx;
-	int err = 0;
+	int ncpu, err;
 
-	if (!zero || read_active(m, &cfg)) {
-		free(zero);
-		return -1;
-	}
+	err = read_active(m, &cfg);
+	if (err)
+		return err;
+	zero = percpu_vals(&ncpu);
+	if (!zero)
+		return -ENOMEM;
 	s = cfg.active & 1;
 	for (i = 0; i < XG_CNT_MAX && !err; i++)
 		if (bpf_map_update_elem(m->stats, &i, zero, BPF_ANY))
@@ -604,5 +525,42 @@ int xg_counters_reset(const struct xg_gate_maps *m)
 			err = -errno;
 	}
 	free(zero);
-	return err ? -1 : 0;
+	return err;
+}
+
+int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load)
+{
+	struct xg_compiled c;
+	int err;
+
+	gp->skel = NULL;
+	xg_gate_maps_init(&gp->maps);
+	if (xg_rules_compile(rs, &c))
+		return -EINVAL; /* the compiler names the rule; its -1 carries no errno */
+	gp->skel = xdpgate_bpf__open();
+	if (!gp->skel) {
+		err = -errno;
+		pr_warn("cannot open the gate object: %s\n", strerror(-err));
+		goto out;
+	}
+	err = xg_gate_maps_create(gp->skel, &gp->maps);
+	if (!err)
+		err = xg_rules_install(&gp->maps, rs, &c, true);
+	if (!err && load) {
+		err = xdpgate_bpf__load(gp->skel);
+		if (err)
+			pr_warn("cannot load the gate: %s\n", strerror(-err));
+	}
+out:
+	xg_compiled_free(&c);
+	if (err)
+		xg_gate_release(gp);
+	return err;
+}
+
+void xg_gate_release(struct xg_gate_prep *gp)
+{
+	xg_gate_maps_close(&gp->maps);
+	xdpgate_bpf__destroy(gp->skel);
+	gp->skel = NULL;
 }

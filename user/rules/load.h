@@ -7,32 +7,33 @@
 #include <stdbool.h>
 
 #include "user/gate/counters.h"
-#include "user/gate/gate.h"
+#include "user/gate/maps.h"
 #include "user/rules/rules.h"
 #include "user/rules/compile.h"
 
 struct xdpgate_bpf;
 
-/* The maps a rule set lives in. All fds, -1 when closed. */
-struct xg_gate_maps {
-	int config, ec, src, dst, src4, dst4, bits, w64, actions, rule_stats, rule_text, rule_base,
-		stats;
+/* A gate ready to load or loaded: its skeleton, using maps that already hold a rule set. */
+struct xg_gate_prep {
+	struct xdpgate_bpf *skel;
+	struct xg_gate_maps maps;
 };
 
-/* Every fd closed (-1): the state close() and the error paths expect. */
-void xg_gate_maps_init(struct xg_gate_maps *m);
-/* Open the pinned maps of an attached gate (message on failure, naming cmd). */
-int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_maps *m);
-/* Create maps like the skeleton's (before it is loaded) and make the skeleton use them,
- * so a rule set can be in place before the program first runs. */
-int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m);
-void xg_gate_maps_close(struct xg_gate_maps *m);
+/* Compile rs, open the gate's skeleton, create its maps and install rs in them, so the
+ * first frame the program sees is classified by rs; with load set, load the program too
+ * (attach leaves loading to libxdp). 0 or -errno, with the message printed; nothing is
+ * left to release on failure. */
+int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load);
+/* Close the maps and destroy the skeleton (a loaded program stays only where attached). */
+void xg_gate_release(struct xg_gate_prep *gp);
 
 /* Install c/rs into the inactive slot and flip to it; on a fresh gate (initial) write
- * slot 0 and make it active. Per-rule counters follow rules by their text. 0 or -1. */
+ * slot 0 and make it active. Per-rule counters follow rules by their text. 0 or -errno
+ * (message printed). */
 int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		     const struct xg_compiled *c, bool initial);
-/* The live rule set (parsed back from the stored canonical texts). 0 or -1. */
+/* The live rule set (parsed back from the stored canonical texts). 0 or -errno (message
+ * printed). */
 int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs);
 /* Packets and bytes of live rule i (carried base plus per-CPU counters). */
 int xg_rule_counter(const struct xg_gate_maps *m, unsigned int i, struct xg_counter_val *out);

@@ -8,16 +8,11 @@
 #include "user/util/log.h"
 
 /* File scope by necessity: libbpf_set_print and libxdp_set_print take no context. */
-static int log_level = XG_LOG_WARN;
+static int log_level = XG_LOG_INFO;
 
 void xg_log_set_level(int level)
 {
 	log_level = level;
-}
-
-int xg_log_level(void)
-{
-	return log_level;
 }
 
 static void vlog(int level, const char *fmt, va_list ap)
@@ -40,7 +35,7 @@ void xg_log(int level, const char *fmt, ...)
 static int lib_level(int lib_warn, int lib_info, int lvl)
 {
 	if (lvl == lib_warn || lvl == lib_info)
-		return XG_LOG_INFO;
+		return XG_LOG_LIB;
 	return XG_LOG_DEBUG;
 }
 

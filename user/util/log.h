@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The one logging interface. Errors and warnings always print; -v shows info from
- * libbpf/libxdp, -vv their debug output. */
+/* The one logging interface, on stderr. Our warnings and information lines always print;
+ * -v adds what libbpf and libxdp say (mostly feature probes that fall back), -vv their
+ * debug output and ours. */
 #ifndef XG_LOG_H
 #define XG_LOG_H
 
-enum xg_log_level { XG_LOG_WARN = 0, XG_LOG_INFO, XG_LOG_DEBUG };
+enum xg_log_level {
+	XG_LOG_WARN = 0,
+	XG_LOG_INFO, /* the default */
+	XG_LOG_LIB,  /* -v: libbpf and libxdp warnings and info */
+	XG_LOG_DEBUG /* -vv */
+};
 
 void xg_log_set_level(int level);
-int xg_log_level(void);
 void xg_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Route libbpf's and libxdp's messages through xg_log. */
 void xg_log_hook_libs(void);

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/* One table names the gate's maps; init, open, create and close all walk it, so a map
+ * added to the gate is added here once. */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "user/gate/gate.h"
+#include "user/gate/maps.h"
+#include "user/util/log.h"
+#include "xdpgate.skel.h"
+
+struct map_ref {
+	const char *name;
+	size_t off;
+};
+
+#define M(field, name)                                     \
+	{                                                  \
+		name, offsetof(struct xg_gate_maps, field) \
+	}
+static const struct map_ref map_refs[] = {
+	M(config, "xg_config"),
+	M(ec, "xg_ec"),
+	M(src, "xg_src"),
+	M(dst, "xg_dst"),
+	M(src4, "xg_src4"),
+	M(dst4, "xg_dst4"),
+	M(bits, "xg_bits"),
+	M(w64, "xg_w64"),
+	M(actions, "xg_actions"),
+	M(rule_stats, "xg_rule_stats"),
+	M(rule_text, "xg_rule_text"),
+	M(rule_base, "xg_rule_base"),
+	M(stats, "xg_stats"),
+};
+#undef M
+#define NREFS (sizeof(map_refs) / sizeof(map_refs[0]))
+
+static int *ref_fd(struct xg_gate_maps *m, size_t i)
+{
+	return (int *)((char *)m + map_refs[i].off);
+}
+
+void xg_gate_maps_init(struct xg_gate_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < NREFS; i++)
+		*ref_fd(m, i) = -1;
+}
+
+void xg_gate_maps_close(struct xg_gate_maps *m)
+{
+	size_t i;
+
+	for (i = 0; i < NREFS; i++) {
+		if (*ref_fd(m, i) >= 0)
+			close(*ref_fd(m, i));
+	}
+	xg_gate_maps_init(m);
+}
+
+int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_maps *m)
+{
+	size_t i;
+
+	xg_gate_maps_init(m);
+	for (i = 0; i < NREFS; i++) {
+		int fd = xg_gate_map_fd(g, cmd, map_refs[i].name);
+
+		if (fd < 0) {
+			xg_gate_maps_close(m);
+			return fd;
+		}
+		*ref_fd(m, i) = fd;
+	}
+	return 0;
+}
+
+int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
+{
+	size_t i;
+	int err;
+
+	xg_gate_maps_init(m);
+	for (i = 0; i < NREFS; i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, map_refs[i].name);
+		LIBBPF_OPTS(bpf_map_create_opts, opts);
+		int fd;
+
+		if (!map) {
+			err = -ENOENT;
+			pr_warn("the gate object has no map %s\n", map_refs[i].name);
+			goto err;
+		}
+		opts.map_flags = bpf_map__map_flags(map);
+		fd = bpf_map_create(bpf_map__type(map), map_refs[i].name, bpf_map__key_size(map),
+				    bpf_map__value_size(map), bpf_map__max_entries(map), &opts);
+		err = fd < 0 ? -errno : bpf_map__reuse_fd(map, fd);
+		if (err) {
+			pr_warn("cannot create map %s: %s\n", map_refs[i].name, strerror(-err));
+			if (fd >= 0)
+				close(fd);
+			goto err;
+		}
+		*ref_fd(m, i) = fd;
+	}
+	return 0;
+err:
+	xg_gate_maps_close(m);
+	return err;
+}

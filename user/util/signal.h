@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Ctrl-C and SIGTERM end the foreground commands (run, stats, gen, baseline) cleanly: the
+ * handler only raises a flag that their loops poll. */
+#ifndef XG_UTIL_SIGNAL_H
+#define XG_UTIL_SIGNAL_H
+
+#include <stdbool.h>
+
+/* From now on SIGINT and SIGTERM set the stop flag instead of killing the process. */
+void xg_stop_on_signals(void);
+/* True once SIGINT or SIGTERM arrived. */
+bool xg_stop_requested(void);
+
+#endif
