@@ -451,6 +451,13 @@ static const struct tcase tcases[] = {
 				     { .type = XG_IPPROTO_DSTOPTS, .hdrlen = 1 } }), ICMP6(128) },
 	  0, 1, XDP_DROP },
 	{ "proto icmp not v6 icmp", R("drop proto icmp"), { V6, ICMP6(128) }, 0, 0, XDP_PASS },
+	{ "proto udp after ah", R("drop proto 51", "tx proto udp dport 53"),
+	  { V6X(.n_ext = 1, .ext = { { .type = XG_IPPROTO_AH, .hdrlen = 4 } }), UDP(1, 53) },
+	  0, 2, XDP_TX },
+	{ "proto 59 after mobility", R("drop proto 135", "tx proto 59"),
+	  { V6X(.n_ext = 1, .ext = { { .type = XG_IPPROTO_MOBILITY, .hdrlen = 1 } }),
+	    .l4_proto = 59 },
+	  0, 2, XDP_TX },
 	/* ports */
 	{ "dport single", PORTS, { V4, UDP(9, 80) }, 0, 1, XDP_DROP },
 	{ "dport range low", PORTS, { V4, TCP(9, 1000, 0) }, 0, 2, XDP_TX },
@@ -852,8 +859,9 @@ static void random_l4(struct xg_frame_spec *s, int fam)
 
 static void random_ipv6_ext(struct xg_ipv6_spec *ip6)
 {
-	static const uint8_t types[] = { XG_IPPROTO_HOPOPTS, XG_IPPROTO_ROUTING, XG_IPPROTO_DSTOPTS,
-					 XG_IPPROTO_FRAGMENT };
+	static const uint8_t types[] = { XG_IPPROTO_HOPOPTS, XG_IPPROTO_ROUTING,
+					 XG_IPPROTO_DSTOPTS, XG_IPPROTO_FRAGMENT,
+					 XG_IPPROTO_AH,	     XG_IPPROTO_MOBILITY };
 	unsigned int i;
 
 	if (chance(80))

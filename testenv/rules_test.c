@@ -448,6 +448,7 @@ static void test_text_limit(void **state)
 #define QINQ(o, i) .n_vlan = 2, .vlan = { { .vid = o }, { .vid = i } }
 #define ARP_FRAME .ethertype = XG_ETH_P_ARP, .payload_len = 28
 #define FRAG6(...) .n_ext = 1, .ext = { { .type = XG_IPPROTO_FRAGMENT, __VA_ARGS__ } }
+#define EXT6(t, l) .n_ext = 1, .ext = { { .type = XG_IPPROTO_##t, .hdrlen = (l) } }
 
 struct match_case {
 	const char *rule;
@@ -491,6 +492,17 @@ static const struct match_case match_cases[] = {
 	{ "pass proto 47", { IP4(), .l4_proto = 47 }, 0, true },
 	{ "pass proto icmpv6", { IP6(), ICMP6(128) }, 0, true },
 	{ "pass proto icmpv6", { IP4(), ICMP4(0) }, 0, false },
+	/* AH and Mobility headers are walked: proto is what follows them */
+	{ "pass proto tcp dport 80", { IP6(EXT6(AH, 4)), TCP(1234, 80, 0) }, 0, true },
+	{ "pass proto 51", { IP6(EXT6(AH, 4)), TCP(1234, 80, 0) }, 0, false },
+	{ "pass proto tcp dport 80", { IP6(EXT6(AH, 4)), TCP(1234, 80, 0) }, 1, false },
+	{ "pass proto tcp", { IP6(EXT6(AH, 4)), TCP(1234, 80, 0) }, 21, false }, /* cut in AH */
+	{ "pass proto 50", { IP6(EXT6(AH, 1)), .l4_proto = 50, .payload_len = 8 }, 0, true },
+	{ "pass proto icmpv6 icmp-type echo-request", { IP6(EXT6(AH, 2)), ICMP6(128) }, 0, true },
+	{ "pass proto udp sport 7", { IP6(EXT6(MOBILITY, 1)), UDP(7, 9) }, 0, true },
+	{ "pass proto 135", { IP6(EXT6(MOBILITY, 1)), .l4_proto = 59 }, 0, false },
+	{ "pass proto 59", { IP6(EXT6(MOBILITY, 1)), .l4_proto = 59 }, 0, true },
+	{ "pass proto 59", { IP6(EXT6(MOBILITY, 1)), .l4_proto = 59 }, 1, false },
 	/* ports: need the TCP or UDP header itself */
 	{ "pass dport 80", { IP4(), TCP(1234, 80, 0) }, 0, true },
 	{ "pass dport 81", { IP4(), TCP(1234, 80, 0) }, 0, false },
