@@ -266,16 +266,26 @@ static int parse_dst(const struct pctx *c, struct pstate *st, const struct tok *
 	return parse_prefix(c, XG_F_DST, t, &st->r->dst);
 }
 
-static int parse_proto(const struct pctx *c, struct pstate *st, const struct tok *t)
+/* A name from names, or a number up to max (hex after 0x when hex is set). */
+static int parse_named(const struct pctx *c, const struct tok *t, const struct xg_name_val *names,
+		       bool hex, unsigned long max, const char *what, unsigned long *v)
 {
-	const struct xg_name_val *nv = xg_name_find(xg_proto_names, t->s);
-	unsigned long v;
+	const struct xg_name_val *nv = xg_name_find(names, t->s);
 	struct showbuf sb;
 
 	if (nv)
-		v = nv->val;
-	else if (parse_uint(t->s, false, 255, &v))
-		return perr(c, t->col, "invalid protocol '%s'", show(&sb, t->s));
+		*v = nv->val;
+	else if (parse_uint(t->s, hex, max, v))
+		return perr(c, t->col, "invalid %s '%s'", what, show(&sb, t->s));
+	return 0;
+}
+
+static int parse_proto(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	unsigned long v;
+
+	if (parse_named(c, t, xg_proto_names, false, 255, "protocol", &v))
+		return -1;
 	st->r->has_proto = true;
 	st->r->proto = (uint8_t)v;
 	return 0;
@@ -352,14 +362,10 @@ static int parse_vlan(const struct pctx *c, struct pstate *st, const struct tok 
 
 static int parse_ether(const struct pctx *c, struct pstate *st, const struct tok *t)
 {
-	const struct xg_name_val *nv = xg_name_find(xg_ether_names, t->s);
 	unsigned long v;
-	struct showbuf sb;
 
-	if (nv)
-		v = nv->val;
-	else if (parse_uint(t->s, true, 0xffff, &v))
-		return perr(c, t->col, "invalid ethertype '%s'", show(&sb, t->s));
+	if (parse_named(c, t, xg_ether_names, true, 0xffff, "ethertype", &v))
+		return -1;
 	st->r->has_ether = true;
 	st->r->ether = (uint16_t)v;
 	return 0;
