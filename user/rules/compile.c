@@ -131,11 +131,6 @@ static void toggle_bit(uint64_t *b, uint32_t r)
 	b[r / 64] ^= 1ULL << (r % 64);
 }
 
-static bool has_cond(int f, const struct xg_rule *r)
-{
-	return xg_rule_has_cond(r, (enum xg_field)f);
-}
-
 /* The index a rule's equality condition selects in its field's array range. */
 static uint32_t proto_index(const struct xg_rule *r)
 {
@@ -160,7 +155,7 @@ static uint32_t icmp_index(const struct xg_rule *r)
 /* Equality fields: each value's rule set is W plus the rules naming exactly it. Values
  * 0..nvals-1 are looked up at base + value, and none (NO_VALUE: the field has no such
  * entry) at base + none. */
-static int build_eq(struct fctx *x, int f, uint32_t (*index)(const struct xg_rule *r),
+static int build_eq(struct fctx *x, enum xg_field f, uint32_t (*index)(const struct xg_rule *r),
 		    uint32_t base, uint32_t nvals, uint32_t none)
 {
 	uint32_t n = (uint32_t)x->rs->n, v, r, *head, *next;
@@ -173,7 +168,7 @@ static int build_eq(struct fctx *x, int f, uint32_t (*index)(const struct xg_rul
 		goto out;
 	memset(head, 0xff, nvals * sizeof(*head));
 	for (r = n; r-- > 0;) {
-		if (!has_cond(f, &x->rs->rules[r]))
+		if (!xg_rule_has_cond(&x->rs->rules[r], f))
 			continue;
 		v = index(&x->rs->rules[r]);
 		next[r] = head[v];
@@ -616,7 +611,8 @@ static int build_icmp_type(struct fctx *x)
 	return build_eq(x, XG_F_ICMP, icmp_index, XG_ECA_ICMP, XG_ICMP_NONE, XG_ICMP_NONE);
 }
 
-static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint64_t *z, int f)
+static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint64_t *z,
+		       enum xg_field f)
 {
 #define BUILD_ROW(id, name, keyword) [XG_F_##id] = build_##name,
 	static int (*const build[XG_F_MAX])(struct fctx * x) = { XG_FIELDS(BUILD_ROW) };
@@ -629,7 +625,7 @@ static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint6
 	if (!x.wbits)
 		return -1;
 	for (r = 0; r < rs->n; r++) {
-		if (has_cond(f, &rs->rules[r]))
+		if (xg_rule_has_cond(&rs->rules[r], f))
 			continue;
 		x.hw ^= z[r];
 		set_bit(x.wbits, (uint32_t)r);
@@ -683,7 +679,7 @@ int xg_rules_compile(const struct xg_ruleset *rs, struct xg_compiled *c)
 	for (r = 0; r < rs->n; r++)
 		z[r] = zkey((uint32_t)r);
 	for (f = 0; f < XG_F_MAX; f++) {
-		for (r = 0; r < rs->n && !has_cond(f, &rs->rules[r]); r++)
+		for (r = 0; r < rs->n && !xg_rule_has_cond(&rs->rules[r], f); r++)
 			;
 		if (r == rs->n)
 			continue; /* no rule tests this field: the gate skips it */

@@ -11,9 +11,8 @@
  *
  * Every rule the parser accepts has a canonical text (format.c) shorter than
  * XG_RULE_TEXT_MAX: that text is what the gate stores per rule and what `rules list`
- * re-parses. Only absurd
- * rules (two long IPv6 prefixes and two full 16-range port lists) come near the limit;
- * they are refused rather than stored truncated.
+ * re-parses. Only absurd rules (two long IPv6 prefixes and two full 16-range port lists)
+ * come near the limit; they are refused rather than stored truncated.
  */
 #define _GNU_SOURCE /* getline */
 #include <arpa/inet.h>
