@@ -19,9 +19,10 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -I. -MMD -MP
 # DEBUG=1 (after `make clean`): workers check after every round that each UMEM frame is in
-# exactly one place, and abort if not.
+# exactly one place, and the rule compiler that classes with equal hashes have equal rule
+# sets; both abort if not.
 ifeq ($(DEBUG),1)
-CFLAGS += -DXG_XSK_DEBUG
+CFLAGS += -DXG_XSK_DEBUG -DXG_DEBUG
 endif
 LDLIBS += -lxdp -lbpf -lelf -lz -lpthread -lpcap
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. -I/usr/include/$(MULTIARCH) -MMD -MP

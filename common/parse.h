@@ -55,6 +55,15 @@
 #define XG_IPPROTO_FRAGMENT 44
 #define XG_IPPROTO_ICMPV6 58
 #define XG_IPPROTO_DSTOPTS 60
+#define XG_IPPROTO_AH 51	/* authentication header: 4-byte length units (RFC 4302) */
+#define XG_IPPROTO_MOBILITY 135 /* mobility header (RFC 6275) */
+
+/* IPv4 frag_off, host order: fragment offset in 8-byte units, and More Fragments. */
+#define XG_IP_OFFMASK 0x1fff
+#define XG_IP_MF 0x2000
+/* IPv6 fragment header's frag_off, host order: offset (already in bytes' place) and M. */
+#define XG_IP6_OFFMASK 0xfff8
+#define XG_IP6_MF 0x0001
 
 /* What the parser learned about a frame. Zero it before parsing. */
 struct xg_pkt {
@@ -81,15 +90,16 @@ struct xg_vlan_hdr {
 	__be16 proto;
 };
 
+/* The start of every extension header but the fragment header. */
 struct xg_ipv6_opt_hdr {
 	__u8 nexthdr;
-	__u8 hdrlen; /* in 8-byte units, not counting the first 8 bytes */
+	__u8 hdrlen; /* in 8-byte units, not counting the first 8 bytes; AH: 4-byte units - 2 */
 };
 
 struct xg_ipv6_frag_hdr {
 	__u8 nexthdr;
 	__u8 reserved;
-	__be16 frag_off; /* offset in the upper 13 bits, M flag in bit 0 */
+	__be16 frag_off; /* offset in the upper 13 bits (XG_IP6_OFFMASK), M flag in bit 0 */
 	__be32 id;
 };
 
@@ -167,19 +177,21 @@ static __always_inline int xg_parse_ipv4(void *pos, void *end, void *data, struc
 	p->daddr[0] = ip->daddr;
 	p->l4_proto = ip->protocol;
 	frag_off = xg_ntohs(ip->frag_off);
-	if (frag_off & 0x1fff) {
+	if (frag_off & XG_IP_OFFMASK) {
 		p->frag = XG_FRAG_LATER;
 		return XG_PARSE_IPV4; /* no L4 header in a later fragment */
 	}
-	if (frag_off & 0x2000)
+	if (frag_off & XG_IP_MF)
 		p->frag = XG_FRAG_FIRST;
 	return xg_parse_l4(pos + hlen, end, data, p);
 }
 
+/* Headers walked on the way to L4. ESP (50) is not among them: what follows it is
+ * encrypted, so ESP is the frame's L4 protocol. */
 static __always_inline int xg_ipv6_is_ext(__u8 nh)
 {
 	return nh == XG_IPPROTO_HOPOPTS || nh == XG_IPPROTO_ROUTING || nh == XG_IPPROTO_FRAGMENT ||
-	       nh == XG_IPPROTO_DSTOPTS;
+	       nh == XG_IPPROTO_DSTOPTS || nh == XG_IPPROTO_AH || nh == XG_IPPROTO_MOBILITY;
 }
 
 static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struct xg_pkt *p)
@@ -210,12 +222,12 @@ static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struc
 				return XG_PARSE_TRUNC_IPV6_EXT;
 			nh = fh->nexthdr;
 			pos = fh + 1;
-			if (xg_ntohs(fh->frag_off) & 0xfff8) {
+			if (xg_ntohs(fh->frag_off) & XG_IP6_OFFMASK) {
 				p->l4_proto = nh;
 				p->frag = XG_FRAG_LATER;
 				return XG_PARSE_IPV6;
 			}
-			if (xg_ntohs(fh->frag_off) & 1)
+			if (xg_ntohs(fh->frag_off) & XG_IP6_MF)
 				p->frag = XG_FRAG_FIRST;
 		} else {
 			xg_ipv6_opt_hdr_t *oh = pos;
@@ -224,8 +236,11 @@ static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struc
 			/* every such header is at least 8 bytes */
 			if (pos + 8 > end)
 				return XG_PARSE_TRUNC_IPV6_EXT;
-			len = (oh->hdrlen + 1) * 8;
-			/* verifier: hdrlen is a byte, so len <= 2048 */
+			if (nh == XG_IPPROTO_AH)
+				len = (oh->hdrlen + 2) * 4;
+			else
+				len = (oh->hdrlen + 1) * 8;
+			/* verifier: hdrlen is a byte, so len <= 2048 (AH: 1028) */
 			if (pos + len > end)
 				return XG_PARSE_TRUNC_IPV6_EXT;
 			nh = oh->nexthdr;

@@ -26,35 +26,48 @@
 #define XG_BITS_WORDS (XG_RULES_MAX_BPF / 64)
 #define XG_RULE_TEXT_BPF 512 /* bytes of a rule's canonical text, NUL included */
 
-/* Match fields, in the order of the EC tuple. */
+/* The match fields, one row each, in the order of the EC tuple: X(ID, name, keyword).
+ * ID makes enum xg_field (XG_F_ID) and keyword is the rule language's word for the field.
+ * Userspace derives every per-field list from this table, taking the functions of a field
+ * from its name: parse_NAME (user/rules/lang.c), fmt_NAME (format.c), has_NAME and
+ * match_NAME (ref.c), covers_NAME (check.c) and build_NAME (compile.c). A new field is one
+ * row here plus those functions, and its lookup in xdp/xdpgate.bpf.c. */
+#define XG_FIELDS(X)                        \
+	X(SRC, src, "src")                  \
+	X(DST, dst, "dst")                  \
+	X(PROTO, proto, "proto")            \
+	X(SPORT, sport, "sport")            \
+	X(DPORT, dport, "dport")            \
+	X(VLAN, vlan, "vlan")               \
+	X(ETHER, ether, "ether")            \
+	X(TCPFLAGS, tcp_flags, "tcp-flags") \
+	X(ICMP, icmp_type, "icmp-type")
+
+#define XG_F_ENUM(id, name, keyword) XG_F_##id,
 enum xg_field {
-	XG_F_SRC = 0,
-	XG_F_DST,
-	XG_F_PROTO,
-	XG_F_SPORT,
-	XG_F_DPORT,
-	XG_F_VLAN,
-	XG_F_ETHER,
-	XG_F_TCPFLAGS,
-	XG_F_ICMP,
+	XG_FIELDS(XG_F_ENUM) /* XG_F_SRC = 0, ... */
 	XG_F_MAX,
 };
+#undef XG_F_ENUM
 _Static_assert(XG_F_MAX == 9, "first_match() in xdp/xdpgate.bpf.c ANDs exactly nine fields");
 
 /* The array-indexed fields share one array map: per slot, these ranges. An index of
  * NONE means the frame has no such value (no L3, no TCP/UDP header, no tag ...). */
-#define XG_PROTO_NONE 256    /* 0..255: IP protocol; 256: not IP */
-#define XG_PORT_NONE 65536   /* 0..65535; 65536: no TCP/UDP header */
-#define XG_VLAN_NONE 4096    /* 0..4095; 4096: untagged */
-#define XG_TCPFLAGS_NONE 256 /* 0..255; 256: no TCP header */
-#define XG_ICMP_NONE 512     /* 0..255 ICMP type, 256..511 ICMPv6 type; 512: neither */
+#define XG_PROTO_NONE 256     /* 0..255: IP protocol; 256: not IP */
+#define XG_PORT_NONE 65536    /* 0..65535; 65536: no TCP/UDP header */
+#define XG_VLAN_NONE 4096     /* 0..4095; 4096: untagged */
+#define XG_TCPFLAGS_NONE 256  /* 0..255; 256: no TCP header */
+#define XG_ICMP_NONE 512      /* 0..255 ICMP type, 256..511 ICMPv6 type; 512: neither */
+#define XG_ICMP6_BASE 256     /* index of ICMPv6 type 0 */
+#define XG_ETHER_VALUES 65536 /* 0..65535; every frame has an EtherType, so no NONE */
+_Static_assert(XG_ICMP6_BASE + 256 == XG_ICMP_NONE, "ICMP and ICMPv6 types fill 0..NONE-1");
 
 #define XG_ECA_PROTO 0
 #define XG_ECA_SPORT (XG_ECA_PROTO + XG_PROTO_NONE + 1)
 #define XG_ECA_DPORT (XG_ECA_SPORT + XG_PORT_NONE + 1)
 #define XG_ECA_VLAN (XG_ECA_DPORT + XG_PORT_NONE + 1)
 #define XG_ECA_ETHER (XG_ECA_VLAN + XG_VLAN_NONE + 1)
-#define XG_ECA_TCPFLAGS (XG_ECA_ETHER + 65536)
+#define XG_ECA_TCPFLAGS (XG_ECA_ETHER + XG_ETHER_VALUES)
 #define XG_ECA_ICMP (XG_ECA_TCPFLAGS + XG_TCPFLAGS_NONE + 1)
 #define XG_ECA_SIZE (XG_ECA_ICMP + XG_ICMP_NONE + 1) /* entries per slot */
 
@@ -65,7 +78,8 @@ _Static_assert(XG_F_MAX == 9, "first_match() in xdp/xdpgate.bpf.c ANDs exactly n
  * 8 bits. Index: slot * XG_DIR4_SLOT + ...; blocks start at XG_DIR4_L1. */
 #define XG_DIR4_L1 65536
 #define XG_DIR4_BLOCKS 8192
-#define XG_DIR4_SLOT (XG_DIR4_L1 + XG_DIR4_BLOCKS * 256)
+#define XG_DIR4_BLOCK_SIZE 256 /* entries of a block: one per value of the next 8 bits */
+#define XG_DIR4_SLOT (XG_DIR4_L1 + XG_DIR4_BLOCKS * XG_DIR4_BLOCK_SIZE)
 #define XG_DIR4_BLOCK 0x80000000u
 
 /* LPM key for src/dst of IPv6 (and family 0, frames without L3): slot and family are the

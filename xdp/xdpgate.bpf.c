@@ -163,9 +163,11 @@ static __always_inline __u16 ec_addr4(void *dir, __u32 slot, __u32 addr_be)
 
 	e = dir4_entry(dir, slot, a >> 16);
 	if (e & XG_DIR4_BLOCK)
-		e = dir4_entry(dir, slot, XG_DIR4_L1 + (e & 0xffff) * 256 + ((a >> 8) & 0xff));
+		e = dir4_entry(dir, slot,
+			       XG_DIR4_L1 + (e & 0xffff) * XG_DIR4_BLOCK_SIZE + ((a >> 8) & 0xff));
 	if (e & XG_DIR4_BLOCK)
-		e = dir4_entry(dir, slot, XG_DIR4_L1 + (e & 0xffff) * 256 + (a & 0xff));
+		e = dir4_entry(dir, slot,
+			       XG_DIR4_L1 + (e & 0xffff) * XG_DIR4_BLOCK_SIZE + (a & 0xff));
 	return (__u16)e;
 }
 
@@ -198,7 +200,7 @@ static __always_inline __u32 icmp_index(const struct xg_pkt *p)
 	if (p->family == 4 && p->l4_proto == IPPROTO_ICMP)
 		return p->icmp_type;
 	if (p->family == 6 && p->l4_proto == XG_IPPROTO_ICMPV6)
-		return 256 + p->icmp_type;
+		return XG_ICMP6_BASE + p->icmp_type;
 	return XG_ICMP_NONE;
 }
 

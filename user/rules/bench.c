@@ -15,7 +15,8 @@
 #include "user/rules/load.h"
 #include "xdpgate.skel.h"
 
-#define FRAME_MAX 4096
+/* the longest frame rules bench runs: BPF_PROG_RUN takes one page, less its headroom */
+#define PROG_RUN_FRAME_MAX 4096
 
 static const char *xdp_action_name(__u32 a)
 {
@@ -28,7 +29,7 @@ static const char *xdp_action_name(__u32 a)
 static int run(struct xdpgate_bpf *skel, const __u8 *frame, size_t len, unsigned int repeat,
 	       int json, size_t nrules, double load_ms)
 {
-	__u8 out[FRAME_MAX];
+	__u8 out[PROG_RUN_FRAME_MAX];
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = (__u32)len,
 		    .data_out = out, .data_size_out = sizeof(out), .repeat = repeat);
 
@@ -50,7 +51,7 @@ static int run(struct xdpgate_bpf *skel, const __u8 *frame, size_t len, unsigned
 
 int xg_rules_bench(const char *file, const char *hex, unsigned int repeat, int json)
 {
-	__u8 *frame = malloc(65536);
+	__u8 *frame = malloc(XG_FRAME_MAX);
 	struct xg_gate_prep gp;
 	struct xg_ruleset rs;
 	size_t len = 0;
@@ -63,9 +64,9 @@ int xg_rules_bench(const char *file, const char *hex, unsigned int repeat, int j
 	err = -EINVAL; /* the parser names the line */
 	if (xg_rules_parse_file(file, &rs))
 		goto out;
-	if (xg_parse_hex_frame(hex, frame, 65536, &len) || len > FRAME_MAX) {
+	if (xg_parse_hex_frame(hex, frame, XG_FRAME_MAX, &len) || len > PROG_RUN_FRAME_MAX) {
 		pr_warn("rules bench: '%s' is not a frame in hex (up to %d bytes)\n", hex,
-			FRAME_MAX);
+			PROG_RUN_FRAME_MAX);
 		err = -EINVAL;
 		goto out;
 	}

@@ -18,19 +18,11 @@
 
 static bool prefix_covers(const struct xg_prefix *pi, const struct xg_prefix *pj)
 {
-	unsigned int full, rem;
-	uint8_t m;
-
 	if (!pi->family)
 		return true;
 	if (pj->family != pi->family || pj->len < pi->len || pi->len > (pi->family == 4 ? 32 : 128))
 		return false;
-	full = pi->len / 8;
-	rem = pi->len % 8;
-	if (memcmp(pi->addr, pj->addr, full))
-		return false;
-	m = (uint8_t)(0xff << (8 - rem));
-	return !rem || (pi->addr[full] & m) == (pj->addr[full] & m);
+	return xg_addr_same_prefix(pi->addr, pj->addr, pi->len);
 }
 
 /* Some range of pi that contains port, or NULL. */
@@ -77,26 +69,67 @@ static int implied_proto(const struct xg_rule *r)
 	return -1;
 }
 
+/* Per field of XG_FIELDS: i's condition holds on every frame j's conditions accept. Asked
+ * only when i has the condition. */
+static bool covers_src(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return prefix_covers(&i->src, &j->src);
+}
+
+static bool covers_dst(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return prefix_covers(&i->dst, &j->dst);
+}
+
+static bool covers_proto(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return implied_proto(j) == i->proto;
+}
+
+static bool covers_sport(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return ports_cover(&i->sport, &j->sport);
+}
+
+static bool covers_dport(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return ports_cover(&i->dport, &j->dport);
+}
+
+static bool covers_vlan(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return j->has_vlan && j->vlan == i->vlan;
+}
+
+static bool covers_ether(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return j->has_ether && j->ether == i->ether;
+}
+
+/* j tests every bit i tests, the same way */
+static bool covers_tcp_flags(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return j->has_tcp_flags && !(i->flags_mask & ~j->flags_mask) &&
+	       !((i->flags_value ^ j->flags_value) & i->flags_mask);
+}
+
+static bool covers_icmp_type(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return j->has_icmp_type && j->icmp_family == i->icmp_family && j->icmp_type == i->icmp_type;
+}
+
 /* Every frame j matches, i matches too. */
 static bool covers(const struct xg_rule *i, const struct xg_rule *j)
 {
-	if (!prefix_covers(&i->src, &j->src) || !prefix_covers(&i->dst, &j->dst))
-		return false;
-	if (i->has_proto && implied_proto(j) != i->proto)
-		return false;
-	if (!ports_cover(&i->sport, &j->sport) || !ports_cover(&i->dport, &j->dport))
-		return false;
-	if (i->has_vlan && !(j->has_vlan && j->vlan == i->vlan))
-		return false;
-	if (i->has_ether && !(j->has_ether && j->ether == i->ether))
-		return false;
-	/* i's flag condition holds whenever j's does: j tests every bit i tests, the same way */
-	if (i->has_tcp_flags && !(j->has_tcp_flags && !(i->flags_mask & ~j->flags_mask) &&
-				  !((i->flags_value ^ j->flags_value) & i->flags_mask)))
-		return false;
-	if (i->has_icmp_type &&
-	    !(j->has_icmp_type && j->icmp_family == i->icmp_family && j->icmp_type == i->icmp_type))
-		return false;
+#define COVERS_ROW(id, name, keyword) [XG_F_##id] = covers_##name,
+	static bool (*const field_covers[XG_F_MAX])(
+		const struct xg_rule *, const struct xg_rule *) = { XG_FIELDS(COVERS_ROW) };
+#undef COVERS_ROW
+	unsigned int f;
+
+	for (f = 0; f < XG_F_MAX; f++)
+		if (xg_rule_has_cond(i, (enum xg_field)f) && !field_covers[f](i, j))
+			return false;
 	return true;
 }
 
@@ -166,11 +199,11 @@ static int check_lockout(const struct xg_ruleset *rs, const char *file, FILE *f,
 	uint8_t frame[256];
 	struct xg_pkt pkt;
 	size_t len = xg_frame_build(&lc->spec, frame, sizeof(frame));
-	int outcome, idx;
+	int idx;
 
 	memset(&pkt, 0, sizeof(pkt));
-	outcome = xg_parse_frame(frame, frame + len, &pkt);
-	idx = xg_rules_classify(rs, &pkt, outcome);
+	xg_parse_frame(frame, frame + len, &pkt);
+	idx = xg_rules_classify(rs, &pkt);
 	if (idx < 0 && rs->default_verdict == XG_VERDICT_DROP) {
 		where(f, file, 0);
 		fprintf(f, "warning: default drop blocks %s\n", lc->what);

@@ -60,6 +60,24 @@ static int grow_index(struct xg_field_ecs *fe)
 	return 0;
 }
 
+#ifdef XG_DEBUG
+/* A hash collision would merge two classes silently: make it loud. */
+static void check_same_set(const struct fctx *x, uint32_t cls, const uint64_t *bits)
+{
+	if (!memcmp(x->fe->cls[cls].bits, bits, x->c->nwords * sizeof(uint64_t)))
+		return;
+	pr_warn("rules: Zobrist hash collision in class %u of %s; aborting\n", cls, x->name);
+	abort();
+}
+#else
+static void check_same_set(const struct fctx *x, uint32_t cls, const uint64_t *bits)
+{
+	(void)x;
+	(void)cls;
+	(void)bits;
+}
+#endif
+
 /* Class of the rule set with hash h. When new, its bit-vector is copied from bits.
  * Returns the class id, or -1 (message printed). */
 static int intern(struct fctx *x, uint64_t h, const uint64_t *bits)
@@ -69,10 +87,17 @@ static int intern(struct fctx *x, uint64_t h, const uint64_t *bits)
 
 	if ((fe->n + 1) * 2 > fe->hcap && grow_index(fe))
 		return -1;
+	/* Equal hashes are taken for equal rule sets without comparing the bit-vectors. For
+	 * two different sets the XOR of the keys of the rules in one but not the other is 0
+	 * with probability 2^-64 (keys as random), and a field has at most 65535 classes, so
+	 * by the birthday bound some two of them collide with probability at most
+	 * 65535^2 / 2 / 2^64 < 2^-33 (about 1e-10) per field and compile. DEBUG builds check. */
 	for (j = (uint32_t)h & (fe->hcap - 1); fe->hvals[j] != NO_VALUE;
 	     j = (j + 1) & (fe->hcap - 1))
-		if (fe->hkeys[j] == h)
+		if (fe->hkeys[j] == h) {
+			check_same_set(x, fe->hvals[j], bits);
 			return (int)fe->hvals[j];
+		}
 	if (fe->n >= 65535) {
 		pr_warn("rules: more than 65535 classes of %s values; split the rule set\n",
 			x->name);
@@ -106,47 +131,32 @@ static void toggle_bit(uint64_t *b, uint32_t r)
 	b[r / 64] ^= 1ULL << (r % 64);
 }
 
-static bool has_cond(int f, const struct xg_rule *r)
-{
-	switch (f) {
-	case XG_F_SRC:
-		return r->src.family != 0;
-	case XG_F_DST:
-		return r->dst.family != 0;
-	case XG_F_PROTO:
-		return r->has_proto;
-	case XG_F_SPORT:
-		return r->sport.n != 0;
-	case XG_F_DPORT:
-		return r->dport.n != 0;
-	case XG_F_VLAN:
-		return r->has_vlan;
-	case XG_F_ETHER:
-		return r->has_ether;
-	case XG_F_TCPFLAGS:
-		return r->has_tcp_flags;
-	default:
-		return r->has_icmp_type;
-	}
-}
-
 /* The index a rule's equality condition selects in its field's array range. */
-static uint32_t eq_index(int f, const struct xg_rule *r)
+static uint32_t proto_index(const struct xg_rule *r)
 {
-	switch (f) {
-	case XG_F_PROTO:
-		return r->proto;
-	case XG_F_VLAN:
-		return r->vlan;
-	case XG_F_ETHER:
-		return r->ether;
-	default:
-		return (r->icmp_family == 6 ? 256u : 0u) + r->icmp_type;
-	}
+	return r->proto;
 }
 
-/* Equality fields: each value's rule set is W plus the rules naming exactly it. */
-static int build_eq(struct fctx *x, int f, uint32_t base, uint32_t nvals, uint32_t none)
+static uint32_t vlan_index(const struct xg_rule *r)
+{
+	return r->vlan;
+}
+
+static uint32_t ether_index(const struct xg_rule *r)
+{
+	return r->ether;
+}
+
+static uint32_t icmp_index(const struct xg_rule *r)
+{
+	return (r->icmp_family == 6 ? XG_ICMP6_BASE : 0u) + r->icmp_type;
+}
+
+/* Equality fields: each value's rule set is W plus the rules naming exactly it. Values
+ * 0..nvals-1 are looked up at base + value, and none (NO_VALUE: the field has no such
+ * entry) at base + none. */
+static int build_eq(struct fctx *x, enum xg_field f, uint32_t (*index)(const struct xg_rule *r),
+		    uint32_t base, uint32_t nvals, uint32_t none)
 {
 	uint32_t n = (uint32_t)x->rs->n, v, r, *head, *next;
 	uint64_t *bits = malloc(x->c->nwords * sizeof(uint64_t));
@@ -158,9 +168,9 @@ static int build_eq(struct fctx *x, int f, uint32_t base, uint32_t nvals, uint32
 		goto out;
 	memset(head, 0xff, nvals * sizeof(*head));
 	for (r = n; r-- > 0;) {
-		if (!has_cond(f, &x->rs->rules[r]))
+		if (!xg_rule_has_cond(&x->rs->rules[r], f))
 			continue;
-		v = eq_index(f, &x->rs->rules[r]);
+		v = index(&x->rs->rules[r]);
 		next[r] = head[v];
 		head[v] = r; /* built backwards, so lists run in rule order */
 	}
@@ -198,11 +208,11 @@ static int build_tcpflags(struct fctx *x)
 
 	if (!bits)
 		return -1;
-	for (v = 0; v <= 256; v++) {
+	for (v = 0; v <= XG_TCPFLAGS_NONE; v++) {
 		uint64_t h = x->hw;
 
 		memcpy(bits, x->wbits, x->c->nwords * sizeof(uint64_t));
-		for (r = 0; v < 256 && r < x->rs->n; r++) {
+		for (r = 0; v < XG_TCPFLAGS_NONE && r < x->rs->n; r++) {
 			const struct xg_rule *ru = &x->rs->rules[r];
 
 			if (ru->has_tcp_flags && (v & ru->flags_mask) == ru->flags_value) {
@@ -274,7 +284,7 @@ static size_t port_events(const struct xg_ruleset *rs, int f, struct port_event 
 		k = merged_ranges(ps, rg);
 		for (i = 0; i < k; i++) {
 			ev[n++] = (struct port_event){ rg[i][0], (uint32_t)r };
-			if (rg[i][1] < 65535)
+			if (rg[i][1] < XG_PORT_NONE - 1)
 				ev[n++] =
 					(struct port_event){ (uint32_t)rg[i][1] + 1, (uint32_t)r };
 		}
@@ -296,12 +306,12 @@ static int build_ports(struct fctx *x, int f, uint32_t base)
 		goto out;
 	n = port_events(x->rs, f, ev);
 	memcpy(bits, x->wbits, x->c->nwords * sizeof(uint64_t));
-	while (p <= 65535) {
+	while (p < XG_PORT_NONE) {
 		for (; e < n && ev[e].pos == p; e++) {
 			h ^= x->z[ev[e].rule];
 			toggle_bit(bits, ev[e].rule);
 		}
-		end = e < n ? ev[e].pos : 65536;
+		end = e < n ? ev[e].pos : XG_PORT_NONE;
 		if ((ec = intern(x, h, bits)) < 0)
 			goto out;
 		for (; p < end; p++)
@@ -331,17 +341,6 @@ struct pfx_set {
 	uint32_t *idx; /* open addressing over p, NO_VALUE = empty */
 	uint32_t cap;
 };
-
-static void mask_addr(uint8_t *a, unsigned int len, unsigned int alen)
-{
-	unsigned int i;
-
-	for (i = 0; i < alen; i++) {
-		if (len >= (i + 1) * 8)
-			continue;
-		a[i] &= len > i * 8 ? (uint8_t)(0xff << (8 - (len - i * 8))) : 0;
-	}
-}
 
 static uint32_t pfx_hash(uint8_t family, uint8_t len, const uint8_t *addr)
 {
@@ -383,7 +382,7 @@ static uint32_t pfx_parent(struct pfx_set *s, const struct pfx *p)
 		uint32_t i;
 
 		memcpy(a, p->addr, 16);
-		mask_addr(a, (unsigned int)l, 16);
+		xg_addr_mask(a, (unsigned int)l, sizeof(a));
 		i = pfx_find(s, p->family, (uint8_t)l, a, false);
 		if (i != NO_VALUE)
 			return i;
@@ -473,8 +472,8 @@ static int dir4_block(struct xg_compiled *c, size_t k, uint32_t *e)
 		return -1;
 	}
 	b = c->nblocks[k]++;
-	for (i = 0; i < 256; i++)
-		c->dir4[k][XG_DIR4_L1 + b * 256 + i] = *e;
+	for (i = 0; i < XG_DIR4_BLOCK_SIZE; i++)
+		c->dir4[k][XG_DIR4_L1 + b * XG_DIR4_BLOCK_SIZE + i] = *e;
 	*e = XG_DIR4_BLOCK | b;
 	return (int)b;
 }
@@ -495,7 +494,7 @@ static int dir4_paint(struct xg_compiled *c, size_t k, const struct pfx *p)
 	}
 	if ((b = dir4_block(c, k, &t[a >> 16])) < 0)
 		return -1;
-	e = &t[XG_DIR4_L1 + (uint32_t)b * 256];
+	e = &t[XG_DIR4_L1 + (uint32_t)b * XG_DIR4_BLOCK_SIZE];
 	if (p->len <= 24) {
 		for (i = 0, n = 1u << (24 - p->len); i < n; i++)
 			e[((a >> 8) & 0xff) + i] = (uint32_t)p->cls;
@@ -503,7 +502,7 @@ static int dir4_paint(struct xg_compiled *c, size_t k, const struct pfx *p)
 	}
 	if ((b = dir4_block(c, k, &e[(a >> 8) & 0xff])) < 0)
 		return -1;
-	e = &t[XG_DIR4_L1 + (uint32_t)b * 256];
+	e = &t[XG_DIR4_L1 + (uint32_t)b * XG_DIR4_BLOCK_SIZE];
 	for (i = 0, n = 1u << (32 - p->len); i < n; i++)
 		e[(a & 0xff) + i] = (uint32_t)p->cls;
 	return 0;
@@ -566,50 +565,72 @@ out:
 	return err;
 }
 
-static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint64_t *z, int f)
+/* One builder per field of XG_FIELDS: the kind of lookup the gate does for it. */
+static int build_src(struct fctx *x)
 {
-	static const char *const names[XG_F_MAX] = { "src",   "dst",	   "proto",
-						     "sport", "dport",	   "vlan",
-						     "ether", "tcp-flags", "icmp-type" };
-	struct fctx x = { .c = c, .fe = &c->f[f], .rs = rs, .name = names[f], .z = z };
-	int err = -1;
+	return build_lpm(x, XG_F_SRC);
+}
+
+static int build_dst(struct fctx *x)
+{
+	return build_lpm(x, XG_F_DST);
+}
+
+static int build_proto(struct fctx *x)
+{
+	return build_eq(x, XG_F_PROTO, proto_index, XG_ECA_PROTO, XG_PROTO_NONE, XG_PROTO_NONE);
+}
+
+static int build_sport(struct fctx *x)
+{
+	return build_ports(x, XG_F_SPORT, XG_ECA_SPORT);
+}
+
+static int build_dport(struct fctx *x)
+{
+	return build_ports(x, XG_F_DPORT, XG_ECA_DPORT);
+}
+
+static int build_vlan(struct fctx *x)
+{
+	return build_eq(x, XG_F_VLAN, vlan_index, XG_ECA_VLAN, XG_VLAN_NONE, XG_VLAN_NONE);
+}
+
+static int build_ether(struct fctx *x)
+{
+	return build_eq(x, XG_F_ETHER, ether_index, XG_ECA_ETHER, XG_ETHER_VALUES, NO_VALUE);
+}
+
+static int build_tcp_flags(struct fctx *x)
+{
+	return build_tcpflags(x);
+}
+
+static int build_icmp_type(struct fctx *x)
+{
+	return build_eq(x, XG_F_ICMP, icmp_index, XG_ECA_ICMP, XG_ICMP_NONE, XG_ICMP_NONE);
+}
+
+static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint64_t *z,
+		       enum xg_field f)
+{
+#define BUILD_ROW(id, name, keyword) [XG_F_##id] = build_##name,
+	static int (*const build[XG_F_MAX])(struct fctx * x) = { XG_FIELDS(BUILD_ROW) };
+#undef BUILD_ROW
+	struct fctx x = { .c = c, .fe = &c->f[f], .rs = rs, .name = xg_field_keyword(f), .z = z };
+	int err;
 	size_t r;
 
 	x.wbits = calloc(c->nwords, sizeof(uint64_t));
 	if (!x.wbits)
 		return -1;
 	for (r = 0; r < rs->n; r++) {
-		if (has_cond(f, &rs->rules[r]))
+		if (xg_rule_has_cond(&rs->rules[r], f))
 			continue;
 		x.hw ^= z[r];
 		set_bit(x.wbits, (uint32_t)r);
 	}
-	switch (f) {
-	case XG_F_SRC:
-	case XG_F_DST:
-		err = build_lpm(&x, f);
-		break;
-	case XG_F_PROTO:
-		err = build_eq(&x, f, XG_ECA_PROTO, 256, XG_PROTO_NONE);
-		break;
-	case XG_F_SPORT:
-		err = build_ports(&x, f, XG_ECA_SPORT);
-		break;
-	case XG_F_DPORT:
-		err = build_ports(&x, f, XG_ECA_DPORT);
-		break;
-	case XG_F_VLAN:
-		err = build_eq(&x, f, XG_ECA_VLAN, 4096, XG_VLAN_NONE);
-		break;
-	case XG_F_ETHER:
-		err = build_eq(&x, f, XG_ECA_ETHER, 65536, NO_VALUE);
-		break;
-	case XG_F_TCPFLAGS:
-		err = build_tcpflags(&x);
-		break;
-	default:
-		err = build_eq(&x, f, XG_ECA_ICMP, 512, XG_ICMP_NONE);
-	}
+	err = build[f](&x);
 	free(x.wbits);
 	return err;
 }
@@ -658,7 +679,7 @@ int xg_rules_compile(const struct xg_ruleset *rs, struct xg_compiled *c)
 	for (r = 0; r < rs->n; r++)
 		z[r] = zkey((uint32_t)r);
 	for (f = 0; f < XG_F_MAX; f++) {
-		for (r = 0; r < rs->n && !has_cond(f, &rs->rules[r]); r++)
+		for (r = 0; r < rs->n && !xg_rule_has_cond(&rs->rules[r], f); r++)
 			;
 		if (r == rs->n)
 			continue; /* no rule tests this field: the gate skips it */

@@ -11,64 +11,15 @@
 #include "user/cli/names.h"
 #include "user/rules/explain.h"
 
-#define FRAME_MAX 65536
-
-/* Each condition alone, as a rule that tests only it: the reference classifier stays the
- * only place that knows what a condition means. */
-static void only(const struct xg_rule *r, int k, struct xg_rule *o)
+/* Each condition alone: the reference classifier stays the only place that knows what a
+ * condition means, and XG_FIELDS the only list of conditions. */
+const char *xg_rule_failing_condition(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
-	memset(o, 0, sizeof(*o));
-	o->action = r->action;
-	switch (k) {
-	case 0:
-		o->src = r->src;
-		break;
-	case 1:
-		o->dst = r->dst;
-		break;
-	case 2:
-		o->has_proto = r->has_proto;
-		o->proto = r->proto;
-		break;
-	case 3:
-		o->sport = r->sport;
-		break;
-	case 4:
-		o->dport = r->dport;
-		break;
-	case 5:
-		o->has_vlan = r->has_vlan;
-		o->vlan = r->vlan;
-		break;
-	case 6:
-		o->has_ether = r->has_ether;
-		o->ether = r->ether;
-		break;
-	case 7:
-		o->has_tcp_flags = r->has_tcp_flags;
-		o->flags_mask = r->flags_mask;
-		o->flags_value = r->flags_value;
-		break;
-	default:
-		o->has_icmp_type = r->has_icmp_type;
-		o->icmp_family = r->icmp_family;
-		o->icmp_type = r->icmp_type;
-	}
-}
+	unsigned int f;
 
-const char *xg_rule_failing_condition(const struct xg_rule *r, const struct xg_pkt *pkt,
-				      int outcome)
-{
-	static const char *const names[] = { "src",  "dst",   "proto",	   "sport",    "dport",
-					     "vlan", "ether", "tcp-flags", "icmp-type" };
-	struct xg_rule o;
-	int k;
-
-	for (k = 0; k < 9; k++) {
-		only(r, k, &o);
-		if (!xg_rule_matches(&o, pkt, outcome))
-			return names[k];
-	}
+	for (f = 0; f < XG_F_MAX; f++)
+		if (!xg_rule_cond_holds(r, (enum xg_field)f, pkt))
+			return xg_field_keyword((enum xg_field)f);
 	return NULL;
 }
 
@@ -99,7 +50,7 @@ static void describe(const struct xg_pkt *p, int outcome)
 static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uint8_t *buf,
 			  size_t len)
 {
-	uint8_t frame[FRAME_MAX];
+	uint8_t frame[XG_FRAME_MAX];
 	struct xg_pkt pkt = { 0 };
 	char text[XG_RULE_TEXT_MAX];
 	int outcome, hit;
@@ -107,15 +58,14 @@ static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uin
 
 	memcpy(frame, buf, len);
 	outcome = xg_parse_frame(frame, frame + len, &pkt);
-	hit = xg_rules_classify(rs, &pkt, outcome);
+	hit = xg_rules_classify(rs, &pkt);
 	printf("frame %u (%zu bytes): %s\n", n, len,
 	       xg_verdict_name(hit < 0 ? rs->default_verdict : rs->rules[hit].action));
 	describe(&pkt, outcome);
 	for (i = 0; i < (hit < 0 ? rs->n : (size_t)hit); i++) {
 		xg_rule_format(&rs->rules[i], text, sizeof(text));
 		printf("  rule %zu (line %u) skipped: %s does not match: %s\n", i + 1,
-		       rs->rules[i].line, xg_rule_failing_condition(&rs->rules[i], &pkt, outcome),
-		       text);
+		       rs->rules[i].line, xg_rule_failing_condition(&rs->rules[i], &pkt), text);
 	}
 	if (hit < 0) {
 		printf("  no rule matches: default %s\n", xg_verdict_name(rs->default_verdict));
@@ -169,7 +119,7 @@ static int explain_pcap(const struct xg_ruleset *rs, const char *path)
 		return -1;
 	}
 	while ((r = pcap_next_ex(p, &h, &data)) == 1)
-		explain_frame(rs, ++n, data, h->caplen < FRAME_MAX ? h->caplen : FRAME_MAX);
+		explain_frame(rs, ++n, data, h->caplen < XG_FRAME_MAX ? h->caplen : XG_FRAME_MAX);
 	if (r == PCAP_ERROR)
 		pr_warn("rules explain: %s: %s\n", path, pcap_geterr(p));
 	pcap_close(p);
@@ -178,7 +128,7 @@ static int explain_pcap(const struct xg_ruleset *rs, const char *path)
 
 int xg_rules_explain(const char *rules_file, const char *input)
 {
-	uint8_t *hex = malloc(FRAME_MAX);
+	uint8_t *hex = malloc(XG_FRAME_MAX);
 	struct xg_ruleset rs;
 	struct stat st;
 	size_t len;
@@ -191,7 +141,7 @@ int xg_rules_explain(const char *rules_file, const char *input)
 	}
 	if (!stat(input, &st)) {
 		err = explain_pcap(&rs, input);
-	} else if (!xg_parse_hex_frame(input, hex, FRAME_MAX, &len)) {
+	} else if (!xg_parse_hex_frame(input, hex, XG_FRAME_MAX, &len)) {
 		explain_frame(&rs, 1, hex, len);
 		err = 0;
 	} else {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The rule language, text side: the rule set container, the line and file parsers, and
- * the canonical formatter. What a parsed rule means is defined in ref.c.
+ * its conditions, one parse_NAME per field of XG_FIELDS. What a parsed rule means is
+ * defined in ref.c, how it is written in format.c.
  *
  * The parser copies a line into a bounded buffer, cuts the comment, splits tokens in
  * place and remembers each token's 1-based column, so every error names file:line:col
@@ -8,10 +9,10 @@
  * proto, ports and flags on the proto, the families of src and dst) are checked once the
  * whole line is read, since conditions come in any order.
  *
- * Every rule the parser accepts has a canonical text shorter than XG_RULE_TEXT_MAX: that
- * text is what the gate stores per rule and what `rules list` re-parses. Only absurd
- * rules (two long IPv6 prefixes and two full 16-range port lists) come near the limit;
- * they are refused rather than stored truncated.
+ * Every rule the parser accepts has a canonical text (format.c) shorter than
+ * XG_RULE_TEXT_MAX: that text is what the gate stores per rule and what `rules list`
+ * re-parses. Only absurd rules (two long IPv6 prefixes and two full 16-range port lists)
+ * come near the limit; they are refused rather than stored truncated.
  */
 #define _GNU_SOURCE /* getline */
 #include <arpa/inet.h>
@@ -21,7 +22,7 @@
 #include <string.h>
 
 #include "user/util/log.h"
-#include "user/rules/rules.h"
+#include "user/rules/lang.h"
 
 #define XG_RULE_LINE_MAX 4096 /* characters in one line, newline excluded */
 #define TOKEN_SHOW_MAX 64     /* characters of a token quoted in a message */
@@ -74,32 +75,12 @@ int xg_ruleset_delete(struct xg_ruleset *rs, size_t at)
 
 /* ---- names ---- */
 
-struct name_val {
-	const char *name;
-	unsigned int val;
-};
-
-static const struct name_val proto_names[] = {
-	{ "tcp", IPPROTO_TCP },
-	{ "udp", IPPROTO_UDP },
-	{ "icmp", IPPROTO_ICMP },
-	{ "icmpv6", XG_IPPROTO_ICMPV6 },
-	{ NULL, 0 },
-};
-
-static const struct name_val ether_names[] = {
-	{ "arp", XG_ETH_P_ARP },
-	{ "ipv4", XG_ETH_P_IP },
-	{ "ipv6", XG_ETH_P_IPV6 },
-	{ NULL, 0 },
-};
-
-static const struct name_val icmp4_names[] = {
+static const struct xg_name_val icmp4_names[] = {
 	{ "echo-reply", 0 },   { "dest-unreachable", 3 }, { "redirect", 5 },
 	{ "echo-request", 8 }, { "time-exceeded", 11 },	  { NULL, 0 },
 };
 
-static const struct name_val icmp6_names[] = {
+static const struct xg_name_val icmp6_names[] = {
 	{ "dest-unreachable", 1 },
 	{ "packet-too-big", 2 },
 	{ "time-exceeded", 3 },
@@ -111,30 +92,6 @@ static const struct name_val icmp6_names[] = {
 	{ "neighbor-advertisement", 136 },
 	{ NULL, 0 },
 };
-
-/* In wire bit order, so the formatter prints them in that order. */
-static const char *const flag_names[8] = { "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr" };
-
-static const struct name_val action_names[] = {
-	{ "pass", XG_VERDICT_PASS },	     { "drop", XG_VERDICT_DROP }, { "tx", XG_VERDICT_TX },
-	{ "redirect", XG_VERDICT_REDIRECT }, { "xsk", XG_VERDICT_XSK },	  { NULL, 0 },
-};
-
-static const struct name_val *find_name(const struct name_val *t, const char *name)
-{
-	for (; t->name; t++)
-		if (!strcmp(t->name, name))
-			return t;
-	return NULL;
-}
-
-static const char *name_of(const struct name_val *t, unsigned int val)
-{
-	for (; t->name; t++)
-		if (t->val == val)
-			return t->name;
-	return NULL;
-}
 
 /* ---- errors ---- */
 
@@ -258,41 +215,13 @@ static int parse_uint(const char *s, bool hex, unsigned long max, unsigned long 
 
 /* ---- conditions ---- */
 
-enum cond { C_SRC, C_DST, C_PROTO, C_SPORT, C_DPORT, C_VLAN, C_ETHER, C_FLAGS, C_ICMP, C_MAX };
-
 struct pstate {
 	struct xg_rule *r;
-	unsigned int kw_col[C_MAX]; /* column of the keyword; 0: not given */
-	struct tok val[C_MAX];
+	unsigned int kw_col[XG_F_MAX]; /* column of the keyword; 0: not given */
+	struct tok val[XG_F_MAX];
 };
 
-static void prefix_text(const struct xg_prefix *p, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN];
-
-	if (!inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, a, sizeof(a)))
-		strcpy(a, "?");
-	snprintf(buf, len, "%s/%u", a, p->len);
-}
-
-/* Clear the host bits; true if any were set. */
-static bool mask_host_bits(struct xg_prefix *p)
-{
-	unsigned int i, bits = p->family == 4 ? 32 : 128;
-	bool had = false;
-
-	for (i = p->len; i < bits; i++) {
-		uint8_t bit = (uint8_t)(0x80 >> (i % 8));
-
-		if (p->addr[i / 8] & bit) {
-			had = true;
-			p->addr[i / 8] &= (uint8_t)~bit;
-		}
-	}
-	return had;
-}
-
-static int parse_prefix(const struct pctx *c, const char *kw, const struct tok *t,
+static int parse_prefix(const struct pctx *c, enum xg_field f, const struct tok *t,
 			struct xg_prefix *p)
 {
 	const char *slash = strchr(t->s, '/');
@@ -316,10 +245,10 @@ static int parse_prefix(const struct pctx *c, const char *kw, const struct tok *
 		goto bad;
 	p->family = af == AF_INET6 ? 6 : 4;
 	p->len = (uint8_t)len;
-	if (mask_host_bits(p) && c->warn) {
-		prefix_text(p, masked, sizeof(masked));
+	if (xg_addr_mask(p->addr, p->len, p->family == 4 ? 4 : 16) && c->warn) {
+		xg_prefix_text(p, masked, sizeof(masked));
 		pr_warn("%s:%u: warning: %s %s has host bits set; using %s\n", c->file, c->lineno,
-			kw, show(&sb, t->s), masked);
+			xg_field_keyword(f), show(&sb, t->s), masked);
 	}
 	return 0;
 bad:
@@ -328,24 +257,34 @@ bad:
 
 static int parse_src(const struct pctx *c, struct pstate *st, const struct tok *t)
 {
-	return parse_prefix(c, "src", t, &st->r->src);
+	return parse_prefix(c, XG_F_SRC, t, &st->r->src);
 }
 
 static int parse_dst(const struct pctx *c, struct pstate *st, const struct tok *t)
 {
-	return parse_prefix(c, "dst", t, &st->r->dst);
+	return parse_prefix(c, XG_F_DST, t, &st->r->dst);
+}
+
+/* A name from names, or a number up to max (hex after 0x when hex is set). */
+static int parse_named(const struct pctx *c, const struct tok *t, const struct xg_name_val *names,
+		       bool hex, unsigned long max, const char *what, unsigned long *v)
+{
+	const struct xg_name_val *nv = xg_name_find(names, t->s);
+	struct showbuf sb;
+
+	if (nv)
+		*v = nv->val;
+	else if (parse_uint(t->s, hex, max, v))
+		return perr(c, t->col, "invalid %s '%s'", what, show(&sb, t->s));
+	return 0;
 }
 
 static int parse_proto(const struct pctx *c, struct pstate *st, const struct tok *t)
 {
-	const struct name_val *nv = find_name(proto_names, t->s);
 	unsigned long v;
-	struct showbuf sb;
 
-	if (nv)
-		v = nv->val;
-	else if (parse_uint(t->s, false, 255, &v))
-		return perr(c, t->col, "invalid protocol '%s'", show(&sb, t->s));
+	if (parse_named(c, t, xg_proto_names, false, 255, "protocol", &v))
+		return -1;
 	st->r->has_proto = true;
 	st->r->proto = (uint8_t)v;
 	return 0;
@@ -422,14 +361,10 @@ static int parse_vlan(const struct pctx *c, struct pstate *st, const struct tok 
 
 static int parse_ether(const struct pctx *c, struct pstate *st, const struct tok *t)
 {
-	const struct name_val *nv = find_name(ether_names, t->s);
 	unsigned long v;
-	struct showbuf sb;
 
-	if (nv)
-		v = nv->val;
-	else if (parse_uint(t->s, true, 0xffff, &v))
-		return perr(c, t->col, "invalid ethertype '%s'", show(&sb, t->s));
+	if (parse_named(c, t, xg_ether_names, true, 0xffff, "ethertype", &v))
+		return -1;
 	st->r->has_ether = true;
 	st->r->ether = (uint16_t)v;
 	return 0;
@@ -446,12 +381,12 @@ static uint8_t flag_bit(const char *s, size_t len, bool *neg)
 		len--;
 	}
 	for (i = 0; i < 8; i++)
-		if (strlen(flag_names[i]) == len && !memcmp(flag_names[i], s, len))
+		if (strlen(xg_tcp_flag_names[i]) == len && !memcmp(xg_tcp_flag_names[i], s, len))
 			return (uint8_t)(1u << i);
 	return 0;
 }
 
-static int parse_flags(const struct pctx *c, struct pstate *st, const struct tok *t)
+static int parse_tcp_flags(const struct pctx *c, struct pstate *st, const struct tok *t)
 {
 	const char *s = t->s, *comma;
 	uint8_t mask = 0, value = 0, bit;
@@ -481,7 +416,7 @@ static int parse_flags(const struct pctx *c, struct pstate *st, const struct tok
 }
 
 /* The type is resolved in finish_rule(): its names depend on a proto that may follow. */
-static int parse_icmp(const struct pctx *c, struct pstate *st, const struct tok *t)
+static int parse_icmp_type(const struct pctx *c, struct pstate *st, const struct tok *t)
 {
 	(void)c;
 	(void)t;
@@ -489,24 +424,18 @@ static int parse_icmp(const struct pctx *c, struct pstate *st, const struct tok 
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*parse)(const struct pctx *c, struct pstate *st, const struct tok *t);
-} conds[C_MAX] = {
-	[C_SRC] = { "src", parse_src },		[C_DST] = { "dst", parse_dst },
-	[C_PROTO] = { "proto", parse_proto },	[C_SPORT] = { "sport", parse_sport },
-	[C_DPORT] = { "dport", parse_dport },	[C_VLAN] = { "vlan", parse_vlan },
-	[C_ETHER] = { "ether", parse_ether },	[C_FLAGS] = { "tcp-flags", parse_flags },
-	[C_ICMP] = { "icmp-type", parse_icmp },
-};
+#define PARSE_ROW(id, name, keyword) [XG_F_##id] = parse_##name,
+static int (*const parse_cond[XG_F_MAX])(const struct pctx *c, struct pstate *st,
+					 const struct tok *t) = { XG_FIELDS(PARSE_ROW) };
+#undef PARSE_ROW
 
 /* ---- whole rules ---- */
 
 static int resolve_icmp(const struct pctx *c, struct pstate *st)
 {
 	struct xg_rule *r = st->r;
-	const struct tok *t = &st->val[C_ICMP];
-	const struct name_val *nv;
+	const struct tok *t = &st->val[XG_F_ICMP];
+	const struct xg_name_val *nv;
 	unsigned long v;
 	struct showbuf sb;
 
@@ -514,51 +443,51 @@ static int resolve_icmp(const struct pctx *c, struct pstate *st)
 		r->icmp_type = (uint8_t)v;
 		return 0;
 	}
-	nv = find_name(r->icmp_family == 6 ? icmp6_names : icmp4_names, t->s);
+	nv = xg_name_find(r->icmp_family == 6 ? icmp6_names : icmp4_names, t->s);
 	if (nv) {
 		r->icmp_type = (uint8_t)nv->val;
 		return 0;
 	}
-	if (r->icmp_family == 4 && find_name(icmp6_names, t->s))
+	if (r->icmp_family == 4 && xg_name_find(icmp6_names, t->s))
 		return perr(c, t->col, "icmp-type '%s' is an ICMPv6 type: add proto icmpv6",
 			    show(&sb, t->s));
 	return perr(c, t->col, "invalid icmp-type '%s'", show(&sb, t->s));
 }
 
 /* A condition that needs a protocol the rule's proto is not. */
-static int check_needs(const struct pctx *c, const struct pstate *st, enum cond k,
+static int check_needs(const struct pctx *c, const struct pstate *st, enum xg_field k,
 		       const char *needs, int p1, int p2)
 {
 	struct showbuf sb;
 
 	if (!st->kw_col[k] || !st->r->has_proto || st->r->proto == p1 || st->r->proto == p2)
 		return 0;
-	return perr(c, st->kw_col[k], "'%s' needs proto %s, not '%s'", conds[k].name, needs,
-		    show(&sb, st->val[C_PROTO].s));
+	return perr(c, st->kw_col[k], "'%s' needs proto %s, not '%s'", xg_field_keyword(k), needs,
+		    show(&sb, st->val[XG_F_PROTO].s));
 }
 
 /* Combinations that could never match are errors, like a src and dst of two families. */
 static int check_never(const struct pctx *c, const struct pstate *st)
 {
 	const struct xg_rule *r = st->r;
-	static const enum cond l4[] = { C_SPORT, C_DPORT, C_FLAGS };
-	enum cond later = st->kw_col[C_DST] > st->kw_col[C_SRC] ? C_DST : C_SRC;
+	static const enum xg_field l4[] = { XG_F_SPORT, XG_F_DPORT, XG_F_TCPFLAGS };
+	enum xg_field later = st->kw_col[XG_F_DST] > st->kw_col[XG_F_SRC] ? XG_F_DST : XG_F_SRC;
 	const struct xg_prefix *p = r->src.family ? &r->src : &r->dst;
 	struct showbuf sb;
 	size_t i;
 
 	if (r->src.family && r->dst.family && r->src.family != r->dst.family)
 		return perr(c, st->val[later].col, "%s '%s' is not of the family of %s",
-			    conds[later].name, show(&sb, st->val[later].s),
-			    conds[later == C_SRC ? C_DST : C_SRC].name);
+			    xg_field_keyword(later), show(&sb, st->val[later].s),
+			    xg_field_keyword(later == XG_F_SRC ? XG_F_DST : XG_F_SRC));
 	if (!r->has_icmp_type)
 		return 0;
 	for (i = 0; i < sizeof(l4) / sizeof(l4[0]); i++)
 		if (st->kw_col[l4[i]])
-			return perr(c, st->kw_col[C_ICMP], "'icmp-type' cannot go with '%s'",
-				    conds[l4[i]].name);
+			return perr(c, st->kw_col[XG_F_ICMP], "'icmp-type' cannot go with '%s'",
+				    xg_field_keyword(l4[i]));
 	if (p->family && p->family != r->icmp_family)
-		return perr(c, st->kw_col[C_ICMP], "'icmp-type' with an IPv%u %s needs proto %s",
+		return perr(c, st->kw_col[XG_F_ICMP], "'icmp-type' with an IPv%u %s needs proto %s",
 			    p->family, p == &r->src ? "src" : "dst",
 			    p->family == 6 ? "icmpv6" : "icmp");
 	return 0;
@@ -570,10 +499,10 @@ static int finish_rule(const struct pctx *c, struct pstate *st)
 	char text[XG_RULE_TEXT_MAX + 1];
 
 	r->icmp_family = r->has_proto && r->proto == XG_IPPROTO_ICMPV6 ? 6 : 4;
-	if (check_needs(c, st, C_SPORT, "tcp or udp", IPPROTO_TCP, IPPROTO_UDP) ||
-	    check_needs(c, st, C_DPORT, "tcp or udp", IPPROTO_TCP, IPPROTO_UDP) ||
-	    check_needs(c, st, C_FLAGS, "tcp", IPPROTO_TCP, IPPROTO_TCP) ||
-	    check_needs(c, st, C_ICMP, "icmp or icmpv6", IPPROTO_ICMP, XG_IPPROTO_ICMPV6))
+	if (check_needs(c, st, XG_F_SPORT, "tcp or udp", IPPROTO_TCP, IPPROTO_UDP) ||
+	    check_needs(c, st, XG_F_DPORT, "tcp or udp", IPPROTO_TCP, IPPROTO_UDP) ||
+	    check_needs(c, st, XG_F_TCPFLAGS, "tcp", IPPROTO_TCP, IPPROTO_TCP) ||
+	    check_needs(c, st, XG_F_ICMP, "icmp or icmpv6", IPPROTO_ICMP, XG_IPPROTO_ICMPV6))
 		return -1;
 	if (r->has_icmp_type && resolve_icmp(c, st))
 		return -1;
@@ -589,7 +518,7 @@ static int finish_rule(const struct pctx *c, struct pstate *st)
 static int parse_action(const struct pctx *c, struct lexer *lx, const struct tok *t,
 			struct xg_rule *r)
 {
-	const struct name_val *nv = find_name(action_names, t->s);
+	const struct xg_name_val *nv = xg_name_find(xg_action_names, t->s);
 	struct showbuf sb;
 	struct tok ifn;
 	size_t len;
@@ -629,8 +558,8 @@ static int find_cond(const char *s)
 {
 	int i;
 
-	for (i = 0; i < C_MAX; i++)
-		if (!strcmp(conds[i].name, s))
+	for (i = 0; i < XG_F_MAX; i++)
+		if (!strcmp(xg_field_keyword((enum xg_field)i), s))
 			return i;
 	return -1;
 }
@@ -651,7 +580,7 @@ static int parse_conds(const struct pctx *c, struct lexer *lx, struct pstate *st
 			return perr(c, kw.col, "missing value after '%s'", kw.s);
 		st->kw_col[k] = kw.col;
 		st->val[k] = val;
-		if (conds[k].parse(c, st, &val))
+		if (parse_cond[k](c, st, &val))
 			return -1;
 	}
 	return 0;
@@ -760,97 +689,4 @@ int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
 	if (ret)
 		xg_ruleset_free(rs);
 	return ret;
-}
-
-/* ---- canonical text ---- */
-
-struct sbuf {
-	char *p;
-	size_t len, off;
-};
-
-static void __attribute__((format(printf, 2, 3))) sb_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->off + 1 >= b->len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->off, b->len - b->off, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		b->off += (size_t)n < b->len - b->off ? (size_t)n : b->len - b->off - 1;
-}
-
-static void fmt_prefix(struct sbuf *b, const char *kw, const struct xg_prefix *p)
-{
-	char text[64];
-
-	if (!p->family)
-		return;
-	prefix_text(p, text, sizeof(text));
-	sb_add(b, " %s %s", kw, text);
-}
-
-static void fmt_ports(struct sbuf *b, const char *kw, const struct xg_port_set *ps)
-{
-	unsigned int i;
-
-	for (i = 0; i < ps->n && i < XG_PORT_RANGES_MAX; i++) {
-		sb_add(b, "%s%u", i ? "," : kw, ps->r[i].lo);
-		if (ps->r[i].hi != ps->r[i].lo)
-			sb_add(b, "-%u", ps->r[i].hi);
-	}
-}
-
-static void fmt_flags(struct sbuf *b, const struct xg_rule *r)
-{
-	const char *sep = " tcp-flags ";
-	unsigned int i;
-
-	for (i = 0; i < 8; i++) {
-		if (!(r->flags_mask & (1u << i)))
-			continue;
-		sb_add(b, "%s%s%s", sep, r->flags_value & (1u << i) ? "" : "!", flag_names[i]);
-		sep = ",";
-	}
-}
-
-void xg_rule_format(const struct xg_rule *r, char *buf, size_t len)
-{
-	struct sbuf b = { buf, len, 0 };
-	const char *name;
-
-	if (!len)
-		return;
-	buf[0] = '\0';
-	name = name_of(action_names, r->action);
-	sb_add(&b, "%s", name ? name : "?");
-	if (r->action == XG_VERDICT_REDIRECT)
-		sb_add(&b, " %.*s", IF_NAMESIZE - 1, r->redirect_if);
-	fmt_prefix(&b, "src", &r->src);
-	fmt_prefix(&b, "dst", &r->dst);
-	if (r->has_proto) {
-		name = name_of(proto_names, r->proto);
-		if (name)
-			sb_add(&b, " proto %s", name);
-		else
-			sb_add(&b, " proto %u", r->proto);
-	}
-	fmt_ports(&b, " sport ", &r->sport);
-	fmt_ports(&b, " dport ", &r->dport);
-	if (r->has_vlan)
-		sb_add(&b, " vlan %u", r->vlan);
-	if (r->has_ether) {
-		name = name_of(ether_names, r->ether);
-		if (name)
-			sb_add(&b, " ether %s", name);
-		else
-			sb_add(&b, " ether 0x%04x", r->ether);
-	}
-	if (r->has_tcp_flags)
-		fmt_flags(&b, r);
-	if (r->has_icmp_type)
-		sb_add(&b, " icmp-type %u", r->icmp_type);
 }

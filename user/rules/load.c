@@ -108,7 +108,7 @@ static int write_dir4(const struct xg_gate_maps *m, const struct xg_compiled *c,
 	for (k = 0; k < 2 && !err; k++) {
 		if (!c->dir4[k])
 			continue; /* no rule tests this field */
-		n = XG_DIR4_L1 + c->nblocks[k] * 256;
+		n = XG_DIR4_L1 + c->nblocks[k] * XG_DIR4_BLOCK_SIZE;
 		for (i = 0; i < n; i++)
 			keys[i] = slot * XG_DIR4_SLOT + i;
 		if (bpf_map_update_batch(k ? m->dst4 : m->src4, keys, c->dir4[k], &n, NULL))

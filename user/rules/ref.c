@@ -2,31 +2,50 @@
 /* The reference classifier: what every rule means, written for clarity, not speed. The
  * BPF classifier (user/rules/compile.c builds its maps) must agree with it frame by frame.
  *
- * It reads only struct xg_pkt. The parse outcome is accepted for future use but not
- * needed: a parse that stopped early leaves the fields it did not reach zero and l4_ok 0,
- * so a truncated frame simply fails the conditions on what was cut off. proto is an L3
- * fact: it matches later fragments and frames whose L4 header is cut short, while port,
- * tcp-flags and icmp-type conditions need the L4 header itself (l4_ok).
+ * It reads only struct xg_pkt: a parse that stopped early leaves the fields it did not
+ * reach zero and l4_ok 0, so a truncated frame simply fails the conditions on what was
+ * cut off. proto is an L3 fact: it matches later fragments and frames whose L4 header is
+ * cut short, while port, tcp-flags and icmp-type conditions need the L4 header itself
+ * (l4_ok). Each field of XG_FIELDS has a has_NAME and a match_NAME here; match_NAME is
+ * asked only when the rule has the condition.
  */
 #include <string.h>
 
 #include "user/rules/rules.h"
 
+bool xg_addr_mask(uint8_t *addr, unsigned int len, size_t size)
+{
+	bool had = false;
+	size_t i;
+
+	for (i = len / 8; i < size; i++) {
+		/* the bits of byte i that lie past len: all of them once i * 8 >= len */
+		uint8_t host = i * 8 >= len ? 0xff : (uint8_t)(0xff >> (len % 8));
+
+		had |= (addr[i] & host) != 0;
+		addr[i] &= (uint8_t)~host;
+	}
+	return had;
+}
+
+bool xg_addr_same_prefix(const uint8_t *a, const uint8_t *b, unsigned int len)
+{
+	uint8_t x[16], y[16];
+	size_t n = (len + 7) / 8;
+
+	memcpy(x, a, n);
+	memcpy(y, b, n);
+	xg_addr_mask(x, len, n);
+	xg_addr_mask(y, len, n);
+	return !memcmp(x, y, n);
+}
+
 /* addr (network order) lies inside the prefix of the same family. */
 static bool prefix_has(const struct xg_prefix *p, const __u32 addr[4], __u8 family)
 {
-	unsigned int full = p->len / 8, rem = p->len % 8;
-	uint8_t a[16], m;
-
 	if (family != p->family || p->len > (p->family == 4 ? 32 : 128))
 		return false;
-	memcpy(a, addr, sizeof(a));
-	if (memcmp(a, p->addr, full))
-		return false;
-	if (!rem)
-		return true;
-	m = (uint8_t)(0xff << (8 - rem));
-	return (a[full] & m) == (p->addr[full] & m);
+	return xg_addr_same_prefix((const uint8_t *)addr, p->addr, p->len);
 }
 
 static bool ports_have(const struct xg_port_set *ps, uint16_t port)
@@ -44,7 +63,93 @@ static bool is_tcp_udp(const struct xg_pkt *pkt)
 	return pkt->l4_ok && (pkt->l4_proto == IPPROTO_TCP || pkt->l4_proto == IPPROTO_UDP);
 }
 
-static bool icmp_matches(const struct xg_rule *r, const struct xg_pkt *pkt)
+static bool has_src(const struct xg_rule *r)
+{
+	return r->src.family != 0;
+}
+
+static bool match_src(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return prefix_has(&r->src, pkt->saddr, pkt->family);
+}
+
+static bool has_dst(const struct xg_rule *r)
+{
+	return r->dst.family != 0;
+}
+
+static bool match_dst(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return prefix_has(&r->dst, pkt->daddr, pkt->family);
+}
+
+static bool has_proto(const struct xg_rule *r)
+{
+	return r->has_proto;
+}
+
+static bool match_proto(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return pkt->family && pkt->l4_proto == r->proto;
+}
+
+static bool has_sport(const struct xg_rule *r)
+{
+	return r->sport.n != 0;
+}
+
+static bool match_sport(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return is_tcp_udp(pkt) && ports_have(&r->sport, pkt->sport);
+}
+
+static bool has_dport(const struct xg_rule *r)
+{
+	return r->dport.n != 0;
+}
+
+static bool match_dport(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return is_tcp_udp(pkt) && ports_have(&r->dport, pkt->dport);
+}
+
+static bool has_vlan(const struct xg_rule *r)
+{
+	return r->has_vlan;
+}
+
+static bool match_vlan(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return pkt->vlan_depth > 0 && pkt->vlan_id == r->vlan;
+}
+
+static bool has_ether(const struct xg_rule *r)
+{
+	return r->has_ether;
+}
+
+static bool match_ether(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return pkt->eth_proto == r->ether;
+}
+
+static bool has_tcp_flags(const struct xg_rule *r)
+{
+	return r->has_tcp_flags;
+}
+
+static bool match_tcp_flags(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return pkt->l4_ok && pkt->l4_proto == IPPROTO_TCP &&
+	       (pkt->tcp_flags & r->flags_mask) == r->flags_value;
+}
+
+static bool has_icmp_type(const struct xg_rule *r)
+{
+	return r->has_icmp_type;
+}
+
+static bool match_icmp_type(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
 	bool v4 = r->icmp_family == 4 && pkt->family == 4 && pkt->l4_proto == IPPROTO_ICMP;
 	bool v6 = r->icmp_family == 6 && pkt->family == 6 && pkt->l4_proto == XG_IPPROTO_ICMPV6;
@@ -52,37 +157,45 @@ static bool icmp_matches(const struct xg_rule *r, const struct xg_pkt *pkt)
 	return pkt->l4_ok && (v4 || v6) && pkt->icmp_type == r->icmp_type;
 }
 
-bool xg_rule_matches(const struct xg_rule *r, const struct xg_pkt *pkt, int outcome)
+#define FIELD_ROW(id, name, keyword) [XG_F_##id] = { keyword, has_##name, match_##name },
+static const struct {
+	const char *keyword;
+	bool (*has)(const struct xg_rule *r);
+	bool (*match)(const struct xg_rule *r, const struct xg_pkt *pkt);
+} fields[XG_F_MAX] = { XG_FIELDS(FIELD_ROW) };
+#undef FIELD_ROW
+
+const char *xg_field_keyword(enum xg_field f)
 {
-	(void)outcome; /* the fields already say how far the parse got */
-	if (r->src.family && !prefix_has(&r->src, pkt->saddr, pkt->family))
-		return false;
-	if (r->dst.family && !prefix_has(&r->dst, pkt->daddr, pkt->family))
-		return false;
-	if (r->has_proto && (!pkt->family || pkt->l4_proto != r->proto))
-		return false;
-	if (r->sport.n && !(is_tcp_udp(pkt) && ports_have(&r->sport, pkt->sport)))
-		return false;
-	if (r->dport.n && !(is_tcp_udp(pkt) && ports_have(&r->dport, pkt->dport)))
-		return false;
-	if (r->has_vlan && !(pkt->vlan_depth > 0 && pkt->vlan_id == r->vlan))
-		return false;
-	if (r->has_ether && pkt->eth_proto != r->ether)
-		return false;
-	if (r->has_tcp_flags && !(pkt->l4_ok && pkt->l4_proto == IPPROTO_TCP &&
-				  (pkt->tcp_flags & r->flags_mask) == r->flags_value))
-		return false;
-	if (r->has_icmp_type && !icmp_matches(r, pkt))
-		return false;
+	return (unsigned int)f < XG_F_MAX ? fields[f].keyword : "?";
+}
+
+bool xg_rule_has_cond(const struct xg_rule *r, enum xg_field f)
+{
+	return (unsigned int)f < XG_F_MAX && fields[f].has(r);
+}
+
+bool xg_rule_cond_holds(const struct xg_rule *r, enum xg_field f, const struct xg_pkt *pkt)
+{
+	return !xg_rule_has_cond(r, f) || fields[f].match(r, pkt);
+}
+
+bool xg_rule_matches(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	unsigned int f;
+
+	for (f = 0; f < XG_F_MAX; f++)
+		if (!xg_rule_cond_holds(r, (enum xg_field)f, pkt))
+			return false;
 	return true;
 }
 
-int xg_rules_classify(const struct xg_ruleset *rs, const struct xg_pkt *pkt, int outcome)
+int xg_rules_classify(const struct xg_ruleset *rs, const struct xg_pkt *pkt)
 {
 	size_t i;
 
 	for (i = 0; i < rs->n; i++)
-		if (xg_rule_matches(&rs->rules[i], pkt, outcome))
+		if (xg_rule_matches(&rs->rules[i], pkt))
 			return (int)i;
 	return -1;
 }

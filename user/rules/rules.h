@@ -20,10 +20,13 @@
 #include <stdio.h>
 
 #include "common/parse.h"
+#include "common/xdpgate_rules.h"
 
-#define XG_RULES_MAX 16384    /* rules in one set */
-#define XG_PORT_RANGES_MAX 16 /* ranges in one PORTS list */
-#define XG_RULE_TEXT_MAX 512  /* canonical text of one rule */
+/* A set is as large as the gate's maps hold, and a rule's text as large as the gate
+ * stores: the parser refuses rules whose canonical text would not fit, NUL included. */
+#define XG_RULES_MAX XG_RULES_MAX_BPF	  /* rules in one set */
+#define XG_RULE_TEXT_MAX XG_RULE_TEXT_BPF /* canonical text of one rule, NUL included */
+#define XG_PORT_RANGES_MAX 16		  /* ranges in one PORTS list */
 
 struct xg_prefix {
 	uint8_t family;	  /* 0: any address; 4 or 6 */
@@ -83,9 +86,21 @@ int xg_rules_parse_file(const char *path, struct xg_ruleset *rs);
 void xg_rule_format(const struct xg_rule *r, char *buf, size_t len);
 
 /* The reference classifier: index of the first rule that matches the parsed frame, or -1
- * when none does (the default applies). outcome is what xg_parse_frame() returned. */
-int xg_rules_classify(const struct xg_ruleset *rs, const struct xg_pkt *pkt, int outcome);
-bool xg_rule_matches(const struct xg_rule *r, const struct xg_pkt *pkt, int outcome);
+ * when none does (the default applies). The parse outcome is not needed: a parse that
+ * stopped early leaves what it did not reach zero, which fails conditions on it. */
+int xg_rules_classify(const struct xg_ruleset *rs, const struct xg_pkt *pkt);
+bool xg_rule_matches(const struct xg_rule *r, const struct xg_pkt *pkt);
+
+/* Per field (enum xg_field, rows of XG_FIELDS): the rule language's word for it, whether
+ * r has a condition on it, and whether pkt meets that condition (true when r has none). */
+const char *xg_field_keyword(enum xg_field f);
+bool xg_rule_has_cond(const struct xg_rule *r, enum xg_field f);
+bool xg_rule_cond_holds(const struct xg_rule *r, enum xg_field f, const struct xg_pkt *pkt);
+
+/* Clear the bits of addr (size bytes) past the first len; true if any were set. */
+bool xg_addr_mask(uint8_t *addr, unsigned int len, size_t size);
+/* a and b (16 bytes each at most) agree in their first len bits, len <= 128. */
+bool xg_addr_same_prefix(const uint8_t *a, const uint8_t *b, unsigned int len);
 
 /* `rules check`: print warnings (to f) for rules that can never match because an earlier
  * rule covers them, and for a default drop that blocks ARP or IPv6 neighbour discovery.

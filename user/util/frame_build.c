@@ -92,7 +92,12 @@ static size_t layout_ext(const struct xg_frame_spec *s, struct xg_frame_layout *
 		const struct xg_ipv6_ext_spec *e = &s->ip6.ext[i];
 
 		lo->ext_off[i] = off;
-		lo->ext_len[i] = e->type == XG_IPPROTO_FRAGMENT ? 8u : (e->hdrlen + 1u) * 8u;
+		if (e->type == XG_IPPROTO_FRAGMENT)
+			lo->ext_len[i] = 8u;
+		else if (e->type == XG_IPPROTO_AH)
+			lo->ext_len[i] = (e->hdrlen + 2u) * 4u;
+		else
+			lo->ext_len[i] = (e->hdrlen + 1u) * 8u;
 		off += lo->ext_len[i];
 		lo->n_ext = i + 1;
 		if (e->type == XG_IPPROTO_FRAGMENT && e->frag_off)
@@ -165,7 +170,7 @@ static void build_ipv4(const struct xg_frame_spec *s, const struct xg_frame_layo
 	p[1] = 0;
 	put16(p + 2, (uint16_t)(lo->len - lo->l3_off));
 	put16(p + 4, 0x1234);
-	put16(p + 6, (uint16_t)((ip->mf ? 0x2000 : 0) | (ip->frag_off & 0x1fff)));
+	put16(p + 6, (uint16_t)((ip->mf ? XG_IP_MF : 0) | (ip->frag_off & XG_IP_OFFMASK)));
 	p[8] = ip->ttl ? ip->ttl : 64;
 	p[9] = s->l4_proto;
 	memcpy(p + 12, ip->saddr, 4);
@@ -191,7 +196,8 @@ static void build_ext(const struct xg_frame_spec *s, const struct xg_frame_layou
 	memset(p, 0, len);
 	p[0] = ext_next(s, i);
 	if (e->type == XG_IPPROTO_FRAGMENT) {
-		put16(p + 2, (uint16_t)((e->frag_off & 0x1fff) << 3 | (e->more ? 1 : 0)));
+		put16(p + 2, (uint16_t)(((e->frag_off << 3) & XG_IP6_OFFMASK) |
+					(e->more ? XG_IP6_MF : 0)));
 		put32(p + 4, 0x12345678);
 		return;
 	}
@@ -200,6 +206,14 @@ static void build_ext(const struct xg_frame_spec *s, const struct xg_frame_layou
 		/* one PadN option fills the options area, so the header is well-formed */
 		p[2] = 1;
 		p[3] = (uint8_t)(len - 4);
+	}
+	if (e->type == XG_IPPROTO_AH) {
+		put32(p + 4, 0x1000); /* SPI; sequence number and ICV stay 0 */
+		return;
+	}
+	if (e->type == XG_IPPROTO_MOBILITY) {
+		p[2] = 0; /* MH type: binding refresh request; checksum left 0 */
+		return;
 	}
 	/* routing: type 0, segments left 0, which receivers must ignore */
 }

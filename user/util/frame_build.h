@@ -40,8 +40,9 @@ struct xg_ipv4_spec {
 };
 
 struct xg_ipv6_ext_spec {
-	uint8_t type;	   /* XG_IPPROTO_HOPOPTS, _ROUTING, _FRAGMENT or _DSTOPTS */
-	uint8_t hdrlen;	   /* 8-byte units beyond the first 8; ignored for a fragment */
+	uint8_t type;	   /* XG_IPPROTO_HOPOPTS, _ROUTING, _FRAGMENT, _DSTOPTS, _AH, _MOBILITY */
+	uint8_t hdrlen;	   /* 8-byte units beyond the first 8 (AH: 4-byte units less 2), as on
+			    * the wire; ignored for a fragment */
 	uint16_t frag_off; /* fragment only: 8-byte units; nonzero means a later fragment */
 	bool more;	   /* fragment only: M flag */
 };
