@@ -49,6 +49,7 @@ struct rp_ctx {
 	int ncpu;
 	__u32 slot;		   /* active slot of the installed set */
 	size_t nrules;		   /* rules of the installed set */
+	bool small;		   /* it uses the small-set path (XG_SLOT_SMALL) */
 	struct xg_counter_val *pc; /* batch buffer: XG_RULES_MAX_BPF x ncpu */
 	__u32 *keys;		   /* batch keys: XG_RULES_MAX_BPF */
 	char err[256];
@@ -175,6 +176,7 @@ static void install(struct rp_ctx *x, const struct xg_ruleset *rs)
 			 rs->n);
 	x->slot = cfg.active & 1;
 	x->nrules = rs->n;
+	x->small = cfg.slot[x->slot].flags & XG_SLOT_SMALL;
 }
 
 /* n entries of a per-CPU array from index first, summed over CPUs, in one syscall. */
@@ -964,7 +966,7 @@ static void test_differential(void **state)
 	const char *env = getenv("XG_SEED");
 	uint64_t seed, *want_n;
 	struct snap before, after;
-	unsigned int set, bad = 0, frames = 0, flips = 0, matched = 0, later = 0;
+	unsigned int set, bad = 0, frames = 0, flips = 0, matched = 0, later = 0, small = 0;
 	struct xg_counter_val v;
 	struct xg_ruleset rs;
 	char msg[MSG_MAX];
@@ -989,6 +991,7 @@ static void test_differential(void **state)
 		random_ruleset(&rs, n);
 		install(x, &rs);
 		flips += x->slot != slot_before;
+		small += x->small;
 		read_snap(x, &before);
 		memset(want_n, 0, n * sizeof(*want_n));
 		for (i = 0; i < DIFF_FRAMES && bad < 5; i++) {
@@ -1029,10 +1032,12 @@ static void test_differential(void **state)
 		fail_msg("seed %" PRIu64 ": %u disagreements (details above)", seed, bad);
 	fprintf(stderr,
 		"# differential: %u frames over %u sets (%u matched a rule, %u a rule after the "
-		"first), %u slot flips, 0 disagreements\n",
-		frames, set, matched, later, flips);
+		"first), %u slot flips, %u sets on the small-set path, 0 disagreements\n",
+		frames, set, matched, later, flips, small);
 	assert_true(frames >= 100000);
 	assert_true(flips >= DIFF_SETS - 1);
+	/* both classifiers of the gate were held to the reference */
+	assert_true(small > 0 && small < set);
 }
 
 /* ---- scale ---- */

@@ -211,6 +211,8 @@ test_run_busy_poll_napi_settings() {
 	sleep 1
 	run_stop
 	assert_match "rx 20000, tx 0, handled 20000" "$(cat "$RUN_OUT")"
+	assert_match "busy polling: napi_defer_hard_irqs 2, gro_flush_timeout 200000 ns" \
+		"$(cat "$RUN_OUT")"
 	assert_eq "$before_d" "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/napi_defer_hard_irqs")" \
 		"napi_defer_hard_irqs restored"
 	assert_eq "$before_g" "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/gro_flush_timeout")" \
