@@ -1,7 +1,9 @@
 #!/bin/bash
 # bench/run.sh — the benchmark matrix behind `make bench`. See bench/README.md.
 #
-#   bench/run.sh [--quick] [--rows 'NAME ...'] [--runs N] [--duration S] [--out DIR] [--list]
+#   bench/run.sh [--quick] [--rows 'NAME ...'] [--runs N] [--duration S] [--sizes 'N ...']
+#                [--out DIR] [--list]
+#   --sizes: only these frame sizes of each selected row (rows without them are left out).
 #   --quick (or QUICK=1 in the environment): 1 run of 3 s per row, fewer frame sizes.
 #   Defaults: 5 runs of 10 s. Exit status 0; 1 when a run failed; with BENCH_STRICT=1 also 3
 #   when a row missed its expectation (ROW_EXPECT). BENCH_KEEP=1 keeps the work directory.
@@ -29,6 +31,7 @@ RUNS=5 DURATION=10
 [[ -n $QUICK ]] && RUNS=1 DURATION=3
 OUT=$BENCH_DIR/results
 SELECT=""
+SIZES=""
 LIST=0
 
 usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -38,6 +41,7 @@ while (($#)); do
 	--rows) SELECT=${2:-}; shift 2 || usage ;;
 	--runs) RUNS=${2:-}; shift 2 || usage ;;
 	--duration) DURATION=${2:-}; shift 2 || usage ;;
+	--sizes) SIZES=${2:-}; shift 2 || usage ;;
 	--out) OUT=${2:-}; shift 2 || usage ;;
 	--list) LIST=1; shift ;;
 	--quick) shift ;;
@@ -129,7 +133,9 @@ plan_rows() {
 		fi
 		if [[ -n $QUICK ]]; then sizes=$(row_meta "$file" ROW_QUICK_SIZES)
 		else sizes=$(row_meta "$file" ROW_SIZES); fi
-		for s in $sizes; do PLAN+=("$file $s"); done
+		for s in $sizes; do
+			[[ -z $SIZES || " $SIZES " == *" $s "* ]] && PLAN+=("$file $s")
+		done
 	done < <(row_index)
 	((${#PLAN[@]})) || { echo "bench: no row to run" >&2; exit 2; }
 }

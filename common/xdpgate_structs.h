@@ -6,6 +6,7 @@
 
 #include <linux/types.h>
 
+#include "common/xdpgate_consts.h"
 #include "common/xdpgate_rules.h"
 
 /* One slot of the per-CPU stats array (index: enum xg_counter). */
@@ -14,6 +15,12 @@ struct xg_counter_val {
 	__u64 bytes;
 };
 _Static_assert(sizeof(struct xg_counter_val) == 16, "xg_counter_val layout");
+
+/* The single entry of the per-CPU stats map: every frame counter of one CPU in one record,
+ * so the gate makes one lookup a frame for all of them (index: enum xg_counter). */
+struct xg_stats_rec {
+	struct xg_counter_val c[XG_CNT_MAX];
+};
 
 /* The single entry of the config array map. Read by the gate once per frame. A reload
  * writes the inactive slot first (readers ignore it), then flips `active`: only that one

@@ -127,18 +127,12 @@ static void set_default_verdict(struct prog_ctx *x, __u32 verdict)
 
 static void read_counters(struct prog_ctx *x, struct xg_counter_val *out)
 {
-	__u32 key;
-	int cpu;
+	struct xg_snapshot s;
+	int err = xg_counters_read(x->stats_fd, &s);
 
-	for (key = 0; key < XG_CNT_MAX; key++) {
-		if (bpf_map_lookup_elem(x->stats_fd, &key, x->percpu))
-			fail_msg("lookup xg_stats[%u]: %s", key, strerror(errno));
-		out[key] = (struct xg_counter_val){ 0 };
-		for (cpu = 0; cpu < x->ncpu; cpu++) {
-			out[key].packets += x->percpu[cpu].packets;
-			out[key].bytes += x->percpu[cpu].bytes;
-		}
-	}
+	if (err)
+		fail_msg("read xg_stats: %s", strerror(-err));
+	memcpy(out, s.c, sizeof(s.c));
 }
 
 /* Run one frame; the frame must come back byte for byte (the gate never writes). */

@@ -205,7 +205,11 @@ static void read_percpu(struct rp_ctx *x, int fd, __u32 first, __u32 n, struct x
 
 static void read_snap(struct rp_ctx *x, struct snap *s)
 {
-	read_percpu(x, x->m.stats, 0, XG_CNT_MAX, s->stats);
+	struct xg_snapshot gs;
+
+	if (xg_counters_read(x->m.stats, &gs))
+		fail_msg("read xg_stats: %s", strerror(errno));
+	memcpy(s->stats, gs.c, sizeof(gs.c));
 	read_percpu(x, x->m.rule_stats, x->slot * XG_RULES_MAX_BPF, (__u32)x->nrules, s->rules);
 }
 

@@ -13,9 +13,9 @@ char LICENSE[] SEC("license") = "GPL";
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XG_CNT_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct xg_counter_val);
+	__type(value, struct xg_stats_rec);
 } xg_stats SEC(".maps");
 
 struct {
@@ -129,14 +129,12 @@ struct {
 	__type(value, struct xg_counter_val);
 } xg_rule_base SEC(".maps");
 
-static __always_inline void count(__u32 idx, __u64 bytes)
+/* per-CPU record: no other writer, plain adds are safe */
+static __always_inline void count(struct xg_stats_rec *st, __u32 idx, __u64 bytes)
 {
-	struct xg_counter_val *v = bpf_map_lookup_elem(&xg_stats, &idx);
-
-	/* per-CPU slot: no other writer, plain adds are safe */
-	if (v) {
-		v->packets++;
-		v->bytes += bytes;
+	if (idx < XG_CNT_MAX) {
+		st->c[idx].packets++;
+		st->c[idx].bytes += bytes;
 	}
 }
 
@@ -432,7 +430,8 @@ static __always_inline int swap_macs(void *data, void *data_end)
 
 /* Carry out a verdict; may downgrade it (an unbound xsk queue passes to the kernel, a
  * failed redirect aborts), so the counted verdict is what really happened. */
-static __always_inline int act(struct xdp_md *ctx, __u32 *verdict, __u32 ifindex)
+static __always_inline int act(struct xdp_md *ctx, struct xg_stats_rec *st, __u32 *verdict,
+			       __u32 ifindex)
 {
 	int ret;
 
@@ -454,7 +453,8 @@ static __always_inline int act(struct xdp_md *ctx, __u32 *verdict, __u32 ifindex
 		ret = bpf_redirect_map(&xg_xsks, ctx->rx_queue_index, XDP_PASS);
 		if (ret == XDP_REDIRECT)
 			return ret;
-		count(XG_CNT_XSK_UNBOUND, (void *)(long)ctx->data_end - (void *)(long)ctx->data);
+		count(st, XG_CNT_XSK_UNBOUND,
+		      (void *)(long)ctx->data_end - (void *)(long)ctx->data);
 		*verdict = XG_VERDICT_PASS;
 		return XDP_PASS;
 	}
@@ -469,26 +469,26 @@ int xdpgate(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	__u64 len = data_end - data;
 	struct xg_pkt pkt = {};
+	struct xg_stats_rec *st;
 	struct xg_config *cfg;
 	struct xg_slot_cfg *sc;
 	__u32 key = 0, verdict, ifindex = 0, slot;
 	int outcome, rule = -1, ret;
 
+	st = bpf_map_lookup_elem(&xg_stats, &key);
+	cfg = bpf_map_lookup_elem(&xg_config, &key);
+	if (!st || !cfg)
+		return XDP_ABORTED; /* cannot happen: both are one-entry arrays */
 	/* pkt's address escapes here, so clang keeps it in memory: scalarised, its fields
 	 * became a dozen registers spilled and re-zeroed on every parser branch */
 	asm volatile("" : : "r"(&pkt) : "memory");
 	outcome = xg_parse_frame(data, data_end, &pkt);
-	count(XG_CNT_PARSE + (__u32)outcome, len); /* xg_parse_frame returns < XG_PARSE_MAX */
+	count(st, XG_CNT_PARSE + (__u32)outcome, len);
 	if (pkt.frag == XG_FRAG_FIRST)
-		count(XG_CNT_FRAG_FIRST, len);
+		count(st, XG_CNT_FRAG_FIRST, len);
 	else if (pkt.frag == XG_FRAG_LATER)
-		count(XG_CNT_FRAG_LATER, len);
+		count(st, XG_CNT_FRAG_LATER, len);
 
-	cfg = bpf_map_lookup_elem(&xg_config, &key);
-	if (!cfg) {
-		count(XG_CNT_VERDICT + XG_VERDICT_ABORTED, len);
-		return XDP_ABORTED;
-	}
 	slot = cfg->active & 1; /* read once: the whole frame uses this slot */
 	sc = &cfg->slot[slot];
 	verdict = sc->default_verdict;
@@ -511,7 +511,7 @@ int xdpgate(struct xdp_md *ctx)
 		}
 	}
 	/* the data pointers may not be used after this: act() re-derives them */
-	ret = act(ctx, &verdict, ifindex);
-	count(XG_CNT_VERDICT + (verdict < XG_VERDICT_MAX ? verdict : XG_VERDICT_ABORTED), len);
+	ret = act(ctx, st, &verdict, ifindex);
+	count(st, XG_CNT_VERDICT + (verdict < XG_VERDICT_MAX ? verdict : XG_VERDICT_ABORTED), len);
 	return ret;
 }

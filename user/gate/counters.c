@@ -11,32 +11,44 @@
 
 int xg_counters_read(int stats_fd, struct xg_snapshot *s)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct xg_counter_val *vals;
-	__u32 key;
-	int cpu;
+	int ncpu = libbpf_num_possible_cpus(), cpu, i, err = 0;
+	struct xg_stats_rec *recs;
+	__u32 key = 0;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	vals = calloc((size_t)ncpu, sizeof(*vals));
-	if (!vals)
+	recs = calloc((size_t)ncpu, sizeof(*recs));
+	if (!recs)
 		return -ENOMEM;
 	memset(s, 0, sizeof(*s));
 	s->t = xg_now();
-	for (key = 0; key < XG_CNT_MAX; key++) {
-		if (bpf_map_lookup_elem(stats_fd, &key, vals)) {
-			int err = -errno;
-
-			free(vals);
-			return err;
-		}
-		for (cpu = 0; cpu < ncpu; cpu++) {
-			s->c[key].packets += vals[cpu].packets;
-			s->c[key].bytes += vals[cpu].bytes;
+	if (bpf_map_lookup_elem(stats_fd, &key, recs))
+		err = -errno;
+	for (cpu = 0; !err && cpu < ncpu; cpu++) {
+		for (i = 0; i < XG_CNT_MAX; i++) {
+			s->c[i].packets += recs[cpu].c[i].packets;
+			s->c[i].bytes += recs[cpu].c[i].bytes;
 		}
 	}
-	free(vals);
-	return 0;
+	free(recs);
+	return err;
+}
+
+int xg_counters_zero(int stats_fd)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct xg_stats_rec *recs;
+	__u32 key = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	recs = calloc((size_t)ncpu, sizeof(*recs));
+	if (!recs)
+		return -ENOMEM;
+	if (bpf_map_update_elem(stats_fd, &key, recs, BPF_ANY))
+		err = -errno;
+	free(recs);
+	return err;
 }
 
 __u64 xg_counters_rx(const struct xg_snapshot *s, int bytes)

@@ -16,6 +16,8 @@ struct xg_snapshot {
 
 /* Read and sum the per-CPU stats map. 0 or -errno. */
 int xg_counters_read(int stats_fd, struct xg_snapshot *s);
+/* Zero every CPU's record. 0 or -errno. */
+int xg_counters_zero(int stats_fd);
 /* Frames seen = sum of the verdict counters. */
 __u64 xg_counters_rx(const struct xg_snapshot *s, int bytes);
 /* out = b - a, counter by counter (t too). */

@@ -515,9 +515,7 @@ int xg_counters_reset(const struct xg_gate_maps *m)
 	if (!zero)
 		return -ENOMEM;
 	s = cfg.active & 1;
-	for (i = 0; i < XG_CNT_MAX && !err; i++)
-		if (bpf_map_update_elem(m->stats, &i, zero, BPF_ANY))
-			err = -errno;
+	err = xg_counters_zero(m->stats);
 	for (i = 0; i < cfg.slot[s].nrules && !err; i++) {
 		idx = SLOT_IDX(s, i);
 		if (bpf_map_update_elem(m->rule_stats, &idx, zero, BPF_ANY) ||
