@@ -31,6 +31,7 @@ enum xg_parse {
 	XG_PARSE_TRUNC_IPV6_EXT,
 	XG_PARSE_IPV6_EXT_LIMIT, /* more extension headers than the walk allows */
 	XG_PARSE_TRUNC_L4,	 /* TCP/UDP/ICMP header cut short (or TCP doff < 5) */
+	XG_PARSE_UNPARSED,	 /* not parsed: the gate's xsk fast path (XG_SLOT_XSK_IP) */
 	XG_PARSE_MAX,
 };
 

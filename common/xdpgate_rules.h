@@ -147,8 +147,17 @@ struct xg_slot_cfg {
 	__u32 fields;	       /* bit f set: some rule has a condition on field f */
 	__u32 gen;	       /* rule set generation, part of the cache key */
 	__u32 flags;	       /* XG_SLOT_* */
+	__u16 xsk_rule4;       /* XG_SLOT_XSK_IP: the rule of untagged IPv4 frames, */
+	__u16 xsk_rule6;       /* and of IPv6; XG_NO_RULE16: the full path decides */
+	__u32 _pad;
 };
-#define XG_SLOT_SMALL 0x1 /* first match from the one-word vectors, no cache */
-_Static_assert(sizeof(struct xg_slot_cfg) == 24, "xg_slot_cfg layout");
+#define XG_SLOT_SMALL 0x1 /* first match from the small-set words, no cache */
+/* Every rule sends to AF_XDP and tests only EtherType IPv4/IPv6 (the pool's default set,
+ * "xsk ether ipv4" + "xsk ether ipv6"): an untagged IPv4 or IPv6 frame goes to its rule
+ * without being parsed (counted as XG_PARSE_UNPARSED); every other frame takes the full
+ * path. */
+#define XG_SLOT_XSK_IP 0x2
+#define XG_NO_RULE16 0xffff
+_Static_assert(sizeof(struct xg_slot_cfg) == 32, "xg_slot_cfg layout");
 
 #endif

@@ -50,6 +50,7 @@ struct rp_ctx {
 	__u32 slot;		   /* active slot of the installed set */
 	size_t nrules;		   /* rules of the installed set */
 	bool small;		   /* it uses the small-set path (XG_SLOT_SMALL) */
+	bool xsk4, xsk6;	   /* the xsk fast path (XG_SLOT_XSK_IP) takes IPv4, IPv6 */
 	struct xg_counter_val *pc; /* batch buffer: XG_RULES_MAX_BPF x ncpu */
 	__u32 *keys;		   /* batch keys: XG_RULES_MAX_BPF */
 	char err[256];
@@ -177,6 +178,10 @@ static void install(struct rp_ctx *x, const struct xg_ruleset *rs)
 	x->slot = cfg.active & 1;
 	x->nrules = rs->n;
 	x->small = cfg.slot[x->slot].flags & XG_SLOT_SMALL;
+	x->xsk4 = (cfg.slot[x->slot].flags & XG_SLOT_XSK_IP) &&
+		  cfg.slot[x->slot].xsk_rule4 != XG_NO_RULE16;
+	x->xsk6 = (cfg.slot[x->slot].flags & XG_SLOT_XSK_IP) &&
+		  cfg.slot[x->slot].xsk_rule6 != XG_NO_RULE16;
 }
 
 /* n entries of a per-CPU array from index first, summed over CPUs, in one syscall. */
@@ -250,8 +255,16 @@ static const char *xdp_name(__u32 a)
 /* What the gate did with a frame, as far as the test can see. */
 struct got {
 	__u32 xdp;
-	int rule; /* the rule whose counter moved, -1: none; -2: several or a wrong amount */
+	int rule;      /* the rule whose counter moved, -1: none; -2: several or a wrong amount */
+	bool unparsed; /* the xsk fast path took it (XG_PARSE_UNPARSED) */
 };
+
+/* Whether the xsk fast path takes the frame: untagged IPv4 or IPv6 by its EtherType. */
+static bool unparsed_frame(const struct rp_ctx *x, const uint8_t *data, size_t len)
+{
+	return len >= 14 && ((x->xsk4 && data[12] == 0x08 && data[13] == 0x00) ||
+			     (x->xsk6 && data[12] == 0x86 && data[13] == 0xdd));
+}
 
 /* Run frame [data, len) against the installed set; compare everything with the rule the
  * reference picked (want, -1 for the default). before is updated to the state after.
@@ -278,6 +291,7 @@ static int check_frame(struct rp_ctx *x, const struct xg_ruleset *rs, const uint
 	read_snap(x, after);
 	got->xdp = opts.retval;
 	got->rule = -1;
+	got->unparsed = false;
 	for (i = 0; i < x->nrules; i++) {
 		__u64 dp = after->rules[i].packets - before->rules[i].packets;
 		__u64 db = after->rules[i].bytes - before->rules[i].bytes;
@@ -308,11 +322,16 @@ static int check_frame(struct rp_ctx *x, const struct xg_ruleset *rs, const uint
 		bad = 1;
 	}
 	wantc[XG_CNT_VERDICT + (verdict == XG_VERDICT_XSK ? XG_VERDICT_PASS : verdict)] = 1;
-	wantc[XG_CNT_PARSE + outcome] = 1;
-	if (pkt.frag == XG_FRAG_FIRST)
-		wantc[XG_CNT_FRAG_FIRST] = 1;
-	else if (pkt.frag == XG_FRAG_LATER)
-		wantc[XG_CNT_FRAG_LATER] = 1;
+	if (unparsed_frame(x, data, len)) {
+		wantc[XG_CNT_PARSE + XG_PARSE_UNPARSED] = 1; /* the fast path reads no more */
+		got->unparsed = true;
+	} else {
+		wantc[XG_CNT_PARSE + outcome] = 1;
+		if (pkt.frag == XG_FRAG_FIRST)
+			wantc[XG_CNT_FRAG_FIRST] = 1;
+		else if (pkt.frag == XG_FRAG_LATER)
+			wantc[XG_CNT_FRAG_LATER] = 1;
+	}
 	if (verdict == XG_VERDICT_XSK)
 		wantc[XG_CNT_XSK_UNBOUND] = 1;
 	for (i = 0; !bad && i < XG_CNT_MAX; i++) {
@@ -1044,6 +1063,61 @@ static void test_differential(void **state)
 	assert_true(small > 0 && small < set);
 }
 
+/* The pool's default set takes the xsk fast path: untagged IPv4/IPv6 frames are sent to
+ * their rule unparsed, every other frame is classified in full; both as the reference
+ * says, over random frames (tags, other EtherTypes, truncations included). */
+static void test_xsk_fast(void **state)
+{
+	static const char *const sets[][3] = {
+		{ "xsk ether ipv4", "xsk ether ipv6", NULL },
+		{ "xsk ether ipv6", "xsk ether ipv4", "xsk ether ipv4" },
+		{ "xsk ether ipv4", NULL, NULL },
+	};
+	struct rp_ctx *x = ctx_of(state);
+	uint8_t buf[IP_ALIGN + FRAME_MAX] __attribute__((aligned(8)));
+	uint8_t *f = buf + IP_ALIGN;
+	unsigned int s, i, unparsed = 0, parsed = 0;
+	struct snap before, after;
+	struct xg_ruleset rs;
+	char msg[MSG_MAX];
+	struct got got;
+
+	snap_init(&before);
+	snap_init(&after);
+	for (s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+		parse_lines(sets[s], 3, &rs);
+		install(x, &rs);
+		assert_true(x->xsk4);
+		read_snap(x, &before);
+		for (i = 0; i < 5000; i++) {
+			struct xg_pkt pkt = { 0 };
+			uint8_t copy[FRAME_MAX];
+			size_t len = random_frame(f, FRAME_MAX);
+			int outcome, ref;
+
+			memcpy(copy, f, len);
+			outcome = xg_parse_frame(copy, copy + len, &pkt);
+			ref = xg_rules_classify(&rs, &pkt);
+			(void)outcome;
+			if (check_frame(x, &rs, f, len, ref, &before, &after, &got, msg))
+				fail_msg("set %u frame %u (%zu bytes): %s", s, i, len, msg);
+			unparsed += got.unparsed;
+			parsed += !got.unparsed;
+		}
+		xg_ruleset_free(&rs);
+	}
+	/* a set with another condition is classified in full */
+	parse_lines((const char *const[]){ "xsk ether ipv4 proto udp", NULL }, 2, &rs);
+	install(x, &rs);
+	assert_false(x->xsk4 || x->xsk6);
+	xg_ruleset_free(&rs);
+	free(before.rules);
+	free(after.rules);
+	fprintf(stderr, "# xsk fast path: %u frames unparsed, %u classified in full\n", unparsed,
+		parsed);
+	assert_true(unparsed > 1000 && parsed > 1000);
+}
+
 /* ---- scale ---- */
 
 #define SCALE_RULES 10000
@@ -1146,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_scale),
+		cmocka_unit_test(test_xsk_fast),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog", tests, group_setup, group_teardown);

@@ -36,9 +36,10 @@ static const char *const parse_names[XG_PARSE_MAX] = {
 	[XG_PARSE_TRUNC_IPV6_EXT] = "trunc_ipv6_ext",
 	[XG_PARSE_IPV6_EXT_LIMIT] = "ipv6_ext_limit",
 	[XG_PARSE_TRUNC_L4] = "trunc_l4",
+	[XG_PARSE_UNPARSED] = "unparsed",
 };
 
-_Static_assert(XG_PARSE_MAX == 13, "add the new parse outcome to parse_names");
+_Static_assert(XG_PARSE_MAX == 14, "add the new parse outcome to parse_names");
 _Static_assert(XG_VERDICT_MAX == 6, "add the new verdict to verdict_names");
 
 const char *xg_verdict_name(unsigned int verdict)

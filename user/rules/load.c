@@ -154,6 +154,36 @@ static bool small_set(const struct xg_compiled *c)
 	       !((c->fields & (1u << XG_F_DST)) && c->f[XG_F_DST].n > XG_SMALL_EC);
 }
 
+/* XG_SLOT_XSK_IP (common/xdpgate_rules.h): when every rule sends to AF_XDP on EtherType
+ * IPv4 or IPv6 alone, the first rule of each of the two EtherTypes. */
+static void xsk_fast(const struct xg_ruleset *rs, struct xg_slot_cfg *sc)
+{
+	__u32 r4 = XG_NO_RULE16, r6 = XG_NO_RULE16;
+	size_t i;
+	int f;
+
+	sc->xsk_rule4 = sc->xsk_rule6 = XG_NO_RULE16;
+	for (i = 0; i < rs->n; i++) {
+		const struct xg_rule *r = &rs->rules[i];
+
+		if (r->action != XG_VERDICT_XSK || !r->has_ether ||
+		    (r->ether != XG_ETH_P_IP && r->ether != XG_ETH_P_IPV6))
+			return;
+		for (f = 0; f < XG_F_MAX; f++)
+			if (f != XG_F_ETHER && xg_rule_has_cond(r, (enum xg_field)f))
+				return;
+		if (r->ether == XG_ETH_P_IP && r4 == XG_NO_RULE16)
+			r4 = (__u32)i;
+		if (r->ether == XG_ETH_P_IPV6 && r6 == XG_NO_RULE16)
+			r6 = (__u32)i;
+	}
+	if (r4 == XG_NO_RULE16 && r6 == XG_NO_RULE16)
+		return;
+	sc->flags |= XG_SLOT_XSK_IP;
+	sc->xsk_rule4 = (__u16)r4;
+	sc->xsk_rule6 = (__u16)r6;
+}
+
 /* The EC array's range of each array-indexed field. */
 static const struct {
 	int f;
@@ -435,6 +465,7 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 					    .fields = c->fields,
 					    .gen = gen,
 					    .flags = small_set(c) ? XG_SLOT_SMALL : 0 };
+	xsk_fast(rs, &cfg.slot[t]);
 	err = write_config(m, &cfg); /* readers still use the other slot */
 	if (!err && !initial) {
 		cfg.active = t; /* the flip: one byte changes */
