@@ -137,3 +137,44 @@ test_bench_report() {
 	assert_match '^"bare-drop" 5\.0000 4\.0000 6\.0000$' "$(sed -n 2p "$T/bars.dat")"
 	assert_ok test -s "$T/bars.dat"
 }
+
+# vs:ROW expectations compare two rows' medians; placement and prog ns/frame reach the table.
+test_bench_report_peers_and_placement() {
+	local out d
+	scratch
+	make_run bare-drop 0 0 1 4000000 >/dev/null
+	d=$(EXPECT="vs:peer>=1.5 vs:nosuch>=1.0" make_run mine 0 0 1 3000000)
+	printf 'placement=gen cpu 0; NAPI threaded, kthread on cpu 1; receiver cpu 1\nbpf_ns=42.5\n' \
+		>>"$d/meta"
+	d=$(EXPECT="vs:mine<=0.7" make_run peer 0 0 1 1800000)
+	printf "placement=gen cpu 0; NAPI in the sender's softirq (cpu 0); receiver cpu 1\n" >>"$d/meta"
+	printf 'host=h\nkernel=k\nnproc=2\nruns=1\nduration=4\n' >"$T/facts"
+	bs report "$T" "$T/out" >/dev/null || true
+	out=$(cat "$T/out.md")
+	assert_match 'PASS mine: vs:peer>=1.5 \(1\.667\)' "$out"
+	assert_match '\?\?\?\? mine: vs:nosuch>=1.0: no value' "$out"
+	assert_match 'PASS peer: vs:mine<=0.7 \(0\.600\)' "$out"
+	assert_match '\| mine \| 3\.00 \| 3\.00 \| 3\.00 \| 0\.75 \| 42\.5 \|' "$out"
+	assert_match '\| peer \| 1\.80 \| 1\.80 \| 1\.80 \| 0\.45 \| — \|' "$out"
+	assert_match "- gen cpu 0; NAPI threaded, kthread on cpu 1; receiver cpu 1: mine" "$out"
+	assert_match "- gen cpu 0; NAPI in the sender's softirq \(cpu 0\); receiver cpu 1: peer" "$out"
+}
+
+# The harness's NAPI placement holds both ways on one reused testbed: threaded with its
+# kthread on the CPU asked for, then back to the sender's softirq (the bug it replaced
+# never wrote 0).
+test_bench_napi_place_both_ways() {
+	local pid
+	source "$ROOT/bench/lib.sh"
+	te_setup
+	te_dut ethtool -K "$TE_DUT_IF" gro on >/dev/null
+	assert_ok dut_napi_place "$TE_DUT_IF" 1
+	assert_eq 1 "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/threaded")"
+	for pid in $(pgrep "^napi/$TE_DUT_IF-"); do
+		assert_eq 1 "$(taskset -pc "$pid" | sed 's/.*: //')" "napi kthread $pid affinity"
+	done
+	assert_ok dut_napi_place "$TE_DUT_IF" softirq
+	assert_eq 0 "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/threaded")"
+	assert_ok dut_napi_place "$TE_DUT_IF" 0
+	assert_eq 1 "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/threaded")"
+}
