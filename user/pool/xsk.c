@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/if_xdp.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -226,6 +227,21 @@ unsigned int xg_cq_drain(struct xg_xsk *q)
 		xsk_ring_cons__release(&q->cq, n);
 	q->outstanding_tx -= n;
 	return n;
+}
+
+bool xg_rx_wait_spin(struct xg_xsk *q, uint64_t ns)
+{
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (xsk_cons_nb_avail(&q->rx, 1))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((uint64_t)(t.tv_sec - t0.tv_sec) * 1000000000ULL + (uint64_t)t.tv_nsec -
+			 (uint64_t)t0.tv_nsec <
+		 ns);
+	return false;
 }
 
 bool xg_fq_needs_wakeup(const struct xg_xsk *q)

@@ -75,6 +75,8 @@ void xg_umem_free(struct xg_xsk *q, uint64_t addr);
  * headroom), so this is less than frame_size; the kernel refuses a TX descriptor that
  * crosses into the next chunk. */
 uint32_t xg_frame_room(const struct xg_xsk *q, uint64_t addr);
+/* Look for received frames for up to ns without a syscall; true when some arrived. */
+bool xg_rx_wait_spin(struct xg_xsk *q, uint64_t ns);
 /* Whether the kernel asked to be woken to fill (RX side). */
 bool xg_fq_needs_wakeup(const struct xg_xsk *q);
 /* Frames in all places add up to nframes (debug check). */
