@@ -9,17 +9,21 @@
 
 #include "user/gate/counters.h"
 
+/* One zeroed record per possible CPU: the buffer a per-CPU lookup or update takes. */
+static struct xg_stats_rec *percpu_recs(int *ncpu)
+{
+	*ncpu = libbpf_num_possible_cpus();
+	return *ncpu > 0 ? calloc((size_t)*ncpu, sizeof(struct xg_stats_rec)) : NULL;
+}
+
 int xg_counters_read(int stats_fd, struct xg_snapshot *s)
 {
-	int ncpu = libbpf_num_possible_cpus(), cpu, i, err = 0;
-	struct xg_stats_rec *recs;
+	int ncpu, cpu, i, err = 0;
+	struct xg_stats_rec *recs = percpu_recs(&ncpu);
 	__u32 key = 0;
 
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	recs = calloc((size_t)ncpu, sizeof(*recs));
 	if (!recs)
-		return -ENOMEM;
+		return ncpu <= 0 ? -EINVAL : -ENOMEM;
 	memset(s, 0, sizeof(*s));
 	s->t = xg_now();
 	if (bpf_map_lookup_elem(stats_fd, &key, recs))
@@ -36,15 +40,12 @@ int xg_counters_read(int stats_fd, struct xg_snapshot *s)
 
 int xg_counters_zero(int stats_fd)
 {
-	int ncpu = libbpf_num_possible_cpus(), err = 0;
-	struct xg_stats_rec *recs;
+	int ncpu, err = 0;
+	struct xg_stats_rec *recs = percpu_recs(&ncpu);
 	__u32 key = 0;
 
-	if (ncpu <= 0)
-		return ncpu ? ncpu : -EINVAL;
-	recs = calloc((size_t)ncpu, sizeof(*recs));
 	if (!recs)
-		return -ENOMEM;
+		return ncpu <= 0 ? -EINVAL : -ENOMEM;
 	if (bpf_map_update_elem(stats_fd, &key, recs, BPF_ANY))
 		err = -errno;
 	free(recs);
