@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "user/util/log.h"
-#include "user/cli/names.h"
+#include "user/util/enum_names.h"
 #include "user/rules/explain.h"
 
 /* Each condition alone: the reference classifier stays the only place that knows what a
