@@ -219,3 +219,41 @@ test_run_busy_poll_napi_settings() {
 		"gro_flush_timeout restored"
 	rm -f "$RUN_OUT"
 }
+
+# A second `run` that cannot bind (the queue is served: EBUSY) changes nothing: the live
+# rule set and the traffic to the first pool stay as they were; on its own gate and on a
+# gate held by `attach`.
+second_run_case() {
+	local rules before
+	rules=$(mktemp /tmp/xg-rules-XXXXXX)
+	printf 'drop\ndefault drop\n' >"$rules"
+	run_start
+	before=$(te_dut "$XG" rules list "$TE_DUT_IF" --json | jq -c '[.default, [.rules[].text]]')
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --rules "$rules" --duration 1
+	assert_match "Device or resource busy" "$ASSERT_OUT"
+	assert_eq "$before" "$(te_dut "$XG" rules list "$TE_DUT_IF" --json |
+		jq -c '[.default, [.rules[].text]]')" "live rule set after the failed run"
+	assert_ok gen --count 1000 --rate 50000
+	sleep 0.5
+	run_stop
+	assert_match "rx 1000," "$(cat "$RUN_OUT")" "the first pool still gets every frame"
+	rm -f "$rules" "$RUN_OUT"
+}
+
+test_run_failed_second_run_keeps_rules() {
+	te_setup
+	second_run_case
+	no_xdp_on_dut
+}
+
+test_run_failed_second_run_keeps_attached_rules() {
+	local rules
+	rules=$(mktemp /tmp/xg-rules-XXXXXX)
+	printf 'xsk proto udp\ndefault pass\n' >"$rules"
+	te_setup
+	assert_ok te_dut "$XG" attach "$TE_DUT_IF" --rules "$rules"
+	second_run_case
+	assert_match "xsk proto udp" "$(te_dut "$XG" rules list "$TE_DUT_IF")"
+	assert_ok te_dut "$XG" detach "$TE_DUT_IF"
+	rm -f "$rules"
+}

@@ -42,6 +42,10 @@ struct xg_pool {
 	atomic_bool stop;
 	unsigned int nworkers;
 	struct xg_napi_tune napi; /* busy-poll settings of the interface, while we run */
+	/* joined with --rules: compiled up front, installed last (see install_joined) */
+	bool have_rules;
+	struct xg_compiled joined_rules;
+	struct xg_ruleset found_rules;
 	struct xg_worker w[XG_POOL_MAX_QUEUES];
 };
 
@@ -110,11 +114,11 @@ out:
 	return err;
 }
 
+/* Joining changes nothing yet: the rule set is compiled here and installed by
+ * install_joined() only once every socket is bound, so a run that fails to start (a queue
+ * already served, EBUSY) leaves the live set as it found it. */
 static int join_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
-	struct xg_compiled c;
-	int err;
-
 	p->joined = true;
 	if (xg_gate_maps_open(&p->g, p->log_name, &p->maps))
 		return -1;
@@ -123,11 +127,30 @@ static int join_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 		return -1;
 	if (!cfg->rules)
 		return 0; /* the attached gate's rules decide what reaches us */
-	if (xg_rules_compile(cfg->rules, &c))
+	if (xg_rules_compile(cfg->rules, &p->joined_rules))
 		return -1;
-	err = xg_rules_install(&p->maps, cfg->rules, &c, false);
+	p->have_rules = true;
+	/* kept to put back should the install fail after its flip */
+	return xg_rules_read(&p->maps, &p->found_rules) ? -1 : 0;
+}
+
+/* The last step of a joined start. xg_rules_install changes nothing visible before its
+ * flip; a failure after it (carrying counters) could leave a half-carried set, so the set
+ * found at the start is put back. */
+static int install_joined(struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	struct xg_compiled c;
+
+	if (!p->have_rules)
+		return 0;
+	if (!xg_rules_install(&p->maps, cfg->rules, &p->joined_rules, false))
+		return 0;
+	if (xg_rules_compile(&p->found_rules, &c) ||
+	    xg_rules_install(&p->maps, &p->found_rules, &c, false))
+		pr_warn("%s: %s: the rule set found at the start could not be put back\n",
+			p->log_name, p->g.ifname);
 	xg_compiled_free(&c);
-	return err;
+	return -1;
 }
 
 static int allowed_cpus(int *cpus, int max)
@@ -186,6 +209,7 @@ static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
 	struct xg_gate_info info;
+	int err;
 
 	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || xg_bpffs_ensure())
 		return -1;
@@ -204,7 +228,10 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	    xg_napi_tune_apply(&p->napi, p->g.ifname, XG_BUSY_DEFER_HARD_IRQS,
 			       XG_BUSY_GRO_FLUSH_NS))
 		return -1;
-	return start_queues(p, cfg);
+	err = start_queues(p, cfg);
+	if (err)
+		return err; /* the caller tells a refused zero-copy bind by it */
+	return p->joined ? install_joined(p, cfg) : 0;
 }
 
 int xg_pool_start(const struct xg_pool_cfg *cfg, struct xg_pool **out)
@@ -221,6 +248,7 @@ int xg_pool_start(const struct xg_pool_cfg *cfg, struct xg_pool **out)
 	}
 	p->log_name = cfg->log_name ? cfg->log_name : "pool";
 	xg_gate_maps_init(&p->maps);
+	xg_ruleset_init(&p->found_rules);
 	p->link_fd = p->xsks_fd = -1;
 	atomic_store(&p->stop, false);
 	err = pool_open(p, cfg);
@@ -257,6 +285,9 @@ void xg_pool_stop(struct xg_pool *p)
 	}
 	p->link_fd = -1;
 	xdpgate_bpf__destroy(p->skel);
+	if (p->have_rules)
+		xg_compiled_free(&p->joined_rules);
+	xg_ruleset_free(&p->found_rules);
 	free(p);
 }
 
