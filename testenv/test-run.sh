@@ -257,3 +257,41 @@ test_run_failed_second_run_keeps_attached_rules() {
 	assert_ok te_dut "$XG" detach "$TE_DUT_IF"
 	rm -f "$rules"
 }
+
+# Deleting the interface under `run`: it says so in one line, cleans up (no pins, no
+# published counters) and exits 1 within a stats interval or two.
+test_run_interface_deleted() {
+	local rc=0 t0 pins
+	te_setup
+	run_start
+	pins="/sys/fs/bpf/xdpgate/ns$(stat -L -c %i "/run/netns/$TE_NS_DUT")"
+	assert_ok test -e "$pins" "pins while running"
+	t0=$(date +%s%N)
+	te_dut ip link del "$TE_DUT_IF"
+	wait "$RUN_PID" || rc=$?
+	assert_le $((($(date +%s%N) - t0) / 1000000)) 2500 "ms from the deletion to run's exit"
+	assert_eq 1 "$rc" "run's exit status"
+	assert_match "xdpgate: run: $TE_DUT_IF: the interface is gone" "$(cat "$RUN_OUT")"
+	assert_eq 1 "$(sed -n '/Ctrl-C to stop/,$p' "$RUN_OUT" | grep -c '^xdpgate:')" \
+		"error lines after the start"
+	assert_eq "" "$(find "$pins" -name 'xg_*' 2>/dev/null)" "pinned maps left behind"
+	rm -f "$RUN_OUT"
+}
+
+# The interface going down and up under `run` does not end it: it serves again after.
+test_run_interface_down_up() {
+	te_setup
+	run_start
+	assert_ok gen --count 1000 --rate 50000
+	te_dut ip link set "$TE_DUT_IF" down
+	sleep 1.5
+	assert_ok kill -0 "$RUN_PID"
+	te_dut ip link set "$TE_DUT_IF" up
+	sleep 0.5
+	assert_ok gen --count 1000 --rate 50000
+	sleep 0.5
+	run_stop
+	assert_match "rx 2000," "$(cat "$RUN_OUT")"
+	no_xdp_on_dut
+	rm -f "$RUN_OUT"
+}

@@ -3,7 +3,6 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <net/if.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -168,15 +167,6 @@ static void report(const struct gen_cfg *cfg, const char *ifname, const char *wh
 	fflush(stdout);
 }
 
-/* The interface is still there under its name: one ioctl, cheap enough for every tick. A
- * new interface given the old index has another name. */
-static bool iface_gone(const struct xg_gate *g)
-{
-	char name[IF_NAMESIZE];
-
-	return !if_indextoname((unsigned int)g->ifindex, name) || strcmp(name, g->ifname);
-}
-
 /* Print per-interval rates until the engine finishes, the duration ends, a signal, or the
  * interface goes away (a run already under way would go on refusing frames for up to a
  * second's worth of them; -ENODEV then). */
@@ -189,7 +179,7 @@ static int gen_loop(const struct gen_cfg *cfg, const struct xg_gate *g, struct x
 
 	while (!xg_stop_requested() && xg_gen_running(gen)) {
 		nanosleep(&ts, NULL);
-		if (iface_gone(g)) {
+		if (xg_gate_iface_gone(g)) {
 			err = -ENODEV;
 			break;
 		}

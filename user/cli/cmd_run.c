@@ -107,6 +107,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 	struct xg_ruleset rs;
 	struct xg_pool *p;
 	double start, next;
+	bool gone = false;
 	int err;
 
 	(void)argc;
@@ -130,6 +131,12 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_sleep_until(next < end ? next : end);
 		if (xg_stop_requested())
 			break;
+		if (xg_gate_iface_gone(xg_pool_gate(p))) {
+			/* its sockets would wait for frames forever: say so, clean up, fail */
+			pr_warn("run: %s: the interface is gone\n", argv[0]);
+			gone = true;
+			break;
+		}
 		xg_run_snapshot(p, &cur);
 		xg_run_report(&prev, &cur, cfg->json, stdout);
 		xg_run_publish(p, &cur);
@@ -142,7 +149,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 	xg_pool_stop(p);
 	xg_run_totals(argv[0], &cur, xg_now() - start, cfg->json, stdout);
 	xg_ruleset_free(&rs);
-	return 0;
+	return gone ? 1 : 0;
 }
 
 static void run_defaults(void *cfgp)
