@@ -265,7 +265,7 @@ test_run_interface_deleted() {
 	te_setup
 	run_start
 	pins="/sys/fs/bpf/xdpgate/ns$(stat -L -c %i "/run/netns/$TE_NS_DUT")"
-	assert_ok test -e "$pins" "pins while running"
+	assert_ok test -e "$pins"
 	t0=$(date +%s%N)
 	te_dut ip link del "$TE_DUT_IF"
 	wait "$RUN_PID" || rc=$?
