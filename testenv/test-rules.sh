@@ -240,6 +240,13 @@ drop proto udp dport 90-80|2:22: invalid ports '90-80'"
 	assert_fail xg rules add "$TE_DUT_IF" "drop proto tcp dport x"
 	assert_match "invalid ports 'x'" "$ASSERT_OUT"
 	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after a bad add"
+	# a command-line rule has no line number to name
+	assert_fail xg rules add "$TE_DUT_IF" "redirect nosuch9 proto udp"
+	assert_eq "xdpgate: rules: rule 2: redirect target 'nosuch9' does not exist" "$ASSERT_OUT"
+	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after a bad redirect"
+	assert_fail xg rules del "$TE_DUT_IF" " 1"
+	assert_fail xg rules del "$TE_DUT_IF" "+1"
+	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after ' 1' and '+1'"
 	assert_fail xg rules del "$TE_DUT_IF" 0
 	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after a bad del"
 	assert_ok "$XG" rules check "$RT/good.rules"

@@ -295,3 +295,12 @@ test_run_interface_down_up() {
 	no_xdp_on_dut
 	rm -f "$RUN_OUT"
 }
+
+# --queues naming a queue the interface lacks is refused before anything is attached, in
+# one line that names the queue and the interface's queues.
+test_run_queue_missing() {
+	te_setup --queues 2
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --queues 0,2 --duration 1
+	assert_eq "xdpgate: run: $TE_DUT_IF has no queue 2 (receive queues 0-1)" "$ASSERT_OUT"
+	no_xdp_on_dut
+}

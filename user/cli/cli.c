@@ -74,6 +74,8 @@ static int run_command(const struct xg_cmd *cmd, int argc, char **argv)
 		ret = 0;
 	else if (first < 0)
 		ret = 2;
+	else if (cmd->check && cmd->check(cfg, argc - first, argv + first))
+		ret = 2;
 	else
 		ret = cmd->run(cfg, argc - first, argv + first);
 	free(cfg);

@@ -51,10 +51,6 @@ static int resolve_addrs(const struct gen_cfg *cfg, const char *ifname, struct x
 {
 	int af = r->family == 4 ? AF_INET : AF_INET6;
 
-	if (!cfg->dst) {
-		pr_warn("gen: --dst ADDR is required\n");
-		return -EINVAL;
-	}
 	if (parse_addr("dst", cfg->dst, r->family, r->dst))
 		return -EINVAL;
 	if (cfg->src)
@@ -104,6 +100,25 @@ static int check_size(const struct gen_cfg *cfg, const struct xg_gen_frame_req *
 	return 0;
 }
 
+static int check_gen(const void *cfgp, int argc, char **argv)
+{
+	const struct gen_cfg *cfg = cfgp;
+	struct xg_gen_frame_req r = { .proto = cfg->proto, .size = cfg->size };
+
+	(void)argc;
+	(void)argv;
+	if (cfg->ipv4 && cfg->ipv6) {
+		pr_warn("gen: -4 and -6 exclude each other\n");
+		return -1;
+	}
+	if (!cfg->dst) {
+		pr_warn("gen: --dst ADDR is required\n");
+		return -1;
+	}
+	r.family = cfg->ipv6 ? 6 : 4;
+	return check_size(cfg, &r);
+}
+
 static int build_params(const struct gen_cfg *cfg, const struct xg_gate *g, uint8_t *frame,
 			struct xg_gen_params *p)
 {
@@ -112,14 +127,10 @@ static int build_params(const struct gen_cfg *cfg, const struct xg_gate *g, uint
 	unsigned int i, n = 0;
 	int cpus[CPU_SETSIZE];
 
-	if (cfg->ipv4 && cfg->ipv6) {
-		pr_warn("gen: -4 and -6 exclude each other\n");
-		return -EINVAL;
-	}
 	r.family = cfg->ipv6 ? 6 : 4;
 	r.sport = (uint16_t)cfg->sport;
 	r.dport = (uint16_t)cfg->dport;
-	if (check_size(cfg, &r) || resolve_addrs(cfg, g->ifname, &r) ||
+	if (resolve_addrs(cfg, g->ifname, &r) ||
 	    resolve_macs(cfg, g->ifname, &r))
 		return -EINVAL;
 	memset(p, 0, sizeof(*p));
@@ -391,5 +402,6 @@ const struct xg_cmd xg_cmd_gen = {
 	.opts = gen_opts,
 	.cfg_size = sizeof(struct gen_cfg),
 	.defaults = gen_defaults,
+	.check = check_gen,
 	.run = do_gen,
 };

@@ -49,24 +49,51 @@ struct xg_pool {
 	struct xg_worker w[XG_POOL_MAX_QUEUES];
 };
 
-/* Receive queues of ifname (ethtool channels), 1 when the driver does not say. */
-static unsigned int queue_count(const char *ifname)
+/* Receive queues of ifname (ethtool channels), 0 when the driver does not say. */
+static unsigned int rx_queues(const char *ifname)
 {
 	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
 	struct ifreq ifr = { 0 };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	unsigned int n = 1;
+	unsigned int n = 0;
 
 	if (fd < 0)
-		return 1;
+		return 0;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	ifr.ifr_data = (void *)&ch;
-	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+	if (!ioctl(fd, SIOCETHTOOL, &ifr))
 		n = ch.rx_count > ch.combined_count ? ch.rx_count : ch.combined_count;
-		n = n ? n : 1;
-	}
 	close(fd);
+	return n;
+}
+
+/* The queues to serve by default: all of them, 1 when the driver does not say. */
+static unsigned int queue_count(const char *ifname)
+{
+	unsigned int n = rx_queues(ifname);
+
+	n = n ? n : 1;
 	return n > XG_POOL_MAX_QUEUES ? XG_POOL_MAX_QUEUES : n;
+}
+
+/* Before anything is touched: a queue the interface lacks would only fail at the bind,
+ * with EINVAL and after a zero-copy attempt that says nothing of the cause. */
+static int check_queues(const struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	unsigned int i, n = rx_queues(p->g.ifname);
+
+	for (i = 0; n && i < cfg->nqueues; i++) {
+		if (cfg->queues[i] < n)
+			continue;
+		if (n == 1)
+			pr_warn("%s: %s has no queue %u (its one receive queue is 0)\n",
+				p->log_name, p->g.ifname, cfg->queues[i]);
+		else
+			pr_warn("%s: %s has no queue %u (receive queues 0-%u)\n", p->log_name,
+				p->g.ifname, cfg->queues[i], n - 1);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* With no rules given, all IP traffic goes to the pool and the rest to the kernel. */
@@ -211,7 +238,8 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	struct xg_gate_info info;
 	int err;
 
-	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || xg_bpffs_ensure())
+	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || check_queues(p, cfg) ||
+	    xg_bpffs_ensure())
 		return -1;
 	xg_gate_query(&p->g, &info);
 	if (info.other_prog_id) {
