@@ -130,8 +130,7 @@ static int build_params(const struct gen_cfg *cfg, const struct xg_gate *g, uint
 	r.family = cfg->ipv6 ? 6 : 4;
 	r.sport = (uint16_t)cfg->sport;
 	r.dport = (uint16_t)cfg->dport;
-	if (resolve_addrs(cfg, g->ifname, &r) ||
-	    resolve_macs(cfg, g->ifname, &r))
+	if (resolve_addrs(cfg, g->ifname, &r) || resolve_macs(cfg, g->ifname, &r))
 		return -EINVAL;
 	memset(p, 0, sizeof(*p));
 	p->frame = frame;

@@ -134,8 +134,9 @@ static int parse_queues(const struct xg_opt *o, const char *arg, struct xg_opt_q
 		if (!err && (hi < lo || (*s && *s != ',')))
 			err = -EINVAL;
 		if (err == -ERANGE) {
-			snprintf(why, len, "'%s' names a queue above %lu (queues 0-%lu can be served)",
-				 arg, max, max);
+			snprintf(why, len,
+				 "'%s' names a queue above %lu (queues 0-%lu can be served)", arg,
+				 max, max);
 			return -EINVAL;
 		}
 		if (err)
