@@ -56,7 +56,8 @@ assert_ok() {
 	local rc=0
 	ASSERT_OUT=$("$@" 2>&1) || rc=$?
 	((rc == 0)) && return 0
-	_assert_fail_msg "'$*' exited $rc, expected success"
+	# || true: under errexit a bare failing call would end the test before the output
+	_assert_fail_msg "'$*' exited $rc, expected success" || true
 	printf '%s\n' "$ASSERT_OUT" | sed 's/^/    | /' >&2
 	return 1
 }
@@ -70,9 +71,9 @@ assert_fail() {
 		return 0
 	fi
 	if ((rc == 0)); then
-		_assert_fail_msg "'$*' succeeded, expected it to fail"
+		_assert_fail_msg "'$*' succeeded, expected it to fail" || true
 	else
-		_assert_fail_msg "'$*' died with status $rc (signal $((rc - 128))), expected a clean failure"
+		_assert_fail_msg "'$*' died with status $rc (signal $((rc - 128))), expected a clean failure" || true
 	fi
 	printf '%s\n' "$ASSERT_OUT" | sed 's/^/    | /' >&2
 	return 1

@@ -242,6 +242,10 @@ static void test_typed_errors(void **state)
 		{ "--rule", "-1" },
 		{ "--rule", "0x5" },
 		{ "--rule", "1x" },
+		{ "--rule", " 1" }, /* strtoul would skip the space */
+		{ "--rule", "\t1" },
+		{ "--rule", "+1" }, /* and take the sign */
+		{ "--rule", "01" }, /* and read 010 as 8 */
 	};
 	char err[1024], *nl;
 	struct tcfg cfg;
@@ -309,6 +313,24 @@ static void test_cli_exit_codes(void **state)
 	char *badmode[] = { "xdpgate", "attach", "eth9", "--mode", "turbo", NULL };
 	char *baddef[] = { "xdpgate", "-v", "attach", "eth9", "--default", "maybe", NULL };
 	char *help[] = { "xdpgate", "stats", "--help", NULL };
+	/* values the option table cannot judge, refused by the commands' checks */
+	char *const usage[][8] = {
+		{ "xdpgate", "run", "eth9", "--frame-size", "3000", NULL },
+		{ "xdpgate", "run", "eth9", "--handler", "bogus", NULL },
+		{ "xdpgate", "run", "eth9", "--ring-size", "100", NULL },
+		{ "xdpgate", "run", "eth9", "--zerocopy", "--copy", NULL },
+		{ "xdpgate", "run", "eth9", "--queues", "0,0", NULL },
+		{ "xdpgate", "run", "eth9", "--queues", "999", NULL },
+		{ "xdpgate", "rules", "del", "eth9", " 1", NULL },
+		{ "xdpgate", "rules", "del", "eth9", "+1", NULL },
+		{ "xdpgate", "attach", "eth9", "--default", "drop", "--rules", "f", NULL },
+		{ "xdpgate", "gen", "eth9", "-4", "-6", "--dst", "1.2.3.4", NULL },
+		{ "xdpgate", "gen", "eth9", NULL },
+		{ "xdpgate", "gen", "eth9", "--dst", "1.2.3.4", "--size", "9000", NULL },
+		{ "xdpgate", "baseline", "frob", "eth9", NULL },
+		{ "xdpgate", "baseline", "redirect", "eth9", NULL },
+	};
+	size_t i;
 	char *version[] = { "xdpgate", "--version", NULL };
 
 	(void)state;
@@ -319,6 +341,14 @@ static void test_cli_exit_codes(void **state)
 	assert_int_equal(cli(baddef), 2);
 	assert_int_equal(cli(help), 0);
 	assert_int_equal(cli(version), 0);
+	for (i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+		char *args[8];
+
+		memcpy(args, usage[i], sizeof(args));
+		if (cli(args) != 2)
+			fail_msg("'%s %s %s %s' did not exit 2", args[1], args[2], args[3],
+				 args[4] ? args[4] : "");
+	}
 }
 
 int main(void)

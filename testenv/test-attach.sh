@@ -144,3 +144,65 @@ test_attach_two_namespaces() {
 	assert_ok xg detach "$TE_DUT_IF"
 	assert_ok nsenter --net="/run/netns/$a_dut" "$XG" detach dut0
 }
+
+# The interface deleted under `attach`: status lists its pins as stale, stats and rules
+# refuse the orphaned maps (exit 1, one line), cleanup removes them and says so.
+test_attach_interface_deleted_stale() {
+	local pins
+	te_setup
+	assert_ok xg attach "$TE_DUT_IF" --default pass
+	pins="$(pin_dir)/if$(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].ifindex')"
+	assert_ok test -e "$pins/xg_config"
+	assert_ok xg status
+	assert_eq "" "$(grep stale <<<"$ASSERT_OUT" || true)" "nothing stale while attached"
+	assert_fail xg cleanup "$TE_DUT_IF"
+	assert_match "the attached gate uses these maps" "$ASSERT_OUT"
+	assert_ok test -e "$pins/xg_config"
+	te_dut ip link del "$TE_DUT_IF"
+	assert_ok xg status
+	assert_match "stale: interface gone, pinned maps .*: $pins" "$ASSERT_OUT"
+	assert_eq "$pins" "$(xg status --json | jq -r '.stale[0].pin_dir')" "stale in status --json"
+	assert_ok xg cleanup
+	assert_eq "removed stale pinned maps of a gone interface: $pins" "$ASSERT_OUT"
+	assert_fail test -e "$pins"
+	assert_ok xg cleanup
+	assert_eq "nothing stale in this network namespace" "$ASSERT_OUT"
+}
+
+# `run` killed by SIGKILL leaves pins on a live interface: they are stale, not "attached";
+# stats, rules list and rules add refuse them; cleanup IFACE removes them.
+test_attach_killed_run_stale() {
+	local pid pins i json
+	te_setup
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" >/dev/null 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ $(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].attached') == true ]] && break
+		sleep 0.1
+	done
+	pins="$(pin_dir)/if$(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].ifindex')"
+	assert_ok xg rules list "$TE_DUT_IF"
+	json="/run/xdpgate/$(basename "$(pin_dir)")-$(basename "$pins").json"
+	sleep 1.2 # one stats interval: run has published its counters
+	assert_ok test -e "$json"
+	kill -KILL "$pid"
+	wait "$pid" || true
+	sleep 0.3
+	assert_ok test -e "$pins/xg_config"
+	for i in "stats $TE_DUT_IF --count 1" "rules list $TE_DUT_IF" "rules add $TE_DUT_IF drop"; do
+		# shellcheck disable=SC2086 # the words of the command
+		assert_fail xg $i
+		assert_eq "xdpgate: ${i%% *}: $TE_DUT_IF: xdpgate is not attached (stale maps at $pins; 'xdpgate cleanup $TE_DUT_IF' removes them)" \
+			"$ASSERT_OUT" "$i"
+	done
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "stale pinned maps at $pins" "$ASSERT_OUT"
+	assert_ok xg status
+	assert_match "stale: $TE_DUT_IF, pinned maps" "$ASSERT_OUT"
+	assert_ok xg cleanup "$TE_DUT_IF"
+	assert_eq "removed stale pinned maps of $TE_DUT_IF: $pins" "$ASSERT_OUT"
+	assert_fail test -e "$pins"
+	assert_fail test -e "$json"
+	assert_ok xg cleanup "$TE_DUT_IF"
+	assert_eq "$TE_DUT_IF: no pinned maps" "$ASSERT_OUT"
+}

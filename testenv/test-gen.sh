@@ -100,3 +100,43 @@ test_gen_bad_options() {
 	assert_match "no such interface 'nosuch0'" "$ASSERT_OUT"
 	assert_fail gen --proto sctp
 }
+
+# "sent" is what the driver accepted. Frames the DUT's veth cannot take (no XDP program
+# and no GRO there, so no NAPI to receive XDP frames: the redirect refuses them) are not
+# sent: gen says so and fails.
+test_gen_counts_what_the_kernel_accepted() {
+	te_setup
+	assert_fail gen --count 1000
+	assert_match "sent +0 " "$ASSERT_OUT"
+	assert_match "gen: $TE_GEN_IF: 1000 of 1000 frames not sent .*: Operation not supported" \
+		"$ASSERT_OUT"
+	bare_drop_for 5
+	assert_ok gen --count 1000
+	assert_match "sent +1000 " "$ASSERT_OUT"
+	wait
+}
+
+# Deleting the interface under `gen --count N`: the frames after it are not reported as
+# sent, the error is named, and the exit status is 1.
+test_gen_interface_deleted() {
+	local out rc=0 sent pid t0
+	out=$(mktemp /tmp/xg-gen-XXXXXX)
+	te_setup
+	bare_drop_for 10
+	te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
+		--count 3000000 --rate 500000 >"$out" 2>&1 &
+	pid=$!
+	sleep 1.5
+	t0=$(date +%s%N)
+	te_gen ip link del "$TE_GEN_IF"
+	wait "$pid" || rc=$?
+	assert_le $((($(date +%s%N) - t0) / 1000000)) 1500 "ms from the deletion to gen's exit"
+	assert_eq 1 "$rc" "gen's exit status"
+	sent=$(sed -n 's/.* total .* sent *\([0-9]*\) .*/\1/p' "$out")
+	assert_ge "$sent" 1 "frames sent before the deletion"
+	assert_le "$sent" 2999999 "frames reported sent"
+	assert_match "gen: $TE_GEN_IF: transmitting failed: No such device \(the interface is gone\)" \
+		"$(cat "$out")"
+	wait || true
+	rm -f "$out"
+}

@@ -240,6 +240,13 @@ drop proto udp dport 90-80|2:22: invalid ports '90-80'"
 	assert_fail xg rules add "$TE_DUT_IF" "drop proto tcp dport x"
 	assert_match "invalid ports 'x'" "$ASSERT_OUT"
 	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after a bad add"
+	# a command-line rule has no line number to name
+	assert_fail xg rules add "$TE_DUT_IF" "redirect nosuch9 proto udp"
+	assert_eq "xdpgate: rules: rule 2: redirect target 'nosuch9' does not exist" "$ASSERT_OUT"
+	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after a bad redirect"
+	assert_fail xg rules del "$TE_DUT_IF" " 1"
+	assert_fail xg rules del "$TE_DUT_IF" "+1"
+	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after ' 1' and '+1'"
 	assert_fail xg rules del "$TE_DUT_IF" 0
 	assert_eq "$before" "$(xg rules list "$TE_DUT_IF" --json)" "live set after a bad del"
 	assert_ok "$XG" rules check "$RT/good.rules"
@@ -292,4 +299,36 @@ test_rules_explain() {
 	assert_match "no rule matches: default drop" "$ASSERT_OUT"
 	assert_fail "$XG" rules explain "$RT/explain.rules" "zz"
 	assert_match "neither a pcap file nor a frame in hex" "$ASSERT_OUT"
+}
+
+# Reading a rule file is bounded: a long line is refused after XG_RULE_LINE_MAX characters
+# without the rest read into memory (a 60 MB line under a 48 MiB address-space limit), a
+# file over 64 MiB before it is read (regular files) or as it is read (pipes, devices);
+# each is one line and exit 1, in well under a second.
+test_rules_file_bounds() {
+	local d t0 ms
+	d=$(mktemp -d /tmp/xg-rules-XXXXXX)
+	head -c 60000000 /dev/zero | tr '\0' a >"$d/long.rules"
+	truncate -s 65M "$d/huge.rules"
+	t0=$(date +%s%N)
+	assert_fail bash -c "ulimit -v 49152; exec '$XG' rules check '$d/long.rules'"
+	assert_eq "xdpgate: $d/long.rules:1:4097: line longer than 4096 characters" "$ASSERT_OUT"
+	assert_fail bash -c "ulimit -v 49152; exec '$XG' rules check /dev/zero"
+	assert_eq "xdpgate: /dev/zero:1:4097: line longer than 4096 characters" "$ASSERT_OUT"
+	assert_fail "$XG" rules check "$d/huge.rules"
+	assert_eq "xdpgate: $d/huge.rules: 68157440 bytes, a rule file holds at most 64 MiB" \
+		"$ASSERT_OUT"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	assert_le "$ms" 1000 "ms for the three refusals"
+	# exactly the limit is read
+	yes '# comment' | head -c $((64 << 20)) >"$d/full.rules" || true
+	assert_ok "$XG" rules check "$d/full.rules"
+	assert_match "0 rules, default pass" "$ASSERT_OUT"
+	# a pipe has no size to check: it is counted as it is read
+	assert_fail bash -c "yes '#' | '$XG' rules check /dev/stdin"
+	assert_eq "xdpgate: /dev/stdin: more than 64 MiB, the most a rule file holds" "$ASSERT_OUT"
+	# a read error is an error, not the end of the file
+	assert_fail "$XG" rules check "$d"
+	assert_eq "xdpgate: cannot read $d: Is a directory" "$ASSERT_OUT"
+	rm -rf "$d"
 }

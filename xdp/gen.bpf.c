@@ -5,10 +5,12 @@
  * The kernel recycles frame pages without re-copying the template, so every run rewrites
  * every varying field from what is in the page now. */
 #include <linux/bpf.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 #include "common/endian.h"
 #include "common/gen_marker.h"
+#include "common/gen_tx.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -24,6 +26,8 @@ const volatile __u16 l4_csum_off = 0;	  /* 0: no L4 checksum to patch */
 const volatile __u8 l4_csum_has_addr = 0; /* pseudo-header covers the source address */
 const volatile __u8 udp_csum = 0;	  /* 0 after the update must be sent as 0xffff */
 const volatile __u64 pace_ns = 0;	  /* per-thread gap between frames; 0: unpaced */
+const volatile __u32 gen_tgid = 0;	  /* the generator process: only its frames count */
+const volatile __s32 gen_ifindex = 0;	  /* where they go */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -31,6 +35,13 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } gen_seq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_gen_tx);
+} gen_tx SEC(".maps");
 
 /* When each frame may go: per CPU, as each generator thread owns one. */
 struct {
@@ -155,4 +166,51 @@ int xdpgate_gen(struct xdp_md *ctx)
 		patch(data, data_end, marker_off, (__u16 *)&m, 8, 0, 1);
 	}
 	return XDP_TX;
+}
+
+/* The kernel's own, reduced to what we read; CO-RE finds ifindex wherever it is. */
+struct net_device {
+	int ifindex;
+} __attribute__((preserve_access_index));
+
+/* BPF_PROG_RUN flushes the redirected frames to the driver in the calling thread, so the
+ * tracepoints fire in it: the tgid tells our frames from any other XDP redirect. */
+static __always_inline struct xg_gen_tx *our_tx(const struct net_device *dev)
+{
+	__u32 key = 0;
+
+	if (bpf_get_current_pid_tgid() >> 32 != gen_tgid ||
+	    BPF_CORE_READ(dev, ifindex) != gen_ifindex)
+		return 0;
+	return bpf_map_lookup_elem(&gen_tx, &key);
+}
+
+/* xdp_devmap_xmit(from_dev, to_dev, sent, drops, err): a bulk handed to the driver */
+SEC("raw_tp/xdp_devmap_xmit")
+int gen_xmit(__u64 *ctx)
+{
+	struct xg_gen_tx *tx = our_tx((const struct net_device *)ctx[1]);
+	int sent = (int)ctx[2], drops = (int)ctx[3], err = (int)ctx[4];
+
+	if (!tx)
+		return 0;
+	tx->sent += sent > 0 ? sent : 0;
+	tx->dropped += drops > 0 ? drops : 0;
+	if (err)
+		tx->err = err;
+	return 0;
+}
+
+/* xdp_redirect_err(dev, xdp, tgt, err, map_type, map_id, index): a frame the redirect
+ * refused before any driver saw it */
+SEC("raw_tp/xdp_redirect_err")
+int gen_redirect_err(__u64 *ctx)
+{
+	struct xg_gen_tx *tx = our_tx((const struct net_device *)ctx[0]);
+
+	if (!tx)
+		return 0;
+	tx->refused++;
+	tx->err = (int)ctx[3];
+	return 0;
 }

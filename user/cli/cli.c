@@ -12,8 +12,8 @@
 #endif
 
 static const struct xg_cmd *const commands[] = {
-	&xg_cmd_attach, &xg_cmd_detach, &xg_cmd_status, &xg_cmd_stats,
-	&xg_cmd_rules,	&xg_cmd_run,	&xg_cmd_gen,	&xg_cmd_baseline,
+	&xg_cmd_attach, &xg_cmd_detach, &xg_cmd_status,	  &xg_cmd_stats,   &xg_cmd_rules,
+	&xg_cmd_run,	&xg_cmd_gen,	&xg_cmd_baseline, &xg_cmd_cleanup,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -73,6 +73,8 @@ static int run_command(const struct xg_cmd *cmd, int argc, char **argv)
 	if (first == XG_OPTS_HELP)
 		ret = 0;
 	else if (first < 0)
+		ret = 2;
+	else if (cmd->check && cmd->check(cfg, argc - first, argv + first))
 		ret = 2;
 	else
 		ret = cmd->run(cfg, argc - first, argv + first);

@@ -39,6 +39,18 @@ static int parse_prog(const char *s)
 	return -1;
 }
 
+static int check_baseline(const void *cfgp, int argc, char **argv)
+{
+	const struct baseline_cfg *cfg = cfgp;
+	int which = argc > 0 ? parse_prog(argv[0]) : -1;
+
+	if (which == BASE_REDIRECT && !cfg->to) {
+		pr_warn("baseline: redirect needs --to IFACE\n");
+		return -1;
+	}
+	return which < 0 ? -1 : 0;
+}
+
 static struct bpf_program *pick(struct bare_bpf *skel, int which)
 {
 	switch (which) {
@@ -78,14 +90,11 @@ static int do_baseline(void *cfgp, int argc, char **argv)
 	int which, link_fd, err = 1;
 
 	(void)argc;
-	if (xg_require_root("baseline") || (which = parse_prog(argv[0])) < 0 ||
-	    xg_gate_init(&g, "baseline", argv[1]))
+	which = parse_prog(argv[0]); /* check_baseline knows it is there */
+	if (xg_require_root("baseline") || xg_gate_init(&g, "baseline", argv[1]))
 		return 1;
-	if (which == BASE_REDIRECT && (!cfg->to || xg_gate_init(&to, "baseline", cfg->to))) {
-		if (!cfg->to)
-			pr_warn("baseline: redirect needs --to IFACE\n");
+	if (which == BASE_REDIRECT && xg_gate_init(&to, "baseline", cfg->to))
 		return 1;
-	}
 	skel = bare_bpf__open();
 	if (!skel)
 		return 1;
@@ -142,5 +151,6 @@ const struct xg_cmd xg_cmd_baseline = {
 	.opts = baseline_opts,
 	.cfg_size = sizeof(struct baseline_cfg),
 	.defaults = baseline_defaults,
+	.check = check_baseline,
 	.run = do_baseline,
 };

@@ -21,15 +21,24 @@ struct attach_cfg {
 	const char *rules;
 };
 
+static int check_attach(const void *cfgp, int argc, char **argv)
+{
+	const struct attach_cfg *cfg = cfgp;
+
+	(void)argc;
+	(void)argv;
+	if (cfg->rules && cfg->default_verdict >= 0) {
+		pr_warn("attach: --default and --rules exclude each other (put a 'default' line "
+			"in the rules file)\n");
+		return -1;
+	}
+	return 0;
+}
+
 /* The rule set to attach with: the file's, or an empty one with --default. */
 static int attach_ruleset(const struct attach_cfg *cfg, struct xg_ruleset *rs)
 {
 	xg_ruleset_init(rs);
-	if (cfg->rules && cfg->default_verdict >= 0) {
-		pr_warn("attach: --default and --rules exclude each other (put a 'default' line "
-			"in the rules file)\n");
-		return -EINVAL;
-	}
 	if (cfg->rules && xg_rules_parse_file(cfg->rules, rs))
 		return -EINVAL; /* the parser names the line; its -1 carries no errno */
 	if (cfg->rules)
@@ -116,6 +125,7 @@ const struct xg_cmd xg_cmd_attach = {
 	.opts = attach_opts,
 	.cfg_size = sizeof(struct attach_cfg),
 	.defaults = attach_defaults,
+	.check = check_attach,
 	.run = do_attach,
 };
 

@@ -51,10 +51,6 @@ static int resolve_addrs(const struct gen_cfg *cfg, const char *ifname, struct x
 {
 	int af = r->family == 4 ? AF_INET : AF_INET6;
 
-	if (!cfg->dst) {
-		pr_warn("gen: --dst ADDR is required\n");
-		return -EINVAL;
-	}
 	if (parse_addr("dst", cfg->dst, r->family, r->dst))
 		return -EINVAL;
 	if (cfg->src)
@@ -104,6 +100,25 @@ static int check_size(const struct gen_cfg *cfg, const struct xg_gen_frame_req *
 	return 0;
 }
 
+static int check_gen(const void *cfgp, int argc, char **argv)
+{
+	const struct gen_cfg *cfg = cfgp;
+	struct xg_gen_frame_req r = { .proto = cfg->proto, .size = cfg->size };
+
+	(void)argc;
+	(void)argv;
+	if (cfg->ipv4 && cfg->ipv6) {
+		pr_warn("gen: -4 and -6 exclude each other\n");
+		return -1;
+	}
+	if (!cfg->dst) {
+		pr_warn("gen: --dst ADDR is required\n");
+		return -1;
+	}
+	r.family = cfg->ipv6 ? 6 : 4;
+	return check_size(cfg, &r);
+}
+
 static int build_params(const struct gen_cfg *cfg, const struct xg_gate *g, uint8_t *frame,
 			struct xg_gen_params *p)
 {
@@ -112,15 +127,10 @@ static int build_params(const struct gen_cfg *cfg, const struct xg_gate *g, uint
 	unsigned int i, n = 0;
 	int cpus[CPU_SETSIZE];
 
-	if (cfg->ipv4 && cfg->ipv6) {
-		pr_warn("gen: -4 and -6 exclude each other\n");
-		return -EINVAL;
-	}
 	r.family = cfg->ipv6 ? 6 : 4;
 	r.sport = (uint16_t)cfg->sport;
 	r.dport = (uint16_t)cfg->dport;
-	if (check_size(cfg, &r) || resolve_addrs(cfg, g->ifname, &r) ||
-	    resolve_macs(cfg, g->ifname, &r))
+	if (resolve_addrs(cfg, g->ifname, &r) || resolve_macs(cfg, g->ifname, &r))
 		return -EINVAL;
 	memset(p, 0, sizeof(*p));
 	p->frame = frame;
@@ -167,37 +177,74 @@ static void report(const struct gen_cfg *cfg, const char *ifname, const char *wh
 	fflush(stdout);
 }
 
-/* Print per-interval rates until the engine finishes, the duration ends or a signal. */
-static void gen_loop(const struct gen_cfg *cfg, const char *ifname, struct xg_gen *gen)
+/* Print per-interval rates until the engine finishes, the duration ends, a signal, or the
+ * interface goes away (a run already under way would go on refusing frames for up to a
+ * second's worth of them; -ENODEV then). */
+static int gen_loop(const struct gen_cfg *cfg, const struct xg_gate *g, struct xg_gen *gen)
 {
 	double start = xg_now(), next = start + cfg->interval, now;
 	uint64_t prev = 0, cur;
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int err = 0;
 
 	while (!xg_stop_requested() && xg_gen_running(gen)) {
 		nanosleep(&ts, NULL);
+		if (xg_gate_iface_gone(g)) {
+			err = -ENODEV;
+			break;
+		}
 		now = xg_now();
 		if (cfg->duration > 0 && now - start >= cfg->duration)
 			break;
 		if (now < next)
 			continue;
 		cur = xg_gen_sent(gen);
-		report(cfg, ifname, "interval", now - next + cfg->interval, cur - prev);
+		report(cfg, g->ifname, "interval", now - next + cfg->interval, cur - prev);
 		prev = cur;
 		next += cfg->interval;
 	}
 	atomic_store(&gen->stop, true);
+	return err;
+}
+
+/* One line on what the kernel did not send, and whether that fails the run: an error from
+ * the run (the interface deleted), a --count not met, or nothing sent at all. Drops under
+ * an unbounded load (a full TX ring) are reported, not failed. */
+static int check_totals(const struct gen_cfg *cfg, const char *ifname, int err,
+			const struct xg_gen_totals *t)
+{
+	uint64_t lost = t->generated > t->sent ? t->generated - t->sent : 0;
+	int why = err ? err : t->xmit_err;
+
+	if (lost)
+		pr_warn("gen: %s: %llu of %llu frames not sent (%llu dropped by the driver, "
+			"%llu refused before it)%s%s\n",
+			ifname, (unsigned long long)lost, (unsigned long long)t->generated,
+			(unsigned long long)t->dropped, (unsigned long long)t->refused,
+			why ? ": " : "", why ? strerror(-why) : "");
+	if (err) {
+		const char *hint = err == -ENODEV ? " (the interface is gone)" : "";
+
+		if (err == -EINVAL)
+			hint = " (is the interface up?)";
+		pr_warn("gen: %s: transmitting failed: %s%s\n", ifname, strerror(-err), hint);
+		return 1;
+	}
+	if (cfg->count && t->sent < cfg->count && !xg_stop_requested())
+		return 1;
+	return lost && !t->sent ? 1 : 0;
 }
 
 static int do_gen(void *cfgp, int argc, char **argv)
 {
 	uint8_t frame[XG_GEN_MAX_SIZE];
 	struct gen_cfg *cfg = cfgp;
+	struct xg_gen_totals t;
 	struct xg_gen_params p;
 	struct xg_gen gen;
 	struct xg_gate g;
 	double start;
-	int err;
+	int err, gone;
 
 	(void)argc;
 	if (xg_require_root("gen") || xg_gate_init(&g, "gen", argv[0]) ||
@@ -207,15 +254,12 @@ static int do_gen(void *cfgp, int argc, char **argv)
 	start = xg_now();
 	if (xg_gen_start(&gen, &p))
 		return 1;
-	gen_loop(cfg, g.ifname, &gen);
+	gone = gen_loop(cfg, &g, &gen);
 	err = xg_gen_stop(&gen);
-	report(cfg, g.ifname, "total", xg_now() - start, xg_gen_sent(&gen));
-	if (err) {
-		pr_warn("gen: %s: transmitting failed: %s%s\n", g.ifname, strerror(-err),
-			err == -EINVAL ? " (is the interface up?)" : "");
-		return 1;
-	}
-	return 0;
+	err = gone ? gone : err; /* a run cut short by the deletion says less */
+	xg_gen_totals(&gen, &t);
+	report(cfg, g.ifname, "total", xg_now() - start, t.sent);
+	return check_totals(cfg, g.ifname, err, &t);
 }
 
 static void gen_defaults(void *cfgp)
@@ -357,5 +401,6 @@ const struct xg_cmd xg_cmd_gen = {
 	.opts = gen_opts,
 	.cfg_size = sizeof(struct gen_cfg),
 	.defaults = gen_defaults,
+	.check = check_gen,
 	.run = do_gen,
 };

@@ -153,7 +153,7 @@ static int rules_del(char **argv)
 	int err = -1;
 
 	if (xg_opt_parse_arg("rules del", &del_index, &n, argv[1]))
-		return 1;
+		return 2; /* a usage error */
 	if (live_open(&l, "rules", argv[0]) || xg_rules_read(&l.m, &rs))
 		goto out;
 	if (n > rs.n)

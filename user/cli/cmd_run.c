@@ -42,6 +42,35 @@ static const struct xg_opt_enum wait_modes[] = {
 
 _Static_assert(XG_OPT_QUEUES_MAX <= XG_POOL_MAX_QUEUES, "--queues lists more than the pool serves");
 
+static int check_run(const void *cfgp, int argc, char **argv)
+{
+	const struct run_cfg *cfg = cfgp;
+	const char *arg;
+
+	(void)argc;
+	(void)argv;
+	if (!xg_handler_find(cfg->handler, &arg)) {
+		pr_warn("run: --handler: unknown handler '%s' (count, count:verify, reflect, "
+			"pcap:FILE)\n",
+			cfg->handler);
+		return -1;
+	}
+	if (cfg->zerocopy && cfg->copy) {
+		pr_warn("run: --zerocopy and --copy exclude each other\n");
+		return -1;
+	}
+	if (cfg->ring_size & (cfg->ring_size - 1)) {
+		pr_warn("run: --ring-size: %u is not a power of two\n", cfg->ring_size);
+		return -1;
+	}
+	if (cfg->frame_size != 2048 && cfg->frame_size != 4096) {
+		pr_warn("run: --frame-size: %u is not 2048 or 4096\n", cfg->frame_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* The options, checked by check_run, into the pool's configuration; the rules file read. */
 static int build_cfg(const struct run_cfg *cfg, const char *ifname, struct xg_pool_cfg *pc,
 		     struct xg_ruleset *rs)
 {
@@ -49,25 +78,8 @@ static int build_cfg(const struct run_cfg *cfg, const char *ifname, struct xg_po
 	pc->ifname = ifname;
 	pc->log_name = "run";
 	pc->handler = xg_handler_find(cfg->handler, &pc->handler_arg);
-	if (!pc->handler) {
-		pr_warn("run: unknown handler '%s' (count, count:verify, reflect, pcap:FILE)\n",
-			cfg->handler);
-		return -1;
-	}
 	pc->nqueues = cfg->queues.n;
 	memcpy(pc->queues, cfg->queues.q, sizeof(cfg->queues.q));
-	if (cfg->zerocopy && cfg->copy) {
-		pr_warn("run: --zerocopy and --copy exclude each other\n");
-		return -1;
-	}
-	if (cfg->ring_size & (cfg->ring_size - 1)) {
-		pr_warn("run: --ring-size %u is not a power of two\n", cfg->ring_size);
-		return -1;
-	}
-	if (cfg->frame_size != 2048 && cfg->frame_size != 4096) {
-		pr_warn("run: --frame-size must be 2048 or 4096\n");
-		return -1;
-	}
 	pc->xsk_mode = cfg->zerocopy ? XG_XSK_ZEROCOPY : cfg->copy ? XG_XSK_COPY : XG_XSK_AUTO;
 	pc->wait = (enum xg_wait)cfg->wait;
 	pc->batch = cfg->batch;
@@ -107,6 +119,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 	struct xg_ruleset rs;
 	struct xg_pool *p;
 	double start, next;
+	bool gone = false;
 	int err;
 
 	(void)argc;
@@ -130,6 +143,12 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_sleep_until(next < end ? next : end);
 		if (xg_stop_requested())
 			break;
+		if (xg_gate_iface_gone(xg_pool_gate(p))) {
+			/* its sockets would wait for frames forever: say so, clean up, fail */
+			pr_warn("run: %s: the interface is gone\n", argv[0]);
+			gone = true;
+			break;
+		}
 		xg_run_snapshot(p, &cur);
 		xg_run_report(&prev, &cur, cfg->json, stdout);
 		xg_run_publish(p, &cur);
@@ -142,7 +161,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 	xg_pool_stop(p);
 	xg_run_totals(argv[0], &cur, xg_now() - start, cfg->json, stdout);
 	xg_ruleset_free(&rs);
-	return 0;
+	return gone ? 1 : 0;
 }
 
 static void run_defaults(void *cfgp)
@@ -257,5 +276,6 @@ const struct xg_cmd xg_cmd_run = {
 	.opts = run_opts,
 	.cfg_size = sizeof(struct run_cfg),
 	.defaults = run_defaults,
+	.check = check_run,
 	.run = do_run,
 };

@@ -17,6 +17,7 @@
 #include "user/cli/names.h"
 #include "user/util/log.h"
 #include "user/gate/pin.h"
+#include "user/gate/stale.h"
 
 struct status_cfg {
 	bool json;
@@ -113,6 +114,9 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 		print_json(g, &info, &s, def);
 	} else {
 		print_human(g, &info, &s, def);
+		if (!info.attached && info.pinned)
+			printf("%s: stale pinned maps at %s ('xdpgate cleanup %s' removes them)\n",
+			       g->ifname, g->pin_dir, g->ifname);
 	}
 	return info.attached;
 }
@@ -142,6 +146,33 @@ static int status_all(const struct status_cfg *cfg)
 	return err;
 }
 
+struct stale_out {
+	bool json;
+	unsigned int n;
+};
+
+static int print_stale(const struct xg_stale *st, void *arg)
+{
+	struct stale_out *o = arg;
+
+	if (o->json) {
+		printf("%s{\"ifindex\":%d,\"interface\":", o->n ? "," : "", st->ifindex);
+		if (st->ifname[0])
+			xg_json_str(stdout, st->ifname);
+		else
+			printf("null");
+		printf(",\"pin_dir\":");
+		xg_json_str(stdout, st->pin_dir);
+		printf("}");
+	} else {
+		printf("stale: %s, pinned maps no attached program uses ('xdpgate cleanup' "
+		       "removes them): %s\n",
+		       st->ifname[0] ? st->ifname : "interface gone", st->pin_dir);
+	}
+	o->n++;
+	return 0;
+}
+
 static int do_status(void *cfgp, int argc, char **argv)
 {
 	struct status_cfg *cfg = cfgp;
@@ -156,7 +187,19 @@ static int do_status(void *cfgp, int argc, char **argv)
 		printf("{\"interfaces\":[");
 	err = argc ? status_one(cfg, &g, true) : status_all(cfg);
 	if (cfg->json)
-		printf("]}\n");
+		printf("]");
+	if (!argc) {
+		struct stale_out o = { .json = cfg->json };
+
+		if (cfg->json)
+			printf(",\"stale\":[");
+		if (xg_stale_each("status", print_stale, &o))
+			err = -1;
+		if (cfg->json)
+			printf("]");
+	}
+	if (cfg->json)
+		printf("}\n");
 	return err < 0;
 }
 
@@ -176,7 +219,7 @@ const struct xg_cmd xg_cmd_status = {
 	.max_args = 1,
 	.summary = "Show where the gate is attached, how, and its counters.\n"
 		   "Mode, program id, default verdict; without IFACE, every interface in this\n"
-		   "network namespace.",
+		   "network namespace, and pinned maps left stale there (see cleanup).",
 	.opts = status_opts,
 	.cfg_size = sizeof(struct status_cfg),
 	.run = do_status,

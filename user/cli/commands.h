@@ -13,6 +13,7 @@ extern const struct xg_cmd xg_cmd_gen;
 extern const struct xg_cmd xg_cmd_baseline;
 extern const struct xg_cmd xg_cmd_rules;
 extern const struct xg_cmd xg_cmd_run;
+extern const struct xg_cmd xg_cmd_cleanup;
 
 /* Entry point shared by main() and tests: parses global options, dispatches. */
 int xg_cli_main(int argc, char **argv);

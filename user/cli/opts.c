@@ -47,7 +47,7 @@ static int parse_num(const char *s, unsigned long min, unsigned long max, unsign
 	char *end;
 
 	errno = 0;
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+	if (!isdigit((unsigned char)*s)) /* strtoul would skip spaces and take a sign */
 		return -EINVAL;
 	v = strtoul(s, &end, 0);
 	if (errno || *end || v < min || (max && v > max) || v > 0xffffffffUL)
@@ -62,7 +62,7 @@ static int parse_u64(const struct xg_opt *o, const char *s, uint64_t *out)
 	char *end;
 
 	errno = 0;
-	if (!*s || *s == '-')
+	if (!isdigit((unsigned char)*s))
 		return -EINVAL;
 	v = strtoull(s, &end, 0);
 	if (errno || *end || v < o->min)
@@ -134,7 +134,9 @@ static int parse_queues(const struct xg_opt *o, const char *arg, struct xg_opt_q
 		if (!err && (hi < lo || (*s && *s != ',')))
 			err = -EINVAL;
 		if (err == -ERANGE) {
-			snprintf(why, len, "'%s' names a queue above %lu", arg, max);
+			snprintf(why, len,
+				 "'%s' names a queue above %lu (queues 0-%lu can be served)", arg,
+				 max, max);
 			return -EINVAL;
 		}
 		if (err)
@@ -222,7 +224,9 @@ static int parse_value(const struct xg_opt *o, void *cfg, const char *arg, char 
 	case XG_OPT_QUEUES:
 		return parse_queues(o, arg, (struct xg_opt_queues *)field, why, len);
 	case XG_OPT_RULE:
-		if (!parse_num(arg, 1, o->max, &v) && !(arg[0] == '0' && arg[1] == 'x')) {
+		/* decimal only, as `rules list` numbers them: no 0x, and no octal 010 */
+		if (arg[strspn(arg, "0123456789")] == '\0' && arg[0] != '0' &&
+		    !parse_num(arg, 1, o->max, &v)) {
 			*(unsigned int *)field = (unsigned int)v;
 			return 0;
 		}

@@ -67,7 +67,10 @@ struct xg_cmd {
 	const char *summary;
 	const struct xg_opt *opts; /* terminated by XG_OPT_END */
 	size_t cfg_size;
-	void (*defaults)(void *cfg);		      /* optional: fill defaults before parsing */
+	void (*defaults)(void *cfg); /* optional: fill defaults before parsing */
+	/* optional: refuse values and combinations the option table cannot express; non-zero
+	 * after one line, and the command exits 2 like any usage error, touching nothing */
+	int (*check)(const void *cfg, int argc, char **argv);
 	int (*run)(void *cfg, int argc, char **argv); /* argc/argv: positionals only */
 };
 

@@ -47,6 +47,14 @@ int xg_gate_init(struct xg_gate *g, const char *cmd, const char *ifname)
 	return xg_pin_dir(g->ifindex, g->pin_dir, sizeof(g->pin_dir));
 }
 
+bool xg_gate_iface_gone(const struct xg_gate *g)
+{
+	char name[IF_NAMESIZE];
+
+	/* a new interface given the old index has another name */
+	return !if_indextoname((unsigned int)g->ifindex, name) || strcmp(name, g->ifname);
+}
+
 static struct xdp_program *find_ours(struct xdp_multiprog *mp)
 {
 	struct xdp_program *p;

@@ -31,6 +31,8 @@ struct xg_gate_info {
 /* Resolve ifname in the current namespace. Prints "no such interface" on failure. */
 int xg_gate_init(struct xg_gate *g, const char *cmd, const char *ifname);
 int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info);
+/* The interface was deleted (or renamed) since xg_gate_init: one ioctl, cheap to poll. */
+bool xg_gate_iface_gone(const struct xg_gate *g);
 struct xdpgate_bpf;
 /* Load skel, prepared with its rule set (xg_gate_prepare without load), attach it through
  * libxdp and pin its maps. 0 or -errno (message printed). */

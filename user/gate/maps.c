@@ -11,6 +11,7 @@
 
 #include "user/gate/gate.h"
 #include "user/gate/maps.h"
+#include "user/gate/stale.h"
 #include "user/util/log.h"
 #include "xdpgate.skel.h"
 
@@ -68,8 +69,19 @@ void xg_gate_maps_close(struct xg_gate_maps *m)
 int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_maps *m)
 {
 	size_t i;
+	int live;
 
 	xg_gate_maps_init(m);
+	/* counters read or rules written on maps no program uses would mislead: refuse */
+	live = xg_gate_pins_live(g, cmd);
+	if (!live) {
+		pr_warn("%s: %s: xdpgate is not attached (stale maps at %s; 'xdpgate cleanup %s' "
+			"removes them)\n",
+			cmd, g->ifname, g->pin_dir, g->ifname);
+		return -ENOENT;
+	}
+	if (live < 0 && live != -ENOENT)
+		return live;
 	for (i = 0; i < NREFS; i++) {
 		int fd = xg_gate_map_fd(g, cmd, map_refs[i].name);
 

@@ -8,7 +8,10 @@
  * dispatcher and out again): ~20 ms each on the 2-vCPU test machine, measured with a
  * sched_switch trace. So chunks are large (up to ~1 s of traffic) and a thread is stopped
  * by a signal, which ends the call early (-EINTR). Frames are counted by the program
- * itself (per-CPU seq), so counts stay exact when a call is cut short.
+ * itself (per-CPU seq), so counts stay exact when a call is cut short. The run does not
+ * say whether the driver took a frame (a deleted or downed interface, a full ring): the
+ * program's tracepoint half counts what the driver accepted (common/gen_tx.h), and that
+ * is what "sent" means.
  * Pacing: from 1000 frames/s per thread the program spaces frames evenly (see
  * xdp/gen.bpf.c); below, userspace sends chunks of 100 ms worth on the schedule
  * start + sent/rate, so the average holds but the traffic comes in bursts. */
@@ -27,6 +30,7 @@
 
 #include "user/util/time.h"
 #include "user/gen/engine.h"
+#include "common/gen_tx.h"
 #include "gen.skel.h"
 #include "user/util/log.h"
 
@@ -133,7 +137,11 @@ static int load(struct xg_gen *g, const struct xg_gen_params *p)
 	g->skel->rodata->udp_csum = l->udp_csum;
 	if (p->rate / p->threads >= BPF_PACE_MIN_PPS)
 		g->skel->rodata->pace_ns = (__u64)(1e9 * p->threads / p->rate);
+	g->skel->rodata->gen_tgid = (__u32)getpid();
+	g->skel->rodata->gen_ifindex = p->ifindex;
 	err = gen_bpf__load(g->skel);
+	if (!err)
+		err = gen_bpf__attach(g->skel); /* the tracepoints; XDP runs by BPF_PROG_RUN */
 	if (err) {
 		gen_bpf__destroy(g->skel);
 		g->skel = NULL;
@@ -185,19 +193,46 @@ int xg_gen_start(struct xg_gen *g, const struct xg_gen_params *p)
 	return 0;
 }
 
-uint64_t xg_gen_sent(struct xg_gen *g)
+static void read_totals(struct xg_gen *g, struct xg_gen_totals *out)
 {
 	int ncpu = libbpf_num_possible_cpus(), i;
-	uint64_t sum = 0, *vals;
+	struct xg_gen_tx *tx = NULL;
+	uint64_t *seq = NULL;
 	__u32 key = 0;
 
-	if (ncpu <= 0 || !g->skel || !(vals = calloc((size_t)ncpu, sizeof(*vals))))
-		return g->final_sent;
-	if (!bpf_map_lookup_elem(bpf_map__fd(g->skel->maps.gen_seq), &key, vals))
-		for (i = 0; i < ncpu; i++)
-			sum += vals[i];
-	free(vals);
-	return sum;
+	memset(out, 0, sizeof(*out));
+	if (ncpu <= 0)
+		return;
+	seq = calloc((size_t)ncpu, sizeof(*seq));
+	tx = calloc((size_t)ncpu, sizeof(*tx));
+	if (seq && tx && !bpf_map_lookup_elem(bpf_map__fd(g->skel->maps.gen_seq), &key, seq) &&
+	    !bpf_map_lookup_elem(bpf_map__fd(g->skel->maps.gen_tx), &key, tx))
+		for (i = 0; i < ncpu; i++) {
+			out->generated += seq[i];
+			out->sent += tx[i].sent;
+			out->dropped += tx[i].dropped;
+			out->refused += tx[i].refused;
+			if (tx[i].err)
+				out->xmit_err = tx[i].err;
+		}
+	free(seq);
+	free(tx);
+}
+
+void xg_gen_totals(struct xg_gen *g, struct xg_gen_totals *out)
+{
+	if (g->skel)
+		read_totals(g, out);
+	else
+		*out = g->final;
+}
+
+uint64_t xg_gen_sent(struct xg_gen *g)
+{
+	struct xg_gen_totals t;
+
+	xg_gen_totals(g, &t);
+	return t.sent;
 }
 
 bool xg_gen_running(struct xg_gen *g)
@@ -224,7 +259,7 @@ int xg_gen_stop(struct xg_gen *g)
 		if (!err)
 			err = g->t[i].err;
 	}
-	g->final_sent = xg_gen_sent(g);
+	xg_gen_totals(g, &g->final); /* every bulk is flushed before a run returns */
 	gen_bpf__destroy(g->skel);
 	g->skel = NULL;
 	return err;

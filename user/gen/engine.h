@@ -45,19 +45,30 @@ struct xg_gen_thread {
 	bool started;
 };
 
+/* Frames so far: made by the program, and what the kernel did with them. */
+struct xg_gen_totals {
+	uint64_t generated; /* run through the program */
+	uint64_t sent;	    /* accepted by the driver */
+	uint64_t dropped;   /* refused by the driver (a full ring, a vanished peer) */
+	uint64_t refused;   /* refused before the driver (interface down or gone, MTU) */
+	int xmit_err;	    /* the last error the kernel gave, negative errno; 0: none */
+};
+
 struct xg_gen {
 	struct gen_bpf *skel;
 	atomic_bool stop;
 	_Atomic unsigned int running;
 	struct xg_gen_thread t[XG_GEN_MAX_THREADS];
 	unsigned int nthreads;
-	uint64_t final_sent; /* read when the engine stops */
+	struct xg_gen_totals final; /* read when the engine stops */
 };
 
 /* Load the engine for p and start its threads. 0 or -errno (message printed). */
 int xg_gen_start(struct xg_gen *g, const struct xg_gen_params *p);
-/* Frames generated so far by all threads (counted by the program). */
+/* Frames the driver accepted so far, from all threads. */
 uint64_t xg_gen_sent(struct xg_gen *g);
+/* Everything counted so far (after xg_gen_stop: the final counts). */
+void xg_gen_totals(struct xg_gen *g, struct xg_gen_totals *out);
 /* True while any thread still has frames to send. */
 bool xg_gen_running(struct xg_gen *g);
 /* Ask threads to stop, join them, free the engine. Returns the first thread error. */

@@ -42,27 +42,58 @@ struct xg_pool {
 	atomic_bool stop;
 	unsigned int nworkers;
 	struct xg_napi_tune napi; /* busy-poll settings of the interface, while we run */
+	/* joined with --rules: compiled up front, installed last (see install_joined) */
+	bool have_rules;
+	struct xg_compiled joined_rules;
+	struct xg_ruleset found_rules;
 	struct xg_worker w[XG_POOL_MAX_QUEUES];
 };
 
-/* Receive queues of ifname (ethtool channels), 1 when the driver does not say. */
-static unsigned int queue_count(const char *ifname)
+/* Receive queues of ifname (ethtool channels), 0 when the driver does not say. */
+static unsigned int rx_queues(const char *ifname)
 {
 	struct ethtool_channels ch = { .cmd = ETHTOOL_GCHANNELS };
 	struct ifreq ifr = { 0 };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	unsigned int n = 1;
+	unsigned int n = 0;
 
 	if (fd < 0)
-		return 1;
+		return 0;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	ifr.ifr_data = (void *)&ch;
-	if (!ioctl(fd, SIOCETHTOOL, &ifr)) {
+	if (!ioctl(fd, SIOCETHTOOL, &ifr))
 		n = ch.rx_count > ch.combined_count ? ch.rx_count : ch.combined_count;
-		n = n ? n : 1;
-	}
 	close(fd);
+	return n;
+}
+
+/* The queues to serve by default: all of them, 1 when the driver does not say. */
+static unsigned int queue_count(const char *ifname)
+{
+	unsigned int n = rx_queues(ifname);
+
+	n = n ? n : 1;
 	return n > XG_POOL_MAX_QUEUES ? XG_POOL_MAX_QUEUES : n;
+}
+
+/* Before anything is touched: a queue the interface lacks would only fail at the bind,
+ * with EINVAL and after a zero-copy attempt that says nothing of the cause. */
+static int check_queues(const struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	unsigned int i, n = rx_queues(p->g.ifname);
+
+	for (i = 0; n && i < cfg->nqueues; i++) {
+		if (cfg->queues[i] < n)
+			continue;
+		if (n == 1)
+			pr_warn("%s: %s has no queue %u (its one receive queue is 0)\n",
+				p->log_name, p->g.ifname, cfg->queues[i]);
+		else
+			pr_warn("%s: %s has no queue %u (receive queues 0-%u)\n", p->log_name,
+				p->g.ifname, cfg->queues[i], n - 1);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* With no rules given, all IP traffic goes to the pool and the rest to the kernel. */
@@ -110,11 +141,11 @@ out:
 	return err;
 }
 
+/* Joining changes nothing yet: the rule set is compiled here and installed by
+ * install_joined() only once every socket is bound, so a run that fails to start (a queue
+ * already served, EBUSY) leaves the live set as it found it. */
 static int join_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
-	struct xg_compiled c;
-	int err;
-
 	p->joined = true;
 	if (xg_gate_maps_open(&p->g, p->log_name, &p->maps))
 		return -1;
@@ -123,11 +154,30 @@ static int join_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 		return -1;
 	if (!cfg->rules)
 		return 0; /* the attached gate's rules decide what reaches us */
-	if (xg_rules_compile(cfg->rules, &c))
+	if (xg_rules_compile(cfg->rules, &p->joined_rules))
 		return -1;
-	err = xg_rules_install(&p->maps, cfg->rules, &c, false);
+	p->have_rules = true;
+	/* kept to put back should the install fail after its flip */
+	return xg_rules_read(&p->maps, &p->found_rules) ? -1 : 0;
+}
+
+/* The last step of a joined start. xg_rules_install changes nothing visible before its
+ * flip; a failure after it (carrying counters) could leave a half-carried set, so the set
+ * found at the start is put back. */
+static int install_joined(struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	struct xg_compiled c;
+
+	if (!p->have_rules)
+		return 0;
+	if (!xg_rules_install(&p->maps, cfg->rules, &p->joined_rules, false))
+		return 0;
+	if (xg_rules_compile(&p->found_rules, &c) ||
+	    xg_rules_install(&p->maps, &p->found_rules, &c, false))
+		pr_warn("%s: %s: the rule set found at the start could not be put back\n",
+			p->log_name, p->g.ifname);
 	xg_compiled_free(&c);
-	return err;
+	return -1;
 }
 
 static int allowed_cpus(int *cpus, int max)
@@ -186,8 +236,10 @@ static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
 	struct xg_gate_info info;
+	int err;
 
-	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || xg_bpffs_ensure())
+	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || check_queues(p, cfg) ||
+	    xg_bpffs_ensure())
 		return -1;
 	xg_gate_query(&p->g, &info);
 	if (info.other_prog_id) {
@@ -204,7 +256,10 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	    xg_napi_tune_apply(&p->napi, p->g.ifname, XG_BUSY_DEFER_HARD_IRQS,
 			       XG_BUSY_GRO_FLUSH_NS))
 		return -1;
-	return start_queues(p, cfg);
+	err = start_queues(p, cfg);
+	if (err)
+		return err; /* the caller tells a refused zero-copy bind by it */
+	return p->joined ? install_joined(p, cfg) : 0;
 }
 
 int xg_pool_start(const struct xg_pool_cfg *cfg, struct xg_pool **out)
@@ -221,6 +276,7 @@ int xg_pool_start(const struct xg_pool_cfg *cfg, struct xg_pool **out)
 	}
 	p->log_name = cfg->log_name ? cfg->log_name : "pool";
 	xg_gate_maps_init(&p->maps);
+	xg_ruleset_init(&p->found_rules);
 	p->link_fd = p->xsks_fd = -1;
 	atomic_store(&p->stop, false);
 	err = pool_open(p, cfg);
@@ -257,6 +313,9 @@ void xg_pool_stop(struct xg_pool *p)
 	}
 	p->link_fd = -1;
 	xdpgate_bpf__destroy(p->skel);
+	if (p->have_rules)
+		xg_compiled_free(&p->joined_rules);
+	xg_ruleset_free(&p->found_rules);
 	free(p);
 }
 

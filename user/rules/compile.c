@@ -650,8 +650,12 @@ static int resolve_actions(const struct xg_ruleset *rs, struct xg_compiled *c)
 			continue;
 		c->actions[r].ifindex = if_nametoindex(ru->redirect_if);
 		if (!c->actions[r].ifindex) {
-			pr_warn("rules: rule %zu (line %u): redirect target '%s' does not exist\n",
-				r + 1, ru->line, ru->redirect_if);
+			char at[24] = ""; /* command-line rules have no line */
+
+			if (ru->line)
+				snprintf(at, sizeof(at), " (line %u)", ru->line);
+			pr_warn("rules: rule %zu%s: redirect target '%s' does not exist\n", r + 1,
+				at, ru->redirect_if);
 			return -1;
 		}
 	}

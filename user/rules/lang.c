@@ -14,12 +14,13 @@
  * re-parses. Only absurd rules (two long IPv6 prefixes and two full 16-range port lists)
  * come near the limit; they are refused rather than stored truncated.
  */
-#define _GNU_SOURCE /* getline */
+#define _GNU_SOURCE /* getc_unlocked */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "user/util/log.h"
 #include "user/rules/lang.h"
@@ -649,42 +650,102 @@ static int add_line(struct pctx *c, const char *line, struct xg_ruleset *rs, uns
 	return 0;
 }
 
+/* One line into buf (XG_RULE_LINE_MAX characters and the NUL), read a byte at a time so
+ * that nothing past the limit is ever held: a 300 MB line without a newline costs 4 KiB.
+ * Returns 1 for a line (its length in *len, the column of its first NUL byte in *nul or
+ * 0), 0 at the end of the file, -E2BIG for a line or a file over its limit, -EIO (errno
+ * kept) when reading fails: an error is never taken for the end of the file. */
+static int read_line(FILE *f, char *buf, size_t *len, unsigned int *nul, size_t *total)
+{
+	size_t n = 0;
+	int ch;
+
+	*nul = 0;
+	while ((ch = getc_unlocked(f)) != EOF) {
+		if (++*total > XG_RULES_FILE_MAX)
+			return -EFBIG;
+		if (ch == '\n')
+			break;
+		if (n == XG_RULE_LINE_MAX)
+			return -E2BIG;
+		if (!ch && !*nul)
+			*nul = (unsigned int)n + 1;
+		buf[n++] = (char)ch;
+	}
+	if (ch == EOF && ferror(f))
+		return -EIO;
+	buf[n] = '\0';
+	*len = n;
+	return ch == EOF && !n ? 0 : 1;
+}
+
+/* Regular files are measured before reading; pipes and devices are bound while read. */
+static int open_rules(const char *path, FILE **out)
+{
+	struct stat st;
+	FILE *f = fopen(path, "r");
+
+	*out = NULL;
+	if (!f) {
+		pr_warn("cannot open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > XG_RULES_FILE_MAX) {
+		pr_warn("%s: %lld bytes, a rule file holds at most %d MiB\n", path,
+			(long long)st.st_size, XG_RULES_FILE_MAX >> 20);
+		fclose(f);
+		return -1;
+	}
+	*out = f;
+	return 0;
+}
+
+static int read_rules(FILE *f, struct pctx *c, struct xg_ruleset *rs)
+{
+	char line[XG_RULE_LINE_MAX + 1];
+	unsigned int def_line = 0, nul;
+	size_t n, total = 0;
+	int ret;
+
+	for (;;) {
+		c->lineno++;
+		ret = read_line(f, line, &n, &nul, &total);
+		if (ret <= 0)
+			break;
+		if (nul)
+			ret = perr(c, nul, "NUL byte in line");
+		else
+			ret = add_line(c, line, rs, &def_line);
+		if (ret)
+			return -1;
+	}
+	if (ret == -E2BIG)
+		return perr(c, XG_RULE_LINE_MAX + 1, "line longer than %d characters",
+			    XG_RULE_LINE_MAX);
+	if (ret == -EFBIG)
+		snprintf(c->err, c->errlen, "%s: more than %d MiB, the most a rule file holds",
+			 c->file, XG_RULES_FILE_MAX >> 20);
+	else if (ret == -EIO)
+		snprintf(c->err, c->errlen, "cannot read %s: %s", c->file, strerror(errno));
+	return ret ? -1 : 0;
+}
+
 int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
 {
 	char err[512];
 	struct pctx c = { path, 0, err, sizeof(err), true };
-	unsigned int def_line = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
 	FILE *f;
-	int ret = 0;
+	int ret;
 
 	if (rs->n || rs->has_default) {
 		pr_warn("%s: rule set not empty\n", path);
 		return -1;
 	}
-	f = fopen(path, "r");
-	if (!f) {
-		pr_warn("cannot open %s: %s\n", path, strerror(errno));
+	if (open_rules(path, &f))
 		return -1;
-	}
-	while (!ret && (n = getline(&line, &cap, f)) >= 0) {
-		c.lineno++;
-		if (n && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if ((size_t)n != strlen(line))
-			ret = perr(&c, (unsigned int)strlen(line) + 1, "NUL byte in line");
-		else
-			ret = add_line(&c, line, rs, &def_line);
-		if (ret)
-			pr_warn("%s\n", err);
-	}
-	if (!ret && ferror(f)) {
-		pr_warn("cannot read %s: %s\n", path, strerror(errno));
-		ret = -1;
-	}
-	free(line);
+	ret = read_rules(f, &c, rs);
+	if (ret)
+		pr_warn("%s\n", err);
 	fclose(f);
 	if (ret)
 		xg_ruleset_free(rs);

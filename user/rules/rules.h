@@ -27,6 +27,9 @@
 #define XG_RULES_MAX XG_RULES_MAX_BPF	  /* rules in one set */
 #define XG_RULE_TEXT_MAX XG_RULE_TEXT_BPF /* canonical text of one rule, NUL included */
 #define XG_PORT_RANGES_MAX 16		  /* ranges in one PORTS list */
+/* Bytes in a rule file (README, Rules): far past any real set, it bounds the memory and
+ * time spent on what is no rule file (/dev/zero, a mistaken path, a growing log). */
+#define XG_RULES_FILE_MAX (64 << 20)
 
 struct xg_prefix {
 	uint8_t family;	  /* 0: any address; 4 or 6 */
