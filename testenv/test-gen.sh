@@ -18,17 +18,28 @@ bare_drop_for() {
 
 gen() { te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" "$@"; }
 
-test_gen_count_exact() {
-	te_setup
+# Exact counts, for engine $1; te_setup takes the rest.
+count_exact() {
+	local e=(--engine "$1")
+	te_setup "${@:2}"
 	bare_drop_for 20
-	assert_ok gen --count 100000
-	assert_eq 100000 "$(dut_xdp_packets)" "frames at the DUT after --count 100000"
-	assert_ok gen --count 777 --threads 2 --flows 5
-	assert_eq 100777 "$(dut_xdp_packets)" "after --count 777 on two threads"
-	assert_ok gen --count 50000 -6 --src fd00:18::1 --dst fd00:18::2 --size 128
-	assert_eq 150777 "$(dut_xdp_packets)" "after 50000 IPv6 frames"
+	assert_ok gen "${e[@]}" --count 100000
+	assert_eq 100000 "$(dut_xdp_packets)" "$1: frames at the DUT after --count 100000"
+	assert_ok gen "${e[@]}" --count 777 --threads 2 --flows 5
+	assert_eq 100777 "$(dut_xdp_packets)" "$1: after --count 777 on two threads"
+	assert_ok gen "${e[@]}" --count 50000 -6 --src fd00:18::1 --dst fd00:18::2 --size 128
+	assert_eq 150777 "$(dut_xdp_packets)" "$1: after 50000 IPv6 frames"
 	kill %1 2>/dev/null || true
 	wait
+}
+
+test_gen_count_exact() {
+	count_exact live
+}
+
+# The xsk engine puts thread i on queue i: two threads need a 2-queue veth.
+test_gen_xsk_count_exact() {
+	count_exact xsk --queues 2
 }
 
 test_gen_rate_paced() {
@@ -47,11 +58,11 @@ test_gen_rate_paced() {
 # Frames are valid on the wire: checksums good, markers count 0.. in order, flows vary
 # source port and address. Captured on dut0 (GRO on gives it NAPI to accept them).
 capture_case() {
-	local proto=$1 fam=$2 src=$3 dst=$4 size=$5 pcap fields
+	local engine=$1 proto=$2 fam=$3 src=$4 dst=$5 size=$6 pcap fields
 	pcap=$(mktemp /tmp/xg-gen-XXXXXX.pcap)
 	te_dut timeout 10 tcpdump -Q in -i "$TE_DUT_IF" -c 20 -w "$pcap" -U >/dev/null 2>&1 &
 	sleep 1
-	assert_ok gen "-$fam" --proto "$proto" --src "$src" --dst "$dst" --flows 4 --count 20 \
+	assert_ok gen --engine "$engine" "-$fam" --proto "$proto" --src "$src" --dst "$dst" --flows 4 --count 20 \
 		--size "$size"
 	wait
 	assert_eq 20 "$(tshark -r "$pcap" 2>/dev/null | wc -l)" "$proto/v$fam frames captured"
@@ -67,15 +78,23 @@ capture_case() {
 	rm -f "$pcap" "$pcap.txt"
 }
 
-test_gen_frames_valid() {
+frames_valid() {
 	te_setup
 	te_dut ethtool -K "$TE_DUT_IF" gro on >/dev/null
-	capture_case udp 4 198.18.0.1 198.18.0.2 64
-	capture_case icmp 4 198.18.0.1 198.18.0.2 64
-	capture_case tcp 4 198.18.0.1 198.18.0.2 128
-	capture_case udp 6 fd00:18::1 fd00:18::2 128
-	capture_case tcp 6 fd00:18::1 fd00:18::2 128
-	capture_case icmp 6 fd00:18::1 fd00:18::2 128
+	capture_case "$1" udp 4 198.18.0.1 198.18.0.2 64
+	capture_case "$1" icmp 4 198.18.0.1 198.18.0.2 64
+	capture_case "$1" tcp 4 198.18.0.1 198.18.0.2 128
+	capture_case "$1" udp 6 fd00:18::1 fd00:18::2 128
+	capture_case "$1" tcp 6 fd00:18::1 fd00:18::2 128
+	capture_case "$1" icmp 6 fd00:18::1 fd00:18::2 128
+}
+
+test_gen_frames_valid() {
+	frames_valid live
+}
+
+test_gen_xsk_frames_valid() {
+	frames_valid xsk
 }
 
 test_gen_bad_options() {
@@ -99,4 +118,6 @@ test_gen_bad_options() {
 	assert_fail te_gen "$XG" gen nosuch0 --dst 198.18.0.2
 	assert_match "no such interface 'nosuch0'" "$ASSERT_OUT"
 	assert_fail gen --proto sctp
+	assert_fail gen --engine dpdk --count 1
+	assert_match "dpdk" "$ASSERT_OUT"
 }

@@ -21,7 +21,7 @@
 #include "user/util/netdev.h"
 
 struct gen_cfg {
-	int proto;
+	int proto, engine;
 	bool ipv4, ipv6;
 	unsigned int size, flows, threads, sport, dport;
 	const char *src, *dst;
@@ -36,6 +36,12 @@ static const struct xg_opt_enum gen_protos[] = {
 	{ "udp", XG_GEN_UDP },
 	{ "tcp", XG_GEN_TCP },
 	{ "icmp", XG_GEN_ICMP },
+	{ NULL, 0 },
+};
+
+static const struct xg_opt_enum gen_engines[] = {
+	{ "live", XG_GEN_LIVE },
+	{ "xsk", XG_GEN_XSK },
 	{ NULL, 0 },
 };
 
@@ -129,7 +135,9 @@ static int build_params(const struct gen_cfg *cfg, const struct xg_gate *g, uint
 		return -EINVAL;
 	if (cfg->no_marker)
 		p->layout.marker_off = 0; /* the template keeps frame 0's marker, unchanged */
+	p->engine = cfg->engine;
 	p->ifindex = g->ifindex;
+	p->ifname = g->ifname;
 	p->flows = cfg->flows;
 	p->rate = cfg->rate;
 	p->count = cfg->count;
@@ -223,6 +231,7 @@ static void gen_defaults(void *cfgp)
 	struct gen_cfg *cfg = cfgp;
 
 	cfg->proto = XG_GEN_UDP;
+	cfg->engine = XG_GEN_LIVE;
 	cfg->size = 64;
 	cfg->flows = 1;
 	cfg->threads = 1;
@@ -233,6 +242,14 @@ static void gen_defaults(void *cfgp)
 
 #define O(field) offsetof(struct gen_cfg, field)
 static const struct xg_opt gen_opts[] = {
+	{ .name = "engine",
+	  .short_name = 'e',
+	  .type = XG_OPT_ENUM,
+	  .offset = O(engine),
+	  .help = "live: BPF_PROG_RUN live frames (the default); xsk: an AF_XDP socket per "
+		  "thread,\n"
+		  "                                   thread i on queue i",
+	  .enum_vals = gen_engines },
 	{ .name = "proto",
 	  .short_name = 'p',
 	  .type = XG_OPT_ENUM,
@@ -345,7 +362,8 @@ const struct xg_cmd xg_cmd_gen = {
 	.args = "IFACE",
 	.min_args = 1,
 	.max_args = 1,
-	.summary = "Transmit generated frames out of IFACE (BPF_PROG_RUN live frames, XDP_TX).\n"
+	.summary = "Transmit generated frames out of IFACE (BPF_PROG_RUN live frames with XDP_TX,\n"
+		   "or with --engine xsk through AF_XDP sockets, zero-copy where the driver can).\n"
 		   "Each frame carries a 16-byte marker after the L4 header (thread, flow, "
 		   "sequence\n"
 		   "number) when it fits: from 64 bytes for IPv4 UDP/ICMP, 82 for IPv4 TCP, 86 "

@@ -39,7 +39,10 @@ static int bind_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg, __u16 mod
 		.bind_flags = (__u16)(mode_flag | XDP_USE_NEED_WAKEUP),
 	};
 
-	return xsk_socket__create(&q->xsk, cfg->ifname, cfg->queue, q->umem, &q->rx, &q->tx, &sc);
+	if (cfg->tx_only)
+		sc.rx_size = 0;
+	return xsk_socket__create(&q->xsk, cfg->ifname, cfg->queue, q->umem,
+				  cfg->tx_only ? NULL : &q->rx, &q->tx, &sc);
 }
 
 static int open_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
@@ -104,7 +107,9 @@ int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
 		xg_xsk_close(q);
 		return err;
 	}
-	xg_fq_refill(q);
+	/* the kernel wants a fill ring bound even for TX only; it just stays empty */
+	if (!cfg->tx_only)
+		xg_fq_refill(q);
 	return 0;
 }
 
@@ -146,6 +151,14 @@ int xg_xsk_fd(const struct xg_xsk *q)
 static uint32_t chunk_off(const struct xg_xsk *q, uint64_t addr)
 {
 	return (uint32_t)(addr & (q->frame_size - 1));
+}
+
+bool xg_umem_alloc(struct xg_xsk *q, uint64_t *addr)
+{
+	if (!q->nfree)
+		return false;
+	*addr = q->free[--q->nfree];
+	return true;
 }
 
 void xg_umem_free(struct xg_xsk *q, uint64_t addr)
@@ -208,10 +221,15 @@ unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigne
 	}
 	xsk_ring_prod__submit(&q->tx, n);
 	q->outstanding_tx += n;
+	xg_tx_kick(q);
+	return n;
+}
+
+void xg_tx_kick(struct xg_xsk *q)
+{
 	/* copy mode sends only when kicked; zero-copy drivers say when they need it */
 	if (xsk_ring_prod__needs_wakeup(&q->tx) && q->xsk)
 		sendto(xsk_socket__fd(q->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
-	return n;
 }
 
 unsigned int xg_cq_drain(struct xg_xsk *q)
