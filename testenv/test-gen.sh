@@ -55,6 +55,19 @@ test_gen_rate_paced() {
 	wait
 }
 
+# 100 kpps for 3 s, counted at the DUT: within 3% (the xsk engine paces in userspace).
+test_gen_xsk_rate_paced() {
+	local n
+	te_setup
+	bare_drop_for 10
+	assert_ok gen --engine xsk --rate 100000 --duration 3
+	n=$(dut_xdp_packets)
+	assert_ge "$n" 291000 "frames at the DUT for 100 kpps x 3 s"
+	assert_le "$n" 309000 "frames at the DUT for 100 kpps x 3 s"
+	kill %1 2>/dev/null || true
+	wait
+}
+
 # Frames are valid on the wire: checksums good, markers count 0.. in order, flows vary
 # source port and address. Captured on dut0 (GRO on gives it NAPI to accept them).
 capture_case() {
@@ -120,4 +133,10 @@ test_gen_bad_options() {
 	assert_fail gen --proto sctp
 	assert_fail gen --engine dpdk --count 1
 	assert_match "dpdk" "$ASSERT_OUT"
+	# AF_XDP refused: a queue the single-queue veth does not have, and a down interface
+	assert_fail gen --engine xsk --threads 2 --count 10
+	assert_match "gen0 queue 1: cannot bind an AF_XDP socket" "$ASSERT_OUT"
+	te_gen ip link set "$TE_GEN_IF" down
+	assert_fail gen --engine xsk --count 10
+	assert_match "transmitting failed: Network is down" "$ASSERT_OUT"
 }

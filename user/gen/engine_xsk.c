@@ -161,8 +161,8 @@ static void drain(struct xg_gen_thread *t, uint64_t *done)
 {
 	double until = xg_now() + DRAIN_S;
 
-	while (t->q->outstanding_tx && xg_now() < until) {
-		xg_tx_kick(t->q);
+	while (t->q->outstanding_tx && xg_now() < until && !t->err) {
+		t->err = xg_tx_kick(t->q);
 		*done += xg_cq_drain(t->q);
 		atomic_store(&t->completed, *done);
 	}
@@ -193,12 +193,13 @@ static void *xsk_thread(void *arg)
 		if (!n) /* the quota is all queued */
 			break;
 		n = send_batch(t, seq, n);
-		if (!n) /* no free frame or no room: the kernel has yet to send what it holds */
-			xg_tx_kick(t->q);
+		/* no free frame or no room: the kernel has yet to send what it holds */
+		if (!n && (t->err = xg_tx_kick(t->q)))
+			break;
 		seq += n;
 	}
 	drain(t, &done);
-	if (t->q->outstanding_tx)
+	if (t->q->outstanding_tx && !t->err)
 		t->err = -ETIMEDOUT;
 	atomic_fetch_sub(&t->gen->running, 1);
 	return NULL;

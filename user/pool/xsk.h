@@ -72,8 +72,10 @@ unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigne
 unsigned int xg_cq_drain(struct xg_xsk *q); /* returns frames completed */
 /* Wake the kernel to send what the TX ring holds, if it asked to be woken. Copy mode sends
  * at most a budget of frames per wake-up, so a sender with frames still in the ring kicks
- * again instead of waiting for a completion that will not come. */
-void xg_tx_kick(struct xg_xsk *q);
+ * again instead of waiting for a completion that will not come. 0, or -errno when the
+ * kernel refuses to send at all (-ENETDOWN: the interface is down); a busy ring is not an
+ * error. */
+int xg_tx_kick(struct xg_xsk *q);
 void xg_umem_free(struct xg_xsk *q, uint64_t addr);
 /* Take a frame from the free list: its UMEM address, or false when the list is empty. */
 bool xg_umem_alloc(struct xg_xsk *q, uint64_t *addr);
