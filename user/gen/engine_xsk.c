@@ -13,7 +13,7 @@
  * Frames count as sent when the kernel completes them, so an exact --count waits for the
  * last completions, and a stop drains what is in flight.
  * Pacing: a thread sends small batches on the schedule start + sent/rate (about 10 kHz
- * of batches), sleeping between them. */
+ * of batches), sleeping between them; see budget(). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
@@ -107,8 +107,10 @@ static void rewrite(const struct xg_gen_thread *t, uint8_t *data, uint64_t seq)
 }
 
 /* Frames this round may carry: the batch, cut to the quota and to the pacing schedule.
- * 0 with *wait set: sleep until then. */
-static unsigned int budget(const struct xg_gen_thread *t, double start, uint64_t seq,
+ * 0 with *wait set: sleep until then. A thread that fell more than 20 ms behind (the
+ * machine was busy) starts its schedule afresh rather than bursting to catch up, as the
+ * live engine's program does. */
+static unsigned int budget(const struct xg_gen_thread *t, double *start, uint64_t seq,
 			   unsigned int batch, double *wait)
 {
 	uint64_t n = batch;
@@ -117,12 +119,14 @@ static unsigned int budget(const struct xg_gen_thread *t, double start, uint64_t
 	if (t->quota && t->quota - seq < n)
 		n = t->quota - seq;
 	if (n && t->rate > 0) {
-		double due = start + (double)seq / t->rate;
+		double due = *start + (double)seq / t->rate, now = xg_now();
 
-		if (due > xg_now()) {
+		if (due > now) {
 			*wait = due;
 			return 0;
 		}
+		if (now - due > 0.02)
+			*start = now - (double)seq / t->rate;
 	}
 	return (unsigned int)n;
 }
@@ -185,7 +189,7 @@ static void *xsk_thread(void *arg)
 	while (!atomic_load(&t->gen->stop)) {
 		done += xg_cq_drain(t->q);
 		atomic_store(&t->completed, done);
-		n = budget(t, start, seq, batch, &wait);
+		n = budget(t, &start, seq, batch, &wait);
 		if (!n && wait > 0) {
 			sleep_until(wait);
 			continue;
