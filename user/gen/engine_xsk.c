@@ -109,7 +109,7 @@ static void rewrite(const struct xg_gen_thread *t, uint8_t *data, uint64_t seq)
 /* Frames this round may carry: the batch, cut to the quota and to the pacing schedule.
  * 0 with *wait set: sleep until then. A thread that fell behind (the machine was busy)
  * catches up at full speed, so the average over a run holds: a start afresh after 20 ms,
- * as the live engine's program does, lost 17% of a 100 kpps run on the shared 2-vCPU
+ * as the live engine's program does, left a 100 kpps test run 17% short on the shared 2-vCPU
  * machine. Only more than a second behind (the process was stopped) starts afresh. */
 static unsigned int budget(const struct xg_gen_thread *t, double *start, uint64_t seq,
 			   unsigned int batch, double *wait)
