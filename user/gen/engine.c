@@ -41,7 +41,7 @@
  * of 100 ms worth. */
 #define BPF_PACE_MIN_PPS 1000.0
 
-static void pin_cpu(int cpu)
+void xg_gen_pin_cpu(int cpu)
 {
 	cpu_set_t set;
 
@@ -82,7 +82,7 @@ static void pace(const struct xg_gen_thread *t, double start, uint64_t sent)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-static void *gen_thread(void *arg)
+static void *live_thread(void *arg)
 {
 	struct xg_gen_thread *t = arg;
 	/* the kernel insists that data_end equals the input size */
@@ -95,7 +95,7 @@ static void *gen_thread(void *arg)
 	double start = xg_now();
 	uint64_t sent = 0, n;
 
-	pin_cpu(t->p->cpus[t->idx]);
+	xg_gen_pin_cpu(t->p->cpus[t->idx]);
 	if (bpf_paced(t)) {
 		/* a batch runs with softirqs off: keep it within ~1 ms of pacing */
 		double per_ms = t->rate / 1000;
@@ -117,14 +117,17 @@ static void *gen_thread(void *arg)
 	return NULL;
 }
 
-static int load(struct xg_gen *g, const struct xg_gen_params *p)
+static int live_prepare(struct xg_gen *g, const struct xg_gen_params *p)
 {
 	const struct xg_gen_layout *l = &p->layout;
+	unsigned int i;
 	int err;
 
 	g->skel = gen_bpf__open();
-	if (!g->skel)
-		return -errno;
+	if (!g->skel) {
+		err = -errno;
+		goto fail;
+	}
 	g->skel->rodata->flows = p->flows;
 	g->skel->rodata->saddr_base = l->saddr_base;
 	g->skel->rodata->sport_base = l->sport_base;
@@ -145,55 +148,19 @@ static int load(struct xg_gen *g, const struct xg_gen_params *p)
 	if (err) {
 		gen_bpf__destroy(g->skel);
 		g->skel = NULL;
+		goto fail;
 	}
+	for (i = 0; i < g->nthreads; i++)
+		g->t[i].prog_fd = bpf_program__fd(g->skel->progs.xdpgate_gen);
+	return 0;
+fail:
+	pr_warn("gen: cannot load the generator program: %s\n", strerror(-err));
 	return err;
 }
 
-static void on_wake(int sig)
-{
-	(void)sig; /* only there to interrupt the bpf() call */
-}
-
-int xg_gen_start(struct xg_gen *g, const struct xg_gen_params *p)
-{
-	struct sigaction sa = { .sa_handler = on_wake }; /* no SA_RESTART */
-	unsigned int i;
-	int err;
-
-	memset(g, 0, sizeof(*g));
-	sigaction(SIGUSR1, &sa, NULL);
-	err = load(g, p);
-	if (err) {
-		pr_warn("gen: cannot load the generator program: %s\n", strerror(-err));
-		return err;
-	}
-	g->nthreads = p->threads;
-	for (i = 0; i < p->threads; i++) {
-		struct xg_gen_thread *t = &g->t[i];
-
-		t->p = p;
-		t->gen = g;
-		t->idx = i;
-		t->prog_fd = bpf_program__fd(g->skel->progs.xdpgate_gen);
-		t->rate = p->rate / p->threads;
-		/* the first thread takes the remainder so the total is exact */
-		t->quota = p->count / p->threads + (i == 0 ? p->count % p->threads : 0);
-		if (p->count && !t->quota)
-			continue;
-		atomic_fetch_add(&g->running, 1);
-		err = pthread_create(&t->tid, NULL, gen_thread, t);
-		if (err) {
-			atomic_fetch_sub(&g->running, 1);
-			pr_warn("gen: cannot start thread %u: %s\n", i, strerror(err));
-			xg_gen_stop(g);
-			return -err;
-		}
-		t->started = true;
-	}
-	return 0;
-}
-
-static void read_totals(struct xg_gen *g, struct xg_gen_totals *out)
+/* Frames made by the program (per CPU), and what the driver did with them (its
+ * tracepoints, for this process and interface). */
+static void live_totals(struct xg_gen *g, struct xg_gen_totals *out)
 {
 	int ncpu = libbpf_num_possible_cpus(), i;
 	struct xg_gen_tx *tx = NULL;
@@ -219,10 +186,71 @@ static void read_totals(struct xg_gen *g, struct xg_gen_totals *out)
 	free(tx);
 }
 
+static void live_release(struct xg_gen *g)
+{
+	gen_bpf__destroy(g->skel);
+	g->skel = NULL;
+}
+
+const struct xg_gen_ops xg_gen_live_ops = {
+	.prepare = live_prepare,
+	.thread = live_thread,
+	.totals = live_totals,
+	.release = live_release,
+};
+
+static void on_wake(int sig)
+{
+	(void)sig; /* only there to interrupt the bpf() call or a pacing sleep */
+}
+
+int xg_gen_start(struct xg_gen *g, const struct xg_gen_params *p)
+{
+	struct sigaction sa = { .sa_handler = on_wake }; /* no SA_RESTART */
+	unsigned int i;
+	int err;
+
+	memset(g, 0, sizeof(*g));
+	g->ops = p->engine == XG_GEN_XSK ? &xg_gen_xsk_ops : &xg_gen_live_ops;
+	sigaction(SIGUSR1, &sa, NULL);
+	g->nthreads = p->threads;
+	for (i = 0; i < p->threads; i++) {
+		struct xg_gen_thread *t = &g->t[i];
+
+		t->p = p;
+		t->gen = g;
+		t->idx = i;
+		t->rate = p->rate / p->threads;
+		/* the first thread takes the remainder so the total is exact */
+		t->quota = p->count / p->threads + (i == 0 ? p->count % p->threads : 0);
+	}
+	err = g->ops->prepare(g, p);
+	if (err) {
+		g->ops = NULL;
+		return err;
+	}
+	for (i = 0; i < p->threads; i++) {
+		struct xg_gen_thread *t = &g->t[i];
+
+		if (p->count && !t->quota)
+			continue;
+		atomic_fetch_add(&g->running, 1);
+		err = pthread_create(&t->tid, NULL, g->ops->thread, t);
+		if (err) {
+			atomic_fetch_sub(&g->running, 1);
+			pr_warn("gen: cannot start thread %u: %s\n", i, strerror(err));
+			xg_gen_stop(g);
+			return -err;
+		}
+		t->started = true;
+	}
+	return 0;
+}
+
 void xg_gen_totals(struct xg_gen *g, struct xg_gen_totals *out)
 {
-	if (g->skel)
-		read_totals(g, out);
+	if (g->ops)
+		g->ops->totals(g, out);
 	else
 		*out = g->final;
 }
@@ -245,6 +273,8 @@ int xg_gen_stop(struct xg_gen *g)
 	unsigned int i;
 	int err = 0;
 
+	if (!g->ops)
+		return 0;
 	atomic_store(&g->stop, true);
 	for (i = 0; i < g->nthreads; i++) {
 		if (!g->t[i].started)
@@ -259,8 +289,8 @@ int xg_gen_stop(struct xg_gen *g)
 		if (!err)
 			err = g->t[i].err;
 	}
-	xg_gen_totals(g, &g->final); /* every bulk is flushed before a run returns */
-	gen_bpf__destroy(g->skel);
-	g->skel = NULL;
+	g->ops->totals(g, &g->final); /* every bulk is flushed before a run returns */
+	g->ops->release(g);
+	g->ops = NULL;
 	return err;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The traffic generator's engine: threads that transmit a template frame out of an
- * interface with BPF_PROG_RUN live frames (XDP_TX), each pinned to its CPU and counted
- * per CPU by the program. */
+/* The traffic generator's engines: threads that transmit a template frame out of an
+ * interface, each pinned to its CPU. Two engines behind one interface (struct
+ * xg_gen_ops): BPF_PROG_RUN live frames (XDP_TX, engine.c) and an AF_XDP socket per
+ * thread and queue (engine_xsk.c). The caller sees only xg_gen_start/sent/running/stop. */
 #ifndef XG_ENGINE_H
 #define XG_ENGINE_H
 
@@ -21,8 +22,12 @@ struct xg_gen_layout {
 	uint16_t sport_base;
 };
 
+enum xg_gen_engine { XG_GEN_LIVE, XG_GEN_XSK };
+
 struct xg_gen_params {
+	enum xg_gen_engine engine;
 	int ifindex;
+	const char *ifname;
 	const uint8_t *frame; /* the template, FCS excluded */
 	size_t frame_len;
 	struct xg_gen_layout layout;
@@ -38,9 +43,11 @@ struct xg_gen_thread {
 	const struct xg_gen_params *p;
 	struct xg_gen *gen;
 	unsigned int idx;
-	int prog_fd;
-	uint64_t quota; /* 0: unlimited */
-	double rate;	/* 0: unpaced */
+	int prog_fd;		    /* live */
+	struct xg_xsk *q;	    /* xsk: this thread's socket, on queue idx */
+	_Atomic uint64_t completed; /* xsk: frames the kernel has sent */
+	uint64_t quota;		    /* 0: unlimited */
+	double rate;		    /* 0: unpaced */
 	int err;
 	bool started;
 };
@@ -54,14 +61,33 @@ struct xg_gen_totals {
 	int xmit_err;	    /* the last error the kernel gave, negative errno; 0: none */
 };
 
+struct xg_gen;
+struct xg_xsk;
+
+/* What an engine supplies. prepare runs once the thread structs are filled in (before any
+ * thread starts) and prints its own one-line error; release undoes it after the threads
+ * have been joined. */
+struct xg_gen_ops {
+	int (*prepare)(struct xg_gen *g, const struct xg_gen_params *p);
+	void *(*thread)(void *t);
+	void (*totals)(struct xg_gen *g, struct xg_gen_totals *out);
+	void (*release)(struct xg_gen *g);
+};
+
+extern const struct xg_gen_ops xg_gen_live_ops, xg_gen_xsk_ops;
+
 struct xg_gen {
-	struct gen_bpf *skel;
+	const struct xg_gen_ops *ops;
+	struct gen_bpf *skel; /* live */
 	atomic_bool stop;
 	_Atomic unsigned int running;
 	struct xg_gen_thread t[XG_GEN_MAX_THREADS];
 	unsigned int nthreads;
 	struct xg_gen_totals final; /* read when the engine stops */
 };
+
+/* Pin the calling thread to cpu (a line at info level when refused). */
+void xg_gen_pin_cpu(int cpu);
 
 /* Load the engine for p and start its threads. 0 or -errno (message printed). */
 int xg_gen_start(struct xg_gen *g, const struct xg_gen_params *p);

@@ -39,7 +39,17 @@ static int bind_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg, __u16 mod
 		.bind_flags = (__u16)(mode_flag | XDP_USE_NEED_WAKEUP),
 	};
 
-	return xsk_socket__create(&q->xsk, cfg->ifname, cfg->queue, q->umem, &q->rx, &q->tx, &sc);
+	int err, tries = 0;
+
+	if (cfg->tx_only)
+		sc.rx_size = 0;
+	/* The kernel frees a closed socket's hold on its queue from a workqueue, so a bind
+	 * right after the previous user of the queue exited can get EBUSY: retry for ~0.5 s. */
+	while ((err = xsk_socket__create(&q->xsk, cfg->ifname, cfg->queue, q->umem,
+					 cfg->tx_only ? NULL : &q->rx, &q->tx, &sc)) == -EBUSY &&
+	       ++tries < 50)
+		usleep(10 * 1000);
+	return err;
 }
 
 static int open_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
@@ -104,7 +114,9 @@ int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
 		xg_xsk_close(q);
 		return err;
 	}
-	xg_fq_refill(q);
+	/* the kernel wants a fill ring bound even for TX only; it just stays empty */
+	if (!cfg->tx_only)
+		xg_fq_refill(q);
 	return 0;
 }
 
@@ -146,6 +158,14 @@ int xg_xsk_fd(const struct xg_xsk *q)
 static uint32_t chunk_off(const struct xg_xsk *q, uint64_t addr)
 {
 	return (uint32_t)(addr & (q->frame_size - 1));
+}
+
+bool xg_umem_alloc(struct xg_xsk *q, uint64_t *addr)
+{
+	if (!q->nfree)
+		return false;
+	*addr = q->free[--q->nfree];
+	return true;
 }
 
 void xg_umem_free(struct xg_xsk *q, uint64_t addr)
@@ -208,10 +228,20 @@ unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigne
 	}
 	xsk_ring_prod__submit(&q->tx, n);
 	q->outstanding_tx += n;
-	/* copy mode sends only when kicked; zero-copy drivers say when they need it */
-	if (xsk_ring_prod__needs_wakeup(&q->tx) && q->xsk)
-		sendto(xsk_socket__fd(q->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0);
+	(void)xg_tx_kick(q); /* a refusal shows again at the caller's next kick */
 	return n;
+}
+
+int xg_tx_kick(struct xg_xsk *q)
+{
+	/* copy mode sends only when kicked; zero-copy drivers say when they need it */
+	if (!xsk_ring_prod__needs_wakeup(&q->tx) || !q->xsk ||
+	    sendto(xsk_socket__fd(q->xsk), NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0)
+		return 0;
+	/* EAGAIN/EBUSY: the budget ran out or the driver is busy; ENOBUFS: no skb this time */
+	if (errno == EAGAIN || errno == EBUSY || errno == ENOBUFS || errno == EINTR)
+		return 0;
+	return -errno;
 }
 
 unsigned int xg_cq_drain(struct xg_xsk *q)

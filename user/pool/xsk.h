@@ -26,6 +26,7 @@ struct xg_xsk_cfg {
 	unsigned int ring_size;	 /* RX/TX/fill/completion descriptors, power of two */
 	unsigned int nframes;	 /* UMEM frames: 2 * ring_size by default */
 	enum xg_xsk_mode mode;
+	bool tx_only; /* no RX ring, and the fill ring left empty: every frame stays ours */
 };
 
 struct xg_xsk {
@@ -69,7 +70,15 @@ unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int 
  * rest stay the caller's. Kicks the kernel when it asks to be woken. */
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n);
 unsigned int xg_cq_drain(struct xg_xsk *q); /* returns frames completed */
+/* Wake the kernel to send what the TX ring holds, if it asked to be woken. Copy mode sends
+ * at most a budget of frames per wake-up, so a sender with frames still in the ring kicks
+ * again instead of waiting for a completion that will not come. 0, or -errno when the
+ * kernel refuses to send at all (-ENETDOWN: the interface is down); a busy ring is not an
+ * error. */
+int xg_tx_kick(struct xg_xsk *q);
 void xg_umem_free(struct xg_xsk *q, uint64_t addr);
+/* Take a frame from the free list: its UMEM address, or false when the list is empty. */
+bool xg_umem_alloc(struct xg_xsk *q, uint64_t *addr);
 /* Room for the frame whose data is at addr: up to the end of its chunk. Received data
  * starts past the kernel's headroom (XDP_PACKET_HEADROOM in copy mode, plus any UMEM
  * headroom), so this is less than frame_size; the kernel refuses a TX descriptor that
