@@ -15,6 +15,7 @@
 #include <xdp/libxdp.h>
 
 #include "user/cli/commands.h"
+#include "user/cli/config.h"
 #include "user/gate/counters.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
@@ -25,7 +26,7 @@
 #include "user/rules/rules.h"
 
 struct run_cfg {
-	const char *rules, *handler;
+	const char *rules, *handler, *config;
 	struct xg_opt_queues queues;
 	bool zerocopy, copy, json;
 	int wait, mode;
@@ -99,25 +100,72 @@ static void print_sockets(const struct xg_pool *p)
 	fflush(stdout);
 }
 
+/* With --config: the interface's section (IFACE's, or the only one) replaces the settings
+ * of the command line, except how long to run and how to report. */
+static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_conf *conf,
+		       const char **ifname)
+{
+	const struct xg_conf_iface *ifc;
+	struct run_cfg cli = *cfg;
+
+	if (xg_conf_load(cli.config, &xg_run_conf_schema, conf)) {
+		pr_warn("%s\n", conf->err);
+		return -1;
+	}
+	if (argc)
+		ifc = xg_conf_find(conf, argv[0]);
+	else
+		ifc = conf->nifaces == 1 ? &conf->ifaces[0] : NULL;
+	if (!ifc) {
+		if (argc)
+			pr_warn("run: %s: no [interface %s] section\n", cli.config, argv[0]);
+		else
+			pr_warn("run: %s: %u interfaces: name the one to run\n", cli.config,
+				conf->nifaces);
+		xg_conf_free(conf);
+		return -1;
+	}
+	*cfg = *(const struct run_cfg *)ifc->cfg;
+	cfg->config = cli.config;
+	cfg->duration = cli.duration;
+	cfg->interval = cli.interval;
+	cfg->json = cli.json;
+	*ifname = ifc->name;
+	xg_log_set_level(conf->log_level);
+	return 0;
+}
+
 static int do_run(void *cfgp, int argc, char **argv)
 {
 	struct run_cfg *cfg = cfgp;
 	struct xg_run_snap prev, cur;
+	struct xg_conf conf = { 0 };
+	const char *ifname = argc ? argv[0] : NULL;
 	struct xg_pool_cfg pc;
 	struct xg_ruleset rs;
 	struct xg_pool *p;
 	double start, next;
 	int err;
 
-	(void)argc;
-	if (xg_require_root("run") || build_cfg(cfg, argv[0], &pc, &rs))
+	if (xg_require_root("run"))
 		return 1;
+	if (cfg->config && conf_select(cfg, argc, argv, &conf, &ifname))
+		return 1;
+	if (!ifname) {
+		pr_warn("run: name an interface, or give --config FILE\n");
+		return 1;
+	}
+	if (build_cfg(cfg, ifname, &pc, &rs)) {
+		xg_conf_free(&conf);
+		return 1;
+	}
 	err = xg_pool_start(&pc, &p);
 	if (err) {
 		if (err == -EOPNOTSUPP && cfg->zerocopy)
 			pr_warn("run: zero-copy refused: drop --zerocopy to fall back to copy "
 				"mode\n");
 		xg_ruleset_free(&rs);
+		xg_conf_free(&conf);
 		return 1;
 	}
 	xg_stop_on_signals();
@@ -140,8 +188,9 @@ static int do_run(void *cfgp, int argc, char **argv)
 	xg_run_snapshot(p, &cur); /* before stopping: XDP_STATISTICS need the sockets */
 	xg_run_unpublish(p);	  /* the stopped pool has no gate to find the file by */
 	xg_pool_stop(p);
-	xg_run_totals(argv[0], &cur, xg_now() - start, cfg->json, stdout);
+	xg_run_totals(ifname, &cur, xg_now() - start, cfg->json, stdout);
 	xg_ruleset_free(&rs);
+	xg_conf_free(&conf);
 	return 0;
 }
 
@@ -166,6 +215,12 @@ static const struct xg_opt run_opts[] = {
 	  .offset = O(rules),
 	  .metavar = "FILE",
 	  .help = "rule set (rules with action xsk reach the pool; default: all IP traffic)" },
+	{ .name = "config",
+	  .short_name = 'C',
+	  .type = XG_OPT_STRING,
+	  .offset = O(config),
+	  .metavar = "FILE",
+	  .help = "settings from FILE's [interface IFACE] section (see `config check`)" },
 	{ .name = "queues",
 	  .short_name = 'q',
 	  .type = XG_OPT_QUEUES,
@@ -244,16 +299,51 @@ static const struct xg_opt run_opts[] = {
 };
 #undef O
 
+/* What an [interface NAME] section may set: run's options by their long names. */
+static const char *const conf_keys[] = {
+	"rules", "queues", "handler", "zerocopy", "copy", "wait", "batch", "frame-size",
+	"ring-size", "mode", NULL,
+};
+
+/* The checks of build_cfg that need no system state, for a key of the file. */
+static int conf_check(const void *cfgp, const char *key, char *why, size_t len)
+{
+	const struct run_cfg *cfg = cfgp;
+	const char *arg;
+
+	if (!strcmp(key, "handler") && !xg_handler_find(cfg->handler, &arg))
+		snprintf(why, len, "unknown handler '%s' (count, count:verify, reflect, pcap:FILE)",
+			 cfg->handler);
+	else if ((!strcmp(key, "copy") || !strcmp(key, "zerocopy")) && cfg->copy && cfg->zerocopy)
+		snprintf(why, len, "zerocopy and copy exclude each other");
+	else if (!strcmp(key, "ring-size") && (cfg->ring_size & (cfg->ring_size - 1)))
+		snprintf(why, len, "%u is not a power of two", cfg->ring_size);
+	else if (!strcmp(key, "frame-size") && cfg->frame_size != 2048 && cfg->frame_size != 4096)
+		snprintf(why, len, "must be 2048 or 4096");
+	else
+		return 0;
+	return -1;
+}
+
+const struct xg_conf_schema xg_run_conf_schema = {
+	.check = conf_check,
+	.opts = run_opts,
+	.keys = conf_keys,
+	.cfg_size = sizeof(struct run_cfg),
+	.defaults = run_defaults,
+};
+
 const struct xg_cmd xg_cmd_run = {
 	.name = "run",
-	.args = "IFACE",
-	.min_args = 1,
+	.args = "[IFACE]",
+	.min_args = 0,
 	.max_args = 1,
 	.summary = "Run the AF_XDP worker pool on IFACE in the foreground.\n"
 		   "One pinned worker per queue; rules with action xsk (or, without --rules,\n"
 		   "all IP traffic) reach it. On a free interface the gate is attached through\n"
 		   "a bpf_link (gone when the process dies); where `attach` holds the interface\n"
-		   "the pool joins that gate.",
+		   "the pool joins that gate. With --config, IFACE's section of the file\n"
+		   "(IFACE may be left out when the file has one interface).",
 	.opts = run_opts,
 	.cfg_size = sizeof(struct run_cfg),
 	.defaults = run_defaults,

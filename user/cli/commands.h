@@ -13,6 +13,11 @@ extern const struct xg_cmd xg_cmd_gen;
 extern const struct xg_cmd xg_cmd_baseline;
 extern const struct xg_cmd xg_cmd_rules;
 extern const struct xg_cmd xg_cmd_run;
+extern const struct xg_cmd xg_cmd_config;
+
+struct xg_conf_schema;
+/* What `run --config` reads from an [interface] section (cmd_run.c), for `config check`. */
+extern const struct xg_conf_schema xg_run_conf_schema;
 
 /* Entry point shared by main() and tests: parses global options, dispatches. */
 int xg_cli_main(int argc, char **argv);
