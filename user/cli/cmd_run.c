@@ -301,8 +301,8 @@ static const struct xg_opt run_opts[] = {
 
 /* What an [interface NAME] section may set: run's options by their long names. */
 static const char *const conf_keys[] = {
-	"rules", "queues", "handler", "zerocopy", "copy", "wait", "batch", "frame-size",
-	"ring-size", "mode", NULL,
+	"rules", "queues",     "handler",   "zerocopy", "copy", "wait",
+	"batch", "frame-size", "ring-size", "mode",	NULL,
 };
 
 /* The checks of build_cfg that need no system state, for a key of the file. */

@@ -175,8 +175,9 @@ static int global_key(struct pstate *st, const char *section, const char *key, c
 	if (!strcmp(section, "metrics") && !strcmp(key, "listen")) {
 		bit = 1;
 		if (xg_conf_parse_listen(val, &c->metrics))
-			FAIL(st, "%s:%u: key 'listen': '%s' is not ADDR:PORT (IPv4, like "
-				 "127.0.0.1:9464)",
+			FAIL(st,
+			     "%s:%u: key 'listen': '%s' is not ADDR:PORT (IPv4, like "
+			     "127.0.0.1:9464)",
 			     c->path, st->line, val);
 		c->has_metrics = true;
 	} else if (!strcmp(section, "log") && !strcmp(key, "level")) {
@@ -184,8 +185,9 @@ static int global_key(struct pstate *st, const char *section, const char *key, c
 		for (e = log_levels; e->name && strcmp(e->name, val); e++)
 			;
 		if (!e->name)
-			FAIL(st, "%s:%u: key 'level': unknown value '%s' (expected warn, info, "
-				 "lib or debug)",
+			FAIL(st,
+			     "%s:%u: key 'level': unknown value '%s' (expected warn, info, "
+			     "lib or debug)",
 			     c->path, st->line, val);
 		c->log_level = e->value;
 	} else {

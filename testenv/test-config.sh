@@ -1,0 +1,103 @@
+#!/bin/bash
+# Integration tests of operating xdpgate as a service: run from a config file, config
+# check, reload on SIGHUP under traffic. Run by run-tests.sh (errexit on; see
+# lib-assert.sh).
+# shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
+
+XG=${XDPGATE:-$ROOT/build/xdpgate}
+
+# te_setup plus a scratch directory, removed with the environment.
+ops_setup() {
+	te_setup "$@"
+	OT=$(mktemp -d /tmp/xg-ops.XXXXXX)
+	trap 'rm -rf "$OT"; te_cleanup_trap' EXIT
+}
+
+# Start `xdpgate run ARGS` in the DUT namespace in the background, output in $OT/run.out;
+# wait until it serves. Sets RUN_PID (nsenter execs, so it is xdpgate itself).
+ops_start() {
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$@" >"$OT/run.out" 2>&1 &
+	RUN_PID=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "Ctrl-C to stop" "$OT/run.out" && return 0
+		kill -0 "$RUN_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$OT/run.out" >&2
+	return 1
+}
+
+ops_stop() {
+	kill -INT "$RUN_PID"
+	wait "$RUN_PID" || true
+}
+
+gen() { te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" "$@"; }
+
+# A config for dut0: rules file $OT/dut.rules, copy mode, count:verify.
+write_conf() {
+	cat >"$OT/xg.ini" <<-EOT
+		; written by test-config.sh
+		[interface $TE_DUT_IF]
+		rules = $OT/dut.rules
+		handler = count:verify
+		wait = poll
+		copy = yes
+		queues = all
+
+		[log]
+		level = info
+	EOT
+}
+
+# The example in contrib/ is valid as shipped (but for its rules path).
+test_config_contrib_example() {
+	ops_setup
+	printf 'xsk proto udp\ndefault pass\n' >"$OT/eth0.rules"
+	sed "s#/etc/xdpgate/eth0.rules#$OT/eth0.rules#" "$ROOT/contrib/xdpgate.ini" >"$OT/c.ini"
+	assert_match "OK, 1 interface" "$("$XG" config check "$OT/c.ini")"
+}
+
+# config check: OK on a good file; on a bad one exit 1 and one line naming file:line and
+# key, or the rules file's line; run refuses the same file and attaches nothing.
+test_config_check_errors() {
+	local out rc
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	assert_match "OK, 1 interface" "$("$XG" config check "$OT/xg.ini")"
+	sed -i 's/^wait = poll/wait = sometimes/' "$OT/xg.ini"
+	rc=0
+	out=$("$XG" config check "$OT/xg.ini" 2>&1) || rc=$?
+	assert_eq 1 "$rc" "config check exit code on a bad file"
+	assert_eq "xdpgate: $OT/xg.ini:5: key 'wait': unknown value 'sometimes' (expected poll|busy-poll|spin)" \
+		"$out"
+	assert_fail te_dut "$XG" run --config "$OT/xg.ini"
+	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'prog/xdp' || true)" \
+		"nothing attached after a bad config"
+	write_conf
+	printf 'xsk proto udp dport 99999\n' >"$OT/dut.rules"
+	rc=0
+	out=$("$XG" config check "$OT/xg.ini" 2>&1) || rc=$?
+	assert_eq 1 "$rc" "config check exit code on a bad rules file"
+	assert_match "^xdpgate: $OT/dut.rules:1:" "$out"
+}
+
+# run --config end to end: the file's interface, handler, copy mode and rules apply.
+test_config_run() {
+	local rx
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	ops_start --config "$OT/xg.ini"
+	assert_match "$TE_DUT_IF queue 0: copy mode" "$(cat "$OT/run.out")"
+	assert_ok gen --count 20000 --rate 50000 --flows 4
+	assert_ok gen --count 500 --rate 50000 --dport 7 # passed by the rules, not the pool's
+	sleep 1
+	ops_stop
+	assert_match "verify: 20000 marked frames, 0 duplicate or reordered, 0 missing" \
+		"$(cat "$OT/run.out")"
+	rx=$(sed -n 's/^queue 0 totals.* rx \([0-9]*\),.*/\1/p' "$OT/run.out")
+	assert_eq 20000 "$rx" "pool rx: the rule's frames only"
+}
