@@ -101,3 +101,56 @@ test_config_run() {
 	rx=$(sed -n 's/^queue 0 totals.* rx \([0-9]*\),.*/\1/p' "$OT/run.out")
 	assert_eq 20000 "$rx" "pool rx: the rule's frames only"
 }
+
+rule_texts() { te_dut "$XG" rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")'; }
+verdict() { te_dut "$XG" status "$TE_DUT_IF" --json | jq -r ".interfaces[0].counters.$1.packets"; }
+
+# SIGHUP under traffic: a bad rules file and a bad config are refused with one line each
+# and the old set stays; a good file changes the verdicts; every frame is classified by one
+# set or the other, and the pool received exactly what the gate sent to AF_XDP.
+test_config_reload_sighup() {
+	local gpid xsk drop rx
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	sed -i 's/^handler = count:verify/handler = count/' "$OT/xg.ini"
+	cp "$OT/xg.ini" "$OT/good.ini"
+	ops_start --config "$OT/xg.ini"
+	gen --count 300000 --rate 100000 &
+	gpid=$!
+	sleep 0.7
+
+	printf 'xsk proto udp dport 9\nfrobnicate\n' >"$OT/dut.rules"
+	kill -HUP "$RUN_PID"
+	sleep 0.3
+	assert_eq 1 "$(grep -c "SIGHUP" "$OT/run.out")" "one log line for a refused reload"
+	assert_match "run: SIGHUP: reload refused, old rules kept: $OT/dut.rules:2:1: " \
+		"$(cat "$OT/run.out")"
+	assert_eq "xsk proto udp dport 9" "$(rule_texts)" "old set in force"
+
+	printf 'drop proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	sed -i 's/^wait = poll/wait = sometimes/' "$OT/xg.ini"
+	kill -HUP "$RUN_PID"
+	sleep 0.3
+	assert_eq 2 "$(grep -c "SIGHUP" "$OT/run.out")" "one more line for a bad config"
+	assert_match "reload refused, old rules kept: $OT/xg.ini:5: key 'wait'" \
+		"$(cat "$OT/run.out")"
+	assert_eq "xsk proto udp dport 9" "$(rule_texts)" "old set still in force"
+
+	cp "$OT/good.ini" "$OT/xg.ini"
+	kill -HUP "$RUN_PID"
+	sleep 0.3
+	assert_match "run: SIGHUP: 1 rules from $OT/dut.rules in force" "$(cat "$OT/run.out")"
+	assert_eq "drop proto udp dport 9" "$(rule_texts)" "new set in force"
+
+	wait "$gpid"
+	sleep 0.5
+	xsk=$(verdict xsk)
+	drop=$(verdict drop)
+	ops_stop
+	rx=$(sed -n 's/^queue 0 totals.* rx \([0-9]*\),.*/\1/p' "$OT/run.out")
+	assert_ge "$xsk" 1 "frames to the pool before the good reload"
+	assert_ge "$drop" 1 "frames dropped after it"
+	assert_eq 300000 $((xsk + drop)) "every frame classified by the old set or the new"
+	assert_eq "$xsk" "$rx" "pool rx = frames the gate sent to AF_XDP"
+}

@@ -135,6 +135,61 @@ static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_con
 	return 0;
 }
 
+/* Settings of the running pool that a reload cannot change without restarting workers. */
+static bool needs_restart(const struct run_cfg *a, const struct run_cfg *b)
+{
+	return strcmp(a->handler, b->handler) || a->wait != b->wait || a->mode != b->mode ||
+	       a->copy != b->copy || a->zerocopy != b->zerocopy || a->batch != b->batch ||
+	       a->frame_size != b->frame_size || a->ring_size != b->ring_size ||
+	       a->queues.n != b->queues.n ||
+	       memcmp(a->queues.q, b->queues.q, a->queues.n * sizeof(a->queues.q[0]));
+}
+
+/* SIGHUP: read the config (if any) and the rules file again and make the new set live
+ * through the rule engine's two-slot swap, so every frame is classified by the old set or
+ * the new one, never a mix. Anything wrong: one line, and the old set stays. cfg keeps
+ * pointing into the config read at start (the pool holds the handler's argument), so the
+ * new file is read on its own and dropped once its rules are in. */
+static void run_reload(const struct run_cfg *cfg, const char *ifname)
+{
+	struct xg_conf next = { 0 };
+	const struct xg_conf_iface *ifc;
+	const char *rules = cfg->rules;
+	struct xg_ruleset rs;
+	char err[512];
+
+	if (cfg->config) {
+		if (xg_conf_load(cfg->config, &xg_run_conf_schema, &next)) {
+			pr_warn("run: SIGHUP: reload refused, old rules kept: %s\n", next.err);
+			return;
+		}
+		ifc = xg_conf_find(&next, ifname);
+		if (!ifc) {
+			pr_warn("run: SIGHUP: reload refused, old rules kept: %s: no [interface "
+				"%s] section\n",
+				cfg->config, ifname);
+			goto out;
+		}
+		rules = xg_conf_string(&next, ifc, "rules");
+		if (needs_restart(cfg, ifc->cfg))
+			pr_warn("run: SIGHUP: %s: only the rules are reloaded; other changes to "
+				"[interface %s] need a restart\n",
+				cfg->config, ifname);
+	}
+	if (!rules) {
+		pr_warn("run: SIGHUP: reload refused, old rules kept: no rules file to read\n");
+		goto out;
+	}
+	xg_ruleset_init(&rs);
+	if (xg_rules_parse_file_err(rules, &rs, err, sizeof(err)))
+		pr_warn("run: SIGHUP: reload refused, old rules kept: %s\n", err);
+	else if (!xg_rules_replace_live("run", ifname, &rs)) /* else it said why */
+		pr_info("run: SIGHUP: %zu rules from %s in force\n", rs.n, rules);
+	xg_ruleset_free(&rs);
+out:
+	xg_conf_free(&next);
+}
+
 static int do_run(void *cfgp, int argc, char **argv)
 {
 	struct run_cfg *cfg = cfgp;
@@ -169,15 +224,21 @@ static int do_run(void *cfgp, int argc, char **argv)
 		return 1;
 	}
 	xg_stop_on_signals();
+	xg_reload_on_sighup();
 	print_sockets(p);
 	start = xg_now();
 	xg_run_snapshot(p, &prev);
-	for (next = start + cfg->interval; !xg_stop_requested(); next += cfg->interval) {
+	for (next = start + cfg->interval; !xg_stop_requested();) {
 		double end = cfg->duration > 0 ? start + cfg->duration : next;
 
-		xg_sleep_until(next < end ? next : end);
+		xg_sleep_until(next < end ? next : end); /* a signal ends it early */
 		if (xg_stop_requested())
 			break;
+		if (xg_reload_requested())
+			run_reload(cfg, ifname);
+		if (xg_now() < (next < end ? next : end))
+			continue;
+		next += cfg->interval;
 		xg_run_snapshot(p, &cur);
 		xg_run_report(&prev, &cur, cfg->json, stdout);
 		xg_run_publish(p, &cur);

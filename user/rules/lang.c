@@ -649,10 +649,9 @@ static int add_line(struct pctx *c, const char *line, struct xg_ruleset *rs, uns
 	return 0;
 }
 
-int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
+int xg_rules_parse_file_err(const char *path, struct xg_ruleset *rs, char *err, size_t errlen)
 {
-	char err[512];
-	struct pctx c = { path, 0, err, sizeof(err), true };
+	struct pctx c = { path, 0, err, errlen, true };
 	unsigned int def_line = 0;
 	char *line = NULL;
 	size_t cap = 0;
@@ -661,12 +660,12 @@ int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
 	int ret = 0;
 
 	if (rs->n || rs->has_default) {
-		pr_warn("%s: rule set not empty\n", path);
+		snprintf(err, errlen, "%s: rule set not empty", path);
 		return -1;
 	}
 	f = fopen(path, "r");
 	if (!f) {
-		pr_warn("cannot open %s: %s\n", path, strerror(errno));
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (!ret && (n = getline(&line, &cap, f)) >= 0) {
@@ -677,11 +676,9 @@ int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
 			ret = perr(&c, (unsigned int)strlen(line) + 1, "NUL byte in line");
 		else
 			ret = add_line(&c, line, rs, &def_line);
-		if (ret)
-			pr_warn("%s\n", err);
 	}
 	if (!ret && ferror(f)) {
-		pr_warn("cannot read %s: %s\n", path, strerror(errno));
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 		ret = -1;
 	}
 	free(line);
@@ -689,4 +686,14 @@ int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
 	if (ret)
 		xg_ruleset_free(rs);
 	return ret;
+}
+
+int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
+{
+	char err[512];
+
+	if (!xg_rules_parse_file_err(path, rs, err, sizeof(err)))
+		return 0;
+	pr_warn("%s\n", err);
+	return -1;
 }

@@ -11,4 +11,9 @@ void xg_stop_on_signals(void);
 /* True once SIGINT or SIGTERM arrived. */
 bool xg_stop_requested(void);
 
+/* From now on SIGHUP asks for a reload instead of ending the process. */
+void xg_reload_on_sighup(void);
+/* True once per SIGHUP received since the last call (several before a call count once). */
+bool xg_reload_requested(void);
+
 #endif
