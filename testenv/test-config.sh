@@ -154,3 +154,47 @@ test_config_reload_sighup() {
 	assert_eq 300000 $((xsk + drop)) "every frame classified by the old set or the new"
 	assert_eq "$xsk" "$rx" "pool rx = frames the gate sent to AF_XDP"
 }
+
+# Prometheus metrics: curl fetches them, promtool accepts them, every family the issue
+# asks for is there with its labels, and counters only grow between two scrapes under
+# traffic.
+test_config_metrics() {
+	local url=http://127.0.0.1:9464/metrics a b gpid
+	ops_setup
+	printf 'xsk proto udp dport 9\ndrop proto udp dport 7\ndefault pass\n' \
+		>"$OT/dut.rules"
+	write_conf
+	sed -i 's/^handler = count:verify/handler = count/' "$OT/xg.ini"
+	printf '[metrics]\nlisten = 127.0.0.1:9464\n' >>"$OT/xg.ini"
+	ops_start --config "$OT/xg.ini"
+	assert_match "metrics on http://127.0.0.1:9464/metrics" "$(cat "$OT/run.out")"
+	gen --count 200000 --rate 100000 &
+	gpid=$!
+	sleep 0.5
+	te_dut curl -sf "$url" >"$OT/m1"
+	sleep 0.7
+	te_dut curl -sf "$url" >"$OT/m2"
+	wait "$gpid"
+	ops_stop
+	assert_ok promtool check metrics <"$OT/m1"
+	assert_ok promtool check metrics <"$OT/m2"
+	assert_match '# TYPE xdpgate_verdict_packets_total counter' "$(cat "$OT/m1")"
+	assert_match "xdpgate_verdict_packets_total\{interface=\"$TE_DUT_IF\",verdict=\"xsk\"\} [1-9]" \
+		"$(cat "$OT/m1")"
+	assert_match 'xdpgate_parse_packets_total\{interface="[^"]*",outcome="' "$(cat "$OT/m1")"
+	assert_match 'xdpgate_rule_packets_total\{interface="[^"]*",rule="1",text="xsk proto udp dport 9"\} [1-9]' \
+		"$(cat "$OT/m1")"
+	assert_match 'xdpgate_worker_rx_packets_total\{interface="[^"]*",queue="0"\} [1-9]' \
+		"$(cat "$OT/m1")"
+	assert_match 'xdpgate_worker_dropped_packets_total\{interface="[^"]*",queue="0",reason="kernel_rx_ring_full"\}' \
+		"$(cat "$OT/m1")"
+	# monotonic: every sample of the second scrape >= the same sample of the first, and
+	# some grew (values are the last field: rule texts in labels hold spaces)
+	a=$(grep -v '^#' "$OT/m1" | sort)
+	b=$(grep -v '^#' "$OT/m2" | sort)
+	assert_eq "$(sed 's/ [0-9]*$//' <<<"$a")" "$(sed 's/ [0-9]*$//' <<<"$b")" \
+		"same series in both"
+	paste <(awk '{ print $NF }' <<<"$a") <(awk '{ print $NF }' <<<"$b") >"$OT/pairs"
+	assert_eq 0 "$(awk '$2 < $1' "$OT/pairs" | wc -l)" "samples that went down"
+	assert_ge "$(awk '$2 > $1' "$OT/pairs" | wc -l)" 3 "samples that grew under traffic"
+}

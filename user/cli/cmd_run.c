@@ -2,6 +2,7 @@
 /* run: the AF_XDP worker pool in the foreground, with per-worker rates each interval and
  * totals at the end. The counters are also published, each interval, to
  * /run/xdpgate/ns<inode>-if<ifindex>.json, where `stats --json` picks them up. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_xdp.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "user/cli/commands.h"
 #include "user/cli/config.h"
+#include "user/cli/metrics.h"
 #include "user/gate/counters.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
@@ -26,7 +28,7 @@
 #include "user/rules/rules.h"
 
 struct run_cfg {
-	const char *rules, *handler, *config;
+	const char *rules, *handler, *config, *metrics;
 	struct xg_opt_queues queues;
 	bool zerocopy, copy, json;
 	int wait, mode;
@@ -127,6 +129,7 @@ static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_con
 	}
 	*cfg = *(const struct run_cfg *)ifc->cfg;
 	cfg->config = cli.config;
+	cfg->metrics = cli.metrics;
 	cfg->duration = cli.duration;
 	cfg->interval = cli.interval;
 	cfg->json = cli.json;
@@ -190,11 +193,34 @@ out:
 	xg_conf_free(&next);
 }
 
+/* --metrics, else the config's [metrics] listen; neither: no server. */
+static int metrics_start(const struct run_cfg *cfg, const struct xg_conf *conf,
+			 const struct xg_pool *p, struct xg_metrics **mx)
+{
+	struct sockaddr_in sa = conf->metrics;
+	char addr[INET_ADDRSTRLEN];
+
+	if (cfg->metrics && xg_conf_parse_listen(cfg->metrics, &sa)) {
+		pr_warn("run: --metrics: '%s' is not ADDR:PORT (IPv4, like 127.0.0.1:9464)\n",
+			cfg->metrics);
+		return -1;
+	}
+	if (!cfg->metrics && !conf->has_metrics)
+		return 0;
+	if (xg_metrics_start(&sa, p, mx))
+		return -1;
+	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
+	pr_info("%s: metrics on http://%s:%u/metrics\n", xg_pool_ifname(p), addr,
+		ntohs(sa.sin_port));
+	return 0;
+}
+
 static int do_run(void *cfgp, int argc, char **argv)
 {
 	struct run_cfg *cfg = cfgp;
 	struct xg_run_snap prev, cur;
 	struct xg_conf conf = { 0 };
+	struct xg_metrics *mx = NULL;
 	const char *ifname = argc ? argv[0] : NULL;
 	struct xg_pool_cfg pc;
 	struct xg_ruleset rs;
@@ -223,6 +249,12 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_conf_free(&conf);
 		return 1;
 	}
+	if (metrics_start(cfg, &conf, p, &mx)) {
+		xg_pool_stop(p);
+		xg_ruleset_free(&rs);
+		xg_conf_free(&conf);
+		return 1;
+	}
 	xg_stop_on_signals();
 	xg_reload_on_sighup();
 	print_sockets(p);
@@ -247,6 +279,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 			break;
 	}
 	xg_run_snapshot(p, &cur); /* before stopping: XDP_STATISTICS need the sockets */
+	xg_metrics_stop(mx);	  /* its thread reads the pool */
 	xg_run_unpublish(p);	  /* the stopped pool has no gate to find the file by */
 	xg_pool_stop(p);
 	xg_run_totals(ifname, &cur, xg_now() - start, cfg->json, stdout);
@@ -282,6 +315,11 @@ static const struct xg_opt run_opts[] = {
 	  .offset = O(config),
 	  .metavar = "FILE",
 	  .help = "settings from FILE's [interface IFACE] section (see `config check`)" },
+	{ .name = "metrics",
+	  .type = XG_OPT_STRING,
+	  .offset = O(metrics),
+	  .metavar = "ADDR:PORT",
+	  .help = "serve Prometheus metrics on http://ADDR:PORT/metrics (like 127.0.0.1:9464)" },
 	{ .name = "queues",
 	  .short_name = 'q',
 	  .type = XG_OPT_QUEUES,
