@@ -198,3 +198,23 @@ test_config_metrics() {
 	assert_eq 0 "$(awk '$2 < $1' "$OT/pairs" | wc -l)" "samples that went down"
 	assert_ge "$(awk '$2 > $1' "$OT/pairs" | wc -l)" 3 "samples that grew under traffic"
 }
+
+# contrib/xdpgate@.service: systemd-analyze verify passes (with ExecStart pointing at this
+# build, since verify checks that the binary exists), and the unit reloads by SIGHUP.
+test_config_service_unit() {
+	local unit=$ROOT/contrib/xdpgate@.service d out
+	if ! command -v systemd-analyze >/dev/null; then
+		echo "SKIP: no systemd-analyze"
+		return 0
+	fi
+	d=$(mktemp -d /tmp/xg-unit.XXXXXX)
+	sed "s#/usr/local/sbin/xdpgate#$XG#" "$unit" >"$d/xdpgate@.service"
+	out=$(systemd-analyze verify "$d/xdpgate@test.service" 2>&1) || {
+		rm -rf "$d"
+		assert_eq "" "$out" "systemd-analyze verify"
+	}
+	rm -rf "$d"
+	assert_eq "" "$out" "systemd-analyze verify output"
+	assert_match 'ExecReload=/bin/kill -HUP \$MAINPID' "$(cat "$unit")"
+	assert_match 'Restart=on-failure' "$(cat "$unit")"
+}
