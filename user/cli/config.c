@@ -70,7 +70,7 @@ static const struct xg_opt *iface_opt(const struct xg_conf_schema *s, const char
 			break;
 	if (!s->keys[i])
 		return NULL;
-	for (o = s->opts; o->name; o++)
+	for (o = s->opts; o->name && o - s->opts < 64; o++)
 		if (!strcmp(o->name, key)) {
 			*idx = (int)(o - s->opts);
 			return o;

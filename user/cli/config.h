@@ -17,7 +17,6 @@
 #include "user/cli/opts.h"
 
 #define XG_CONF_MAX_IFACES 16
-#define XG_CONF_MAX_KEYS 32 /* options in the interface table, for duplicate detection */
 
 /* What an interface section may say: the command's option table, the names allowed from it
  * (NULL-terminated), and the command's config struct with its defaults. */
@@ -33,9 +32,9 @@ struct xg_conf_schema {
 
 struct xg_conf_iface {
 	char name[IF_NAMESIZE];
-	unsigned int line; /* of its first key */
-	void *cfg;	   /* schema->cfg_size bytes, defaults then the file's keys */
-	unsigned long long seen;
+	unsigned int line;	 /* of its first key */
+	void *cfg;		 /* schema->cfg_size bytes, defaults then the file's keys */
+	unsigned long long seen; /* keys set, by index in the option table (< 64) */
 };
 
 struct xg_conf {
