@@ -102,8 +102,8 @@ test_config_run() {
 	assert_eq 20000 "$rx" "pool rx: the rule's frames only"
 }
 
-# Wait up to 3 s for the Nth "SIGHUP" line of run's log (run handles a SIGHUP when its
-# sleep ends: at once, or within one stats interval if it was not sleeping).
+# Wait up to 3 s for the Nth "SIGHUP" line of run's log (run handles a SIGHUP at once: the
+# signal cuts its sleep short; the margin is for a loaded test machine).
 wait_hup_lines() {
 	local i
 	for ((i = 0; i < 30; i++)); do

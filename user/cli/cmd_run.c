@@ -240,7 +240,15 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_conf_free(&conf);
 		return 1;
 	}
+	xg_stop_on_signals();
+	xg_reload_on_sighup();
+	xg_signals_hold(); /* the workers' and the metrics threads are started blocking them */
 	err = xg_pool_start(&pc, &p);
+	if (!err && metrics_start(cfg, &conf, p, &mx)) {
+		xg_pool_stop(p);
+		err = -1;
+	}
+	xg_signals_release();
 	if (err) {
 		if (err == -EOPNOTSUPP && cfg->zerocopy)
 			pr_warn("run: zero-copy refused: drop --zerocopy to fall back to copy "
@@ -249,14 +257,6 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_conf_free(&conf);
 		return 1;
 	}
-	if (metrics_start(cfg, &conf, p, &mx)) {
-		xg_pool_stop(p);
-		xg_ruleset_free(&rs);
-		xg_conf_free(&conf);
-		return 1;
-	}
-	xg_stop_on_signals();
-	xg_reload_on_sighup();
 	print_sockets(p);
 	start = xg_now();
 	xg_run_snapshot(p, &prev);

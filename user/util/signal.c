@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
 
@@ -47,4 +48,28 @@ void xg_stop_on_signals(void)
 bool xg_stop_requested(void)
 {
 	return stop_flag;
+}
+
+static void ours(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+void xg_signals_hold(void)
+{
+	sigset_t set;
+
+	ours(&set);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+void xg_signals_release(void)
+{
+	sigset_t set;
+
+	ours(&set);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
