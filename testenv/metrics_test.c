@@ -75,6 +75,8 @@ static void test_render(void **state)
 	pool.w[1].queue = 3;
 	pool.w[1].c.rx = 11;
 	pool.w[1].c.xs.rx_ring_full = 2;
+	pool.w[1].c.ring_fill = 9;
+	pool.w[1].c.ring_size = 2048;
 	out = render(&v);
 	assert_non_null(strstr(out, "xdpgate_verdict_packets_total{interface=\"eth0\","
 				    "verdict=\"xsk\"} 42\n"));
@@ -88,6 +90,11 @@ static void test_render(void **state)
 				    "queue=\"3\"} 11\n"));
 	assert_non_null(strstr(out, "xdpgate_worker_dropped_packets_total{interface=\"eth0\","
 				    "queue=\"3\",reason=\"kernel_rx_ring_full\"} 2\n"));
+	assert_non_null(strstr(out, "xdpgate_worker_ring_entries{interface=\"eth0\",queue=\"3\","
+				    "ring=\"fill\"} 9\n"));
+	assert_non_null(strstr(out, "xdpgate_worker_ring_size{interface=\"eth0\",queue=\"3\","
+				    "ring=\"rx\"} 2048\n"));
+	assert_non_null(strstr(out, "# TYPE xdpgate_worker_ring_entries gauge\n"));
 	/* one HELP and one TYPE per family, even where several reasons share it */
 	assert_int_equal(count(out, "# TYPE xdpgate_worker_dropped_packets_total counter\n"), 1);
 	assert_int_equal(count(out, "# HELP xdpgate_worker_dropped_packets_total "), 1);

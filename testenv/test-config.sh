@@ -199,10 +199,16 @@ test_config_metrics() {
 		"$(cat "$OT/m1")"
 	assert_match 'xdpgate_worker_dropped_packets_total\{interface="[^"]*",queue="0",reason="kernel_rx_ring_full"\}' \
 		"$(cat "$OT/m1")"
-	# monotonic: every sample of the second scrape >= the same sample of the first, and
-	# some grew (values are the last field: rule texts in labels hold spaces)
-	a=$(grep -v '^#' "$OT/m1" | sort)
-	b=$(grep -v '^#' "$OT/m2" | sort)
+	assert_match '# TYPE xdpgate_worker_ring_entries gauge' "$(cat "$OT/m1")"
+	assert_match 'xdpgate_worker_ring_entries\{interface="[^"]*",queue="0",ring="fill"\} [1-9]' \
+		"$(cat "$OT/m1")"
+	assert_match 'xdpgate_worker_ring_size\{interface="[^"]*",queue="0",ring="rx"\} 2048' \
+		"$(cat "$OT/m1")"
+	# monotonic: every counter sample (the gauges may go down) of the second scrape >= the
+	# same sample of the first, and some grew (values are the last field: rule texts in
+	# labels hold spaces)
+	a=$(grep '^xdpgate_[a-z_]*_total' "$OT/m1" | sort)
+	b=$(grep '^xdpgate_[a-z_]*_total' "$OT/m2" | sort)
 	assert_eq "$(sed 's/ [0-9]*$//' <<<"$a")" "$(sed 's/ [0-9]*$//' <<<"$b")" \
 		"same series in both"
 	paste <(awk '{ print $NF }' <<<"$a") <(awk '{ print $NF }' <<<"$b") >"$OT/pairs"

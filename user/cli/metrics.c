@@ -146,14 +146,54 @@ static void pool_metrics(FILE *f, const struct xg_metrics_view *v)
 	}
 }
 
+#define RF(field) offsetof(struct xg_pool_counters, field)
+static const struct {
+	const char *ring;
+	size_t off;
+} ring_fields[] = {
+	{ "rx", RF(ring_rx) },
+	{ "fill", RF(ring_fill) },
+	{ "tx", RF(ring_tx) },
+	{ "completion", RF(ring_comp) },
+};
+#undef RF
+
+static void ring_metrics(FILE *f, const struct xg_metrics_view *v)
+{
+	unsigned int i;
+	uint32_t val;
+	size_t k;
+
+	head(f, "worker_ring_entries", "gauge", "Entries in a worker's AF_XDP ring now.");
+	for (k = 0; k < sizeof(ring_fields) / sizeof(ring_fields[0]); k++)
+		for (i = 0; i < v->pool->n; i++) {
+			memcpy(&val, (const char *)&v->pool->w[i].c + ring_fields[k].off,
+			       sizeof(val));
+			fprintf(f,
+				"xdpgate_worker_ring_entries{interface=\"%s\",queue=\"%u\","
+				"ring=\"%s\"} %u\n",
+				v->ifname, v->pool->w[i].queue, ring_fields[k].ring, val);
+		}
+	head(f, "worker_ring_size", "gauge", "Descriptors in a worker's rings (rx and tx, fill).");
+	for (i = 0; i < v->pool->n; i++)
+		fprintf(f,
+			"xdpgate_worker_ring_size{interface=\"%s\",queue=\"%u\",ring=\"rx\"} %u\n"
+			"xdpgate_worker_ring_size{interface=\"%s\",queue=\"%u\",ring=\"fill\"} "
+			"%u\n",
+			v->ifname, v->pool->w[i].queue, v->pool->w[i].c.ring_size, v->ifname,
+			v->pool->w[i].queue, v->pool->w[i].c.ring_fill_size);
+}
+
 void xg_metrics_render(FILE *f, const struct xg_metrics_view *v)
 {
 	if (v->gate)
 		gate_metrics(f, v);
 	if (v->rules)
 		rule_metrics(f, v);
-	if (v->pool)
+	if (v->pool) {
 		pool_metrics(f, v);
+		ring_metrics(f, v);
+	}
 }
 
 /* One scrape: read everything, then render. */
