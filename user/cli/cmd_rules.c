@@ -81,6 +81,18 @@ static int replace(struct live *l, const struct xg_ruleset *rs)
 	return err;
 }
 
+int xg_rules_replace_live(const char *cmd, const char *ifname, const struct xg_ruleset *rs)
+{
+	struct live l;
+	int err;
+
+	err = live_open(&l, cmd, ifname);
+	if (!err)
+		err = replace(&l, rs);
+	live_close(&l);
+	return err;
+}
+
 static int rules_load(char **argv)
 {
 	struct xg_ruleset rs;

@@ -2,6 +2,7 @@
 /* run: the AF_XDP worker pool in the foreground, with per-worker rates each interval and
  * totals at the end. The counters are also published, each interval, to
  * /run/xdpgate/ns<inode>-if<ifindex>.json, where `stats --json` picks them up. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_xdp.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include <xdp/libxdp.h>
 
 #include "user/cli/commands.h"
+#include "user/cli/config.h"
+#include "user/cli/metrics.h"
 #include "user/gate/counters.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
@@ -25,7 +28,7 @@
 #include "user/rules/rules.h"
 
 struct run_cfg {
-	const char *rules, *handler;
+	const char *rules, *handler, *config, *metrics;
 	struct xg_opt_queues queues;
 	bool zerocopy, copy, json;
 	int wait, mode;
@@ -111,10 +114,126 @@ static void print_sockets(const struct xg_pool *p)
 	fflush(stdout);
 }
 
+/* With --config: the interface's section (IFACE's, or the only one) replaces the settings
+ * of the command line, except how long to run and how to report. */
+static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_conf *conf,
+		       const char **ifname)
+{
+	const struct xg_conf_iface *ifc;
+	struct run_cfg cli = *cfg;
+
+	if (xg_conf_load(cli.config, &xg_run_conf_schema, conf)) {
+		pr_warn("%s\n", conf->err);
+		return -1;
+	}
+	if (argc)
+		ifc = xg_conf_find(conf, argv[0]);
+	else
+		ifc = conf->nifaces == 1 ? &conf->ifaces[0] : NULL;
+	if (!ifc) {
+		if (argc)
+			pr_warn("run: %s: no [interface %s] section\n", cli.config, argv[0]);
+		else
+			pr_warn("run: %s: %u interfaces: name the one to run\n", cli.config,
+				conf->nifaces);
+		xg_conf_free(conf);
+		return -1;
+	}
+	*cfg = *(const struct run_cfg *)ifc->cfg;
+	cfg->config = cli.config;
+	cfg->metrics = cli.metrics;
+	cfg->duration = cli.duration;
+	cfg->interval = cli.interval;
+	cfg->json = cli.json;
+	*ifname = ifc->name;
+	xg_log_set_level(conf->log_level);
+	return 0;
+}
+
+/* Settings of the running pool that a reload cannot change without restarting workers. */
+static bool needs_restart(const struct run_cfg *a, const struct run_cfg *b)
+{
+	return strcmp(a->handler, b->handler) || a->wait != b->wait || a->mode != b->mode ||
+	       a->copy != b->copy || a->zerocopy != b->zerocopy || a->batch != b->batch ||
+	       a->frame_size != b->frame_size || a->ring_size != b->ring_size ||
+	       a->queues.n != b->queues.n ||
+	       memcmp(a->queues.q, b->queues.q, a->queues.n * sizeof(a->queues.q[0]));
+}
+
+/* SIGHUP: read the config (if any) and the rules file again and make the new set live
+ * through the rule engine's two-slot swap, so every frame is classified by the old set or
+ * the new one, never a mix. Anything wrong: one line, and the old set stays. cfg keeps
+ * pointing into the config read at start (the pool holds the handler's argument), so the
+ * new file is read on its own and dropped once its rules are in. */
+static void run_reload(const struct run_cfg *cfg, const char *ifname)
+{
+	struct xg_conf next = { 0 };
+	const struct xg_conf_iface *ifc;
+	const char *rules = cfg->rules;
+	struct xg_ruleset rs;
+	char err[512];
+
+	if (cfg->config) {
+		if (xg_conf_load(cfg->config, &xg_run_conf_schema, &next)) {
+			pr_warn("run: SIGHUP: reload refused, old rules kept: %s\n", next.err);
+			return;
+		}
+		ifc = xg_conf_find(&next, ifname);
+		if (!ifc) {
+			pr_warn("run: SIGHUP: reload refused, old rules kept: %s: no [interface "
+				"%s] section\n",
+				cfg->config, ifname);
+			goto out;
+		}
+		rules = xg_conf_string(&next, ifc, "rules");
+		if (needs_restart(cfg, ifc->cfg))
+			pr_warn("run: SIGHUP: %s: only the rules are reloaded; other changes to "
+				"[interface %s] need a restart\n",
+				cfg->config, ifname);
+	}
+	if (!rules) {
+		pr_warn("run: SIGHUP: reload refused, old rules kept: no rules file to read\n");
+		goto out;
+	}
+	xg_ruleset_init(&rs);
+	if (xg_rules_parse_file_err(rules, &rs, err, sizeof(err)))
+		pr_warn("run: SIGHUP: reload refused, old rules kept: %s\n", err);
+	else if (!xg_rules_replace_live("run", ifname, &rs)) /* else it said why */
+		pr_info("run: SIGHUP: %zu rules from %s in force\n", rs.n, rules);
+	xg_ruleset_free(&rs);
+out:
+	xg_conf_free(&next);
+}
+
+/* --metrics, else the config's [metrics] listen; neither: no server. */
+static int metrics_start(const struct run_cfg *cfg, const struct xg_conf *conf,
+			 const struct xg_pool *p, struct xg_metrics **mx)
+{
+	struct sockaddr_in sa = conf->metrics;
+	char addr[INET_ADDRSTRLEN];
+
+	if (cfg->metrics && xg_conf_parse_listen(cfg->metrics, &sa)) {
+		pr_warn("run: --metrics: '%s' is not ADDR:PORT (IPv4, like 127.0.0.1:9464)\n",
+			cfg->metrics);
+		return -1;
+	}
+	if (!cfg->metrics && !conf->has_metrics)
+		return 0;
+	if (xg_metrics_start(&sa, p, mx))
+		return -1;
+	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
+	pr_info("%s: metrics on http://%s:%u/metrics\n", xg_pool_ifname(p), addr,
+		ntohs(sa.sin_port));
+	return 0;
+}
+
 static int do_run(void *cfgp, int argc, char **argv)
 {
 	struct run_cfg *cfg = cfgp;
 	struct xg_run_snap prev, cur;
+	struct xg_conf conf = { 0 };
+	struct xg_metrics *mx = NULL;
+	const char *ifname = argc ? argv[0] : NULL;
 	struct xg_pool_cfg pc;
 	struct xg_ruleset rs;
 	struct xg_pool *p;
@@ -122,33 +241,55 @@ static int do_run(void *cfgp, int argc, char **argv)
 	bool gone = false;
 	int err;
 
-	(void)argc;
-	if (xg_require_root("run") || build_cfg(cfg, argv[0], &pc, &rs))
+	if (xg_require_root("run"))
 		return 1;
+	if (cfg->config && conf_select(cfg, argc, argv, &conf, &ifname))
+		return 1;
+	if (!ifname) {
+		pr_warn("run: name an interface, or give --config FILE\n");
+		return 1;
+	}
+	if (build_cfg(cfg, ifname, &pc, &rs)) {
+		xg_conf_free(&conf);
+		return 1;
+	}
+	xg_stop_on_signals();
+	xg_reload_on_sighup();
+	xg_signals_hold(); /* the workers' and the metrics threads are started blocking them */
 	err = xg_pool_start(&pc, &p);
+	if (!err && metrics_start(cfg, &conf, p, &mx)) {
+		xg_pool_stop(p);
+		err = -1;
+	}
+	xg_signals_release();
 	if (err) {
 		if (err == -EOPNOTSUPP && cfg->zerocopy)
 			pr_warn("run: zero-copy refused: drop --zerocopy to fall back to copy "
 				"mode\n");
 		xg_ruleset_free(&rs);
+		xg_conf_free(&conf);
 		return 1;
 	}
-	xg_stop_on_signals();
 	print_sockets(p);
 	start = xg_now();
 	xg_run_snapshot(p, &prev);
-	for (next = start + cfg->interval; !xg_stop_requested(); next += cfg->interval) {
+	for (next = start + cfg->interval; !xg_stop_requested();) {
 		double end = cfg->duration > 0 ? start + cfg->duration : next;
 
-		xg_sleep_until(next < end ? next : end);
+		xg_sleep_until(next < end ? next : end); /* a signal ends it early */
 		if (xg_stop_requested())
 			break;
+		if (xg_reload_requested())
+			run_reload(cfg, ifname);
 		if (xg_gate_iface_gone(xg_pool_gate(p))) {
 			/* its sockets would wait for frames forever: say so, clean up, fail */
-			pr_warn("run: %s: the interface is gone\n", argv[0]);
+			pr_warn("run: %s: the interface is gone\n", ifname);
 			gone = true;
 			break;
 		}
+		if (xg_now() < (next < end ? next : end))
+			continue;
+		next += cfg->interval;
 		xg_run_snapshot(p, &cur);
 		xg_run_report(&prev, &cur, cfg->json, stdout);
 		xg_run_publish(p, &cur);
@@ -157,10 +298,12 @@ static int do_run(void *cfgp, int argc, char **argv)
 			break;
 	}
 	xg_run_snapshot(p, &cur); /* before stopping: XDP_STATISTICS need the sockets */
+	xg_metrics_stop(mx);	  /* its thread reads the pool */
 	xg_run_unpublish(p);	  /* the stopped pool has no gate to find the file by */
 	xg_pool_stop(p);
-	xg_run_totals(argv[0], &cur, xg_now() - start, cfg->json, stdout);
+	xg_run_totals(ifname, &cur, xg_now() - start, cfg->json, stdout);
 	xg_ruleset_free(&rs);
+	xg_conf_free(&conf);
 	return gone ? 1 : 0;
 }
 
@@ -185,6 +328,17 @@ static const struct xg_opt run_opts[] = {
 	  .offset = O(rules),
 	  .metavar = "FILE",
 	  .help = "rule set (rules with action xsk reach the pool; default: all IP traffic)" },
+	{ .name = "config",
+	  .short_name = 'C',
+	  .type = XG_OPT_STRING,
+	  .offset = O(config),
+	  .metavar = "FILE",
+	  .help = "settings from FILE's [interface IFACE] section (see `config check`)" },
+	{ .name = "metrics",
+	  .type = XG_OPT_STRING,
+	  .offset = O(metrics),
+	  .metavar = "ADDR:PORT",
+	  .help = "serve Prometheus metrics on http://ADDR:PORT/metrics (like 127.0.0.1:9464)" },
 	{ .name = "queues",
 	  .short_name = 'q',
 	  .type = XG_OPT_QUEUES,
@@ -263,16 +417,51 @@ static const struct xg_opt run_opts[] = {
 };
 #undef O
 
+/* What an [interface NAME] section may set: run's options by their long names. */
+static const char *const conf_keys[] = {
+	"rules", "queues",     "handler",   "zerocopy", "copy", "wait",
+	"batch", "frame-size", "ring-size", "mode",	NULL,
+};
+
+/* The checks of build_cfg that need no system state, for a key of the file. */
+static int conf_check(const void *cfgp, const char *key, char *why, size_t len)
+{
+	const struct run_cfg *cfg = cfgp;
+	const char *arg;
+
+	if (!strcmp(key, "handler") && !xg_handler_find(cfg->handler, &arg))
+		snprintf(why, len, "unknown handler '%s' (count, count:verify, reflect, pcap:FILE)",
+			 cfg->handler);
+	else if ((!strcmp(key, "copy") || !strcmp(key, "zerocopy")) && cfg->copy && cfg->zerocopy)
+		snprintf(why, len, "zerocopy and copy exclude each other");
+	else if (!strcmp(key, "ring-size") && (cfg->ring_size & (cfg->ring_size - 1)))
+		snprintf(why, len, "%u is not a power of two", cfg->ring_size);
+	else if (!strcmp(key, "frame-size") && cfg->frame_size != 2048 && cfg->frame_size != 4096)
+		snprintf(why, len, "must be 2048 or 4096");
+	else
+		return 0;
+	return -1;
+}
+
+const struct xg_conf_schema xg_run_conf_schema = {
+	.check = conf_check,
+	.opts = run_opts,
+	.keys = conf_keys,
+	.cfg_size = sizeof(struct run_cfg),
+	.defaults = run_defaults,
+};
+
 const struct xg_cmd xg_cmd_run = {
 	.name = "run",
-	.args = "IFACE",
-	.min_args = 1,
+	.args = "[IFACE]",
+	.min_args = 0,
 	.max_args = 1,
 	.summary = "Run the AF_XDP worker pool on IFACE in the foreground.\n"
 		   "One pinned worker per queue; rules with action xsk (or, without --rules,\n"
 		   "all IP traffic) reach it. On a free interface the gate is attached through\n"
 		   "a bpf_link (gone when the process dies); where `attach` holds the interface\n"
-		   "the pool joins that gate.",
+		   "the pool joins that gate. With --config, IFACE's section of the file\n"
+		   "(IFACE may be left out when the file has one interface).",
 	.opts = run_opts,
 	.cfg_size = sizeof(struct run_cfg),
 	.defaults = run_defaults,

@@ -163,7 +163,7 @@ bad:
 }
 
 /* Store one value in its field; on failure say why (after "cmd: --name: ") in why. */
-static int parse_value(const struct xg_opt *o, void *cfg, const char *arg, char *why, size_t len)
+int xg_opt_parse_value(const struct xg_opt *o, void *cfg, const char *arg, char *why, size_t len)
 {
 	char *field = (char *)cfg + o->offset;
 	char choices[256];
@@ -244,7 +244,7 @@ int xg_opt_parse_arg(const char *cmd, const struct xg_opt *o, void *cfg, const c
 {
 	char why[512];
 
-	if (!parse_value(o, cfg, arg, why, sizeof(why)))
+	if (!xg_opt_parse_value(o, cfg, arg, why, sizeof(why)))
 		return 0;
 	if (o->positional)
 		pr_warn("%s: %s: %s\n", cmd, o->metavar ? o->metavar : o->name, why);

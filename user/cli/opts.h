@@ -83,6 +83,9 @@ void xg_opts_usage(const struct xg_cmd *cmd, FILE *out);
 /* Parse arg as o says into cfg, for a positional argument of a typed kind (o->positional
  * set). 0, or -EINVAL after one error line naming cmd, the argument and the value. */
 int xg_opt_parse_arg(const char *cmd, const struct xg_opt *o, void *cfg, const char *arg);
+/* Store arg in o's field of cfg without printing: 0, or -EINVAL with what is wrong with the
+ * value in why (for callers that name the culprit their own way, like the config file). */
+int xg_opt_parse_value(const struct xg_opt *o, void *cfg, const char *arg, char *why, size_t len);
 /* Find the name of an enum value for printing; "?" when not in the table. */
 const char *xg_opt_enum_name(const struct xg_opt_enum *vals, int value);
 

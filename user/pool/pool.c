@@ -351,6 +351,13 @@ void xg_pool_worker_info(const struct xg_pool *p, unsigned int i, struct xg_pool
 	info->frame_size = w->q.frame_size;
 }
 
+/* The indices are shared with the kernel and the worker; the cached ones in the ring
+ * structs belong to the worker, so only the shared ones are read here. */
+static uint32_t ring_level(const uint32_t *prod, const uint32_t *cons)
+{
+	return __atomic_load_n(prod, __ATOMIC_ACQUIRE) - __atomic_load_n(cons, __ATOMIC_ACQUIRE);
+}
+
 void xg_pool_counters(const struct xg_pool *p, unsigned int i, struct xg_pool_counters *c)
 {
 	const struct xg_worker_stats *st = &p->w[i].st;
@@ -365,6 +372,13 @@ void xg_pool_counters(const struct xg_pool *p, unsigned int i, struct xg_pool_co
 	c->dropped_tx_bad_len = atomic_load(&st->dropped_tx_bad_len);
 	c->errors = atomic_load(&st->errors);
 	c->wakeups = atomic_load(&st->wakeups);
-	if (p->w[i].q.xsk)
-		getsockopt(xg_xsk_fd(&p->w[i].q), SOL_XDP, XDP_STATISTICS, &c->xs, &len);
+	if (!p->w[i].q.xsk)
+		return;
+	getsockopt(xg_xsk_fd(&p->w[i].q), SOL_XDP, XDP_STATISTICS, &c->xs, &len);
+	c->ring_rx = ring_level(p->w[i].q.rx.producer, p->w[i].q.rx.consumer);
+	c->ring_fill = ring_level(p->w[i].q.fq.producer, p->w[i].q.fq.consumer);
+	c->ring_tx = ring_level(p->w[i].q.tx.producer, p->w[i].q.tx.consumer);
+	c->ring_comp = ring_level(p->w[i].q.cq.producer, p->w[i].q.cq.consumer);
+	c->ring_size = p->w[i].q.rx.size;
+	c->ring_fill_size = p->w[i].q.fq.size;
 }

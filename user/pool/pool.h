@@ -58,6 +58,9 @@ struct xg_pool_counters {
 	uint64_t rx, tx, handled, dropped_malformed, dropped_tx_full, dropped_tx_bad_len;
 	uint64_t errors, wakeups;
 	struct xdp_statistics xs; /* zero when the kernel does not give them */
+	/* Entries in each ring at this moment (gauges; read from the rings' shared producer
+	 * and consumer indices, so from any thread), and the size of each. */
+	uint32_t ring_rx, ring_fill, ring_tx, ring_comp, ring_size, ring_fill_size;
 };
 
 /* Start the pool: *out is the new handle. 0, or negative after one error line; on

@@ -680,19 +680,19 @@ static int read_line(FILE *f, char *buf, size_t *len, unsigned int *nul, size_t 
 }
 
 /* Regular files are measured before reading; pipes and devices are bound while read. */
-static int open_rules(const char *path, FILE **out)
+static int open_rules(const char *path, FILE **out, char *err, size_t errlen)
 {
 	struct stat st;
 	FILE *f = fopen(path, "r");
 
 	*out = NULL;
 	if (!f) {
-		pr_warn("cannot open %s: %s\n", path, strerror(errno));
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
 		return -1;
 	}
 	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size > XG_RULES_FILE_MAX) {
-		pr_warn("%s: %lld bytes, a rule file holds at most %d MiB\n", path,
-			(long long)st.st_size, XG_RULES_FILE_MAX >> 20);
+		snprintf(err, errlen, "%s: %lld bytes, a rule file holds at most %d MiB", path,
+			 (long long)st.st_size, XG_RULES_FILE_MAX >> 20);
 		fclose(f);
 		return -1;
 	}
@@ -730,24 +730,31 @@ static int read_rules(FILE *f, struct pctx *c, struct xg_ruleset *rs)
 	return ret ? -1 : 0;
 }
 
-int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
+int xg_rules_parse_file_err(const char *path, struct xg_ruleset *rs, char *err, size_t errlen)
 {
-	char err[512];
-	struct pctx c = { path, 0, err, sizeof(err), true };
+	struct pctx c = { path, 0, err, errlen, true };
 	FILE *f;
 	int ret;
 
 	if (rs->n || rs->has_default) {
-		pr_warn("%s: rule set not empty\n", path);
+		snprintf(err, errlen, "%s: rule set not empty", path);
 		return -1;
 	}
-	if (open_rules(path, &f))
+	if (open_rules(path, &f, err, errlen))
 		return -1;
 	ret = read_rules(f, &c, rs);
-	if (ret)
-		pr_warn("%s\n", err);
 	fclose(f);
 	if (ret)
 		xg_ruleset_free(rs);
 	return ret;
+}
+
+int xg_rules_parse_file(const char *path, struct xg_ruleset *rs)
+{
+	char err[512];
+
+	if (!xg_rules_parse_file_err(path, rs, err, sizeof(err)))
+		return 0;
+	pr_warn("%s\n", err);
+	return -1;
 }

@@ -85,6 +85,8 @@ int xg_rule_parse_line(const char *line, const char *file, unsigned int lineno, 
  * error as "xdpgate: FILE:LINE:COL: ...". Nothing is kept on error. Host bits set in a
  * prefix are masked with a warning naming file:line. */
 int xg_rules_parse_file(const char *path, struct xg_ruleset *rs);
+/* The same, with the error in err instead of printed. */
+int xg_rules_parse_file_err(const char *path, struct xg_ruleset *rs, char *err, size_t errlen);
 /* Canonical text of a rule (what `rules list` prints, and how counters follow rules). */
 void xg_rule_format(const struct xg_rule *r, char *buf, size_t len);
 

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests: the config file (user/cli/config.c) read with `run`'s schema: a good file
+ * applied key by key, and each class of error named by file:line and key, keeping nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "user/cli/commands.h"
+#include "user/cli/config.h"
+#include "user/util/log.h"
+
+/* Write text to a fresh temporary file; its path is in path (PATH_MAX-free: 64 bytes). */
+static void write_conf(char *path, const char *text)
+{
+	int fd;
+
+	strcpy(path, "/tmp/xg-conf-test.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+/* Load text; expect failure with an error that starts "FILE:LINE:" and contains want. */
+static void expect_error(const char *text, int line, const char *want)
+{
+	struct xg_conf c;
+	char path[64], prefix[96];
+
+	write_conf(path, text);
+	assert_int_equal(xg_conf_load(path, &xg_run_conf_schema, &c), -1);
+	if (line)
+		snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
+	else
+		snprintf(prefix, sizeof(prefix), "%s: ", path);
+	if (strncmp(c.err, prefix, strlen(prefix)) || !strstr(c.err, want))
+		fail_msg("error '%s', expected prefix '%s' and '%s'", c.err, prefix, want);
+	assert_int_equal(c.nifaces, 0); /* nothing kept */
+	assert_null(c.strs);
+	unlink(path);
+}
+
+static void test_good(void **state)
+{
+	const struct xg_conf_iface *a, *b;
+	struct xg_conf c;
+	char path[64];
+
+	(void)state;
+	write_conf(path, "; comment\n"
+			 "[interface dut0]\n"
+			 "rules = /etc/a.rules\n"
+			 "handler = reflect\n"
+			 "wait = busy-poll\n"
+			 "queues = 0,2-3\n"
+			 "copy = yes\n"
+			 "\n"
+			 "[interface dut1]\n"
+			 "mode = skb\n"
+			 "[metrics]\n"
+			 "listen = 127.0.0.1:9464\n"
+			 "[log]\n"
+			 "level = debug\n");
+	assert_int_equal(xg_conf_load(path, &xg_run_conf_schema, &c), 0);
+	assert_int_equal(c.nifaces, 2);
+	a = xg_conf_find(&c, "dut0");
+	b = xg_conf_find(&c, "dut1");
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_null(xg_conf_find(&c, "dut2"));
+	assert_int_equal(a->line, 3);
+	assert_string_equal(xg_conf_string(&c, a, "rules"), "/etc/a.rules");
+	assert_string_equal(xg_conf_string(&c, a, "handler"), "reflect");
+	assert_null(xg_conf_string(&c, b, "rules"));
+	assert_string_equal(xg_conf_string(&c, b, "handler"), "count"); /* run's default */
+	assert_true(c.has_metrics);
+	assert_int_equal(ntohs(c.metrics.sin_port), 9464);
+	assert_int_equal(ntohl(c.metrics.sin_addr.s_addr), 0x7f000001);
+	assert_int_equal(c.log_level, XG_LOG_DEBUG);
+	xg_conf_free(&c);
+	unlink(path);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	expect_error("[interface a]\nhandler = count\nfoo\n", 3, "syntax error");
+	expect_error("[interface a]\nwait = poll\n[oops\n", 3, "syntax error");
+	expect_error("handler = count\n", 1, "key 'handler': outside any section");
+	expect_error("[interface a]\n[bogus]\nx = 1\n", 3, "[bogus]: unknown section");
+	expect_error("[interface]\nwait = poll\n", 2, "needs a name");
+	expect_error("[interface averyveryverylongname]\nwait = poll\n", 2,
+		     "not an interface name");
+	expect_error("[interface a]\n\nspeed = 10\n", 3, "key 'speed': unknown key");
+	/* a run option that is not for the file */
+	expect_error("[interface a]\nduration = 10\n", 2, "key 'duration': unknown key");
+	expect_error("[interface a]\nwait = slow\n", 2, "key 'wait': unknown value 'slow'");
+	expect_error("[interface a]\nqueues = 1-\n", 2, "key 'queues'");
+	expect_error("[interface a]\nbatch = 1000\n", 2, "key 'batch': invalid value");
+	expect_error("[interface a]\nrules =\n", 2, "key 'rules': empty value");
+	expect_error("[interface a]\ncopy = maybe\n", 2, "key 'copy': invalid value 'maybe'");
+	expect_error("[interface a]\nwait = poll\nwait = spin\n", 3, "key 'wait': set twice");
+	expect_error("[interface a]\nhandler = nope\n", 2, "key 'handler': unknown handler");
+	expect_error("[interface a]\ncopy = yes\nzerocopy = yes\n", 3, "exclude each other");
+	expect_error("[interface a]\nring-size = 1000\n", 2, "not a power of two");
+	expect_error("[interface a]\n[metrics]\nlisten = localhost\n", 3,
+		     "key 'listen': 'localhost' is not ADDR:PORT");
+	expect_error("[interface a]\n[metrics]\nlisten = 127.0.0.1:0\n", 3, "key 'listen'");
+	expect_error("[interface a]\n[metrics]\nport = 1\n", 3, "key 'port': unknown key");
+	expect_error("[interface a]\n[log]\nlevel = loud\n", 3, "key 'level': unknown value");
+	expect_error("[metrics]\nlisten = 127.0.0.1:9464\n", 0, "no [interface NAME] section");
+	/* the first error is the one reported */
+	expect_error("[interface a]\nwait = slow\nbatch = 0\n", 2, "key 'wait'");
+	expect_error("[interface a]\nfoo\nwait = slow\n", 2, "syntax error");
+	expect_error("[interface a]\nwait = slow\nfoo\n", 2, "key 'wait'");
+}
+
+static void test_missing_file(void **state)
+{
+	struct xg_conf c;
+
+	(void)state;
+	assert_int_equal(xg_conf_load("/nonexistent/x.ini", &xg_run_conf_schema, &c), -1);
+	assert_non_null(strstr(c.err, "/nonexistent/x.ini: cannot open"));
+}
+
+static void test_listen(void **state)
+{
+	struct sockaddr_in sa;
+
+	(void)state;
+	assert_int_equal(xg_conf_parse_listen("0.0.0.0:80", &sa), 0);
+	assert_int_equal(ntohs(sa.sin_port), 80);
+	assert_int_equal(xg_conf_parse_listen(":80", &sa), -1);
+	assert_int_equal(xg_conf_parse_listen("1.2.3.4:", &sa), -1);
+	assert_int_equal(xg_conf_parse_listen("1.2.3.4:65536", &sa), -1);
+	assert_int_equal(xg_conf_parse_listen("1.2.3:8", &sa), -1);
+	assert_int_equal(xg_conf_parse_listen("1.2.3.4:8x", &sa), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_listen),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,237 @@
+#!/bin/bash
+# Integration tests of operating xdpgate as a service: run from a config file, config
+# check, reload on SIGHUP under traffic. Run by run-tests.sh (errexit on; see
+# lib-assert.sh).
+# shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
+
+XG=${XDPGATE:-$ROOT/build/xdpgate}
+
+# te_setup plus a scratch directory, removed with the environment.
+ops_setup() {
+	te_setup "$@"
+	OT=$(mktemp -d /tmp/xg-ops.XXXXXX)
+	trap 'rm -rf "$OT"; te_cleanup_trap' EXIT
+}
+
+# Start `xdpgate run ARGS` in the DUT namespace in the background, output in $OT/run.out;
+# wait until it serves. Sets RUN_PID (nsenter execs, so it is xdpgate itself).
+ops_start() {
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$@" >"$OT/run.out" 2>&1 &
+	RUN_PID=$!
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "Ctrl-C to stop" "$OT/run.out" && return 0
+		kill -0 "$RUN_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$OT/run.out" >&2
+	return 1
+}
+
+ops_stop() {
+	kill -INT "$RUN_PID"
+	wait "$RUN_PID" || true
+}
+
+gen() { te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" "$@"; }
+
+# A config for dut0: rules file $OT/dut.rules, copy mode, count:verify.
+write_conf() {
+	cat >"$OT/xg.ini" <<-EOT
+		; written by test-config.sh
+		[interface $TE_DUT_IF]
+		rules = $OT/dut.rules
+		handler = count:verify
+		wait = poll
+		copy = yes
+		queues = all
+
+		[log]
+		level = info
+	EOT
+}
+
+# The example in contrib/ is valid as shipped (but for its rules path).
+test_config_contrib_example() {
+	ops_setup
+	printf 'xsk proto udp\ndefault pass\n' >"$OT/eth0.rules"
+	sed "s#/etc/xdpgate/eth0.rules#$OT/eth0.rules#" "$ROOT/contrib/xdpgate.ini" >"$OT/c.ini"
+	assert_match "OK, 1 interface" "$("$XG" config check "$OT/c.ini")"
+}
+
+# config check: OK on a good file; on a bad one exit 1 and one line naming file:line and
+# key, or the rules file's line; run refuses the same file and attaches nothing.
+test_config_check_errors() {
+	local out rc
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	assert_match "OK, 1 interface" "$("$XG" config check "$OT/xg.ini")"
+	sed -i 's/^wait = poll/wait = sometimes/' "$OT/xg.ini"
+	rc=0
+	out=$("$XG" config check "$OT/xg.ini" 2>&1) || rc=$?
+	assert_eq 1 "$rc" "config check exit code on a bad file"
+	assert_eq "xdpgate: $OT/xg.ini:5: key 'wait': unknown value 'sometimes' (expected poll|busy-poll|spin)" \
+		"$out"
+	assert_fail te_dut "$XG" run --config "$OT/xg.ini"
+	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'prog/xdp' || true)" \
+		"nothing attached after a bad config"
+	write_conf
+	printf 'xsk proto udp dport 99999\n' >"$OT/dut.rules"
+	rc=0
+	out=$("$XG" config check "$OT/xg.ini" 2>&1) || rc=$?
+	assert_eq 1 "$rc" "config check exit code on a bad rules file"
+	assert_match "^xdpgate: $OT/dut.rules:1:" "$out"
+}
+
+# run --config end to end: the file's interface, handler, copy mode and rules apply.
+test_config_run() {
+	local rx
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	ops_start --config "$OT/xg.ini"
+	assert_match "$TE_DUT_IF queue 0: copy mode" "$(cat "$OT/run.out")"
+	assert_ok gen --count 20000 --rate 50000 --flows 4
+	assert_ok gen --count 500 --rate 50000 --dport 7 # passed by the rules, not the pool's
+	sleep 1
+	ops_stop
+	assert_match "verify: 20000 marked frames, 0 duplicate or reordered, 0 missing" \
+		"$(cat "$OT/run.out")"
+	rx=$(sed -n 's/^queue 0 totals.* rx \([0-9]*\),.*/\1/p' "$OT/run.out")
+	assert_eq 20000 "$rx" "pool rx: the rule's frames only"
+}
+
+# Wait up to 3 s for the Nth "SIGHUP" line of run's log (run handles a SIGHUP at once: the
+# signal cuts its sleep short; the margin is for a loaded test machine).
+wait_hup_lines() {
+	local i
+	for ((i = 0; i < 30; i++)); do
+		(($(grep -c "SIGHUP" "$OT/run.out") >= $1)) && break
+		sleep 0.1
+	done
+	sleep 0.1 # a second line would show here
+}
+
+rule_texts() { te_dut "$XG" rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")'; }
+verdict() { te_dut "$XG" status "$TE_DUT_IF" --json | jq -r ".interfaces[0].counters.$1.packets"; }
+
+# SIGHUP under traffic: a bad rules file and a bad config are refused with one line each
+# and the old set stays; a good file changes the verdicts; every frame is classified by one
+# set or the other, and the pool received exactly what the gate sent to AF_XDP.
+test_config_reload_sighup() {
+	local gpid xsk drop rx
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	sed -i 's/^handler = count:verify/handler = count/' "$OT/xg.ini"
+	cp "$OT/xg.ini" "$OT/good.ini"
+	ops_start --config "$OT/xg.ini"
+	gen --count 500000 --rate 100000 &
+	gpid=$!
+	sleep 0.7
+
+	printf 'xsk proto udp dport 9\nfrobnicate\n' >"$OT/dut.rules"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 1
+	assert_eq 1 "$(grep -c "SIGHUP" "$OT/run.out")" "one log line for a refused reload"
+	assert_match "run: SIGHUP: reload refused, old rules kept: $OT/dut.rules:2:1: " \
+		"$(cat "$OT/run.out")"
+	assert_eq "xsk proto udp dport 9" "$(rule_texts)" "old set in force"
+
+	printf 'drop proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	sed -i 's/^wait = poll/wait = sometimes/' "$OT/xg.ini"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 2
+	assert_eq 2 "$(grep -c "SIGHUP" "$OT/run.out")" "one more line for a bad config"
+	assert_match "reload refused, old rules kept: $OT/xg.ini:5: key 'wait'" \
+		"$(cat "$OT/run.out")"
+	assert_eq "xsk proto udp dport 9" "$(rule_texts)" "old set still in force"
+
+	cp "$OT/good.ini" "$OT/xg.ini"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 3
+	assert_match "run: SIGHUP: 1 rules from $OT/dut.rules in force" "$(cat "$OT/run.out")"
+	assert_eq "drop proto udp dport 9" "$(rule_texts)" "new set in force"
+
+	wait "$gpid"
+	sleep 0.5
+	xsk=$(verdict xsk)
+	drop=$(verdict drop)
+	ops_stop
+	rx=$(sed -n 's/^queue 0 totals.* rx \([0-9]*\),.*/\1/p' "$OT/run.out")
+	assert_ge "$xsk" 1 "frames to the pool before the good reload"
+	assert_ge "$drop" 1 "frames dropped after it"
+	assert_eq 500000 $((xsk + drop)) "every frame classified by the old set or the new"
+	assert_eq "$xsk" "$rx" "pool rx = frames the gate sent to AF_XDP"
+}
+
+# Prometheus metrics: curl fetches them, promtool accepts them, every family the issue
+# asks for is there with its labels, and counters only grow between two scrapes under
+# traffic.
+test_config_metrics() {
+	local url=http://127.0.0.1:9464/metrics a b gpid
+	ops_setup
+	printf 'xsk proto udp dport 9\ndrop proto udp dport 7\ndefault pass\n' \
+		>"$OT/dut.rules"
+	write_conf
+	sed -i 's/^handler = count:verify/handler = count/' "$OT/xg.ini"
+	printf '[metrics]\nlisten = 127.0.0.1:9464\n' >>"$OT/xg.ini"
+	ops_start --config "$OT/xg.ini"
+	assert_match "metrics on http://127.0.0.1:9464/metrics" "$(cat "$OT/run.out")"
+	gen --count 200000 --rate 100000 &
+	gpid=$!
+	sleep 0.5
+	te_dut curl -sf "$url" >"$OT/m1"
+	sleep 0.7
+	te_dut curl -sf "$url" >"$OT/m2"
+	wait "$gpid"
+	ops_stop
+	assert_ok promtool check metrics <"$OT/m1"
+	assert_ok promtool check metrics <"$OT/m2"
+	assert_match '# TYPE xdpgate_verdict_packets_total counter' "$(cat "$OT/m1")"
+	assert_match "xdpgate_verdict_packets_total\{interface=\"$TE_DUT_IF\",verdict=\"xsk\"\} [1-9]" \
+		"$(cat "$OT/m1")"
+	assert_match 'xdpgate_parse_packets_total\{interface="[^"]*",outcome="' "$(cat "$OT/m1")"
+	assert_match 'xdpgate_rule_packets_total\{interface="[^"]*",rule="1",text="xsk proto udp dport 9"\} [1-9]' \
+		"$(cat "$OT/m1")"
+	assert_match 'xdpgate_worker_rx_packets_total\{interface="[^"]*",queue="0"\} [1-9]' \
+		"$(cat "$OT/m1")"
+	assert_match 'xdpgate_worker_dropped_packets_total\{interface="[^"]*",queue="0",reason="kernel_rx_ring_full"\}' \
+		"$(cat "$OT/m1")"
+	assert_match '# TYPE xdpgate_worker_ring_entries gauge' "$(cat "$OT/m1")"
+	assert_match 'xdpgate_worker_ring_entries\{interface="[^"]*",queue="0",ring="fill"\} [1-9]' \
+		"$(cat "$OT/m1")"
+	assert_match 'xdpgate_worker_ring_size\{interface="[^"]*",queue="0",ring="rx"\} 2048' \
+		"$(cat "$OT/m1")"
+	# monotonic: every counter sample (the gauges may go down) of the second scrape >= the
+	# same sample of the first, and some grew (values are the last field: rule texts in
+	# labels hold spaces)
+	a=$(grep '^xdpgate_[a-z_]*_total' "$OT/m1" | sort)
+	b=$(grep '^xdpgate_[a-z_]*_total' "$OT/m2" | sort)
+	assert_eq "$(sed 's/ [0-9]*$//' <<<"$a")" "$(sed 's/ [0-9]*$//' <<<"$b")" \
+		"same series in both"
+	paste <(awk '{ print $NF }' <<<"$a") <(awk '{ print $NF }' <<<"$b") >"$OT/pairs"
+	assert_eq 0 "$(awk '$2 < $1' "$OT/pairs" | wc -l)" "samples that went down"
+	assert_ge "$(awk '$2 > $1' "$OT/pairs" | wc -l)" 3 "samples that grew under traffic"
+}
+
+# contrib/xdpgate@.service: systemd-analyze verify passes (with ExecStart pointing at this
+# build, since verify checks that the binary exists), and the unit reloads by SIGHUP.
+test_config_service_unit() {
+	local unit=$ROOT/contrib/xdpgate@.service d out
+	if ! command -v systemd-analyze >/dev/null; then
+		echo "SKIP: no systemd-analyze"
+		return 0
+	fi
+	d=$(mktemp -d /tmp/xg-unit.XXXXXX)
+	sed "s#/usr/local/sbin/xdpgate#$XG#" "$unit" >"$d/xdpgate@.service"
+	out=$(systemd-analyze verify "$d/xdpgate@test.service" 2>&1) || {
+		rm -rf "$d"
+		assert_eq "" "$out" "systemd-analyze verify"
+	}
+	rm -rf "$d"
+	assert_eq "" "$out" "systemd-analyze verify output"
+	assert_match 'ExecReload=/bin/kill -HUP \$MAINPID' "$(cat "$unit")"
+	assert_match 'Restart=on-failure' "$(cat "$unit")"
+}

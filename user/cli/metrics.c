@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The exposition text is written into a memory stream per scrape and handed to
+ * libmicrohttpd to free; the server runs its own polling thread
+ * (MHD_USE_INTERNAL_POLLING_THREAD), so the only shared state is read-only: the pool
+ * handle (whose counters are atomics) and map fds of our own. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "user/cli/metrics.h"
+#include "user/cli/names.h"
+#include "user/gate/gate.h"
+#include "user/gate/maps.h"
+#include "user/pool/pool.h"
+#include "user/rules/load.h"
+#include "user/util/log.h"
+
+struct xg_metrics {
+	struct MHD_Daemon *d;
+	const struct xg_pool *p;
+	struct xg_gate_maps maps;
+	char ifname[IF_NAMESIZE];
+};
+
+void xg_metrics_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP xdpgate_%s %s\n# TYPE xdpgate_%s %s\n", name, help, name, type);
+}
+
+static void gate_metrics(FILE *f, const struct xg_metrics_view *v)
+{
+	static const char *const what[2] = { "packets", "bytes" };
+	unsigned int i, k;
+	char name[64];
+
+	for (k = 0; k < 2; k++) {
+		snprintf(name, sizeof(name), "verdict_%s_total", what[k]);
+		head(f, name, "counter", "Frames (bytes) by the gate's verdict.");
+		for (i = 0; i < XG_VERDICT_MAX; i++) {
+			const struct xg_counter_val *c = &v->gate->c[XG_CNT_VERDICT + i];
+
+			fprintf(f, "xdpgate_%s{interface=\"%s\",verdict=\"%s\"} %llu\n", name,
+				v->ifname, xg_verdict_name(i),
+				(unsigned long long)(k ? c->bytes : c->packets));
+		}
+	}
+	head(f, "parse_packets_total", "counter", "Frames by how far the gate's parser got.");
+	for (i = 0; i < XG_PARSE_MAX; i++)
+		fprintf(f, "xdpgate_parse_packets_total{interface=\"%s\",outcome=\"%s\"} %llu\n",
+			v->ifname, xg_parse_name(i),
+			(unsigned long long)v->gate->c[XG_CNT_PARSE + i].packets);
+	head(f, "other_packets_total", "counter",
+	     "Other gate counters: IP fragments, xsk verdicts on a queue without a socket.");
+	for (i = XG_CNT_FRAG_FIRST; i < XG_CNT_MAX; i++)
+		fprintf(f, "xdpgate_other_packets_total{interface=\"%s\",counter=\"%s\"} %llu\n",
+			v->ifname, xg_counter_name(i), (unsigned long long)v->gate->c[i].packets);
+}
+
+static void rule_metrics(FILE *f, const struct xg_metrics_view *v)
+{
+	static const char *const what[2] = { "packets", "bytes" };
+	unsigned int k;
+	char text[512], name[64];
+	size_t i;
+
+	for (k = 0; k < 2; k++) {
+		snprintf(name, sizeof(name), "rule_%s_total", what[k]);
+		head(f, name, "counter", "Frames (bytes) matched by each rule of the live set.");
+		for (i = 0; i < v->rules->n; i++) {
+			xg_rule_format(&v->rules->rules[i], text, sizeof(text));
+			fprintf(f, "xdpgate_%s{interface=\"%s\",rule=\"%zu\",text=\"", name,
+				v->ifname, i + 1);
+			xg_metrics_label(f, text);
+			fprintf(f, "\"} %llu\n",
+				(unsigned long long)(k ? v->rule_c[i].bytes
+						       : v->rule_c[i].packets));
+		}
+	}
+}
+
+/* The per-worker counters, one table so names, help and fields are written once. */
+#define WF(field) offsetof(struct xg_pool_counters, field)
+static const struct {
+	const char *name, *reason, *help;
+	size_t off;
+} worker_fields[] = {
+	{ "worker_rx_packets_total", NULL, "Frames a worker received.", WF(rx) },
+	{ "worker_tx_packets_total", NULL, "Frames a worker sent.", WF(tx) },
+	{ "worker_handled_packets_total", NULL, "Frames the handler handled.", WF(handled) },
+	{ "worker_dropped_packets_total", "malformed",
+	  "Frames dropped by the pool or the kernel's socket, by reason.", WF(dropped_malformed) },
+	{ "worker_dropped_packets_total", "tx_ring_full", NULL, WF(dropped_tx_full) },
+	{ "worker_dropped_packets_total", "tx_bad_len", NULL, WF(dropped_tx_bad_len) },
+	{ "worker_dropped_packets_total", "kernel_rx_dropped", NULL, WF(xs.rx_dropped) },
+	{ "worker_dropped_packets_total", "kernel_rx_ring_full", NULL, WF(xs.rx_ring_full) },
+	{ "worker_dropped_packets_total", "kernel_rx_invalid_descs", NULL,
+	  WF(xs.rx_invalid_descs) },
+	{ "worker_dropped_packets_total", "kernel_tx_invalid_descs", NULL,
+	  WF(xs.tx_invalid_descs) },
+	{ "worker_fill_ring_empty_total", NULL,
+	  "Times the kernel found the fill ring empty (XDP_STATISTICS).",
+	  WF(xs.rx_fill_ring_empty_descs) },
+	{ "worker_tx_ring_empty_total", NULL,
+	  "Times the kernel found the TX ring empty (XDP_STATISTICS).",
+	  WF(xs.tx_ring_empty_descs) },
+	{ "worker_errors_total", NULL, "Handler errors.", WF(errors) },
+	{ "worker_wakeups_total", NULL, "Wake-up syscalls a worker made.", WF(wakeups) },
+};
+#undef WF
+_Static_assert(sizeof(((struct xg_pool_counters *)0)->xs.rx_dropped) == sizeof(uint64_t),
+	       "worker_fields reads every field as 8 bytes");
+
+static void pool_metrics(FILE *f, const struct xg_metrics_view *v)
+{
+	size_t k;
+	unsigned int i;
+
+	for (k = 0; k < sizeof(worker_fields) / sizeof(worker_fields[0]); k++) {
+		if (worker_fields[k].help)
+			head(f, worker_fields[k].name, "counter", worker_fields[k].help);
+		for (i = 0; i < v->pool->n; i++) {
+			const char *c = (const char *)&v->pool->w[i].c + worker_fields[k].off;
+			uint64_t val;
+
+			memcpy(&val, c, sizeof(val)); /* uint64_t or __u64: both 8 bytes */
+			fprintf(f, "xdpgate_%s{interface=\"%s\",queue=\"%u\"",
+				worker_fields[k].name, v->ifname, v->pool->w[i].queue);
+			if (worker_fields[k].reason)
+				fprintf(f, ",reason=\"%s\"", worker_fields[k].reason);
+			fprintf(f, "} %llu\n", (unsigned long long)val);
+		}
+	}
+}
+
+#define RF(field) offsetof(struct xg_pool_counters, field)
+static const struct {
+	const char *ring;
+	size_t off;
+} ring_fields[] = {
+	{ "rx", RF(ring_rx) },
+	{ "fill", RF(ring_fill) },
+	{ "tx", RF(ring_tx) },
+	{ "completion", RF(ring_comp) },
+};
+#undef RF
+
+static void ring_metrics(FILE *f, const struct xg_metrics_view *v)
+{
+	unsigned int i;
+	uint32_t val;
+	size_t k;
+
+	head(f, "worker_ring_entries", "gauge", "Entries in a worker's AF_XDP ring now.");
+	for (k = 0; k < sizeof(ring_fields) / sizeof(ring_fields[0]); k++)
+		for (i = 0; i < v->pool->n; i++) {
+			memcpy(&val, (const char *)&v->pool->w[i].c + ring_fields[k].off,
+			       sizeof(val));
+			fprintf(f,
+				"xdpgate_worker_ring_entries{interface=\"%s\",queue=\"%u\","
+				"ring=\"%s\"} %u\n",
+				v->ifname, v->pool->w[i].queue, ring_fields[k].ring, val);
+		}
+	head(f, "worker_ring_size", "gauge", "Descriptors in a worker's rings (rx and tx, fill).");
+	for (i = 0; i < v->pool->n; i++)
+		fprintf(f,
+			"xdpgate_worker_ring_size{interface=\"%s\",queue=\"%u\",ring=\"rx\"} %u\n"
+			"xdpgate_worker_ring_size{interface=\"%s\",queue=\"%u\",ring=\"fill\"} "
+			"%u\n",
+			v->ifname, v->pool->w[i].queue, v->pool->w[i].c.ring_size, v->ifname,
+			v->pool->w[i].queue, v->pool->w[i].c.ring_fill_size);
+}
+
+void xg_metrics_render(FILE *f, const struct xg_metrics_view *v)
+{
+	if (v->gate)
+		gate_metrics(f, v);
+	if (v->rules)
+		rule_metrics(f, v);
+	if (v->pool) {
+		pool_metrics(f, v);
+		ring_metrics(f, v);
+	}
+}
+
+/* One scrape: read everything, then render. */
+static char *scrape(struct xg_metrics *m, size_t *len)
+{
+	struct xg_metrics_view v = { .ifname = m->ifname };
+	struct xg_counter_val *rule_c = NULL;
+	struct xg_snapshot gate;
+	struct xg_run_snap pool;
+	struct xg_ruleset rs;
+	char *buf = NULL;
+	FILE *f;
+	size_t i;
+
+	xg_ruleset_init(&rs);
+	if (!xg_counters_read(m->maps.stats, &gate))
+		v.gate = &gate;
+	if (!xg_rules_read(&m->maps, &rs)) {
+		rule_c = calloc(rs.n ? rs.n : 1, sizeof(*rule_c));
+		for (i = 0; rule_c && i < rs.n; i++)
+			xg_rule_counter(&m->maps, (unsigned int)i, &rule_c[i]);
+		if (rule_c) {
+			v.rules = &rs;
+			v.rule_c = rule_c;
+		}
+	}
+	xg_run_snapshot(m->p, &pool);
+	v.pool = &pool;
+	f = open_memstream(&buf, len);
+	if (f) {
+		xg_metrics_render(f, &v);
+		if (fclose(f)) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	free(rule_c);
+	xg_ruleset_free(&rs);
+	return buf;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_len, void **req_cls)
+{
+	static const char not_found[] = "see /metrics\n";
+	struct xg_metrics *m = cls;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	unsigned int status = MHD_HTTP_OK;
+	char *body = NULL;
+	size_t len = 0;
+
+	(void)version;
+	(void)upload;
+	(void)upload_len;
+	(void)req_cls;
+	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return MHD_NO;
+	if (!strcmp(url, "/metrics"))
+		body = scrape(m, &len);
+	if (body) {
+		r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+		MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4");
+	} else {
+		status = strcmp(url, "/metrics") ? MHD_HTTP_NOT_FOUND
+						 : MHD_HTTP_INTERNAL_SERVER_ERROR;
+		r = MHD_create_response_from_buffer(sizeof(not_found) - 1, (void *)not_found,
+						    MHD_RESPMEM_PERSISTENT);
+	}
+	if (!r)
+		return MHD_NO;
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *p,
+		     struct xg_metrics **out)
+{
+	struct xg_metrics *m = calloc(1, sizeof(*m));
+	char a[INET_ADDRSTRLEN];
+	int err;
+
+	*out = NULL;
+	if (!m)
+		return -ENOMEM;
+	m->p = p;
+	snprintf(m->ifname, sizeof(m->ifname), "%s", xg_pool_ifname(p));
+	err = xg_gate_maps_open(xg_pool_gate(p), "metrics", &m->maps);
+	if (err) {
+		free(m);
+		return err;
+	}
+	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+				on_request, m, MHD_OPTION_SOCK_ADDR, addr,
+				MHD_OPTION_CONNECTION_LIMIT, 16U, MHD_OPTION_CONNECTION_TIMEOUT, 5U,
+				MHD_OPTION_END);
+	if (!m->d) {
+		err = errno ? -errno : -EADDRINUSE;
+		inet_ntop(AF_INET, &addr->sin_addr, a, sizeof(a));
+		pr_warn("metrics: cannot listen on %s:%u: %s\n", a, ntohs(addr->sin_port),
+			strerror(-err));
+		xg_gate_maps_close(&m->maps);
+		free(m);
+		return err;
+	}
+	*out = m;
+	return 0;
+}
+
+void xg_metrics_stop(struct xg_metrics *m)
+{
+	if (!m)
+		return;
+	MHD_stop_daemon(m->d);
+	xg_gate_maps_close(&m->maps);
+	free(m);
+}
