@@ -2,6 +2,7 @@
 /* AF_XDP queue setup and the ring layer; the ownership rules are in xsk.h. */
 #include <errno.h>
 #include <linux/if_xdp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <time.h>
 #include <stdlib.h>
@@ -267,6 +268,8 @@ bool xg_rx_wait_spin(struct xg_xsk *q, uint64_t ns)
 	do {
 		if (xsk_cons_nb_avail(&q->rx, 1))
 			return true;
+		/* a sender sharing this CPU (its softirq fills our ring) runs meanwhile */
+		sched_yield();
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while ((uint64_t)(t.tv_sec - t0.tv_sec) * 1000000000ULL + (uint64_t)t.tv_nsec -
 			 (uint64_t)t0.tv_nsec <
