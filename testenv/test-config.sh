@@ -13,20 +13,11 @@ ops_setup() {
 	trap 'rm -rf "$OT"; te_cleanup_trap' EXIT
 }
 
-# Start `xdpgate run ARGS` in the DUT namespace in the background, output in $OT/run.out;
-# wait until it serves. Sets RUN_PID (nsenter execs, so it is xdpgate itself).
-ops_start() {
-	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$@" >"$OT/run.out" 2>&1 &
-	RUN_PID=$!
-	local i
-	for ((i = 0; i < 50; i++)); do
-		grep -q "Ctrl-C to stop" "$OT/run.out" && return 0
-		kill -0 "$RUN_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$OT/run.out" >&2
-	return 1
-}
+# shellcheck source=testenv/lib-run.sh
+source "$ROOT/testenv/lib-run.sh"
+
+# Start `xdpgate run ARGS`, output in $OT/run.out; sets RUN_PID.
+ops_start() { run_bg "$OT/run.out" "$@"; }
 
 ops_stop() {
 	kill -INT "$RUN_PID"

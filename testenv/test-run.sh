@@ -5,21 +5,13 @@
 
 XG=${XDPGATE:-$ROOT/build/xdpgate}
 
-# Start `run` in the DUT namespace in the background; its output goes to $RUN_OUT. Waits
-# until it serves (or failed). Sets RUN_PID.
+# shellcheck source=testenv/lib-run.sh
+source "$ROOT/testenv/lib-run.sh"
+
+# Start `run` on the DUT interface; its output goes to $RUN_OUT. Sets RUN_PID.
 run_start() {
 	RUN_OUT=$(mktemp /tmp/xg-run-XXXXXX)
-	# nsenter execs the command, so $! is xdpgate itself (a function would add a shell)
-	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" "$@" >"$RUN_OUT" 2>&1 &
-	RUN_PID=$!
-	local i
-	for ((i = 0; i < 50; i++)); do
-		grep -q "Ctrl-C to stop" "$RUN_OUT" && return 0
-		kill -0 "$RUN_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$RUN_OUT" >&2
-	return 1
+	run_bg "$RUN_OUT" "$TE_DUT_IF" "$@"
 }
 
 # SIGINT, and wait; it must be gone within 2 s (it promises 1 s plus the drain).
