@@ -109,7 +109,7 @@ int xg_napi_tune_apply(struct xg_napi_tune *t, const char *ifname, long defer, l
 	err = swap_values(ifname, defer, gro_ns, old);
 	if (err) {
 		pr_warn("%s: cannot set napi_defer_hard_irqs and gro_flush_timeout for busy "
-			"polling: %s\n",
+			"polling (%s): the socket options alone apply\n",
 			ifname, strerror(-err));
 		return err;
 	}

@@ -251,11 +251,11 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 		xg_pin_remove(p->g.pin_dir); /* left by a run that was killed */
 	if (info.attached ? join_gate(p, cfg) : own_gate(p, cfg))
 		return -1;
-	/* before the workers: the settings are written from a forked child */
-	if (cfg->wait == XG_WAIT_BUSY_POLL &&
-	    xg_napi_tune_apply(&p->napi, p->g.ifname, XG_BUSY_DEFER_HARD_IRQS,
-			       XG_BUSY_GRO_FLUSH_NS))
-		return -1;
+	/* before the workers: the settings are written from a forked child. Where the kernel
+	 * has no such files, busy polling still works with the socket options alone. */
+	if (cfg->wait == XG_WAIT_BUSY_POLL)
+		xg_napi_tune_apply(&p->napi, p->g.ifname, XG_BUSY_DEFER_HARD_IRQS,
+				   XG_BUSY_GRO_FLUSH_NS);
 	err = start_queues(p, cfg);
 	if (err)
 		return err; /* the caller tells a refused zero-copy bind by it */
