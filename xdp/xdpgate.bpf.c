@@ -446,21 +446,57 @@ static __always_inline int act(struct xdp_md *ctx, struct xg_stats_rec *st, __u3
 	return XDP_ABORTED;
 }
 
-static __always_inline void count_rule(__u32 slot, __u32 rule, __u64 len, __u32 *verdict,
+static __always_inline void count_rule(__u32 slot, __u32 rule, __u64 len)
+{
+	__u32 idx = slot * XG_RULES_MAX_BPF + rule;
+	struct xg_counter_val *rc = bpf_map_lookup_elem(&xg_rule_stats, &idx);
+
+	if (rc) {
+		rc->packets++;
+		rc->bytes += len;
+	}
+}
+
+/* The rule's verdict and redirect target, and its counters. */
+static __always_inline void apply_rule(__u32 slot, __u32 rule, __u64 len, __u32 *verdict,
 				       __u32 *ifindex)
 {
 	__u32 idx = slot * XG_RULES_MAX_BPF + rule;
 	struct xg_rule_action *a = bpf_map_lookup_elem(&xg_actions, &idx);
-	struct xg_counter_val *rc = bpf_map_lookup_elem(&xg_rule_stats, &idx);
 
 	if (a) {
 		*verdict = a->verdict;
 		*ifindex = a->ifindex;
 	}
-	if (rc) {
-		rc->packets++;
-		rc->bytes += len;
-	}
+	count_rule(slot, rule, len);
+}
+
+/* The full path: parse, count the outcome, classify. Sets the verdict and the redirect
+ * target. The parsed frame lives here, so the xsk fast path does not zero it. */
+static __always_inline void full_path(void *data, void *data_end, __u64 len,
+				      struct xg_stats_rec *st, __u32 slot,
+				      const struct xg_slot_cfg *sc, __u32 *verdict, __u32 *ifindex)
+{
+	struct xg_pkt pkt = {};
+	int outcome, rule = -1;
+
+	/* pkt's address escapes here, so clang keeps it in memory: scalarised, its fields
+	 * became a dozen registers spilled and re-zeroed on every parser branch */
+	asm volatile("" : : "r"(&pkt) : "memory");
+	outcome = xg_parse_frame(data, data_end, &pkt);
+	count(st, XG_CNT_PARSE + (__u32)outcome, len);
+	if (pkt.frag == XG_FRAG_FIRST)
+		count(st, XG_CNT_FRAG_FIRST, len);
+	else if (pkt.frag == XG_FRAG_LATER)
+		count(st, XG_CNT_FRAG_LATER, len);
+
+	*verdict = sc->default_verdict;
+	if (*verdict != XG_VERDICT_PASS && *verdict != XG_VERDICT_DROP)
+		*verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
+	if (sc->nrules)
+		rule = classify(slot, sc, &pkt);
+	if (rule >= 0 && rule < XG_RULES_MAX_BPF)
+		apply_rule(slot, (__u32)rule, len, verdict, ifindex);
 }
 
 /* XG_SLOT_XSK_IP: the rule of an untagged IPv4/IPv6 frame from its EtherType alone, or
@@ -484,12 +520,11 @@ int xdpgate(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	__u64 len = data_end - data;
-	struct xg_pkt pkt = {};
+	__u32 key = 0, verdict, ifindex = 0, slot;
 	struct xg_stats_rec *st;
 	struct xg_config *cfg;
 	struct xg_slot_cfg *sc;
-	__u32 key = 0, verdict, ifindex = 0, slot;
-	int outcome, rule = -1, ret;
+	int ret;
 
 	st = bpf_map_lookup_elem(&xg_stats, &key);
 	cfg = bpf_map_lookup_elem(&xg_config, &key);
@@ -501,29 +536,14 @@ int xdpgate(struct xdp_md *ctx)
 		__u32 r = xsk_fast_rule(data, data_end, sc);
 
 		if (r < XG_RULES_MAX_BPF) {
+			/* the loader set this path only for rules that are all xsk */
 			count(st, XG_CNT_PARSE + XG_PARSE_UNPARSED, len);
+			count_rule(slot, r, len);
 			verdict = XG_VERDICT_XSK;
-			count_rule(slot, r, len, &verdict, &ifindex);
 			goto act;
 		}
 	}
-	/* pkt's address escapes here, so clang keeps it in memory: scalarised, its fields
-	 * became a dozen registers spilled and re-zeroed on every parser branch */
-	asm volatile("" : : "r"(&pkt) : "memory");
-	outcome = xg_parse_frame(data, data_end, &pkt);
-	count(st, XG_CNT_PARSE + (__u32)outcome, len);
-	if (pkt.frag == XG_FRAG_FIRST)
-		count(st, XG_CNT_FRAG_FIRST, len);
-	else if (pkt.frag == XG_FRAG_LATER)
-		count(st, XG_CNT_FRAG_LATER, len);
-
-	verdict = sc->default_verdict;
-	if (verdict != XG_VERDICT_PASS && verdict != XG_VERDICT_DROP)
-		verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
-	if (sc->nrules)
-		rule = classify(slot, sc, &pkt);
-	if (rule >= 0 && rule < XG_RULES_MAX_BPF)
-		count_rule(slot, (__u32)rule, len, &verdict, &ifindex);
+	full_path(data, data_end, len, st, slot, sc, &verdict, &ifindex);
 act:
 	/* the data pointers may not be used after this: act() re-derives them */
 	ret = act(ctx, st, &verdict, ifindex);
