@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Prog layer of the rule engine, at random and at scale (the gate under BPF_PROG_RUN,
+ * testenv/rules_prog_lib.c):
+ *
+ *   differential  seeded random rule sets and frames (biased to hit rule values, cut
+ *                 short, or random bytes); for every frame the gate's action and the rule
+ *                 whose counter moved must be the reference classifier's. Sets are
+ *                 installed as live reloads (slot flips). XG_SEED=N replays a run.
+ *   xsk_fast      the pool's default set takes the xsk fast path, as the reference says.
+ *   scale         10,000 rules, the only match the last one.
+ *
+ * Needs root, as rules_prog_test.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "common/parse.h"
+#include "common/xdpgate_structs.h"
+#include "user/util/frame_build.h"
+#include "user/rules/rules.h"
+#include "user/rules/compile.h"
+#include "user/rules/load.h"
+#include "xdpgate.skel.h"
+#include "testenv/rules_prog_lib.h"
+
+#define ARRAY_SIZE(a) RP_ARRAY_SIZE(a)
+
+/* ---- differential ---- */
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static uint32_t rn(uint32_t n) /* 0..n-1 */
+{
+	return (uint32_t)(rnd() % n);
+}
+
+static bool chance(unsigned int percent)
+{
+	return rn(100) < percent;
+}
+
+static const uint8_t pool4[][4] = {
+	{ 10, 0, 0, 0 },   { 10, 1, 0, 0 },	 { 10, 1, 2, 0 },
+	{ 10, 1, 2, 3 },   { 192, 168, 1, 200 }, { 172, 16, 5, 0 },
+	{ 198, 18, 0, 1 }, { 0, 0, 0, 0 },	 { 255, 255, 255, 255 },
+};
+static const uint8_t pool6[][16] = {
+	{ 0x20, 0x01, 0x0d, 0xb8 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0, 1 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+	{ 0xfd, 0x00, 0, 0x18, [15] = 1 },
+	{ 0xfd, 0x00, 0, 0x18, [15] = 2 },
+	{ 0xfe, 0x80, [15] = 0xab },
+	{ 0x0a, 0x01, 0x02, 0x03 }, /* looks like 10.1.2.3 in its first bytes */
+	{ 0 },
+};
+static const uint16_t pool_ports[] = { 0, 1, 22, 53, 80, 443, 1000, 2000, 5000, 8080, 65535 };
+static const uint16_t pool_vlans[] = { 0, 1, 10, 100, 4095 };
+static const uint8_t pool_icmp[] = { 0, 3, 8, 11, 128, 129, 135, 255 };
+static const uint8_t pool_protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, XG_IPPROTO_ICMPV6,
+				       47,	    0,		 132,	       255 };
+static const uint16_t pool_ethers[] = { XG_ETH_P_IP, XG_ETH_P_IPV6,  XG_ETH_P_ARP,
+					0x88cc,	     XG_ETH_P_8021Q, 0x0000 };
+static const char *const flag_names[8] = { "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr" };
+
+#define PICK(a) (a)[rn(ARRAY_SIZE(a))]
+
+/* An address near the pool: a pool entry with, sometimes, some low bytes random. */
+static void near_addr(uint8_t *a, int fam)
+{
+	size_t alen = fam == 4 ? 4 : 16, i;
+
+	memcpy(a, fam == 4 ? PICK(pool4) : PICK(pool6), alen);
+	if (chance(40))
+		a[alen - 1] = (uint8_t)rnd();
+	if (chance(15))
+		for (i = alen / 2; i < alen; i++)
+			a[i] = (uint8_t)rnd();
+	if (chance(5))
+		for (i = 0; i < alen; i++)
+			a[i] = (uint8_t)rnd();
+}
+
+static size_t add(char *b, size_t off, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static size_t add(char *b, size_t off, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (off >= size)
+		return off;
+	va_start(ap, fmt);
+	n = vsnprintf(b + off, size - off, fmt, ap);
+	va_end(ap);
+	return n > 0 ? off + (size_t)n : off;
+}
+
+static size_t add_prefix(char *b, size_t o, size_t size, const char *kw, int fam)
+{
+	static const uint8_t len4[] = { 0, 1, 8, 12, 16, 17, 20, 23, 24, 25, 28, 31, 32 };
+	static const uint8_t len6[] = { 0, 4, 8, 16, 32, 47, 48, 64, 96, 112, 120, 127, 128 };
+	uint8_t a[16];
+	char s[64];
+	unsigned int i;
+
+	near_addr(a, fam);
+	if (fam == 4) {
+		snprintf(s, sizeof(s), "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		return add(b, o, size, " %s %s/%u", kw, s, PICK(len4));
+	}
+	o = add(b, o, size, " %s ", kw);
+	for (i = 0; i < 16; i += 2)
+		o = add(b, o, size, "%s%x", i ? ":" : "", (unsigned int)(a[i] << 8 | a[i + 1]));
+	return add(b, o, size, "/%u", PICK(len6));
+}
+
+static uint16_t near_port(void)
+{
+	uint16_t p = PICK(pool_ports);
+
+	if (chance(20))
+		p = (uint16_t)(p + rn(3) - 1);
+	return chance(10) ? (uint16_t)rnd() : p;
+}
+
+static size_t add_ports(char *b, size_t o, size_t size, const char *kw)
+{
+	unsigned int n = chance(70) ? 1 : 1 + rn(chance(10) ? XG_PORT_RANGES_MAX : 4), i;
+
+	o = add(b, o, size, " %s ", kw);
+	for (i = 0; i < n; i++) {
+		uint32_t lo = near_port(), hi = lo;
+
+		if (chance(40))
+			hi = lo + (chance(50) ? rn(3) : rn(3000));
+		if (hi > 65535)
+			hi = 65535;
+		o = add(b, o, size, "%s%u", i ? "," : "", lo);
+		if (hi != lo || chance(10))
+			o = add(b, o, size, "-%u", hi);
+	}
+	return o;
+}
+
+static size_t add_flags(char *b, size_t o, size_t size)
+{
+	unsigned int n = 1 + rn(3), used = 0, i, f;
+
+	o = add(b, o, size, " tcp-flags ");
+	for (i = 0; i < n; i++) {
+		do
+			f = rn(8);
+		while (used & (1u << f));
+		used |= 1u << f;
+		o = add(b, o, size, "%s%s%s", i ? "," : "", chance(40) ? "!" : "", flag_names[f]);
+	}
+	return o;
+}
+
+/* One random rule, valid by construction (the parser refuses rules that can never match,
+ * like src and dst of two families, so the generator does not write them). */
+static void random_rule(char *b, size_t size)
+{
+	static const char *const actions[] = { "pass", "drop", "tx", "redirect lo", "xsk" };
+	int fam = rn(3) == 0 ? 0 : (chance(50) ? 4 : 6), kind = (int)rn(6);
+	size_t o = add(b, 0, size, "%s", PICK(actions));
+	const char *proto = NULL;
+	char num[8];
+
+	if (fam && chance(60))
+		o = add_prefix(b, o, size, "src", fam);
+	if (fam && chance(50))
+		o = add_prefix(b, o, size, "dst", fam);
+	switch (kind) {
+	case 1: /* ports, maybe flags */
+		proto = chance(30) ? NULL : chance(50) ? "tcp" : "udp";
+		break;
+	case 2: /* flags */
+		proto = chance(50) ? "tcp" : NULL;
+		break;
+	case 3: /* icmp-type */
+		if (fam == 6 || (fam == 0 && chance(50)))
+			proto = "icmpv6";
+		else
+			proto = chance(50) ? "icmp" : NULL;
+		break;
+	case 4: /* proto only */
+		snprintf(num, sizeof(num), "%u", PICK(pool_protos));
+		proto = chance(50) ? num : chance(50) ? "tcp" : "udp";
+		break;
+	default:
+		break;
+	}
+	if (proto)
+		o = add(b, o, size, " proto %s", proto);
+	if (kind == 1 && chance(70))
+		o = add_ports(b, o, size, "sport");
+	if (kind == 1 && chance(70))
+		o = add_ports(b, o, size, "dport");
+	if (chance(15))
+		o = add(b, o, size, " vlan %u", chance(80) ? PICK(pool_vlans) : rn(4096));
+	if (chance(15))
+		o = add(b, o, size, " ether 0x%04x", PICK(pool_ethers));
+	if (kind == 2 || (kind == 1 && (!proto || !strcmp(proto, "tcp")) && chance(30)))
+		o = add_flags(b, o, size);
+	if (kind == 3)
+		o = add(b, o, size, " icmp-type %u", PICK(pool_icmp));
+	(void)o;
+}
+
+static void random_ruleset(struct xg_ruleset *rs, size_t n)
+{
+	char line[XG_RULE_TEXT_MAX + 64], err[512];
+	struct xg_rule r;
+	uint32_t def;
+	size_t i;
+
+	xg_ruleset_init(rs);
+	rs->default_verdict = chance(50) ? XG_VERDICT_PASS : XG_VERDICT_DROP;
+	rs->has_default = true;
+	for (i = 0; i < n; i++) {
+		if (i > n / 2 && chance(1))
+			snprintf(line, sizeof(line), "%s", chance(50) ? "tx" : "drop");
+		else
+			random_rule(line, sizeof(line));
+		if (xg_rule_parse_line(line, "gen", (unsigned int)i + 1, &r, &def, err,
+				       sizeof(err)) != 1)
+			fail_msg("generated rule '%s' does not parse: %s", line, err);
+		if (xg_ruleset_insert(rs, rs->n, &r))
+			fail_msg("xg_ruleset_insert failed");
+	}
+}
+
+static void random_l4(struct xg_frame_spec *s, int fam)
+{
+	unsigned int k = rn(100);
+
+	if (k < 35) {
+		s->l4_proto = IPPROTO_TCP;
+		s->tcp.sport = near_port();
+		s->tcp.dport = near_port();
+		s->tcp.flags = chance(50) ? (uint8_t)(1u << rn(8)) | (chance(50) ? 0x10 : 0)
+					  : (uint8_t)rnd();
+		s->tcp.doff = chance(95) ? 0 : (uint8_t)rn(16);
+	} else if (k < 70) {
+		s->l4_proto = IPPROTO_UDP;
+		s->udp.sport = near_port();
+		s->udp.dport = near_port();
+	} else if (k < 90) {
+		s->l4_proto = (fam == 4) != chance(10) ? IPPROTO_ICMP : XG_IPPROTO_ICMPV6;
+		s->icmp.type = chance(80) ? PICK(pool_icmp) : (uint8_t)rnd();
+		s->icmp.code = (uint8_t)rnd();
+	} else {
+		s->l4_proto = chance(50) ? PICK(pool_protos) : (uint8_t)rnd();
+		/* an extension header type as the last next header would need the header */
+		if (xg_ipv6_is_ext(s->l4_proto))
+			s->l4_proto = 47;
+	}
+}
+
+static void random_ipv6_ext(struct xg_ipv6_spec *ip6)
+{
+	static const uint8_t types[] = { XG_IPPROTO_HOPOPTS, XG_IPPROTO_ROUTING,
+					 XG_IPPROTO_DSTOPTS, XG_IPPROTO_FRAGMENT,
+					 XG_IPPROTO_AH,	     XG_IPPROTO_MOBILITY };
+	unsigned int i;
+
+	if (chance(80))
+		return;
+	ip6->n_ext = (uint8_t)(chance(90) ? 1 + rn(3) : XG_IPV6_EXT_MAX + 1);
+	for (i = 0; i < ip6->n_ext; i++) {
+		ip6->ext[i].type = PICK(types);
+		ip6->ext[i].hdrlen = (uint8_t)(chance(70) ? 0 : rn(3));
+		if (ip6->ext[i].type == XG_IPPROTO_FRAGMENT) {
+			ip6->ext[i].frag_off = (uint16_t)(chance(50) ? 0 : 1 + rn(100));
+			ip6->ext[i].more = chance(50);
+		}
+	}
+}
+
+/* A frame from a random spec biased to rule values, sometimes cut short; or random bytes.
+ * Returns its length (at least the 14 bytes BPF_PROG_RUN takes). */
+static size_t random_frame(uint8_t *f, size_t cap)
+{
+	struct xg_frame_spec s;
+	unsigned int k = rn(100), i;
+	size_t len;
+
+	if (k < 4) { /* random bytes, sometimes with a plausible EtherType and version */
+		len = 14 + rn(120);
+		for (i = 0; i < len; i++)
+			f[i] = (uint8_t)rnd();
+		if (chance(70)) {
+			uint16_t et = PICK(pool_ethers);
+
+			f[12] = (uint8_t)(et >> 8);
+			f[13] = (uint8_t)et;
+			f[14] = chance(50) ? 0x45 : 0x60;
+		}
+		return len;
+	}
+	memset(&s, 0, sizeof(s));
+	memcpy(s.dst, "\x02\x00\x00\x00\x00\x02", 6);
+	memcpy(s.src, "\x02\x00\x00\x00\x00\x01", 6);
+	k = rn(100);
+	s.n_vlan = (uint8_t)(k < 70 ? 0 : k < 90 ? 1 : k < 98 ? 2 : 3);
+	for (i = 0; i < s.n_vlan; i++) {
+		s.vlan[i].vid = chance(80) ? PICK(pool_vlans) : (uint16_t)rn(4096);
+		s.vlan[i].pcp = (uint8_t)rn(8);
+	}
+	k = rn(100);
+	if (k < 8) {
+		s.l3 = XG_L3_NONE;
+		s.ethertype = chance(50) ? XG_ETH_P_ARP : PICK(pool_ethers);
+		if (s.ethertype == XG_ETH_P_IP || s.ethertype == XG_ETH_P_IPV6 || !s.ethertype)
+			s.ethertype = 0x88cc;
+		s.payload_len = rn(60);
+	} else if (k < 54) {
+		s.l3 = XG_L3_IPV4;
+		near_addr(s.ip4.saddr, 4);
+		near_addr(s.ip4.daddr, 4);
+		s.ip4.ihl = (uint8_t)(chance(90) ? 0 : 5 + rn(11));
+		if (chance(8))
+			s.ip4.frag_off = (uint16_t)(1 + rn(0x1fff));
+		s.ip4.mf = chance(10);
+		if (chance(1))
+			s.ip4.version = (uint8_t)rn(16);
+		random_l4(&s, 4);
+	} else {
+		s.l3 = XG_L3_IPV6;
+		near_addr(s.ip6.saddr, 6);
+		near_addr(s.ip6.daddr, 6);
+		if (chance(1))
+			s.ip6.version = (uint8_t)rn(16);
+		random_ipv6_ext(&s.ip6);
+		random_l4(&s, 6);
+	}
+	if (s.l3 != XG_L3_NONE)
+		s.payload_len = rn(48);
+	len = xg_frame_build(&s, f, cap);
+	if (!len)
+		fail_msg("the builder rejected a random spec");
+	if (chance(20))
+		len = 14 + rn((uint32_t)(len - 14 + 1));
+	return len;
+}
+
+static void report(const struct xg_ruleset *rs, unsigned int set, uint64_t seed, const uint8_t *f,
+		   size_t len, const char *msg)
+{
+	char text[XG_RULE_TEXT_MAX], hex[2 * FRAME_MAX + 1];
+	size_t i;
+
+	fprintf(stderr, "# DISAGREEMENT: seed %" PRIu64 " (XG_SEED=%" PRIu64 " replays), set %u\n",
+		seed, seed, set);
+	fprintf(stderr, "# rule set (%zu rules, default %s):\n", rs->n,
+		rs->default_verdict == XG_VERDICT_DROP ? "drop" : "pass");
+	for (i = 0; i < rs->n; i++) {
+		xg_rule_format(&rs->rules[i], text, sizeof(text));
+		fprintf(stderr, "#   %zu: %s\n", i + 1, text);
+	}
+	rp_hex_line(f, len, hex, sizeof(hex));
+	fprintf(stderr, "# frame (%zu bytes): %s\n# %s\n", len, hex, msg);
+}
+
+#define DIFF_SETS 20
+#define DIFF_FRAMES 5000
+
+static void test_differential(void **state)
+{
+	struct rp_ctx *x = rp_ctx_of(state);
+	uint8_t buf[IP_ALIGN + FRAME_MAX] __attribute__((aligned(8)));
+	uint8_t *f = buf + IP_ALIGN;
+	const char *env = getenv("XG_SEED");
+	uint64_t seed, *want_n;
+	struct snap before, after;
+	unsigned int set, bad = 0, frames = 0, flips = 0, matched = 0, later = 0, small = 0;
+	struct xg_counter_val v;
+	struct xg_ruleset rs;
+	char msg[MSG_MAX];
+	struct got got;
+	size_t i, n;
+
+	seed = env && *env ? strtoull(env, NULL, 0)
+			   : ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+	fprintf(stderr, "# differential: seed %" PRIu64 " (XG_SEED=%" PRIu64 " replays)\n", seed,
+		seed);
+	rng_state = seed;
+	rp_snap_init(&before);
+	rp_snap_init(&after);
+	want_n = calloc(XG_RULES_MAX_BPF, sizeof(*want_n));
+	if (!want_n)
+		fail_msg("out of memory");
+	for (set = 0; set < DIFF_SETS && !bad; set++) {
+		__u32 slot_before = x->slot;
+
+		/* sizes from 1 to 300, small ones often */
+		n = set == 0 ? 300 : set == 1 ? 1 : 1 + rn(chance(50) ? 300 : 30);
+		random_ruleset(&rs, n);
+		rp_install(x, &rs);
+		flips += x->slot != slot_before;
+		small += x->small;
+		rp_read_snap(x, &before);
+		memset(want_n, 0, n * sizeof(*want_n));
+		for (i = 0; i < DIFF_FRAMES && bad < 5; i++) {
+			struct xg_pkt pkt = { 0 };
+			uint8_t copy[FRAME_MAX];
+			size_t len = random_frame(f, FRAME_MAX);
+			int ref;
+
+			memcpy(copy, f, len);
+			xg_parse_frame(copy, copy + len, &pkt);
+			ref = xg_rules_classify(&rs, &pkt);
+			frames++;
+			if (ref >= 0) {
+				want_n[ref]++;
+				matched++;
+				later += ref > 0;
+			}
+			if (rp_check_frame(x, &rs, f, len, ref, &before, &after, &got, msg)) {
+				report(&rs, set, seed, f, len, msg);
+				bad++;
+			}
+		}
+		/* the counters as `rules list` reads them agree with the reference's picks */
+		for (i = 0; i < rs.n && !bad; i++) {
+			if (xg_rule_counter(&x->m, (unsigned int)i, &v))
+				fail_msg("xg_rule_counter %zu failed", i);
+			if (v.packets != want_n[i])
+				fail_msg("seed %" PRIu64 " set %u: rule %zu: %llu, want %llu", seed,
+					 set, i + 1, (unsigned long long)v.packets,
+					 (unsigned long long)want_n[i]);
+		}
+		xg_ruleset_free(&rs);
+	}
+	free(want_n);
+	free(before.rules);
+	free(after.rules);
+	if (bad)
+		fail_msg("seed %" PRIu64 ": %u disagreements (details above)", seed, bad);
+	fprintf(stderr,
+		"# differential: %u frames over %u sets (%u matched a rule, %u a rule after the "
+		"first), %u slot flips, %u sets on the small-set path, 0 disagreements\n",
+		frames, set, matched, later, flips, small);
+	assert_true(frames >= 100000);
+	assert_true(flips >= DIFF_SETS - 1);
+	/* both classifiers of the gate were held to the reference */
+	assert_true(small > 0 && small < set);
+}
+
+/* The pool's default set takes the xsk fast path: untagged IPv4/IPv6 frames are sent to
+ * their rule unparsed, every other frame is classified in full; both as the reference
+ * says, over random frames (tags, other EtherTypes, truncations included). */
+static void test_xsk_fast(void **state)
+{
+	static const char *const sets[][3] = {
+		{ "xsk ether ipv4", "xsk ether ipv6", NULL },
+		{ "xsk ether ipv6", "xsk ether ipv4", "xsk ether ipv4" },
+		{ "xsk ether ipv4", NULL, NULL },
+	};
+	struct rp_ctx *x = rp_ctx_of(state);
+	uint8_t buf[IP_ALIGN + FRAME_MAX] __attribute__((aligned(8)));
+	uint8_t *f = buf + IP_ALIGN;
+	unsigned int s, i, unparsed = 0, parsed = 0;
+	struct snap before, after;
+	struct xg_ruleset rs;
+	char msg[MSG_MAX];
+	struct got got;
+
+	rp_snap_init(&before);
+	rp_snap_init(&after);
+	for (s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+		rp_parse_lines(sets[s], 3, &rs);
+		rp_install(x, &rs);
+		assert_true(x->xsk4);
+		rp_read_snap(x, &before);
+		for (i = 0; i < 5000; i++) {
+			struct xg_pkt pkt = { 0 };
+			uint8_t copy[FRAME_MAX];
+			size_t len = random_frame(f, FRAME_MAX);
+			int outcome, ref;
+
+			memcpy(copy, f, len);
+			outcome = xg_parse_frame(copy, copy + len, &pkt);
+			ref = xg_rules_classify(&rs, &pkt);
+			(void)outcome;
+			if (rp_check_frame(x, &rs, f, len, ref, &before, &after, &got, msg))
+				fail_msg("set %u frame %u (%zu bytes): %s", s, i, len, msg);
+			unparsed += got.unparsed;
+			parsed += !got.unparsed;
+		}
+		xg_ruleset_free(&rs);
+	}
+	/* a set with another condition is classified in full */
+	rp_parse_lines((const char *const[]){ "xsk ether ipv4 proto udp", NULL }, 2, &rs);
+	rp_install(x, &rs);
+	assert_false(x->xsk4 || x->xsk6);
+	xg_ruleset_free(&rs);
+	free(before.rules);
+	free(after.rules);
+	fprintf(stderr, "# xsk fast path: %u frames unparsed, %u classified in full\n", unparsed,
+		parsed);
+	assert_true(unparsed > 1000 && parsed > 1000);
+}
+
+/* ---- scale ---- */
+
+#define SCALE_RULES 10000
+
+static void test_scale(void **state)
+{
+	struct rp_ctx *x = rp_ctx_of(state);
+	uint8_t buf[IP_ALIGN + FRAME_MAX] __attribute__((aligned(8)));
+	uint8_t *f = buf + IP_ALIGN;
+	struct xg_frame_spec hit = { MACS, .l3 = XG_L3_IPV4,
+				     .ip4 = { .saddr = { 203, 0, 113, 7 },
+					      .daddr = { 198, 51, 100, 1 } },
+				     UDP(4242, 4242) };
+	struct xg_frame_spec miss6 = hit;
+	struct snap before, after;
+	struct xg_ruleset rs;
+	char msg[MSG_MAX], line[256];
+	struct got got;
+	struct xg_rule r;
+	struct xg_counter_val v;
+	unsigned int i;
+	uint32_t def;
+	size_t len;
+	int ref;
+
+	rng_state = 12345;
+	xg_ruleset_init(&rs);
+	rs.default_verdict = XG_VERDICT_DROP;
+	for (i = 0; i < SCALE_RULES; i++) {
+		static const char *const protos[] = { "tcp", "udp", "icmp", "47" };
+		const char *p = protos[(i / 2) % 4];
+		size_t o;
+
+		if (i == SCALE_RULES - 1) {
+			snprintf(line, sizeof(line), "tx src 203.0.113.7/32 proto udp dport 4242");
+		} else if (i % 2) { /* v6 prefixes inside 2001:db8::/32 */
+			o = (size_t)snprintf(line, sizeof(line), "%s src 2001:db8:%x:%x::/%u",
+					     i % 3 ? "drop" : "pass", rn(65536), rn(65536),
+					     32 + rn(97));
+			if (p[0] != 'i')
+				o += (size_t)snprintf(line + o, sizeof(line) - o, " proto %s", p);
+			if (p[0] == 't' || p[0] == 'u')
+				snprintf(line + o, sizeof(line) - o, " dport %u-%u", i,
+					 i + rn(500));
+		} else { /* v4 prefixes inside 10.0.0.0/8 */
+			o = (size_t)snprintf(line, sizeof(line), "%s dst 10.%u.%u.%u/%u",
+					     i % 3 ? "pass" : "drop", rn(256), rn(256), rn(256),
+					     8 + 4 * rn(7));
+			if (p[0] != 'i')
+				o += (size_t)snprintf(line + o, sizeof(line) - o, " proto %s", p);
+			if (p[0] == 't' || p[0] == 'u')
+				snprintf(line + o, sizeof(line) - o, " sport %u-%u,%u", i,
+					 i + rn(50), 60000 + i % 5000);
+		}
+		if (xg_rule_parse_line(line, "scale", i + 1, &r, &def, msg, sizeof(msg)) != 1)
+			fail_msg("rule '%s': %s", line, msg);
+		if (xg_ruleset_insert(&rs, rs.n, &r))
+			fail_msg("xg_ruleset_insert failed");
+	}
+	rp_install(x, &rs);
+	rp_snap_init(&before);
+	rp_snap_init(&after);
+	rp_read_snap(x, &before);
+
+	/* only the last rule matches: the earlier v4 rules want a dst in 10/8, the v6 ones a
+	 * v6 src; the reference must agree that it is the last */
+	len = xg_frame_build(&hit, f, FRAME_MAX);
+	{
+		struct xg_pkt pkt = { 0 };
+		uint8_t copy[FRAME_MAX];
+
+		memcpy(copy, f, len);
+		xg_parse_frame(copy, copy + len, &pkt);
+		ref = xg_rules_classify(&rs, &pkt);
+	}
+	if (ref != SCALE_RULES - 1)
+		fail_msg("the scale frame matches rule %d by the reference, not the last", ref + 1);
+	if (rp_check_frame(x, &rs, f, len, ref, &before, &after, &got, msg))
+		fail_msg("scale, last rule: %s", msg);
+	assert_int_equal(got.xdp, XDP_TX);
+
+	/* and a frame no rule matches gets the default */
+	miss6.l3 = XG_L3_IPV6;
+	memcpy(miss6.ip6.saddr, "\xfd\x00\x00\x01", 4);
+	len = xg_frame_build(&miss6, f, FRAME_MAX);
+	if (rp_check_frame(x, &rs, f, len, -1, &before, &after, &got, msg))
+		fail_msg("scale, default: %s", msg);
+	assert_int_equal(got.xdp, XDP_DROP);
+	if (xg_rule_counter(&x->m, SCALE_RULES - 1, &v))
+		fail_msg("xg_rule_counter failed");
+	assert_int_equal(v.packets, 1);
+	xg_ruleset_free(&rs);
+	free(before.rules);
+	free(after.rules);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_differential),
+		cmocka_unit_test(test_scale),
+		cmocka_unit_test(test_xsk_fast),
+	};
+
+	return cmocka_run_group_tests_name("rules_prog_diff", tests, rp_group_setup,
+					   rp_group_teardown);
+}
