@@ -19,6 +19,7 @@
 #include "user/cli/config.h"
 #include "user/cli/metrics.h"
 #include "user/gate/counters.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
 #include "user/util/signal.h"
@@ -241,7 +242,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 	bool gone = false;
 	int err;
 
-	if (xg_require_root("run"))
+	if (xg_require_caps("run", XG_CAPS_RUN))
 		return 1;
 	if (cfg->config && conf_select(cfg, argc, argv, &conf, &ifname))
 		return 1;
