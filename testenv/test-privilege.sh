@@ -76,3 +76,84 @@ test_privilege_nonroot_with_caps() {
 	assert_match " drop" "$ASSERT_OUT"
 	assert_ok xg detach "$TE_DUT_IF"
 }
+
+# Put DIR back as root's 0700 directory, whatever a test did to it.
+dir_restore() {
+	[[ -d $1 ]] || return 0
+	chown root:root "$1"
+	chmod 0700 "$1"
+}
+
+# CMD must exit 1 with exactly one line matching RE.
+assert_refused() {
+	local re=$1 rc=0 out
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	assert_eq 1 "$rc" "exit status of '$*'"
+	assert_eq 1 "$(printf '%s\n' "$out" | wc -l)" "lines from '$*': $out"
+	assert_match "$re" "$out"
+}
+
+# The pin root is trusted only when root owns it and no one else may write it: made 0700,
+# refused (one line, why and how to fix) when another user owns it or its mode is 1777.
+test_privilege_pin_root_checked() {
+	local root=/sys/fs/bpf/xdpgate
+	te_setup
+	trap 'dir_restore '"$root"'; te_cleanup_trap' EXIT
+	assert_ok xg status
+	assert_eq "700 root" "$(stat -c '%a %U' "$root")" "pin root mode and owner"
+	mkdir -p /run/xdpgate
+	dir_restore /run/xdpgate # run's own directory is not what this test is about
+
+	chown nobody "$root"
+	assert_refused "$root is owned by uid 65534, not root: .*chown root:root $root" \
+		xg attach "$TE_DUT_IF" --mode skb
+	assert_refused "owned by uid 65534, not root" xg status
+	assert_refused "owned by uid 65534, not root" xg run "$TE_DUT_IF" --duration 1
+	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'prog/xdp' || true)" \
+		"nothing attached"
+	chown root "$root"
+
+	chmod 1777 "$root"
+	assert_refused "$root is mode 1777, writable by group or others.*chmod 0700 $root" \
+		xg attach "$TE_DUT_IF" --mode skb
+	assert_refused "mode 1777" xg rules list "$TE_DUT_IF"
+	chmod 0700 "$root"
+
+	# a root-owned root that others may only read is tightened, not refused
+	chmod 0755 "$root"
+	assert_ok xg attach "$TE_DUT_IF" --mode skb
+	assert_eq "700" "$(stat -c '%a' "$root")" "pin root tightened"
+	assert_ok xg detach "$TE_DUT_IF"
+}
+
+# /run/xdpgate, where run publishes its counters, is root's alone: 0700, files 0600; run
+# and stats refuse it when another user owns it or anyone may write it.
+test_privilege_run_dir_checked() {
+	local dir=/run/xdpgate pid i json
+	te_setup
+	trap 'dir_restore '"$dir"'; te_cleanup_trap' EXIT
+	mkdir -p "$dir"
+	chown nobody "$dir"
+	assert_refused "$dir is owned by uid 65534, not root" xg run "$TE_DUT_IF" --duration 1
+	chown root "$dir"
+	chmod 0777 "$dir"
+	assert_refused "$dir is mode 0777, writable by group or others" \
+		xg run "$TE_DUT_IF" --duration 1
+	assert_ok xg attach "$TE_DUT_IF" --mode skb
+	assert_refused "$dir is mode 0777" xg stats "$TE_DUT_IF" --count 1
+	assert_ok xg detach "$TE_DUT_IF"
+	chmod 0755 "$dir"
+
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" >/dev/null 2>&1 &
+	pid=$!
+	json="$dir/$(basename "$(pin_dir)")-if$(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].ifindex').json"
+	for ((i = 0; i < 30; i++)); do
+		[[ -e $json ]] && break
+		sleep 0.1
+	done
+	assert_eq "700 root" "$(stat -c '%a %U' "$dir")" "run dir mode and owner"
+	assert_eq "600 root" "$(stat -c '%a %U' "$json")" "published counters mode and owner"
+	kill -INT "$pid"
+	wait "$pid"
+}

@@ -242,7 +242,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 	bool gone = false;
 	int err;
 
-	if (xg_require_caps("run", XG_CAPS_RUN))
+	if (xg_require_caps("run", XG_CAPS_RUN) || xg_run_publish_dir(true))
 		return 1;
 	if (cfg->config && conf_select(cfg, argc, argv, &conf, &ifname))
 		return 1;

@@ -140,8 +140,9 @@ static int do_stats(void *cfgp, int argc, char **argv)
 	int err;
 
 	(void)argc;
-	if (xg_require_caps("stats", XG_CAPS_READ) || xg_gate_init(&g, "stats", argv[0]) ||
-	    xg_bpffs_ensure() || xg_gate_maps_open(&g, "stats", &m))
+	if (xg_require_caps("stats", XG_CAPS_READ) || xg_run_publish_dir(false) ||
+	    xg_gate_init(&g, "stats", argv[0]) || xg_bpffs_ensure() ||
+	    xg_gate_maps_open(&g, "stats", &m))
 		return 1;
 	if (cfg->reset) {
 		err = xg_counters_reset(&m);
