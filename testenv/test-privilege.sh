@@ -157,3 +157,49 @@ test_privilege_run_dir_checked() {
 	kill -INT "$pid"
 	wait "$pid"
 }
+
+# After setup, run's workers hold no capability (TX kicks need none: the reflect handler
+# still answers pings) and its main thread only CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_BPF,
+# with which a SIGHUP reload and the teardown still work.
+test_privilege_run_drops_caps() {
+	local out pid i t n=0 rules
+	te_setup --peer-napi
+	rules=$(mktemp /tmp/xg-caps-XXXXXX.rules)
+	out=$(mktemp /tmp/xg-run-XXXXXX)
+	printf 'xsk proto icmp\ndrop proto udp dport 9\n' >"$rules"
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" --handler reflect \
+		--rules "$rules" >"$out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q "Ctrl-C to stop" "$out" && break
+		sleep 0.1
+	done
+	assert_ok te_gen ping -c 3 -i 0.2 -W 1 "$TE_DUT_IP4"
+	for t in /proc/"$pid"/task/*; do
+		if [[ ${t##*/} == "$pid" ]]; then
+			assert_eq "0000008000201000" "$(awk '/^CapEff/ {print $2}' "$t/status")" \
+				"main thread CapEff (cap_net_admin,cap_sys_admin,cap_bpf)"
+			assert_eq "0000008000201000" "$(awk '/^CapPrm/ {print $2}' "$t/status")" \
+				"main thread CapPrm"
+		else
+			assert_eq "0000000000000000" "$(awk '/^CapEff/ {print $2}' "$t/status")" \
+				"worker ${t##*/} CapEff"
+			assert_eq "0000000000000000" "$(awk '/^CapPrm/ {print $2}' "$t/status")" \
+				"worker ${t##*/} CapPrm"
+			n=$((n + 1))
+		fi
+	done
+	assert_ge "$n" 1 "worker threads seen"
+	printf 'xsk proto icmp\ndrop proto udp dport 10\n' >"$rules"
+	kill -HUP "$pid"
+	sleep 0.5
+	assert_ok xg rules list "$TE_DUT_IF"
+	assert_match "drop proto udp dport 10" "$ASSERT_OUT"
+	kill -INT "$pid"
+	wait "$pid"
+	assert_match "tx 3" "$(cat "$out")"
+	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'prog/xdp' || true)" \
+		"detached at teardown"
+	assert_fail test -e "$(pin_dir)"
+	rm -f "$rules" "$out"
+}

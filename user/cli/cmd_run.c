@@ -271,6 +271,12 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_conf_free(&conf);
 		return 1;
 	}
+	/* set up: the main thread keeps only what reload and teardown need (the workers
+	 * dropped theirs as they started; the metrics server's thread keeps what it was made
+	 * with) */
+	err = xg_caps_limit_thread(true);
+	if (err)
+		pr_warn("run: cannot drop capabilities: %s\n", strerror(-err));
 	print_sockets(p);
 	start = xg_now();
 	xg_run_snapshot(p, &prev);

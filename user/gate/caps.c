@@ -50,3 +50,32 @@ int xg_require_caps(const char *cmd, enum xg_caps_need need)
 		cmd, n == 1 ? "y" : "ies", missing);
 	return -EPERM;
 }
+
+int xg_caps_limit_thread(bool control)
+{
+	static const cap_value_t keep[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF };
+	cap_t cur = cap_get_proc(), next = cap_init();
+	cap_flag_value_t v;
+	int err = 0;
+	size_t i;
+
+	if (!cur || !next) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; control && i < sizeof(keep) / sizeof(keep[0]); i++) {
+		if (cap_get_flag(cur, keep[i], CAP_PERMITTED, &v) || v != CAP_SET)
+			continue; /* never raise what we were not given */
+		if (cap_set_flag(next, CAP_PERMITTED, 1, &keep[i], CAP_SET) ||
+		    cap_set_flag(next, CAP_EFFECTIVE, 1, &keep[i], CAP_SET)) {
+			err = -errno;
+			goto out;
+		}
+	}
+	if (cap_set_proc(next)) /* without libpsx linked: this thread only */
+		err = -errno;
+out:
+	cap_free(cur);
+	cap_free(next);
+	return err;
+}

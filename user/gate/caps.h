@@ -2,6 +2,8 @@
 #ifndef XG_CAPS_H
 #define XG_CAPS_H
 
+#include <stdbool.h>
+
 /* What a command does, and so which capabilities it needs in its effective set (found by
  * trying each with one capability dropped, kernel 6.18, unprivileged_bpf_disabled=2):
  * - reading a gate (status, stats, rules list) opens its pinned maps and asks the kernel
@@ -19,5 +21,12 @@ enum xg_caps_need {
 
 /* 0, or -EPERM after one line naming every missing capability. */
 int xg_require_caps(const char *cmd, enum xg_caps_need need);
+
+/* Limit the calling thread (capabilities are per thread) to what it still needs, in its
+ * effective and permitted sets so they cannot be raised again: with control, CAP_SYS_ADMIN,
+ * CAP_NET_ADMIN and CAP_BPF (if held: rule reload re-opens the pins and checks the attached
+ * program, teardown detaches); without, nothing (a worker's rings, poll and TX kicks need
+ * none, verified by the run tests). 0 or -errno. */
+int xg_caps_limit_thread(bool control);
 
 #endif
