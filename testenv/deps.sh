@@ -8,7 +8,7 @@ PKGS=(
 	make gcc clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
 	pkg-config libcmocka-dev libpcap-dev iproute2 iputils-ping netcat-openbsd util-linux
 	procps jq tcpdump tshark gnuplot-nox clang-format ethtool python3
-	libinih-dev libmicrohttpd-dev prometheus curl
+	libinih-dev libmicrohttpd-dev prometheus curl libcap-dev libcap2-bin
 )
 
 PKGS+=("$@")

@@ -12,6 +12,7 @@
 
 #include "bare.skel.h"
 #include "user/cli/commands.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/gate/link.h"
 #include "user/util/log.h"
@@ -91,7 +92,7 @@ static int do_baseline(void *cfgp, int argc, char **argv)
 
 	(void)argc;
 	which = parse_prog(argv[0]); /* check_baseline knows it is there */
-	if (xg_require_root("baseline") || xg_gate_init(&g, "baseline", argv[1]))
+	if (xg_require_caps("baseline", XG_CAPS_RUN) || xg_gate_init(&g, "baseline", argv[1]))
 		return 1;
 	if (which == BASE_REDIRECT && xg_gate_init(&to, "baseline", cfg->to))
 		return 1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "user/cli/commands.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/gate/pin.h"
 #include "user/gate/stale.h"
@@ -67,7 +68,7 @@ static int do_cleanup(void *cfgp, int argc, char **argv)
 	unsigned int n = 0;
 
 	(void)cfgp;
-	if (xg_require_root("cleanup") || xg_bpffs_ensure())
+	if (xg_require_caps("cleanup", XG_CAPS_CHANGE) || xg_bpffs_ensure())
 		return 1;
 	if (argc)
 		return cleanup_one(argv[0]);

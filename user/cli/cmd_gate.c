@@ -8,6 +8,7 @@
 
 #include "common/xdpgate_consts.h"
 #include "user/cli/commands.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
 #include "user/rules/load.h"
@@ -59,7 +60,7 @@ static int do_attach(void *cfgp, int argc, char **argv)
 
 	(void)argc;
 	xg_ruleset_init(&rs);
-	err = xg_require_root("attach");
+	err = xg_require_caps("attach", XG_CAPS_CHANGE);
 	if (!err)
 		err = xg_gate_init(&g, "attach", argv[0]);
 	if (!err)
@@ -135,8 +136,8 @@ static int do_detach(void *cfg, int argc, char **argv)
 
 	(void)cfg;
 	(void)argc;
-	if (xg_require_root("detach") || xg_gate_init(&g, "detach", argv[0]) || xg_bpffs_ensure() ||
-	    xg_gate_detach(&g))
+	if (xg_require_caps("detach", XG_CAPS_CHANGE) || xg_gate_init(&g, "detach", argv[0]) ||
+	    xg_bpffs_ensure() || xg_gate_detach(&g))
 		return 1;
 	printf("%s: xdpgate detached\n", g.ifname);
 	return 0;

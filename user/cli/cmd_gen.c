@@ -13,6 +13,7 @@
 #include "common/gen_marker.h"
 #include "user/cli/commands.h"
 #include "user/gate/counters.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/gen/engine.h"
 #include "user/gen/template.h"
@@ -269,7 +270,7 @@ static int do_gen(void *cfgp, int argc, char **argv)
 	int err, gone;
 
 	(void)argc;
-	if (xg_require_root("gen") || xg_gate_init(&g, "gen", argv[0]) ||
+	if (xg_require_caps("gen", XG_CAPS_RUN) || xg_gate_init(&g, "gen", argv[0]) ||
 	    build_params(cfg, &g, frame, &p))
 		return 1;
 	xg_stop_on_signals();

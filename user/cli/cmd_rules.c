@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "user/cli/commands.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/cli/json.h"
 #include "user/util/log.h"
@@ -37,13 +38,13 @@ struct live {
 	int lock_fd;
 };
 
-static int live_open(struct live *l, const char *cmd, const char *ifname)
+static int live_open(struct live *l, const char *cmd, const char *ifname, enum xg_caps_need need)
 {
 	int err;
 
 	xg_gate_maps_init(&l->m);
 	l->lock_fd = -1;
-	err = xg_require_root(cmd);
+	err = xg_require_caps(cmd, need);
 	if (!err)
 		err = xg_gate_init(&l->g, cmd, ifname);
 	if (!err)
@@ -86,7 +87,7 @@ int xg_rules_replace_live(const char *cmd, const char *ifname, const struct xg_r
 	struct live l;
 	int err;
 
-	err = live_open(&l, cmd, ifname);
+	err = live_open(&l, cmd, ifname, XG_CAPS_CHANGE);
 	if (!err)
 		err = replace(&l, rs);
 	live_close(&l);
@@ -101,7 +102,8 @@ static int rules_load(char **argv)
 
 	xg_ruleset_init(&rs);
 	/* validate the whole file before touching the gate */
-	if (xg_rules_parse_file(argv[1], &rs) == 0 && live_open(&l, "rules", argv[0]) == 0) {
+	if (xg_rules_parse_file(argv[1], &rs) == 0 &&
+	    live_open(&l, "rules", argv[0], XG_CAPS_CHANGE) == 0) {
 		err = replace(&l, &rs);
 		if (!err)
 			printf("%s: loaded %zu rule%s from %s, default %s\n", l.g.ifname, rs.n,
@@ -128,7 +130,7 @@ static int rules_add(const struct rules_cfg *cfg, char **argv)
 						      "lines go in a rules file)");
 		return 1;
 	}
-	if (live_open(&l, "rules", argv[0]))
+	if (live_open(&l, "rules", argv[0], XG_CAPS_CHANGE))
 		goto out;
 	if (xg_rules_read(&l.m, &rs))
 		goto out;
@@ -166,7 +168,7 @@ static int rules_del(char **argv)
 
 	if (xg_opt_parse_arg("rules del", &del_index, &n, argv[1]))
 		return 2; /* a usage error */
-	if (live_open(&l, "rules", argv[0]) || xg_rules_read(&l.m, &rs))
+	if (live_open(&l, "rules", argv[0], XG_CAPS_CHANGE) || xg_rules_read(&l.m, &rs))
 		goto out;
 	if (n > rs.n)
 		pr_warn("rules del: no rule %u (the set has %zu rules)\n", n, rs.n);
@@ -185,7 +187,7 @@ static int rules_list(const struct rules_cfg *cfg, char **argv)
 	struct live l;
 	int err = -1;
 
-	if (!live_open(&l, "rules", argv[0])) {
+	if (!live_open(&l, "rules", argv[0], XG_CAPS_READ)) {
 		if (cfg->json)
 			printf("{\"interface\":\"%s\",", l.g.ifname);
 		err = xg_rules_print(&l.m, cfg->json, stdout);
@@ -213,7 +215,7 @@ static int rules_check(char **argv)
 
 static int rules_bench(const struct rules_cfg *cfg, char **argv)
 {
-	if (xg_require_root("rules bench"))
+	if (xg_require_caps("rules bench", XG_CAPS_TEST_RUN))
 		return 1;
 	return xg_rules_bench(argv[0], argv[1], cfg->repeat ? cfg->repeat : 1000000, cfg->json) ? 1
 												: 0;

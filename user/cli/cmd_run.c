@@ -19,6 +19,7 @@
 #include "user/cli/config.h"
 #include "user/cli/metrics.h"
 #include "user/gate/counters.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
 #include "user/util/signal.h"
@@ -241,7 +242,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 	bool gone = false;
 	int err;
 
-	if (xg_require_root("run"))
+	if (xg_require_caps("run", XG_CAPS_RUN) || xg_run_publish_dir(true))
 		return 1;
 	if (cfg->config && conf_select(cfg, argc, argv, &conf, &ifname))
 		return 1;
@@ -270,6 +271,12 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_conf_free(&conf);
 		return 1;
 	}
+	/* set up: the main thread keeps only what reload and teardown need (the workers
+	 * dropped theirs as they started; the metrics server's thread keeps what it was made
+	 * with) */
+	err = xg_caps_limit_thread(true);
+	if (err)
+		pr_warn("run: cannot drop capabilities: %s\n", strerror(-err));
 	print_sockets(p);
 	start = xg_now();
 	xg_run_snapshot(p, &prev);

@@ -10,6 +10,7 @@
 
 #include "user/cli/commands.h"
 #include "user/gate/counters.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/cli/json.h"
 #include "user/util/log.h"
@@ -139,7 +140,8 @@ static int do_stats(void *cfgp, int argc, char **argv)
 	int err;
 
 	(void)argc;
-	if (xg_require_root("stats") || xg_gate_init(&g, "stats", argv[0]) || xg_bpffs_ensure() ||
+	if (xg_require_caps("stats", XG_CAPS_READ) || xg_run_publish_dir(false) ||
+	    xg_gate_init(&g, "stats", argv[0]) || xg_bpffs_ensure() ||
 	    xg_gate_maps_open(&g, "stats", &m))
 		return 1;
 	if (cfg->reset) {

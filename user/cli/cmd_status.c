@@ -12,6 +12,7 @@
 
 #include "user/cli/commands.h"
 #include "user/gate/counters.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/cli/json.h"
 #include "user/cli/names.h"
@@ -93,7 +94,12 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 	__u32 def = 0;
 	int fd, err;
 
-	xg_gate_query(g, &info);
+	err = xg_gate_query(g, &info);
+	if (err) {
+		pr_warn("status: %s: cannot query the attached program: %s\n", g->ifname,
+			strerror(-err));
+		return err;
+	}
 	if (info.attached) {
 		fd = xg_gate_map_fd(g, "status", "xg_stats");
 		if (fd < 0)
@@ -125,7 +131,7 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 static int status_all(const struct status_cfg *cfg)
 {
 	struct if_nameindex *ifs = if_nameindex(), *i;
-	int shown = 0, err = 0;
+	int shown = 0, err = 0, qerr = 0;
 
 	for (i = ifs; i && i->if_index; i++) {
 		struct xg_gate g;
@@ -133,7 +139,12 @@ static int status_all(const struct status_cfg *cfg)
 
 		if (xg_gate_init(&g, "status", i->if_name))
 			continue;
-		xg_gate_query(&g, &info);
+		qerr = xg_gate_query(&g, &info);
+		if (qerr) {
+			pr_warn("status: %s: cannot query the attached program: %s\n", g.ifname,
+				strerror(-qerr));
+			break;
+		}
 		if (!info.attached)
 			continue;
 		if (status_one(cfg, &g, shown == 0) < 0)
@@ -141,6 +152,8 @@ static int status_all(const struct status_cfg *cfg)
 		shown++;
 	}
 	if_freenameindex(ifs);
+	if (qerr)
+		return qerr;
 	if (!shown && !cfg->json)
 		printf("xdpgate is not attached to any interface in this network namespace\n");
 	return err;
@@ -179,7 +192,7 @@ static int do_status(void *cfgp, int argc, char **argv)
 	struct xg_gate g;
 	int err;
 
-	if (xg_require_root("status") || xg_bpffs_ensure())
+	if (xg_require_caps("status", XG_CAPS_READ) || xg_bpffs_ensure())
 		return 1;
 	if (argc && xg_gate_init(&g, "status", argv[0]))
 		return 1;

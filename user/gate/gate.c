@@ -28,14 +28,6 @@ const char *xg_mode_name(int mode)
 	}
 }
 
-int xg_require_root(const char *cmd)
-{
-	if (geteuid() == 0)
-		return 0;
-	pr_warn("%s: must be run as root (needs CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)\n", cmd);
-	return -EPERM;
-}
-
 int xg_gate_init(struct xg_gate *g, const char *cmd, const char *ifname)
 {
 	memset(g, 0, sizeof(*g));
@@ -73,12 +65,16 @@ int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info)
 {
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
+	int err;
 
 	memset(info, 0, sizeof(*info));
 	info->pinned = xg_pin_exists(g->pin_dir);
 	mp = xdp_multiprog__get_from_ifindex(g->ifindex);
-	if (libxdp_get_error(mp))
+	err = libxdp_get_error(mp);
+	if (err == -ENOENT)
 		return 0; /* nothing attached */
+	if (err) /* e.g. EPERM without CAP_SYS_ADMIN: we cannot tell, so never say "not attached" */
+		return err;
 	info->mode = xdp_multiprog__attach_mode(mp);
 	p = find_ours(mp);
 	if (p) {
@@ -117,8 +113,13 @@ static void explain_attach_error(const struct xg_gate *g, int mode, int err)
 static int check_free(const struct xg_gate *g)
 {
 	struct xg_gate_info info;
+	int err = xg_gate_query(g, &info);
 
-	xg_gate_query(g, &info);
+	if (err) {
+		pr_warn("attach: %s: cannot query the attached program: %s\n", g->ifname,
+			strerror(-err));
+		return err;
+	}
 	if (info.attached) {
 		pr_warn("attach: %s: xdpgate is already attached (program id %u, %s mode); "
 			"detach it first\n",

@@ -30,6 +30,7 @@ struct xg_gate_info {
 
 /* Resolve ifname in the current namespace. Prints "no such interface" on failure. */
 int xg_gate_init(struct xg_gate *g, const char *cmd, const char *ifname);
+/* 0 with info filled (attached or not), or -errno when the kernel would not say. */
 int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info);
 /* The interface was deleted (or renamed) since xg_gate_init: one ioctl, cheap to poll. */
 bool xg_gate_iface_gone(const struct xg_gate *g);
@@ -42,7 +43,5 @@ int xg_gate_detach(struct xg_gate *g);
 int xg_gate_map_fd(const struct xg_gate *g, const char *cmd, const char *map);
 /* "native", "skb", "hw" or "none" for an enum xdp_attach_mode. */
 const char *xg_mode_name(int xdp_attach_mode);
-/* Fail with one line unless we run as root. */
-int xg_require_root(const char *cmd);
 
 #endif

@@ -11,6 +11,7 @@
 #include <linux/magic.h>
 
 #include "user/util/log.h"
+#include "user/util/secdir.h"
 #include "user/gate/pin.h"
 
 static bool is_bpffs(const char *path)
@@ -23,7 +24,7 @@ static bool is_bpffs(const char *path)
 int xg_bpffs_ensure(void)
 {
 	if (is_bpffs(XG_BPFFS))
-		return 0;
+		return xg_secure_dir(XG_PIN_ROOT, true);
 	if (mount("bpf", XG_BPFFS, "bpf", 0, "mode=0700")) {
 		int err = -errno;
 
@@ -33,7 +34,7 @@ int xg_bpffs_ensure(void)
 		return err;
 	}
 	pr_info("mounted bpffs at %s\n", XG_BPFFS);
-	return 0;
+	return xg_secure_dir(XG_PIN_ROOT, true);
 }
 
 int xg_pin_dir(int ifindex, char *dir, size_t len)

@@ -69,7 +69,15 @@ int xg_gate_pins_live(const struct xg_gate *g, const char *cmd)
 		pr_warn("%s: cannot examine %s: %s\n", cmd, path, strerror(-ret));
 		return ret;
 	}
-	if (!g->ifindex || xg_gate_query(g, &info) || !info.attached)
+	if (!g->ifindex)
+		return 0;
+	ret = xg_gate_query(g, &info);
+	if (ret) { /* unknown is not stale: the caller must not remove these pins */
+		pr_warn("%s: %s: cannot query the attached program: %s\n", cmd, g->ifname,
+			strerror(-ret));
+		return ret;
+	}
+	if (!info.attached)
 		return 0;
 	ret = prog_uses_map(info.prog_id, mi.id);
 	if (ret < 0)

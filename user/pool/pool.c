@@ -241,7 +241,10 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || check_queues(p, cfg) ||
 	    xg_bpffs_ensure())
 		return -1;
-	xg_gate_query(&p->g, &info);
+	if (xg_gate_query(&p->g, &info)) {
+		pr_warn("%s: %s: cannot query the attached program\n", p->log_name, p->g.ifname);
+		return -1;
+	}
 	if (info.other_prog_id) {
 		pr_warn("%s: %s: another XDP program (id %u, %s) holds the interface\n",
 			p->log_name, p->g.ifname, info.other_prog_id, info.other_prog_name);

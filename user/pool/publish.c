@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -7,6 +8,7 @@
 #include "user/gate/counters.h"
 #include "user/gate/gate.h"
 #include "user/pool/publish.h"
+#include "user/util/secdir.h"
 
 #define RUN_DIR "/run/xdpgate"
 
@@ -112,6 +114,13 @@ void xg_run_totals(const char *ifname, const struct xg_run_snap *s, double secs,
 	fflush(f);
 }
 
+int xg_run_publish_dir(bool create)
+{
+	int err = xg_secure_dir(RUN_DIR, create);
+
+	return err == -ENOENT && !create ? 0 : err;
+}
+
 int xg_run_publish_path(const struct xg_gate *g, char *path, size_t len)
 {
 	const char *ns = strstr(g->pin_dir, "/ns");
@@ -131,14 +140,20 @@ void xg_run_publish(const struct xg_pool *p, const struct xg_run_snap *s)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
 	FILE *f;
+	int fd;
 
 	if (xg_run_publish_path(xg_pool_gate(p), path, sizeof(path)))
 		return;
-	mkdir(RUN_DIR, 0755);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
+	/* root only, like the directory (xg_run_publish_dir, checked before the pool starts) */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
 		return;
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		return;
+	}
 	fprintf(f, "{\"pid\":%d,", (int)getpid());
 	workers_json(f, s);
 	fprintf(f, "}\n");

@@ -26,6 +26,10 @@ void xg_run_report(const struct xg_run_snap *a, const struct xg_run_snap *b, boo
 /* After the pool has stopped: s was taken before (XDP_STATISTICS need the sockets). */
 void xg_run_totals(const char *ifname, const struct xg_run_snap *s, double secs, bool json,
 		   FILE *f);
+/* /run/xdpgate, where run publishes its counters for `stats --json`, is root's: 0700, its
+ * files 0600 (reading counters needs CAP_SYS_ADMIN anyway). 0 when it is safe (made when
+ * missing and create is set; absent is fine otherwise), or -errno after one line. */
+int xg_run_publish_dir(bool create);
 /* Path of the published file for a gate; 0 or -1. */
 int xg_run_publish_path(const struct xg_gate *g, char *path, size_t len);
 void xg_run_publish(const struct xg_pool *p, const struct xg_run_snap *s);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "user/gate/caps.h"
 #include "user/util/log.h"
 #include "user/pool/worker.h"
 
@@ -130,11 +131,16 @@ static void *worker_main(void *arg)
 	uint8_t action[BATCH_MAX];
 	struct xg_batch b = { .frames = frames, .action = action, .queue = w->queue };
 	cpu_set_t set;
-	int i;
+	int i, err;
 
 	CPU_ZERO(&set);
 	CPU_SET(w->cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	/* its sockets are bound and its UMEM registered: from here on it needs no capability */
+	err = xg_caps_limit_thread(false);
+	if (err)
+		pr_warn("%s queue %u: cannot drop capabilities: %s\n", w->ifname, w->queue,
+			strerror(-err));
 	while (!atomic_load_explicit(w->stop, memory_order_relaxed))
 		if (!xg_worker_round(w, &b, txf))
 			idle(w);
