@@ -203,3 +203,28 @@ test_privilege_run_drops_caps() {
 	assert_fail test -e "$(pin_dir)"
 	rm -f "$rules" "$out"
 }
+
+# The metrics server's thread is made after the main thread's drop: it holds no more than
+# the main thread (cap_net_admin, cap_sys_admin, cap_bpf), and still serves.
+test_privilege_metrics_thread_caps() {
+	local out pid i t eff more=0
+	te_setup
+	out=$(mktemp /tmp/xg-run-XXXXXX)
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" --metrics 127.0.0.1:19466 \
+		>"$out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q "Ctrl-C to stop" "$out" && break
+		sleep 0.1
+	done
+	assert_ok te_dut curl -sf http://127.0.0.1:19466/metrics
+	assert_match "xdpgate_" "$ASSERT_OUT"
+	for t in /proc/"$pid"/task/*; do
+		eff=$(awk '/^CapEff/ {print $2}' "$t/status")
+		[[ $eff == 0000008000201000 || $eff == 0000000000000000 ]] || more=$((more + 1))
+	done
+	assert_eq 0 "$more" "threads holding more than the main thread's capabilities"
+	kill -INT "$pid"
+	wait "$pid"
+	rm -f "$out"
+}

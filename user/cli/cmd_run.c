@@ -258,6 +258,15 @@ static int do_run(void *cfgp, int argc, char **argv)
 	xg_reload_on_sighup();
 	xg_signals_hold(); /* the workers' and the metrics threads are started blocking them */
 	err = xg_pool_start(&pc, &p);
+	if (!err) {
+		/* set up: the main thread keeps only what reload and teardown need (the workers
+		 * dropped theirs as they started), and the metrics server's thread, made next,
+		 * inherits that much and no more */
+		int cerr = xg_caps_limit_thread(true);
+
+		if (cerr)
+			pr_warn("run: cannot drop capabilities: %s\n", strerror(-cerr));
+	}
 	if (!err && metrics_start(cfg, &conf, p, &mx)) {
 		xg_pool_stop(p);
 		err = -1;
@@ -271,12 +280,6 @@ static int do_run(void *cfgp, int argc, char **argv)
 		xg_conf_free(&conf);
 		return 1;
 	}
-	/* set up: the main thread keeps only what reload and teardown need (the workers
-	 * dropped theirs as they started; the metrics server's thread keeps what it was made
-	 * with) */
-	err = xg_caps_limit_thread(true);
-	if (err)
-		pr_warn("run: cannot drop capabilities: %s\n", strerror(-err));
 	print_sockets(p);
 	start = xg_now();
 	xg_run_snapshot(p, &prev);
