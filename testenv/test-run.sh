@@ -301,3 +301,34 @@ test_run_queue_missing() {
 	assert_eq "xdpgate: run: $TE_DUT_IF has no queue 2 (receive queues 0-1)" "$ASSERT_OUT"
 	no_xdp_on_dut
 }
+
+# SIGSTOP of `run` under traffic, then SIGCONT: it serves again after, and every frame the
+# gate redirected to xsk is worker rx + XDP_STATISTICS drops (the stopped worker's ring
+# fills; the kernel counts the rest).
+test_run_sigstop_sigcont() {
+	local redirected out rx drop full
+	te_setup
+	run_start --handler count --json
+	assert_ok gen --count 5000 --rate 50000
+	kill -STOP "$RUN_PID"
+	assert_ok gen --count 200000
+	sleep 0.5
+	kill -CONT "$RUN_PID"
+	sleep 0.5
+	assert_ok kill -0 "$RUN_PID"
+	assert_ok gen --count 5000 --rate 50000
+	sleep 1
+	redirected=$(te_dut "$XG" status "$TE_DUT_IF" --json |
+		jq '.interfaces[0].counters.xsk.packets')
+	run_stop
+	out=$(tail -n 1 "$RUN_OUT")
+	rx=$(jq '[.workers[].rx] | add' <<<"$out")
+	drop=$(jq '[.workers[].xdp_statistics.rx_dropped] | add' <<<"$out")
+	full=$(jq '[.workers[].xdp_statistics.rx_ring_full] | add' <<<"$out")
+	assert_eq 210000 "$redirected" "frames the gate redirected"
+	assert_eq "$redirected" $((rx + drop + full)) "received + rx_dropped + rx_ring_full"
+	assert_ge $((drop + full)) 1 "the stopped worker dropped something"
+	assert_ge "$rx" 10000 "served before the stop and after the continue"
+	no_xdp_on_dut
+	rm -f "$RUN_OUT"
+}
