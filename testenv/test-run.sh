@@ -332,3 +332,34 @@ test_run_sigstop_sigcont() {
 	no_xdp_on_dut
 	rm -f "$RUN_OUT"
 }
+
+# MTU changes under `run`: the DUT's MTU to 9000 and back keeps it serving (every frame
+# counted); a native `run` with the peer at 9000 fails in one line naming the MTU and the
+# limit, leaving nothing attached or pinned.
+test_run_mtu_changes() {
+	local pins
+	te_setup
+	pins="/sys/fs/bpf/xdpgate/ns$(stat -L -c %i "/run/netns/$TE_NS_DUT")"
+	run_start --handler count
+	assert_ok gen --count 1000 --rate 50000
+	assert_ok te_dut ip link set dev "$TE_DUT_IF" mtu 9000
+	sleep 0.5
+	assert_ok gen --count 1000 --rate 50000
+	assert_ok te_dut ip link set dev "$TE_DUT_IF" mtu 1500
+	sleep 0.5
+	assert_ok gen --count 1000 --rate 50000
+	sleep 0.5
+	assert_ok kill -0 "$RUN_PID"
+	run_stop
+	assert_match "rx 3000," "$(cat "$RUN_OUT")"
+	no_xdp_on_dut
+	assert_eq "" "$(find "$pins" -name 'xg_*' 2>/dev/null)" "pinned maps left behind"
+
+	assert_ok te_gen ip link set dev "$TE_GEN_IF" mtu 9000
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --mode native --duration 1
+	assert_match "^xdpgate: run: $TE_DUT_IF: the MTU is too large for native XDP: .*MTU at most [0-9]+ .*use --mode skb or a smaller MTU$" \
+		"$ASSERT_OUT"
+	no_xdp_on_dut
+	assert_eq "" "$(find "$pins" -name 'xg_*' 2>/dev/null)" "pinned maps left behind"
+	rm -f "$RUN_OUT"
+}

@@ -10,6 +10,7 @@
 
 #include "common/xdpgate_structs.h"
 #include "user/gate/gate.h"
+#include "user/gate/link.h"
 #include "user/util/log.h"
 #include "user/gate/pin.h"
 #include "xdpgate.skel.h"
@@ -103,6 +104,10 @@ static void explain_attach_error(const struct xg_gate *g, int mode, int err)
 	if (err == -EEXIST || err == -EBUSY) {
 		pr_warn("attach: %s: another XDP program is attached; detach it first\n",
 			g->ifname);
+		return;
+	}
+	if (err == -ERANGE && mode == XDP_MODE_NATIVE) {
+		xg_explain_mtu_error("attach", g->ifname);
 		return;
 	}
 	libxdp_strerror(err, buf, sizeof(buf));
