@@ -237,3 +237,36 @@ test_attach_mtu_changes() {
 	assert_ok xg detach "$TE_DUT_IF"
 	assert_fail test -e "$(pin_dir)"
 }
+
+# In a private mount namespace with bpffs unmounted: `attach` mounts it (saying so), pins
+# there, and detach leaves nothing; the real bpffs never sees the gate. With no
+# /sys/fs/bpf to mount on, `attach` fails in one line that says how to mount it, and
+# nothing is attached.
+bpffs_private() {
+	unshare -m --propagation private -- bash -c '
+		while mountpoint -q /sys/fs/bpf; do umount /sys/fs/bpf || exit 9; done
+		'"$1"'
+		nsenter --net="/run/netns/$NS" -- "$XG" "$@"' bash "${@:2}"
+}
+
+test_attach_bpffs_unmounted() {
+	local got
+	te_setup
+	export NS=$TE_NS_DUT XG
+	assert_ok bpffs_private "" attach "$TE_DUT_IF" --mode native --default pass
+	assert_match "mounted bpffs at /sys/fs/bpf" "$ASSERT_OUT"
+	assert_match "attached in native mode" "$ASSERT_OUT"
+	# that bpffs went with the mount namespace; the link holds the program, no pin does
+	assert_fail test -e "$(pin_dir)"
+	assert_ok bpffs_private "" detach "$TE_DUT_IF"
+	got=$(te_dut ip -d link show "$TE_DUT_IF")
+	assert_eq "" "$(grep -o 'prog/xdp' <<<"$got" || true)" "no XDP program after detach"
+	assert_fail test -e "$(pin_dir)"
+
+	assert_fail bpffs_private "mount -t tmpfs none /sys/fs" attach "$TE_DUT_IF" --default pass
+	assert_eq "xdpgate: bpffs is not mounted at /sys/fs/bpf and mounting it failed: No such file or directory (mount it: mount -t bpf bpf /sys/fs/bpf)" \
+		"$ASSERT_OUT"
+	got=$(te_dut ip -d link show "$TE_DUT_IF")
+	assert_eq "" "$(grep -o 'prog/xdp' <<<"$got" || true)" "nothing attached after the failure"
+	assert_fail test -e "$(pin_dir)"
+}

@@ -363,3 +363,16 @@ test_run_mtu_changes() {
 	assert_eq "" "$(find "$pins" -name 'xg_*' 2>/dev/null)" "pinned maps left behind"
 	rm -f "$RUN_OUT"
 }
+
+# bpffs unmounted at start (in a private mount namespace, so the real one is untouched):
+# `run` mounts it, says so, serves, and leaves nothing attached.
+test_run_bpffs_unmounted() {
+	te_setup
+	assert_ok unshare -m --propagation private -- bash -c '
+		while mountpoint -q /sys/fs/bpf; do umount /sys/fs/bpf || exit 9; done
+		nsenter --net="/run/netns/$1" -- "$2" run "$3" --copy --duration 1' \
+		bash "$TE_NS_DUT" "$XG" "$TE_DUT_IF"
+	assert_match "mounted bpffs at /sys/fs/bpf" "$ASSERT_OUT"
+	assert_match "Ctrl-C to stop" "$ASSERT_OUT"
+	no_xdp_on_dut
+}
