@@ -243,6 +243,7 @@ test_attach_mtu_changes() {
 # /sys/fs/bpf to mount on, `attach` fails in one line that says how to mount it, and
 # nothing is attached.
 bpffs_private() {
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	unshare -m --propagation private -- bash -c '
 		while mountpoint -q /sys/fs/bpf; do umount /sys/fs/bpf || exit 9; done
 		'"$1"'

@@ -368,6 +368,7 @@ test_run_mtu_changes() {
 # `run` mounts it, says so, serves, and leaves nothing attached.
 test_run_bpffs_unmounted() {
 	te_setup
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	assert_ok unshare -m --propagation private -- bash -c '
 		while mountpoint -q /sys/fs/bpf; do umount /sys/fs/bpf || exit 9; done
 		nsenter --net="/run/netns/$1" -- "$2" run "$3" --copy --duration 1' \
