@@ -377,3 +377,23 @@ test_run_bpffs_unmounted() {
 	assert_match "Ctrl-C to stop" "$ASSERT_OUT"
 	no_xdp_on_dut
 }
+
+# `attach` and `detach` on an interface that `run` holds (through its bpf_link) name the
+# holder by pid, fail with exit 1 and change nothing: run keeps serving and detaches at its
+# stop.
+test_run_holder_named() {
+	te_setup
+	run_start --handler count
+	assert_fail te_dut "$XG" attach "$TE_DUT_IF" --default drop
+	assert_match "^xdpgate: attach: $TE_DUT_IF: xdpgate is already attached \(program id [0-9]+, native mode\), held by process $RUN_PID \(xdpgate\); stop that process to release it$" \
+		"$ASSERT_OUT"
+	assert_fail te_dut "$XG" detach "$TE_DUT_IF"
+	assert_eq "xdpgate: detach: $TE_DUT_IF: held by process $RUN_PID (xdpgate) through a bpf_link; stop that process to detach" \
+		"$ASSERT_OUT"
+	assert_ok gen --count 1000 --rate 50000
+	sleep 0.5
+	run_stop
+	assert_match "rx 1000," "$(cat "$RUN_OUT")"
+	no_xdp_on_dut
+	rm -f "$RUN_OUT"
+}
