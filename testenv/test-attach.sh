@@ -206,3 +206,68 @@ test_attach_killed_run_stale() {
 	assert_ok xg cleanup "$TE_DUT_IF"
 	assert_eq "$TE_DUT_IF: no pinned maps" "$ASSERT_OUT"
 }
+
+# MTU changes on the veth pair under `attach`: the DUT's own MTU may go to 9000 and back and
+# the gate keeps counting; the kernel refuses a peer MTU above the native XDP limit; a native
+# attach with the peer at 9000 fails in one line that names the MTU and the limit and
+# suggests --mode skb, leaving nothing attached or pinned; --mode skb then works.
+test_attach_mtu_changes() {
+	local got
+	te_setup
+	assert_ok xg attach "$TE_DUT_IF" --mode native --default pass
+	assert_ok te_dut ip link set dev "$TE_DUT_IF" mtu 9000
+	assert_ok te_gen ping -c 3 -i 0.2 -W 1 "$TE_DUT_IP4"
+	assert_ok te_dut ip link set dev "$TE_DUT_IF" mtu 1500
+	assert_ok te_gen ping -c 3 -i 0.2 -W 1 "$TE_DUT_IP4"
+	assert_eq 6 "$(xg_count pass)" "pass counter across the MTU changes"
+	assert_fail te_gen ip link set dev "$TE_GEN_IF" mtu 9000
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_fail test -e "$(pin_dir)"
+
+	assert_ok te_gen ip link set dev "$TE_GEN_IF" mtu 9000
+	assert_fail xg attach "$TE_DUT_IF" --mode native --default pass
+	assert_eq "xdpgate: attach: $TE_DUT_IF: the MTU is too large for native XDP: a frame must fit in one page, MTU at most $(($(getconf PAGESIZE) - 590)) ($TE_DUT_IF has 1500; on veth the peer's MTU counts); use --mode skb or a smaller MTU" \
+		"$ASSERT_OUT"
+	got=$(te_dut ip -d link show "$TE_DUT_IF")
+	assert_eq "" "$(grep -o 'prog/xdp' <<<"$got" || true)" "no XDP program after the failure"
+	assert_fail test -e "$(pin_dir)"
+	assert_ok xg attach "$TE_DUT_IF" --mode skb --default pass
+	assert_ok te_gen ping -c 2 -i 0.2 -W 1 "$TE_DUT_IP4"
+	assert_eq 2 "$(xg_count pass)" "pass counter in skb mode at MTU 9000"
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_fail test -e "$(pin_dir)"
+}
+
+# In a private mount namespace with bpffs unmounted: `attach` mounts it (saying so), pins
+# there, and detach leaves nothing; the real bpffs never sees the gate. With no
+# /sys/fs/bpf to mount on, `attach` fails in one line that says how to mount it, and
+# nothing is attached.
+bpffs_private() {
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	unshare -m --propagation private -- bash -c '
+		while mountpoint -q /sys/fs/bpf; do umount /sys/fs/bpf || exit 9; done
+		'"$1"'
+		nsenter --net="/run/netns/$NS" -- "$XG" "$@"' bash "${@:2}"
+}
+
+test_attach_bpffs_unmounted() {
+	local got
+	te_setup
+	export NS=$TE_NS_DUT XG
+	assert_ok bpffs_private "" attach "$TE_DUT_IF" --mode native --default pass
+	assert_match "mounted bpffs at /sys/fs/bpf" "$ASSERT_OUT"
+	assert_match "attached in native mode" "$ASSERT_OUT"
+	# that bpffs went with the mount namespace; the link holds the program, no pin does
+	assert_fail test -e "$(pin_dir)"
+	assert_ok bpffs_private "" detach "$TE_DUT_IF"
+	got=$(te_dut ip -d link show "$TE_DUT_IF")
+	assert_eq "" "$(grep -o 'prog/xdp' <<<"$got" || true)" "no XDP program after detach"
+	assert_fail test -e "$(pin_dir)"
+
+	assert_fail bpffs_private "mount -t tmpfs none /sys/fs" attach "$TE_DUT_IF" --default pass
+	assert_eq "xdpgate: bpffs is not mounted at /sys/fs/bpf and mounting it failed: No such file or directory (mount it: mount -t bpf bpf /sys/fs/bpf)" \
+		"$ASSERT_OUT"
+	got=$(te_dut ip -d link show "$TE_DUT_IF")
+	assert_eq "" "$(grep -o 'prog/xdp' <<<"$got" || true)" "nothing attached after the failure"
+	assert_fail test -e "$(pin_dir)"
+}

@@ -301,3 +301,99 @@ test_run_queue_missing() {
 	assert_eq "xdpgate: run: $TE_DUT_IF has no queue 2 (receive queues 0-1)" "$ASSERT_OUT"
 	no_xdp_on_dut
 }
+
+# SIGSTOP of `run` under traffic, then SIGCONT: it serves again after, and every frame the
+# gate redirected to xsk is worker rx + XDP_STATISTICS drops (the stopped worker's ring
+# fills; the kernel counts the rest).
+test_run_sigstop_sigcont() {
+	local redirected out rx drop full
+	te_setup
+	run_start --handler count --json
+	assert_ok gen --count 5000 --rate 50000
+	kill -STOP "$RUN_PID"
+	assert_ok gen --count 200000
+	sleep 0.5
+	kill -CONT "$RUN_PID"
+	sleep 0.5
+	assert_ok kill -0 "$RUN_PID"
+	assert_ok gen --count 5000 --rate 50000
+	sleep 1
+	redirected=$(te_dut "$XG" status "$TE_DUT_IF" --json |
+		jq '.interfaces[0].counters.xsk.packets')
+	run_stop
+	out=$(tail -n 1 "$RUN_OUT")
+	rx=$(jq '[.workers[].rx] | add' <<<"$out")
+	drop=$(jq '[.workers[].xdp_statistics.rx_dropped] | add' <<<"$out")
+	full=$(jq '[.workers[].xdp_statistics.rx_ring_full] | add' <<<"$out")
+	assert_eq 210000 "$redirected" "frames the gate redirected"
+	assert_eq "$redirected" $((rx + drop + full)) "received + rx_dropped + rx_ring_full"
+	assert_ge $((drop + full)) 1 "the stopped worker dropped something"
+	assert_ge "$rx" 10000 "served before the stop and after the continue"
+	no_xdp_on_dut
+	rm -f "$RUN_OUT"
+}
+
+# MTU changes under `run`: the DUT's MTU to 9000 and back keeps it serving (every frame
+# counted); a native `run` with the peer at 9000 fails in one line naming the MTU and the
+# limit, leaving nothing attached or pinned.
+test_run_mtu_changes() {
+	local pins
+	te_setup
+	pins="/sys/fs/bpf/xdpgate/ns$(stat -L -c %i "/run/netns/$TE_NS_DUT")"
+	run_start --handler count
+	assert_ok gen --count 1000 --rate 50000
+	assert_ok te_dut ip link set dev "$TE_DUT_IF" mtu 9000
+	sleep 0.5
+	assert_ok gen --count 1000 --rate 50000
+	assert_ok te_dut ip link set dev "$TE_DUT_IF" mtu 1500
+	sleep 0.5
+	assert_ok gen --count 1000 --rate 50000
+	sleep 0.5
+	assert_ok kill -0 "$RUN_PID"
+	run_stop
+	assert_match "rx 3000," "$(cat "$RUN_OUT")"
+	no_xdp_on_dut
+	assert_eq "" "$(find "$pins" -name 'xg_*' 2>/dev/null)" "pinned maps left behind"
+
+	assert_ok te_gen ip link set dev "$TE_GEN_IF" mtu 9000
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --mode native --duration 1
+	assert_match "^xdpgate: run: $TE_DUT_IF: the MTU is too large for native XDP: .*MTU at most [0-9]+ .*use --mode skb or a smaller MTU$" \
+		"$ASSERT_OUT"
+	no_xdp_on_dut
+	assert_eq "" "$(find "$pins" -name 'xg_*' 2>/dev/null)" "pinned maps left behind"
+	rm -f "$RUN_OUT"
+}
+
+# bpffs unmounted at start (in a private mount namespace, so the real one is untouched):
+# `run` mounts it, says so, serves, and leaves nothing attached.
+test_run_bpffs_unmounted() {
+	te_setup
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	assert_ok unshare -m --propagation private -- bash -c '
+		while mountpoint -q /sys/fs/bpf; do umount /sys/fs/bpf || exit 9; done
+		nsenter --net="/run/netns/$1" -- "$2" run "$3" --copy --duration 1' \
+		bash "$TE_NS_DUT" "$XG" "$TE_DUT_IF"
+	assert_match "mounted bpffs at /sys/fs/bpf" "$ASSERT_OUT"
+	assert_match "Ctrl-C to stop" "$ASSERT_OUT"
+	no_xdp_on_dut
+}
+
+# `attach` and `detach` on an interface that `run` holds (through its bpf_link) name the
+# holder by pid, fail with exit 1 and change nothing: run keeps serving and detaches at its
+# stop.
+test_run_holder_named() {
+	te_setup
+	run_start --handler count
+	assert_fail te_dut "$XG" attach "$TE_DUT_IF" --default drop
+	assert_match "^xdpgate: attach: $TE_DUT_IF: xdpgate is already attached \(program id [0-9]+, native mode\), held by process $RUN_PID \(xdpgate\); stop that process to release it$" \
+		"$ASSERT_OUT"
+	assert_fail te_dut "$XG" detach "$TE_DUT_IF"
+	assert_eq "xdpgate: detach: $TE_DUT_IF: held by process $RUN_PID (xdpgate) through a bpf_link; stop that process to detach" \
+		"$ASSERT_OUT"
+	assert_ok gen --count 1000 --rate 50000
+	sleep 0.5
+	run_stop
+	assert_match "rx 1000," "$(cat "$RUN_OUT")"
+	no_xdp_on_dut
+	rm -f "$RUN_OUT"
+}

@@ -10,6 +10,7 @@
 
 #include "common/xdpgate_structs.h"
 #include "user/gate/gate.h"
+#include "user/gate/link.h"
 #include "user/util/log.h"
 #include "user/gate/pin.h"
 #include "xdpgate.skel.h"
@@ -105,6 +106,10 @@ static void explain_attach_error(const struct xg_gate *g, int mode, int err)
 			g->ifname);
 		return;
 	}
+	if (err == -ERANGE && mode == XDP_MODE_NATIVE) {
+		xg_explain_mtu_error("attach", g->ifname);
+		return;
+	}
 	libxdp_strerror(err, buf, sizeof(buf));
 	pr_warn("attach: %s: attaching in %s mode failed: %s\n", g->ifname, xg_mode_name(mode),
 		buf);
@@ -121,6 +126,15 @@ static int check_free(const struct xg_gate *g)
 		return err;
 	}
 	if (info.attached) {
+		char comm[32];
+		int pid = xg_link_holder(g->ifindex, info.prog_id, comm, sizeof(comm));
+
+		if (pid) {
+			pr_warn("attach: %s: xdpgate is already attached (program id %u, %s mode), "
+				"held by process %d (%s); stop that process to release it\n",
+				g->ifname, info.prog_id, xg_mode_name(info.mode), pid, comm);
+			return -EBUSY;
+		}
 		pr_warn("attach: %s: xdpgate is already attached (program id %u, %s mode); "
 			"detach it first\n",
 			g->ifname, info.prog_id, xg_mode_name(info.mode));
@@ -195,6 +209,17 @@ int xg_gate_detach(struct xg_gate *g)
 	if (err) {
 		char buf[256];
 
+		char comm[32];
+		int pid = err == -EBUSY ? xg_link_holder(g->ifindex, xdp_program__id(p), comm,
+							 sizeof(comm))
+					: 0;
+
+		if (pid) {
+			pr_warn("detach: %s: held by process %d (%s) through a bpf_link; stop that "
+				"process to detach\n",
+				g->ifname, pid, comm);
+			goto out;
+		}
 		libxdp_strerror(err, buf, sizeof(buf));
 		pr_warn("detach: %s: %s\n", g->ifname, buf);
 		goto out;
