@@ -144,3 +144,45 @@ $(BUILD)/bench/%: bench/%.c
 
 .PHONY: bench-bins
 # --- end bench binaries ---
+
+# --- fuzzing (testenv/fuzz/) ---
+# libFuzzer harnesses, built with clang: the user/ objects they need are compiled again
+# with the fuzzer's sanitizers into build/fuzz/obj/. `make fuzz` runs each for FUZZ_SECONDS
+# on a copy of its seed corpus (testenv/fuzz/corpus/NAME/); `make test` replays the seeds
+# and runs each for a few seconds (testenv/test-fuzz.sh).
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -I. -fno-omit-frame-pointer \
+	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SRCS := user/rules/lang.c user/rules/format.c user/rules/ref.c user/rules/explain.c \
+	     user/util/log.c user/util/enum_names.c
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRCS))
+FUZZ_NAMES := $(patsubst testenv/fuzz/%.c,%,$(wildcard testenv/fuzz/fuzz_*.c))
+FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/%: testenv/fuzz/%.c $(FUZZ_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $^ -o $@ -lpcap -lxdp -lbpf
+
+fuzz-bins: $(FUZZ_BINS)
+
+# `make` (and so `make test`) builds the harnesses too.
+all: fuzz-bins
+
+fuzz: fuzz-bins
+	$(Q)for n in $(FUZZ_NAMES); do \
+		mkdir -p $(BUILD)/fuzz/corpus/$$n && \
+		cp -n testenv/fuzz/corpus/$$n/* $(BUILD)/fuzz/corpus/$$n/ && \
+		echo "fuzz $$n: $(FUZZ_SECONDS)s" && \
+		$(BUILD)/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/$$n- \
+			$(BUILD)/fuzz/corpus/$$n || exit 1; \
+	done
+
+.PHONY: fuzz fuzz-bins
+# --- end fuzzing ---
