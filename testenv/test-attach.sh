@@ -271,3 +271,19 @@ test_attach_bpffs_unmounted() {
 	assert_eq "" "$(grep -o 'prog/xdp' <<<"$got" || true)" "nothing attached after the failure"
 	assert_fail test -e "$(pin_dir)"
 }
+
+# The interface going down and up under `attach`: the gate stays attached and keeps
+# classifying (its counters go on from where they were).
+test_attach_interface_down_up() {
+	te_setup
+	assert_ok xg attach "$TE_DUT_IF" --default drop
+	assert_fail te_gen ping -c 2 -i 0.2 -W 1 "$TE_DUT_IP4"
+	assert_eq 2 "$(xg_count drop)" "drop counter before the flap"
+	te_dut ip link set "$TE_DUT_IF" down
+	te_dut ip link set "$TE_DUT_IF" up
+	assert_match "xdpgate attached" "$(te_dut "$XG" status "$TE_DUT_IF")"
+	sleep 0.5
+	assert_fail te_gen ping -c 2 -i 0.2 -W 1 "$TE_DUT_IP4"
+	assert_eq 4 "$(xg_count drop)" "drop counter after the flap"
+	assert_ok xg detach "$TE_DUT_IF"
+}

@@ -332,3 +332,29 @@ test_rules_file_bounds() {
 	assert_eq "xdpgate: cannot read $d: Is a directory" "$ASSERT_OUT"
 	rm -rf "$d"
 }
+
+# A reload that fails half-way through writing the idle slot (a map update failing,
+# injected at each of the fill's steps) changes nothing: one line, exit 1, the old set still
+# classifies every frame and keeps its counters; the next good reload works.
+test_rules_reload_fails_half_way() {
+	local step
+	rules_setup
+	printf 'drop src %s/32 proto icmp\ndefault pass\n' "$TE_GEN_IP4" >"$RT/old.rules"
+	printf 'pass proto icmp\ndrop proto tcp\ndefault pass\n' >"$RT/new.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/old.rules"
+	assert_fail ping_ok 2
+	for step in 1 2 3; do
+		assert_fail te_dut env XG_FAULT_FILL_STEP=$step "$XG" rules load "$TE_DUT_IF" \
+			"$RT/new.rules"
+		assert_eq 1 "$(wc -l <<<"$ASSERT_OUT")" "one line when step $step fails"
+		assert_eq "drop src $TE_GEN_IP4/32 proto icmp" "$(rule_texts)" \
+			"the old set after a failure at step $step"
+	done
+	assert_fail ping_ok 2
+	assert_eq 4 "$(rule_packets 1)" "the old rule classified every ping and kept its count"
+	assert_eq 4 "$(xg_count drop)" "every ping dropped"
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/new.rules"
+	assert_ok ping_ok 2
+	assert_eq "pass proto icmp | drop proto tcp" "$(rule_texts)"
+	assert_ok xg detach "$TE_DUT_IF"
+}

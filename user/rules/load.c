@@ -416,6 +416,16 @@ static int write_config(const struct xg_gate_maps *m, const struct xg_config *cf
 	return bpf_map_update_elem(m->config, &key, cfg, BPF_ANY) ? -errno : 0;
 }
 
+/* Fault injection for the tests (testenv/test-rules.sh): XG_FAULT_FILL_STEP=N makes step N
+ * of filling a slot fail as a map update would, after the steps before it have written
+ * their part, so a reload can be made to fail half-way. */
+static int injected_fault(int step)
+{
+	const char *e = getenv("XG_FAULT_FILL_STEP");
+
+	return e && atoi(e) == step ? -EIO : 0;
+}
+
 static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		     const struct xg_compiled *c, __u8 slot, __u32 old_n)
 {
@@ -424,15 +434,21 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	if (!err)
 		err = write_eca(m, c, slot);
 	if (!err)
+		err = injected_fault(1);
+	if (!err)
 		err = write_lpm(m, c, slot);
 	if (!err)
 		err = write_dir4(m, c, slot);
 	if (!err)
 		err = write_bits(m, c, slot);
+	if (!err)
+		err = injected_fault(2);
 	if (!err && small_set(c))
 		err = write_w64(m, c, slot);
 	if (!err)
 		err = write_rules(m, rs, c, slot);
+	if (!err)
+		err = injected_fault(3);
 	return err;
 }
 
