@@ -36,3 +36,6 @@ test_fuzz_parse() { fuzz_run fuzz_parse; }
 
 # `rules explain` hex input.
 test_fuzz_hex() { fuzz_run fuzz_hex; }
+
+# The config file: any input loads, or fails with an error naming the file.
+test_fuzz_config() { fuzz_run fuzz_config; }
