@@ -29,17 +29,23 @@ static const struct xg_opt fz_opts[] = {
 	{ .name = "rules", .type = XG_OPT_STRING, .offset = O(rules), .help = "-" },
 	{ .name = "handler", .type = XG_OPT_STRING, .offset = O(handler), .help = "-" },
 	{ .name = "copy", .type = XG_OPT_FLAG, .offset = O(copy), .help = "-" },
-	{ .name = "batch", .type = XG_OPT_UINT, .offset = O(batch), .help = "-", .min = 1,
+	{ .name = "batch",
+	  .type = XG_OPT_UINT,
+	  .offset = O(batch),
+	  .help = "-",
+	  .min = 1,
 	  .max = 256 },
-	{ .name = "wait", .type = XG_OPT_ENUM, .offset = O(wait), .help = "-",
+	{ .name = "wait",
+	  .type = XG_OPT_ENUM,
+	  .offset = O(wait),
+	  .help = "-",
 	  .enum_vals = fz_waits },
 	{ .name = "queues", .type = XG_OPT_QUEUES, .offset = O(queues), .help = "-" },
 	XG_OPT_END,
 };
 #undef O
 
-static const char *const fz_keys[] = { "rules", "handler", "copy", "batch", "wait", "queues",
-				       NULL };
+static const char *const fz_keys[] = { "rules", "handler", "copy", "batch", "wait", "queues", NULL };
 
 static void fz_defaults(void *cfg)
 {
