@@ -97,9 +97,6 @@ dut_napi_place() {
 	((found)) || { bench_log "$ifc: no napi/$ifc-* kthread found"; return 1; }
 }
 
-# Kept for rows that call it directly: threaded NAPI on the DUT's CPU.
-dut_napi_threaded() { dut_napi_place "$1" "$BENCH_DUT_CPU"; }
-
 # The XDP program attached to IF in the DUT namespace (its id), or nothing.
 dut_xdp_prog_id() {
 	ip -n "$TE_NS_DUT" -d link show dev "${1:-$TE_DUT_IF}" 2>/dev/null |

@@ -27,6 +27,19 @@ run_stop() {
 	assert_le $((($(date +%s%N) - t0) / 1000000)) 2000 "ms from SIGINT to exit"
 }
 
+# Read what the gate redirected to xsk, stop run (started with --json), and read its
+# workers' totals: sets REDIRECTED, RX, DROP (rx_dropped) and FULL (rx_ring_full).
+stop_and_account() {
+	local out
+	REDIRECTED=$(te_dut "$XG" status "$TE_DUT_IF" --json |
+		jq '.interfaces[0].counters.xsk.packets')
+	run_stop
+	out=$(tail -n 1 "$RUN_OUT")
+	RX=$(jq '[.workers[].rx] | add' <<<"$out")
+	DROP=$(jq '[.workers[].xdp_statistics.rx_dropped] | add' <<<"$out")
+	FULL=$(jq '[.workers[].xdp_statistics.rx_ring_full] | add' <<<"$out")
+}
+
 gen() { te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" "$@"; }
 
 no_xdp_on_dut() {
@@ -107,21 +120,14 @@ test_run_two_queues_rules() {
 # A sender faster than the worker: drops are counted by reason, nothing hangs, and frames
 # the gate redirected = received + rx_dropped + rx_ring_full.
 test_run_overload_accounting() {
-	local redirected out rx drop full
 	te_setup
 	run_start --handler count --ring-size 256 --batch 16 --json
 	assert_ok gen --count 2000000
 	sleep 1
-	redirected=$(te_dut "$XG" status "$TE_DUT_IF" --json |
-		jq '.interfaces[0].counters.xsk.packets')
-	run_stop
-	out=$(tail -n 1 "$RUN_OUT")
-	rx=$(jq '[.workers[].rx] | add' <<<"$out")
-	drop=$(jq '[.workers[].xdp_statistics.rx_dropped] | add' <<<"$out")
-	full=$(jq '[.workers[].xdp_statistics.rx_ring_full] | add' <<<"$out")
-	assert_eq 2000000 "$redirected" "frames the gate redirected"
-	assert_eq "$redirected" $((rx + drop + full)) "received + rx_dropped + rx_ring_full"
-	assert_ge $((drop + full)) 1 "the overload dropped something"
+	stop_and_account
+	assert_eq 2000000 "$REDIRECTED" "frames the gate redirected"
+	assert_eq "$REDIRECTED" $((RX + DROP + FULL)) "received + rx_dropped + rx_ring_full"
+	assert_ge $((DROP + FULL)) 1 "the overload dropped something"
 	rm -f "$RUN_OUT"
 }
 
@@ -306,7 +312,6 @@ test_run_queue_missing() {
 # gate redirected to xsk is worker rx + XDP_STATISTICS drops (the stopped worker's ring
 # fills; the kernel counts the rest).
 test_run_sigstop_sigcont() {
-	local redirected out rx drop full
 	te_setup
 	run_start --handler count --json
 	assert_ok gen --count 5000 --rate 50000
@@ -318,17 +323,11 @@ test_run_sigstop_sigcont() {
 	assert_ok kill -0 "$RUN_PID"
 	assert_ok gen --count 5000 --rate 50000
 	sleep 1
-	redirected=$(te_dut "$XG" status "$TE_DUT_IF" --json |
-		jq '.interfaces[0].counters.xsk.packets')
-	run_stop
-	out=$(tail -n 1 "$RUN_OUT")
-	rx=$(jq '[.workers[].rx] | add' <<<"$out")
-	drop=$(jq '[.workers[].xdp_statistics.rx_dropped] | add' <<<"$out")
-	full=$(jq '[.workers[].xdp_statistics.rx_ring_full] | add' <<<"$out")
-	assert_eq 210000 "$redirected" "frames the gate redirected"
-	assert_eq "$redirected" $((rx + drop + full)) "received + rx_dropped + rx_ring_full"
-	assert_ge $((drop + full)) 1 "the stopped worker dropped something"
-	assert_ge "$rx" 10000 "served before the stop and after the continue"
+	stop_and_account
+	assert_eq 210000 "$REDIRECTED" "frames the gate redirected"
+	assert_eq "$REDIRECTED" $((RX + DROP + FULL)) "received + rx_dropped + rx_ring_full"
+	assert_ge $((DROP + FULL)) 1 "the stopped worker dropped something"
+	assert_ge "$RX" 10000 "served before the stop and after the continue"
 	no_xdp_on_dut
 	rm -f "$RUN_OUT"
 }

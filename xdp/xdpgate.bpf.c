@@ -202,35 +202,46 @@ static __always_inline __u32 icmp_index(const struct xg_pkt *p)
 	return XG_ICMP_NONE;
 }
 
+/* Where the value of array-indexed field f (every field after the two addresses) sits in
+ * the EC array, and in the small-set words, which are indexed alike. f is a constant at
+ * every (unrolled) call site, so the switch folds away. */
+static __always_inline __u32 eca_index(__u32 f, const struct xg_pkt *p)
+{
+	switch (f) {
+	case XG_F_PROTO:
+		return XG_ECA_PROTO + (p->family ? p->l4_proto : XG_PROTO_NONE);
+	case XG_F_SPORT:
+		return XG_ECA_SPORT + (has_ports(p) ? p->sport : XG_PORT_NONE);
+	case XG_F_DPORT:
+		return XG_ECA_DPORT + (has_ports(p) ? p->dport : XG_PORT_NONE);
+	case XG_F_VLAN:
+		return XG_ECA_VLAN + (p->vlan_depth ? p->vlan_id : XG_VLAN_NONE);
+	case XG_F_ETHER:
+		return XG_ECA_ETHER + p->eth_proto;
+	case XG_F_TCPFLAGS:
+		return XG_ECA_TCPFLAGS +
+		       (p->l4_ok && p->l4_proto == IPPROTO_TCP ? p->tcp_flags : XG_TCPFLAGS_NONE);
+	default: /* XG_F_ICMP */
+		return XG_ECA_ICMP + icmp_index(p);
+	}
+}
+_Static_assert(XG_F_SRC == 0 && XG_F_DST == 1 && XG_F_PROTO == 2, "the array-indexed fields follow "
+								  "the two address fields");
+
 /* One EC per field the rule set uses; unused fields stay 0 and are skipped later. */
 static __always_inline void lookup_ecs(__u32 slot, __u32 fields, const struct xg_pkt *p,
 				       struct xg_cache_key *k)
 {
+	__u32 f;
+
 	if (fields & (1u << XG_F_SRC))
 		k->ec[XG_F_SRC] = ec_addr(&xg_src4, &xg_src, slot, p, p->saddr);
 	if (fields & (1u << XG_F_DST))
 		k->ec[XG_F_DST] = ec_addr(&xg_dst4, &xg_dst, slot, p, p->daddr);
-	if (fields & (1u << XG_F_PROTO))
-		k->ec[XG_F_PROTO] =
-			ec_array(slot, XG_ECA_PROTO + (p->family ? p->l4_proto : XG_PROTO_NONE));
-	if (fields & (1u << XG_F_SPORT))
-		k->ec[XG_F_SPORT] =
-			ec_array(slot, XG_ECA_SPORT + (has_ports(p) ? p->sport : XG_PORT_NONE));
-	if (fields & (1u << XG_F_DPORT))
-		k->ec[XG_F_DPORT] =
-			ec_array(slot, XG_ECA_DPORT + (has_ports(p) ? p->dport : XG_PORT_NONE));
-	if (fields & (1u << XG_F_VLAN))
-		k->ec[XG_F_VLAN] =
-			ec_array(slot, XG_ECA_VLAN + (p->vlan_depth ? p->vlan_id : XG_VLAN_NONE));
-	if (fields & (1u << XG_F_ETHER))
-		k->ec[XG_F_ETHER] = ec_array(slot, XG_ECA_ETHER + p->eth_proto);
-	if (fields & (1u << XG_F_TCPFLAGS))
-		k->ec[XG_F_TCPFLAGS] =
-			ec_array(slot, XG_ECA_TCPFLAGS + (p->l4_ok && p->l4_proto == IPPROTO_TCP
-								  ? p->tcp_flags
-								  : XG_TCPFLAGS_NONE));
-	if (fields & (1u << XG_F_ICMP))
-		k->ec[XG_F_ICMP] = ec_array(slot, XG_ECA_ICMP + icmp_index(p));
+	XG_UNROLL
+	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
+		if (fields & (1u << f))
+			k->ec[f] = ec_array(slot, eca_index(f, p));
 }
 
 /* The bit-vector of field f's EC; for a field no rule tests, the slot's all-ones vector
@@ -313,28 +324,16 @@ static __always_inline __u32 first_match_small(__u32 slot, const struct xg_slot_
 					       const struct xg_pkt *p)
 {
 	__u64 acc = sc->nrules >= 64 ? ~0ULL : (1ULL << sc->nrules) - 1;
-	__u32 fields = sc->fields;
+	__u32 fields = sc->fields, f;
 
 	if (fields & (1u << XG_F_SRC))
 		acc &= w64(slot, w64_addr(&xg_src4, &xg_src, XG_W64_SRC, slot, p, p->saddr));
 	if (fields & (1u << XG_F_DST))
 		acc &= w64(slot, w64_addr(&xg_dst4, &xg_dst, XG_W64_DST, slot, p, p->daddr));
-	if (fields & (1u << XG_F_PROTO))
-		acc &= w64(slot, XG_ECA_PROTO + (p->family ? p->l4_proto : XG_PROTO_NONE));
-	if (fields & (1u << XG_F_SPORT))
-		acc &= w64(slot, XG_ECA_SPORT + (has_ports(p) ? p->sport : XG_PORT_NONE));
-	if (fields & (1u << XG_F_DPORT))
-		acc &= w64(slot, XG_ECA_DPORT + (has_ports(p) ? p->dport : XG_PORT_NONE));
-	if (fields & (1u << XG_F_VLAN))
-		acc &= w64(slot, XG_ECA_VLAN + (p->vlan_depth ? p->vlan_id : XG_VLAN_NONE));
-	if (fields & (1u << XG_F_ETHER))
-		acc &= w64(slot, XG_ECA_ETHER + p->eth_proto);
-	if (fields & (1u << XG_F_TCPFLAGS))
-		acc &= w64(slot, XG_ECA_TCPFLAGS + (p->l4_ok && p->l4_proto == IPPROTO_TCP
-							    ? p->tcp_flags
-							    : XG_TCPFLAGS_NONE));
-	if (fields & (1u << XG_F_ICMP))
-		acc &= w64(slot, XG_ECA_ICMP + icmp_index(p));
+	XG_UNROLL
+	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
+		if (fields & (1u << f))
+			acc &= w64(slot, eca_index(f, p));
 	return acc ? lowest_bit(acc) + 1 : 0;
 }
 

@@ -9,17 +9,16 @@
 
 #include "user/gate/counters.h"
 
-/* One zeroed record per possible CPU: the buffer a per-CPU lookup or update takes. */
-static struct xg_stats_rec *percpu_recs(int *ncpu)
+void *xg_percpu_buf(size_t value_size, int *ncpu)
 {
 	*ncpu = libbpf_num_possible_cpus();
-	return *ncpu > 0 ? calloc((size_t)*ncpu, sizeof(struct xg_stats_rec)) : NULL;
+	return *ncpu > 0 ? calloc((size_t)*ncpu, value_size) : NULL;
 }
 
 int xg_counters_read(int stats_fd, struct xg_snapshot *s)
 {
 	int ncpu, cpu, i, err = 0;
-	struct xg_stats_rec *recs = percpu_recs(&ncpu);
+	struct xg_stats_rec *recs = xg_percpu_buf(sizeof(*recs), &ncpu);
 	__u32 key = 0;
 
 	if (!recs)
@@ -41,7 +40,7 @@ int xg_counters_read(int stats_fd, struct xg_snapshot *s)
 int xg_counters_zero(int stats_fd)
 {
 	int ncpu, err = 0;
-	struct xg_stats_rec *recs = percpu_recs(&ncpu);
+	struct xg_stats_rec *recs = xg_percpu_buf(sizeof(*recs), &ncpu);
 	__u32 key = 0;
 
 	if (!recs)

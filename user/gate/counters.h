@@ -3,6 +3,8 @@
 #ifndef XG_COUNTERS_H
 #define XG_COUNTERS_H
 
+#include <stddef.h>
+
 #include <linux/types.h>
 
 #include "common/xdpgate_consts.h"
@@ -14,6 +16,9 @@ struct xg_snapshot {
 	struct xg_counter_val c[XG_CNT_MAX]; /* summed over CPUs */
 };
 
+/* One zeroed value per possible CPU, the buffer a per-CPU map lookup or update takes; the
+ * count in *ncpu. NULL when out of memory or the CPUs cannot be counted (*ncpu <= 0). */
+void *xg_percpu_buf(size_t value_size, int *ncpu);
 /* Read and sum the per-CPU stats map. 0 or -errno. */
 int xg_counters_read(int stats_fd, struct xg_snapshot *s);
 /* Zero every CPU's record. 0 or -errno. */

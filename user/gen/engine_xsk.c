@@ -24,6 +24,7 @@
 #include "common/gen_marker.h"
 #include "user/gen/engine.h"
 #include "user/pool/xsk.h"
+#include "user/util/frame_build.h"
 #include "user/util/log.h"
 #include "user/util/time.h"
 
@@ -35,26 +36,17 @@
 
 _Static_assert(XSK_FRAME >= 1518, "a UMEM frame holds the largest generated frame");
 
-static uint16_t csum_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/* RFC 1624 eqn. 3 over whole 16-bit words: HC' = ~(~HC + ~m + m'). Words are read with
- * memcpy: the fields sit at any even offset of a frame. */
+/* The checksum at csum after n 16-bit words changed, word by word (ones' complement sums
+ * associate, so this equals one update over all of them). The checksum is read with memcpy:
+ * fields sit at any even offset of a frame. */
 static void csum_replace(uint8_t *csum, const uint16_t *oldw, const uint16_t *neww, int n)
 {
 	uint16_t c;
-	uint32_t sum;
 	int i;
 
 	memcpy(&c, csum, 2);
-	sum = (uint16_t)~c;
 	for (i = 0; i < n; i++)
-		sum += (uint16_t)~oldw[i] + neww[i];
-	c = (uint16_t)~csum_fold(sum);
+		c = xg_csum_replace16(c, oldw[i], neww[i]);
 	memcpy(csum, &c, 2);
 }
 

@@ -18,16 +18,6 @@
 
 #define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
 
-/* A zeroed value per possible CPU, the buffer per-CPU map lookups and updates take; the
- * count in *ncpu. */
-static struct xg_counter_val *percpu_vals(int *ncpu)
-{
-	int n = libbpf_num_possible_cpus();
-
-	*ncpu = n > 0 ? n : 1;
-	return calloc((size_t)*ncpu, sizeof(struct xg_counter_val));
-}
-
 /* Wait until no gate frame still runs with what it read before now. */
 static int grace_period(void)
 {
@@ -242,7 +232,7 @@ static int write_rules(const struct xg_gate_maps *m, const struct xg_ruleset *rs
 	int ncpu, err = 0;
 	size_t r;
 
-	zero = percpu_vals(&ncpu);
+	zero = xg_percpu_buf(sizeof(*zero), &ncpu);
 	if (!zero)
 		return -ENOMEM;
 	for (r = 0; r < rs->n && !err; r++) {
@@ -287,7 +277,7 @@ static int slot_rule_total(const struct xg_gate_maps *m, __u32 slot, __u32 i,
 	struct xg_counter_val *v;
 	int ncpu, c, err = 0;
 
-	v = percpu_vals(&ncpu);
+	v = xg_percpu_buf(sizeof(*v), &ncpu);
 	if (!v)
 		return -ENOMEM;
 	if (bpf_map_lookup_elem(m->rule_base, &idx, out) ||
@@ -426,8 +416,24 @@ static int injected_fault(int step)
 	return e && atoi(e) == step ? -EIO : 0;
 }
 
+/* What the gate reads of a slot: its sizes, generation and the paths it may take. */
+static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_compiled *c,
+				   __u32 gen)
+{
+	struct xg_slot_cfg sc = { .default_verdict = c->default_verdict,
+				  .nrules = c->nrules,
+				  .nwords = c->nwords,
+				  .fields = c->fields,
+				  .gen = gen,
+				  .flags = small_set(c) ? XG_SLOT_SMALL : 0 };
+
+	xsk_fast(rs, &sc);
+	return sc;
+}
+
 static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
-		     const struct xg_compiled *c, __u8 slot, __u32 old_n)
+		     const struct xg_compiled *c, const struct xg_slot_cfg *sc, __u8 slot,
+		     __u32 old_n)
 {
 	int err = clear_slot(m, slot, old_n);
 
@@ -443,7 +449,7 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		err = write_bits(m, c, slot);
 	if (!err)
 		err = injected_fault(2);
-	if (!err && small_set(c))
+	if (!err && (sc->flags & XG_SLOT_SMALL))
 		err = write_w64(m, c, slot);
 	if (!err)
 		err = write_rules(m, rs, c, slot);
@@ -456,32 +462,28 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		     const struct xg_compiled *c, bool initial)
 {
 	struct carry cy = { 0 };
+	struct xg_slot_cfg sc;
 	struct xg_config cfg;
-	__u32 key = 0, old, t, gen;
+	__u32 key = 0, old, t;
 	int err;
 
 	if (bpf_map_lookup_elem(m->config, &key, &cfg))
 		return -errno;
 	old = cfg.active & 1;
 	t = initial ? 0 : 1 - old;
+	sc = slot_cfg(rs, c,
+		      (cfg.slot[0].gen > cfg.slot[1].gen ? cfg.slot[0].gen : cfg.slot[1].gen) + 1);
 	/* frames that read `active` before the last flip may still use slot t */
 	err = initial ? 0 : grace_period();
 	if (!err)
-		err = fill_slot(m, rs, c, (__u8)t, cfg.slot[t].nrules);
+		err = fill_slot(m, rs, c, &sc, (__u8)t, cfg.slot[t].nrules);
 	if (!err && !initial)
 		err = plan_carry(m, rs, old, cfg.slot[old].nrules, &cy);
 	if (!err && !initial)
 		err = apply_carry(m, &cy, old, t, false);
 	if (err)
 		goto out;
-	gen = (cfg.slot[0].gen > cfg.slot[1].gen ? cfg.slot[0].gen : cfg.slot[1].gen) + 1;
-	cfg.slot[t] = (struct xg_slot_cfg){ .default_verdict = c->default_verdict,
-					    .nrules = c->nrules,
-					    .nwords = c->nwords,
-					    .fields = c->fields,
-					    .gen = gen,
-					    .flags = small_set(c) ? XG_SLOT_SMALL : 0 };
-	xsk_fast(rs, &cfg.slot[t]);
+	cfg.slot[t] = sc;
 	err = write_config(m, &cfg); /* readers still use the other slot */
 	if (!err && !initial) {
 		cfg.active = t; /* the flip: one byte changes */
@@ -558,7 +560,7 @@ int xg_counters_reset(const struct xg_gate_maps *m)
 	err = read_active(m, &cfg);
 	if (err)
 		return err;
-	zero = percpu_vals(&ncpu);
+	zero = xg_percpu_buf(sizeof(*zero), &ncpu);
 	if (!zero)
 		return -ENOMEM;
 	s = cfg.active & 1;

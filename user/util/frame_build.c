@@ -45,6 +45,15 @@ uint16_t xg_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
+uint16_t xg_csum_replace16(uint16_t hc, uint16_t m, uint16_t m_new)
+{
+	uint32_t sum = (uint16_t)~hc + (uint32_t)(uint16_t)~m + m_new;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
 bool xg_frame_is_later_frag(const struct xg_frame_spec *s)
 {
 	int i;

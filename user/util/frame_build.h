@@ -117,6 +117,9 @@ size_t xg_frame_build(const struct xg_frame_spec *s, uint8_t *buf, size_t cap);
  * includes a correct checksum folds to 0. */
 uint32_t xg_csum_add(uint32_t sum, const uint8_t *p, size_t len);
 uint16_t xg_csum_fold(uint32_t sum);
+/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): checksum hc after one 16-bit word m of what it
+ * covers became m_new. Byte order does not matter as long as all three are read alike. */
+uint16_t xg_csum_replace16(uint16_t hc, uint16_t m, uint16_t m_new);
 
 /* True when the spec describes a later fragment (IPv4 offset or an IPv6 fragment header
  * with an offset): such frames carry no L4 header. */

@@ -17,6 +17,7 @@
 
 #include "common/parse.h"
 #include "user/pool/handler.h"
+#include "user/util/frame_build.h"
 #include "user/util/log.h"
 
 #define ICMP_ECHO_REQUEST 8
@@ -34,17 +35,6 @@ static void swap_bytes(uint8_t *a, uint8_t *b, size_t n)
 	memcpy(b, t, n);
 }
 
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for one 16-bit word m changed to m'. Byte
- * order does not matter as long as all three are read the same way. */
-static uint16_t csum_replace16(uint16_t hc, uint16_t m, uint16_t m_new)
-{
-	uint32_t sum = (uint16_t)~hc + (uint32_t)(uint16_t)~m + m_new;
-
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* Turn an echo request into an echo reply; the parser has seen type, code and checksum. */
 static void echo_reply(uint8_t *icmp, uint8_t reply)
 {
@@ -52,7 +42,7 @@ static void echo_reply(uint8_t *icmp, uint8_t reply)
 	uint16_t new_word = (uint16_t)(reply << 8 | icmp[1]);
 	uint16_t hc = (uint16_t)(icmp[2] << 8 | icmp[3]);
 
-	hc = csum_replace16(hc, old_word, new_word);
+	hc = xg_csum_replace16(hc, old_word, new_word);
 	icmp[0] = reply;
 	icmp[2] = (uint8_t)(hc >> 8);
 	icmp[3] = (uint8_t)hc;
