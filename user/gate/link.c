@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -18,29 +16,14 @@
 
 #include "user/gate/link.h"
 #include "user/util/log.h"
-
-/* The interface's MTU by SIOCGIFMTU (sysfs shows the mount's namespace, not ours), or -1. */
-static int if_mtu(const char *ifname)
-{
-	struct ifreq ifr = { 0 };
-	int fd, mtu = -1;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (!ioctl(fd, SIOCGIFMTU, &ifr))
-		mtu = ifr.ifr_mtu;
-	close(fd);
-	return mtu;
-}
+#include "user/util/netdev.h"
 
 void xg_explain_mtu_error(const char *cmd, const char *ifname)
 {
 	/* single-buffer XDP: headroom (256) + frame + skb_shared_info (320) in one page;
 	 * this is veth's exact limit and the usual one elsewhere */
 	long limit = sysconf(_SC_PAGESIZE) - 256 - 320 - 14;
-	int mtu = if_mtu(ifname);
+	int mtu = xg_netdev_mtu(ifname);
 	char have[64] = "";
 
 	if (mtu > 0)

@@ -12,20 +12,38 @@
 
 #include "user/util/netdev.h"
 
-int xg_netdev_mac(const char *ifname, uint8_t mac[6])
+/* One interface ioctl (SIOCGIF*) on ifname into *ifr. 0 or -errno. An ioctl answers for the
+ * caller's network namespace, which sysfs does not after setns. */
+static int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
 {
-	struct ifreq ifr = { 0 };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
 
 	if (fd < 0)
 		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+	memset(ifr, 0, sizeof(*ifr));
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	if (ioctl(fd, req, ifr))
 		err = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
 	close(fd);
 	return err;
+}
+
+int xg_netdev_mac(const char *ifname, uint8_t mac[6])
+{
+	struct ifreq ifr;
+	int err = if_ioctl(ifname, SIOCGIFHWADDR, &ifr);
+
+	if (!err)
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return err;
+}
+
+int xg_netdev_mtu(const char *ifname)
+{
+	struct ifreq ifr;
+	int err = if_ioctl(ifname, SIOCGIFMTU, &ifr);
+
+	return err ? err : ifr.ifr_mtu;
 }
 
 int xg_netdev_addr(const char *ifname, int family, uint8_t addr[16])

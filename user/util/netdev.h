@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 int xg_netdev_mac(const char *ifname, uint8_t mac[6]);
+/* The interface's MTU, or -errno. */
+int xg_netdev_mtu(const char *ifname);
 /* First address of family (AF_INET/AF_INET6) on ifname, network order. 0 or -ENOENT. */
 int xg_netdev_addr(const char *ifname, int family, uint8_t addr[16]);
 /* MAC of an IPv4 neighbour from the kernel's ARP table. 0 or -ENOENT. */
