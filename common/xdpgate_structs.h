@@ -32,4 +32,18 @@ struct xg_config {
 };
 _Static_assert(sizeof(struct xg_config) == 72, "xg_config layout");
 
+/* Userspace only (the gate never reads it): a `rules load --confirm` waiting for
+ * `rules confirm` (README "Safe apply"). token 0: nothing pending. The pending set is the
+ * active slot's (generation gen); a revert flips back to the other slot, which still holds
+ * the set of generation prev_gen. */
+struct xg_pending {
+	__u64 token;	   /* random, names this pending load to its timer */
+	__u64 deadline_ns; /* CLOCK_BOOTTIME */
+	__u32 gen;
+	__u32 prev_gen;
+	__u32 timer_pid; /* the detached process that reverts at the deadline */
+	__u32 secs;	 /* as given to --confirm */
+};
+_Static_assert(sizeof(struct xg_pending) == 32, "xg_pending layout");
+
 #endif

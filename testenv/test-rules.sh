@@ -358,3 +358,105 @@ test_rules_reload_fails_half_way() {
 	assert_eq "pass proto icmp | drop proto tcp" "$(rule_texts)"
 	assert_ok xg detach "$TE_DUT_IF"
 }
+
+# The pending --confirm load, from status --json (null when none).
+pending_json() {
+	xg status "$TE_DUT_IF" --json | jq -c '.interfaces[0].pending'
+}
+
+# Wait (at most $1 s) until no --confirm load is pending.
+wait_not_pending() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		[[ $(pending_json) == null ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait (at most 5 s) until process $1 has exited.
+wait_gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# rules load --confirm: confirmed in time it stays; unconfirmed it reverts to the old set
+# with its counters exact; another load while pending accepts the pending set; a killed
+# timer's deadline is honoured by the next rules command.
+test_rules_confirm() {
+	local pid p
+	rules_setup
+	cat >"$RT/a.rules" <<-EOF
+		drop src $TE_GEN_IP4/32 proto icmp
+		pass proto tcp
+	EOF
+	cat >"$RT/b.rules" <<-EOF
+		pass src $TE_GEN_IP4/32 proto icmp
+		drop src $TE_GEN_IP4/32 proto icmp
+	EOF
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/a.rules"
+	assert_fail ping_ok 3
+	assert_eq null "$(pending_json)" "nothing pending after attach"
+	assert_fail xg rules confirm "$TE_DUT_IF"
+	assert_match "no --confirm load is pending" "$ASSERT_OUT"
+
+	# confirmed within the time: the new set stays, the timer exits
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/b.rules" --confirm 60
+	assert_match "pending: reverts in 60 s unless 'xdpgate rules confirm" "$ASSERT_OUT"
+	p=$(pending_json)
+	assert_eq true "$(jq -r .timer_alive <<<"$p")" "timer running"
+	assert_le "$(jq -r .remaining_ms <<<"$p")" 60000
+	assert_ge "$(jq -r .remaining_ms <<<"$p")" 50000
+	pid=$(jq -r .timer_pid <<<"$p")
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "pending: generation [0-9]+, reverts to generation [0-9]+ in" "$ASSERT_OUT"
+	assert_ok ping_ok 2
+	assert_ok xg rules confirm "$TE_DUT_IF"
+	assert_match "confirmed generation" "$ASSERT_OUT"
+	assert_eq null "$(pending_json)" "nothing pending after confirm"
+	assert_ok wait_gone "$pid"
+	assert_eq 2 "$(rule_packets 1)" "pass rule of b"
+	assert_eq 3 "$(rule_packets 2)" "drop rule carried from a"
+
+	# not confirmed: back to b, counters exact (the drop rule's twin in a counted on)
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 2
+	pid=$(jq -r .timer_pid <<<"$(pending_json)")
+	assert_fail ping_ok 2
+	assert_eq 5 "$(rule_packets 1)" "a's drop rule while pending"
+	assert_ok wait_not_pending 10
+	assert_ok wait_gone "$pid"
+	assert_eq "pass src 198.18.0.1/32 proto icmp | drop src 198.18.0.1/32 proto icmp" \
+		"$(rule_texts)" "reverted to b"
+	assert_eq 2 "$(rule_packets 1)" "b's pass rule as it was"
+	assert_eq 5 "$(rule_packets 2)" "b's drop rule with its twin's pending count"
+	assert_ok ping_ok 1
+	assert_eq 3 "$(rule_packets 1)" "b's pass rule counts again"
+
+	# a second load while pending accepts the pending set and ends its timer
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 60
+	pid=$(jq -r .timer_pid <<<"$(pending_json)")
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/b.rules"
+	assert_match "pending set \(generation [0-9]+\) is accepted" "$ASSERT_OUT"
+	assert_eq null "$(pending_json)" "the second load leaves nothing pending"
+	assert_ok wait_gone "$pid"
+
+	# the timer killed: status says so, the next rules command reverts
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 1
+	pid=$(jq -r .timer_pid <<<"$(pending_json)")
+	kill -9 "$pid"
+	assert_ok wait_gone "$pid"
+	sleep 1.2
+	assert_eq false "$(jq -r .timer_alive <<<"$(pending_json)")" "timer gone"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "timer gone: the next rules change reverts" "$ASSERT_OUT"
+	assert_fail xg rules confirm "$TE_DUT_IF"
+	assert_match "not confirmed in time: reverting" "$ASSERT_OUT"
+	assert_eq "pass src 198.18.0.1/32 proto icmp | drop src 198.18.0.1/32 proto icmp" \
+		"$(rule_texts)" "reverted to b by the next command"
+	assert_eq null "$(pending_json)"
+	assert_ok xg detach "$TE_DUT_IF"
+}

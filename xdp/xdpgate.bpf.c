@@ -129,6 +129,14 @@ struct {
 	__type(value, struct xg_counter_val);
 } xg_rule_base SEC(".maps");
 
+/* Userspace-only: the pending `rules load --confirm`, if any (README "Safe apply"). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_pending);
+} xg_pending SEC(".maps");
+
 /* per-CPU record: no other writer, plain adds are safe */
 static __always_inline void count(struct xg_stats_rec *st, __u32 idx, __u64 bytes)
 {

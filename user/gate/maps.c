@@ -38,6 +38,7 @@ static const struct map_ref map_refs[] = {
 	M(rule_text, "xg_rule_text"),
 	M(rule_base, "xg_rule_base"),
 	M(stats, "xg_stats"),
+	M(pending, "xg_pending"),
 };
 #undef M
 #define NREFS (sizeof(map_refs) / sizeof(map_refs[0]))
