@@ -129,6 +129,12 @@ struct {
 	__type(value, struct xg_counter_val);
 } xg_rule_base SEC(".maps");
 
+/* The drop log: sampled frames of rules with `log` (struct xg_log_rec), read by `xdpgate log`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XG_LOG_RING);
+} xg_log SEC(".maps");
+
 /* Userspace-only: the pending `rules load --confirm`, if any (README "Safe apply"). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -478,11 +484,53 @@ static __always_inline void apply_rule(__u32 slot, __u32 rule, __u64 len, __u32 
 	count_rule(slot, rule, len);
 }
 
+/* `log [every N]`: the first XG_LOG_SNAP bytes of the frame to the ring buffer, when the
+ * rule's per-CPU packet count (just incremented) is 1, N + 1, 2N + 1, ... Called only in a
+ * slot with XG_SLOT_LOG, before the verdict is carried out (TX has not swapped the MACs).
+ * A call, not inlined: the no-log path keeps its instructions and registers. idx is the
+ * rule's index (slot * XG_RULES_MAX_BPF + rule; a BPF call takes five arguments). */
+static __noinline void log_frame(struct xdp_md *ctx, struct xg_stats_rec *st, __u32 idx, __u32 gen,
+				 __u32 verdict)
+{
+	__u64 len = ctx->data_end - ctx->data;
+	struct xg_rule_action *a = bpf_map_lookup_elem(&xg_actions, &idx);
+	struct xg_counter_val *rc = bpf_map_lookup_elem(&xg_rule_stats, &idx);
+	struct xg_log_rec *rec;
+	__u32 cap;
+
+	if (!a || !rc || !a->log_every || (rc->packets - 1) % a->log_every)
+		return;
+	rec = bpf_ringbuf_reserve(&xg_log, sizeof(*rec), 0);
+	if (!rec) {
+		count(st, XG_CNT_LOG_LOST, len);
+		return;
+	}
+	rec->ts_ns = bpf_ktime_get_boot_ns();
+	rec->gen = gen;
+	rec->rule = idx % XG_RULES_MAX_BPF;
+	rec->verdict = verdict;
+	rec->len = (__u32)len;
+	rec->queue = ctx->rx_queue_index;
+	if (len >= XG_LOG_SNAP) {
+		cap = XG_LOG_SNAP;
+	} else {
+		/* verifier: a mask it sees (clang would drop one it can prove idle) */
+		cap = (__u32)len;
+		asm volatile("" : "+r"(cap));
+		cap &= XG_LOG_SNAP - 1;
+	}
+	if (!cap || bpf_xdp_load_bytes(ctx, 0, rec->data, cap))
+		cap = 0;
+	rec->caplen = cap;
+	bpf_ringbuf_submit(rec, 0);
+}
+
 /* The full path: parse, count the outcome, classify. Sets the verdict and the redirect
- * target. The parsed frame lives here, so the xsk fast path does not zero it. */
-static __always_inline void full_path(void *data, void *data_end, __u64 len,
-				      struct xg_stats_rec *st, __u32 slot,
-				      const struct xg_slot_cfg *sc, __u32 *verdict, __u32 *ifindex)
+ * target, and returns the rule (-1: the default). The parsed frame lives here, so the xsk
+ * fast path does not zero it. */
+static __always_inline int full_path(void *data, void *data_end, __u64 len, struct xg_stats_rec *st,
+				     __u32 slot, const struct xg_slot_cfg *sc, __u32 *verdict,
+				     __u32 *ifindex)
 {
 	struct xg_pkt pkt = {};
 	int outcome, rule = -1;
@@ -504,6 +552,7 @@ static __always_inline void full_path(void *data, void *data_end, __u64 len,
 		rule = classify(slot, sc, &pkt);
 	if (rule >= 0 && rule < XG_RULES_MAX_BPF)
 		apply_rule(slot, (__u32)rule, len, verdict, ifindex);
+	return rule;
 }
 
 /* XG_SLOT_XSK_IP: the rule of an untagged IPv4/IPv6 frame from its EtherType alone, or
@@ -531,7 +580,7 @@ int xdpgate(struct xdp_md *ctx)
 	struct xg_stats_rec *st;
 	struct xg_config *cfg;
 	struct xg_slot_cfg *sc;
-	int ret;
+	int ret, rule;
 
 	st = bpf_map_lookup_elem(&xg_stats, &key);
 	cfg = bpf_map_lookup_elem(&xg_config, &key);
@@ -550,7 +599,9 @@ int xdpgate(struct xdp_md *ctx)
 			goto act;
 		}
 	}
-	full_path(data, data_end, len, st, slot, sc, &verdict, &ifindex);
+	rule = full_path(data, data_end, len, st, slot, sc, &verdict, &ifindex);
+	if ((sc->flags & XG_SLOT_LOG) && rule >= 0 && rule < XG_RULES_MAX_BPF)
+		log_frame(ctx, st, slot * XG_RULES_MAX_BPF + (__u32)rule, sc->gen, verdict);
 act:
 	/* the data pointers may not be used after this: act() re-derives them */
 	ret = act(ctx, st, &verdict, ifindex);

@@ -185,4 +185,8 @@ void xg_rule_format(const struct xg_rule *r, char *buf, size_t len)
 	for (f = 0; f < XG_F_MAX; f++)
 		if (xg_rule_has_cond(r, (enum xg_field)f))
 			fmt[f](&b, xg_field_keyword((enum xg_field)f), r);
+	if (r->log_every == 1)
+		sb_add(&b, " log");
+	else if (r->log_every)
+		sb_add(&b, " log every %u", r->log_every);
 }

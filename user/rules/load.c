@@ -156,7 +156,7 @@ static void xsk_fast(const struct xg_ruleset *rs, struct xg_slot_cfg *sc)
 	for (i = 0; i < rs->n; i++) {
 		const struct xg_rule *r = &rs->rules[i];
 
-		if (r->action != XG_VERDICT_XSK || !r->has_ether ||
+		if (r->action != XG_VERDICT_XSK || !r->has_ether || r->log_every ||
 		    (r->ether != XG_ETH_P_IP && r->ether != XG_ETH_P_IPV6))
 			return;
 		for (f = 0; f < XG_F_MAX; f++)
@@ -426,7 +426,11 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 				  .fields = c->fields,
 				  .gen = gen,
 				  .flags = small_set(c) ? XG_SLOT_SMALL : 0 };
+	size_t i;
 
+	for (i = 0; i < rs->n; i++)
+		if (rs->rules[i].log_every)
+			sc.flags |= XG_SLOT_LOG;
 	xsk_fast(rs, &sc);
 	return sc;
 }
