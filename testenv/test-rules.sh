@@ -460,3 +460,59 @@ test_rules_confirm() {
 	assert_eq null "$(pending_json)"
 	assert_ok xg detach "$TE_DUT_IF"
 }
+
+# log [every N]: sampled frames read back by `xdpgate log` (lines, JSON, pcap for tshark)
+# while traffic runs; a rule without log and a set without log write nothing.
+test_rules_log() {
+	local out n lost want
+	rules_setup
+	cat >"$RT/log.rules" <<-EOF
+		drop src $TE_GEN_IP4/32 proto icmp log
+		drop proto udp dport 9 log every 10
+		drop proto udp dport 10
+	EOF
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/log.rules"
+	assert_fail ping_ok 3
+	# the records wait in the ring buffer until a reader comes
+	assert_ok xg log "$TE_DUT_IF" --count 3 --duration 10
+	want="rule 1 drop 98 bytes q0: ipv4, ether 0x0800, $TE_GEN_IP4 -> $TE_DUT_IP4, proto 1,"
+	want+=" icmp type 8 [drop src $TE_GEN_IP4/32 proto icmp log]"
+	assert_eq 3 "$(grep -cF "$want" <<<"$ASSERT_OUT")" "three ping lines: $ASSERT_OUT"
+	assert_match "3 frames, 0 lost" "$ASSERT_OUT"
+
+	# under traffic: 1000 frames to dport 9, sampled one in 10 per CPU; 1000 to dport 10
+	# (no log); the reader runs meanwhile
+	xg log "$TE_DUT_IF" --json --duration 20 --count 200 >"$RT/log.json" 2>"$RT/log.err" &
+	local reader=$!
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
+		--proto udp --dport 9 --count 1000 --rate 20000
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
+		--proto udp --dport 10 --count 1000 --rate 20000
+	sleep 0.5
+	kill -INT "$reader"
+	wait "$reader" || true
+	n=$(wc -l <"$RT/log.json")
+	assert_ge "$n" 100 "sampled frames"
+	assert_le "$n" $((100 + $(nproc))) "one in 10 per CPU"
+	assert_eq "$n" "$(jq -s '[.[] | select(.rule == 2 and .verdict == "drop" and .dport == 9 and
+		.src == "'"$TE_GEN_IP4"'" and .parse == "ipv4")] | length' <"$RT/log.json")" \
+		"every record is rule 2's"
+	assert_eq 1000 "$(rule_packets 2)" "rule 2 counted every frame"
+
+	# pcap: tshark reads the ICMP frames back, cut to 128 bytes
+	assert_fail te_gen ping -c 2 -i 0.2 -W 1 -s 200 "$TE_DUT_IP4"
+	assert_ok xg log "$TE_DUT_IF" --pcap "$RT/log.pcap" --count 2 --duration 10
+	assert_match "2 frames written to" "$ASSERT_OUT"
+	out=$(tshark -r "$RT/log.pcap" -T fields -e frame.len -e frame.cap_len -e ip.src -e icmp.type 2>/dev/null)
+	assert_eq "$(printf '242\t128\t%s\t8\n242\t128\t%s\t8' "$TE_GEN_IP4" "$TE_GEN_IP4")" "$out" "tshark"
+
+	# a set without log: nothing to read
+	printf 'drop proto icmp\n' >"$RT/nolog.rules"
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/nolog.rules"
+	assert_fail ping_ok 2
+	assert_ok xg log "$TE_DUT_IF" --duration 1
+	assert_match "0 frames, 0 lost" "$ASSERT_OUT"
+	lost=$(xg_count log_lost)
+	assert_eq 0 "$lost" "log_lost"
+	assert_ok xg detach "$TE_DUT_IF"
+}
