@@ -526,11 +526,11 @@ static __noinline void log_frame(struct xdp_md *ctx, struct xg_stats_rec *st, __
 }
 
 /* The full path: parse, count the outcome, classify. Sets the verdict and the redirect
- * target, and returns the rule (-1: the default). The parsed frame lives here, so the xsk
+ * target, and logs the frame if its rule says so. The parsed frame lives here, so the xsk
  * fast path does not zero it. */
-static __always_inline int full_path(void *data, void *data_end, __u64 len, struct xg_stats_rec *st,
-				     __u32 slot, const struct xg_slot_cfg *sc, __u32 *verdict,
-				     __u32 *ifindex)
+static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data_end, __u64 len,
+				      struct xg_stats_rec *st, __u32 slot,
+				      const struct xg_slot_cfg *sc, __u32 *verdict, __u32 *ifindex)
 {
 	struct xg_pkt pkt = {};
 	int outcome, rule = -1;
@@ -550,9 +550,12 @@ static __always_inline int full_path(void *data, void *data_end, __u64 len, stru
 		*verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
 	if (sc->nrules)
 		rule = classify(slot, sc, &pkt);
-	if (rule >= 0 && rule < XG_RULES_MAX_BPF)
+	if (rule >= 0 && rule < XG_RULES_MAX_BPF) {
 		apply_rule(slot, (__u32)rule, len, verdict, ifindex);
-	return rule;
+		if (sc->flags & XG_SLOT_LOG)
+			log_frame(ctx, st, slot * XG_RULES_MAX_BPF + (__u32)rule, sc->gen,
+				  *verdict);
+	}
 }
 
 /* XG_SLOT_XSK_IP: the rule of an untagged IPv4/IPv6 frame from its EtherType alone, or
@@ -580,7 +583,7 @@ int xdpgate(struct xdp_md *ctx)
 	struct xg_stats_rec *st;
 	struct xg_config *cfg;
 	struct xg_slot_cfg *sc;
-	int ret, rule;
+	int ret;
 
 	st = bpf_map_lookup_elem(&xg_stats, &key);
 	cfg = bpf_map_lookup_elem(&xg_config, &key);
@@ -599,9 +602,7 @@ int xdpgate(struct xdp_md *ctx)
 			goto act;
 		}
 	}
-	rule = full_path(data, data_end, len, st, slot, sc, &verdict, &ifindex);
-	if ((sc->flags & XG_SLOT_LOG) && rule >= 0 && rule < XG_RULES_MAX_BPF)
-		log_frame(ctx, st, slot * XG_RULES_MAX_BPF + (__u32)rule, sc->gen, verdict);
+	full_path(ctx, data, data_end, len, st, slot, sc, &verdict, &ifindex);
 act:
 	/* the data pointers may not be used after this: act() re-derives them */
 	ret = act(ctx, st, &verdict, ifindex);
