@@ -458,7 +458,12 @@ test_rules_confirm() {
 	assert_eq "pass src 198.18.0.1/32 proto icmp | drop src 198.18.0.1/32 proto icmp" \
 		"$(rule_texts)" "reverted to b by the next command"
 	assert_eq null "$(pending_json)"
+
+	# detached while pending: the timer finds the gate gone and exits
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 60
+	pid=$(jq -r .timer_pid <<<"$(pending_json)")
 	assert_ok xg detach "$TE_DUT_IF"
+	assert_ok wait_gone "$pid"
 }
 
 # log [every N]: sampled frames read back by `xdpgate log` (lines, JSON, pcap for tshark)
