@@ -403,6 +403,10 @@ test_rules_confirm() {
 	assert_eq null "$(pending_json)" "nothing pending after attach"
 	assert_fail xg rules confirm "$TE_DUT_IF"
 	assert_match "no --confirm load is pending" "$ASSERT_OUT"
+	assert_fail xg rules add "$TE_DUT_IF" --confirm 5 "drop"
+	assert_match "--confirm is an option of 'rules load'" "$ASSERT_OUT"
+	assert_fail xg rules load "$TE_DUT_IF" "$RT/b.rules" --confirm 0
+	assert_match "expected 1..86400" "$ASSERT_OUT"
 
 	# confirmed within the time: the new set stays, the timer exits
 	assert_ok xg rules load "$TE_DUT_IF" "$RT/b.rules" --confirm 60
@@ -484,6 +488,12 @@ test_rules_log() {
 	want+=" icmp type 8 [drop src $TE_GEN_IP4/32 proto icmp log]"
 	assert_eq 3 "$(grep -cF "$want" <<<"$ASSERT_OUT")" "three ping lines: $ASSERT_OUT"
 	assert_match "3 frames, 0 lost" "$ASSERT_OUT"
+	assert_fail xg log "$TE_DUT_IF" --pcap "$RT/x.pcap" --json
+	assert_match "exclude each other" "$ASSERT_OUT"
+	printf 'drop proto icmp log every 0\n' >"$RT/bad.rules"
+	assert_fail xg rules load "$TE_DUT_IF" "$RT/bad.rules"
+	assert_match "bad.rules:1:27: invalid sample rate '0'" "$ASSERT_OUT"
+	assert_eq 3 "$(rule_packets 1)" "the live set unchanged"
 
 	# under traffic: 1000 frames to dport 9, sampled one in 10 per CPU; 1000 to dport 10
 	# (no log); the reader runs meanwhile

@@ -209,6 +209,10 @@ static int do_log(void *cfgp, int argc, char **argv)
 	int fd = -1, err;
 
 	(void)argc;
+	if (lr.cfg->pcap && lr.cfg->json) {
+		pr_warn("log: --pcap and --json exclude each other\n");
+		return 2;
+	}
 	if (xg_require_caps("log", XG_CAPS_READ) || xg_gate_init(&g, "log", argv[0]) ||
 	    xg_bpffs_ensure() || xg_gate_maps_open(&g, "log", &m))
 		return 1;

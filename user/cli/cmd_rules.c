@@ -294,6 +294,10 @@ static int do_rules(void *cfgp, int argc, char **argv)
 			pr_warn("rules %s: usage: xdpgate %s\n", subs[i].name, subs[i].usage);
 			return 2;
 		}
+		if (cfg->confirm && i != 0) {
+			pr_warn("rules %s: --confirm is an option of 'rules load'\n", subs[i].name);
+			return 2;
+		}
 		switch (i) {
 		case 0:
 			return rules_load(cfg, argv + 1);
