@@ -463,7 +463,9 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 }
 
 /* A change while a --confirm load is pending accepts the pending set: it becomes the set the
- * change replaces, and its timer, finding its token gone, exits without reverting. */
+ * change replaces, and its timer, finding its token gone, exits without reverting. This
+ * comes before the idle slot (the revert's target) is written: a revert must never flip to
+ * a slot half rewritten, even when this change then fails. */
 static int accept_pending(const struct xg_gate_maps *m)
 {
 	struct xg_pending p;
