@@ -24,7 +24,7 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -I. -MMD -MP
 ifeq ($(DEBUG),1)
 CFLAGS += -DXG_XSK_DEBUG -DXG_DEBUG
 endif
-LDLIBS += -lxdp -lbpf -lelf -lz -lpthread -lpcap -linih -lmicrohttpd -lcap
+LDLIBS += -lxdp -lbpf -lelf -lz -lpthread -lpcap -linih -lmicrohttpd -lcap -ljansson -lncursesw -ltinfo
 BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. -I/usr/include/$(MULTIARCH) -MMD -MP
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 

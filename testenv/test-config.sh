@@ -226,3 +226,67 @@ test_config_service_unit() {
 	assert_match 'ExecReload=/bin/kill -HUP \$MAINPID' "$(cat "$unit")"
 	assert_match 'Restart=on-failure' "$(cat "$unit")"
 }
+
+# tmux on a socket of the test's own (never the user's server), killed with the environment.
+top_tmux() { tmux -L "xg-top-$$" "$@"; }
+top_screen() { top_tmux capture-pane -p -t top; }
+
+# Wait up to 8 s for the tmux screen to match ERE $1.
+wait_screen() {
+	local i
+	for ((i = 0; i < 80; i++)); do
+		grep -Eq "$1" <<<"$(top_screen)" && return 0
+		sleep 0.1
+	done
+	top_screen >&2
+	return 1
+}
+
+# Type `xdpgate top IFACE` into the test's tmux shell; after it ends, the shell prints its
+# exit code and whether the terminal's modes are what they were.
+top_type() {
+	top_tmux send-keys -t top "clear; S0=\$(stty -g); nsenter --net=/run/netns/$TE_NS_DUT $XG top $TE_DUT_IF; echo TOP-EXIT=\$? STTY=\$([ \"\$S0\" = \"\$(stty -g)\" ] && echo same || echo changed)" Enter
+}
+
+# `top` in an 80x24 tmux: under traffic it names the interface and shows non-zero rates
+# (rx, a rule, the pool's worker with its ring levels); q ends it with exit 0, the
+# terminal's modes and the shell's screen back. Then on a gate of `attach` alone (no pool)
+# under traffic, ended by Ctrl-C.
+test_config_top_tmux() {
+	local gpid scr
+	ops_setup
+	trap 'top_tmux kill-server 2>/dev/null; rm -rf "$OT"; te_cleanup_trap' EXIT
+	printf 'drop proto udp dport 7\nxsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	sed -i 's/^handler = count:verify/handler = count/' "$OT/xg.ini"
+	ops_start --config "$OT/xg.ini"
+	top_tmux new-session -d -s top -x 80 -y 24 "env -i TERM=screen PATH=$PATH bash --norc --noprofile"
+	gen --count 500000 --rate 100000 &
+	gpid=$!
+	top_type
+	wait_screen "^0 +[1-9][0-9]* " # the worker's rx rate, published by run each second
+	scr=$(top_screen)
+	assert_match "xdpgate top +$TE_DUT_IF " "$scr"
+	assert_match "rx [1-9][0-9]* pkt/s" "$scr"
+	assert_match "xsk [1-9][0-9]*" "$scr"
+	assert_match "#2 +[1-9][0-9]* +xsk proto udp dport 9" "$scr"
+	assert_le "$(wc -l <<<"$scr")" 24 "screen lines"
+	top_tmux send-keys -t top q
+	wait_screen "TOP-EXIT="
+	assert_match "TOP-EXIT=0 STTY=same" "$(top_screen)"
+	assert_eq 0 "$(top_screen | grep -c 'busiest rules')" "top's screen gone after q"
+	wait "$gpid"
+	ops_stop
+
+	te_dut "$XG" attach "$TE_DUT_IF" --mode native --default pass >/dev/null
+	gen --count 300000 --rate 100000 &
+	gpid=$!
+	top_type
+	wait_screen "rx [1-9][0-9]* pkt/s"
+	assert_match "no \`xdpgate run\` pool on $TE_DUT_IF" "$(top_screen)"
+	top_tmux send-keys -t top C-c
+	wait_screen "TOP-EXIT="
+	assert_match "TOP-EXIT=0 STTY=same" "$(top_screen)"
+	wait "$gpid"
+	te_dut "$XG" detach "$TE_DUT_IF" >/dev/null
+}
