@@ -290,3 +290,52 @@ test_config_top_tmux() {
 	wait "$gpid"
 	te_dut "$XG" detach "$TE_DUT_IF" >/dev/null
 }
+
+# [log] json = yes: every line run writes to stderr (start, a refused and a good reload,
+# stop) is one JSON object with an RFC 3339 UTC timestamp, a level, the interface and the
+# message, checked by python3's json; stdout (the reports) is unchanged.
+test_config_log_json() {
+	local pid i
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	sed -i 's/^handler = count:verify/handler = count/' "$OT/xg.ini"
+	printf 'json = yes\n' >>"$OT/xg.ini" # the [log] section is last
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run --config "$OT/xg.ini" \
+		>"$OT/run.out" 2>"$OT/run.err" &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q "Ctrl-C to stop" "$OT/run.out" && break
+		sleep 0.1
+	done
+	printf 'frobnicate\n' >"$OT/dut.rules"
+	kill -HUP "$pid"
+	for ((i = 0; i < 30; i++)); do
+		grep -q "reload refused" "$OT/run.err" && break
+		sleep 0.1
+	done
+	printf 'drop proto udp dport 9\n' >"$OT/dut.rules"
+	kill -HUP "$pid"
+	for ((i = 0; i < 30; i++)); do
+		grep -q "rules from" "$OT/run.err" && break
+		sleep 0.1
+	done
+	kill -INT "$pid"
+	wait "$pid"
+	assert_match "$TE_DUT_IF queue 0: copy mode" "$(cat "$OT/run.out")"
+	assert_ge "$(wc -l <"$OT/run.err")" 2 "log lines"
+	assert_ok python3 - "$OT/run.err" "$TE_DUT_IF" <<-'PY'
+		import json, re, sys
+		levels = []
+		for n, line in enumerate(open(sys.argv[1]), 1):
+		    o = json.loads(line)
+		    assert set(o) <= {"timestamp", "level", "interface", "message"}, (n, o)
+		    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", o["timestamp"]), o
+		    assert o["level"] in ("warn", "info", "lib", "debug"), o
+		    assert o["interface"] == sys.argv[2], o
+		    assert not o["message"].endswith("\n"), o
+		    levels.append((o["level"], o["message"]))
+		assert any(l == "warn" and "reload refused, old rules kept" in m for l, m in levels), levels
+		assert any(l == "info" and "SIGHUP: 1 rules from" in m for l, m in levels), levels
+	PY
+}

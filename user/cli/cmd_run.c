@@ -148,6 +148,8 @@ static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_con
 	cfg->json = cli.json;
 	*ifname = ifc->name;
 	xg_log_set_level(conf->log_level);
+	if (conf->log_json)
+		xg_log_set_json(true); /* --log-json may have set it already */
 	return 0;
 }
 

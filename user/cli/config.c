@@ -190,6 +190,11 @@ static int global_key(struct pstate *st, const char *section, const char *key, c
 			     "lib or debug)",
 			     c->path, st->line, val);
 		c->log_level = e->value;
+	} else if (!strcmp(section, "log") && !strcmp(key, "json")) {
+		bit = 4;
+		if (parse_bool(val, &c->log_json))
+			FAIL(st, "%s:%u: key 'json': invalid value '%s' (expected yes or no)",
+			     c->path, st->line, val);
 	} else {
 		FAIL(st, "%s:%u: key '%s': unknown key in [%s]", c->path, st->line, key, section);
 	}

@@ -2,7 +2,7 @@
 /* The config file: INI read by libinih. An `[interface NAME]` section per interface holds
  * that interface's settings under the names of `run`'s long options (handler, wait, queues,
  * mode, rules, ...), applied through the same option table, so a key and its option are
- * one definition; `[metrics]` has `listen = ADDR:PORT`, `[log]` has `level`.
+ * one definition; `[metrics]` has `listen = ADDR:PORT`, `[log]` has `level` and `json`.
  *
  * Loading never prints and never touches the system: the first error is returned as one
  * line "FILE:LINE: key 'KEY': what" for the caller to print, and nothing is kept. */
@@ -45,6 +45,7 @@ struct xg_conf {
 	bool has_metrics;
 	struct sockaddr_in metrics; /* [metrics] listen */
 	int log_level;		    /* enum xg_log_level; XG_LOG_INFO unless [log] level says */
+	bool log_json;		    /* [log] json = yes: JSON log lines */
 	unsigned int seen_global;   /* [metrics]/[log] keys already set */
 	char **strs;		    /* values that string options point to */
 	size_t nstrs;
