@@ -339,3 +339,40 @@ test_config_log_json() {
 		assert any(l == "info" and "SIGHUP: 1 rules from" in m for l, m in levels), levels
 	PY
 }
+
+# attach --config: the persistent gate takes its mode and rules from the interface's
+# section; a bad key, a bad rules file or a missing section is one line naming the culprit
+# (file:line and key), exit 1, and nothing attached.
+test_config_attach() {
+	local rc out
+	ops_setup
+	printf 'drop proto udp dport 7\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	printf '[interface %s]\nrules = %s\nmode = skb\nhandler = reflect\n' "$TE_DUT_IF" \
+		"$OT/dut.rules" >"$OT/att.ini"
+	sed -i 's/^wait = poll/wait = sometimes/' "$OT/xg.ini"
+	rc=0
+	out=$(te_dut "$XG" attach --config "$OT/xg.ini" 2>&1) || rc=$?
+	assert_eq 1 "$rc" "attach --config exit code on a bad key"
+	assert_eq "xdpgate: $OT/xg.ini:5: key 'wait': unknown value 'sometimes' (expected poll|busy-poll|spin)" \
+		"$out"
+	printf 'drop proto udp dport 70000\n' >"$OT/bad.rules"
+	sed "s#$OT/dut.rules#$OT/bad.rules#" "$OT/att.ini" >"$OT/badrules.ini"
+	rc=0
+	out=$(te_dut "$XG" attach --config "$OT/badrules.ini" 2>&1) || rc=$?
+	assert_eq 1 "$rc" "attach --config exit code on a bad rules file"
+	assert_match "^xdpgate: $OT/bad.rules:1:" "$out"
+	rc=0
+	out=$(te_dut "$XG" attach --config "$OT/att.ini" nosuch0 2>&1) || rc=$?
+	assert_eq 1 "$rc" "attach --config exit code for a missing section"
+	assert_eq "xdpgate: attach: $OT/att.ini: no [interface nosuch0] section" "$out"
+	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'xdp' || true)" \
+		"nothing attached after the errors"
+	assert_fail te_dut "$XG" attach --config "$OT/att.ini" --rules "$OT/dut.rules"
+
+	assert_match "attached in skb mode.* 1 rule, default pass" \
+		"$(te_dut "$XG" attach --config "$OT/att.ini")"
+	assert_eq "skb" "$(te_dut "$XG" status "$TE_DUT_IF" --json | jq -r '.interfaces[0].mode')"
+	assert_eq "drop proto udp dport 7" "$(rule_texts)"
+	te_dut "$XG" detach "$TE_DUT_IF" >/dev/null
+}

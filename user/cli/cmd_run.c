@@ -127,16 +127,8 @@ static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_con
 		pr_warn("%s\n", conf->err);
 		return -1;
 	}
-	if (argc)
-		ifc = xg_conf_find(conf, argv[0]);
-	else
-		ifc = conf->nifaces == 1 ? &conf->ifaces[0] : NULL;
+	ifc = xg_conf_pick(conf, "run", argc ? argv[0] : NULL);
 	if (!ifc) {
-		if (argc)
-			pr_warn("run: %s: no [interface %s] section\n", cli.config, argv[0]);
-		else
-			pr_warn("run: %s: %u interfaces: name the one to run\n", cli.config,
-				conf->nifaces);
 		xg_conf_free(conf);
 		return -1;
 	}
@@ -147,9 +139,7 @@ static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_con
 	cfg->interval = cli.interval;
 	cfg->json = cli.json;
 	*ifname = ifc->name;
-	xg_log_set_level(conf->log_level);
-	if (conf->log_json)
-		xg_log_set_json(true); /* --log-json may have set it already */
+	xg_conf_apply_log(conf);
 	return 0;
 }
 
