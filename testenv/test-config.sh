@@ -256,7 +256,7 @@ top_type() {
 # terminal's modes and the shell's screen back. Then on a gate of `attach` alone (no pool)
 # under traffic, ended by Ctrl-C.
 test_config_top_tmux() {
-	local gpid scr
+	local gpid scr out rc=0
 	ops_setup
 	trap 'top_tmux kill-server 2>/dev/null; rm -rf "$OT"; te_cleanup_trap' EXIT
 	printf 'drop proto udp dport 7\nxsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
@@ -282,6 +282,10 @@ test_config_top_tmux() {
 	ops_stop
 
 	te_dut "$XG" attach "$TE_DUT_IF" --mode native --default pass >/dev/null
+	out=$(te_dut "$XG" top "$TE_DUT_IF" </dev/null 2>&1 >/dev/null) || rc=$?
+	assert_eq 1 "$rc" "top's exit code without a terminal"
+	assert_eq "xdpgate: top: needs a terminal (for a log of rates: xdpgate stats $TE_DUT_IF)" \
+		"$out"
 	gen --count 300000 --rate 100000 &
 	gpid=$!
 	top_type
@@ -294,11 +298,22 @@ test_config_top_tmux() {
 	te_dut "$XG" detach "$TE_DUT_IF" >/dev/null
 }
 
+# Wait up to 5 s for a line matching $1 in file $2.
+wait_grep() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		grep -q "$1" "$2" && return 0
+		sleep 0.1
+	done
+	echo "no '$1' in $2" >&2
+	return 1
+}
+
 # [log] json = yes: every line run writes to stderr (start, a refused and a good reload,
 # stop) is one JSON object with an RFC 3339 UTC timestamp, a level, the interface and the
 # message, checked by python3's json; stdout (the reports) is unchanged.
 test_config_log_json() {
-	local pid i
+	local pid
 	ops_setup
 	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
 	write_conf
@@ -307,22 +322,13 @@ test_config_log_json() {
 	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run --config "$OT/xg.ini" \
 		>"$OT/run.out" 2>"$OT/run.err" &
 	pid=$!
-	for ((i = 0; i < 50; i++)); do
-		grep -q "Ctrl-C to stop" "$OT/run.out" && break
-		sleep 0.1
-	done
+	wait_grep "Ctrl-C to stop" "$OT/run.out"
 	printf 'frobnicate\n' >"$OT/dut.rules"
 	kill -HUP "$pid"
-	for ((i = 0; i < 30; i++)); do
-		grep -q "reload refused" "$OT/run.err" && break
-		sleep 0.1
-	done
+	wait_grep "reload refused" "$OT/run.err"
 	printf 'drop proto udp dport 9\n' >"$OT/dut.rules"
 	kill -HUP "$pid"
-	for ((i = 0; i < 30; i++)); do
-		grep -q "rules from" "$OT/run.err" && break
-		sleep 0.1
-	done
+	wait_grep "rules from" "$OT/run.err"
 	kill -INT "$pid"
 	wait "$pid"
 	assert_match "$TE_DUT_IF queue 0: copy mode" "$(cat "$OT/run.out")"
@@ -343,32 +349,33 @@ test_config_log_json() {
 	PY
 }
 
+# `attach ARGS` in the DUT fails with exit 1 and one line matching ERE $1.
+attach_fails() {
+	local want=$1 rc=0 out
+	shift
+	out=$(te_dut "$XG" attach "$@" 2>&1) || rc=$?
+	assert_eq 1 "$rc" "attach $* exit code"
+	assert_eq 1 "$(wc -l <<<"$out")" "attach $*: lines of output"
+	assert_match "$want" "$out"
+}
+
 # attach --config: the persistent gate takes its mode and rules from the interface's
 # section; a bad key, a bad rules file or a missing section is one line naming the culprit
 # (file:line and key), exit 1, and nothing attached.
 test_config_attach() {
-	local rc out
 	ops_setup
 	printf 'drop proto udp dport 7\ndefault pass\n' >"$OT/dut.rules"
 	write_conf
 	printf '[interface %s]\nrules = %s\nmode = skb\nhandler = reflect\n' "$TE_DUT_IF" \
 		"$OT/dut.rules" >"$OT/att.ini"
 	sed -i 's/^wait = poll/wait = sometimes/' "$OT/xg.ini"
-	rc=0
-	out=$(te_dut "$XG" attach --config "$OT/xg.ini" 2>&1) || rc=$?
-	assert_eq 1 "$rc" "attach --config exit code on a bad key"
-	assert_eq "xdpgate: $OT/xg.ini:5: key 'wait': unknown value 'sometimes' (expected poll|busy-poll|spin)" \
-		"$out"
+	attach_fails "^xdpgate: $OT/xg.ini:5: key 'wait': unknown value 'sometimes' \(expected poll\|busy-poll\|spin\)$" \
+		--config "$OT/xg.ini"
 	printf 'drop proto udp dport 70000\n' >"$OT/bad.rules"
 	sed "s#$OT/dut.rules#$OT/bad.rules#" "$OT/att.ini" >"$OT/badrules.ini"
-	rc=0
-	out=$(te_dut "$XG" attach --config "$OT/badrules.ini" 2>&1) || rc=$?
-	assert_eq 1 "$rc" "attach --config exit code on a bad rules file"
-	assert_match "^xdpgate: $OT/bad.rules:1:" "$out"
-	rc=0
-	out=$(te_dut "$XG" attach --config "$OT/att.ini" nosuch0 2>&1) || rc=$?
-	assert_eq 1 "$rc" "attach --config exit code for a missing section"
-	assert_eq "xdpgate: attach: $OT/att.ini: no [interface nosuch0] section" "$out"
+	attach_fails "^xdpgate: $OT/bad.rules:1:" --config "$OT/badrules.ini"
+	attach_fails "^xdpgate: attach: $OT/att.ini: no \[interface nosuch0\] section$" \
+		--config "$OT/att.ini" nosuch0
 	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'xdp' || true)" \
 		"nothing attached after the errors"
 	assert_fail te_dut "$XG" attach --config "$OT/att.ini" --rules "$OT/dut.rules"
