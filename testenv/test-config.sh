@@ -274,6 +274,13 @@ test_config_top_tmux() {
 	assert_match "xsk [1-9][0-9]*" "$scr"
 	assert_match "#2 +[1-9][0-9]* +xsk proto udp dport 9" "$scr"
 	assert_le "$(wc -l <<<"$scr")" 24 "screen lines"
+	# a smaller terminal: redrawn to fit at once (KEY_RESIZE), header and worker kept
+	top_tmux resize-window -t top -x 60 -y 14
+	wait_screen "^xdpgate top +$TE_DUT_IF"
+	scr=$(top_screen)
+	assert_le "$(wc -l <<<"$scr")" 14 "lines after the resize"
+	assert_le "$(awk '{ print length }' <<<"$scr" | sort -n | tail -n 1)" 60 "columns after it"
+	assert_eq 1 "$(grep -Ec '^0 +[0-9]+ ' <<<"$scr")" "the worker's line after the resize"
 	top_tmux send-keys -t top q
 	wait_screen "TOP-EXIT="
 	assert_match "TOP-EXIT=0 STTY=same" "$(top_screen)"
