@@ -423,6 +423,8 @@ test_config_reload_handler() {
 	wait_hup_lines 2
 	assert_match "reload refused, old state kept: $TE_DUT_IF: handler 'pcap:$OT/nosuch/x.pcap' did not start" \
 		"$(cat "$OT/run.out")"
+	assert_eq 1 "$(grep -c "^xdpgate: handler pcap: cannot write $OT/nosuch/x.pcap" "$OT/run.out")" \
+		"the handler's reason, once"
 	sleep 0.3
 	rx1=$(gen_rx)
 	assert_le $((rx1 - rx0)) 20 "frames back at the generator while count runs"

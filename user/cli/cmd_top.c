@@ -146,7 +146,7 @@ static size_t busiest(const struct top_state *st, size_t *idx, double *r, size_t
 	double dt = b->gate.t - a->gate.t;
 	size_t i, j, n = 0;
 
-	if (!a->rule_c || !b->rule_c || a->rs.n != b->rs.n) /* a reload: next second */
+	if (!max || !a->rule_c || !b->rule_c || a->rs.n != b->rs.n) /* a reload: next second */
 		return 0;
 	for (i = 0; i < b->rs.n; i++) {
 		double v = rate(a->rule_c[i].packets, b->rule_c[i].packets, dt);

@@ -337,11 +337,9 @@ int xg_pool_set_handler(struct xg_pool *p, const struct xg_handler_ops *ops, con
 		if (ops->init(&st[n], arg, p->w[n].queue, ctx))
 			break;
 	if (n < p->nworkers) {
-		while (n--)
+		while (n--) /* the handler's init said why */
 			if (st[n])
 				ops->fini(st[n]);
-		pr_warn("%s: %s: the new handler did not start; the old one keeps running\n",
-			p->log_name, p->g.ifname);
 		return -1;
 	}
 	atomic_store(&p->stop, true);
