@@ -202,6 +202,13 @@ int xg_run_publish_path(const struct xg_gate *g, char *path, size_t len)
 	return 0;
 }
 
+void xg_run_publish_write(FILE *f, const struct xg_run_snap *s)
+{
+	fprintf(f, "{\"pid\":%d,\"t\":%.6f,", (int)getpid(), s->t);
+	workers_json(f, s);
+	fprintf(f, "}\n");
+}
+
 void xg_run_publish(const struct xg_pool *p, const struct xg_run_snap *s)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
@@ -220,9 +227,7 @@ void xg_run_publish(const struct xg_pool *p, const struct xg_run_snap *s)
 		close(fd);
 		return;
 	}
-	fprintf(f, "{\"pid\":%d,\"t\":%.6f,", (int)getpid(), s->t);
-	workers_json(f, s);
-	fprintf(f, "}\n");
+	xg_run_publish_write(f, s);
 	if (fclose(f) == 0)
 		rename(tmp, path); /* readers see a whole file or the previous one */
 }
@@ -258,15 +263,22 @@ static int worker_read(json_t *w, struct xg_run_worker_snap *ws)
 
 int xg_run_publish_read(const struct xg_gate *g, struct xg_run_snap *s)
 {
-	json_t *root, *ws, *pid, *t;
 	char path[PATH_MAX];
+
+	memset(s, 0, sizeof(*s));
+	if (xg_run_publish_path(g, path, sizeof(path)))
+		return -EINVAL;
+	return xg_run_publish_read_file(path, s);
+}
+
+int xg_run_publish_read_file(const char *path, struct xg_run_snap *s)
+{
+	json_t *root, *ws, *pid, *t;
 	json_error_t jerr;
 	int err = 0;
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	if (xg_run_publish_path(g, path, sizeof(path)))
-		return -EINVAL;
 	root = json_load_file(path, 0, &jerr);
 	if (!root)
 		return access(path, F_OK) ? -ENOENT : -EINVAL;

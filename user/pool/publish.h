@@ -38,5 +38,9 @@ void xg_run_unpublish(const struct xg_pool *p);
  * on the same CLOCK_MONOTONIC). 0, -ENOENT when no live run publishes for g, -EINVAL when
  * the file is not what run writes. */
 int xg_run_publish_read(const struct xg_gate *g, struct xg_run_snap *s);
+/* The published file's text (this process's pid), and reading one back by path: the two
+ * halves of the above, for tests. */
+void xg_run_publish_write(FILE *f, const struct xg_run_snap *s);
+int xg_run_publish_read_file(const char *path, struct xg_run_snap *s);
 
 #endif
