@@ -230,8 +230,8 @@ test_config_service_unit() {
 	assert_match 'Restart=on-failure' "$(cat "$unit")"
 }
 
-# tmux on a socket of the test's own (never the user's server), killed with the environment.
-top_tmux() { tmux -L "xg-top-$$" "$@"; }
+# tmux on a socket in the scratch directory (never the user's server), killed with it.
+top_tmux() { tmux -S "$OT/tmux.sock" "$@"; }
 top_screen() { top_tmux capture-pane -p -t top; }
 
 # Wait up to 8 s for the tmux screen to match ERE $1.
