@@ -177,7 +177,7 @@ struct xg_slot_cfg {
  * path. */
 #define XG_SLOT_XSK_IP 0x2
 #define XG_NO_RULE16 0xffff
-#define XG_SLOT_LOG 0x4 /* some rule has `log`: matched frames check their rule's log_every */
+#define XG_SLOT_LOG 0x10 /* some rule has `log`: matched frames check their rule's log_every */
 _Static_assert(sizeof(struct xg_slot_cfg) == 32, "xg_slot_cfg layout");
 
 #endif
