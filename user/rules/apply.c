@@ -97,7 +97,7 @@ static void timer_run(const struct xg_gate *g, __u64 token)
 	prctl(PR_SET_NAME, "xdpgate-revert");
 	openlog("xdpgate", LOG_PID, LOG_DAEMON);
 	for (;;) {
-		if (pinned_pending(g, &p) || p.token != token)
+		if (xg_gate_iface_gone(g) || pinned_pending(g, &p) || p.token != token)
 			_exit(0); /* confirmed, replaced, or the gate is gone */
 		now = xg_boottime_ns();
 		if (now >= p.deadline_ns)
