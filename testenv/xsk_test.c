@@ -36,7 +36,8 @@ struct ring_mem {
 struct rig {
 	struct xg_worker w; /* w.q is the queue under test */
 	struct ring_mem fq, tx, cq, rx;
-	uint8_t *area;
+	struct ring_mem otx, ocq; /* forwarding: the output socket's TX and completion */
+	uint8_t *area, *oarea;
 };
 
 static void ring_init(void *r, struct ring_mem *m, int producer)
@@ -72,8 +73,30 @@ static struct rig *rig_open(void)
 	return r;
 }
 
+/* Give the worker an output socket: sharing w.q's UMEM, or (copy) with frames of its own. */
+static void rig_output(struct rig *r, bool shared)
+{
+	r->w.out_ifname = "out0";
+	r->w.out_shared = shared;
+	if (shared) {
+		memset(&r->w.out, 0, sizeof(r->w.out));
+		r->w.out.frames_of = &r->w.q;
+		r->w.out.frame_size = FRAME;
+	} else {
+		assert_int_equal(xg_xsk_init_frames(&r->w.out, NFRAMES, FRAME), 0);
+		r->oarea = calloc(NFRAMES, FRAME);
+		assert_non_null(r->oarea);
+		r->w.out.area = r->oarea;
+	}
+	ring_init(&r->w.out.tx, &r->otx, 1);
+	ring_init(&r->w.out.cq, &r->ocq, 0);
+}
+
 static void rig_close(struct rig *r)
 {
+	r->w.out.area = NULL;
+	xg_xsk_close(&r->w.out);
+	free(r->oarea);
 	r->w.q.area = NULL; /* calloc'd, not mapped */
 	xg_xsk_close(&r->w.q);
 	free(r->area);
@@ -396,6 +419,103 @@ static void test_round_tx_full(void **state)
 	rig_close(r);
 }
 
+/* The output's kernel side: take n TX descriptors and complete them. */
+static uint32_t kernel_out_send(struct rig *r, struct xdp_desc *d, uint32_t max)
+{
+	uint32_t n = 0;
+
+	while (n < max && r->otx.consumer != r->otx.producer) {
+		d[n] = ((struct xdp_desc *)r->otx.ring)[r->otx.consumer++ & (RING - 1)];
+		r->ocq.ring[r->ocq.producer++ & (RING - 1)] = d[n].addr;
+		n++;
+	}
+	return n;
+}
+
+static unsigned int forward_round(struct rig *r)
+{
+	struct xg_xsk_frame frames[RING], txf[RING];
+	uint8_t action[RING];
+	struct xg_batch b = { .frames = frames, .action = action };
+
+	r->w.ops = &xg_handler_forward;
+	r->w.hstate = NULL;
+	r->w.batch = RING;
+	return xg_worker_round(&r->w, &b, txf);
+}
+
+/* Shared UMEM: the received descriptors go out as they are, in order; the frames are lent
+ * to the output until its completion ring gives them back to the input's free list. */
+static void test_forward_shared(void **state)
+{
+	struct rig *r = rig_open();
+	struct xdp_desc d[RING];
+	uint64_t fill[RING];
+	uint32_t i, n;
+
+	(void)state;
+	rig_output(r, true);
+	xg_fq_refill(&r->w.q);
+	n = kernel_take_fill(r, fill, 5);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		kernel_rx(r, fill[i], 60 + i);
+	assert_int_equal(forward_round(r), 5);
+	assert_int_equal(r->w.q.lent, 5);
+	assert_true(balanced(r, 0));
+	assert_int_equal(kernel_out_send(r, d, RING), 5);
+	for (i = 0; i < 5; i++) { /* by descriptor, in order: no copy */
+		assert_int_equal(d[i].addr, fill[i] + HEADROOM);
+		assert_int_equal(d[i].len, 60 + i);
+	}
+	assert_int_equal(forward_round(r), 0); /* reclaims the output's completions */
+	assert_int_equal(r->w.q.lent, 0);
+	assert_int_equal(r->w.out.outstanding_tx, 0);
+	assert_true(balanced(r, 0));
+	assert_int_equal(r->w.st.rx, 5);
+	assert_int_equal(r->w.st.tx, 5);
+	rig_close(r);
+}
+
+/* Copy: each frame's bytes go into a frame of the output's UMEM, the received one is
+ * recycled at once; an output TX ring with room for 2 drops the other 3, counted. */
+static void test_forward_copy_full(void **state)
+{
+	struct rig *r = rig_open();
+	struct xdp_desc d[RING];
+	uint64_t fill[RING];
+	uint32_t i;
+
+	(void)state;
+	rig_output(r, false);
+	r->otx.producer = RING - 2; /* the kernel has yet to take RING - 2 descriptors */
+	ring_init(&r->w.out.tx, &r->otx, 1);
+	xg_fq_refill(&r->w.q);
+	assert_int_equal(kernel_take_fill(r, fill, 5), 5);
+	for (i = 0; i < 5; i++) {
+		memset(r->area + fill[i] + HEADROOM, 0x40 + (int)i, 60);
+		kernel_rx(r, fill[i], 60);
+	}
+	assert_int_equal(forward_round(r), 5);
+	assert_int_equal(r->w.st.tx, 2);
+	assert_int_equal(r->w.st.dropped_tx_full, 3);
+	assert_int_equal(r->w.q.lent, 0);
+	assert_true(balanced(r, 0));
+	assert_true(xg_xsk_frames_balanced(&r->w.out, 0));
+	assert_int_equal(r->w.out.outstanding_tx, 2);
+	r->otx.consumer = RING - 2; /* the kernel took the old ones */
+	assert_int_equal(kernel_out_send(r, d, RING), 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(d[i].len, 60);
+		assert_int_equal(r->oarea[d[i].addr], 0x40 + i);
+		assert_int_equal(r->oarea[d[i].addr + 59], 0x40 + i);
+	}
+	assert_int_equal(forward_round(r), 0);
+	assert_int_equal(r->w.out.outstanding_tx, 0);
+	assert_true(xg_xsk_frames_balanced(&r->w.out, 0));
+	rig_close(r);
+}
+
 #ifdef XG_XSK_DEBUG
 /* With XG_XSK_DEBUG a round that finds the frames out of balance aborts. */
 static void test_debug_aborts_on_imbalance(void **state)
@@ -433,6 +553,8 @@ int main(void)
 		cmocka_unit_test(test_tx_only_alloc),
 		cmocka_unit_test(test_round_room),
 		cmocka_unit_test(test_round_tx_full),
+		cmocka_unit_test(test_forward_shared),
+		cmocka_unit_test(test_forward_copy_full),
 #ifdef XG_XSK_DEBUG
 		cmocka_unit_test(test_debug_aborts_on_imbalance),
 #endif

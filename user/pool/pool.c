@@ -46,6 +46,10 @@ struct xg_pool {
 	bool have_rules;
 	struct xg_compiled joined_rules;
 	struct xg_ruleset found_rules;
+	char out_ifname[IF_NAMESIZE]; /* forwarding: the output ("" when not forwarding) */
+	bool out_copy;		      /* the handler forces the copy path */
+	unsigned int out_nqueues;
+	int out_refused[XG_POOL_MAX_QUEUES]; /* per worker: errno of a refused shared bind */
 	struct xg_worker w[XG_POOL_MAX_QUEUES];
 };
 
@@ -193,6 +197,38 @@ static int allowed_cpus(int *cpus, int max)
 	return n;
 }
 
+/* The forwarding worker's socket on the output: sharing the worker's UMEM unless the
+ * handler forces a copy or the kernel refuses, else TX-only with a UMEM of its own. The
+ * output queue is the input's modulo the output's queues, so each output queue has one
+ * owner as long as the output has as many queues as the input serves. */
+static int open_output(struct xg_pool *p, const struct xg_pool_cfg *cfg, unsigned int i)
+{
+	struct xg_worker *w = &p->w[i];
+	struct xg_xsk_cfg xc = { .ifname = p->out_ifname,
+				 .queue = w->queue % p->out_nqueues,
+				 .frame_size = cfg->frame_size,
+				 .ring_size = cfg->ring_size,
+				 .nframes = 2 * cfg->ring_size,
+				 .mode = cfg->xsk_mode,
+				 .tx_only = true };
+	int err = 0;
+
+	w->out_ifname = p->out_ifname;
+	if (!p->out_copy) {
+		err = xg_xsk_open_shared_tx(&w->out, &w->q, &xc);
+		w->out_shared = !err;
+		p->out_refused[i] = -err;
+		if (!err)
+			return 0;
+	}
+	err = xg_xsk_open(&w->out, &xc);
+	if (err == -EBUSY)
+		pr_warn("%s queue %u: busy: an output queue has one owner (another worker of "
+			"this run, or another program)\n",
+			xc.ifname, xc.queue);
+	return err;
+}
+
 static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
 	unsigned int i, nq = cfg->nqueues ? cfg->nqueues : queue_count(cfg->ifname);
@@ -219,6 +255,8 @@ static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 		if (err)
 			return err; /* the caller tells a refused zero-copy bind by it */
 		p->nworkers = i + 1;
+		if (p->out_ifname[0] && (err = open_output(p, cfg, i)))
+			return err;
 		if (cfg->handler->init(&w->hstate, cfg->handler_arg, xc.queue, cfg->handler_ctx))
 			return -1;
 		fd = xg_xsk_fd(&w->q);
@@ -241,6 +279,16 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || check_queues(p, cfg) ||
 	    xg_bpffs_ensure())
 		return -1;
+	if (cfg->handler->output) {
+		if (cfg->handler->output(cfg->handler_arg, p->g.ifname, p->out_ifname,
+					 &p->out_copy))
+			return -1;
+		if (!if_nametoindex(p->out_ifname)) {
+			pr_warn("%s: forward: no interface %s\n", p->log_name, p->out_ifname);
+			return -1;
+		}
+		p->out_nqueues = queue_count(p->out_ifname);
+	}
 	if (xg_gate_query(&p->g, &info)) {
 		pr_warn("%s: %s: cannot query the attached program\n", p->log_name, p->g.ifname);
 		return -1;
@@ -302,6 +350,7 @@ void xg_pool_stop(struct xg_pool *p)
 		xg_worker_join(&p->w[i]);
 		if (p->xsks_fd >= 0)
 			bpf_map_delete_elem(p->xsks_fd, &p->w[i].queue);
+		xg_xsk_close(&p->w[i].out); /* before q: a shared one uses q's UMEM */
 		xg_xsk_close(&p->w[i].q);
 	}
 	p->nworkers = 0;
@@ -352,6 +401,10 @@ void xg_pool_worker_info(const struct xg_pool *p, unsigned int i, struct xg_pool
 	info->huge = w->q.huge;
 	info->nframes = w->q.nframes;
 	info->frame_size = w->q.frame_size;
+	info->out_ifname = p->out_ifname;
+	info->out_queue = p->out_nqueues ? w->queue % p->out_nqueues : 0;
+	info->out_shared = w->out_shared;
+	info->out_refused = p->out_refused[i];
 }
 
 /* The indices are shared with the kernel and the worker; the cached ones in the ring

@@ -48,6 +48,14 @@ struct xg_pool_worker_info {
 	bool zerocopy; /* the bind the kernel granted; else copy mode */
 	bool huge;     /* the UMEM is on huge pages */
 	uint32_t nframes, frame_size;
+	/* forwarding: the output interface and queue ("" when the handler does not forward),
+	 * whether its socket shares this worker's UMEM (frames move by descriptor) or frames
+	 * are copied, and why sharing was not used: 0 (forced by the handler's `copy`), else
+	 * the errno of the refused shared bind */
+	const char *out_ifname;
+	unsigned int out_queue;
+	bool out_shared;
+	int out_refused;
 };
 
 /* A worker's counters at one moment: ours, and the kernel's XDP_STATISTICS for its socket.

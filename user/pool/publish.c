@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -20,10 +21,13 @@ void xg_run_snapshot(const struct xg_pool *p, struct xg_run_snap *s)
 	memset(s, 0, sizeof(*s));
 	s->t = xg_now();
 	s->n = xg_pool_nworkers(p);
+	snprintf(s->ifname, sizeof(s->ifname), "%s", xg_pool_ifname(p));
 	for (i = 0; i < s->n; i++) {
 		xg_pool_worker_info(p, i, &info);
 		s->w[i].queue = info.queue;
 		s->w[i].zerocopy = info.zerocopy;
+		snprintf(s->w[i].out_ifname, sizeof(s->w[i].out_ifname), "%s", info.out_ifname);
+		s->w[i].out_shared = info.out_shared;
 		xg_pool_counters(p, i, &s->w[i].c);
 	}
 }
@@ -38,14 +42,18 @@ void xg_run_report(const struct xg_run_snap *a, const struct xg_run_snap *b, boo
 
 		if (json)
 			fprintf(f,
-				"{\"queue\":%u,\"interval\":%.3f,\"rx_pps\":%.1f,\"tx_pps\":%.1f,"
-				"\"rx_dropped\":%llu,\"rx_ring_full\":%llu}\n",
-				b->w[i].queue, dt, (y->rx - x->rx) / dt, (y->tx - x->tx) / dt,
+				"{\"interface\":\"%s\",\"queue\":%u,\"interval\":%.3f,"
+				"\"rx_pps\":%.1f,\"tx_pps\":%.1f,\"rx_dropped\":%llu,"
+				"\"rx_ring_full\":%llu}\n",
+				b->ifname, b->w[i].queue, dt, (y->rx - x->rx) / dt,
+				(y->tx - x->tx) / dt,
 				(unsigned long long)(y->xs.rx_dropped - x->xs.rx_dropped),
 				(unsigned long long)(y->xs.rx_ring_full - x->xs.rx_ring_full));
 		else
 			fprintf(f,
-				"queue %-3u rx %12.0f pkt/s  tx %12.0f pkt/s  kernel drops %llu\n",
+				"%s%squeue %-3u rx %12.0f pkt/s  tx %12.0f pkt/s  kernel drops "
+				"%llu\n",
+				b->show_ifname ? b->ifname : "", b->show_ifname ? " " : "",
 				b->w[i].queue, (y->rx - x->rx) / dt, (y->tx - x->tx) / dt,
 				(unsigned long long)(y->xs.rx_dropped - x->xs.rx_dropped +
 						     y->xs.rx_ring_full - x->xs.rx_ring_full));
@@ -53,12 +61,16 @@ void xg_run_report(const struct xg_run_snap *a, const struct xg_run_snap *b, boo
 	fflush(f);
 }
 
-static void worker_json(FILE *f, const struct xg_run_worker_snap *ws)
+static void worker_json(FILE *f, const char *ifname, const struct xg_run_worker_snap *ws)
 {
 	const struct xg_pool_counters *w = &ws->c;
 
+	fprintf(f, "{\"interface\":\"%s\",", ifname);
+	if (ws->out_ifname[0])
+		fprintf(f, "\"out\":\"%s\",\"forward\":\"%s\",", ws->out_ifname,
+			ws->out_shared ? "shared-umem" : "copy");
 	fprintf(f,
-		"{\"queue\":%u,\"mode\":\"%s\",\"rx\":%llu,\"tx\":%llu,\"handled\":%llu,"
+		"\"queue\":%u,\"mode\":\"%s\",\"rx\":%llu,\"tx\":%llu,\"handled\":%llu,"
 		"\"dropped\":{\"malformed\":%llu,\"tx_ring_full\":%llu,\"tx_bad_len\":%llu},"
 		"\"errors\":%llu,\"wakeups\":%llu,\"xdp_statistics\":{\"rx_dropped\":%llu,"
 		"\"rx_invalid_descs\":%llu,\"tx_invalid_descs\":%llu,\"rx_ring_full\":%llu,"
@@ -81,7 +93,7 @@ static void workers_json(FILE *f, const struct xg_run_snap *s)
 	fprintf(f, "\"workers\":[");
 	for (i = 0; i < s->n; i++) {
 		fprintf(f, "%s", i ? "," : "");
-		worker_json(f, &s->w[i]);
+		worker_json(f, s->ifname, &s->w[i]);
 	}
 	fprintf(f, "]");
 }
@@ -100,10 +112,11 @@ void xg_run_totals(const char *ifname, const struct xg_run_snap *s, double secs,
 		const struct xg_pool_counters *w = &s->w[i].c;
 
 		fprintf(f,
-			"queue %u totals over %.1f s: rx %llu, tx %llu, handled %llu, dropped: "
+			"%s%squeue %u totals over %.1f s: rx %llu, tx %llu, handled %llu, dropped: "
 			"malformed %llu, tx ring full %llu, tx bad length %llu; kernel: rx_dropped "
 			"%llu, rx_ring_full %llu, fill ring empty %llu\n",
-			s->w[i].queue, secs, (unsigned long long)w->rx, (unsigned long long)w->tx,
+			s->show_ifname ? ifname : "", s->show_ifname ? " " : "", s->w[i].queue,
+			secs, (unsigned long long)w->rx, (unsigned long long)w->tx,
 			(unsigned long long)w->handled, (unsigned long long)w->dropped_malformed,
 			(unsigned long long)w->dropped_tx_full,
 			(unsigned long long)w->dropped_tx_bad_len,

@@ -121,6 +121,32 @@ int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
 	return 0;
 }
 
+int xg_xsk_open_shared_tx(struct xg_xsk *q, struct xg_xsk *owner, const struct xg_xsk_cfg *cfg)
+{
+	/* bind flags are the first socket's: the kernel refuses any on a shared bind */
+	struct xsk_socket_config sc = {
+		.rx_size = 0,
+		.tx_size = cfg->ring_size,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+	};
+	int err, tries = 0;
+
+	memset(q, 0, sizeof(*q));
+	/* EBUSY right after a previous user of the queue exited: see bind_socket */
+	while ((err = xsk_socket__create_shared(&q->xsk, cfg->ifname, cfg->queue, owner->umem, NULL,
+						&q->tx, &q->fq, &q->cq, &sc)) == -EBUSY &&
+	       ++tries < 50)
+		usleep(10 * 1000);
+	if (err) {
+		q->xsk = NULL;
+		return err;
+	}
+	q->frames_of = owner;
+	q->frame_size = owner->frame_size;
+	q->zerocopy = owner->zerocopy;
+	return 0;
+}
+
 int xg_xsk_init_frames(struct xg_xsk *q, uint32_t nframes, uint32_t frame_size)
 {
 	uint32_t i;
@@ -247,16 +273,19 @@ int xg_tx_kick(struct xg_xsk *q)
 
 unsigned int xg_cq_drain(struct xg_xsk *q)
 {
+	struct xg_xsk *owner = q->frames_of ? q->frames_of : q;
 	uint32_t idx, n, i;
 
 	if (!q->outstanding_tx)
 		return 0;
 	n = xsk_ring_cons__peek(&q->cq, q->outstanding_tx, &idx);
 	for (i = 0; i < n; i++)
-		xg_umem_free(q, *xsk_ring_cons__comp_addr(&q->cq, idx + i));
+		xg_umem_free(owner, *xsk_ring_cons__comp_addr(&q->cq, idx + i));
 	if (n)
 		xsk_ring_cons__release(&q->cq, n);
 	q->outstanding_tx -= n;
+	if (q->frames_of)
+		owner->lent -= n;
 	return n;
 }
 
@@ -284,5 +313,5 @@ bool xg_fq_needs_wakeup(const struct xg_xsk *q)
 
 bool xg_xsk_frames_balanced(const struct xg_xsk *q, uint32_t in_worker)
 {
-	return q->nfree + q->in_kernel_fill + q->outstanding_tx + in_worker == q->nframes;
+	return q->nfree + q->in_kernel_fill + q->outstanding_tx + q->lent + in_worker == q->nframes;
 }

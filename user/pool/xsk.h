@@ -5,8 +5,12 @@
  *   free list (this struct) -> fill ring -> kernel -> RX ring -> worker (a batch)
  *   -> either the free list again (recycled) or the TX ring -> kernel -> completion ring
  *   -> free list.
- * The worker thread is the only user of all four rings and of the free list, so nothing
- * here locks. Producers reserve only what is free (xsk_ring_prod__reserve is all or
+ * Forwarding adds a second socket to the worker, on the output device: with a shared UMEM
+ * (XDP_SHARED_UMEM across devices) a received frame moves by descriptor into the output's
+ * TX ring and comes back on the output's completion ring to the input's free list; counted
+ * meanwhile as `lent`. Without one (copy fallback) the frame is copied into a frame of the
+ * output's own UMEM and the received one recycled at once. The worker thread is the only
+ * user of all the rings of both sockets and of the free lists, so nothing here locks. Producers reserve only what is free (xsk_ring_prod__reserve is all or
  * nothing, so we ask for min(wanted, free)) and never spin. With XG_XSK_DEBUG defined the
  * frame count in every place is checked after each step. */
 #ifndef XG_XSK_H
@@ -40,8 +44,10 @@ struct xg_xsk {
 	bool zerocopy;	/* the bind the kernel granted */
 	uint64_t *free; /* free frame addresses, a stack */
 	uint32_t nfree, nframes, frame_size;
-	uint32_t outstanding_tx; /* in the TX ring or awaiting completion */
-	uint32_t in_kernel_fill; /* placed in the fill ring, not yet received */
+	uint32_t outstanding_tx;  /* in the TX ring or awaiting completion */
+	uint32_t in_kernel_fill;  /* placed in the fill ring, not yet received */
+	uint32_t lent;		  /* in a shared-UMEM socket's TX ring or awaiting its completion */
+	struct xg_xsk *frames_of; /* a shared-UMEM socket: its frames are that queue's */
 };
 
 /* A received frame as handlers see it. */
@@ -57,6 +63,11 @@ struct xg_xsk_frame {
  * interface and queue. */
 int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg);
 void xg_xsk_close(struct xg_xsk *q);
+/* A TX-only socket on cfg->ifname and cfg->queue sharing owner's UMEM (XDP_SHARED_UMEM on
+ * another device or queue: its own fill and completion rings, the fill ring left empty).
+ * Frames sent on it are owner's; close it before owner. 0 or -errno (the kernel or driver
+ * refusing to share); it prints nothing, the caller falls back to a UMEM of its own. */
+int xg_xsk_open_shared_tx(struct xg_xsk *q, struct xg_xsk *owner, const struct xg_xsk_cfg *cfg);
 /* xg_xsk_open's first step: q zeroed, every frame on the free list, no UMEM, no rings.
  * The ring tests start here and point the rings at plain memory. 0 or -errno (-EINVAL:
  * frame_size is not a power of two, which aligned UMEM chunks must be). */
@@ -69,7 +80,8 @@ unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int 
 /* Queue n frames for TX (data already in place, len set); returns how many went in; the
  * rest stay the caller's. Kicks the kernel when it asks to be woken. */
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n);
-unsigned int xg_cq_drain(struct xg_xsk *q); /* returns frames completed */
+/* Returns frames completed; a shared-UMEM socket's go back to its owner's free list. */
+unsigned int xg_cq_drain(struct xg_xsk *q);
 /* Wake the kernel to send what the TX ring holds, if it asked to be woken. Copy mode sends
  * at most a budget of frames per wake-up, so a sender with frames still in the ring kicks
  * again instead of waiting for a completion that will not come. 0, or -errno when the
