@@ -32,9 +32,15 @@ struct run_cfg {
 	const char *rules, *handler, *config, *metrics;
 	struct xg_opt_queues queues;
 	bool zerocopy, copy, json;
-	int wait, mode;
-	unsigned int batch, frame_size, ring_size;
+	int wait, mode, steer;
+	unsigned int batch, frame_size, ring_size, per_queue;
 	double duration, interval;
+};
+
+static const struct xg_opt_enum steer_modes[] = {
+	{ "flow", 0 },
+	{ "symmetric", 1 },
+	{ NULL, 0 },
 };
 
 static const struct xg_opt_enum wait_modes[] = {
@@ -90,6 +96,8 @@ static int build_cfg(const struct run_cfg *cfg, const char *ifname, struct xg_po
 	pc->frame_size = cfg->frame_size;
 	pc->ring_size = cfg->ring_size;
 	pc->attach_mode = cfg->mode;
+	pc->workers_per_queue = cfg->per_queue;
+	pc->steer_symmetric = cfg->steer == 1;
 	xg_ruleset_init(rs);
 	if (cfg->rules) {
 		if (xg_rules_parse_file(cfg->rules, rs))
@@ -213,7 +221,7 @@ static bool needs_restart(const struct run_cfg *a, const struct run_cfg *b)
 	return strcmp(a->handler, b->handler) || a->wait != b->wait || a->mode != b->mode ||
 	       a->copy != b->copy || a->zerocopy != b->zerocopy || a->batch != b->batch ||
 	       a->frame_size != b->frame_size || a->ring_size != b->ring_size ||
-	       a->queues.n != b->queues.n ||
+	       a->per_queue != b->per_queue || a->steer != b->steer || a->queues.n != b->queues.n ||
 	       memcmp(a->queues.q, b->queues.q, a->queues.n * sizeof(a->queues.q[0]));
 }
 
@@ -444,6 +452,7 @@ static void run_defaults(void *cfgp)
 	cfg->batch = 64;
 	cfg->frame_size = 4096;
 	cfg->ring_size = 2048;
+	cfg->per_queue = 1;
 	cfg->interval = 1.0;
 }
 
@@ -480,6 +489,19 @@ static const struct xg_opt run_opts[] = {
 	  .metavar = "NAME",
 	  .help = "count | count:verify | reflect | pcap:FILE[,rotate=MB] | forward:OUT[,copy] | "
 		  "forward:map,IN=OUT,...[,copy] (default count)" },
+	{ .name = "workers-per-queue",
+	  .type = XG_OPT_UINT,
+	  .offset = O(per_queue),
+	  .metavar = "N",
+	  .help = "sockets and workers on each queue, sharing its UMEM (default 1)",
+	  .min = 1,
+	  .max = 16 },
+	{ .name = "steer",
+	  .type = XG_OPT_ENUM,
+	  .offset = O(steer),
+	  .help = "how the gate spreads a queue's flows over its workers: by 5-tuple hash, or "
+		  "symmetric (both directions alike) (default flow)",
+	  .enum_vals = steer_modes },
 	{ .name = "zerocopy",
 	  .short_name = 'z',
 	  .type = XG_OPT_FLAG,
@@ -547,8 +569,8 @@ static const struct xg_opt run_opts[] = {
 
 /* What an [interface NAME] section may set: run's options by their long names. */
 static const char *const conf_keys[] = {
-	"rules", "queues",     "handler",   "zerocopy", "copy", "wait",
-	"batch", "frame-size", "ring-size", "mode",	NULL,
+	"rules",      "queues",	   "handler", "zerocopy",	   "copy",  "wait", "batch",
+	"frame-size", "ring-size", "mode",    "workers-per-queue", "steer", NULL,
 };
 
 /* The checks of build_cfg that need no system state, for a key of the file. */

@@ -25,11 +25,38 @@ void xg_run_snapshot(const struct xg_pool *p, struct xg_run_snap *s)
 	for (i = 0; i < s->n; i++) {
 		xg_pool_worker_info(p, i, &info);
 		s->w[i].queue = info.queue;
+		s->w[i].slot = info.slot;
 		s->w[i].zerocopy = info.zerocopy;
 		snprintf(s->w[i].out_ifname, sizeof(s->w[i].out_ifname), "%s", info.out_ifname);
 		s->w[i].out_shared = info.out_shared;
 		xg_pool_counters(p, i, &s->w[i].c);
 	}
+}
+
+/* Whether the queues have several workers: then text lines name the worker too. */
+static bool several_a_queue(const struct xg_run_snap *s)
+{
+	return s->n > 1 && s->w[1].slot;
+}
+
+/* "IFACE queue N" or "queue N", and " worker K" with several workers a queue. */
+static void who(FILE *f, const struct xg_run_snap *s, unsigned int i)
+{
+	fprintf(f, "%s%squeue %u", s->show_ifname ? s->ifname : "", s->show_ifname ? " " : "",
+		s->w[i].queue);
+	if (several_a_queue(s))
+		fprintf(f, " worker %u", s->w[i].slot);
+}
+
+static void interval_line(FILE *f, const struct xg_run_snap *b, unsigned int i,
+			  const struct xg_pool_counters *x, const struct xg_pool_counters *y,
+			  double dt)
+{
+	who(f, b, i);
+	fprintf(f, "  rx %12.0f pkt/s  tx %12.0f pkt/s  kernel drops %llu\n", (y->rx - x->rx) / dt,
+		(y->tx - x->tx) / dt,
+		(unsigned long long)(y->xs.rx_dropped - x->xs.rx_dropped + y->xs.rx_ring_full -
+				     x->xs.rx_ring_full));
 }
 
 void xg_run_report(const struct xg_run_snap *a, const struct xg_run_snap *b, bool json, FILE *f)
@@ -42,21 +69,15 @@ void xg_run_report(const struct xg_run_snap *a, const struct xg_run_snap *b, boo
 
 		if (json)
 			fprintf(f,
-				"{\"interface\":\"%s\",\"queue\":%u,\"interval\":%.3f,"
-				"\"rx_pps\":%.1f,\"tx_pps\":%.1f,\"rx_dropped\":%llu,"
-				"\"rx_ring_full\":%llu}\n",
-				b->ifname, b->w[i].queue, dt, (y->rx - x->rx) / dt,
+				"{\"interface\":\"%s\",\"queue\":%u,\"worker\":%u,"
+				"\"interval\":%.3f,\"rx_pps\":%.1f,\"tx_pps\":%.1f,"
+				"\"rx_dropped\":%llu,\"rx_ring_full\":%llu}\n",
+				b->ifname, b->w[i].queue, b->w[i].slot, dt, (y->rx - x->rx) / dt,
 				(y->tx - x->tx) / dt,
 				(unsigned long long)(y->xs.rx_dropped - x->xs.rx_dropped),
 				(unsigned long long)(y->xs.rx_ring_full - x->xs.rx_ring_full));
 		else
-			fprintf(f,
-				"%s%squeue %-3u rx %12.0f pkt/s  tx %12.0f pkt/s  kernel drops "
-				"%llu\n",
-				b->show_ifname ? b->ifname : "", b->show_ifname ? " " : "",
-				b->w[i].queue, (y->rx - x->rx) / dt, (y->tx - x->tx) / dt,
-				(unsigned long long)(y->xs.rx_dropped - x->xs.rx_dropped +
-						     y->xs.rx_ring_full - x->xs.rx_ring_full));
+			interval_line(f, b, i, x, y, dt);
 	}
 	fflush(f);
 }
@@ -70,12 +91,13 @@ static void worker_json(FILE *f, const char *ifname, const struct xg_run_worker_
 		fprintf(f, "\"out\":\"%s\",\"forward\":\"%s\",", ws->out_ifname,
 			ws->out_shared ? "shared-umem" : "copy");
 	fprintf(f,
-		"\"queue\":%u,\"mode\":\"%s\",\"rx\":%llu,\"tx\":%llu,\"handled\":%llu,"
+		"\"queue\":%u,\"worker\":%u,\"mode\":\"%s\",\"rx\":%llu,\"tx\":%llu,\"handled\":%"
+		"llu,"
 		"\"dropped\":{\"malformed\":%llu,\"tx_ring_full\":%llu,\"tx_bad_len\":%llu},"
 		"\"errors\":%llu,\"wakeups\":%llu,\"xdp_statistics\":{\"rx_dropped\":%llu,"
 		"\"rx_invalid_descs\":%llu,\"tx_invalid_descs\":%llu,\"rx_ring_full\":%llu,"
 		"\"rx_fill_ring_empty_descs\":%llu,\"tx_ring_empty_descs\":%llu}}",
-		ws->queue, ws->zerocopy ? "zero-copy" : "copy", (unsigned long long)w->rx,
+		ws->queue, ws->slot, ws->zerocopy ? "zero-copy" : "copy", (unsigned long long)w->rx,
 		(unsigned long long)w->tx, (unsigned long long)w->handled,
 		(unsigned long long)w->dropped_malformed, (unsigned long long)w->dropped_tx_full,
 		(unsigned long long)w->dropped_tx_bad_len, (unsigned long long)w->errors,
@@ -111,11 +133,11 @@ void xg_run_totals(const char *ifname, const struct xg_run_snap *s, double secs,
 	for (i = 0; i < s->n; i++) {
 		const struct xg_pool_counters *w = &s->w[i].c;
 
+		who(f, s, i);
 		fprintf(f,
-			"%s%squeue %u totals over %.1f s: rx %llu, tx %llu, handled %llu, dropped: "
+			" totals over %.1f s: rx %llu, tx %llu, handled %llu, dropped: "
 			"malformed %llu, tx ring full %llu, tx bad length %llu; kernel: rx_dropped "
 			"%llu, rx_ring_full %llu, fill ring empty %llu\n",
-			s->show_ifname ? ifname : "", s->show_ifname ? " " : "", s->w[i].queue,
 			secs, (unsigned long long)w->rx, (unsigned long long)w->tx,
 			(unsigned long long)w->handled, (unsigned long long)w->dropped_malformed,
 			(unsigned long long)w->dropped_tx_full,

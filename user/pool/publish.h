@@ -11,7 +11,7 @@
 #include "user/pool/pool.h"
 
 struct xg_run_worker_snap {
-	unsigned int queue;
+	unsigned int queue, slot;
 	bool zerocopy;
 	/* forwarding: the output ("" none) and whether it shares the UMEM */
 	char out_ifname[IF_NAMESIZE];

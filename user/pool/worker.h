@@ -27,6 +27,8 @@ struct xg_worker {
 	bool started;
 	const char *ifname; /* for messages */
 	unsigned int queue;
+	unsigned int slot;    /* among the queue's workers, from 0 */
+	unsigned int xsk_key; /* its socket's key in the gate's xg_xsks */
 	int cpu;
 	enum xg_wait wait;
 	unsigned int batch;

@@ -10,12 +10,23 @@
  * TX ring and comes back on the output's completion ring to the input's free list; counted
  * meanwhile as `lent`. Without one (copy fallback) the frame is copied into a frame of the
  * output's own UMEM and the received one recycled at once. The worker thread is the only
- * user of all the rings of both sockets and of the free lists, so nothing here locks. Producers reserve only what is free (xsk_ring_prod__reserve is all or
+ * user of all the rings of both sockets and of the free lists, so nothing here locks.
+ *
+ * Several sockets on one queue (--workers-per-queue, XDP_SHARED_UMEM on the same device
+ * and queue) share the first socket's fill and completion rings: struct xg_xsk_share. Each
+ * worker keeps its own RX and TX rings and its own free list; the shared rings are taken
+ * under the queue's spinlock once per refill or drain (a batch of frames), never per
+ * frame, and the completion ring only while some TX is outstanding (count never takes it).
+ * Frames migrate between the workers' free lists (the kernel fills any socket of the
+ * queue from the shared fill ring), so each free list has room for all the queue's
+ * frames, and only the queue's sum balances (xg_xsk_share_balanced). Producers reserve only what is free (xsk_ring_prod__reserve is all or
  * nothing, so we ask for min(wanted, free)) and never spin. With XG_XSK_DEBUG defined the
  * frame count in every place is checked after each step. */
 #ifndef XG_XSK_H
 #define XG_XSK_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +44,13 @@ struct xg_xsk_cfg {
 	bool tx_only; /* no RX ring, and the fill ring left empty: every frame stays ours */
 };
 
+struct xg_xsk_share {
+	pthread_spinlock_t lock;
+	struct xsk_ring_prod *fq; /* the first socket's */
+	struct xsk_ring_cons *cq;
+	_Atomic uint32_t outstanding_tx; /* all the queue's sockets' */
+};
+
 struct xg_xsk {
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;
@@ -48,6 +66,7 @@ struct xg_xsk {
 	uint32_t in_kernel_fill;  /* placed in the fill ring, not yet received */
 	uint32_t lent;		  /* in a shared-UMEM socket's TX ring or awaiting its completion */
 	struct xg_xsk *frames_of; /* a shared-UMEM socket: its frames are that queue's */
+	struct xg_xsk_share *share; /* one of several sockets on the queue, or NULL */
 };
 
 /* A received frame as handlers see it. */
@@ -71,6 +90,16 @@ int xg_xsk_open_shared_tx(struct xg_xsk *q, struct xg_xsk *owner, const struct x
 /* xg_xsk_open's first step: q zeroed, every frame on the free list, no UMEM, no rings.
  * The ring tests start here and point the rings at plain memory. 0 or -errno (-EINVAL:
  * frame_size is not a power of two, which aligned UMEM chunks must be). */
+/* Another socket on first's device and queue, sharing its UMEM and with it its fill and
+ * completion rings (sh, which first now uses too: set up by the caller, lock initialised).
+ * It takes nframes of first's free frames. 0 or -errno after one line. */
+int xg_xsk_open_same_queue(struct xg_xsk *q, struct xg_xsk *first, struct xg_xsk_share *sh,
+			   const struct xg_xsk_cfg *cfg, uint32_t nframes);
+/* The frames of n sockets sharing one queue add up (debug check, once they are idle). */
+bool xg_xsk_share_balanced(struct xg_xsk *const *qs, unsigned int n);
+/* The fill and completion rings the socket uses (its own, or its queue's shared ones). */
+const struct xsk_ring_prod *xg_xsk_fq(const struct xg_xsk *q);
+const struct xsk_ring_cons *xg_xsk_cq(const struct xg_xsk *q);
 int xg_xsk_init_frames(struct xg_xsk *q, uint32_t nframes, uint32_t frame_size);
 int xg_xsk_fd(const struct xg_xsk *q);
 
