@@ -856,20 +856,22 @@ static void test_forward_output(void **state)
 	const struct xg_handler_ops *h = &xg_handler_forward;
 	char out[IF_NAMESIZE];
 	bool copy;
+	static const struct {
+		const char *arg, *in, *out;
+		bool copy;
+	} good[] = {
+		{ "dut1", "dut0", "dut1", false },
+		{ "dut1,copy", "dut0", "dut1", true },
+		{ "map,dut0=dut1,dut2=dut3", "dut2", "dut3", false },
+		{ "map,dut0=dut1,dut2=dut3,copy", "dut0", "dut1", true },
+	};
 
 	(void)state;
-	assert_int_equal(h->output("dut1", "dut0", out, &copy), 0);
-	assert_string_equal(out, "dut1");
-	assert_false(copy);
-	assert_int_equal(h->output("dut1,copy", "dut0", out, &copy), 0);
-	assert_string_equal(out, "dut1");
-	assert_true(copy);
-	assert_int_equal(h->output("map,dut0=dut1,dut2=dut3", "dut2", out, &copy), 0);
-	assert_string_equal(out, "dut3");
-	assert_false(copy);
-	assert_int_equal(h->output("map,dut0=dut1,dut2=dut3,copy", "dut0", out, &copy), 0);
-	assert_string_equal(out, "dut1");
-	assert_true(copy);
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(h->output(good[i].arg, good[i].in, out, &copy), 0);
+		assert_string_equal(out, good[i].out);
+		assert_int_equal(copy, good[i].copy);
+	}
 	assert_int_equal(h->output("map,dut0=dut1", "dut5", out, &copy), -1); /* not in it */
 	assert_int_equal(h->output(NULL, "dut0", out, &copy), -1);
 	assert_int_equal(h->output("", "dut0", out, &copy), -1);

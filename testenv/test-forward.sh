@@ -150,3 +150,25 @@ test_run_two_interfaces() {
 		"no XDP program left on dut0 after a failed start"
 	rm -f "$out"
 }
+
+# --config without an interface: every [interface] section, each with its own settings
+# (here dut0 counts, dut1 forwards to nothing in particular: count:verify), one process.
+test_run_config_sections() {
+	local ini out
+	te_setup --pairs 2
+	ini=$(mktemp /tmp/xg-fwd-XXXXXX.ini)
+	out=$(mktemp /tmp/xg-fwd-XXXXXX)
+	printf '[interface %s]\nhandler = count\n\n[interface %s]\nhandler = count:verify\n' \
+		"$TE_DUT_IF" "$TE_DUT_IF2" >"$ini"
+	run_bg "$out" --config "$ini"
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF2" --dst "$TE_DUT_IP4_2" --dst-mac "$TE_DUT_MAC2" \
+		--count 500 --rate 30000
+	sleep 0.5
+	kill -INT "$RUN_PID"
+	wait "$RUN_PID"
+	assert_match "dut0: attached" "$(cat "$out")"
+	assert_match "dut1: attached" "$(cat "$out")"
+	assert_match "verify: 500 marked frames, 0 duplicate or reordered, 0 missing" "$(cat "$out")"
+	assert_match "dut1 queue 0 totals .* rx 500," "$(cat "$out")"
+	rm -f "$ini" "$out"
+}

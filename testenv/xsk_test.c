@@ -354,16 +354,22 @@ static const struct xg_handler_ops grow = {
 	.name = "grow", .init = grow_init, .batch = grow_batch, .fini = grow_fini
 };
 
-static unsigned int round_with(struct rig *r, struct grow_state *g)
+/* One worker round with handler ops and its state. */
+static unsigned int round_of(struct rig *r, const struct xg_handler_ops *ops, void *hstate)
 {
 	struct xg_xsk_frame frames[RING], txf[RING];
 	uint8_t action[RING];
 	struct xg_batch b = { .frames = frames, .action = action };
 
-	r->w.ops = &grow;
-	r->w.hstate = g;
+	r->w.ops = ops;
+	r->w.hstate = hstate;
 	r->w.batch = RING;
 	return xg_worker_round(&r->w, &b, txf);
+}
+
+static unsigned int round_with(struct rig *r, struct grow_state *g)
+{
+	return round_of(r, &grow, g);
 }
 
 #define ROOM (FRAME - HEADROOM)
@@ -434,14 +440,7 @@ static uint32_t kernel_out_send(struct rig *r, struct xdp_desc *d, uint32_t max)
 
 static unsigned int forward_round(struct rig *r)
 {
-	struct xg_xsk_frame frames[RING], txf[RING];
-	uint8_t action[RING];
-	struct xg_batch b = { .frames = frames, .action = action };
-
-	r->w.ops = &xg_handler_forward;
-	r->w.hstate = NULL;
-	r->w.batch = RING;
-	return xg_worker_round(&r->w, &b, txf);
+	return round_of(r, &xg_handler_forward, NULL);
 }
 
 /* Shared UMEM: the received descriptors go out as they are, in order; the frames are lent
