@@ -515,6 +515,74 @@ static void test_forward_copy_full(void **state)
 	rig_close(r);
 }
 
+/* Two sockets on one queue (--workers-per-queue 2): the second shares the first's fill and
+ * completion rings. Frames the first put in the fill ring arrive on the second's RX ring
+ * and go to the second's free list; the second's TX completes on the shared ring and is
+ * drained by whichever worker gets there. Only the two together balance. */
+static void test_shared_queue(void **state)
+{
+	struct xg_xsk_share sh = { 0 };
+	struct rig *r = rig_open();
+	struct ring_mem rx2 = { 0 }, tx2 = { 0 };
+	struct xg_xsk q2, *both[2] = { &r->w.q, &q2 };
+	struct xg_xsk_frame f[RING];
+	struct xdp_desc d[RING];
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(pthread_spin_init(&sh.lock, PTHREAD_PROCESS_PRIVATE), 0);
+	/* what xg_xsk_open_same_queue sets up, without a kernel: half the free frames */
+	assert_int_equal(xg_xsk_init_frames(&q2, NFRAMES, FRAME), 0);
+	q2.nfree = 0;
+	for (i = 0; i < NFRAMES / 2; i++)
+		q2.free[q2.nfree++] = r->w.q.free[--r->w.q.nfree];
+	q2.nframes = q2.nfree;
+	r->w.q.nframes -= q2.nfree;
+	q2.area = r->area;
+	ring_init(&q2.rx, &rx2, 0);
+	ring_init(&q2.tx, &tx2, 1);
+	sh.fq = &r->w.q.fq;
+	sh.cq = &r->w.q.cq;
+	r->w.q.share = q2.share = &sh;
+	assert_int_equal(xg_fq_refill(&r->w.q), RING); /* the first fills the shared ring */
+	assert_int_equal(xg_fq_refill(&q2), 0);	       /* full: the second has no room */
+	assert_ptr_equal(xg_xsk_fq(&q2), &r->w.q.fq);
+	/* the kernel delivers 3 of the first's fill frames to the second socket */
+	{
+		uint64_t addr[3];
+
+		assert_int_equal(kernel_take_fill(r, addr, 3), 3);
+		for (i = 0; i < 3; i++) {
+			struct xdp_desc *x =
+				(struct xdp_desc *)rx2.ring + (rx2.producer & (RING - 1));
+
+			x->addr = addr[i] + HEADROOM;
+			x->len = 60;
+			rx2.producer++;
+		}
+	}
+	assert_int_equal(xg_rx_burst(&q2, f, RING), 3);
+	assert_int_equal(q2.in_kernel_fill, (uint32_t)-3); /* the first's fill frames */
+	assert_int_equal(r->w.q.in_kernel_fill, RING);	   /* the first's count: not its own */
+	assert_int_equal(xg_tx_burst(&q2, f, 2), 2);	   /* two go out, one is recycled */
+	xg_umem_free(&q2, f[2].addr);
+	assert_true(xg_xsk_share_balanced(both, 2));
+	assert_int_equal(kernel_take_tx(r, d, RING), 0); /* not the first's TX ring */
+	while (tx2.consumer != tx2.producer)
+		kernel_complete(r, ((struct xdp_desc *)tx2.ring)[tx2.consumer++ & (RING - 1)].addr);
+	assert_int_equal(xg_cq_drain(&r->w.q), 2); /* the first drains the second's TX */
+	assert_int_equal(atomic_load(&sh.outstanding_tx), 0);
+	assert_int_equal(xg_cq_drain(&q2), 0);
+	assert_true(xg_xsk_share_balanced(both, 2));
+	assert_int_equal(xg_fq_refill(&q2), 3); /* the second refills the shared ring */
+	assert_true(xg_xsk_share_balanced(both, 2));
+	q2.area = NULL;
+	xg_xsk_close(&q2);
+	r->w.q.share = NULL;
+	pthread_spin_destroy(&sh.lock);
+	rig_close(r);
+}
+
 #ifdef XG_XSK_DEBUG
 /* With XG_XSK_DEBUG a round that finds the frames out of balance aborts. */
 static void test_debug_aborts_on_imbalance(void **state)
@@ -554,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_round_tx_full),
 		cmocka_unit_test(test_forward_shared),
 		cmocka_unit_test(test_forward_copy_full),
+		cmocka_unit_test(test_shared_queue),
 #ifdef XG_XSK_DEBUG
 		cmocka_unit_test(test_debug_aborts_on_imbalance),
 #endif

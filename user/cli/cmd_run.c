@@ -114,9 +114,15 @@ static void print_sockets(const struct xg_pool *p)
 
 	for (i = 0; i < xg_pool_nworkers(p); i++) {
 		xg_pool_worker_info(p, i, &w);
-		printf("%s queue %u: %s mode, worker on CPU %d, UMEM %u x %u bytes%s\n",
-		       xg_pool_ifname(p), w.queue, w.zerocopy ? "zero-copy" : "copy", w.cpu,
-		       w.nframes, w.frame_size, w.huge ? " (huge pages)" : "");
+		if (w.slot) /* another socket on the queue: the first's UMEM, a share of it */
+			printf("%s queue %u: %s mode, worker %u on CPU %d, the queue's UMEM "
+			       "(%u of its frames to start)\n",
+			       xg_pool_ifname(p), w.queue, w.zerocopy ? "zero-copy" : "copy",
+			       w.slot, w.cpu, w.nframes);
+		else
+			printf("%s queue %u: %s mode, worker on CPU %d, UMEM %u x %u bytes%s\n",
+			       xg_pool_ifname(p), w.queue, w.zerocopy ? "zero-copy" : "copy", w.cpu,
+			       w.nframes, w.frame_size, w.huge ? " (huge pages)" : "");
 		if (!w.out_ifname[0])
 			continue;
 		if (w.out_shared)

@@ -493,6 +493,17 @@ unsigned int xg_pool_nworkers(const struct xg_pool *p)
 	return p->nworkers;
 }
 
+/* Frames the queue's first worker gave to the others sharing its UMEM. */
+static uint32_t shared_away(const struct xg_pool *p, unsigned int first)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = first + 1; i < p->nworkers && p->w[i].slot; i++)
+		n += p->w[i].q.nframes;
+	return n;
+}
+
 void xg_pool_worker_info(const struct xg_pool *p, unsigned int i, struct xg_pool_worker_info *info)
 {
 	const struct xg_worker *w = &p->w[i];
@@ -502,7 +513,7 @@ void xg_pool_worker_info(const struct xg_pool *p, unsigned int i, struct xg_pool
 	info->cpu = w->cpu;
 	info->zerocopy = w->q.zerocopy;
 	info->huge = w->q.huge;
-	info->nframes = w->q.nframes;
+	info->nframes = w->slot ? w->q.nframes : w->q.nframes + shared_away(p, i);
 	info->frame_size = w->q.frame_size;
 	info->out_ifname = p->out_ifname;
 	info->out_queue = p->out_nqueues ? w->queue % p->out_nqueues : 0;

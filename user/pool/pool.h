@@ -49,11 +49,11 @@ struct xg_pool_cfg {
 /* What a worker is, fixed once the pool has started. */
 struct xg_pool_worker_info {
 	unsigned int queue;
-	unsigned int slot; /* among the queue's workers (--workers-per-queue), from 0 */
-	int cpu;	   /* the worker thread is pinned here */
-	bool zerocopy;	   /* the bind the kernel granted; else copy mode */
-	bool huge;	   /* the UMEM is on huge pages */
-	uint32_t nframes, frame_size;
+	unsigned int slot;	      /* among the queue's workers (--workers-per-queue), from 0 */
+	int cpu;		      /* the worker thread is pinned here */
+	bool zerocopy;		      /* the bind the kernel granted; else copy mode */
+	bool huge;		      /* the UMEM is on huge pages */
+	uint32_t nframes, frame_size; /* the UMEM; a later worker of a queue: its share at start */
 	/* forwarding: the output interface and queue ("" when the handler does not forward),
 	 * whether its socket shares this worker's UMEM (frames move by descriptor) or frames
 	 * are copied, and why sharing was not used: 0 (forced by the handler's `copy`), else
