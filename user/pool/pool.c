@@ -311,11 +311,15 @@ static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 static int set_steering(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
 	struct xg_xsk_steer st = { .per_queue = p->per_queue, .symmetric = cfg->steer_symmetric };
+	char path[PATH_MAX];
 	__u32 zero = 0;
 	int fd;
 
-	if (p->per_queue == 1 && p->joined)
-		return 0; /* an attached gate from before steering, or one pool per queue */
+	/* one socket a queue on an attached gate pinned before steering existed: nothing to
+	 * say; with steering there, say 1 (a run killed while joined may have left N) */
+	if (p->per_queue == 1 && p->joined &&
+	    (xg_pin_path(p->g.pin_dir, "xg_xsk_steer", path, sizeof(path)) || access(path, F_OK)))
+		return 0;
 	fd = p->joined ? xg_gate_map_fd(&p->g, p->log_name, "xg_xsk_steer")
 		       : bpf_map__fd(p->skel->maps.xg_xsk_steer);
 	if (fd < 0)
