@@ -148,6 +148,7 @@ struct run_iface {
 	struct xg_ruleset rs;
 	struct xg_pool *p;
 	struct xg_run_snap prev, cur;
+	struct xg_conf conf; /* with --config: the file as this interface's reload last took it */
 };
 
 #define RUN_MAX_IFACES XG_CONF_MAX_IFACES
@@ -185,7 +186,9 @@ static int split_names(struct run_set *set, const char *list)
 }
 
 /* With --config: each interface's section (those named, or every section of the file)
- * replaces the settings of the command line, except how long to run and how to report. */
+ * replaces the settings of the command line, except how long to run and how to report.
+ * conf is the file as found at the start ([log], [metrics], the section names); each
+ * interface gets its own copy, which its reload may replace (run_reload). */
 static int conf_select(const struct run_cfg *cli, struct run_set *set, struct xg_conf *conf)
 {
 	const struct xg_conf_iface *ifc;
@@ -200,79 +203,136 @@ static int conf_select(const struct run_cfg *cli, struct run_set *set, struct xg
 	if (!set->n)
 		set->n = conf->nifaces;
 	for (i = 0; i < set->n; i++) {
-		struct run_cfg *cfg = &set->ifs[i].cfg;
+		struct run_iface *r = &set->ifs[i];
 
-		ifc = xg_conf_find(conf, set->ifs[i].ifname);
-		if (!ifc) {
-			pr_warn("run: %s: no [interface %s] section\n", cli->config,
-				set->ifs[i].ifname);
+		if (xg_conf_load(cli->config, &xg_run_conf_schema, &r->conf)) {
+			pr_warn("%s\n", r->conf.err);
 			return -1;
 		}
-		*cfg = *(const struct run_cfg *)ifc->cfg;
-		cfg->config = cli->config;
-		cfg->metrics = cli->metrics;
-		cfg->duration = cli->duration;
-		cfg->interval = cli->interval;
-		cfg->json = cli->json;
+		ifc = xg_conf_pick(&r->conf, "run", r->ifname);
+		if (!ifc)
+			return -1;
+		r->cfg = *(const struct run_cfg *)ifc->cfg;
+		r->cfg.config = cli->config;
+		r->cfg.metrics = cli->metrics;
+		r->cfg.duration = cli->duration;
+		r->cfg.interval = cli->interval;
+		r->cfg.json = cli->json;
 	}
 	if (!set->n)
 		pr_warn("run: %s: no [interface] section\n", cli->config);
-	xg_log_set_level(conf->log_level);
+	xg_conf_apply_log(conf);
 	return set->n ? 0 : -1;
 }
 
-/* Settings of the running pool that a reload cannot change without restarting workers. */
+/* Settings of the running pool that a reload cannot change without restarting it. */
 static bool needs_restart(const struct run_cfg *a, const struct run_cfg *b)
 {
-	return strcmp(a->handler, b->handler) || a->wait != b->wait || a->mode != b->mode ||
-	       a->copy != b->copy || a->zerocopy != b->zerocopy || a->batch != b->batch ||
+	return a->wait != b->wait || a->mode != b->mode || a->copy != b->copy ||
+	       a->zerocopy != b->zerocopy || a->batch != b->batch ||
 	       a->frame_size != b->frame_size || a->ring_size != b->ring_size ||
 	       a->per_queue != b->per_queue || a->steer != b->steer || a->queues.n != b->queues.n ||
 	       memcmp(a->queues.q, b->queues.q, a->queues.n * sizeof(a->queues.q[0]));
 }
 
-/* SIGHUP: read the config (if any) and the rules file again and make the new set live
- * through the rule engine's two-slot swap, so every frame is classified by the old set or
- * the new one, never a mix. Anything wrong: one line, and the old set stays. cfg keeps
- * pointing into the config read at start (the pool holds the handler's argument), so the
- * new file is read on its own and dropped once its rules are in. */
-static void run_reload(const struct run_cfg *cfg, const char *ifname)
+/* Restart p's workers with handler spec (checked by the config's loader). */
+static int switch_handler(struct xg_pool *p, const char *spec)
 {
-	struct xg_conf next = { 0 };
+	const struct xg_handler_ops *ops;
+	const char *arg;
+	int err;
+
+	ops = xg_handler_find(spec, &arg);
+	if (!ops)
+		return -1;
+	xg_signals_hold(); /* the new workers are started blocking them, like the first */
+	err = xg_pool_set_handler(p, ops, arg, NULL);
+	xg_signals_release();
+	return err;
+}
+
+/* The new file's section, or NULL after one line. */
+static const struct xg_conf_iface *reload_conf(const struct run_cfg *cfg, const char *ifname,
+					       struct xg_conf *next)
+{
 	const struct xg_conf_iface *ifc;
-	const char *rules = cfg->rules;
+
+	if (xg_conf_load(cfg->config, &xg_run_conf_schema, next)) {
+		pr_warn("run: SIGHUP: reload refused, old state kept: %s\n", next->err);
+		return NULL;
+	}
+	ifc = xg_conf_find(next, ifname);
+	if (!ifc)
+		pr_warn("run: SIGHUP: reload refused, old state kept: %s: no [interface %s] "
+			"section\n",
+			cfg->config, ifname);
+	else if (needs_restart(cfg, ifc->cfg))
+		pr_warn("run: SIGHUP: %s: the rules and the handler are reloaded; other changes "
+			"to [interface %s] need a restart\n",
+			cfg->config, ifname);
+	return ifc;
+}
+
+/* SIGHUP for pool p: read the config (if any) and the rules file again; restart p's
+ * workers if the handler changed (first: it is what most likely fails, and it fails
+ * changing nothing); then make the new rules live through the rule engine's two-slot
+ * swap, so every frame is classified by the old set or the new one, never a mix; if that
+ * fails the old handler is put back. Anything wrong: one line, and the old state stays.
+ * cfg's strings point into *conf (the pool holds the handler's argument), so a new file
+ * whose handler is taken replaces *conf; otherwise it is dropped. */
+static void run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool *p)
+{
+	const char *ifname = xg_pool_ifname(p), *rules = cfg->rules;
+	const struct run_cfg *nc = cfg;
+	const struct xg_conf_iface *ifc;
+	struct xg_conf next = { 0 };
 	struct xg_ruleset rs;
+	bool switched = false;
 	char err[512];
 
+	xg_ruleset_init(&rs);
 	if (cfg->config) {
-		if (xg_conf_load(cfg->config, &xg_run_conf_schema, &next)) {
-			pr_warn("run: SIGHUP: reload refused, old rules kept: %s\n", next.err);
-			return;
-		}
-		ifc = xg_conf_find(&next, ifname);
-		if (!ifc) {
-			pr_warn("run: SIGHUP: reload refused, old rules kept: %s: no [interface "
-				"%s] section\n",
-				cfg->config, ifname);
+		ifc = reload_conf(cfg, ifname, &next);
+		if (!ifc)
 			goto out;
-		}
-		rules = xg_conf_string(&next, ifc, "rules");
-		if (needs_restart(cfg, ifc->cfg))
-			pr_warn("run: SIGHUP: %s: only the rules are reloaded; other changes to "
-				"[interface %s] need a restart\n",
-				cfg->config, ifname);
+		nc = ifc->cfg;
+		rules = nc->rules;
 	}
 	if (!rules) {
-		pr_warn("run: SIGHUP: reload refused, old rules kept: no rules file to read\n");
+		pr_warn("run: SIGHUP: reload refused, old state kept: no rules file to read\n");
 		goto out;
 	}
-	xg_ruleset_init(&rs);
-	if (xg_rules_parse_file_err(rules, &rs, err, sizeof(err)))
-		pr_warn("run: SIGHUP: reload refused, old rules kept: %s\n", err);
-	else if (!xg_rules_replace_live("run", ifname, &rs)) /* else it said why */
-		pr_info("run: SIGHUP: %zu rules from %s in force\n", rs.n, rules);
-	xg_ruleset_free(&rs);
+	if (xg_rules_parse_file_err(rules, &rs, err, sizeof(err))) {
+		pr_warn("run: SIGHUP: reload refused, old state kept: %s\n", err);
+		goto out;
+	}
+	if (strcmp(cfg->handler, nc->handler)) {
+		if (switch_handler(p, nc->handler)) {
+			pr_warn("run: SIGHUP: reload refused, old state kept: %s: handler '%s' "
+				"did not start\n",
+				ifname, nc->handler);
+			goto out;
+		}
+		switched = true;
+	}
+	if (xg_rules_replace_live("run", ifname, &rs)) { /* it said why */
+		if (switched && switch_handler(p, cfg->handler))
+			pr_warn("run: SIGHUP: %s: the old handler could not be put back\n", ifname);
+		goto out;
+	}
+	pr_info("run: SIGHUP: %zu rules from %s in force\n", rs.n, rules);
+	if (switched) {
+		struct xg_conf old = *conf;
+
+		pr_info("run: SIGHUP: %s: handler %s in force (workers restarted)\n", ifname,
+			nc->handler);
+		cfg->handler = nc->handler;
+		cfg->rules = nc->rules;
+		*conf = next; /* now the strings' owner */
+		next = old;
+	}
 out:
+	xg_ruleset_free(&rs);
 	xg_conf_free(&next);
 }
 
@@ -305,6 +365,7 @@ static void run_set_free(struct run_set *set)
 	for (i = 0; set->ifs && i < set->n; i++) {
 		xg_pool_stop(set->ifs[i].p);
 		xg_ruleset_free(&set->ifs[i].rs);
+		xg_conf_free(&set->ifs[i].conf);
 	}
 	free(set->ifs);
 	free(set->names);
@@ -344,7 +405,7 @@ static bool run_loop(const struct run_cfg *cfg, struct run_set *set)
 			struct run_iface *r = &set->ifs[i];
 
 			if (reload)
-				run_reload(&r->cfg, r->ifname);
+				run_reload(&r->cfg, &r->conf, r->p);
 			if (xg_gate_iface_gone(xg_pool_gate(r->p))) {
 				/* its sockets would wait for frames forever: say so, clean up */
 				pr_warn("run: %s: the interface is gone\n", r->ifname);
