@@ -51,8 +51,11 @@ EXAMPLES := $(patsubst user/examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
 POOL_SAN_OBJS := $(filter $(BUILD)/san/user/pool/%,$(USER_SAN_OBJS))
 DEBUG_POOL_OBJS := $(patsubst $(BUILD)/san/%,$(BUILD)/debug/san/%,$(POOL_SAN_OBJS))
 DEBUG_TEST_BINS := $(BUILD)/tests/xsk_debug_test
+# and the CLI with them (no sanitizers: it runs at test rates), for the forwarding tests
+POOL_OBJS := $(filter $(BUILD)/user/pool/%,$(USER_OBJS))
+DEBUG_XG_POOL_OBJS := $(patsubst $(BUILD)/user/%,$(BUILD)/debug/user/%,$(POOL_OBJS))
 
-all: $(BUILD)/xdpgate $(TEST_BINS) $(DEBUG_TEST_BINS) $(EXAMPLES)
+all: $(BUILD)/xdpgate $(BUILD)/debug/xdpgate $(TEST_BINS) $(DEBUG_TEST_BINS) $(EXAMPLES)
 
 $(BUILD)/%.bpf.o: xdp/%.bpf.c
 	$(call msg,BPF,$@)
@@ -93,6 +96,16 @@ $(BUILD)/debug/san/%.o: %.c | $(SKELS)
 	$(call msg,CC-DEBUG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DXG_XSK_DEBUG $(SAN) -c $< -o $@
+
+$(BUILD)/debug/user/%.o: user/%.c | $(SKELS)
+	$(call msg,CC-DEBUG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DXG_XSK_DEBUG -c $< -o $@
+
+$(BUILD)/debug/xdpgate: $(BUILD)/user/cli/main.o $(DEBUG_XG_POOL_OBJS) \
+			$(filter-out $(POOL_OBJS),$(USER_OBJS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 $(BUILD)/tests/xsk_debug_test: $(BUILD)/debug/san/testenv/xsk_test.o $(TEST_LIB_OBJS) \
 			       $(DEBUG_POOL_OBJS) $(filter-out $(POOL_SAN_OBJS),$(USER_SAN_OBJS))

@@ -36,6 +36,12 @@ dut_ethtool_sum() {
 
 dut_ethtool_xdp_packets() { dut_ethtool_sum xdp_packets "${1:-}"; }
 
+# Frames the generator's second interface (gen1) received: the far end of the forwarding
+# rows (dut0 -> dut1 -> gen1), counted where they arrive.
+gen2_rx_packets() {
+	ip -n "$TE_NS_GEN" -j -s link show "$TE_GEN_IF2" | jq '.[0].stats64.rx.packets'
+}
+
 _bench_bg() {
 	local cpus=$1 ns=$2
 	shift 2
