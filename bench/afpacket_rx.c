@@ -96,21 +96,14 @@ static int parse_args(int argc, char **argv, struct afp_opts *o)
 		case 'h':
 			usage(stdout);
 			return 1;
-		case ':':
-			fprintf(stderr, "%s: %s needs a value\n", PROG, argv[optind - 1]);
-			return -EINVAL;
 		default: /* opterr is 0: ours is the only error line */
-			fprintf(stderr, "%s: bad option '%s' (see --help)\n", PROG,
-				argv[optind - 1]);
-			return -EINVAL;
+			return rx_getopt_error(PROG, c, argc, argv);
 		}
 	}
 	if (err)
 		return err;
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
+	if (rx_getopt_error(PROG, -1, argc, argv))
 		return -EINVAL;
-	}
 	if (!o->iface) {
 		fprintf(stderr, "%s: --iface is required\n", PROG);
 		return -EINVAL;
