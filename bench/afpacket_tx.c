@@ -65,7 +65,8 @@ static void usage(FILE *f)
 		"Usage: %s --iface IF --dst ADDR [--dst-mac MAC] [--port P] [--mode sendto|ring]\n"
 		"                   [--size N] [--batch N] [--count N] [--duration S] [--json]\n"
 		"Send one UDP/IPv4 frame to ADDR:P over and over on an AF_PACKET socket on IF.\n"
-		"  --mode      sendto: send() per frame; ring: PACKET_TX_RING + PACKET_QDISC_BYPASS\n"
+		"  --mode      sendto: send() per frame; ring: PACKET_TX_RING + "
+		"PACKET_QDISC_BYPASS\n"
 		"  --dst-mac   destination MAC (default: ADDR's neighbour entry on IF)\n"
 		"  --port      UDP destination port (9)\n"
 		"  --size      Ethernet frame bytes with FCS, %d..%d (64)\n"
@@ -111,8 +112,8 @@ static int parse_args(int argc, char **argv, struct afp_tx_opts *o)
 
 	opterr = 0;
 	*o = (struct afp_tx_opts){ .port = 9, .size = MIN_SIZE, .batch = 64 };
-	while (!err && (c = getopt_long(argc, argv, ":i:D:M:p:m:s:B:n:d:jh", longopts, NULL)) !=
-			       -1) {
+	while (!err &&
+	       (c = getopt_long(argc, argv, ":i:D:M:p:m:s:B:n:d:jh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			o->iface = optarg;

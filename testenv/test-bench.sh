@@ -135,6 +135,12 @@ test_bench_report() {
 	assert_eq 4 "$(jq '.runs | length' "$T/out.json")"
 	assert_eq 4 "$(jq '.results[0].pps.n' "$T/out.json")" "steady seconds of two runs"
 	assert_match '^"bare-drop" 5\.0000 4\.0000 6\.0000$' "$(sed -n 2p "$T/bars.dat")"
+	# CPU time per Mframe: cpu1 fully busy at 4 and 6 Mpps -> 250 and 167 ms, median 208
+	assert_match '\| bare-drop \| 5\.00 .*\| 208 \| 208 \| 2 \| no \|' "$out"
+	assert_match '"rx: XDP drop \(the ceiling\)" 5\.0000 208 208' "$(cat "$T/iomodels.dat")"
+	out=$(bs iomodels "$T/out.json")
+	assert_match '\| receive \| XDP drop \(the ceiling\) \| bare-drop \| 5\.00 \| 1\.00 \| 208 \| 208 \|' "$out"
+	assert_match '\| send \| XDP live frames, gen --engine live \| bare-drop \| 5\.00 \|' "$out"
 	assert_ok test -s "$T/bars.dat"
 }
 
