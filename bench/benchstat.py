@@ -11,7 +11,9 @@ Commands (the unit tests in testenv/test-bench.sh call these with canned input):
   run-median RUNDIR      median pps of one run's steady seconds (0 if none)
   report WORKDIR OUTBASE write OUTBASE.json and OUTBASE.md, print the Markdown, and write
                          WORKDIR/{bars,sweep,iomodels}.dat for bench/plot.sh
-  iomodels RESULTS.json  the README's "I/O models" table from a report's JSON
+  iomodels RESULTS.json [PACED.json]
+                         the README's "I/O models" table from a report's JSON, with the
+                         receiver CPU of a `bench/run.sh --rate` run beside it when given
 
 A run directory holds: meta (key=value), samples ("T COUNT", one line a second, cumulative,
 the first taken as the generator starts), stat ("T cpuN user nice system idle iowait irq
@@ -28,6 +30,7 @@ GEN_BUSY_MIN = 0.90  # a saturating generator's CPU must be at least this busy (
 EXTRA_TASKS_MAX = 1  # runnable tasks beyond the run's own (gen threads, napi kthread, sampler)
 CEILING_ROW = "bare-drop"
 DEFAULT_SIZE = 64
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # The README's "I/O models" table and the harness's iomodels plot: (direction, way, row).
 # Every receive row is fed by the live-frames generator; every send row drains into a bare
@@ -195,13 +198,23 @@ def read_meta(text):
     return meta
 
 
-def cpu_ms_per_mframe(load, cpu, pps):
-    """CPU time one CPU spent per million frames counted (ms; numerically ns a frame): its
-    busy fraction over the steady window over the frames a second in that window."""
-    v = load.get("cpu%s" % cpu)
-    if not v or not pps:
+def parse_tasks(text, side):
+    """"T tasks_SIDE JIFFIES" lines -> [(t, jiffies)]: one side's own tasks' CPU time."""
+    key = "tasks_" + side
+    return [(float(f[0]), int(f[2])) for f in (line.split() for line in text.splitlines())
+            if len(f) == 3 and f[1] == key]
+
+
+def cpu_ms_per_mframe(tasks, pps, clk_tck=CLK_TCK):
+    """CPU time of one side's own tasks per million frames counted (ms; numerically ns a
+    frame): their CPU seconds a second over the steady window (second sample to the last but
+    one, as rates) over the frames a second of that window."""
+    if len(tasks) < 4 or not pps:
         return None
-    return v["busy"] / pps * 1e9
+    (t0, j0), (t1, j1) = tasks[1], tasks[-2]
+    if t1 <= t0 or j1 < j0:
+        return None
+    return (j1 - j0) / clk_tck / (t1 - t0) / pps * 1e9
 
 
 def load_run(d):
@@ -218,13 +231,11 @@ def load_run(d):
     if meta.get("error"):
         why.insert(0, meta["error"])
     pps = statistics.mean(r) if r else None
-    gen_cpus = parse_cpus(meta.get("gen_cpus", "0"))
     return {"row": meta.get("row", "?"), "size": int(meta.get("size", DEFAULT_SIZE)),
             "round": int(meta.get("round", 0)), "meta": meta, "pps": r, "gen_pps": g,
             "load": load, "noisy": why,
-            "rx_cpu_ms": cpu_ms_per_mframe(load, meta.get("dut_cpu", "1"), pps),
-            "gen_cpu_ms": cpu_ms_per_mframe(load, gen_cpus[0], pps) if len(gen_cpus) == 1
-            else None}
+            "rx_cpu_ms": cpu_ms_per_mframe(parse_tasks(stat, "dut"), pps),
+            "gen_cpu_ms": cpu_ms_per_mframe(parse_tasks(stat, "gen"), pps)}
 
 
 def label(name, size):
@@ -338,11 +349,12 @@ def markdown(results, facts):
                "(kernel.bpf_stats_enabled) over the %s s after the sampled window." %
                facts.get("bpf_win", "2"))
     out.append("")
-    out.append("rx / gen cpu ms/Mframe: CPU time the receiver's CPU (cpu %s: the DUT's NAPI, "
-               "stack and receiver) / the generator's CPU (sender, and NAPI when it runs in "
-               "the sender's softirq) spent per million frames counted at the DUT: busy "
-               "jiffies of /proc/stat over the steady window over the frames of that window "
-               "(median over runs; numerically ns a frame)." % facts.get("dut_cpu", "1"))
+    out.append("rx / gen cpu ms/Mframe: CPU time of the receiving side's own tasks (the "
+               "receiver and the DUT veth's NAPI kthreads, on cpu %s) / the sending side's "
+               "(xdpgate gen or the row's sender, with the softirq work that lands on it) "
+               "per million frames counted at the DUT, utime + stime over the steady window "
+               "(median over runs; numerically ns a frame; neighbours' tasks not "
+               "included)." % facts.get("dut_cpu", "1"))
     out.append("")
     out.append("%s, kernel %s, %s x %s; %s run(s) of %s s per row, interleaved; median/min/max "
                "over the steady seconds (first and last second of each run dropped), counted "
@@ -392,18 +404,32 @@ def io_models(results):
             if n in by and by[n]["pps"]["median"] is not None]
 
 
-def io_models_markdown(results, facts):
-    out = ["| direction | way | row | Mpps | ratio to XDP drop | rx cpu ms/Mframe "
-           "| gen cpu ms/Mframe |", "| --- | --- | --- | --- | --- | --- | --- |"]
+def io_models_markdown(results, facts, paced=None):
+    """The I/O models table; paced: (results, facts) of a `bench/run.sh --rate` run of the
+    same rows, whose receiver CPU time per Mframe is what the models cost when they keep up."""
+    head = ("| direction | way | row | Mpps | ratio to XDP drop | rx cpu ms/Mframe "
+            "| gen cpu ms/Mframe |")
+    p_by = {}
+    if paced:
+        rate = paced[1].get("rate", "?")
+        head += " Mpps at %s pps | rx cpu ms/Mframe at %s pps |" % (rate, rate)
+        p_by = {r["label"]: r for r in paced[0]}
+    out = [head, "|" + " --- |" * (head.count("|") - 1)]
     for d, w, n, r in io_models(results):
-        out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+        line = "| %s | %s | %s | %s | %s | %s | %s |" % (
             "receive" if d == "rx" else "send", w, n, _m(r["pps"]["median"]), _r(r["ratio"]),
-            _ms(r.get("rx_cpu_ms")), _ms(r.get("gen_cpu_ms"))))
+            _ms(r.get("rx_cpu_ms")), _ms(r.get("gen_cpu_ms")))
+        if paced:  # the senders other than gen are never paced: nothing to show for them
+            q = p_by.get(n) if d == "rx" else None
+            line += " %s | %s |" % (_m(q["pps"]["median"]) if q else "—",
+                                   _ms(q.get("rx_cpu_ms")) if q else "—")
+        out.append(line)
     out.append("")
-    out.append("%s, kernel %s, %s run(s) of %s s, interleaved; 64-byte frames; %s." % (
-        facts.get("host", "?"), facts.get("kernel", "?"), facts.get("runs", "?"),
-        facts.get("duration", "?"), "quick" if facts.get("quick", "0") not in ("", "0")
-        else "full"))
+    for fa in [facts] + ([paced[1]] if paced else []):
+        out.append("%s, kernel %s, %s run(s) of %s s, interleaved, 64-byte frames, %s%s." % (
+            fa.get("host", "?"), fa.get("kernel", "?"), fa.get("runs", "?"),
+            fa.get("duration", "?"), "quick" if fa.get("quick", "0") not in ("", "0")
+            else "full", ", generator paced to %s pps" % fa["rate"] if fa.get("rate") else ""))
     return "\n".join(out) + "\n"
 
 
@@ -456,9 +482,12 @@ def main(argv):
     elif cmd == "report":
         return report(args[0], args[1])
     elif cmd == "iomodels":
-        with open(args[0]) as f:
-            doc = json.load(f)
-        sys.stdout.write(io_models_markdown(doc["results"], doc["facts"]))
+        docs = []
+        for path in args[:2]:
+            with open(path) as f:
+                docs.append(json.load(f))
+        paced = (docs[1]["results"], docs[1]["facts"]) if len(docs) > 1 else None
+        sys.stdout.write(io_models_markdown(docs[0]["results"], docs[0]["facts"], paced))
     else:
         sys.stderr.write("benchstat.py: unknown command %r\n" % cmd)
         return 2

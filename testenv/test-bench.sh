@@ -80,7 +80,8 @@ test_bench_gen_rates() {
 # A run directory: $1 row, $2 steal jiffies per tick on each CPU, $3 idle jiffies per tick
 # on cpu0, $4 gen_saturated, $5 pps.
 make_run() {
-	local d=$T/runs/$1-$RANDOM i
+	local d=$T/runs/$1-$RANDOM i HZ
+	HZ=$(getconf CLK_TCK)
 	mkdir -p "$d"
 	printf 'row=%s\nsize=64\nround=1\ngen_cpus=0\ngen_saturated=%s\nexpect=%s\n' \
 		"$1" "$4" "${EXPECT:-}" >"$d/meta"
@@ -88,6 +89,9 @@ make_run() {
 		echo "$((10 + i)).0 $((i * $5))" >>"$d/samples"
 		echo "$((10 + i)).0 cpu0 $((i * (100 - $2 - $3))) 0 0 $((i * $3)) 0 0 0 $((i * $2)) 0 0" >>"$d/stat"
 		echo "$((10 + i)).0 cpu1 $((i * (100 - $2))) 0 0 0 0 0 0 $((i * $2)) 0 0" >>"$d/stat"
+		# the DUT side's own tasks: one CPU second a second; the generator's: half that
+		echo "$((10 + i)).0 tasks_dut $((i * HZ))" >>"$d/stat"
+		echo "$((10 + i)).0 tasks_gen $((i * HZ / 2))" >>"$d/stat"
 	done
 	echo "$d"
 }
@@ -135,11 +139,12 @@ test_bench_report() {
 	assert_eq 4 "$(jq '.runs | length' "$T/out.json")"
 	assert_eq 4 "$(jq '.results[0].pps.n' "$T/out.json")" "steady seconds of two runs"
 	assert_match '^"bare-drop" 5\.0000 4\.0000 6\.0000$' "$(sed -n 2p "$T/bars.dat")"
-	# CPU time per Mframe: cpu1 fully busy at 4 and 6 Mpps -> 250 and 167 ms, median 208
-	assert_match '\| bare-drop \| 5\.00 .*\| 208 \| 208 \| 2 \| no \|' "$out"
-	assert_match '"rx: XDP drop \(the ceiling\)" 5\.0000 208 208' "$(cat "$T/iomodels.dat")"
+	# CPU time per Mframe: the DUT's tasks one CPU second a second at 4 and 6 Mpps -> 250
+	# and 167 ms, median 208; the generator's half that
+	assert_match '\| bare-drop \| 5\.00 .*\| 208 \| 104 \| 2 \| no \|' "$out"
+	assert_match '"rx: XDP drop \(the ceiling\)" 5\.0000 208 104' "$(cat "$T/iomodels.dat")"
 	out=$(bs iomodels "$T/out.json")
-	assert_match '\| receive \| XDP drop \(the ceiling\) \| bare-drop \| 5\.00 \| 1\.00 \| 208 \| 208 \|' "$out"
+	assert_match '\| receive \| XDP drop \(the ceiling\) \| bare-drop \| 5\.00 \| 1\.00 \| 208 \| 104 \|' "$out"
 	assert_match '\| send \| XDP live frames, gen --engine live \| bare-drop \| 5\.00 \|' "$out"
 	assert_ok test -s "$T/bars.dat"
 }
@@ -292,4 +297,24 @@ test_bench_bins_bad_options() {
 	done
 	assert_match "'spin' is not block, busy, select, poll, epoll, busypoll or uring" \
 		"$("$BB/udp_rx" --port 9 --mode spin 2>&1 || true)"
+}
+
+# bench_task_jiffies counts the CPU time of the PIDs a side recorded, and nothing of an
+# exited one.
+test_bench_task_jiffies() {
+	local pid j
+	source "$ROOT/bench/lib.sh"
+	scratch
+	BENCH_PIDFILE=$T/pids
+	timeout 5 sh -c 'while :; do :; done' &
+	pid=$!
+	bench_own_pid gen "$pid"
+	bench_own_pid gen 999999999 # no such task
+	sleep 0.5
+	j=$(bench_task_jiffies gen)
+	kill "$pid"
+	wait "$pid" || true
+	assert_ge "$j" 1 "a spinning task's CPU ticks after 0.5 s"
+	assert_eq 0 "$(_pid_jiffies /dev/null)" "no task"
+	assert_eq "$pid" "$(head -n 1 "$T/pids.gen")"
 }
