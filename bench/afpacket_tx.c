@@ -27,9 +27,6 @@
 
 #define PROG "afpacket_tx"
 #define MAX_BATCH 1024
-#define HDR_BYTES (14 + 20 + 8 + 4) /* Ethernet, IPv4, UDP, FCS */
-#define MIN_SIZE 64
-#define MAX_SIZE 1518
 #define RING_FRAME 2048u
 #define RING_BLOCK (1u << 20)
 #define RING_FRAMES 4096u
@@ -43,16 +40,12 @@ struct afp_tx_opts {
 	const char *dst_mac;
 	unsigned int port;
 	enum tx_mode mode;
-	unsigned int size;
-	unsigned int batch;
-	unsigned long count; /* 0: no limit */
-	unsigned int duration;
-	bool json;
+	struct rx_common_opts c;
 };
 
 struct afp_tx {
 	int fd;
-	uint8_t frame[MAX_SIZE];
+	uint8_t frame[RX_SIZE_MAX];
 	size_t len; /* without FCS */
 	uint8_t *map;
 	size_t map_len;
@@ -74,7 +67,7 @@ static void usage(FILE *f)
 		"  --count     stop after N frames, 0 = no limit (0)\n"
 		"  --duration  seconds to run, 0 = until SIGINT/SIGTERM or --count (0)\n"
 		"  --json      one JSON object per line\n",
-		PROG, MIN_SIZE, MAX_SIZE, MAX_BATCH);
+		PROG, RX_SIZE_MIN, RX_SIZE_MAX, MAX_BATCH);
 }
 
 static int parse_mode(const char *s, enum tx_mode *mode)
@@ -90,6 +83,34 @@ static int parse_mode(const char *s, enum tx_mode *mode)
 	return 0;
 }
 
+static int own_opt(int c, const char *arg, void *own)
+{
+	struct afp_tx_opts *o = own;
+	unsigned long v = 0;
+	int err;
+
+	switch (c) {
+	case 'i':
+		o->iface = arg;
+		break;
+	case 'D':
+		o->dst = arg;
+		break;
+	case 'M':
+		o->dst_mac = arg;
+		break;
+	case 'p':
+		err = rx_parse_uint(PROG, "--port", arg, 1, 65535, &v);
+		o->port = (unsigned int)v;
+		return err;
+	case 'm':
+		return parse_mode(arg, &o->mode);
+	default:
+		return 1;
+	}
+	return 0;
+}
+
 /* Returns 0, 1 when help was printed, or negative errno after one error line. */
 static int parse_args(int argc, char **argv, struct afp_tx_opts *o)
 {
@@ -99,66 +120,25 @@ static int parse_args(int argc, char **argv, struct afp_tx_opts *o)
 		{ "dst-mac", required_argument, NULL, 'M' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
-		{ "size", required_argument, NULL, 's' },
-		{ "batch", required_argument, NULL, 'B' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		RX_LONGOPT_SIZE,
+		RX_LONGOPT_BATCH,
+		RX_LONGOPT_COUNT,
+		RX_LONGOPT_DURATION,
+		RX_LONGOPT_JSON,
+		RX_LONGOPT_END,
 	};
-	unsigned long v = 0;
-	int c, err = 0;
+	static const struct rx_cli cli = { .prog = PROG,
+					   .optstring = ":i:D:M:p:m:s:B:n:d:jh",
+					   .longopts = longopts,
+					   .max_batch = MAX_BATCH,
+					   .usage = usage,
+					   .own_opt = own_opt };
+	int err;
 
-	opterr = 0;
-	*o = (struct afp_tx_opts){ .port = 9, .size = MIN_SIZE, .batch = 64 };
-	while (!err &&
-	       (c = getopt_long(argc, argv, ":i:D:M:p:m:s:B:n:d:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			o->iface = optarg;
-			break;
-		case 'D':
-			o->dst = optarg;
-			break;
-		case 'M':
-			o->dst_mac = optarg;
-			break;
-		case 'p':
-			err = rx_parse_uint(PROG, "--port", optarg, 1, 65535, &v);
-			o->port = (unsigned int)v;
-			break;
-		case 'm':
-			err = parse_mode(optarg, &o->mode);
-			break;
-		case 's':
-			err = rx_parse_uint(PROG, "--size", optarg, MIN_SIZE, MAX_SIZE, &v);
-			o->size = (unsigned int)v;
-			break;
-		case 'B':
-			err = rx_parse_uint(PROG, "--batch", optarg, 1, MAX_BATCH, &v);
-			o->batch = (unsigned int)v;
-			break;
-		case 'n':
-			err = rx_parse_uint(PROG, "--count", optarg, 0, ULONG_MAX, &v);
-			o->count = v;
-			break;
-		case 'd':
-			err = rx_parse_uint(PROG, "--duration", optarg, 0, 86400, &v);
-			o->duration = (unsigned int)v;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			return rx_getopt_error(PROG, c, argc, argv);
-		}
-	}
-	if (err || rx_getopt_error(PROG, -1, argc, argv))
-		return err ? err : -EINVAL;
+	*o = (struct afp_tx_opts){ .port = 9, .c.size = RX_SIZE_MIN, .c.batch = 64 };
+	err = rx_parse_opts(&cli, argc, argv, &o->c, o);
+	if (err)
+		return err;
 	if (!o->iface || !o->dst) {
 		fprintf(stderr, "%s: --iface and --dst are required\n", PROG);
 		return -EINVAL;
@@ -192,7 +172,7 @@ static int build_frame(const struct afp_tx_opts *o, struct afp_tx *t)
 	}
 	s.udp.sport = (uint16_t)o->port;
 	s.udp.dport = (uint16_t)o->port;
-	s.payload_len = o->size - HDR_BYTES;
+	s.payload_len = o->c.size - RX_HDR_BYTES;
 	t->len = xg_frame_build(&s, t->frame, sizeof(t->frame));
 	return t->len ? 0 : -EINVAL;
 }
@@ -295,14 +275,12 @@ static int send_loop(struct afp_tx *t, const struct afp_tx_opts *o, struct rx_re
 	int n, done = 0;
 
 	while (!done) {
-		want = o->batch;
-		if (o->count && o->count - *tx < want)
-			want = (unsigned int)(o->count - *tx);
+		want = rx_tx_want(&o->c, *tx);
 		n = o->mode == MODE_RING ? send_ring(t, want) : send_plain(t, want);
 		if (n < 0)
 			return n;
 		*tx += (uint64_t)n;
-		done = rx_report_tick(r, *tx) || (o->count && *tx >= o->count);
+		done = rx_report_tick(r, *tx) || rx_tx_count_done(&o->c, *tx);
 	}
 	return done < 0 ? done : 0;
 }
@@ -318,7 +296,7 @@ int main(int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (rx_report_init(&r, PROG, NULL, o.json, o.duration) || build_frame(&o, &t))
+	if (rx_report_init(&r, PROG, NULL, o.c.json, o.c.duration) || build_frame(&o, &t))
 		return 2;
 	r.what = "tx";
 	err = open_socket(&o, &t);

@@ -102,6 +102,137 @@ static inline int rx_getopt_error(const char *prog, int c, int argc, char **argv
 	return -EINVAL;
 }
 
+/* The options every program here shares; each lists in its getopt_long table the ones it
+ * takes, with these letters, and passes them to rx_common_opt. */
+struct rx_common_opts {
+	const char *count_file; /* -c --count-file PATH (NULL: none) */
+	unsigned int duration;	/* -d --duration S (0: until a signal) */
+	unsigned int batch;	/* -B --batch N */
+	unsigned int size;	/* -s --size N: Ethernet frame bytes with FCS, senders */
+	unsigned long count;	/* -n --count N (0: no limit), senders */
+	bool json;		/* -j --json */
+};
+
+#define RX_SIZE_MIN 64
+#define RX_SIZE_MAX 1518
+#define RX_HDR_BYTES (14 + 20 + 8 + 4) /* Ethernet, IPv4, UDP, FCS: what --size adds */
+
+/* Returns 0 when c was a common option and its value is good, negative errno after one line
+ * when it is not, 1 when c is not a common option. */
+static inline int rx_common_opt(const char *prog, int c, const char *arg, unsigned int max_batch,
+				struct rx_common_opts *o)
+{
+	unsigned long v = 0;
+	int err = 0;
+
+	switch (c) {
+	case 'c':
+		o->count_file = arg;
+		break;
+	case 'd':
+		err = rx_parse_uint(prog, "--duration", arg, 0, 86400, &v);
+		o->duration = (unsigned int)v;
+		break;
+	case 'B':
+		err = rx_parse_uint(prog, "--batch", arg, 1, max_batch, &v);
+		o->batch = (unsigned int)v;
+		break;
+	case 's':
+		err = rx_parse_uint(prog, "--size", arg, RX_SIZE_MIN, RX_SIZE_MAX, &v);
+		o->size = (unsigned int)v;
+		break;
+	case 'n':
+		err = rx_parse_uint(prog, "--count", arg, 0, ULONG_MAX, &v);
+		o->count = v;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	default:
+		return 1;
+	}
+	return err;
+}
+
+/* The long options of struct rx_common_opts and --help, for a program's getopt_long table. */
+#define RX_LONGOPT_DURATION                              \
+	{                                                \
+		"duration", required_argument, NULL, 'd' \
+	}
+#define RX_LONGOPT_JSON                        \
+	{                                      \
+		"json", no_argument, NULL, 'j' \
+	}
+#define RX_LONGOPT_COUNT_FILE                              \
+	{                                                  \
+		"count-file", required_argument, NULL, 'c' \
+	}
+#define RX_LONGOPT_BATCH                              \
+	{                                             \
+		"batch", required_argument, NULL, 'B' \
+	}
+#define RX_LONGOPT_SIZE                              \
+	{                                            \
+		"size", required_argument, NULL, 's' \
+	}
+#define RX_LONGOPT_COUNT                              \
+	{                                             \
+		"count", required_argument, NULL, 'n' \
+	}
+#define RX_LONGOPT_END                      \
+	{ "help", no_argument, NULL, 'h' }, \
+	{                                   \
+		NULL, 0, NULL, 0            \
+	}
+
+/* A program's own option c: 0 taken, negative errno after one line, 1 not its own. */
+typedef int (*rx_own_opt_fn)(int c, const char *arg, void *own);
+
+struct rx_cli {
+	const char *prog;
+	const char *optstring; /* getopt_long's, starting with ':' */
+	const struct option *longopts;
+	unsigned int max_batch;
+	void (*usage)(FILE *f);
+	rx_own_opt_fn own_opt;
+};
+
+/* The option loop of every program: its own options first, then the common ones; --help
+ * prints the usage. Returns 0, 1 when help was printed, or negative errno after one line. */
+static inline int rx_parse_opts(const struct rx_cli *cli, int argc, char **argv,
+				struct rx_common_opts *co, void *own)
+{
+	int c, err = 0;
+
+	opterr = 0;
+	while (!err && (c = getopt_long(argc, argv, cli->optstring, cli->longopts, NULL)) != -1) {
+		if (c == 'h') {
+			cli->usage(stdout);
+			return 1;
+		}
+		err = cli->own_opt(c, optarg, own);
+		if (err > 0)
+			err = rx_common_opt(cli->prog, c, optarg, cli->max_batch, co);
+		if (err > 0)
+			return rx_getopt_error(cli->prog, c, argc, argv);
+	}
+	if (err || rx_getopt_error(cli->prog, -1, argc, argv))
+		return err ? err : -EINVAL;
+	return 0;
+}
+
+/* Senders: how many to send next (a batch, or what is left of --count), and whether
+ * --count is reached. */
+static inline unsigned int rx_tx_want(const struct rx_common_opts *o, uint64_t sent)
+{
+	return o->count && o->count - sent < o->batch ? (unsigned int)(o->count - sent) : o->batch;
+}
+
+static inline bool rx_tx_count_done(const struct rx_common_opts *o, uint64_t sent)
+{
+	return o->count && sent >= o->count;
+}
+
 /* A big receive buffer absorbs the bursts of a saturating sender; FORCE needs CAP_NET_ADMIN. */
 static inline void rx_set_rcvbuf(int fd)
 {

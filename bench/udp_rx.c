@@ -55,11 +55,8 @@ static const char *const mode_names[] = {
 struct udp_opts {
 	const char *bind_addr;
 	const char *port;
-	const char *count_file;
 	enum rx_mode mode;
-	unsigned int batch;
-	unsigned int duration;
-	bool json;
+	struct rx_common_opts c;
 };
 
 /* One batch of receive buffers, reused for every recvmmsg. */
@@ -105,6 +102,26 @@ static int parse_mode(const char *s, enum rx_mode *mode)
 	return -EINVAL;
 }
 
+static int own_opt(int c, const char *arg, void *own)
+{
+	struct udp_opts *o = own;
+	unsigned long v;
+
+	switch (c) {
+	case 'b':
+		o->bind_addr = arg;
+		break;
+	case 'p':
+		o->port = arg;
+		return rx_parse_uint(PROG, "--port", arg, 1, 65535, &v);
+	case 'm':
+		return parse_mode(arg, &o->mode);
+	default:
+		return 1;
+	}
+	return 0;
+}
+
 /* Returns 0, 1 when help was printed, or negative errno after one error line. */
 static int parse_args(int argc, char **argv, struct udp_opts *o)
 {
@@ -112,55 +129,24 @@ static int parse_args(int argc, char **argv, struct udp_opts *o)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
-		{ "batch", required_argument, NULL, 'B' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "count-file", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		RX_LONGOPT_BATCH,
+		RX_LONGOPT_DURATION,
+		RX_LONGOPT_JSON,
+		RX_LONGOPT_COUNT_FILE,
+		RX_LONGOPT_END,
 	};
-	unsigned long v;
-	int c, err = 0;
+	static const struct rx_cli cli = { .prog = PROG,
+					   .optstring = ":b:p:m:B:d:jc:h",
+					   .longopts = longopts,
+					   .max_batch = MAX_BATCH,
+					   .usage = usage,
+					   .own_opt = own_opt };
+	int err;
 
-	opterr = 0;
-	*o = (struct udp_opts){ .bind_addr = "0.0.0.0", .mode = MODE_BLOCK, .batch = 64 };
-	while (!err && (c = getopt_long(argc, argv, ":b:p:m:B:d:jc:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o->bind_addr = optarg;
-			break;
-		case 'p':
-			err = rx_parse_uint(PROG, "--port", optarg, 1, 65535, &v);
-			o->port = optarg;
-			break;
-		case 'm':
-			err = parse_mode(optarg, &o->mode);
-			break;
-		case 'B':
-			err = rx_parse_uint(PROG, "--batch", optarg, 1, MAX_BATCH, &v);
-			o->batch = (unsigned int)v;
-			break;
-		case 'd':
-			err = rx_parse_uint(PROG, "--duration", optarg, 0, 86400, &v);
-			o->duration = (unsigned int)v;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'c':
-			o->count_file = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default: /* opterr is 0: ours is the only error line */
-			return rx_getopt_error(PROG, c, argc, argv);
-		}
-	}
+	*o = (struct udp_opts){ .bind_addr = "0.0.0.0", .mode = MODE_BLOCK, .c.batch = 64 };
+	err = rx_parse_opts(&cli, argc, argv, &o->c, o);
 	if (err)
 		return err;
-	if (rx_getopt_error(PROG, -1, argc, argv))
-		return -EINVAL;
 	if (!o->port) {
 		fprintf(stderr, "%s: --port is required\n", PROG);
 		return -EINVAL;
@@ -336,7 +322,7 @@ static int run_loop(int fd, const struct udp_opts *o, struct udp_batch *b, struc
 	case MODE_EPOLL:
 		return loop_ready(fd, o->mode, b, r, rx);
 	case MODE_BUSYPOLL:
-		if (set_busy_poll(fd, o->batch))
+		if (set_busy_poll(fd, o->c.batch))
 			return -EINVAL;
 		return loop_block(fd, b, r, rx);
 	case MODE_URING:
@@ -357,12 +343,12 @@ int main(int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (rx_report_init(&r, PROG, o.count_file, o.json, o.duration))
+	if (rx_report_init(&r, PROG, o.c.count_file, o.c.json, o.c.duration))
 		return 2;
 	fd = rx_udp_open(PROG, o.bind_addr, o.port, true);
 	if (fd < 0)
 		return 1;
-	err = batch_alloc(&b, o.batch);
+	err = batch_alloc(&b, o.c.batch);
 	if (err) {
 		fprintf(stderr, "%s: %s\n", PROG, strerror(-err));
 		goto out;
@@ -375,7 +361,7 @@ int main(int argc, char **argv)
 	/* Written once before the first datagram, so a reader sees 0 instead of nothing. */
 	err = rx_write_count(&r, 0);
 	if (err) {
-		fprintf(stderr, "%s: --count-file %s: %s\n", PROG, o.count_file, strerror(-err));
+		fprintf(stderr, "%s: --count-file %s: %s\n", PROG, o.c.count_file, strerror(-err));
 		goto out;
 	}
 	err = run_loop(fd, &o, &b, &r, &rx);

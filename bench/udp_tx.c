@@ -15,18 +15,11 @@
 
 #define PROG "udp_tx"
 #define MAX_BATCH 1024
-#define HDR_BYTES (14 + 20 + 8 + 4) /* Ethernet, IPv4, UDP, FCS */
-#define MIN_SIZE 64
-#define MAX_SIZE 1518
 
 struct tx_opts {
 	const char *dst;
 	const char *port;
-	unsigned int size;
-	unsigned int batch;
-	unsigned long count; /* 0: no limit */
-	unsigned int duration;
-	bool json;
+	struct rx_common_opts c;
 };
 
 static void usage(FILE *f)
@@ -41,7 +34,25 @@ static void usage(FILE *f)
 		"  --count     stop after N datagrams, 0 = no limit (0)\n"
 		"  --duration  seconds to run, 0 = until SIGINT/SIGTERM or --count (0)\n"
 		"  --json      one JSON object per line\n",
-		PROG, MIN_SIZE, MAX_SIZE, MAX_BATCH);
+		PROG, RX_SIZE_MIN, RX_SIZE_MAX, MAX_BATCH);
+}
+
+static int own_opt(int c, const char *arg, void *own)
+{
+	struct tx_opts *o = own;
+	unsigned long v;
+
+	switch (c) {
+	case 'D':
+		o->dst = arg;
+		break;
+	case 'p':
+		o->port = arg;
+		return rx_parse_uint(PROG, "--port", arg, 1, 65535, &v);
+	default:
+		return 1;
+	}
+	return 0;
 }
 
 /* Returns 0, 1 when help was printed, or negative errno after one error line. */
@@ -50,56 +61,25 @@ static int parse_args(int argc, char **argv, struct tx_opts *o)
 	static const struct option longopts[] = {
 		{ "dst", required_argument, NULL, 'D' },
 		{ "port", required_argument, NULL, 'p' },
-		{ "size", required_argument, NULL, 's' },
-		{ "batch", required_argument, NULL, 'B' },
-		{ "count", required_argument, NULL, 'n' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		RX_LONGOPT_SIZE,
+		RX_LONGOPT_BATCH,
+		RX_LONGOPT_COUNT,
+		RX_LONGOPT_DURATION,
+		RX_LONGOPT_JSON,
+		RX_LONGOPT_END,
 	};
-	unsigned long v = 0;
-	int c, err = 0;
+	static const struct rx_cli cli = { .prog = PROG,
+					   .optstring = ":D:p:s:B:n:d:jh",
+					   .longopts = longopts,
+					   .max_batch = MAX_BATCH,
+					   .usage = usage,
+					   .own_opt = own_opt };
+	int err;
 
-	opterr = 0;
-	*o = (struct tx_opts){ .size = MIN_SIZE, .batch = 64 };
-	while (!err && (c = getopt_long(argc, argv, ":D:p:s:B:n:d:jh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			o->dst = optarg;
-			break;
-		case 'p':
-			err = rx_parse_uint(PROG, "--port", optarg, 1, 65535, &v);
-			o->port = optarg;
-			break;
-		case 's':
-			err = rx_parse_uint(PROG, "--size", optarg, MIN_SIZE, MAX_SIZE, &v);
-			o->size = (unsigned int)v;
-			break;
-		case 'B':
-			err = rx_parse_uint(PROG, "--batch", optarg, 1, MAX_BATCH, &v);
-			o->batch = (unsigned int)v;
-			break;
-		case 'n':
-			err = rx_parse_uint(PROG, "--count", optarg, 0, ULONG_MAX, &v);
-			o->count = v;
-			break;
-		case 'd':
-			err = rx_parse_uint(PROG, "--duration", optarg, 0, 86400, &v);
-			o->duration = (unsigned int)v;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			return rx_getopt_error(PROG, c, argc, argv);
-		}
-	}
-	if (err || rx_getopt_error(PROG, -1, argc, argv))
-		return err ? err : -EINVAL;
+	*o = (struct tx_opts){ .c.size = RX_SIZE_MIN, .c.batch = 64 };
+	err = rx_parse_opts(&cli, argc, argv, &o->c, o);
+	if (err)
+		return err;
 	if (!o->dst || !o->port) {
 		fprintf(stderr, "%s: --dst and --port are required\n", PROG);
 		return -EINVAL;
@@ -110,22 +90,20 @@ static int parse_args(int argc, char **argv, struct tx_opts *o)
 /* Send until the count, the duration or a signal; returns 0 or negative errno. */
 static int send_loop(int fd, const struct tx_opts *o, struct rx_report *r, uint64_t *tx)
 {
-	static char payload[MAX_SIZE];
+	static char payload[RX_SIZE_MAX];
 	struct mmsghdr msgs[MAX_BATCH];
-	struct iovec iov = { .iov_base = payload, .iov_len = o->size - HDR_BYTES };
+	struct iovec iov = { .iov_base = payload, .iov_len = o->c.size - RX_HDR_BYTES };
 	unsigned int i, want;
 	int n, done = 0;
 
 	memset(msgs, 0, sizeof(msgs));
-	for (i = 0; i < o->batch; i++) {
+	for (i = 0; i < o->c.batch; i++) {
 		msgs[i].msg_hdr.msg_iov =
 			&iov; /* the same datagram every time: no per-frame work */
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	while (!done) {
-		want = o->batch;
-		if (o->count && o->count - *tx < want)
-			want = (unsigned int)(o->count - *tx);
+		want = rx_tx_want(&o->c, *tx);
 		n = sendmmsg(fd, msgs, want, 0);
 		if (n < 0 && errno != ENOBUFS && errno != EAGAIN && errno != EINTR &&
 		    errno != ECONNREFUSED) { /* an ICMP port unreachable from a closed port */
@@ -134,7 +112,7 @@ static int send_loop(int fd, const struct tx_opts *o, struct rx_report *r, uint6
 		}
 		if (n > 0)
 			*tx += (uint64_t)n;
-		done = rx_report_tick(r, *tx) || (o->count && *tx >= o->count);
+		done = rx_report_tick(r, *tx) || rx_tx_count_done(&o->c, *tx);
 	}
 	return done < 0 ? done : 0;
 }
@@ -149,7 +127,7 @@ int main(int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (rx_report_init(&r, PROG, NULL, o.json, o.duration))
+	if (rx_report_init(&r, PROG, NULL, o.c.json, o.c.duration))
 		return 2;
 	r.what = "tx";
 	fd = rx_udp_open(PROG, o.dst, o.port, false);
