@@ -10,8 +10,8 @@
  * sendto: one send() per frame, through the qdisc: a syscall and an skb per frame.
  * ring:   a PACKET_TX_RING (TPACKET_V2, 4096 frames, each pre-filled with the frame once)
  *         with PACKET_QDISC_BYPASS: the loop marks up to --batch frames TP_STATUS_SEND_REQUEST
- *         and one blocking send(fd, NULL, 0) hands them all to the driver, skipping the
- *         qdisc. Still one skb per frame: the kernel copies each out of the ring.
+ *         and one send(fd, NULL, 0, MSG_DONTWAIT) hands them all to the driver, skipping
+ *         the qdisc (a blocking send only when the ring is full: it waits for completions). Still one skb per frame: the kernel copies each out of the ring.
  * The count is frames the kernel took (send's success); the row counts at the receiver.
  * The source MAC and address are the interface's; --dst-mac defaults to --dst's neighbour.
  */
@@ -260,8 +260,12 @@ static int send_ring(struct afp_tx *t, unsigned int want)
 		t->cur = (t->cur + 1) % RING_FRAMES;
 		n++;
 	}
-	/* blocking: returns once the kernel has sent every marked frame */
-	if (send(t->fd, NULL, 0, 0) < 0 && !retry_errno(errno)) {
+	/*
+	 * The kernel sends every marked frame within the call either way; a blocking send then
+	 * also waits until each one's skb is freed (on the receiver's CPU here). Only when no
+	 * slot was free is that wait wanted: it is what frees them.
+	 */
+	if (send(t->fd, NULL, 0, n ? MSG_DONTWAIT : 0) < 0 && !retry_errno(errno)) {
 		fprintf(stderr, "%s: send (TX ring): %s\n", PROG, strerror(errno));
 		return -errno;
 	}

@@ -51,9 +51,9 @@ IO_MODELS = [
     ("tx", "UDP sendmmsg x64", "tx-udp-sendmmsg"),
     ("tx", "AF_PACKET send() per frame", "tx-afpacket-sendto"),
     ("tx", "AF_PACKET TX ring + qdisc bypass", "tx-afpacket-ring"),
-    ("tx", "AF_XDP, gen --engine xsk (copy)", "gen-xsk"),
+    ("tx", "gen --engine xsk (AF_XDP, copy)", "gen-xsk"),
     ("tx", "AF_XDP, xdpsock -t (copy)", "peer-xdpsock-txonly"),
-    ("tx", "XDP live frames, gen --engine live", "bare-drop"),
+    ("tx", "gen --engine live (XDP)", "bare-drop"),
 ]
 
 

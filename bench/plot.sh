@@ -46,13 +46,15 @@ fi
 # frames below.
 if [[ -s $work/iomodels.dat ]] && grep -qv '^#' "$work/iomodels.dat"; then
 	gnuplot <<-GP
-		set terminal pngcairo size 1100,900 font ",10"
+		set terminal pngcairo size 1200,900 font ",10"
 		set output "$out-iomodels.png"
 		set multiplot layout 2,1 title "xdpgate bench: I/O models, 64-byte frames (median)"
 		set style fill solid 0.6 border -1
 		set grid ytics
 		set offsets 0.5, 0.5, 0, 0
 		set yrange [0:*]
+		set lmargin 12
+		set rmargin 14
 		unset key
 		set xtics rotate by -35 left noenhanced font ",9"
 		set ylabel "Mpps at the DUT"
@@ -63,7 +65,7 @@ if [[ -s $work/iomodels.dat ]] && grep -qv '^#' "$work/iomodels.dat"; then
 		set format x "%g"
 		set bmargin 14
 		set tmargin 1
-		set ylabel "CPU ms per Mframe (rx: receiver cpu; tx: sender cpu)"
+		set ylabel "CPU ms per Mframe"
 		set key top left
 		plot "$work/iomodels.dat" using (\$0 - 0.15):3:(0.3):xtic(1) with boxes lc rgb "#d9822b" \
 		     title "receiver cpu", \

@@ -145,7 +145,7 @@ test_bench_report() {
 	assert_match '"rx: XDP drop \(the ceiling\)" 5\.0000 208 104' "$(cat "$T/iomodels.dat")"
 	out=$(bs iomodels "$T/out.json")
 	assert_match '\| receive \| XDP drop \(the ceiling\) \| bare-drop \| 5\.00 \| 1\.00 \| 208 \| 104 \|' "$out"
-	assert_match '\| send \| XDP live frames, gen --engine live \| bare-drop \| 5\.00 \|' "$out"
+	assert_match '\| send \| gen --engine live \(XDP\) \| bare-drop \| 5\.00 \|' "$out"
 	assert_ok test -s "$T/bars.dat"
 }
 
