@@ -79,9 +79,7 @@ static int parse_args(int argc, char **argv, struct afp_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
-		RX_LONGOPT_DURATION,
-		RX_LONGOPT_JSON,
-		RX_LONGOPT_COUNT_FILE,
+		RX_LONGOPTS_RECEIVER,
 		RX_LONGOPT_END,
 	};
 	static const struct rx_cli cli = { .prog = PROG,

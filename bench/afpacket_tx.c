@@ -120,11 +120,7 @@ static int parse_args(int argc, char **argv, struct afp_tx_opts *o)
 		{ "dst-mac", required_argument, NULL, 'M' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
-		RX_LONGOPT_SIZE,
-		RX_LONGOPT_BATCH,
-		RX_LONGOPT_COUNT,
-		RX_LONGOPT_DURATION,
-		RX_LONGOPT_JSON,
+		RX_LONGOPTS_SENDER,
 		RX_LONGOPT_END,
 	};
 	static const struct rx_cli cli = { .prog = PROG,

@@ -184,6 +184,10 @@ static inline int rx_common_opt(const char *prog, int c, const char *arg, unsign
 	{                                   \
 		NULL, 0, NULL, 0            \
 	}
+/* What every sender takes, and every receiver (with --batch where it has batches). */
+#define RX_LONGOPTS_SENDER \
+	RX_LONGOPT_SIZE, RX_LONGOPT_BATCH, RX_LONGOPT_COUNT, RX_LONGOPT_DURATION, RX_LONGOPT_JSON
+#define RX_LONGOPTS_RECEIVER RX_LONGOPT_DURATION, RX_LONGOPT_JSON, RX_LONGOPT_COUNT_FILE
 
 /* A program's own option c: 0 taken, negative errno after one line, 1 not its own. */
 typedef int (*rx_own_opt_fn)(int c, const char *arg, void *own);

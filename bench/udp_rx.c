@@ -130,9 +130,7 @@ static int parse_args(int argc, char **argv, struct udp_opts *o)
 		{ "port", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
 		RX_LONGOPT_BATCH,
-		RX_LONGOPT_DURATION,
-		RX_LONGOPT_JSON,
-		RX_LONGOPT_COUNT_FILE,
+		RX_LONGOPTS_RECEIVER,
 		RX_LONGOPT_END,
 	};
 	static const struct rx_cli cli = { .prog = PROG,

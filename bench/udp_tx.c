@@ -61,11 +61,7 @@ static int parse_args(int argc, char **argv, struct tx_opts *o)
 	static const struct option longopts[] = {
 		{ "dst", required_argument, NULL, 'D' },
 		{ "port", required_argument, NULL, 'p' },
-		RX_LONGOPT_SIZE,
-		RX_LONGOPT_BATCH,
-		RX_LONGOPT_COUNT,
-		RX_LONGOPT_DURATION,
-		RX_LONGOPT_JSON,
+		RX_LONGOPTS_SENDER,
 		RX_LONGOPT_END,
 	};
 	static const struct rx_cli cli = { .prog = PROG,
