@@ -412,7 +412,7 @@ def io_models_markdown(results, facts, paced=None):
     p_by = {}
     if paced:
         rate = paced[1].get("rate", "?")
-        head += " Mpps at %s pps | rx cpu ms/Mframe at %s pps |" % (rate, rate)
+        head += " kpps when paced to %s | rx cpu ms/Mframe when paced |" % rate
         p_by = {r["label"]: r for r in paced[0]}
     out = [head, "|" + " --- |" * (head.count("|") - 1)]
     for d, w, n, r in io_models(results):
@@ -421,7 +421,8 @@ def io_models_markdown(results, facts, paced=None):
             _ms(r.get("rx_cpu_ms")), _ms(r.get("gen_cpu_ms")))
         if paced:  # the senders other than gen are never paced: nothing to show for them
             q = p_by.get(n) if d == "rx" else None
-            line += " %s | %s |" % (_m(q["pps"]["median"]) if q else "—",
+            k = q["pps"]["median"] if q else None
+            line += " %s | %s |" % ("—" if k is None else "%.1f" % (k / 1e3),
                                    _ms(q.get("rx_cpu_ms")) if q else "—")
         out.append(line)
     out.append("")
