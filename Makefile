@@ -144,16 +144,23 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# --- bench binaries (kernel-path receivers) ---
-# The benchmark's kernel-path receivers (bench/rows/kernel-*.sh): one file each, libc only.
-BENCH_BINS := $(BUILD)/bench/udp_rx $(BUILD)/bench/afpacket_rx
+# --- bench binaries (kernel-path receivers and senders) ---
+# The benchmark's kernel-path programs (bench/rows/kernel-*.sh, tx-*.sh): one file each, built
+# by `make` so that testenv/test-bench.sh can smoke-test them. udp_rx links liburing (its
+# uring mode); afpacket_tx the frame builder and interface lookups of user/util.
+BENCH_BINS := $(BUILD)/bench/udp_rx $(BUILD)/bench/afpacket_rx $(BUILD)/bench/udp_tx \
+	      $(BUILD)/bench/afpacket_tx
+BENCH_OBJS_afpacket_tx := $(BUILD)/user/util/frame_build.o $(BUILD)/user/util/netdev.o
+BENCH_LIBS_udp_rx := -luring
 
+all: $(BENCH_BINS)
 bench-bins: $(BENCH_BINS)
 
-$(BUILD)/bench/%: bench/%.c
+.SECONDEXPANSION:
+$(BUILD)/bench/%: bench/%.c $$(BENCH_OBJS_$$*)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(BENCH_OBJS_$*) -o $@ $(BENCH_LIBS_$*)
 
 .PHONY: bench-bins
 # --- end bench binaries ---
