@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Unit tests: the Prometheus exposition text (user/cli/metrics.c): label escaping, HELP and
- * TYPE once per family, and the values of a made-up view. */
+ * TYPE once per family, and the values of made-up views, one interface and two. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,14 +13,14 @@
 
 #include "user/cli/metrics.h"
 
-static char *render(const struct xg_metrics_view *v)
+static char *render(const struct xg_metrics_view *v, size_t n)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	xg_metrics_render(f, v);
+	xg_metrics_render(f, v, n);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }
@@ -77,7 +77,7 @@ static void test_render(void **state)
 	pool.w[1].c.xs.rx_ring_full = 2;
 	pool.w[1].c.ring_fill = 9;
 	pool.w[1].c.ring_size = 2048;
-	out = render(&v);
+	out = render(&v, 1);
 	assert_non_null(strstr(out, "xdpgate_verdict_packets_total{interface=\"eth0\","
 				    "verdict=\"xsk\"} 42\n"));
 	assert_non_null(strstr(out, "xdpgate_verdict_bytes_total{interface=\"eth0\","
@@ -103,11 +103,78 @@ static void test_render(void **state)
 	xg_ruleset_free(&rs);
 }
 
+/* Offset of the first line starting with prefix, or -1. */
+static long line_at(const char *out, const char *prefix)
+{
+	const char *p;
+
+	for (p = out; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, prefix, strlen(prefix)))
+			return p - out;
+	return -1;
+}
+
+/* Two interfaces in one scrape (`run IF1,IF2`): every family's HELP and TYPE once, each
+ * interface's samples under it with its own label, and each family's lines together
+ * (no family's sample after another family's HELP). */
+static void test_render_two(void **state)
+{
+	struct xg_snapshot g0 = { 0 }, g1 = { 0 };
+	struct xg_run_snap p0 = { 0 }, p1 = { 0 };
+	struct xg_metrics_view v[2] = {
+		{ .ifname = "dut0", .gate = &g0, .pool = &p0 },
+		{ .ifname = "dut1", .gate = &g1, .pool = &p1 },
+	};
+	const char *fam[] = { "verdict_packets_total",	 "parse_packets_total",
+			      "worker_rx_packets_total", "worker_dropped_packets_total",
+			      "worker_ring_entries",	 "worker_ring_size" };
+	char *out, pre[96];
+	size_t i;
+
+	(void)state;
+	g0.c[XG_CNT_VERDICT + XG_VERDICT_XSK].packets = 3;
+	g1.c[XG_CNT_VERDICT + XG_VERDICT_XSK].packets = 4;
+	p0.n = 1;
+	p0.w[0].c.rx = 30;
+	p1.n = 2;
+	p1.w[1].queue = 1;
+	p1.w[1].c.rx = 41;
+	out = render(v, 2);
+	assert_non_null(strstr(out, "xdpgate_verdict_packets_total{interface=\"dut0\","
+				    "verdict=\"xsk\"} 3\n"));
+	assert_non_null(strstr(out, "xdpgate_verdict_packets_total{interface=\"dut1\","
+				    "verdict=\"xsk\"} 4\n"));
+	assert_non_null(strstr(out, "xdpgate_worker_rx_packets_total{interface=\"dut0\","
+				    "queue=\"0\"} 30\n"));
+	assert_non_null(strstr(out, "xdpgate_worker_rx_packets_total{interface=\"dut1\","
+				    "queue=\"1\"} 41\n"));
+	assert_int_equal(count(out, "# TYPE "), count(out, "# HELP "));
+	assert_null(strstr(out, "# HELP xdpgate_rule_")); /* neither has a rule set */
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		long help, last0, first1, next;
+
+		snprintf(pre, sizeof(pre), "# TYPE xdpgate_%s ", fam[i]);
+		assert_int_equal(count(out, pre), 1);
+		help = line_at(out, pre);
+		snprintf(pre, sizeof(pre), "xdpgate_%s{interface=\"dut0\"", fam[i]);
+		last0 = line_at(out, pre);
+		snprintf(pre, sizeof(pre), "xdpgate_%s{interface=\"dut1\"", fam[i]);
+		first1 = line_at(out, pre);
+		next = line_at(out + help + 1, "# HELP ");
+		assert_true(help >= 0 && last0 > help && first1 > last0);
+		/* dut1's samples before the next family's HELP */
+		if (next >= 0)
+			assert_true(first1 < help + 1 + next);
+	}
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_label_escape),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_render_two),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -151,6 +151,53 @@ test_run_two_interfaces() {
 	rm -f "$out"
 }
 
+# One metrics server for a run of two interfaces: one scrape shows both interfaces' gate,
+# rule and worker counters under their own label, each family once (promtool checks the
+# exposition format, which wants a family's lines together under one HELP and TYPE).
+test_run_metrics_two_interfaces() {
+	local out rules m url=http://127.0.0.1:19467/metrics ifc i
+	te_setup --pairs 2
+	out=$(mktemp /tmp/xg-fwd-XXXXXX)
+	rules=$(mktemp /tmp/xg-fwd-XXXXXX.rules)
+	m=$(mktemp /tmp/xg-fwd-XXXXXX.prom)
+	printf 'xsk proto udp\ndefault pass\n' >"$rules"
+	run_bg "$out" "$TE_DUT_IF,$TE_DUT_IF2" --handler count --rules "$rules" \
+		--metrics 127.0.0.1:19467
+	assert_match "dut0,dut1: metrics on $url" "$(cat "$out")"
+	assert_ok gen_dut0
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF2" --dst "$TE_DUT_IP4_2" --dst-mac "$TE_DUT_MAC2" \
+		--count 1000 --rate 30000
+	# the workers may still be draining their rings: scrape until both counted (bounded)
+	for ((i = 0; i < 30; i++)); do
+		te_dut curl -sf "$url" >"$m"
+		grep -q "^xdpgate_worker_rx_packets_total{interface=\"dut0\",queue=\"0\"} $FWD_FRAMES\$" "$m" &&
+			grep -q '^xdpgate_worker_rx_packets_total{interface="dut1",queue="0"} 1000$' "$m" &&
+			break
+		sleep 0.1
+	done
+	kill -INT "$RUN_PID"
+	wait "$RUN_PID"
+	assert_ok promtool check metrics <"$m"
+	assert_eq 1 "$(grep -c '^# TYPE xdpgate_verdict_packets_total counter' "$m")" \
+		"one TYPE line for a family of two interfaces"
+	assert_eq "$(grep -c '^# TYPE ' "$m")" "$(grep -c '^# HELP ' "$m")" "a HELP per TYPE"
+	assert_match "xdpgate_verdict_packets_total\{interface=\"dut0\",verdict=\"xsk\"\} $FWD_FRAMES" \
+		"$(cat "$m")"
+	assert_match 'xdpgate_verdict_packets_total\{interface="dut1",verdict="xsk"\} 1000' \
+		"$(cat "$m")"
+	assert_match "xdpgate_worker_rx_packets_total\{interface=\"dut0\",queue=\"0\"\} $FWD_FRAMES" \
+		"$(cat "$m")"
+	assert_match 'xdpgate_worker_rx_packets_total\{interface="dut1",queue="0"\} 1000' \
+		"$(cat "$m")"
+	for ifc in dut0 dut1; do
+		assert_match "xdpgate_rule_packets_total\{interface=\"$ifc\",rule=\"1\",text=\"xsk proto udp\"\} [1-9]" \
+			"$(cat "$m")"
+		assert_match "xdpgate_worker_ring_size\{interface=\"$ifc\",queue=\"0\",ring=\"rx\"\} 2048" \
+			"$(cat "$m")"
+	done
+	rm -f "$out" "$rules" "$m"
+}
+
 # --config without an interface: every [interface] section, each with its own settings
 # (here dut0 counts, dut1 forwards to nothing in particular: count:verify), one process.
 test_run_config_sections() {

@@ -338,10 +338,12 @@ out:
 
 /* --metrics, else the config's [metrics] listen; neither: no server. */
 static int metrics_start(const struct run_cfg *cfg, const struct xg_conf *conf,
-			 const struct xg_pool *p, struct xg_metrics **mx)
+			 const struct run_set *set, struct xg_metrics **mx)
 {
+	const struct xg_pool *p[RUN_MAX_IFACES];
 	struct sockaddr_in sa = conf->metrics;
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET_ADDRSTRLEN], names[RUN_MAX_IFACES * IF_NAMESIZE] = "";
+	unsigned int i;
 
 	if (cfg->metrics && xg_conf_parse_listen(cfg->metrics, &sa)) {
 		pr_warn("run: --metrics: '%s' is not ADDR:PORT (IPv4, like 127.0.0.1:9464)\n",
@@ -350,11 +352,15 @@ static int metrics_start(const struct run_cfg *cfg, const struct xg_conf *conf,
 	}
 	if (!cfg->metrics && !conf->has_metrics)
 		return 0;
-	if (xg_metrics_start(&sa, p, mx))
+	for (i = 0; i < set->n; i++) {
+		p[i] = set->ifs[i].p;
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? "," : "",
+			 xg_pool_ifname(p[i]));
+	}
+	if (xg_metrics_start(&sa, p, set->n, mx))
 		return -1;
 	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
-	pr_info("%s: metrics on http://%s:%u/metrics\n", xg_pool_ifname(p), addr,
-		ntohs(sa.sin_port));
+	pr_info("%s: metrics on http://%s:%u/metrics\n", names, addr, ntohs(sa.sin_port));
 	return 0;
 }
 
@@ -473,8 +479,8 @@ static int do_run(void *cfgp, int argc, char **argv)
 		if (cerr)
 			pr_warn("run: cannot drop capabilities: %s\n", strerror(-cerr));
 	}
-	/* the metrics server shows the first interface's gate and pool */
-	if (!err && metrics_start(cfg, &conf, set.ifs[0].p, &mx))
+	/* one metrics server for every interface's gate and pool */
+	if (!err && metrics_start(cfg, &conf, &set, &mx))
 		err = -1;
 	xg_signals_release();
 	if (err) {

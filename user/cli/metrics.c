@@ -2,7 +2,9 @@
 /* The exposition text is written into a memory stream per scrape and handed to
  * libmicrohttpd to free; the server runs its own polling thread
  * (MHD_USE_INTERNAL_POLLING_THREAD), so the only shared state is read-only: the pool
- * handle (whose counters are atomics) and map fds of our own. */
+ * handles (whose counters are atomics) and map fds of our own. With several interfaces
+ * (`run IF1,IF2`) one scrape shows them all: each family's HELP and TYPE once, then its
+ * samples for every interface, as the exposition format wants a family's lines together. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -17,11 +19,17 @@
 #include "user/rules/load.h"
 #include "user/util/log.h"
 
-struct xg_metrics {
-	struct MHD_Daemon *d;
+/* One interface of the run: its pool, its gate's maps. */
+struct xg_metrics_if {
 	const struct xg_pool *p;
 	struct xg_gate_maps maps;
 	char ifname[IF_NAMESIZE];
+};
+
+struct xg_metrics {
+	struct MHD_Daemon *d;
+	size_t n;
+	struct xg_metrics_if ifs[]; /* n of them */
 };
 
 void xg_metrics_label(FILE *f, const char *s)
@@ -41,38 +49,66 @@ static void head(FILE *f, const char *name, const char *type, const char *help)
 	fprintf(f, "# HELP xdpgate_%s %s\n# TYPE xdpgate_%s %s\n", name, help, name, type);
 }
 
-static void gate_metrics(FILE *f, const struct xg_metrics_view *v)
+/* Whether any of the n views has a gate (rules: a rule set) to show: a family's HELP
+ * and TYPE are written once, before the samples of every interface. */
+static bool any_gate(const struct xg_metrics_view *v, size_t n)
+{
+	for (; n; n--, v++)
+		if (v->gate)
+			return true;
+	return false;
+}
+
+static bool any_rules(const struct xg_metrics_view *v, size_t n)
+{
+	for (; n; n--, v++)
+		if (v->rules)
+			return true;
+	return false;
+}
+
+static void gate_metrics(FILE *f, const struct xg_metrics_view *vs, size_t n)
 {
 	static const char *const what[2] = { "packets", "bytes" };
+	const struct xg_metrics_view *v, *end = vs + n;
 	unsigned int i, k;
 	char name[64];
 
 	for (k = 0; k < 2; k++) {
 		snprintf(name, sizeof(name), "verdict_%s_total", what[k]);
 		head(f, name, "counter", "Frames (bytes) by the gate's verdict.");
-		for (i = 0; i < XG_VERDICT_MAX; i++) {
-			const struct xg_counter_val *c = &v->gate->c[XG_CNT_VERDICT + i];
+		for (v = vs; v < end; v++)
+			for (i = 0; v->gate && i < XG_VERDICT_MAX; i++) {
+				const struct xg_counter_val *c = &v->gate->c[XG_CNT_VERDICT + i];
 
-			fprintf(f, "xdpgate_%s{interface=\"%s\",verdict=\"%s\"} %llu\n", name,
-				v->ifname, xg_verdict_name(i),
-				(unsigned long long)(k ? c->bytes : c->packets));
-		}
+				fprintf(f, "xdpgate_%s{interface=\"%s\",verdict=\"%s\"} %llu\n",
+					name, v->ifname, xg_verdict_name(i),
+					(unsigned long long)(k ? c->bytes : c->packets));
+			}
 	}
 	head(f, "parse_packets_total", "counter", "Frames by how far the gate's parser got.");
-	for (i = 0; i < XG_PARSE_MAX; i++)
-		fprintf(f, "xdpgate_parse_packets_total{interface=\"%s\",outcome=\"%s\"} %llu\n",
-			v->ifname, xg_parse_name(i),
-			(unsigned long long)v->gate->c[XG_CNT_PARSE + i].packets);
+	for (v = vs; v < end; v++)
+		for (i = 0; v->gate && i < XG_PARSE_MAX; i++)
+			fprintf(f,
+				"xdpgate_parse_packets_total{interface=\"%s\",outcome=\"%s\"} "
+				"%llu\n",
+				v->ifname, xg_parse_name(i),
+				(unsigned long long)v->gate->c[XG_CNT_PARSE + i].packets);
 	head(f, "other_packets_total", "counter",
 	     "Other gate counters: IP fragments, xsk verdicts on a queue without a socket.");
-	for (i = XG_CNT_FRAG_FIRST; i < XG_CNT_MAX; i++)
-		fprintf(f, "xdpgate_other_packets_total{interface=\"%s\",counter=\"%s\"} %llu\n",
-			v->ifname, xg_counter_name(i), (unsigned long long)v->gate->c[i].packets);
+	for (v = vs; v < end; v++)
+		for (i = XG_CNT_FRAG_FIRST; v->gate && i < XG_CNT_MAX; i++)
+			fprintf(f,
+				"xdpgate_other_packets_total{interface=\"%s\",counter=\"%s\"} "
+				"%llu\n",
+				v->ifname, xg_counter_name(i),
+				(unsigned long long)v->gate->c[i].packets);
 }
 
-static void rule_metrics(FILE *f, const struct xg_metrics_view *v)
+static void rule_metrics(FILE *f, const struct xg_metrics_view *vs, size_t n)
 {
 	static const char *const what[2] = { "packets", "bytes" };
+	const struct xg_metrics_view *v, *end = vs + n;
 	unsigned int k;
 	char text[512], name[64];
 	size_t i;
@@ -80,15 +116,16 @@ static void rule_metrics(FILE *f, const struct xg_metrics_view *v)
 	for (k = 0; k < 2; k++) {
 		snprintf(name, sizeof(name), "rule_%s_total", what[k]);
 		head(f, name, "counter", "Frames (bytes) matched by each rule of the live set.");
-		for (i = 0; i < v->rules->n; i++) {
-			xg_rule_format(&v->rules->rules[i], text, sizeof(text));
-			fprintf(f, "xdpgate_%s{interface=\"%s\",rule=\"%zu\",text=\"", name,
-				v->ifname, i + 1);
-			xg_metrics_label(f, text);
-			fprintf(f, "\"} %llu\n",
-				(unsigned long long)(k ? v->rule_c[i].bytes
-						       : v->rule_c[i].packets));
-		}
+		for (v = vs; v < end; v++)
+			for (i = 0; v->rules && i < v->rules->n; i++) {
+				xg_rule_format(&v->rules->rules[i], text, sizeof(text));
+				fprintf(f, "xdpgate_%s{interface=\"%s\",rule=\"%zu\",text=\"", name,
+					v->ifname, i + 1);
+				xg_metrics_label(f, text);
+				fprintf(f, "\"} %llu\n",
+					(unsigned long long)(k ? v->rule_c[i].bytes
+							       : v->rule_c[i].packets));
+			}
 	}
 }
 
@@ -124,25 +161,28 @@ static const struct {
 _Static_assert(sizeof(((struct xg_pool_counters *)0)->xs.rx_dropped) == sizeof(uint64_t),
 	       "worker_fields reads every field as 8 bytes");
 
-static void pool_metrics(FILE *f, const struct xg_metrics_view *v)
+static void pool_metrics(FILE *f, const struct xg_metrics_view *vs, size_t n)
 {
+	const struct xg_metrics_view *v, *end = vs + n;
 	size_t k;
 	unsigned int i;
 
 	for (k = 0; k < sizeof(worker_fields) / sizeof(worker_fields[0]); k++) {
 		if (worker_fields[k].help)
 			head(f, worker_fields[k].name, "counter", worker_fields[k].help);
-		for (i = 0; i < v->pool->n; i++) {
-			const char *c = (const char *)&v->pool->w[i].c + worker_fields[k].off;
-			uint64_t val;
+		for (v = vs; v < end; v++)
+			for (i = 0; v->pool && i < v->pool->n; i++) {
+				const char *c =
+					(const char *)&v->pool->w[i].c + worker_fields[k].off;
+				uint64_t val;
 
-			memcpy(&val, c, sizeof(val)); /* uint64_t or __u64: both 8 bytes */
-			fprintf(f, "xdpgate_%s{interface=\"%s\",queue=\"%u\"",
-				worker_fields[k].name, v->ifname, v->pool->w[i].queue);
-			if (worker_fields[k].reason)
-				fprintf(f, ",reason=\"%s\"", worker_fields[k].reason);
-			fprintf(f, "} %llu\n", (unsigned long long)val);
-		}
+				memcpy(&val, c, sizeof(val)); /* uint64_t or __u64: both 8 bytes */
+				fprintf(f, "xdpgate_%s{interface=\"%s\",queue=\"%u\"",
+					worker_fields[k].name, v->ifname, v->pool->w[i].queue);
+				if (worker_fields[k].reason)
+					fprintf(f, ",reason=\"%s\"", worker_fields[k].reason);
+				fprintf(f, "} %llu\n", (unsigned long long)val);
+			}
 	}
 }
 
@@ -158,74 +198,101 @@ static const struct {
 };
 #undef RF
 
-static void ring_metrics(FILE *f, const struct xg_metrics_view *v)
+static void ring_metrics(FILE *f, const struct xg_metrics_view *vs, size_t n)
 {
+	const struct xg_metrics_view *v, *end = vs + n;
 	unsigned int i;
 	uint32_t val;
 	size_t k;
 
 	head(f, "worker_ring_entries", "gauge", "Entries in a worker's AF_XDP ring now.");
-	for (k = 0; k < sizeof(ring_fields) / sizeof(ring_fields[0]); k++)
-		for (i = 0; i < v->pool->n; i++) {
-			memcpy(&val, (const char *)&v->pool->w[i].c + ring_fields[k].off,
-			       sizeof(val));
-			fprintf(f,
-				"xdpgate_worker_ring_entries{interface=\"%s\",queue=\"%u\","
-				"ring=\"%s\"} %u\n",
-				v->ifname, v->pool->w[i].queue, ring_fields[k].ring, val);
-		}
+	for (v = vs; v < end; v++)
+		for (k = 0; v->pool && k < sizeof(ring_fields) / sizeof(ring_fields[0]); k++)
+			for (i = 0; i < v->pool->n; i++) {
+				memcpy(&val, (const char *)&v->pool->w[i].c + ring_fields[k].off,
+				       sizeof(val));
+				fprintf(f,
+					"xdpgate_worker_ring_entries{interface=\"%s\",queue=\"%u\","
+					"ring=\"%s\"} %u\n",
+					v->ifname, v->pool->w[i].queue, ring_fields[k].ring, val);
+			}
 	head(f, "worker_ring_size", "gauge", "Descriptors in a worker's rings (rx and tx, fill).");
-	for (i = 0; i < v->pool->n; i++)
-		fprintf(f,
-			"xdpgate_worker_ring_size{interface=\"%s\",queue=\"%u\",ring=\"rx\"} %u\n"
-			"xdpgate_worker_ring_size{interface=\"%s\",queue=\"%u\",ring=\"fill\"} "
-			"%u\n",
-			v->ifname, v->pool->w[i].queue, v->pool->w[i].c.ring_size, v->ifname,
-			v->pool->w[i].queue, v->pool->w[i].c.ring_fill_size);
+	for (v = vs; v < end; v++)
+		for (i = 0; v->pool && i < v->pool->n; i++)
+			fprintf(f,
+				"xdpgate_worker_ring_size{interface=\"%s\",queue=\"%u\",ring="
+				"\"rx\"} "
+				"%u\n"
+				"xdpgate_worker_ring_size{interface=\"%s\",queue=\"%u\",ring="
+				"\"fill\"} "
+				"%u\n",
+				v->ifname, v->pool->w[i].queue, v->pool->w[i].c.ring_size,
+				v->ifname, v->pool->w[i].queue, v->pool->w[i].c.ring_fill_size);
 }
 
-void xg_metrics_render(FILE *f, const struct xg_metrics_view *v)
+static bool any_pool(const struct xg_metrics_view *v, size_t n)
 {
-	if (v->gate)
-		gate_metrics(f, v);
-	if (v->rules)
-		rule_metrics(f, v);
-	if (v->pool) {
-		pool_metrics(f, v);
-		ring_metrics(f, v);
+	for (; n; n--, v++)
+		if (v->pool)
+			return true;
+	return false;
+}
+
+void xg_metrics_render(FILE *f, const struct xg_metrics_view *v, size_t n)
+{
+	if (any_gate(v, n))
+		gate_metrics(f, v, n);
+	if (any_rules(v, n))
+		rule_metrics(f, v, n);
+	if (any_pool(v, n)) {
+		pool_metrics(f, v, n);
+		ring_metrics(f, v, n);
 	}
 }
 
-/* One scrape: read everything, then render. */
-static char *scrape(struct xg_metrics *m, size_t *len)
-{
-	struct xg_metrics_view v = { .ifname = m->ifname };
-	struct xg_counter_val *rule_c = NULL;
+/* What one interface's part of a scrape read: freed by scrape_free. */
+struct scrape_if {
+	struct xg_counter_val *rule_c;
 	struct xg_snapshot gate;
 	struct xg_run_snap pool;
 	struct xg_ruleset rs;
+};
+
+/* One scrape: read every interface, then render them all, family by family. */
+static char *scrape(struct xg_metrics *m, size_t *len)
+{
+	struct xg_metrics_view *v = calloc(m->n, sizeof(*v));
+	struct scrape_if *s = calloc(m->n, sizeof(*s));
 	char *buf = NULL;
+	size_t i;
 	FILE *f;
 
-	xg_ruleset_init(&rs);
-	if (!xg_counters_read(m->maps.stats, &gate))
-		v.gate = &gate;
-	if (!xg_rules_read_counters(&m->maps, &rs, &rule_c)) {
-		v.rules = &rs;
-		v.rule_c = rule_c;
+	for (i = 0; v && s && i < m->n; i++) {
+		v[i].ifname = m->ifs[i].ifname;
+		xg_ruleset_init(&s[i].rs);
+		if (!xg_counters_read(m->ifs[i].maps.stats, &s[i].gate))
+			v[i].gate = &s[i].gate;
+		if (!xg_rules_read_counters(&m->ifs[i].maps, &s[i].rs, &s[i].rule_c)) {
+			v[i].rules = &s[i].rs;
+			v[i].rule_c = s[i].rule_c;
+		}
+		xg_run_snapshot(m->ifs[i].p, &s[i].pool);
+		v[i].pool = &s[i].pool;
 	}
-	xg_run_snapshot(m->p, &pool);
-	v.pool = &pool;
-	f = open_memstream(&buf, len);
+	f = v && s ? open_memstream(&buf, len) : NULL;
 	if (f) {
-		xg_metrics_render(f, &v);
+		xg_metrics_render(f, v, m->n);
 		if (fclose(f)) {
 			free(buf);
 			buf = NULL;
 		}
 	}
-	free(rule_c);
-	xg_ruleset_free(&rs);
+	for (i = 0; s && i < m->n; i++) {
+		free(s[i].rule_c);
+		xg_ruleset_free(&s[i].rs);
+	}
+	free(s);
+	free(v);
 	return buf;
 }
 
@@ -265,22 +332,35 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return ret;
 }
 
-int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *p,
+static void metrics_free(struct xg_metrics *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		xg_gate_maps_close(&m->ifs[i].maps);
+	free(m);
+}
+
+int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *const *p, size_t n,
 		     struct xg_metrics **out)
 {
-	struct xg_metrics *m = calloc(1, sizeof(*m));
+	struct xg_metrics *m = calloc(1, sizeof(*m) + n * sizeof(m->ifs[0]));
 	char a[INET_ADDRSTRLEN];
 	int err;
 
 	*out = NULL;
 	if (!m)
 		return -ENOMEM;
-	m->p = p;
-	snprintf(m->ifname, sizeof(m->ifname), "%s", xg_pool_ifname(p));
-	err = xg_gate_maps_open(xg_pool_gate(p), "metrics", &m->maps);
-	if (err) {
-		free(m);
-		return err;
+	for (; m->n < n; m->n++) {
+		struct xg_metrics_if *mi = &m->ifs[m->n];
+
+		mi->p = p[m->n];
+		snprintf(mi->ifname, sizeof(mi->ifname), "%s", xg_pool_ifname(mi->p));
+		err = xg_gate_maps_open(xg_pool_gate(mi->p), "metrics", &mi->maps);
+		if (err) {
+			metrics_free(m);
+			return err;
+		}
 	}
 	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 				on_request, m, MHD_OPTION_SOCK_ADDR, addr,
@@ -291,8 +371,7 @@ int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *p,
 		inet_ntop(AF_INET, &addr->sin_addr, a, sizeof(a));
 		pr_warn("metrics: cannot listen on %s:%u: %s\n", a, ntohs(addr->sin_port),
 			strerror(-err));
-		xg_gate_maps_close(&m->maps);
-		free(m);
+		metrics_free(m);
 		return err;
 	}
 	*out = m;
@@ -304,6 +383,5 @@ void xg_metrics_stop(struct xg_metrics *m)
 	if (!m)
 		return;
 	MHD_stop_daemon(m->d);
-	xg_gate_maps_close(&m->maps);
-	free(m);
+	metrics_free(m);
 }

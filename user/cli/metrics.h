@@ -26,14 +26,15 @@ struct xg_metrics_view {
 	const struct xg_run_snap *pool;
 };
 
-/* Write the exposition text for v to f. */
-void xg_metrics_render(FILE *f, const struct xg_metrics_view *v);
+/* Write the exposition text for the n interfaces' views v to f: each family once, with the
+ * samples of every interface under it. */
+void xg_metrics_render(FILE *f, const struct xg_metrics_view *v, size_t n);
 /* s as a label value: backslash, double quote and newline escaped. */
 void xg_metrics_label(FILE *f, const char *s);
 
-/* Serve http://addr/metrics for pool p (its gate's maps opened from the pins). 0, or
- * -errno after one message. */
-int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *p,
+/* Serve http://addr/metrics for the n pools p (each one's gate's maps opened from the
+ * pins), one interface label each. 0, or -errno after one message. */
+int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *const *p, size_t n,
 		     struct xg_metrics **out);
 /* Stop the server thread and free. NULL is a no-op. */
 void xg_metrics_stop(struct xg_metrics *m);
