@@ -101,6 +101,51 @@ test_forward_debug_build() {
 	rm -f "$REF" "$REF.err"
 }
 
+# --handler switch over dut0 and dut1 (the DEBUG build: frame accounting checked every
+# round), each interface both input and output on its one queue: a broadcast from gen1 is
+# flooded to dut0 and learns gen1's MAC on dut1; unicast from gen0 to it then goes to dut1
+# only, every frame once and in order; frames from gen0 to its own MAC (learned on dut0)
+# are never sent back out of dut0 (same port). Only UDP reaches the switch, so the kernel's
+# own IPv6 chatter does not blur the counts.
+test_switch_learns() {
+	[[ -x $XG_DEBUG ]] || { echo "no $XG_DEBUG: make builds it" >&2; return 1; }
+	local out rules pcap FWD_FRAMES
+	te_setup --pairs 2
+	out=$(mktemp /tmp/xg-fwd-XXXXXX)
+	rules=$(mktemp /tmp/xg-fwd-XXXXXX.rules)
+	pcap=$(mktemp /tmp/xg-fwd-XXXXXX.pcap)
+	printf 'xsk proto udp\ndefault pass\n' >"$rules"
+	XG=$XG_DEBUG run_bg "$out" "$TE_DUT_IF,$TE_DUT_IF2" --handler switch --rules "$rules"
+	FWD_FRAMES=200
+	capture "$TE_NS_GEN" "$TE_GEN_IF" "$pcap"
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF2" --dst "$TE_DUT_IP4_2" \
+		--dst-mac ff:ff:ff:ff:ff:ff --count 200 --rate 30000
+	wait "$CAP_PID" || true
+	assert_eq 200 "$(tshark -r "$pcap" 2>/dev/null | wc -l)" "broadcast flooded to dut0"
+	FWD_FRAMES=3000
+	capture "$TE_NS_GEN" "$TE_GEN_IF2" "$pcap"
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_GEN_MAC2" \
+		--count 3000 --rate 30000 --flows "$FWD_FLOWS" --size 100
+	wait "$CAP_PID" || true
+	assert_eq "ok 3000" "$("$ROOT/testenv/gen_markers.py" "$pcap" "$FWD_FLOWS" || true)" \
+		"unicast to gen1's learned port: every frame once, in order"
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_GEN_MAC" \
+		--count 500 --rate 30000
+	sleep 0.3
+	kill -INT "$RUN_PID"
+	wait "$RUN_PID"
+	assert_match "switch dut0: in 3500, to one port 3000, flooded 0, same port 500, handoff full 0" \
+		"$(cat "$out")"
+	assert_match "switch dut1: in 200, to one port 0, flooded 200, same port 0, handoff full 0" \
+		"$(cat "$out")"
+	assert_match "dut1 queue 0 totals .* tx 3000," "$(cat "$out")"
+	assert_match "dut0 queue 0 totals .* tx 200," "$(cat "$out")"
+	# a switch needs two ports, and one worker a port
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --handler switch --duration 1
+	assert_match "a switch has 2 to" "$ASSERT_OUT"
+	rm -f "$out" "$rules" "$pcap" "$pcap.err"
+}
+
 # Bad forward arguments: one line each, nothing left attached.
 test_forward_errors() {
 	te_setup --pairs 2

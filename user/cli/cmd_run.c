@@ -21,6 +21,7 @@
 #include "user/gate/counters.h"
 #include "user/gate/caps.h"
 #include "user/gate/gate.h"
+#include "user/pool/l2switch.h"
 #include "user/util/log.h"
 #include "user/util/signal.h"
 #include "user/cli/names.h"
@@ -52,6 +53,8 @@ static const struct xg_opt_enum wait_modes[] = {
 
 _Static_assert(XG_OPT_QUEUES_MAX <= XG_POOL_MAX_QUEUES, "--queues lists more than the pool serves");
 
+#define HANDLER_NAMES "count, count:verify, reflect, pcap:FILE, forward:OUT, switch"
+
 static int check_run(const void *cfgp, int argc, char **argv)
 {
 	const struct run_cfg *cfg = cfgp;
@@ -60,9 +63,7 @@ static int check_run(const void *cfgp, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	if (!xg_handler_find(cfg->handler, &arg)) {
-		pr_warn("run: --handler: unknown handler '%s' (count, count:verify, reflect, "
-			"pcap:FILE, forward:OUT)\n",
-			cfg->handler);
+		pr_warn("run: --handler: unknown handler '%s' (" HANDLER_NAMES ")\n", cfg->handler);
 		return -1;
 	}
 	if (cfg->zerocopy && cfg->copy) {
@@ -156,7 +157,8 @@ struct run_iface {
 struct run_set {
 	struct run_iface *ifs; /* RUN_MAX_IFACES */
 	unsigned int n;
-	char *names; /* IFACE[,IFACE...] split in place */
+	char *names;		 /* IFACE[,IFACE...] split in place */
+	struct xg_l2_switch *sw; /* --handler switch: its ports are the interfaces using it */
 };
 
 /* IFACE[,IFACE...] into set->ifs' names; each named once. */
@@ -373,8 +375,30 @@ static void run_set_free(struct run_set *set)
 		xg_ruleset_free(&set->ifs[i].rs);
 		xg_conf_free(&set->ifs[i].conf);
 	}
+	xg_l2_switch_free(set->sw); /* after the pools: their workers used it */
 	free(set->ifs);
 	free(set->names);
+}
+
+/* The interfaces whose handler is the switch are its ports, in the run's order; each one's
+ * workers reach its port through the handler's context. */
+static int switch_setup(struct run_set *set)
+{
+	const char *names[RUN_MAX_IFACES];
+	unsigned int i, n = 0;
+
+	for (i = 0; i < set->n; i++)
+		if (set->ifs[i].pc.handler == &xg_handler_switch)
+			names[n++] = set->ifs[i].ifname;
+	if (!n)
+		return 0;
+	set->sw = xg_l2_switch_new(names, n, 0);
+	if (!set->sw)
+		return -1;
+	for (i = n = 0; i < set->n; i++)
+		if (set->ifs[i].pc.handler == &xg_handler_switch)
+			set->ifs[i].pc.handler_ctx = xg_l2_switch_port(set->sw, n++);
+	return 0;
 }
 
 /* Every interface's pool, in order; on failure the ones started are stopped. */
@@ -461,6 +485,8 @@ static int do_run(void *cfgp, int argc, char **argv)
 			set.ifs[i].cfg = *cfg;
 		err = build_cfg(&set.ifs[i].cfg, set.ifs[i].ifname, &set.ifs[i].pc, &set.ifs[i].rs);
 	}
+	if (!err)
+		err = switch_setup(&set);
 	if (err) {
 		run_set_free(&set);
 		xg_conf_free(&conf);
@@ -510,6 +536,8 @@ static int do_run(void *cfgp, int argc, char **argv)
 	for (i = 0; i < set.n; i++)
 		xg_run_totals(set.ifs[i].ifname, &set.ifs[i].cur, xg_now() - start, cfg->json,
 			      stdout);
+	if (set.sw && !cfg->json)
+		xg_l2_switch_report(set.sw, stdout);
 	run_set_free(&set);
 	xg_conf_free(&conf);
 	return gone ? 1 : 0;
@@ -561,7 +589,7 @@ static const struct xg_opt run_opts[] = {
 	  .offset = O(handler),
 	  .metavar = "NAME",
 	  .help = "count | count:verify | reflect | pcap:FILE[,rotate=MB] | forward:OUT[,copy] | "
-		  "forward:map,IN=OUT,...[,copy] (default count)" },
+		  "forward:map,IN=OUT,...[,copy] | switch (default count)" },
 	{ .name = "workers-per-queue",
 	  .type = XG_OPT_UINT,
 	  .offset = O(per_queue),
@@ -653,10 +681,7 @@ static int conf_check(const void *cfgp, const char *key, char *why, size_t len)
 	const char *arg;
 
 	if (!strcmp(key, "handler") && !xg_handler_find(cfg->handler, &arg))
-		snprintf(why, len,
-			 "unknown handler '%s' (count, count:verify, reflect, pcap:FILE, "
-			 "forward:OUT)",
-			 cfg->handler);
+		snprintf(why, len, "unknown handler '%s' (" HANDLER_NAMES ")", cfg->handler);
 	else if ((!strcmp(key, "copy") || !strcmp(key, "zerocopy")) && cfg->copy && cfg->zerocopy)
 		snprintf(why, len, "zerocopy and copy exclude each other");
 	else if (!strcmp(key, "ring-size") && (cfg->ring_size & (cfg->ring_size - 1)))

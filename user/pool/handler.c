@@ -7,10 +7,8 @@ extern const struct xg_handler_ops xg_handler_reflect;
 extern const struct xg_handler_ops xg_handler_pcap;
 
 static const struct xg_handler_ops *const handlers[] = {
-	&xg_handler_count,
-	&xg_handler_reflect,
-	&xg_handler_pcap,
-	&xg_handler_forward,
+	&xg_handler_count,   &xg_handler_reflect, &xg_handler_pcap,
+	&xg_handler_forward, &xg_handler_switch,
 };
 
 const struct xg_handler_ops *xg_handler_find(const char *spec, const char **arg)

@@ -42,10 +42,17 @@ struct xg_handler_ops {
 	 * its arg: into out (IF_NAMESIZE), and *copy when the arg forces copying into the
 	 * output's UMEM. 0, or -1 after one error line. NULL: the handler does not forward. */
 	int (*output)(const char *arg, const char *in_ifname, char *out, bool *copy);
+	/* Frames the handler has for the worker's own socket that it did not receive there
+	 * (the switch's, handed over by other ports' workers). Called every round with max
+	 * free frames of the worker's UMEM in f (addr, data, room set): the handler fills the
+	 * first n (data and len) and returns n; the worker transmits them and takes back the
+	 * rest. NULL: none. */
+	unsigned int (*produce)(void *state, struct xg_xsk_frame *f, unsigned int max);
 };
 
 extern const struct xg_handler_ops xg_handler_count;
 extern const struct xg_handler_ops xg_handler_forward;
+extern const struct xg_handler_ops xg_handler_switch;
 
 /* Find a handler by its name in "name[:arg]"; sets *arg. NULL when unknown. */
 const struct xg_handler_ops *xg_handler_find(const char *spec, const char **arg);

@@ -18,9 +18,9 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#define XG_L2_SLOTS 4096 /* a power of two */
-#define XG_L2_PROBE 8	 /* slots looked at from a MAC's hash; all taken: not learned */
-#define XG_L2_PORTS_MAX 32
+#define XG_L2_SLOTS 4096  /* a power of two */
+#define XG_L2_PROBE 8	  /* slots looked at from a MAC's hash; all taken: not learned */
+#define XG_L2_PORTS_MAX 8 /* the handoff rings of n ports: n * (n - 1) * 2 MiB */
 #define XG_L2_AGE_S 300
 
 struct xg_l2_slot {

@@ -494,6 +494,12 @@ int xg_pool_set_handler(struct xg_pool *p, const struct xg_handler_ops *ops, con
 			p->log_name, p->g.ifname);
 		return -1;
 	}
+	if (ops->produce || (p->nworkers && p->w[0].ops->produce)) {
+		pr_warn("%s: %s: the switch's ports are set up at start: switching to or from it "
+			"needs a restart\n",
+			p->log_name, p->g.ifname);
+		return -1;
+	}
 	for (n = 0; n < p->nworkers; n++)
 		if (ops->init(&st[n], arg, p->w[n].queue, ctx))
 			break;

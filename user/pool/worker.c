@@ -50,8 +50,9 @@ static void idle(struct xg_worker *w)
 		if (xg_rx_wait_spin(&w->q, POLL_SPIN_NS))
 			break;
 		atomic_fetch_add_explicit(&w->st.wakeups, 1, memory_order_relaxed);
-		/* forwarded frames still in flight: come back soon to kick and reclaim them */
-		poll(&p, 1, w->out.outstanding_tx ? 1 : POLL_MS);
+		/* forwarded frames still in flight, or other workers handing frames over:
+		 * come back soon to kick and reclaim, or to send them */
+		poll(&p, 1, w->out.outstanding_tx || w->ops->produce ? 1 : POLL_MS);
 		break;
 	case XG_WAIT_BUSY_POLL:
 		break; /* the next round's recvfrom polls */
@@ -141,10 +142,41 @@ static void finish_batch(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_
 	add(&w->st.errors, errs);
 }
 
-/* One round: reclaim, refill, receive, handle. Returns frames received. */
+/* The handler's own frames (produce): free frames lent to it, those it filled sent out of
+ * the worker's socket like any TX, the rest taken back. Returns frames it filled. */
+static unsigned int produce(struct xg_worker *w, struct xg_xsk_frame *f)
+{
+	unsigned int i, n = 0, filled, sent = 0;
+
+	while (n < w->batch && xg_umem_alloc(&w->q, &f[n].addr)) {
+		f[n].data = xsk_umem__get_data(w->q.area, f[n].addr);
+		f[n].room = xg_frame_room(&w->q, f[n].addr);
+		f[n++].len = 0;
+	}
+	filled = n ? w->ops->produce(w->hstate, f, n) : 0;
+	for (i = filled; i < n; i++)
+		xg_umem_free(&w->q, f[i].addr);
+	for (i = n = 0; i < filled; i++) /* the kernel refuses these: drop here (finish_batch) */
+		if (f[i].len && f[i].len <= f[i].room)
+			f[n++] = f[i];
+		else
+			xg_umem_free(&w->q, f[i].addr);
+	if (n)
+		sent = xg_tx_burst(&w->q, f, n);
+	for (i = sent; i < n; i++)
+		xg_umem_free(&w->q, f[i].addr);
+	add(&w->st.tx, sent);
+	add(&w->st.dropped_tx_full, n - sent);
+	add(&w->st.dropped_tx_bad_len, filled - n);
+	return filled;
+}
+
+/* One round: reclaim, refill, receive, handle, and send what the handler produced. Returns
+ * frames received plus frames produced. */
 unsigned int xg_worker_round(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_frame *txf)
 {
 	struct xg_handler_stats hs = { 0 };
+	unsigned int made;
 
 	xg_cq_drain(&w->q);
 	if (w->out_ifname) {
@@ -158,23 +190,25 @@ unsigned int xg_worker_round(struct xg_worker *w, struct xg_batch *b, struct xg_
 	 * the kernel's deferred softirq leaves it to us (napi_tune.h) */
 	if (w->wait == XG_WAIT_BUSY_POLL && w->q.xsk)
 		recvfrom(xg_xsk_fd(&w->q), NULL, 0, MSG_DONTWAIT, NULL, NULL);
+	made = w->ops->produce ? produce(w, txf) : 0;
 	b->n = xg_rx_burst(&w->q, b->frames, w->batch);
-	if (!b->n)
-		return 0;
-	memset(b->action, XG_ACT_RECYCLE, b->n);
-	w->ops->batch(w->hstate, b, &hs);
-	finish_batch(w, b, txf);
-	add(&w->st.rx, b->n);
-	add(&w->st.handled, hs.handled);
-	add(&w->st.dropped_malformed, hs.dropped_malformed);
-	add(&w->st.errors, hs.errors);
+	if (b->n) {
+		memset(b->action, XG_ACT_RECYCLE, b->n);
+		w->ops->batch(w->hstate, b, &hs);
+		finish_batch(w, b, txf);
+		add(&w->st.rx, b->n);
+		add(&w->st.handled, hs.handled);
+		add(&w->st.dropped_malformed, hs.dropped_malformed);
+		add(&w->st.errors, hs.errors);
+	}
 #ifdef XG_XSK_DEBUG
 	/* a socket sharing its queue's fill ring balances only with the others (at stop) */
-	if ((!w->q.share && !xg_xsk_frames_balanced(&w->q, 0)) ||
-	    (w->out_ifname && !w->out_shared && !xg_xsk_frames_balanced(&w->out, 0)))
+	if ((b->n || made) &&
+	    ((!w->q.share && !xg_xsk_frames_balanced(&w->q, 0)) ||
+	     (w->out_ifname && !w->out_shared && !xg_xsk_frames_balanced(&w->out, 0))))
 		abort();
 #endif
-	return b->n;
+	return b->n + made;
 }
 
 static void *worker_main(void *arg)
