@@ -187,6 +187,12 @@ int xg_apply_overdue(const struct xg_gate *g, const struct xg_gate_maps *m)
 		"reverting to generation %u\n",
 		g->ifname, p.gen, p.prev_gen);
 	err = xg_rules_revert(m, p.prev_gen);
+	if (err == -ESTALE) {
+		/* no set to go back to, ever: a record kept would refuse every change to come */
+		pr_warn("rules: %s: generation %u stays live, the pending record is dropped\n",
+			g->ifname, p.gen);
+		err = xg_pending_clear(m);
+	}
 	return err ? err : -ETIME;
 }
 
