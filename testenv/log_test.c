@@ -119,12 +119,43 @@ static void test_xg_log_text_and_json(void **state)
 	assert_int_equal(strncmp(out, "{\"timestamp\":\"20", 16), 0);
 }
 
+/* A message longer than the line's buffer, all control characters: in JSON one whole
+ * object and its newline; in text cut with "...\n", so the next line starts a line. */
+static void test_xg_log_long(void **state)
+{
+	static char big[5000], out[40000];
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO);
+	size_t n;
+
+	(void)state;
+	assert_non_null(f);
+	memset(big, '\t', sizeof(big) - 1);
+	xg_log_set_level(XG_LOG_INFO);
+	unsetenv("JOURNAL_STREAM");
+	dup2(fileno(f), STDERR_FILENO);
+	xg_log_set_json(true);
+	pr_info("%s", big);
+	xg_log_set_json(false);
+	pr_info("%s", big);
+	pr_info("next\n");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(out, "\\u0009\\u0009...\"}\n\t"));
+	assert_non_null(strstr(out, "\t\t...\nnext\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_line),
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_xg_log_text_and_json),
+		cmocka_unit_test(test_xg_log_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
