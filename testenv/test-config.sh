@@ -254,7 +254,7 @@ top_type() {
 # `top` in an 80x24 tmux: under traffic it names the interface and shows non-zero rates
 # (rx, a rule, the pool's worker with its ring levels); q ends it with exit 0, the
 # terminal's modes and the shell's screen back. Then on a gate of `attach` alone (no pool)
-# under traffic, ended by Ctrl-C.
+# under traffic, ended by Ctrl-C; and ended by the gate's detach (exit 1, one line).
 test_config_top_tmux() {
 	local gpid scr out rc=0
 	ops_setup
@@ -302,7 +302,14 @@ test_config_top_tmux() {
 	wait_screen "TOP-EXIT="
 	assert_match "TOP-EXIT=0 STTY=same" "$(top_screen)"
 	wait "$gpid"
+	# the gate detached under top: it ends within a second, saying so, the terminal restored
+	top_type
+	wait_screen "^xdpgate top +$TE_DUT_IF"
 	te_dut "$XG" detach "$TE_DUT_IF" >/dev/null
+	wait_screen "TOP-EXIT="
+	scr=$(top_screen)
+	assert_match "TOP-EXIT=1 STTY=same" "$scr"
+	assert_match "top: $TE_DUT_IF: the gate is gone" "$scr"
 }
 
 # Wait up to 5 s for a line matching $1 in file $2.

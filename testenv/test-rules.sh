@@ -471,7 +471,8 @@ test_rules_confirm() {
 }
 
 # log [every N]: sampled frames read back by `xdpgate log` (lines, JSON, pcap for tshark)
-# while traffic runs; a rule without log and a set without log write nothing.
+# while traffic runs; a rule without log and a set without log write nothing; a reader
+# ends when the gate is detached.
 test_rules_log() {
 	local out n lost want
 	rules_setup
@@ -529,5 +530,27 @@ test_rules_log() {
 	assert_match "0 frames, 0 lost" "$ASSERT_OUT"
 	lost=$(xg_count log_lost)
 	assert_eq 0 "$lost" "log_lost"
+
+	# detached under a reader: it ends at once (not at --duration), saying why
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/log.rules"
+	xg log "$TE_DUT_IF" --duration 60 >"$RT/gone.out" 2>"$RT/gone.err" &
+	reader=$!
+	assert_fail ping_ok 1
+	assert_ok wait_file_line "$RT/gone.out" # the reader is in its loop
 	assert_ok xg detach "$TE_DUT_IF"
+	assert_ok wait_gone "$reader"
+	local rc=0
+	wait "$reader" || rc=$?
+	assert_eq 1 "$rc" "log's exit code when the gate goes"
+	assert_match "log: $TE_DUT_IF: the gate is gone" "$(cat "$RT/gone.err")"
+}
+
+# Wait (at most 5 s) until file $1 has a line.
+wait_file_line() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $1 ]] && return 0
+		sleep 0.1
+	done
+	return 1
 }

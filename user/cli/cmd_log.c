@@ -28,6 +28,7 @@
 #include "user/gate/gate.h"
 #include "user/gate/maps.h"
 #include "user/gate/pin.h"
+#include "user/gate/stale.h"
 #include "user/rules/explain.h"
 #include "user/util/enum_names.h"
 #include "user/util/log.h"
@@ -193,8 +194,8 @@ static int log_loop(struct log_run *lr, struct ring_buffer *rb)
 		err = ring_buffer__poll(rb, POLL_MS);
 		if (err < 0 && err != -EINTR)
 			return err;
-		if (xg_gate_iface_gone(lr->g))
-			return -ENODEV;
+		if (xg_gate_maps_gone(lr->g, lr->m->config))
+			return -ENODEV; /* detached: no frame would come */
 	}
 	return 0;
 }
@@ -237,7 +238,9 @@ static int do_log(void *cfgp, int argc, char **argv)
 			lr.cfg->pcap ? lr.cfg->pcap : "",
 			(unsigned long long)(s1.c[XG_CNT_LOG_LOST].packets -
 					     s0.c[XG_CNT_LOG_LOST].packets));
-	if (err)
+	if (err == -ENODEV)
+		pr_warn("log: %s: the gate is gone (detached, or attached again)\n", g.ifname);
+	else if (err)
 		pr_warn("log: %s: %s\n", g.ifname, strerror(-err));
 	ring_buffer__free(rb);
 	if (lr.dump)
