@@ -46,4 +46,15 @@ struct xg_pending {
 };
 _Static_assert(sizeof(struct xg_pending) == 32, "xg_pending layout");
 
+/* The single entry of the xsk steering map, written by `xdpgate run`: with per_queue N > 1
+ * the xsk action sends a frame to xg_xsks[queue * N + slot], the slot picked by the flow
+ * hash (common/flow_hash.h), symmetric when asked. 0 or 1: xg_xsks[queue]. */
+#define XG_XSKS_MAX 256 /* entries of the gate's xg_xsks: queue * per_queue + slot */
+
+struct xg_xsk_steer {
+	__u32 per_queue;
+	__u32 symmetric;
+};
+_Static_assert(sizeof(struct xg_xsk_steer) == 8, "xg_xsk_steer layout");
+
 #endif

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "common/flow_hash.h"
 #include "common/parse.h"
 #include "common/xdpgate_structs.h"
 
@@ -105,10 +106,31 @@ struct {
 /* AF_XDP sockets by receive queue, for the xsk action (filled by `xdpgate run`). */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, 256);
+	__uint(max_entries, XG_XSKS_MAX);
 	__type(key, __u32);
 	__type(value, __u32);
 } xg_xsks SEC(".maps");
+
+/* How xsk frames spread over several sockets of a queue (struct xg_xsk_steer). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_xsk_steer);
+} xg_xsk_steer SEC(".maps");
+
+/* The xg_xsks key of a frame: its queue's, or with several sockets a queue, the one its
+ * flow hashes to (scaled, not masked: N need not be a power of two). */
+static __always_inline __u32 xsk_key(struct xdp_md *ctx)
+{
+	__u32 zero = 0, q = ctx->rx_queue_index, h;
+	struct xg_xsk_steer *s = bpf_map_lookup_elem(&xg_xsk_steer, &zero);
+
+	if (!s || s->per_queue <= 1)
+		return q;
+	h = xg_flow_hash((void *)(long)ctx->data, (void *)(long)ctx->data_end, s->symmetric);
+	return q * s->per_queue + (__u32)(((__u64)h * s->per_queue) >> 32);
+}
 
 /* A userspace-only map: the canonical text of every rule, so `rules list` and `stats`
  * can show and re-parse the live set. Key: slot * XG_RULES_MAX_BPF + rule. */
@@ -447,7 +469,7 @@ static __always_inline int act(struct xdp_md *ctx, struct xg_stats_rec *st, __u3
 			return ret;
 		break;
 	case XG_VERDICT_XSK:
-		ret = bpf_redirect_map(&xg_xsks, ctx->rx_queue_index, XDP_PASS);
+		ret = bpf_redirect_map(&xg_xsks, xsk_key(ctx), XDP_PASS);
 		if (ret == XDP_REDIRECT)
 			return ret;
 		count(st, XG_CNT_XSK_UNBOUND,
