@@ -403,6 +403,36 @@ test_config_attach() {
 
 gen_rx() { te_gen ip -j -s link show "$TE_GEN_IF" | jq ".[0].stats64.rx.packets"; }
 
+# SIGHUP with a handler change whose rules then fail to install, and the old handler cannot
+# be put back (its pcap directory gone): the new handler stays in force and run says so, so
+# a later reload naming the old handler again switches back to it.
+test_config_reload_handler_putback() {
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	printf 'redirect xgnosuch0 proto udp\n' >"$OT/bad.rules" # parses, does not compile
+	write_conf
+	mkdir "$OT/d"
+	sed -i "s#^handler = count:verify#handler = pcap:$OT/d/x.pcap#" "$OT/xg.ini"
+	ops_start --config "$OT/xg.ini"
+	sed -i "s#^handler = pcap:.*#handler = count#; s#^rules = .*#rules = $OT/bad.rules#" \
+		"$OT/xg.ini"
+	rm -rf "$OT/d"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 2
+	assert_match "redirect target 'xgnosuch0' does not exist" "$(cat "$OT/run.out")"
+	assert_match "run: SIGHUP: $TE_DUT_IF: the old handler could not be put back" \
+		"$(cat "$OT/run.out")"
+	assert_match "run: SIGHUP: $TE_DUT_IF: handler count in force" "$(cat "$OT/run.out")"
+	mkdir "$OT/d"
+	sed -i "s#^handler = count#handler = pcap:$OT/d/x.pcap#; s#^rules = .*#rules = $OT/dut.rules#" \
+		"$OT/xg.ini"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 4
+	assert_match "run: SIGHUP: $TE_DUT_IF: handler pcap:$OT/d/x.pcap in force" \
+		"$(cat "$OT/run.out")"
+	ops_stop
+}
+
 # SIGHUP with a handler change under traffic: a handler the file cannot name and one that
 # cannot start (a pcap in a missing directory) are refused with one line each and count
 # stays (nothing comes back to the generator); then reflect restarts the workers and the
