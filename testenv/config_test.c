@@ -15,6 +15,7 @@
 
 #include "user/cli/commands.h"
 #include "user/cli/config.h"
+#include "testenv/stderr_capture.h"
 #include "user/util/log.h"
 
 /* Write text to a fresh temporary file; its path is in path (PATH_MAX-free: 64 bytes). */
@@ -149,19 +150,12 @@ static void test_listen(void **state)
 /* Whether a pr_debug line reaches stderr now. */
 static bool debug_shows(void)
 {
-	FILE *f = tmpfile();
-	int saved = dup(STDERR_FILENO);
-	long n;
+	struct stderr_capture c;
+	char out[64];
 
-	assert_non_null(f);
-	dup2(fileno(f), STDERR_FILENO);
+	stderr_capture_begin(&c);
 	pr_debug("probe\n");
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fclose(f);
-	return n > 0;
+	return stderr_capture_end(&c, out, sizeof(out)) > 0;
 }
 
 /* [log] level applies when given; a file without it keeps the command line's -v / -vv. */
