@@ -173,7 +173,11 @@ int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, __u32 pr
 	}
 	p.timer_pid = (__u32)pid;
 	*out = p;
-	return pending_write(m, &p); /* the timer only reads the token and deadline */
+	err = pending_write(m, &p); /* the timer only reads the token and deadline */
+	if (err)		    /* it still reverts at the deadline; status cannot name it */
+		pr_warn("rules: %s: cannot record the revert timer's pid %d: %s\n", g->ifname, pid,
+			strerror(-err));
+	return err;
 }
 
 int xg_apply_overdue(const struct xg_gate *g, const struct xg_gate_maps *m)
