@@ -2,6 +2,7 @@
 /* Unit tests: the config file (user/cli/config.c) read with `run`'s schema: a good file
  * applied key by key, and each class of error named by file:line and key, keeping nothing. */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,6 +15,7 @@
 
 #include "user/cli/commands.h"
 #include "user/cli/config.h"
+#include "testenv/stderr_capture.h"
 #include "user/util/log.h"
 
 /* Write text to a fresh temporary file; its path is in path (PATH_MAX-free: 64 bytes). */
@@ -145,13 +147,46 @@ static void test_listen(void **state)
 	assert_int_equal(xg_conf_parse_listen("1.2.3.4:8x", &sa), -1);
 }
 
+/* Whether a pr_debug line reaches stderr now. */
+static bool debug_shows(void)
+{
+	struct stderr_capture c;
+	char out[64];
+
+	stderr_capture_begin(&c);
+	pr_debug("probe\n");
+	return stderr_capture_end(&c, out, sizeof(out)) > 0;
+}
+
+/* [log] level applies when given; a file without it keeps the command line's -v / -vv. */
+static void test_apply_log(void **state)
+{
+	struct xg_conf c;
+	char path[64];
+
+	(void)state;
+	write_conf(path, "[interface dut0]\nhandler = count\n");
+	assert_int_equal(xg_conf_load(path, &xg_run_conf_schema, &c), 0);
+	xg_log_set_level(XG_LOG_DEBUG); /* -vv */
+	xg_conf_apply_log(&c);
+	assert_true(debug_shows());
+	xg_conf_free(&c);
+	unlink(path);
+	write_conf(path, "[interface dut0]\nhandler = count\n[log]\nlevel = warn\n");
+	assert_int_equal(xg_conf_load(path, &xg_run_conf_schema, &c), 0);
+	xg_conf_apply_log(&c);
+	assert_false(debug_shows());
+	xg_conf_free(&c);
+	unlink(path);
+	xg_log_set_level(XG_LOG_INFO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_missing_file),
-		cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_good),	     cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_missing_file), cmocka_unit_test(test_listen),
+		cmocka_unit_test(test_apply_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

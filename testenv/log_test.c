@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "testenv/stderr_capture.h"
 #include "user/util/log.h"
 
 static char *json_line(const struct timespec *ts, int level, const char *iface, const char *msg)
@@ -66,29 +67,21 @@ static void test_level_names(void **state)
 /* What two xg_log calls write to stderr; journal: with JOURNAL_STREAM naming it. */
 static void capture(char *out, size_t len, bool journal)
 {
-	FILE *f = tmpfile();
-	int saved = dup(STDERR_FILENO);
+	struct stderr_capture c;
 	char js[64];
 	struct stat st;
-	size_t n;
 
-	assert_non_null(f);
-	assert_int_equal(fstat(fileno(f), &st), 0);
+	stderr_capture_begin(&c);
+	assert_int_equal(fstat(fileno(c.f), &st), 0);
 	snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)st.st_dev,
 		 (unsigned long long)st.st_ino);
 	if (journal)
 		setenv("JOURNAL_STREAM", js, 1);
-	dup2(fileno(f), STDERR_FILENO);
 	pr_warn("stats: %s: reading counters failed\n", "dut0");
 	pr_info("run: SIGHUP: %d rules in force\n", 3);
 	pr_debug("not shown at the default level\n");
-	dup2(saved, STDERR_FILENO);
-	close(saved);
 	unsetenv("JOURNAL_STREAM");
-	rewind(f);
-	n = fread(out, 1, len - 1, f);
-	out[n] = '\0';
-	fclose(f);
+	stderr_capture_end(&c, out, len);
 }
 
 static void test_xg_log_text_and_json(void **state)
@@ -119,12 +112,35 @@ static void test_xg_log_text_and_json(void **state)
 	assert_int_equal(strncmp(out, "{\"timestamp\":\"20", 16), 0);
 }
 
+/* A message longer than the line's buffer, all control characters: in JSON one whole
+ * object and its newline; in text cut with "...\n", so the next line starts a line. */
+static void test_xg_log_long(void **state)
+{
+	static char big[5000], out[40000];
+	struct stderr_capture c;
+
+	(void)state;
+	memset(big, '\t', sizeof(big) - 1);
+	xg_log_set_level(XG_LOG_INFO);
+	unsetenv("JOURNAL_STREAM");
+	stderr_capture_begin(&c);
+	xg_log_set_json(true);
+	pr_info("%s", big);
+	xg_log_set_json(false);
+	pr_info("%s", big);
+	pr_info("next\n");
+	stderr_capture_end(&c, out, sizeof(out));
+	assert_non_null(strstr(out, "\\u0009\\u0009...\"}\n\t"));
+	assert_non_null(strstr(out, "\t\t...\nnext\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_line),
 		cmocka_unit_test(test_level_names),
 		cmocka_unit_test(test_xg_log_text_and_json),
+		cmocka_unit_test(test_xg_log_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 
 #include "user/cli/commands.h"
 #include "user/cli/opts.h"
+#include "testenv/stderr_capture.h"
 
 struct tcfg {
 	bool flag;
@@ -168,21 +169,12 @@ static void test_help(void **state)
 /* Run the parser with stderr in a file; return what it wrote there. */
 static int parse_capture(struct tcfg *cfg, char **args, char *err, size_t len)
 {
-	FILE *f = tmpfile();
-	int saved = dup(STDERR_FILENO), r;
-	size_t n;
+	struct stderr_capture c;
+	int r;
 
-	assert_non_null(f);
-	fflush(stderr);
-	dup2(fileno(f), STDERR_FILENO);
+	stderr_capture_begin(&c);
 	r = parse(cfg, args);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(f);
-	n = fread(err, 1, len - 1, f);
-	err[n] = '\0';
-	fclose(f);
+	stderr_capture_end(&c, err, len);
 	return r;
 }
 
@@ -272,25 +264,15 @@ static void test_positional_arg(void **state)
 		.name = "N", .type = XG_OPT_RULE, .metavar = "N", .max = 9, .positional = true
 	};
 	char err[256];
-	FILE *f = tmpfile();
-	int saved = dup(STDERR_FILENO);
+	struct stderr_capture c;
 	unsigned int n = 0;
-	size_t len;
 
 	(void)state;
 	assert_int_equal(xg_opt_parse_arg("tcmd", &n_arg, &n, "7"), 0);
 	assert_int_equal(n, 7);
-	assert_non_null(f);
-	fflush(stderr);
-	dup2(fileno(f), STDERR_FILENO);
+	stderr_capture_begin(&c);
 	assert_int_equal(xg_opt_parse_arg("tcmd", &n_arg, &n, "10"), -EINVAL);
-	fflush(stderr);
-	dup2(saved, STDERR_FILENO);
-	close(saved);
-	rewind(f);
-	len = fread(err, 1, sizeof(err) - 1, f);
-	err[len] = '\0';
-	fclose(f);
+	stderr_capture_end(&c, err, sizeof(err));
 	assert_string_equal(err, "xdpgate: tcmd: N: '10' is not a rule number (1..9)\n");
 	assert_int_equal(n, 7);
 }

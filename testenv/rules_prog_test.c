@@ -7,6 +7,7 @@
  *                 out (MACs swapped for tx), every gate counter, and which rule counted.
  *   log           `log [every N]`: the ring buffer's records, one in N, on both paths.
  *   revert        the flip back of a --confirm load, with its counters exact.
+ *   overdue       a missed deadline honoured by the next change, or dropped if stale.
  *
  * rules_prog_diff_test.c has the differential test, the xsk fast path and the 10,000-rule set.
  * Needs root. If the gate cannot load every test fails and says why: a skipped prog layer
@@ -36,6 +37,7 @@
 #include "user/rules/rules.h"
 #include "user/rules/compile.h"
 #include "user/rules/load.h"
+#include "user/rules/apply.h"
 #include "xdpgate.skel.h"
 #include "testenv/rules_prog_lib.h"
 
@@ -513,12 +515,52 @@ static void test_revert(void **state)
 	xg_ruleset_free(&rb);
 }
 
+/* A killed timer's deadline, honoured by the next change: a revert when the old set is
+ * still in its slot; when it is not (nothing to go back to), the record is dropped, for
+ * kept it would refuse every change to come. */
+static void test_overdue(void **state)
+{
+	struct rp_ctx *x = rp_ctx_of(state);
+	static const char *const a[] = { "drop proto udp" }, *const b[] = { "pass proto udp" };
+	struct xg_gate g = { .ifname = "rp0" };
+	struct xg_pending p = { .token = 3, .deadline_ns = 1, .secs = 1 };
+	struct xg_ruleset ra, rb;
+	__u32 key = 0, gen_a;
+
+	rp_parse_lines(a, ARRAY_SIZE(a), &ra);
+	rp_parse_lines(b, ARRAY_SIZE(b), &rb);
+	rp_install(x, &ra);
+	gen_a = active_gen(x);
+	rp_install(x, &rb);
+	p.gen = active_gen(x);
+	assert_int_equal(xg_apply_overdue(&g, &x->m), 0); /* nothing pending */
+
+	p.prev_gen = gen_a + 7; /* the slot holds another set */
+	assert_int_equal(bpf_map_update_elem(x->m.pending, &key, &p, BPF_ANY), 0);
+	assert_int_equal(xg_apply_overdue(&g, &x->m), -ETIME);
+	assert_int_equal(active_gen(x), p.gen);
+	assert_int_equal(xg_pending_read(x->m.pending, &p), 0);
+	assert_true(p.token == 0);
+
+	p = (struct xg_pending){
+		.token = 5, .deadline_ns = 1, .gen = active_gen(x), .prev_gen = gen_a
+	};
+	assert_int_equal(bpf_map_update_elem(x->m.pending, &key, &p, BPF_ANY), 0);
+	assert_int_equal(xg_apply_overdue(&g, &x->m), -ETIME);
+	assert_int_equal(active_gen(x), gen_a);
+	assert_int_equal(xg_pending_read(x->m.pending, &p), 0);
+	assert_true(p.token == 0);
+	xg_ruleset_free(&ra);
+	xg_ruleset_free(&rb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_log),
 		cmocka_unit_test(test_revert),
+		cmocka_unit_test(test_overdue),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog", tests, rp_group_setup, rp_group_teardown);

@@ -254,7 +254,7 @@ top_type() {
 # `top` in an 80x24 tmux: under traffic it names the interface and shows non-zero rates
 # (rx, a rule, the pool's worker with its ring levels); q ends it with exit 0, the
 # terminal's modes and the shell's screen back. Then on a gate of `attach` alone (no pool)
-# under traffic, ended by Ctrl-C.
+# under traffic, ended by Ctrl-C; and ended by the gate's detach (exit 1, one line).
 test_config_top_tmux() {
 	local gpid scr out rc=0
 	ops_setup
@@ -302,7 +302,14 @@ test_config_top_tmux() {
 	wait_screen "TOP-EXIT="
 	assert_match "TOP-EXIT=0 STTY=same" "$(top_screen)"
 	wait "$gpid"
+	# the gate detached under top: it ends within a second, saying so, the terminal restored
+	top_type
+	wait_screen "^xdpgate top +$TE_DUT_IF"
 	te_dut "$XG" detach "$TE_DUT_IF" >/dev/null
+	wait_screen "TOP-EXIT="
+	scr=$(top_screen)
+	assert_match "TOP-EXIT=1 STTY=same" "$scr"
+	assert_match "top: $TE_DUT_IF: the gate is gone" "$scr"
 }
 
 # Wait up to 5 s for a line matching $1 in file $2.
@@ -395,6 +402,36 @@ test_config_attach() {
 }
 
 gen_rx() { te_gen ip -j -s link show "$TE_GEN_IF" | jq ".[0].stats64.rx.packets"; }
+
+# SIGHUP with a handler change whose rules then fail to install, and the old handler cannot
+# be put back (its pcap directory gone): the new handler stays in force and run says so, so
+# a later reload naming the old handler again switches back to it.
+test_config_reload_handler_putback() {
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	printf 'redirect xgnosuch0 proto udp\n' >"$OT/bad.rules" # parses, does not compile
+	write_conf
+	mkdir "$OT/d"
+	sed -i "s#^handler = count:verify#handler = pcap:$OT/d/x.pcap#" "$OT/xg.ini"
+	ops_start --config "$OT/xg.ini"
+	sed -i "s#^handler = pcap:.*#handler = count#; s#^rules = .*#rules = $OT/bad.rules#" \
+		"$OT/xg.ini"
+	rm -rf "$OT/d"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 2
+	assert_match "redirect target 'xgnosuch0' does not exist" "$(cat "$OT/run.out")"
+	assert_match "run: SIGHUP: $TE_DUT_IF: the old handler could not be put back" \
+		"$(cat "$OT/run.out")"
+	assert_match "run: SIGHUP: $TE_DUT_IF: handler count in force" "$(cat "$OT/run.out")"
+	mkdir "$OT/d"
+	sed -i "s#^handler = count#handler = pcap:$OT/d/x.pcap#; s#^rules = .*#rules = $OT/dut.rules#" \
+		"$OT/xg.ini"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 4
+	assert_match "run: SIGHUP: $TE_DUT_IF: handler pcap:$OT/d/x.pcap in force" \
+		"$(cat "$OT/run.out")"
+	ops_stop
+}
 
 # SIGHUP with a handler change under traffic: a handler the file cannot name and one that
 # cannot start (a pcap in a missing directory) are refused with one line each and count

@@ -471,7 +471,8 @@ test_rules_confirm() {
 }
 
 # log [every N]: sampled frames read back by `xdpgate log` (lines, JSON, pcap for tshark)
-# while traffic runs; a rule without log and a set without log write nothing.
+# while traffic runs; a rule without log and a set without log write nothing; a reader
+# ends when the gate is detached.
 test_rules_log() {
 	local out n lost want
 	rules_setup
@@ -482,12 +483,15 @@ test_rules_log() {
 	EOF
 	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/log.rules"
 	assert_fail ping_ok 3
-	# the records wait in the ring buffer until a reader comes
-	assert_ok xg log "$TE_DUT_IF" --count 3 --duration 10
+	# the records wait in the ring buffer until a reader comes; --count leaves the rest there
 	want="rule 1 drop 98 bytes q0: ipv4, ether 0x0800, $TE_GEN_IP4 -> $TE_DUT_IP4, proto 1,"
 	want+=" icmp type 8 [drop src $TE_GEN_IP4/32 proto icmp log]"
-	assert_eq 3 "$(grep -cF "$want" <<<"$ASSERT_OUT")" "three ping lines: $ASSERT_OUT"
-	assert_match "3 frames, 0 lost" "$ASSERT_OUT"
+	assert_ok xg log "$TE_DUT_IF" --count 1 --duration 10
+	assert_eq 1 "$(grep -cF "$want" <<<"$ASSERT_OUT")" "one ping line: $ASSERT_OUT"
+	assert_match "1 frame, 0 lost" "$ASSERT_OUT"
+	assert_ok xg log "$TE_DUT_IF" --count 2 --duration 10
+	assert_eq 2 "$(grep -cF "$want" <<<"$ASSERT_OUT")" "the two other ping lines: $ASSERT_OUT"
+	assert_match "2 frames, 0 lost" "$ASSERT_OUT"
 	assert_fail xg log "$TE_DUT_IF" --pcap "$RT/x.pcap" --json
 	assert_match "exclude each other" "$ASSERT_OUT"
 	printf 'drop proto icmp log every 0\n' >"$RT/bad.rules"
@@ -529,5 +533,27 @@ test_rules_log() {
 	assert_match "0 frames, 0 lost" "$ASSERT_OUT"
 	lost=$(xg_count log_lost)
 	assert_eq 0 "$lost" "log_lost"
+
+	# detached under a reader: it ends at once (not at --duration), saying why
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/log.rules"
+	xg log "$TE_DUT_IF" --duration 60 >"$RT/gone.out" 2>"$RT/gone.err" &
+	reader=$!
+	assert_fail ping_ok 1
+	assert_ok wait_file_line "$RT/gone.out" # the reader is in its loop
 	assert_ok xg detach "$TE_DUT_IF"
+	assert_ok wait_gone "$reader"
+	local rc=0
+	wait "$reader" || rc=$?
+	assert_eq 1 "$rc" "log's exit code when the gate goes"
+	assert_match "log: $TE_DUT_IF: the gate is gone" "$(cat "$RT/gone.err")"
+}
+
+# Wait (at most 5 s) until file $1 has a line.
+wait_file_line() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $1 ]] && return 0
+		sleep 0.1
+	done
+	return 1
 }

@@ -28,6 +28,7 @@
 #include "user/gate/gate.h"
 #include "user/gate/maps.h"
 #include "user/gate/pin.h"
+#include "user/gate/stale.h"
 #include "user/rules/explain.h"
 #include "user/util/enum_names.h"
 #include "user/util/log.h"
@@ -35,6 +36,7 @@
 #include "user/util/time.h"
 
 #define POLL_MS 100
+#define COUNT_DONE (-ECANCELED) /* on_record: --count reached, leave the rest in the ring */
 
 struct log_cfg {
 	const char *pcap;
@@ -130,9 +132,9 @@ static void print_line(const struct log_run *lr, const struct xg_log_rec *rec,
 	printf(text[0] ? " [%s]\n" : "\n", text);
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+/* One record out: a line, a JSON object or a pcap frame. */
+static void log_record(struct log_run *lr, const void *data, size_t size)
 {
-	struct log_run *lr = ctx;
 	const struct xg_log_rec *rec = data;
 	uint8_t frame[XG_LOG_SNAP];
 	char text[XG_RULE_TEXT_BPF];
@@ -141,8 +143,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct timespec ts;
 	int outcome;
 
-	if (size < sizeof(*rec) || (lr->cfg->count && lr->n >= lr->cfg->count))
-		return 0;
+	if (size < sizeof(*rec))
+		return;
 	lr->n++;
 	wall_time(lr, rec, &ts);
 	if (lr->dump) {
@@ -152,7 +154,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		h.len = rec->len;
 		pcap_dump((u_char *)lr->dump, &h, rec->data);
 		pcap_dump_flush(lr->dump); /* readable while it runs */
-		return 0;
+		return;
 	}
 	memcpy(frame, rec->data, sizeof(frame));
 	outcome = xg_parse_frame(
@@ -160,7 +162,16 @@ static int on_record(void *ctx, void *data, size_t size)
 	rule_text(lr, rec, text);
 	(lr->cfg->json ? print_json : print_line)(lr, rec, &ts, text, &pkt, outcome);
 	fflush(stdout);
-	return 0;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct log_run *lr = ctx;
+
+	log_record(lr, data, size);
+	/* a negative return makes libbpf stop after this record: the records behind it stay
+	 * for the next reader instead of being consumed unseen */
+	return lr->cfg->count && lr->n >= lr->cfg->count ? COUNT_DONE : 0;
 }
 
 static __s64 clock_ns(clockid_t id)
@@ -191,10 +202,12 @@ static int log_loop(struct log_run *lr, struct ring_buffer *rb)
 	while (!xg_stop_requested() && (!lr->cfg->count || lr->n < lr->cfg->count) &&
 	       (!end || xg_now() < end)) {
 		err = ring_buffer__poll(rb, POLL_MS);
+		if (err == COUNT_DONE)
+			return 0;
 		if (err < 0 && err != -EINTR)
 			return err;
-		if (xg_gate_iface_gone(lr->g))
-			return -ENODEV;
+		if (xg_gate_maps_gone(lr->g, lr->m->config))
+			return -ENODEV; /* detached: no frame would come */
 	}
 	return 0;
 }
@@ -237,7 +250,9 @@ static int do_log(void *cfgp, int argc, char **argv)
 			lr.cfg->pcap ? lr.cfg->pcap : "",
 			(unsigned long long)(s1.c[XG_CNT_LOG_LOST].packets -
 					     s0.c[XG_CNT_LOG_LOST].packets));
-	if (err)
+	if (err == -ENODEV)
+		pr_warn("log: %s: the gate is gone (detached, or attached again)\n", g.ifname);
+	else if (err)
 		pr_warn("log: %s: %s\n", g.ifname, strerror(-err));
 	ring_buffer__free(rb);
 	if (lr.dump)

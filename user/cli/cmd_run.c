@@ -281,7 +281,8 @@ static const struct xg_conf_iface *reload_conf(const struct run_cfg *cfg, const 
  * swap, so every frame is classified by the old set or the new one, never a mix; if that
  * fails the old handler is put back. Anything wrong: one line, and the old state stays.
  * cfg's strings point into *conf (the pool holds the handler's argument), so a new file
- * whose handler is taken replaces *conf; otherwise it is dropped. */
+ * whose handler is taken replaces *conf, even when the old one could not be put back (the
+ * workers read their argument from it); otherwise it is dropped. */
 static void run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool *p)
 {
 	const char *ifname = xg_pool_ifname(p), *rules = cfg->rules;
@@ -317,12 +318,12 @@ static void run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool
 		}
 		switched = true;
 	}
-	if (xg_rules_replace_live("run", ifname, &rs)) { /* it said why */
-		if (switched && switch_handler(p, cfg->handler))
-			pr_warn("run: SIGHUP: %s: the old handler could not be put back\n", ifname);
-		goto out;
-	}
-	pr_info("run: SIGHUP: %zu rules from %s in force\n", rs.n, rules);
+	if (!xg_rules_replace_live("run", ifname, &rs)) /* else it said why */
+		pr_info("run: SIGHUP: %zu rules from %s in force\n", rs.n, rules);
+	else if (switched && !switch_handler(p, cfg->handler))
+		switched = false;
+	else if (switched) /* the new one runs on: next must own its argument */
+		pr_warn("run: SIGHUP: %s: the old handler could not be put back\n", ifname);
 	if (switched) {
 		struct xg_conf old = *conf;
 

@@ -21,6 +21,7 @@
 #include "user/gate/gate.h"
 #include "user/gate/maps.h"
 #include "user/gate/pin.h"
+#include "user/gate/stale.h"
 #include "user/pool/publish.h"
 #include "user/rules/load.h"
 #include "user/rules/rules.h"
@@ -64,6 +65,8 @@ static int sample_read(struct top_state *st)
 	st->prev = st->cur;
 	memset(&st->cur, 0, sizeof(st->cur));
 	xg_ruleset_init(&st->cur.rs);
+	if (xg_gate_maps_gone(st->g, st->m->config))
+		return -ENODEV;
 	err = xg_counters_read(st->m->stats, &st->cur.gate);
 	if (err)
 		return err;
@@ -312,7 +315,10 @@ static int do_top(void *cfgp, int argc, char **argv)
 	sample_free(&st.prev);
 	sample_free(&st.cur);
 	xg_gate_maps_close(&m);
-	if (err)
+	if (err == -ENODEV)
+		pr_warn("top: %s: the gate is gone (detached, or attached again: run top again)\n",
+			g.ifname);
+	else if (err)
 		pr_warn("top: %s: reading counters failed: %s\n", g.ifname, strerror(-err));
 	return err ? 1 : 0;
 }

@@ -14,6 +14,8 @@
 #include "user/cli/config.h"
 #include "user/util/log.h"
 
+#define SEEN_LOG_LEVEL 2 /* seen_global: [log] level was given */
+
 static const struct xg_opt_enum log_levels[] = {
 	{ "warn", XG_LOG_WARN },
 	{ "info", XG_LOG_INFO },
@@ -181,7 +183,7 @@ static int global_key(struct pstate *st, const char *section, const char *key, c
 			     c->path, st->line, val);
 		c->has_metrics = true;
 	} else if (!strcmp(section, "log") && !strcmp(key, "level")) {
-		bit = 2;
+		bit = SEEN_LOG_LEVEL;
 		for (e = log_levels; e->name && strcmp(e->name, val); e++)
 			;
 		if (!e->name)
@@ -335,7 +337,8 @@ const struct xg_conf_iface *xg_conf_pick(const struct xg_conf *c, const char *cm
 
 void xg_conf_apply_log(const struct xg_conf *c)
 {
-	xg_log_set_level(c->log_level);
+	if (c->seen_global & SEEN_LOG_LEVEL) /* else -v / -vv of the command line stand */
+		xg_log_set_level(c->log_level);
 	if (c->log_json)
 		xg_log_set_json(true); /* --log-json may have set it already */
 }

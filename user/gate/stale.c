@@ -13,6 +13,34 @@
 #include "user/gate/stale.h"
 #include "user/util/log.h"
 
+static int map_id(int fd, __u32 *id)
+{
+	struct bpf_map_info mi = { 0 };
+	__u32 len = sizeof(mi);
+
+	if (bpf_obj_get_info_by_fd(fd, &mi, &len))
+		return -errno;
+	*id = mi.id;
+	return 0;
+}
+
+bool xg_gate_maps_gone(const struct xg_gate *g, int config_fd)
+{
+	char path[PATH_MAX];
+	__u32 held = 0, pinned = 0;
+	int fd;
+	bool gone;
+
+	if (xg_gate_iface_gone(g) || xg_pin_path(g->pin_dir, "xg_config", path, sizeof(path)))
+		return true;
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return true;
+	gone = map_id(fd, &pinned) || map_id(config_fd, &held) || pinned != held;
+	close(fd);
+	return gone;
+}
+
 /* Does program prog_id use map map_id? The kernel lists a program's maps by id. */
 static int prog_uses_map(__u32 prog_id, __u32 map_id)
 {

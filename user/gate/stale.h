@@ -7,6 +7,7 @@
 #define XG_GATE_STALE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <net/if.h>
 
 struct xg_gate;
@@ -14,6 +15,11 @@ struct xg_gate;
 /* 1: the attached program uses g's pinned maps; 0: they are stale; -ENOENT: g has no
  * pins; another -errno when they cannot be examined (message printed, naming cmd). */
 int xg_gate_pins_live(const struct xg_gate *g, const char *cmd);
+
+/* The gate whose xg_config the caller holds (config_fd) is gone: its interface deleted,
+ * the gate detached, or attached again with new maps. A reader that keeps map fds open
+ * (top, log) would otherwise show the dead gate's frozen counters forever. Says nothing. */
+bool xg_gate_maps_gone(const struct xg_gate *g, int config_fd);
 
 struct xg_stale {
 	int ifindex;

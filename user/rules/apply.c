@@ -173,7 +173,11 @@ int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, __u32 pr
 	}
 	p.timer_pid = (__u32)pid;
 	*out = p;
-	return pending_write(m, &p); /* the timer only reads the token and deadline */
+	err = pending_write(m, &p); /* the timer only reads the token and deadline */
+	if (err)		    /* it still reverts at the deadline; status cannot name it */
+		pr_warn("rules: %s: cannot record the revert timer's pid %d: %s\n", g->ifname, pid,
+			strerror(-err));
+	return err;
 }
 
 int xg_apply_overdue(const struct xg_gate *g, const struct xg_gate_maps *m)
@@ -187,6 +191,12 @@ int xg_apply_overdue(const struct xg_gate *g, const struct xg_gate_maps *m)
 		"reverting to generation %u\n",
 		g->ifname, p.gen, p.prev_gen);
 	err = xg_rules_revert(m, p.prev_gen);
+	if (err == -ESTALE) {
+		/* no set to go back to, ever: a record kept would refuse every change to come */
+		pr_warn("rules: %s: generation %u stays live, the pending record is dropped\n",
+			g->ifname, p.gen);
+		err = xg_pending_clear(m);
+	}
 	return err ? err : -ETIME;
 }
 

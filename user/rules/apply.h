@@ -19,7 +19,8 @@ int xg_pending_read(int fd, struct xg_pending *p);
 int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, __u32 prev_gen,
 		 unsigned int secs, struct xg_pending *out);
 /* Honour a deadline that passed with no timer to act on it (the timer was killed): revert
- * now, with a warning. 0 when nothing was due, -ETIME when it reverted, other -errno. */
+ * now, with a warning. 0 when nothing was due, -ETIME when it reverted (or, the previous
+ * set being gone, dropped the record), other -errno (the record kept: retried next time). */
 int xg_apply_overdue(const struct xg_gate *g, const struct xg_gate_maps *m);
 /* Keep the pending set (was: the record); call xg_apply_overdue first. -ENOENT: nothing
  * pending. */

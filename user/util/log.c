@@ -78,18 +78,21 @@ void xg_log_json_line(FILE *f, const struct timespec *ts, int level, const char 
 	free(m);
 }
 
-/* One write(2) per line, so lines of threads logging at once do not interleave. */
+/* One write(2) per line, so lines of threads logging at once do not interleave. A message
+ * cut to fit msg (a verifier log at -v) ends "...\n"; line holds msg escaped at 6 bytes a
+ * character ("\u000a"), so a JSON line is never cut. */
 static void vlog(int level, const char *fmt, va_list ap)
 {
 	static const int prio[] = { 4, 6, 6, 7 }; /* warning, info, info, debug */
-	char msg[4096], line[8192];
+	char msg[4096], line[6 * sizeof(msg) + 128];
 	struct timespec ts;
 	FILE *f;
 	long n;
 
 	if (level > log_level)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
+		memcpy(msg + sizeof(msg) - 5, "...\n", 5);
 	f = fmemopen(line, sizeof(line), "w");
 	if (!f)
 		return;
