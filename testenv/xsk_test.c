@@ -425,6 +425,73 @@ static void test_round_tx_full(void **state)
 	rig_close(r);
 }
 
+/* A handler with frames of its own (produce(), as the switch's from other ports): fills
+ * as many of the lent frames as want says, with those lengths. */
+struct make_state {
+	int want[RING]; /* lengths; -1: the handler runs out there */
+	unsigned int offered;
+};
+
+static void make_batch(void *state, struct xg_batch *b, struct xg_handler_stats *hs)
+{
+	(void)state;
+	hs->handled += b->n;
+}
+
+static unsigned int make_produce(void *state, struct xg_xsk_frame *f, unsigned int max)
+{
+	struct make_state *m = state;
+	unsigned int n;
+
+	m->offered = max;
+	for (n = 0; n < max && m->want[n] >= 0; n++) {
+		f[n].len = (uint32_t)m->want[n];
+		memset(f[n].data, 0xcd, f[n].len < f[n].room ? f[n].len : f[n].room);
+	}
+	return n;
+}
+
+static const struct xg_handler_ops make = { .name = "make",
+					    .init = grow_init,
+					    .batch = make_batch,
+					    .fini = grow_fini,
+					    .produce = make_produce };
+
+/* Produced frames go out like any TX: the room, length 0 and a full TX ring dropped and
+ * counted, the frames not filled taken back, every frame in one place after the round and
+ * after the completions. A lent frame starts at its chunk: its room is the whole frame. */
+static void test_round_produce(void **state)
+{
+	struct make_state m = { .want = { 60, 0, FRAME + 1, 60, 60, 60, -1 } };
+	struct xdp_desc d[RING];
+	struct rig *r = rig_open();
+	uint32_t i, n;
+
+	(void)state;
+	r->tx.consumer = 0;
+	r->tx.producer = RING - 3; /* room for 3 in the TX ring */
+	ring_init(&r->w.q.tx, &r->tx, 1);
+	assert_int_equal(round_of(r, &make, &m), 6); /* nothing received, 6 produced */
+	assert_true(m.offered > 6);
+	assert_int_equal(r->w.st.rx, 0);
+	assert_int_equal(r->w.st.tx, 3);
+	assert_int_equal(r->w.st.dropped_tx_bad_len, 2);
+	assert_int_equal(r->w.st.dropped_tx_full, 1);
+	assert_true(balanced(r, 0));
+	r->tx.consumer = RING - 3; /* the kernel sends the three, completes them */
+	n = kernel_take_tx(r, d, RING);
+	assert_int_equal(n, 3);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(d[i].len, 60);
+		kernel_complete(r, d[i].addr);
+	}
+	m = (struct make_state){ .want = { -1 } };
+	assert_int_equal(round_of(r, &make, &m), 0);
+	assert_int_equal(r->w.q.outstanding_tx, 0);
+	assert_true(balanced(r, 0));
+	rig_close(r);
+}
+
 /* The output's kernel side: take n TX descriptors and complete them. */
 static uint32_t kernel_out_send(struct rig *r, struct xdp_desc *d, uint32_t max)
 {
@@ -620,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_tx_only_alloc),
 		cmocka_unit_test(test_round_room),
 		cmocka_unit_test(test_round_tx_full),
+		cmocka_unit_test(test_round_produce),
 		cmocka_unit_test(test_forward_shared),
 		cmocka_unit_test(test_forward_copy_full),
 		cmocka_unit_test(test_shared_queue),
