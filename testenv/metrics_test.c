@@ -116,14 +116,15 @@ static long line_at(const char *out, const char *prefix)
 
 /* Two interfaces in one scrape (`run IF1,IF2`): every family's HELP and TYPE once, each
  * interface's samples under it with its own label, and each family's lines together
- * (no family's sample after another family's HELP). */
+ * (no family's sample after another family's HELP); the switch's family for its port. */
 static void test_render_two(void **state)
 {
 	struct xg_snapshot g0 = { 0 }, g1 = { 0 };
 	struct xg_run_snap p0 = { 0 }, p1 = { 0 };
+	struct xg_l2_port sw1 = { .index = 1 };
 	struct xg_metrics_view v[2] = {
 		{ .ifname = "dut0", .gate = &g0, .pool = &p0 },
-		{ .ifname = "dut1", .gate = &g1, .pool = &p1 },
+		{ .ifname = "dut1", .gate = &g1, .pool = &p1, .sw = &sw1 },
 	};
 	const char *fam[] = { "verdict_packets_total",	 "parse_packets_total",
 			      "worker_rx_packets_total", "worker_dropped_packets_total",
@@ -139,6 +140,7 @@ static void test_render_two(void **state)
 	p1.n = 2;
 	p1.w[1].queue = 1;
 	p1.w[1].c.rx = 41;
+	atomic_store(&sw1.same_port, 5);
 	out = render(v, 2);
 	assert_non_null(strstr(out, "xdpgate_verdict_packets_total{interface=\"dut0\","
 				    "verdict=\"xsk\"} 3\n"));
@@ -150,6 +152,11 @@ static void test_render_two(void **state)
 				    "queue=\"1\"} 41\n"));
 	assert_int_equal(count(out, "# TYPE "), count(out, "# HELP "));
 	assert_null(strstr(out, "# HELP xdpgate_rule_")); /* neither has a rule set */
+	/* the switch's counters for the interface that is one of its ports, only */
+	assert_int_equal(count(out, "# TYPE xdpgate_switch_packets_total counter\n"), 1);
+	assert_non_null(strstr(out, "xdpgate_switch_packets_total{interface=\"dut1\","
+				    "outcome=\"same_port\"} 5\n"));
+	assert_null(strstr(out, "xdpgate_switch_packets_total{interface=\"dut0\""));
 	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
 		long help, last0, first1, next;
 

@@ -109,13 +109,14 @@ test_forward_debug_build() {
 # own IPv6 chatter does not blur the counts.
 test_switch_learns() {
 	[[ -x $XG_DEBUG ]] || { echo "no $XG_DEBUG: make builds it" >&2; return 1; }
-	local out rules pcap FWD_FRAMES
+	local out rules pcap FWD_FRAMES i
 	te_setup --pairs 2
 	out=$(mktemp /tmp/xg-fwd-XXXXXX)
 	rules=$(mktemp /tmp/xg-fwd-XXXXXX.rules)
 	pcap=$(mktemp /tmp/xg-fwd-XXXXXX.pcap)
 	printf 'xsk proto udp\ndefault pass\n' >"$rules"
-	XG=$XG_DEBUG run_bg "$out" "$TE_DUT_IF,$TE_DUT_IF2" --handler switch --rules "$rules"
+	XG=$XG_DEBUG run_bg "$out" "$TE_DUT_IF,$TE_DUT_IF2" --handler switch --rules "$rules" \
+		--metrics 127.0.0.1:19468
 	FWD_FRAMES=200
 	capture "$TE_NS_GEN" "$TE_GEN_IF" "$pcap"
 	assert_ok te_gen "$XG" gen "$TE_GEN_IF2" --dst "$TE_DUT_IP4_2" \
@@ -131,9 +132,20 @@ test_switch_learns() {
 		"unicast to gen1's learned port: every frame once, in order"
 	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_GEN_MAC" \
 		--count 500 --rate 30000
-	sleep 0.3
+	# the switch's counters in the metrics too, once the worker has had the frames (bounded)
+	for ((i = 0; i < 30; i++)); do
+		te_dut curl -sf http://127.0.0.1:19468/metrics >"$pcap.prom"
+		grep -q '^xdpgate_switch_packets_total{interface="dut0",outcome="same_port"} 500$' \
+			"$pcap.prom" && break
+		sleep 0.1
+	done
 	kill -INT "$RUN_PID"
 	wait "$RUN_PID"
+	assert_ok promtool check metrics <"$pcap.prom"
+	assert_match 'xdpgate_switch_packets_total\{interface="dut0",outcome="same_port"\} 500' \
+		"$(cat "$pcap.prom")"
+	assert_match 'xdpgate_switch_packets_total\{interface="dut1",outcome="flooded"\} 200' \
+		"$(cat "$pcap.prom")"
 	assert_match "switch dut0: in 3500, to one port 3000, flooded 0, same port 500, handoff full 0" \
 		"$(cat "$out")"
 	assert_match "switch dut1: in 200, to one port 0, flooded 200, same port 0, handoff full 0" \
@@ -143,7 +155,7 @@ test_switch_learns() {
 	# a switch needs two ports, and one worker a port
 	assert_fail te_dut "$XG" run "$TE_DUT_IF" --handler switch --duration 1
 	assert_match "a switch has 2 to" "$ASSERT_OUT"
-	rm -f "$out" "$rules" "$pcap" "$pcap.err"
+	rm -f "$out" "$rules" "$pcap" "$pcap.err" "$pcap.prom"
 }
 
 # Bad forward arguments: one line each, nothing left attached.

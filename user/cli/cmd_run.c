@@ -343,6 +343,7 @@ out:
 static int metrics_start(const struct run_cfg *cfg, const struct xg_conf *conf,
 			 const struct run_set *set, struct xg_metrics **mx)
 {
+	const struct xg_l2_port *sw[RUN_MAX_IFACES];
 	const struct xg_pool *p[RUN_MAX_IFACES];
 	struct sockaddr_in sa = conf->metrics;
 	char addr[INET_ADDRSTRLEN], names[RUN_MAX_IFACES * IF_NAMESIZE] = "";
@@ -357,10 +358,13 @@ static int metrics_start(const struct run_cfg *cfg, const struct xg_conf *conf,
 		return 0;
 	for (i = 0; i < set->n; i++) {
 		p[i] = set->ifs[i].p;
+		sw[i] = set->sw && set->ifs[i].pc.handler == &xg_handler_switch
+				? set->ifs[i].pc.handler_ctx
+				: NULL;
 		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", i ? "," : "",
 			 xg_pool_ifname(p[i]));
 	}
-	if (xg_metrics_start(&sa, p, set->n, mx))
+	if (xg_metrics_start(&sa, p, sw, set->n, mx))
 		return -1;
 	inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof(addr));
 	pr_info("%s: metrics on http://%s:%u/metrics\n", names, addr, ntohs(sa.sin_port));

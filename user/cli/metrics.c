@@ -22,6 +22,7 @@
 /* One interface of the run: its pool, its gate's maps. */
 struct xg_metrics_if {
 	const struct xg_pool *p;
+	const struct xg_l2_port *sw;
 	struct xg_gate_maps maps;
 	char ifname[IF_NAMESIZE];
 };
@@ -230,6 +231,48 @@ static void ring_metrics(FILE *f, const struct xg_metrics_view *vs, size_t n)
 				v->ifname, v->pool->w[i].queue, v->pool->w[i].c.ring_fill_size);
 }
 
+/* The switch's per-port counters, live atomics (one writer each: the port's worker). */
+#define SF(field) offsetof(struct xg_l2_port, field)
+static const struct {
+	const char *outcome;
+	size_t off;
+} switch_fields[] = {
+	{ "in", SF(in) },
+	{ "unicast", SF(unicast) },
+	{ "flooded", SF(flooded) },
+	{ "same_port", SF(same_port) },
+	{ "handoff_full", SF(ring_full) },
+	{ "too_long", SF(too_long) },
+};
+#undef SF
+
+static void switch_metrics(FILE *f, const struct xg_metrics_view *vs, size_t n)
+{
+	const struct xg_metrics_view *v, *end = vs + n;
+	size_t k;
+
+	head(f, "switch_packets_total", "counter",
+	     "The learning switch's frames by port and outcome (copies lost for handoff_full).");
+	for (v = vs; v < end; v++)
+		for (k = 0; v->sw && k < sizeof(switch_fields) / sizeof(switch_fields[0]); k++)
+			fprintf(f,
+				"xdpgate_switch_packets_total{interface=\"%s\",outcome=\"%s\"} "
+				"%llu\n",
+				v->ifname, switch_fields[k].outcome,
+				(unsigned long long)atomic_load_explicit(
+					(const _Atomic uint64_t *)((const char *)v->sw +
+								   switch_fields[k].off),
+					memory_order_relaxed));
+}
+
+static bool any_switch(const struct xg_metrics_view *v, size_t n)
+{
+	for (; n; n--, v++)
+		if (v->sw)
+			return true;
+	return false;
+}
+
 static bool any_pool(const struct xg_metrics_view *v, size_t n)
 {
 	for (; n; n--, v++)
@@ -248,6 +291,8 @@ void xg_metrics_render(FILE *f, const struct xg_metrics_view *v, size_t n)
 		pool_metrics(f, v, n);
 		ring_metrics(f, v, n);
 	}
+	if (any_switch(v, n))
+		switch_metrics(f, v, n);
 }
 
 /* What one interface's part of a scrape read: freed by scrape_free. */
@@ -278,6 +323,7 @@ static char *scrape(struct xg_metrics *m, size_t *len)
 		}
 		xg_run_snapshot(m->ifs[i].p, &s[i].pool);
 		v[i].pool = &s[i].pool;
+		v[i].sw = m->ifs[i].sw;
 	}
 	f = v && s ? open_memstream(&buf, len) : NULL;
 	if (f) {
@@ -341,8 +387,8 @@ static void metrics_free(struct xg_metrics *m)
 	free(m);
 }
 
-int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *const *p, size_t n,
-		     struct xg_metrics **out)
+int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *const *p,
+		     const struct xg_l2_port *const *sw, size_t n, struct xg_metrics **out)
 {
 	struct xg_metrics *m = calloc(1, sizeof(*m) + n * sizeof(m->ifs[0]));
 	char a[INET_ADDRSTRLEN];
@@ -355,6 +401,7 @@ int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *const
 		struct xg_metrics_if *mi = &m->ifs[m->n];
 
 		mi->p = p[m->n];
+		mi->sw = sw ? sw[m->n] : NULL;
 		snprintf(mi->ifname, sizeof(mi->ifname), "%s", xg_pool_ifname(mi->p));
 		err = xg_gate_maps_open(xg_pool_gate(mi->p), "metrics", &mi->maps);
 		if (err) {
