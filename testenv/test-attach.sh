@@ -287,3 +287,18 @@ test_attach_interface_down_up() {
 	assert_eq 4 "$(xg_count drop)" "drop counter after the flap"
 	assert_ok xg detach "$TE_DUT_IF"
 }
+
+# A gate attached by another version lacks a map this one needs (a newer map's pin is
+# gone): commands say so, naming the map and the way out, instead of "not attached".
+test_attach_older_gate_map_missing() {
+	local pins
+	te_setup
+	assert_ok xg attach "$TE_DUT_IF" --default pass
+	pins="$(pin_dir)/if$(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].ifindex')"
+	assert_ok rm "$pins/xg_pending"
+	assert_fail xg rules list "$TE_DUT_IF"
+	assert_match "the gate has no map xg_pending: another version of xdpgate attached it" \
+		"$ASSERT_OUT"
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_fail test -e "$pins"
+}

@@ -282,15 +282,16 @@ static const struct xg_conf_iface *reload_conf(const struct run_cfg *cfg, const 
  * fails the old handler is put back. Anything wrong: one line, and the old state stays.
  * cfg's strings point into *conf (the pool holds the handler's argument), so a new file
  * whose handler is taken replaces *conf, even when the old one could not be put back (the
- * workers read their argument from it); otherwise it is dropped. */
-static void run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool *p)
+ * workers read their argument from it); otherwise it is dropped. Returns true when a
+ * worker did not start again: a queue without a worker must not run on unnoticed. */
+static bool run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool *p)
 {
 	const char *ifname = xg_pool_ifname(p), *rules = cfg->rules;
 	const struct run_cfg *nc = cfg;
 	const struct xg_conf_iface *ifc;
 	struct xg_conf next = { 0 };
 	struct xg_ruleset rs;
-	bool switched = false;
+	bool switched = false, fatal = false;
 	char err[512];
 
 	xg_ruleset_init(&rs);
@@ -310,7 +311,14 @@ static void run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool
 		goto out;
 	}
 	if (strcmp(cfg->handler, nc->handler)) {
-		if (switch_handler(p, nc->handler)) {
+		int serr = switch_handler(p, nc->handler);
+
+		if (serr == -EIO) {
+			pr_warn("run: SIGHUP: %s: a worker did not restart: stopping\n", ifname);
+			fatal = true;
+			goto out;
+		}
+		if (serr) {
 			pr_warn("run: SIGHUP: reload refused, old state kept: %s: handler '%s' "
 				"did not start\n",
 				ifname, nc->handler);
@@ -318,12 +326,19 @@ static void run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool
 		}
 		switched = true;
 	}
-	if (!xg_rules_replace_live("run", ifname, &rs)) /* else it said why */
+	if (!xg_rules_replace_live("run", ifname, &rs)) { /* else it said why */
 		pr_info("run: SIGHUP: %zu rules from %s in force\n", rs.n, rules);
-	else if (switched && !switch_handler(p, cfg->handler))
-		switched = false;
-	else if (switched) /* the new one runs on: next must own its argument */
-		pr_warn("run: SIGHUP: %s: the old handler could not be put back\n", ifname);
+	} else if (switched) {
+		int serr = switch_handler(p, cfg->handler);
+
+		if (!serr)
+			switched = false;
+		else /* the new one runs on: next must own its argument */
+			pr_warn("run: SIGHUP: %s: the old handler could not be put back%s\n",
+				ifname,
+				serr == -EIO ? ", and a worker did not restart: stopping" : "");
+		fatal = serr == -EIO;
+	}
 	if (switched) {
 		struct xg_conf old = *conf;
 
@@ -337,6 +352,7 @@ static void run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool
 out:
 	xg_ruleset_free(&rs);
 	xg_conf_free(&next);
+	return fatal;
 }
 
 /* --metrics, else the config's [metrics] listen; neither: no server. */
@@ -422,7 +438,7 @@ static int run_start(struct run_set *set)
 }
 
 /* The pools are up: report every interval until stopped, the duration ends, or an
- * interface goes. Returns true when one went. */
+ * interface goes or loses a worker. Returns true when one did. */
 static bool run_loop(const struct run_cfg *cfg, struct run_set *set)
 {
 	double start = xg_now(), next;
@@ -439,8 +455,8 @@ static bool run_loop(const struct run_cfg *cfg, struct run_set *set)
 		for (i = 0; i < set->n; i++) {
 			struct run_iface *r = &set->ifs[i];
 
-			if (reload)
-				run_reload(&r->cfg, &r->conf, r->p);
+			if (reload && run_reload(&r->cfg, &r->conf, r->p))
+				return true;
 			if (xg_gate_iface_gone(xg_pool_gate(r->p))) {
 				/* its sockets would wait for frames forever: say so, clean up */
 				pr_warn("run: %s: the interface is gone\n", r->ifname);

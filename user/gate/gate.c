@@ -245,7 +245,11 @@ int xg_gate_map_fd(const struct xg_gate *g, const char *cmd, const char *map)
 	if (fd < 0) {
 		int err = -errno;
 
-		if (err == -ENOENT)
+		if (err == -ENOENT && !access(g->pin_dir, F_OK)) /* the others are there */
+			pr_warn("%s: %s: the gate has no map %s: another version of xdpgate "
+				"attached it ('xdpgate detach %s', then attach again)\n",
+				cmd, g->ifname, map, g->ifname);
+		else if (err == -ENOENT)
 			pr_warn("%s: %s: xdpgate is not attached (no maps at %s)\n", cmd, g->ifname,
 				g->pin_dir);
 		else

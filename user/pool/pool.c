@@ -517,7 +517,7 @@ int xg_pool_set_handler(struct xg_pool *p, const struct xg_handler_ops *ops, con
 		p->w[i].ops = ops;
 		p->w[i].hstate = st[i];
 		if (xg_worker_start(&p->w[i]))
-			err = -1; /* it said which */
+			err = -EIO; /* it said which; the others run the new handler */
 	}
 	return err;
 }

@@ -88,8 +88,10 @@ void xg_pool_stop(struct xg_pool *p);
 /* Restart p's workers with another handler (arg and ctx as in xg_pool_cfg; arg must live as
  * long as the pool uses it): each worker stops, handling what its RX ring holds with the
  * old handler, and starts again with the new one on the same socket, UMEM and counters.
- * The gate, its rules and its counters are untouched. 0, or -1: when the new handler
- * cannot start (its init says why) nothing has changed. Call with SIGINT/SIGTERM/SIGHUP blocked
+ * The gate, its rules and its counters are untouched. 0; -1 when the new handler cannot
+ * start (its init says why): nothing has changed; -EIO when the handler switched but a
+ * worker thread could not start again (it said why): its queue is not served, and the
+ * caller should stop the pool. Call with SIGINT/SIGTERM/SIGHUP blocked
  * (xg_signals_hold) if the workers must not take them. */
 int xg_pool_set_handler(struct xg_pool *p, const struct xg_handler_ops *ops, const char *arg,
 			void *ctx);
