@@ -153,7 +153,7 @@ $(BUILD)/bench/%: bench/%.c
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -I. -fno-omit-frame-pointer \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRCS := user/rules/lang.c user/rules/format.c user/rules/ref.c user/rules/explain.c \
+FUZZ_SRCS := user/rules/lang.c user/rules/set.c user/rules/format.c user/rules/ref.c user/rules/explain.c \
 	     user/util/log.c user/util/enum_names.c user/cli/config.c user/cli/opts.c \
 	     user/util/netdev.c
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRCS))

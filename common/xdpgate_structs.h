@@ -30,6 +30,6 @@ struct xg_config {
 	__u32 _pad;
 	struct xg_slot_cfg slot[2];
 };
-_Static_assert(sizeof(struct xg_config) == 72, "xg_config layout");
+_Static_assert(sizeof(struct xg_config) == 104, "xg_config layout");
 
 #endif

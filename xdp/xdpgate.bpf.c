@@ -63,6 +63,31 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } xg_dst SEC(".maps");
 
+/* Prefix sets by gate-wide id: each an LPM trie over both families (common/xdpgate_rules.h),
+ * swapped whole on a set reload. */
+struct xg_set_trie {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XG_SET_PREFIXES_MAX);
+	__uint(key_size, sizeof(struct xg_set_key)); /* sizes, not types: the key is in no BTF */
+	__uint(value_size, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XG_SETS_MAX);
+	__type(key, __u32);
+	__array(values, struct xg_set_trie);
+} xg_sets SEC(".maps");
+
+/* Userspace-only: the name and size of each set id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_SETS_MAX);
+	__type(key, __u32);
+	__type(value, struct xg_set_info);
+} xg_set_info SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 2 * XG_F_MAX * 65536);
@@ -169,21 +194,51 @@ static __always_inline __u16 ec_addr4(void *dir, __u32 slot, __u32 addr_be)
 	return (__u16)e;
 }
 
-static __always_inline __u16 ec_addr(void *dir4, void *lpm, __u32 slot, const struct xg_pkt *p,
+/* The sets the slot tests on address field k (0 src, 1 dst): one trie lookup per set, the
+ * membership bits scaled to the field's class stride. A frame without L3 is in no set. */
+static __always_inline __u32 set_bits(const struct xg_slot_cfg *sc, __u32 k, const struct xg_pkt *p,
+				      const __u32 *addr)
+{
+	struct xg_set_key key = { .family = p->family };
+	__u32 n = sc->nsets[k], m = 0, i;
+
+	if (!n || (p->family != 4 && p->family != 6))
+		return 0;
+	key.prefixlen = 8 + (p->family == 4 ? 32 : 128);
+	__builtin_memcpy(key.addr, addr, 16);
+	XG_UNROLL
+	for (i = 0; i < XG_SET_FIELD_MAX; i++) {
+		__u32 id;
+		void *trie;
+
+		if (i >= n)
+			break;
+		id = sc->set_id[k][i];
+		trie = bpf_map_lookup_elem(&xg_sets, &id);
+		if (trie && bpf_map_lookup_elem(trie, &key))
+			m |= 1u << i;
+	}
+	return m * sc->set_stride[k];
+}
+
+/* The class of an address: its prefix class, plus the stride times its set bits. */
+static __always_inline __u16 ec_addr(void *dir4, void *lpm, __u32 slot,
+				     const struct xg_slot_cfg *sc, __u32 kf, const struct xg_pkt *p,
 				     const __u32 *addr)
 {
 	struct xg_lpm_key k = { .prefixlen = 16, .slot = (__u8)slot };
+	__u32 sb = set_bits(sc, kf, p, addr);
 	__u16 *ec;
 
 	if (p->family == 4)
-		return ec_addr4(dir4, slot, addr[0]);
+		return (__u16)(ec_addr4(dir4, slot, addr[0]) + sb);
 	k.family = p->family;
 	if (p->family == 6) {
 		k.prefixlen += 128;
 		__builtin_memcpy(k.addr, addr, 16);
 	}
 	ec = bpf_map_lookup_elem(lpm, &k);
-	return ec ? *ec : 0;
+	return (__u16)((ec ? *ec : 0) + sb);
 }
 
 static __always_inline int has_ports(const struct xg_pkt *p)
@@ -229,15 +284,15 @@ _Static_assert(XG_F_SRC == 0 && XG_F_DST == 1 && XG_F_PROTO == 2, "the array-ind
 								  "the two address fields");
 
 /* One EC per field the rule set uses; unused fields stay 0 and are skipped later. */
-static __always_inline void lookup_ecs(__u32 slot, __u32 fields, const struct xg_pkt *p,
-				       struct xg_cache_key *k)
+static __always_inline void lookup_ecs(__u32 slot, const struct xg_slot_cfg *sc,
+				       const struct xg_pkt *p, struct xg_cache_key *k)
 {
-	__u32 f;
+	__u32 f, fields = sc->fields;
 
 	if (fields & (1u << XG_F_SRC))
-		k->ec[XG_F_SRC] = ec_addr(&xg_src4, &xg_src, slot, p, p->saddr);
+		k->ec[XG_F_SRC] = ec_addr(&xg_src4, &xg_src, slot, sc, 0, p, p->saddr);
 	if (fields & (1u << XG_F_DST))
-		k->ec[XG_F_DST] = ec_addr(&xg_dst4, &xg_dst, slot, p, p->daddr);
+		k->ec[XG_F_DST] = ec_addr(&xg_dst4, &xg_dst, slot, sc, 1, p, p->daddr);
 	XG_UNROLL
 	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
 		if (fields & (1u << f))
@@ -313,9 +368,10 @@ static __always_inline __u64 w64(__u32 slot, __u32 idx)
 /* An address class as an index into the small-set words: classes above XG_SMALL_EC do not
  * occur in this mode (the loader checks); the mask keeps a reader inside the field. */
 static __always_inline __u32 w64_addr(void *dir4, void *lpm, __u32 base, __u32 slot,
+				      const struct xg_slot_cfg *sc, __u32 kf,
 				      const struct xg_pkt *p, const __u32 *addr)
 {
-	return base + (ec_addr(dir4, lpm, slot, p, addr) & (XG_SMALL_EC - 1));
+	return base + (ec_addr(dir4, lpm, slot, sc, kf, p, addr) & (XG_SMALL_EC - 1));
 }
 
 /* Small sets: AND the rule words of the values of the fields in use; each test is one
@@ -327,9 +383,9 @@ static __always_inline __u32 first_match_small(__u32 slot, const struct xg_slot_
 	__u32 fields = sc->fields, f;
 
 	if (fields & (1u << XG_F_SRC))
-		acc &= w64(slot, w64_addr(&xg_src4, &xg_src, XG_W64_SRC, slot, p, p->saddr));
+		acc &= w64(slot, w64_addr(&xg_src4, &xg_src, XG_W64_SRC, slot, sc, 0, p, p->saddr));
 	if (fields & (1u << XG_F_DST))
-		acc &= w64(slot, w64_addr(&xg_dst4, &xg_dst, XG_W64_DST, slot, p, p->daddr));
+		acc &= w64(slot, w64_addr(&xg_dst4, &xg_dst, XG_W64_DST, slot, sc, 1, p, p->daddr));
 	XG_UNROLL
 	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
 		if (fields & (1u << f))
@@ -392,7 +448,7 @@ static __always_inline int classify(__u32 slot, const struct xg_slot_cfg *sc,
 	if (sc->flags & XG_SLOT_SMALL) {
 		rule1 = first_match_small(slot, sc, pkt);
 	} else {
-		lookup_ecs(slot, sc->fields, pkt, &k);
+		lookup_ecs(slot, sc, pkt, &k);
 		rule1 = (__u32)xg_match_cached(slot, sc, &k);
 	}
 	return rule1 ? (int)rule1 - 1 : -1;

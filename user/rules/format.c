@@ -85,12 +85,18 @@ static void fmt_prefix(struct sbuf *b, const char *kw, const struct xg_prefix *p
 
 static void fmt_src(struct sbuf *b, const char *kw, const struct xg_rule *r)
 {
-	fmt_prefix(b, kw, &r->src);
+	if (r->src_set[0])
+		sb_add(b, " %s @%s", kw, r->src_set);
+	else
+		fmt_prefix(b, kw, &r->src);
 }
 
 static void fmt_dst(struct sbuf *b, const char *kw, const struct xg_rule *r)
 {
-	fmt_prefix(b, kw, &r->dst);
+	if (r->dst_set[0])
+		sb_add(b, " %s @%s", kw, r->dst_set);
+	else
+		fmt_prefix(b, kw, &r->dst);
 }
 
 /* A known name, else the number in fmt. */

@@ -14,6 +14,7 @@
 
 #include "user/util/log.h"
 #include "user/rules/load.h"
+#include "user/rules/setload.h"
 #include "xdpgate.skel.h"
 
 #define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
@@ -476,13 +477,18 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	/* frames that read `active` before the last flip may still use slot t */
 	err = initial ? 0 : grace_period();
 	if (!err)
+		err = xg_sets_place(m, rs, c, initial ? &sc : &cfg.slot[old], &sc);
+	if (!err)
 		err = fill_slot(m, rs, c, &sc, (__u8)t, cfg.slot[t].nrules);
 	if (!err && !initial)
 		err = plan_carry(m, rs, old, cfg.slot[old].nrules, &cy);
 	if (!err && !initial)
 		err = apply_carry(m, &cy, old, t, false);
-	if (err)
+	if (err) {
+		if (!initial)
+			xg_sets_release(m, &cfg.slot[old]); /* what this reload placed */
 		goto out;
+	}
 	cfg.slot[t] = sc;
 	err = write_config(m, &cfg); /* readers still use the other slot */
 	if (!err && !initial) {
@@ -494,6 +500,8 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		if (!err)
 			err = apply_carry(m, &cy, old, t, true);
 	}
+	if (!err)
+		xg_sets_release(m, &sc); /* the sets only the old slot used */
 out:
 	free(cy.from);
 	free(cy.at);
@@ -536,6 +544,11 @@ int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
 			xg_ruleset_free(rs);
 			return -EIO;
 		}
+	}
+	if (xg_ruleset_bind_sets(rs, msg, sizeof(msg))) {
+		pr_warn("rules: %s\n", msg);
+		xg_ruleset_free(rs);
+		return -EIO;
 	}
 	return 0;
 }

@@ -63,23 +63,29 @@ static bool is_tcp_udp(const struct xg_pkt *pkt)
 	return pkt->l4_ok && (pkt->l4_proto == IPPROTO_TCP || pkt->l4_proto == IPPROTO_UDP);
 }
 
+/* An address condition is a prefix or a set (@NAME): a frame's address is in the set when
+ * some prefix of it contains the address; a frame without L3 is in no set. */
 static bool has_src(const struct xg_rule *r)
 {
-	return r->src.family != 0;
+	return r->src.family != 0 || r->src_set[0];
 }
 
 static bool match_src(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
+	if (r->src_set[0])
+		return xg_set_has(r->src_sp, pkt->family, pkt->saddr);
 	return prefix_has(&r->src, pkt->saddr, pkt->family);
 }
 
 static bool has_dst(const struct xg_rule *r)
 {
-	return r->dst.family != 0;
+	return r->dst.family != 0 || r->dst_set[0];
 }
 
 static bool match_dst(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
+	if (r->dst_set[0])
+		return xg_set_has(r->dst_sp, pkt->family, pkt->daddr);
 	return prefix_has(&r->dst, pkt->daddr, pkt->family);
 }
 

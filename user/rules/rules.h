@@ -37,6 +37,22 @@ struct xg_prefix {
 	uint8_t addr[16]; /* network order; IPv4 in addr[0..3] */
 };
 
+/* A named prefix set (`set NAME FILE`): its prefixes sorted by family, length and address,
+ * without duplicates, and the runs of equal family and length, for the reference lookup. A
+ * set read back from a live gate is a name only (loaded false): its prefixes stay there. */
+#define XG_SET_NAME_MAX XG_SET_NAME_BPF
+struct xg_set {
+	char name[XG_SET_NAME_MAX];
+	bool loaded;
+	struct xg_prefix *p;
+	size_t n;
+	unsigned int nruns;
+	struct {
+		uint8_t family, len;
+		uint32_t first, n;
+	} run[33 + 129];
+};
+
 struct xg_port_set {
 	uint16_t n; /* 0: any port (no condition) */
 	struct {
@@ -48,6 +64,10 @@ struct xg_rule {
 	uint32_t action;	       /* enum xg_verdict: PASS, DROP, TX, REDIRECT or XSK */
 	char redirect_if[IF_NAMESIZE]; /* REDIRECT only */
 	struct xg_prefix src, dst;
+	/* src @NAME / dst @NAME: the set's name (empty: none), bound to the rule set's set of
+	 * that name by the parser or xg_ruleset_bind_sets() */
+	char src_set[XG_SET_NAME_MAX], dst_set[XG_SET_NAME_MAX];
+	const struct xg_set *src_sp, *dst_sp;
 	bool has_proto;
 	uint8_t proto; /* IPPROTO_* (L4 protocol after IPv6 extension headers) */
 	struct xg_port_set sport, dport;
@@ -68,6 +88,8 @@ struct xg_ruleset {
 	size_t n, cap;
 	uint32_t default_verdict; /* XG_VERDICT_PASS unless a `default` line says drop */
 	bool has_default;
+	struct xg_set *sets[XG_SET_RULESET_MAX]; /* each its own allocation: rules point to it */
+	size_t nsets;
 };
 
 void xg_ruleset_init(struct xg_ruleset *rs);
@@ -75,6 +97,24 @@ void xg_ruleset_free(struct xg_ruleset *rs);
 /* Insert a copy of r before index at (at == rs->n appends). 0 or -ENOMEM/-E2BIG. */
 int xg_ruleset_insert(struct xg_ruleset *rs, size_t at, const struct xg_rule *r);
 int xg_ruleset_delete(struct xg_ruleset *rs, size_t at);
+
+/* The set of rs named name, or NULL. */
+struct xg_set *xg_ruleset_set(const struct xg_ruleset *rs, const char *name);
+/* Bind every rule's set names to rs's sets, adding a name-only set for each name rs does
+ * not have (rules read back from a gate, or added on the command line). 0, or -1 with the
+ * message in err (more than XG_SET_RULESET_MAX sets). */
+int xg_ruleset_bind_sets(struct xg_ruleset *rs, char *err, size_t errlen);
+/* Read a set file (one prefix per line, '#' comments) into a new set. 0, or -1 with
+ * "FILE:LINE: ..." in err. */
+int xg_set_read(const char *path, const char *name, struct xg_set **out, char *err, size_t errlen);
+/* Sort and deduplicate s->p and index its runs. */
+void xg_set_finish(struct xg_set *s);
+void xg_set_free(struct xg_set *s);
+/* addr (network order, of family 4 or 6) lies in some prefix of s. */
+bool xg_set_has(const struct xg_set *s, uint8_t family, const void *addr);
+/* Parse one prefix ("ADDR[/LEN]"); host bits are cleared (*had_host set when there were
+ * any). 0, or -1 when it is no prefix. */
+int xg_prefix_parse(const char *s, struct xg_prefix *p, bool *had_host);
 
 /* Parse one line. Returns 1 for a rule (in *r), 2 for a `default` line (in *def), 0 for a
  * blank or comment line, -1 on error with one message in err, formatted
