@@ -24,6 +24,7 @@
 #include "user/rules/explain.h"
 #include "user/rules/load.h"
 #include "user/cli/rules_print.h"
+#include "user/cli/live.h"
 
 struct rules_cfg {
 	unsigned int at;     /* rules add --at N (1-based); 0: append */
@@ -31,14 +32,7 @@ struct rules_cfg {
 	bool json;
 };
 
-/* An attached gate, its maps, and an exclusive lock against other rule changes. */
-struct live {
-	struct xg_gate g;
-	struct xg_gate_maps m;
-	int lock_fd;
-};
-
-static int live_open(struct live *l, const char *cmd, const char *ifname, enum xg_caps_need need)
+int live_open(struct live *l, const char *cmd, const char *ifname, enum xg_caps_need need)
 {
 	int err;
 
@@ -62,7 +56,7 @@ static int live_open(struct live *l, const char *cmd, const char *ifname, enum x
 	return 0;
 }
 
-static void live_close(struct live *l)
+void live_close(struct live *l)
 {
 	xg_gate_maps_close(&l->m);
 	if (l->lock_fd >= 0)
