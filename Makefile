@@ -25,7 +25,7 @@ ifeq ($(DEBUG),1)
 CFLAGS += -DXG_XSK_DEBUG -DXG_DEBUG
 endif
 LDLIBS += -lxdp -lbpf -lelf -lz -lpthread -lpcap -linih -lmicrohttpd -lcap
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. -I/usr/include/$(MULTIARCH) -MMD -MP
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I. -I/usr/include/$(MULTIARCH) -MMD -MP
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_SRCS := $(wildcard xdp/*.bpf.c)

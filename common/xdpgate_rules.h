@@ -169,6 +169,22 @@ struct xg_set_info {
 };
 _Static_assert(sizeof(struct xg_set_info) == 40, "xg_set_info layout");
 
+/* Rate limits (README "Limits"): `limit RATE` is a condition met while the rule's bucket
+ * has room. One bucket per limited rule, shared by all CPUs: a GCRA (virtual scheduling)
+ * with the theoretical arrival time tat advanced by atomic adds, so it is exact however
+ * the traffic spreads over queues. Times are in 1/256 ns (XG_LIMIT_SHIFT) so that byte
+ * rates up to GB/s keep their precision. Index: slot * XG_LIMITS_MAX + limit. */
+#define XG_LIMITS_MAX 16
+#define XG_LIMIT_SHIFT 8
+struct xg_bucket {
+	__u64 tat;   /* when the bucket is empty again, in ns << XG_LIMIT_SHIFT */
+	__u64 cost;  /* per frame, or per byte (bytes set), in ns << XG_LIMIT_SHIFT */
+	__u64 burst; /* what may come at once: burst * cost of one unit */
+	__u32 bytes; /* 1: cost is per byte of the frame */
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct xg_bucket) == 32, "xg_bucket layout");
+
 /* Per-slot configuration, inside struct xg_config. */
 struct xg_slot_cfg {
 	__u32 default_verdict; /* enum xg_verdict, for frames no rule matches */
@@ -186,7 +202,7 @@ struct xg_slot_cfg {
 	__u8 nsets[2];
 	__u8 set_id[2][XG_SET_FIELD_MAX];
 	__u16 set_stride[2];
-	__u16 _pad2;
+	__u16 nlimits; /* rules with a limit; 0: the gate never looks at a bucket */
 };
 #define XG_SLOT_SMALL 0x1 /* first match from the small-set words, no cache */
 /* Every rule sends to AF_XDP and tests only EtherType IPv4/IPv6 (the pool's default set,

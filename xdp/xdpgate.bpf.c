@@ -127,6 +127,22 @@ struct {
 	__type(value, struct xg_counter_val);
 } xg_rule_stats SEC(".maps");
 
+/* Limits: each rule's limit id + 1 (0: none), index as xg_actions; the buckets, index
+ * slot * XG_LIMITS_MAX + id, shared by every CPU (common/xdpgate_rules.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_RULES_MAX_BPF);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_rule_limit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_LIMITS_MAX);
+	__type(key, __u32);
+	__type(value, struct xg_bucket);
+} xg_limits SEC(".maps");
+
 /* AF_XDP sockets by receive queue, for the xsk action (filled by `xdpgate run`). */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -327,10 +343,10 @@ static __always_inline __u32 lowest_bit(__u64 x)
 	return debruijn64[((x & -x) * 0x03f79d71b4cb0a89ULL) >> 58];
 }
 
-/* The slow path: AND the bit-vectors of the fields in use, first set bit wins.
- * Returns rule + 1, or 0 when no rule matches. */
+/* The slow path: AND the bit-vectors of the fields in use, first set bit wins (from rule
+ * *from on, when from is given). Returns rule + 1, or 0 when no rule matches. */
 static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *sc,
-					 const struct xg_cache_key *k)
+					 const struct xg_cache_key *k, const __u32 *from)
 {
 	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8;
 	__u32 w;
@@ -351,6 +367,17 @@ static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *s
 		__u64 acc = b0->w[w] & b1->w[w] & b2->w[w] & b3->w[w] & b4->w[w] & b5->w[w] &
 			    b6->w[w] & b7->w[w] & b8->w[w];
 
+		/* Words before from's are skipped. *from is read from memory in each round: a
+		 * value kept in a register would carry what each comparison taught the verifier
+		 * into the next round, and no two rounds' states would be the same. */
+		if (from) {
+			__u32 f = *(volatile const __u32 *)from;
+
+			if (w < f >> 6)
+				acc = 0;
+			else if (w == f >> 6)
+				acc &= ~0ULL << (f & 63);
+		}
 		if (acc)
 			return w * 64 + lowest_bit(acc) + 1;
 	}
@@ -375,9 +402,9 @@ static __always_inline __u32 w64_addr(void *dir4, void *lpm, __u32 base, __u32 s
 }
 
 /* Small sets: AND the rule words of the values of the fields in use; each test is one
- * array read. Rule + 1, or 0. */
-static __always_inline __u32 first_match_small(__u32 slot, const struct xg_slot_cfg *sc,
-					       const struct xg_pkt *p)
+ * array read. The word of the rules that match (lowest bit first). */
+static __always_inline __u64 match_small(__u32 slot, const struct xg_slot_cfg *sc,
+					 const struct xg_pkt *p)
 {
 	__u64 acc = sc->nrules >= 64 ? ~0ULL : (1ULL << sc->nrules) - 1;
 	__u32 fields = sc->fields, f;
@@ -390,7 +417,7 @@ static __always_inline __u32 first_match_small(__u32 slot, const struct xg_slot_
 	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
 		if (fields & (1u << f))
 			acc &= w64(slot, eca_index(f, p));
-	return acc ? lowest_bit(acc) + 1 : 0;
+	return acc;
 }
 
 /* Cache slot of an EC tuple: a multiplicative hash over every field (unused ones are 0). */
@@ -427,10 +454,10 @@ __attribute__((noinline)) int xg_match_cached(__u32 slot, const struct xg_slot_c
 	idx = cache_index(k);
 	e = bpf_map_lookup_elem(&xg_cache, &idx);
 	if (!e)
-		return (int)first_match(slot, sc, k); /* cannot happen: idx < XG_CACHE_SIZE */
+		return (int)first_match(slot, sc, k, NULL); /* cannot happen: idx < XG_CACHE_SIZE */
 	if (e->valid && cache_key_eq(&e->k, k))
 		return (int)e->rule1;
-	rule1 = first_match(slot, sc, k);
+	rule1 = first_match(slot, sc, k, NULL);
 	/* per-CPU entry: no other writer */
 	e->k = *k;
 	e->rule1 = rule1;
@@ -438,18 +465,74 @@ __attribute__((noinline)) int xg_match_cached(__u32 slot, const struct xg_slot_c
 	return (int)rule1;
 }
 
-/* The rule engine: pick the rule for this frame, or none (returns -1). */
+/* Larger sets, past a limited rule over its rate: the next match after it, uncached (the
+ * cache keeps first matches only). Rule + 1, or 0. */
+__attribute__((noinline)) int xg_match_after(__u32 slot, const struct xg_slot_cfg *sc,
+					     const struct xg_cache_key *k, const __u32 *from)
+{
+	if (!sc || !k || !from)
+		return 0;
+	return (int)first_match(slot, sc, k, from);
+}
+
+/* Whether rule r's limit has room for a frame of len bytes, taking it if so (GCRA, see
+ * common/xdpgate_rules.h). A rule without a limit always has room. The frame's cost is
+ * added first and given back when over: concurrent frames never both take the last room,
+ * and one that is refused may, for that instant, make another see the bucket fuller than
+ * it is (an error of at most one frame per CPU, on the side of refusing). */
+static __always_inline bool limit_ok(__u32 slot, __u32 r, __u64 len)
+{
+	__u32 idx = slot * XG_RULES_MAX_BPF + r, bi;
+	__u32 *id = bpf_map_lookup_elem(&xg_rule_limit, &idx);
+	struct xg_bucket *b;
+	__u64 now, cost, t;
+
+	if (!id || !*id)
+		return true;
+	bi = slot * XG_LIMITS_MAX + ((*id - 1) & (XG_LIMITS_MAX - 1));
+	b = bpf_map_lookup_elem(&xg_limits, &bi);
+	if (!b)
+		return true;
+	now = bpf_ktime_get_ns() << XG_LIMIT_SHIFT;
+	cost = b->bytes ? b->cost * len : b->cost;
+	t = *(volatile __u64 *)&b->tat;
+	if (t < now) /* idle since: the bucket is full again (a lost race means another did it) */
+		__sync_val_compare_and_swap(&b->tat, t, now);
+	t = __sync_fetch_and_add(&b->tat, cost);
+	if (t + cost <= now + b->burst)
+		return true;
+	__sync_fetch_and_add(&b->tat, -cost);
+	return false;
+}
+_Static_assert((XG_LIMITS_MAX & (XG_LIMITS_MAX - 1)) == 0, "limit ids are masked");
+
+/* The rule engine: pick the rule for this frame, or none (returns -1). A limited rule over
+ * its rate does not match: the next matching rule decides (at most XG_LIMITS_MAX of them
+ * can be passed over, so the loop ends on a rule without a limit or on none). */
 static __always_inline int classify(__u32 slot, const struct xg_slot_cfg *sc,
-				    const struct xg_pkt *pkt)
+				    const struct xg_pkt *pkt, __u64 len)
 {
 	struct xg_cache_key k = { .gen = sc->gen };
-	__u32 rule1;
+	bool small = sc->flags & XG_SLOT_SMALL;
+	__u64 acc = 0;
+	__u32 rule1, i;
 
-	if (sc->flags & XG_SLOT_SMALL) {
-		rule1 = first_match_small(slot, sc, pkt);
+	if (small) {
+		acc = match_small(slot, sc, pkt);
+		rule1 = acc ? lowest_bit(acc) + 1 : 0;
 	} else {
 		lookup_ecs(slot, sc, pkt, &k);
 		rule1 = (__u32)xg_match_cached(slot, sc, &k);
+	}
+	for (i = 0; sc->nlimits && rule1 && i <= XG_LIMITS_MAX; i++) {
+		if (limit_ok(slot, rule1 - 1, len))
+			break;
+		if (small) {
+			acc &= acc - 1;
+			rule1 = acc ? lowest_bit(acc) + 1 : 0;
+		} else {
+			rule1 = (__u32)xg_match_after(slot, sc, &k, &rule1);
+		}
 	}
 	return rule1 ? (int)rule1 - 1 : -1;
 }
@@ -549,7 +632,7 @@ static __always_inline void full_path(void *data, void *data_end, __u64 len,
 	if (*verdict != XG_VERDICT_PASS && *verdict != XG_VERDICT_DROP)
 		*verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
 	if (sc->nrules)
-		rule = classify(slot, sc, &pkt);
+		rule = classify(slot, sc, &pkt, len);
 	if (rule >= 0 && rule < XG_RULES_MAX_BPF)
 		apply_rule(slot, (__u32)rule, len, verdict, ifindex);
 }

@@ -137,6 +137,8 @@ static bool covers(const struct xg_rule *i, const struct xg_rule *j)
 #undef COVERS_ROW
 	unsigned int f;
 
+	if (i->limit_rate)
+		return false; /* over its rate, i lets frames through to j */
 	for (f = 0; f < XG_F_MAX; f++)
 		if (xg_rule_has_cond(i, (enum xg_field)f) && !field_covers[f](i, j))
 			return false;

@@ -750,6 +750,35 @@ static int resolve_actions(const struct xg_ruleset *rs, struct xg_compiled *c)
 	return 0;
 }
 
+/* One bucket per limited rule (common/xdpgate_rules.h). */
+static int build_limits(const struct xg_ruleset *rs, struct xg_compiled *c)
+{
+	size_t r;
+
+	c->rule_limit = calloc(rs->n + 1, sizeof(*c->rule_limit));
+	if (!c->rule_limit)
+		return -1;
+	for (r = 0; r < rs->n; r++) {
+		const struct xg_rule *ru = &rs->rules[r];
+		struct xg_bucket *b = &c->buckets[c->nlimits];
+		unsigned __int128 burst;
+
+		if (!ru->limit_rate)
+			continue;
+		if (c->nlimits == XG_LIMITS_MAX) {
+			pr_warn("rules: more than %d rules with a limit\n", XG_LIMITS_MAX);
+			return -1;
+		}
+		b->bytes = ru->limit_bytes;
+		b->cost = (1000000000ULL << XG_LIMIT_SHIFT) / ru->limit_rate;
+		burst = (unsigned __int128)b->cost * ru->limit_burst;
+		/* far beyond any clock reading, and no overflow when added to one */
+		b->burst = burst > (1ULL << 62) ? 1ULL << 62 : (uint64_t)burst;
+		c->rule_limit[r] = ++c->nlimits;
+	}
+	return 0;
+}
+
 int xg_rules_compile(const struct xg_ruleset *rs, struct xg_compiled *c)
 {
 	uint64_t *z = NULL;
@@ -766,7 +795,7 @@ int xg_rules_compile(const struct xg_ruleset *rs, struct xg_compiled *c)
 	c->default_verdict = rs->default_verdict;
 	c->eca = calloc(XG_ECA_SIZE, sizeof(*c->eca));
 	z = malloc((rs->n + 1) * sizeof(*z));
-	if (!c->eca || !z || resolve_actions(rs, c))
+	if (!c->eca || !z || resolve_actions(rs, c) || build_limits(rs, c))
 		goto err;
 	for (r = 0; r < rs->n; r++)
 		z[r] = zkey((uint32_t)r);
@@ -805,5 +834,6 @@ void xg_compiled_free(struct xg_compiled *c)
 	free(c->dir4[0]);
 	free(c->dir4[1]);
 	free(c->actions);
+	free(c->rule_limit);
 	memset(c, 0, sizeof(*c));
 }

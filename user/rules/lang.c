@@ -223,6 +223,8 @@ static int parse_uint(const char *s, bool hex, unsigned long max, unsigned long 
 
 struct pstate {
 	struct xg_rule *r;
+	unsigned int limit_col; /* column of 'limit'; 0: not given */
+	bool after_limit;	/* the token before was the limit's rate: 'burst' may follow */
 	unsigned int kw_col[XG_F_MAX]; /* column of the keyword; 0: not given */
 	struct tok val[XG_F_MAX];
 };
@@ -626,6 +628,70 @@ static int find_cond(const char *s)
 	return -1;
 }
 
+/* RATE: N/s (frames), or N bytes/s, kbytes/s, mbytes/s (1024-based, as nftables). */
+static int parse_rate(const struct pctx *c, const struct tok *t, struct xg_rule *r)
+{
+	static const struct {
+		const char *unit;
+		unsigned long mul;
+	} units[] = { { "/s", 0 }, { "bytes/s", 1 }, { "kbytes/s", 1024 }, { "mbytes/s", 1 << 20 } };
+	char num[24];
+	size_t n = strspn(t->s, "0123456789"), i;
+	unsigned long v;
+	struct showbuf sb;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(t->s + n, units[i].unit))
+			break;
+	if (!n || n >= sizeof(num) || i == sizeof(units) / sizeof(units[0]))
+		return perr(c, t->col, "invalid limit '%s' (N/s, or N bytes/s, kbytes/s, mbytes/s)",
+			    show(&sb, t->s));
+	memcpy(num, t->s, n);
+	num[n] = '\0';
+	if (parse_uint(num, false, XG_LIMIT_RATE_MAX, &v))
+		return perr(c, t->col, "limit '%s' is over %d per second", show(&sb, t->s),
+			    XG_LIMIT_RATE_MAX);
+	if (!v)
+		return perr(c, t->col, "limit of 0: a rate must be at least 1 per second");
+	r->limit_bytes = units[i].mul != 0;
+	r->limit_rate = (uint64_t)v * (units[i].mul ? units[i].mul : 1);
+	if (r->limit_rate > XG_LIMIT_UNITS_MAX)
+		return perr(c, t->col, "limit '%s' is over %llu bytes per second", show(&sb, t->s),
+			    (unsigned long long)XG_LIMIT_UNITS_MAX);
+	r->limit_burst = r->limit_bytes ? XG_LIMIT_BYTE_BURST : XG_LIMIT_BURST;
+	return 0;
+}
+
+static int parse_limit(const struct pctx *c, struct lexer *lx, struct pstate *st,
+		       const struct tok *kw)
+{
+	struct showbuf sb;
+	struct tok val;
+	unsigned long v;
+
+	if (!strcmp(kw->s, "burst")) {
+		if (!st->after_limit)
+			return perr(c, kw->col, "'burst' goes right after 'limit RATE'");
+		if (!lex(lx, &val))
+			return perr(c, kw->col, "missing value after 'burst'");
+		if (parse_uint(val.s, false, XG_LIMIT_RATE_MAX, &v) || !v)
+			return perr(c, val.col, "invalid burst '%s' (1 to %d)", show(&sb, val.s),
+				    XG_LIMIT_RATE_MAX);
+		st->r->limit_burst = v;
+		st->after_limit = false;
+		return 0;
+	}
+	if (st->limit_col)
+		return perr(c, kw->col, "duplicate condition 'limit'");
+	if (!lex(lx, &val))
+		return perr(c, kw->col, "missing value after 'limit'");
+	st->limit_col = kw->col;
+	if (parse_rate(c, &val, st->r))
+		return -1;
+	st->after_limit = true;
+	return 0;
+}
+
 static int parse_conds(const struct pctx *c, struct lexer *lx, struct pstate *st)
 {
 	struct showbuf sb;
@@ -633,6 +699,12 @@ static int parse_conds(const struct pctx *c, struct lexer *lx, struct pstate *st
 	int k;
 
 	while (lex(lx, &kw)) {
+		if (!strcmp(kw.s, "limit") || !strcmp(kw.s, "burst")) {
+			if (parse_limit(c, lx, st, &kw))
+				return -1;
+			continue;
+		}
+		st->after_limit = false;
 		k = find_cond(kw.s);
 		if (k < 0)
 			return perr(c, kw.col, "unknown condition '%s'", show(&sb, kw.s));

@@ -157,7 +157,7 @@ static void xsk_fast(const struct xg_ruleset *rs, struct xg_slot_cfg *sc)
 	for (i = 0; i < rs->n; i++) {
 		const struct xg_rule *r = &rs->rules[i];
 
-		if (r->action != XG_VERDICT_XSK || !r->has_ether ||
+		if (r->action != XG_VERDICT_XSK || !r->has_ether || r->limit_rate ||
 		    (r->ether != XG_ETH_P_IP && r->ether != XG_ETH_P_IPV6))
 			return;
 		for (f = 0; f < XG_F_MAX; f++)
@@ -248,6 +248,28 @@ static int write_rules(const struct xg_gate_maps *m, const struct xg_ruleset *rs
 			err = -errno;
 	}
 	free(zero);
+	return err;
+}
+
+/* Each rule's limit id and the slot's buckets, full (tat 0). */
+static int write_limits(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
+{
+	__u32 n = c->nrules, *keys = malloc((n + 1) * sizeof(*keys)), i;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		keys[i] = SLOT_IDX(slot, i);
+	if (n && bpf_map_update_batch(m->rule_limit, keys, c->rule_limit, &n, NULL))
+		err = -errno;
+	for (i = 0; i < c->nlimits && !err; i++) {
+		__u32 k = slot * XG_LIMITS_MAX + i;
+
+		if (bpf_map_update_elem(m->limits, &k, &c->buckets[i], BPF_ANY))
+			err = -errno;
+	}
+	free(keys);
 	return err;
 }
 
@@ -426,7 +448,8 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 				  .nwords = c->nwords,
 				  .fields = c->fields,
 				  .gen = gen,
-				  .flags = small_set(c) ? XG_SLOT_SMALL : 0 };
+				  .flags = small_set(c) ? XG_SLOT_SMALL : 0,
+				  .nlimits = (__u16)c->nlimits };
 
 	xsk_fast(rs, &sc);
 	return sc;
@@ -452,6 +475,8 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		err = injected_fault(2);
 	if (!err && (sc->flags & XG_SLOT_SMALL))
 		err = write_w64(m, c, slot);
+	if (!err)
+		err = write_limits(m, c, slot);
 	if (!err)
 		err = write_rules(m, rs, c, slot);
 	if (!err)

@@ -8,6 +8,11 @@
  * cut short, while port, tcp-flags and icmp-type conditions need the L4 header itself
  * (l4_ok). Each field of XG_FIELDS has a has_NAME and a match_NAME here; match_NAME is
  * asked only when the rule has the condition.
+ *
+ * A `limit` is not decided here: it depends on the gate's clock and on the frames before,
+ * not on this frame. The reference answers as if every limit had room (the rule a frame
+ * reaches while under its rates); BPF_PROG_RUN and live tests hold the buckets to their
+ * rates, and a limited rule that is over its rate passes the frame on down the list.
  */
 #include <string.h>
 

@@ -30,6 +30,11 @@
 /* Bytes in a rule file (README, Rules): far past any real set, it bounds the memory and
  * time spent on what is no rule file (/dev/zero, a mistaken path, a growing log). */
 #define XG_RULES_FILE_MAX (64 << 20)
+#define XG_LIMIT_RATE_MAX 1000000000 /* per second, and burst, before the unit */
+/* the gate's cost of one unit, 1e9 << XG_LIMIT_SHIFT / rate, must stay at least 1 */
+#define XG_LIMIT_UNITS_MAX (1000000000ULL << XG_LIMIT_SHIFT)
+#define XG_LIMIT_BURST 5	  /* frames, when no burst is given (as nftables) */
+#define XG_LIMIT_BYTE_BURST 65536 /* bytes, when no burst is given */
 
 struct xg_prefix {
 	uint8_t family;	  /* 0: any address; 4 or 6 */
@@ -80,6 +85,10 @@ struct xg_rule {
 	bool has_icmp_type;
 	uint8_t icmp_family; /* 4: ICMP, 6: ICMPv6 (from proto; ICMP when none given) */
 	uint8_t icmp_type;
+	/* limit RATE [burst N]: rate in frames (or bytes, limit_bytes) per second, burst in
+	 * the same unit; limit_rate 0: no limit */
+	uint64_t limit_rate, limit_burst;
+	bool limit_bytes;
 	unsigned int line; /* source line, 0 when from the command line */
 };
 
