@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit layer: prefix sets in the rule language and the reference classifier. Set files
- * (mixed families, comments, nested and duplicate prefixes), `src @NAME` / `dst @NAME`,
- * their canonical text, what membership means, and every error naming file:line. */
+/* Unit layer: prefix sets and limits in the rule language and the reference classifier.
+ * Set files (mixed families, comments, nested and duplicate prefixes), `src @NAME` /
+ * `dst @NAME`, `limit RATE [burst N]`, their canonical text, what membership means, and
+ * every error naming file:line. */
 #define _GNU_SOURCE /* mkdtemp */
 #include <arpa/inet.h>
 #include <setjmp.h>
@@ -227,14 +228,65 @@ static void test_set_bind(void **state)
 	xg_ruleset_free(&rs);
 }
 
+static void test_limit_lines(void **state)
+{
+	static const struct {
+		const char *line, *want; /* want: the canonical text, or the error */
+	} cases[] = {
+		{ "pass proto icmp limit 100/s burst 20", "pass proto icmp limit 100/s burst 20" },
+		{ "pass limit 100/s", "pass limit 100/s burst 5" },
+		{ "pass limit 2048bytes/s burst 3000", "pass limit 2kbytes/s burst 3000" },
+		{ "pass limit 10kbytes/s", "pass limit 10kbytes/s burst 65536" },
+		{ "pass limit 1024kbytes/s burst 1", "pass limit 1mbytes/s burst 1" },
+		{ "pass limit 7bytes/s burst 9 proto udp", "pass proto udp limit 7bytes/s burst "
+							   "9" },
+		{ "pass limit 0/s", "12: limit of 0: a rate must be at least 1 per second" },
+		{ "pass limit 0kbytes/s", "12: limit of 0: a rate must be at least 1 per second" },
+		{ "pass limit 10", "12: invalid limit '10' (N/s, or N bytes/s, kbytes/s, "
+				   "mbytes/s)" },
+		{ "pass limit 10/m", "12: invalid limit '10/m' (N/s, or N bytes/s, kbytes/s, "
+				     "mbytes/s)" },
+		{ "pass limit", "6: missing value after 'limit'" },
+		{ "pass burst 5", "6: 'burst' goes right after 'limit RATE'" },
+		{ "pass limit 5/s proto udp burst 5", "31: 'burst' goes right after 'limit RATE'" },
+		{ "pass limit 5/s burst 0", "22: invalid burst '0' (1 to 1000000000)" },
+		{ "pass limit 5/s limit 6/s", "16: duplicate condition 'limit'" },
+		{ "pass limit 1000000001/s", "12: limit '1000000001/s' is over 1000000000 per "
+					     "second" },
+	};
+	char err[256], text[XG_RULE_TEXT_MAX];
+	struct xg_rule r;
+	uint32_t def;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ret = xg_rule_parse_line(cases[i].line, NULL, 0, &r, &def, err, sizeof(err));
+
+		if (ret == 1)
+			xg_rule_format(&r, text, sizeof(text));
+		if (strcmp(ret == 1 ? text : err, cases[i].want))
+			fail_msg("'%s': got '%s', want '%s'", cases[i].line, ret == 1 ? text : err,
+				 cases[i].want);
+	}
+	/* the reference classifier takes a limit as met */
+	assert_int_equal(
+		xg_rule_parse_line("pass limit 1/s burst 1", NULL, 0, &r, &def, err, sizeof(err)),
+		1);
+	{
+		struct xg_pkt p = pkt_from("198.18.0.1", "198.18.0.2");
+
+		assert_true(xg_rule_matches(&r, &p));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_set_file),
-		cmocka_unit_test(test_set_errors),
-		cmocka_unit_test(test_set_limit),
-		cmocka_unit_test(test_set_bind),
+		cmocka_unit_test(test_set_file),    cmocka_unit_test(test_set_errors),
+		cmocka_unit_test(test_set_limit),   cmocka_unit_test(test_set_bind),
+		cmocka_unit_test(test_limit_lines),
 	};
 
-	return cmocka_run_group_tests_name("rules_sets", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("rules_sets_limit", tests, NULL, NULL);
 }
