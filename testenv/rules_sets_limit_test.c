@@ -248,7 +248,7 @@ static void test_limit_lines(void **state)
 				     "mbytes/s)" },
 		{ "pass limit", "6: missing value after 'limit'" },
 		{ "pass burst 5", "6: 'burst' goes right after 'limit RATE'" },
-		{ "pass limit 5/s proto udp burst 5", "31: 'burst' goes right after 'limit RATE'" },
+		{ "pass limit 5/s proto udp burst 5", "26: 'burst' goes right after 'limit RATE'" },
 		{ "pass limit 5/s burst 0", "22: invalid burst '0' (1 to 1000000000)" },
 		{ "pass limit 5/s limit 6/s", "16: duplicate condition 'limit'" },
 		{ "pass limit 1000000001/s", "12: limit '1000000001/s' is over 1000000000 per "
