@@ -1,7 +1,7 @@
 #!/bin/bash
-# Integration tests of prefix sets on a live gate: a rule file with `set NAME FILE`, set
-# list/show/add/del, and set reloads under traffic that are atomic and keep the rules'
-# counters. Run by run-tests.sh (errexit on; see lib-assert.sh).
+# Integration tests of prefix sets and limits on a live gate: a rule file with `set NAME
+# FILE`, set list/show/add/del, set reloads under traffic that are atomic and keep the rules'
+# counters, and a limit held to its rate on one and on two queues. Run by run-tests.sh (errexit on; see lib-assert.sh).
 # shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
 
 XG=${XDPGATE:-$ROOT/build/xdpgate}
@@ -9,7 +9,7 @@ XG=${XDPGATE:-$ROOT/build/xdpgate}
 xg() { te_dut "$XG" "$@"; }
 
 sets_setup() {
-	te_setup
+	te_setup "$@"
 	ST=$(mktemp -d /tmp/xg-sets.XXXXXX)
 	trap 'rm -rf "$ST"; te_cleanup_trap' EXIT
 }
@@ -111,3 +111,33 @@ test_sets_live_reload() {
 	assert_eq 2 "$(grep -c prefixes <<<"$ASSERT_OUT")" "two sets after the load (the old one freed)"
 	assert_ok xg detach "$TE_DUT_IF"
 }
+
+# Offer 10x a limit's rate for 5 s from `threads` senders on as many queues: the limited
+# rule takes rate x time + burst within 10% (the shared bucket is exact; the slack is for
+# the time the sender really took), the rest falls through to the next rule.
+limit_rate_check() {
+	local queues=$1 rate=2000 burst=100 n=100000 t0 t1 took got want
+	sets_setup --queues "$queues"
+	cat >"$ST/limit.rules" <<-EOF
+		pass proto udp dport 5000 limit ${rate}/s burst $burst
+		drop proto udp dport 5000
+		default pass
+	EOF
+	assert_ok xg attach "$TE_DUT_IF" --rules "$ST/limit.rules"
+	t0=$(date +%s%N)
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
+		--proto udp --dport 5000 --count "$n" --rate $((rate * 10)) \
+		--threads "$queues" --flows 64
+	t1=$(date +%s%N)
+	took=$(((t1 - t0) / 1000000)) # ms, an upper bound on the traffic's span
+	got=$(set_rule_packets 1)
+	want=$((rate * took / 1000 + burst))
+	echo "# $queues queue(s): $got of $n frames matched in ${took} ms; rate x time + burst = $want" >&2
+	assert_eq "$n" "$((got + $(set_rule_packets 2)))" "frames counted by the two rules"
+	assert_ge "$got" $((want * 9 / 10)) "matched >= 90% of rate x time + burst"
+	assert_ge $((want * 11 / 10)) "$got" "matched <= 110% of rate x time + burst"
+	assert_ok xg detach "$TE_DUT_IF"
+}
+
+test_limit_rate_one_queue() { limit_rate_check 1; }
+test_limit_rate_two_queues() { limit_rate_check 2; }
