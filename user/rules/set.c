@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "user/rules/rules.h"
 
@@ -199,6 +200,7 @@ static int set_read_lines(FILE *f, const char *path, struct xg_set *s, char *err
 int xg_set_read(const char *path, const char *name, struct xg_set **out, char *err, size_t errlen)
 {
 	struct xg_set *s = set_new(name);
+	struct stat st;
 	FILE *f;
 	int ret;
 
@@ -210,6 +212,13 @@ int xg_set_read(const char *path, const char *name, struct xg_set **out, char *e
 	f = fopen(path, "r");
 	if (!f) {
 		snprintf(err, errlen, "cannot open set file %s: %s", path, strerror(errno));
+		xg_set_free(s);
+		return -1;
+	}
+	/* a terminal, a pipe or a device could block or never end: files only */
+	if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "set file %s is not a regular file", path);
+		fclose(f);
 		xg_set_free(s);
 		return -1;
 	}
