@@ -4,11 +4,12 @@
  * with xg_rules_classify() on every frame; the differential test checks that it does.
  *
  * Syntax, one rule per line ('#' starts a comment):
- *   ACTION [src PREFIX] [dst PREFIX] [proto tcp|udp|icmp|icmpv6|NUM] [sport PORTS]
- *          [dport PORTS] [vlan ID] [ether arp|ipv4|ipv6|HEX] [tcp-flags FLAGS]
- *          [icmp-type TYPE]
+ *   ACTION [src PREFIX|@SET] [dst PREFIX|@SET] [proto tcp|udp|icmp|icmpv6|NUM]
+ *          [sport PORTS] [dport PORTS] [vlan ID] [ether arp|ipv4|ipv6|HEX]
+ *          [tcp-flags FLAGS] [icmp-type TYPE] [limit RATE [burst N]]
  *   ACTION  = pass | drop | tx | redirect IFACE | xsk
  *   default pass|drop          (at most once; the verdict when no rule matches)
+ *   set NAME FILE              (a prefix set, before the rules that name it; files only)
  */
 #ifndef XG_RULES_H
 #define XG_RULES_H
