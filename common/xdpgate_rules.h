@@ -211,6 +211,9 @@ struct xg_slot_cfg {
  * path. */
 #define XG_SLOT_XSK_IP 0x2
 #define XG_NO_RULE16 0xffff
+/* src (dst: << 1) has sets and a single prefix class (no rule tests a prefix there): the
+ * class is the set bits alone, and the gate skips the prefix lookup */
+#define XG_SLOT_SRC_SETS_ONLY 0x4
 _Static_assert(sizeof(struct xg_slot_cfg) == 48, "xg_slot_cfg layout");
 
 #endif

@@ -246,6 +246,8 @@ static __always_inline __u16 ec_addr(void *dir4, void *lpm, __u32 slot,
 	__u32 sb = set_bits(sc, kf, p, addr);
 	__u16 *ec;
 
+	if (sc->flags & (XG_SLOT_SRC_SETS_ONLY << kf))
+		return (__u16)sb; /* one prefix class, 0 */
 	if (p->family == 4)
 		return (__u16)(ec_addr4(dir4, slot, addr[0]) + sb);
 	k.family = p->family;

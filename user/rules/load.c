@@ -450,8 +450,12 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 				  .gen = gen,
 				  .flags = small_set(c) ? XG_SLOT_SMALL : 0,
 				  .nlimits = (__u16)c->nlimits };
+	__u32 k;
 
 	xsk_fast(rs, &sc);
+	for (k = 0; k < 2; k++)
+		if (c->nsets[k] && c->set_stride[k] == 1)
+			sc.flags |= XG_SLOT_SRC_SETS_ONLY << k;
 	return sc;
 }
 
