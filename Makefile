@@ -24,7 +24,8 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -I. -MMD -MP
 ifeq ($(DEBUG),1)
 CFLAGS += -DXG_XSK_DEBUG -DXG_DEBUG
 endif
-LDLIBS += -lxdp -lbpf -lelf -lz -lpthread -lpcap -linih -lmicrohttpd -lcap
+LDLIBS += -lxdp -lbpf -lelf -lz -lpthread -lpcap -linih -lmicrohttpd -lcap -ljansson -lncursesw -ltinfo
+# -mcpu=v3: the atomic fetch-add and compare-exchange of the limits' shared buckets
 BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I. -I/usr/include/$(MULTIARCH) -MMD -MP
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -153,8 +154,9 @@ $(BUILD)/bench/%: bench/%.c
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -I. -fno-omit-frame-pointer \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRCS := user/rules/lang.c user/rules/set.c user/rules/format.c user/rules/ref.c user/rules/explain.c \
-	     user/util/log.c user/util/enum_names.c user/cli/config.c user/cli/opts.c \
+FUZZ_SRCS := user/rules/lang.c user/rules/set.c user/rules/format.c user/rules/ref.c \
+	     user/rules/explain.c user/util/log.c user/util/jsonstr.c user/util/enum_names.c \
+	     user/cli/config.c user/cli/opts.c \
 	     user/util/netdev.c
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRCS))
 FUZZ_NAMES := $(patsubst testenv/fuzz/%.c,%,$(wildcard testenv/fuzz/fuzz_*.c))

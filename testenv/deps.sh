@@ -9,6 +9,7 @@ PKGS=(
 	pkg-config libcmocka-dev libpcap-dev iproute2 iputils-ping netcat-openbsd util-linux
 	procps jq tcpdump tshark gnuplot-nox clang-format ethtool python3
 	libinih-dev libmicrohttpd-dev prometheus curl libcap-dev libcap2-bin
+	libjansson-dev libncurses-dev tmux
 	libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang (testenv/fuzz/)
 )
 

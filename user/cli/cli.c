@@ -14,7 +14,7 @@
 static const struct xg_cmd *const commands[] = {
 	&xg_cmd_attach,	 &xg_cmd_detach, &xg_cmd_status, &xg_cmd_stats,
 	&xg_cmd_rules,	 &xg_cmd_run,	 &xg_cmd_gen,	 &xg_cmd_baseline,
-	&xg_cmd_cleanup, &xg_cmd_config, &xg_cmd_set,
+	&xg_cmd_cleanup, &xg_cmd_config, &xg_cmd_top,	 &xg_cmd_set,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -34,11 +34,14 @@ static void usage(FILE *out)
 			commands[i]->summary);
 	}
 	fprintf(out, "\nGlobal options:\n  -v, -vv     show libbpf/libxdp messages (info, "
-		     "debug)\n");
+		     "debug)\n  --log-json  log lines as JSON objects (timestamp, level, "
+		     "interface, "
+		     "message)\n");
 }
 
-/* -v, -vv, --verbose may appear anywhere; strip them and return the level they ask for. */
-static int take_verbosity(int *argc, char **argv)
+/* -v, -vv, --verbose and --log-json may appear anywhere; strip them, set JSON logging,
+ * and return the level they ask for. */
+static int take_globals(int *argc, char **argv)
 {
 	int i, j = 0, level = XG_LOG_INFO;
 
@@ -49,6 +52,8 @@ static int take_verbosity(int *argc, char **argv)
 			level += 1;
 		else if (!strcmp(argv[i], "-vv"))
 			level += 2;
+		else if (!strcmp(argv[i], "--log-json"))
+			xg_log_set_json(true);
 		else
 			argv[j++] = argv[i];
 	}
@@ -87,7 +92,7 @@ int xg_cli_main(int argc, char **argv)
 {
 	size_t i;
 
-	xg_log_set_level(take_verbosity(&argc, argv));
+	xg_log_set_level(take_globals(&argc, argv));
 	xg_log_hook_libs();
 	if (argc < 2) {
 		usage(stderr);

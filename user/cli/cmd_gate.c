@@ -8,6 +8,7 @@
 
 #include "common/xdpgate_consts.h"
 #include "user/cli/commands.h"
+#include "user/cli/config.h"
 #include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
@@ -19,15 +20,23 @@
 struct attach_cfg {
 	int mode;
 	int default_verdict; /* -1: not given */
-	const char *rules;
+	const char *rules, *config;
 };
 
 static int check_attach(const void *cfgp, int argc, char **argv)
 {
 	const struct attach_cfg *cfg = cfgp;
 
-	(void)argc;
 	(void)argv;
+	if (cfg->config && (cfg->rules || cfg->default_verdict >= 0)) {
+		pr_warn("attach: --config takes the rules from the file: drop --rules and "
+			"--default\n");
+		return -1;
+	}
+	if (!cfg->config && argc != 1) {
+		pr_warn("attach: name an interface, or give --config FILE\n");
+		return -1;
+	}
 	if (cfg->rules && cfg->default_verdict >= 0) {
 		pr_warn("attach: --default and --rules exclude each other (put a 'default' line "
 			"in the rules file)\n");
@@ -49,20 +58,45 @@ static int attach_ruleset(const struct attach_cfg *cfg, struct xg_ruleset *rs)
 	return 0;
 }
 
+/* With --config: the mode and the rules of IFACE's section (or the only one's), the [log]
+ * settings; everything else in the file is run's. The file is read whole and checked as
+ * `config check` does, so a bad key anywhere refuses the attach. */
+static int attach_conf(struct attach_cfg *cfg, int argc, char **argv, struct xg_conf *conf,
+		       const char **ifname)
+{
+	const struct xg_conf_iface *ifc;
+
+	if (xg_conf_load(cfg->config, &xg_run_conf_schema, conf)) {
+		pr_warn("%s\n", conf->err);
+		return -1;
+	}
+	ifc = xg_conf_pick(conf, "attach", argc ? argv[0] : NULL);
+	if (!ifc)
+		return -1;
+	xg_conf_enum(conf, ifc, "mode", &cfg->mode);
+	cfg->rules = xg_conf_string(conf, ifc, "rules");
+	*ifname = ifc->name;
+	xg_conf_apply_log(conf);
+	return 0;
+}
+
 static int do_attach(void *cfgp, int argc, char **argv)
 {
 	struct attach_cfg *cfg = cfgp;
+	struct xg_conf conf = { 0 };
+	const char *ifname = argc ? argv[0] : NULL;
 	struct xg_gate_info info;
 	struct xg_gate_prep gp;
 	struct xg_ruleset rs;
 	struct xg_gate g;
 	int err;
 
-	(void)argc;
 	xg_ruleset_init(&rs);
 	err = xg_require_caps("attach", XG_CAPS_CHANGE);
+	if (!err && cfg->config)
+		err = attach_conf(cfg, argc, argv, &conf, &ifname);
 	if (!err)
-		err = xg_gate_init(&g, "attach", argv[0]);
+		err = xg_gate_init(&g, "attach", ifname);
 	if (!err)
 		err = attach_ruleset(cfg, &rs);
 	if (!err)
@@ -75,6 +109,7 @@ static int do_attach(void *cfgp, int argc, char **argv)
 	}
 	if (err) {
 		xg_ruleset_free(&rs);
+		xg_conf_free(&conf);
 		return 1;
 	}
 	xg_gate_query(&g, &info);
@@ -83,6 +118,7 @@ static int do_attach(void *cfgp, int argc, char **argv)
 	       info.dispatcher_id ? " (via libxdp dispatcher)" : "", rs.n, rs.n == 1 ? "" : "s",
 	       xg_verdict_name(rs.default_verdict));
 	xg_ruleset_free(&rs);
+	xg_conf_free(&conf);
 	return 0;
 }
 
@@ -105,6 +141,12 @@ static const struct xg_opt attach_opts[] = {
 	  .offset = offsetof(struct attach_cfg, rules),
 	  .metavar = "FILE",
 	  .help = "attach with the rule set in FILE" },
+	{ .name = "config",
+	  .short_name = 'C',
+	  .type = XG_OPT_STRING,
+	  .offset = offsetof(struct attach_cfg, config),
+	  .metavar = "FILE",
+	  .help = "mode and rules from FILE's [interface IFACE] section (as `run --config`)" },
 	XG_OPT_END,
 };
 
@@ -118,11 +160,13 @@ static void attach_defaults(void *cfgp)
 
 const struct xg_cmd xg_cmd_attach = {
 	.name = "attach",
-	.args = "IFACE",
-	.min_args = 1,
+	.args = "[IFACE]",
+	.min_args = 0,
 	.max_args = 1,
 	.summary = "Attach the gate to IFACE (persistent, through libxdp).\n"
-		   "It stays after the command exits; its maps are pinned under " XG_PIN_ROOT "/.",
+		   "It stays after the command exits; its maps are pinned under " XG_PIN_ROOT
+		   "/.\nWith --config, IFACE's section of the file (IFACE may be left out when\n"
+		   "the file has one interface).",
 	.opts = attach_opts,
 	.cfg_size = sizeof(struct attach_cfg),
 	.defaults = attach_defaults,

@@ -127,16 +127,8 @@ static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_con
 		pr_warn("%s\n", conf->err);
 		return -1;
 	}
-	if (argc)
-		ifc = xg_conf_find(conf, argv[0]);
-	else
-		ifc = conf->nifaces == 1 ? &conf->ifaces[0] : NULL;
+	ifc = xg_conf_pick(conf, "run", argc ? argv[0] : NULL);
 	if (!ifc) {
-		if (argc)
-			pr_warn("run: %s: no [interface %s] section\n", cli.config, argv[0]);
-		else
-			pr_warn("run: %s: %u interfaces: name the one to run\n", cli.config,
-				conf->nifaces);
 		xg_conf_free(conf);
 		return -1;
 	}
@@ -147,62 +139,118 @@ static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_con
 	cfg->interval = cli.interval;
 	cfg->json = cli.json;
 	*ifname = ifc->name;
-	xg_log_set_level(conf->log_level);
+	xg_conf_apply_log(conf);
 	return 0;
 }
 
-/* Settings of the running pool that a reload cannot change without restarting workers. */
+/* Settings of the running pool that a reload cannot change without restarting it. */
 static bool needs_restart(const struct run_cfg *a, const struct run_cfg *b)
 {
-	return strcmp(a->handler, b->handler) || a->wait != b->wait || a->mode != b->mode ||
-	       a->copy != b->copy || a->zerocopy != b->zerocopy || a->batch != b->batch ||
+	return a->wait != b->wait || a->mode != b->mode || a->copy != b->copy ||
+	       a->zerocopy != b->zerocopy || a->batch != b->batch ||
 	       a->frame_size != b->frame_size || a->ring_size != b->ring_size ||
 	       a->queues.n != b->queues.n ||
 	       memcmp(a->queues.q, b->queues.q, a->queues.n * sizeof(a->queues.q[0]));
 }
 
-/* SIGHUP: read the config (if any) and the rules file again and make the new set live
- * through the rule engine's two-slot swap, so every frame is classified by the old set or
- * the new one, never a mix. Anything wrong: one line, and the old set stays. cfg keeps
- * pointing into the config read at start (the pool holds the handler's argument), so the
- * new file is read on its own and dropped once its rules are in. */
-static void run_reload(const struct run_cfg *cfg, const char *ifname)
+/* Restart p's workers with handler spec (checked by the config's loader). */
+static int switch_handler(struct xg_pool *p, const char *spec)
 {
-	struct xg_conf next = { 0 };
+	const struct xg_handler_ops *ops;
+	const char *arg;
+	int err;
+
+	ops = xg_handler_find(spec, &arg);
+	if (!ops)
+		return -1;
+	xg_signals_hold(); /* the new workers are started blocking them, like the first */
+	err = xg_pool_set_handler(p, ops, arg, NULL);
+	xg_signals_release();
+	return err;
+}
+
+/* The new file's section, or NULL after one line. */
+static const struct xg_conf_iface *reload_conf(const struct run_cfg *cfg, const char *ifname,
+					       struct xg_conf *next)
+{
 	const struct xg_conf_iface *ifc;
-	const char *rules = cfg->rules;
+
+	if (xg_conf_load(cfg->config, &xg_run_conf_schema, next)) {
+		pr_warn("run: SIGHUP: reload refused, old state kept: %s\n", next->err);
+		return NULL;
+	}
+	ifc = xg_conf_find(next, ifname);
+	if (!ifc)
+		pr_warn("run: SIGHUP: reload refused, old state kept: %s: no [interface %s] "
+			"section\n",
+			cfg->config, ifname);
+	else if (needs_restart(cfg, ifc->cfg))
+		pr_warn("run: SIGHUP: %s: the rules and the handler are reloaded; other changes "
+			"to [interface %s] need a restart\n",
+			cfg->config, ifname);
+	return ifc;
+}
+
+/* SIGHUP for pool p: read the config (if any) and the rules file again; restart p's
+ * workers if the handler changed (first: it is what most likely fails, and it fails
+ * changing nothing); then make the new rules live through the rule engine's two-slot
+ * swap, so every frame is classified by the old set or the new one, never a mix; if that
+ * fails the old handler is put back. Anything wrong: one line, and the old state stays.
+ * cfg's strings point into *conf (the pool holds the handler's argument), so a new file
+ * whose handler is taken replaces *conf; otherwise it is dropped. */
+static void run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool *p)
+{
+	const char *ifname = xg_pool_ifname(p), *rules = cfg->rules;
+	const struct run_cfg *nc = cfg;
+	const struct xg_conf_iface *ifc;
+	struct xg_conf next = { 0 };
 	struct xg_ruleset rs;
+	bool switched = false;
 	char err[512];
 
+	xg_ruleset_init(&rs);
 	if (cfg->config) {
-		if (xg_conf_load(cfg->config, &xg_run_conf_schema, &next)) {
-			pr_warn("run: SIGHUP: reload refused, old rules kept: %s\n", next.err);
-			return;
-		}
-		ifc = xg_conf_find(&next, ifname);
-		if (!ifc) {
-			pr_warn("run: SIGHUP: reload refused, old rules kept: %s: no [interface "
-				"%s] section\n",
-				cfg->config, ifname);
+		ifc = reload_conf(cfg, ifname, &next);
+		if (!ifc)
 			goto out;
-		}
-		rules = xg_conf_string(&next, ifc, "rules");
-		if (needs_restart(cfg, ifc->cfg))
-			pr_warn("run: SIGHUP: %s: only the rules are reloaded; other changes to "
-				"[interface %s] need a restart\n",
-				cfg->config, ifname);
+		nc = ifc->cfg;
+		rules = nc->rules;
 	}
 	if (!rules) {
-		pr_warn("run: SIGHUP: reload refused, old rules kept: no rules file to read\n");
+		pr_warn("run: SIGHUP: reload refused, old state kept: no rules file to read\n");
 		goto out;
 	}
-	xg_ruleset_init(&rs);
-	if (xg_rules_parse_file_err(rules, &rs, err, sizeof(err)))
-		pr_warn("run: SIGHUP: reload refused, old rules kept: %s\n", err);
-	else if (!xg_rules_replace_live("run", ifname, &rs)) /* else it said why */
-		pr_info("run: SIGHUP: %zu rules from %s in force\n", rs.n, rules);
-	xg_ruleset_free(&rs);
+	if (xg_rules_parse_file_err(rules, &rs, err, sizeof(err))) {
+		pr_warn("run: SIGHUP: reload refused, old state kept: %s\n", err);
+		goto out;
+	}
+	if (strcmp(cfg->handler, nc->handler)) {
+		if (switch_handler(p, nc->handler)) {
+			pr_warn("run: SIGHUP: reload refused, old state kept: %s: handler '%s' "
+				"did not start\n",
+				ifname, nc->handler);
+			goto out;
+		}
+		switched = true;
+	}
+	if (xg_rules_replace_live("run", ifname, &rs)) { /* it said why */
+		if (switched && switch_handler(p, cfg->handler))
+			pr_warn("run: SIGHUP: %s: the old handler could not be put back\n", ifname);
+		goto out;
+	}
+	pr_info("run: SIGHUP: %zu rules from %s in force\n", rs.n, rules);
+	if (switched) {
+		struct xg_conf old = *conf;
+
+		pr_info("run: SIGHUP: %s: handler %s in force (workers restarted)\n", ifname,
+			nc->handler);
+		cfg->handler = nc->handler;
+		cfg->rules = nc->rules;
+		*conf = next; /* now the strings' owner */
+		next = old;
+	}
 out:
+	xg_ruleset_free(&rs);
 	xg_conf_free(&next);
 }
 
@@ -235,6 +283,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 	struct xg_conf conf = { 0 };
 	struct xg_metrics *mx = NULL;
 	const char *ifname = argc ? argv[0] : NULL;
+	char ifbuf[IF_NAMESIZE];
 	struct xg_pool_cfg pc;
 	struct xg_ruleset rs;
 	struct xg_pool *p;
@@ -250,6 +299,8 @@ static int do_run(void *cfgp, int argc, char **argv)
 		pr_warn("run: name an interface, or give --config FILE\n");
 		return 1;
 	}
+	snprintf(ifbuf, sizeof(ifbuf), "%s", ifname); /* a reload may replace conf */
+	ifname = ifbuf;
 	if (build_cfg(cfg, ifname, &pc, &rs)) {
 		xg_conf_free(&conf);
 		return 1;
@@ -290,7 +341,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 		if (xg_stop_requested())
 			break;
 		if (xg_reload_requested())
-			run_reload(cfg, ifname);
+			run_reload(cfg, &conf, p);
 		if (xg_gate_iface_gone(xg_pool_gate(p))) {
 			/* its sockets would wait for frames forever: say so, clean up, fail */
 			pr_warn("run: %s: the interface is gone\n", ifname);

@@ -190,6 +190,11 @@ static int global_key(struct pstate *st, const char *section, const char *key, c
 			     "lib or debug)",
 			     c->path, st->line, val);
 		c->log_level = e->value;
+	} else if (!strcmp(section, "log") && !strcmp(key, "json")) {
+		bit = 4;
+		if (parse_bool(val, &c->log_json))
+			FAIL(st, "%s:%u: key 'json': invalid value '%s' (expected yes or no)",
+			     c->path, st->line, val);
 	} else {
 		FAIL(st, "%s:%u: key '%s': unknown key in [%s]", c->path, st->line, key, section);
 	}
@@ -295,4 +300,42 @@ const char *xg_conf_string(const struct xg_conf *c, const struct xg_conf_iface *
 	if (!o || o->type != XG_OPT_STRING)
 		return NULL;
 	return *(const char *const *)((const char *)ifc->cfg + o->offset);
+}
+
+int xg_conf_enum(const struct xg_conf *c, const struct xg_conf_iface *ifc, const char *key,
+		 int *out)
+{
+	const struct xg_opt *o;
+	int idx;
+
+	o = iface_opt(c->schema, key, &idx);
+	if (!o || o->type != XG_OPT_ENUM)
+		return -1;
+	memcpy(out, (const char *)ifc->cfg + o->offset, sizeof(*out));
+	return 0;
+}
+
+const struct xg_conf_iface *xg_conf_pick(const struct xg_conf *c, const char *cmd, const char *name)
+{
+	const struct xg_conf_iface *ifc;
+
+	if (name)
+		ifc = xg_conf_find(c, name);
+	else
+		ifc = c->nifaces == 1 ? &c->ifaces[0] : NULL;
+	if (ifc)
+		return ifc;
+	if (name)
+		pr_warn("%s: %s: no [interface %s] section\n", cmd, c->path, name);
+	else
+		pr_warn("%s: %s: %u interfaces: name the one to %s\n", cmd, c->path, c->nifaces,
+			cmd);
+	return NULL;
+}
+
+void xg_conf_apply_log(const struct xg_conf *c)
+{
+	xg_log_set_level(c->log_level);
+	if (c->log_json)
+		xg_log_set_json(true); /* --log-json may have set it already */
 }

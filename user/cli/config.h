@@ -2,7 +2,7 @@
 /* The config file: INI read by libinih. An `[interface NAME]` section per interface holds
  * that interface's settings under the names of `run`'s long options (handler, wait, queues,
  * mode, rules, ...), applied through the same option table, so a key and its option are
- * one definition; `[metrics]` has `listen = ADDR:PORT`, `[log]` has `level`.
+ * one definition; `[metrics]` has `listen = ADDR:PORT`, `[log]` has `level` and `json`.
  *
  * Loading never prints and never touches the system: the first error is returned as one
  * line "FILE:LINE: key 'KEY': what" for the caller to print, and nothing is kept. */
@@ -45,6 +45,7 @@ struct xg_conf {
 	bool has_metrics;
 	struct sockaddr_in metrics; /* [metrics] listen */
 	int log_level;		    /* enum xg_log_level; XG_LOG_INFO unless [log] level says */
+	bool log_json;		    /* [log] json = yes: JSON log lines */
 	unsigned int seen_global;   /* [metrics]/[log] keys already set */
 	char **strs;		    /* values that string options point to */
 	size_t nstrs;
@@ -60,6 +61,16 @@ const struct xg_conf_iface *xg_conf_find(const struct xg_conf *c, const char *na
 /* The value of string key (an XG_OPT_STRING of the schema) in ifc; NULL when unset. */
 const char *xg_conf_string(const struct xg_conf *c, const struct xg_conf_iface *ifc,
 			   const char *key);
+/* The value of enum key (an XG_OPT_ENUM of the schema) in ifc, its default when unset, into
+ * *out. 0, or -1 when key is no enum of the schema. */
+int xg_conf_enum(const struct xg_conf *c, const struct xg_conf_iface *ifc, const char *key,
+		 int *out);
+/* The section a command works on: name's, or with name NULL the file's only one. NULL
+ * after one line (starting with cmd) when there is none. */
+const struct xg_conf_iface *xg_conf_pick(const struct xg_conf *c, const char *cmd,
+					 const char *name);
+/* [log]: the level, and JSON lines when json = yes. */
+void xg_conf_apply_log(const struct xg_conf *c);
 /* "A.B.C.D:PORT" into *sa (IPv4; PORT 1..65535). 0 or -1. */
 int xg_conf_parse_listen(const char *s, struct sockaddr_in *sa);
 

@@ -6,8 +6,8 @@
 #include <stdio.h>
 
 #include "user/gate/counters.h"
+#include "user/util/jsonstr.h" /* xg_json_str */
 
-void xg_json_str(FILE *f, const char *s);
 /* "name":{"packets":N,"bytes":N} for each counter, comma separated, no braces around. */
 void xg_json_counters(FILE *f, const struct xg_snapshot *s);
 

@@ -206,19 +206,13 @@ static char *scrape(struct xg_metrics *m, size_t *len)
 	struct xg_ruleset rs;
 	char *buf = NULL;
 	FILE *f;
-	size_t i;
 
 	xg_ruleset_init(&rs);
 	if (!xg_counters_read(m->maps.stats, &gate))
 		v.gate = &gate;
-	if (!xg_rules_read(&m->maps, &rs)) {
-		rule_c = calloc(rs.n ? rs.n : 1, sizeof(*rule_c));
-		for (i = 0; rule_c && i < rs.n; i++)
-			xg_rule_counter(&m->maps, (unsigned int)i, &rule_c[i]);
-		if (rule_c) {
-			v.rules = &rs;
-			v.rule_c = rule_c;
-		}
+	if (!xg_rules_read_counters(&m->maps, &rs, &rule_c)) {
+		v.rules = &rs;
+		v.rule_c = rule_c;
 	}
 	xg_run_snapshot(m->p, &pool);
 	v.pool = &pool;

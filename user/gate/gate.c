@@ -37,6 +37,7 @@ int xg_gate_init(struct xg_gate *g, const char *cmd, const char *ifname)
 		return -ENODEV;
 	}
 	snprintf(g->ifname, sizeof(g->ifname), "%s", ifname);
+	xg_log_set_iface(g->ifname); /* what this thread now works on, for JSON log lines */
 	return xg_pin_dir(g->ifindex, g->pin_dir, sizeof(g->pin_dir));
 }
 

@@ -322,6 +322,39 @@ void xg_pool_stop(struct xg_pool *p)
 	free(p);
 }
 
+/* The new states are made before anything stops, so a handler that cannot start (a pcap
+ * file that cannot be opened) leaves the old one running. Sockets, UMEMs and the gate's
+ * xskmap entries stay: frames arriving while no worker runs wait in the RX ring, or are
+ * counted by the kernel (XDP_STATISTICS) if it fills. */
+int xg_pool_set_handler(struct xg_pool *p, const struct xg_handler_ops *ops, const char *arg,
+			void *ctx)
+{
+	void *st[XG_POOL_MAX_QUEUES] = { 0 };
+	unsigned int i, n;
+	int err = 0;
+
+	for (n = 0; n < p->nworkers; n++)
+		if (ops->init(&st[n], arg, p->w[n].queue, ctx))
+			break;
+	if (n < p->nworkers) {
+		while (n--) /* the handler's init said why */
+			if (st[n])
+				ops->fini(st[n]);
+		return -1;
+	}
+	atomic_store(&p->stop, true);
+	for (i = 0; i < p->nworkers; i++)
+		xg_worker_join(&p->w[i]); /* drains its RX ring with the old handler, then fini */
+	atomic_store(&p->stop, false);
+	for (i = 0; i < p->nworkers; i++) {
+		p->w[i].ops = ops;
+		p->w[i].hstate = st[i];
+		if (xg_worker_start(&p->w[i]))
+			err = -1; /* it said which */
+	}
+	return err;
+}
+
 const char *xg_pool_ifname(const struct xg_pool *p)
 {
 	return p->g.ifname;

@@ -71,6 +71,15 @@ int xg_pool_start(const struct xg_pool_cfg *cfg, struct xg_pool **out);
  * gate, detach what we attached, and free the handle. NULL is a no-op. */
 void xg_pool_stop(struct xg_pool *p);
 
+/* Restart p's workers with another handler (arg and ctx as in xg_pool_cfg; arg must live as
+ * long as the pool uses it): each worker stops, handling what its RX ring holds with the
+ * old handler, and starts again with the new one on the same socket, UMEM and counters.
+ * The gate, its rules and its counters are untouched. 0, or -1: when the new handler
+ * cannot start (its init says why) nothing has changed. Call with SIGINT/SIGTERM/SIGHUP blocked
+ * (xg_signals_hold) if the workers must not take them. */
+int xg_pool_set_handler(struct xg_pool *p, const struct xg_handler_ops *ops, const char *arg,
+			void *ctx);
+
 const char *xg_pool_ifname(const struct xg_pool *p);
 /* Whether we joined an `xdpgate attach` gate (else the gate is our own, on a bpf_link). */
 bool xg_pool_joined(const struct xg_pool *p);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -53,25 +56,88 @@ void xg_run_report(const struct xg_run_snap *a, const struct xg_run_snap *b, boo
 	fflush(f);
 }
 
+/* The fields of a worker's published counters, one table for the writer and the reader
+ * (`top`); sec groups a field into a nested object. */
+#define PF(sec, key, field)                                           \
+	{                                                             \
+		sec, key, offsetof(struct xg_pool_counters, field),   \
+			sizeof(((struct xg_pool_counters *)0)->field) \
+	}
+static const struct pub_field {
+	const char *sec, *key;
+	size_t off, size;
+} pub_fields[] = {
+	PF(NULL, "rx", rx),
+	PF(NULL, "tx", tx),
+	PF(NULL, "handled", handled),
+	PF("dropped", "malformed", dropped_malformed),
+	PF("dropped", "tx_ring_full", dropped_tx_full),
+	PF("dropped", "tx_bad_len", dropped_tx_bad_len),
+	PF(NULL, "errors", errors),
+	PF(NULL, "wakeups", wakeups),
+	PF("xdp_statistics", "rx_dropped", xs.rx_dropped),
+	PF("xdp_statistics", "rx_invalid_descs", xs.rx_invalid_descs),
+	PF("xdp_statistics", "tx_invalid_descs", xs.tx_invalid_descs),
+	PF("xdp_statistics", "rx_ring_full", xs.rx_ring_full),
+	PF("xdp_statistics", "rx_fill_ring_empty_descs", xs.rx_fill_ring_empty_descs),
+	PF("xdp_statistics", "tx_ring_empty_descs", xs.tx_ring_empty_descs),
+	PF("rings", "rx", ring_rx),
+	PF("rings", "fill", ring_fill),
+	PF("rings", "tx", ring_tx),
+	PF("rings", "completion", ring_comp),
+	PF("rings", "size", ring_size),
+	PF("rings", "fill_size", ring_fill_size),
+};
+#undef PF
+#define NPUB_FIELDS (sizeof(pub_fields) / sizeof(pub_fields[0]))
+
+static unsigned long long pub_get(const struct xg_pool_counters *c, const struct pub_field *pf)
+{
+	uint64_t v64;
+	uint32_t v32;
+
+	if (pf->size == sizeof(v64)) {
+		memcpy(&v64, (const char *)c + pf->off, sizeof(v64));
+		return v64;
+	}
+	memcpy(&v32, (const char *)c + pf->off, sizeof(v32));
+	return v32;
+}
+
+static void pub_set(struct xg_pool_counters *c, const struct pub_field *pf, unsigned long long v)
+{
+	uint64_t v64 = v;
+	uint32_t v32 = (uint32_t)v;
+
+	if (pf->size == sizeof(v64))
+		memcpy((char *)c + pf->off, &v64, sizeof(v64));
+	else
+		memcpy((char *)c + pf->off, &v32, sizeof(v32));
+}
+
 static void worker_json(FILE *f, const struct xg_run_worker_snap *ws)
 {
-	const struct xg_pool_counters *w = &ws->c;
+	const char *sec = NULL;
+	bool first = false;
+	size_t k;
 
-	fprintf(f,
-		"{\"queue\":%u,\"mode\":\"%s\",\"rx\":%llu,\"tx\":%llu,\"handled\":%llu,"
-		"\"dropped\":{\"malformed\":%llu,\"tx_ring_full\":%llu,\"tx_bad_len\":%llu},"
-		"\"errors\":%llu,\"wakeups\":%llu,\"xdp_statistics\":{\"rx_dropped\":%llu,"
-		"\"rx_invalid_descs\":%llu,\"tx_invalid_descs\":%llu,\"rx_ring_full\":%llu,"
-		"\"rx_fill_ring_empty_descs\":%llu,\"tx_ring_empty_descs\":%llu}}",
-		ws->queue, ws->zerocopy ? "zero-copy" : "copy", (unsigned long long)w->rx,
-		(unsigned long long)w->tx, (unsigned long long)w->handled,
-		(unsigned long long)w->dropped_malformed, (unsigned long long)w->dropped_tx_full,
-		(unsigned long long)w->dropped_tx_bad_len, (unsigned long long)w->errors,
-		(unsigned long long)w->wakeups, (unsigned long long)w->xs.rx_dropped,
-		(unsigned long long)w->xs.rx_invalid_descs,
-		(unsigned long long)w->xs.tx_invalid_descs, (unsigned long long)w->xs.rx_ring_full,
-		(unsigned long long)w->xs.rx_fill_ring_empty_descs,
-		(unsigned long long)w->xs.tx_ring_empty_descs);
+	fprintf(f, "{\"queue\":%u,\"mode\":\"%s\"", ws->queue, ws->zerocopy ? "zero-copy" : "copy");
+	for (k = 0; k < NPUB_FIELDS; k++) {
+		const struct pub_field *pf = &pub_fields[k];
+
+		if (sec && (!pf->sec || strcmp(pf->sec, sec))) {
+			fputc('}', f);
+			sec = NULL;
+		}
+		if (pf->sec && !sec) {
+			fprintf(f, ",\"%s\":{", pf->sec);
+			sec = pf->sec;
+			first = true;
+		}
+		fprintf(f, "%s\"%s\":%llu", first ? "" : ",", pf->key, pub_get(&ws->c, pf));
+		first = false;
+	}
+	fprintf(f, "%s}", sec ? "}" : "");
 }
 
 static void workers_json(FILE *f, const struct xg_run_snap *s)
@@ -136,6 +202,13 @@ int xg_run_publish_path(const struct xg_gate *g, char *path, size_t len)
 	return 0;
 }
 
+void xg_run_publish_write(FILE *f, const struct xg_run_snap *s)
+{
+	fprintf(f, "{\"pid\":%d,\"t\":%.6f,", (int)getpid(), s->t);
+	workers_json(f, s);
+	fprintf(f, "}\n");
+}
+
 void xg_run_publish(const struct xg_pool *p, const struct xg_run_snap *s)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8];
@@ -154,9 +227,7 @@ void xg_run_publish(const struct xg_pool *p, const struct xg_run_snap *s)
 		close(fd);
 		return;
 	}
-	fprintf(f, "{\"pid\":%d,", (int)getpid());
-	workers_json(f, s);
-	fprintf(f, "}\n");
+	xg_run_publish_write(f, s);
 	if (fclose(f) == 0)
 		rename(tmp, path); /* readers see a whole file or the previous one */
 }
@@ -167,4 +238,64 @@ void xg_run_unpublish(const struct xg_pool *p)
 
 	if (!xg_run_publish_path(xg_pool_gate(p), path, sizeof(path)))
 		unlink(path);
+}
+
+static int worker_read(json_t *w, struct xg_run_worker_snap *ws)
+{
+	json_t *q = json_object_get(w, "queue"), *v;
+	size_t k;
+
+	if (!json_is_integer(q))
+		return -EINVAL;
+	ws->queue = (unsigned int)json_integer_value(q);
+	v = json_object_get(w, "mode");
+	ws->zerocopy = json_is_string(v) && !strcmp(json_string_value(v), "zero-copy");
+	for (k = 0; k < NPUB_FIELDS; k++) {
+		const struct pub_field *pf = &pub_fields[k];
+
+		v = json_object_get(pf->sec ? json_object_get(w, pf->sec) : w, pf->key);
+		if (!json_is_integer(v))
+			return -EINVAL;
+		pub_set(&ws->c, pf, (unsigned long long)json_integer_value(v));
+	}
+	return 0;
+}
+
+int xg_run_publish_read(const struct xg_gate *g, struct xg_run_snap *s)
+{
+	char path[PATH_MAX];
+
+	memset(s, 0, sizeof(*s));
+	if (xg_run_publish_path(g, path, sizeof(path)))
+		return -EINVAL;
+	return xg_run_publish_read_file(path, s);
+}
+
+int xg_run_publish_read_file(const char *path, struct xg_run_snap *s)
+{
+	json_t *root, *ws, *pid, *t;
+	json_error_t jerr;
+	int err = 0;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	root = json_load_file(path, 0, &jerr);
+	if (!root)
+		return access(path, F_OK) ? -ENOENT : -EINVAL;
+	pid = json_object_get(root, "pid");
+	t = json_object_get(root, "t");
+	ws = json_object_get(root, "workers");
+	if (!json_is_integer(pid) || !json_is_number(t) || !json_is_array(ws) ||
+	    json_array_size(ws) > XG_POOL_MAX_QUEUES)
+		err = -EINVAL;
+	else if (kill((pid_t)json_integer_value(pid), 0) && errno == ESRCH)
+		err = -ENOENT; /* left by a run that was killed */
+	for (i = 0; !err && i < json_array_size(ws); i++)
+		err = worker_read(json_array_get(ws, i), &s->w[i]);
+	if (!err) {
+		s->t = json_number_value(t);
+		s->n = (unsigned int)json_array_size(ws);
+	}
+	json_decref(root);
+	return err;
 }

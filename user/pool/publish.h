@@ -34,5 +34,13 @@ int xg_run_publish_dir(bool create);
 int xg_run_publish_path(const struct xg_gate *g, char *path, size_t len);
 void xg_run_publish(const struct xg_pool *p, const struct xg_run_snap *s);
 void xg_run_unpublish(const struct xg_pool *p);
+/* Read what a `run` on gate g published last into s (another process's snapshot: its t is
+ * on the same CLOCK_MONOTONIC). 0, -ENOENT when no live run publishes for g, -EINVAL when
+ * the file is not what run writes. */
+int xg_run_publish_read(const struct xg_gate *g, struct xg_run_snap *s);
+/* The published file's text (this process's pid), and reading one back by path: the two
+ * halves of the above, for tests. */
+void xg_run_publish_write(FILE *f, const struct xg_run_snap *s);
+int xg_run_publish_read_file(const char *path, struct xg_run_snap *s);
 
 #endif

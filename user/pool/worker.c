@@ -133,6 +133,7 @@ static void *worker_main(void *arg)
 	cpu_set_t set;
 	int i, err;
 
+	xg_log_set_iface(w->ifname);
 	CPU_ZERO(&set);
 	CPU_SET(w->cpu, &set);
 	pthread_setaffinity_np(pthread_self(), sizeof(set), &set);

@@ -592,6 +592,23 @@ int xg_rule_counter(const struct xg_gate_maps *m, unsigned int i, struct xg_coun
 	return err ? err : slot_rule_total(m, cfg.active & 1, i, out);
 }
 
+int xg_rules_read_counters(const struct xg_gate_maps *m, struct xg_ruleset *rs,
+			   struct xg_counter_val **c)
+{
+	int err = xg_rules_read(m, rs);
+	size_t i;
+
+	*c = NULL;
+	if (err)
+		return err;
+	*c = calloc(rs->n ? rs->n : 1, sizeof(**c));
+	if (!*c)
+		return -ENOMEM;
+	for (i = 0; i < rs->n; i++)
+		xg_rule_counter(m, (unsigned int)i, &(*c)[i]);
+	return 0;
+}
+
 int xg_counters_reset(const struct xg_gate_maps *m)
 {
 	struct xg_counter_val *zero;

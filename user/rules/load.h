@@ -37,6 +37,10 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs);
 /* Packets and bytes of live rule i (carried base plus per-CPU counters). */
 int xg_rule_counter(const struct xg_gate_maps *m, unsigned int i, struct xg_counter_val *out);
+/* The live set and each rule's counters (*c: rs->n of them, the caller frees), as `stats`,
+ * `top` and the metrics read them. 0 or -errno; on error *c is NULL. */
+int xg_rules_read_counters(const struct xg_gate_maps *m, struct xg_ruleset *rs,
+			   struct xg_counter_val **c);
 /* Zero the gate's counters and the live set's rule counters. */
 int xg_counters_reset(const struct xg_gate_maps *m);
 
