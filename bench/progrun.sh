@@ -40,7 +40,7 @@ trap 'rm -rf "$WORK" "$PIN"' EXIT
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || exit 1
 
 # 64 bytes without FCS: Ethernet, IPv4 198.18.0.1 -> 198.18.0.2, UDP 1234 -> 9, zeros.
-FRAME_HEX=020000000002020000000001080045000032000000004011000000c6120001c612000204d20009001e0000
+FRAME_HEX=0200000000020200000000010800450000320000000040110000c6120001c612000204d20009001e0000
 FRAME_HEX+=$(printf '0%.0s' $(seq 1 44))
 /usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$FRAME_HEX" >"$WORK/frame.bin" || exit 1
 
