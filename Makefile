@@ -52,8 +52,11 @@ EXAMPLES := $(patsubst user/examples/%.c,$(BUILD)/examples/%,$(EXAMPLE_SRCS))
 POOL_SAN_OBJS := $(filter $(BUILD)/san/user/pool/%,$(USER_SAN_OBJS))
 DEBUG_POOL_OBJS := $(patsubst $(BUILD)/san/%,$(BUILD)/debug/san/%,$(POOL_SAN_OBJS))
 DEBUG_TEST_BINS := $(BUILD)/tests/xsk_debug_test
+# and the CLI with them (no sanitizers: it runs at test rates), for the forwarding tests
+POOL_OBJS := $(filter $(BUILD)/user/pool/%,$(USER_OBJS))
+DEBUG_XG_POOL_OBJS := $(patsubst $(BUILD)/user/%,$(BUILD)/debug/user/%,$(POOL_OBJS))
 
-all: $(BUILD)/xdpgate $(TEST_BINS) $(DEBUG_TEST_BINS) $(EXAMPLES)
+all: $(BUILD)/xdpgate $(BUILD)/debug/xdpgate $(TEST_BINS) $(DEBUG_TEST_BINS) $(EXAMPLES)
 
 $(BUILD)/%.bpf.o: xdp/%.bpf.c
 	$(call msg,BPF,$@)
@@ -95,6 +98,16 @@ $(BUILD)/debug/san/%.o: %.c | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -DXG_XSK_DEBUG $(SAN) -c $< -o $@
 
+$(BUILD)/debug/user/%.o: user/%.c | $(SKELS)
+	$(call msg,CC-DEBUG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -DXG_XSK_DEBUG -c $< -o $@
+
+$(BUILD)/debug/xdpgate: $(BUILD)/user/cli/main.o $(DEBUG_XG_POOL_OBJS) \
+			$(filter-out $(POOL_OBJS),$(USER_OBJS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
 $(BUILD)/tests/xsk_debug_test: $(BUILD)/debug/san/testenv/xsk_test.o $(TEST_LIB_OBJS) \
 			       $(DEBUG_POOL_OBJS) $(filter-out $(POOL_SAN_OBJS),$(USER_SAN_OBJS))
 	$(call msg,LINK,$@)
@@ -132,16 +145,23 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# --- bench binaries (kernel-path receivers) ---
-# The benchmark's kernel-path receivers (bench/rows/kernel-*.sh): one file each, libc only.
-BENCH_BINS := $(BUILD)/bench/udp_rx $(BUILD)/bench/afpacket_rx
+# --- bench binaries (kernel-path receivers and senders) ---
+# The benchmark's kernel-path programs (bench/rows/kernel-*.sh, tx-*.sh): one file each, built
+# by `make` so that testenv/test-bench.sh can smoke-test them. udp_rx links liburing (its
+# uring mode); afpacket_tx the frame builder and interface lookups of user/util.
+BENCH_BINS := $(BUILD)/bench/udp_rx $(BUILD)/bench/afpacket_rx $(BUILD)/bench/udp_tx \
+	      $(BUILD)/bench/afpacket_tx
+BENCH_OBJS_afpacket_tx := $(BUILD)/user/util/frame_build.o $(BUILD)/user/util/netdev.o
+BENCH_LIBS_udp_rx := -luring
 
+all: $(BENCH_BINS)
 bench-bins: $(BENCH_BINS)
 
-$(BUILD)/bench/%: bench/%.c
+.SECONDEXPANSION:
+$(BUILD)/bench/%: bench/%.c $$(BENCH_OBJS_$$*)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(BENCH_OBJS_$*) -o $@ $(BENCH_LIBS_$*)
 
 .PHONY: bench-bins
 # --- end bench binaries ---

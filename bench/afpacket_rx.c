@@ -37,9 +37,7 @@
 
 struct afp_opts {
 	const char *iface;
-	const char *count_file;
-	unsigned int duration;
-	bool json;
+	struct rx_common_opts c;
 };
 
 struct afp_ring {
@@ -62,55 +60,40 @@ static void usage(FILE *f)
 		PROG, BLOCK_NR, BLOCK_SIZE >> 10, BLOCK_TIMEOUT_MS);
 }
 
+static int own_opt(int c, const char *arg, void *own)
+{
+	struct afp_opts *o = own;
+
+	switch (c) {
+	case 'i':
+		o->iface = arg;
+		break;
+	default:
+		return 1;
+	}
+	return 0;
+}
+
 /* Returns 0, 1 when help was printed, or negative errno after one error line. */
 static int parse_args(int argc, char **argv, struct afp_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "iface", required_argument, NULL, 'i' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "count-file", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		RX_LONGOPTS_RECEIVER,
+		RX_LONGOPT_END,
 	};
-	unsigned long v;
-	int c, err = 0;
+	static const struct rx_cli cli = { .prog = PROG,
+					   .optstring = ":i:d:jc:h",
+					   .longopts = longopts,
+					   .max_batch = 1,
+					   .usage = usage,
+					   .own_opt = own_opt };
+	int err;
 
-	opterr = 0;
 	*o = (struct afp_opts){ 0 };
-	while (!err && (c = getopt_long(argc, argv, ":i:d:jc:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			o->iface = optarg;
-			break;
-		case 'd':
-			err = rx_parse_uint(PROG, "--duration", optarg, 0, 86400, &v);
-			o->duration = (unsigned int)v;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'c':
-			o->count_file = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case ':':
-			fprintf(stderr, "%s: %s needs a value\n", PROG, argv[optind - 1]);
-			return -EINVAL;
-		default: /* opterr is 0: ours is the only error line */
-			fprintf(stderr, "%s: bad option '%s' (see --help)\n", PROG,
-				argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
+	err = rx_parse_opts(&cli, argc, argv, &o->c, o);
 	if (err)
 		return err;
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
-		return -EINVAL;
-	}
 	if (!o->iface) {
 		fprintf(stderr, "%s: --iface is required\n", PROG);
 		return -EINVAL;
@@ -243,7 +226,7 @@ int main(int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (rx_report_init(&r, PROG, o.count_file, o.json, o.duration))
+	if (rx_report_init(&r, PROG, o.c.count_file, o.c.json, o.c.duration))
 		return 2;
 	err = ring_open(&ring, o.iface);
 	if (err)
@@ -256,7 +239,7 @@ int main(int argc, char **argv)
 	/* Written once before the first frame, so a reader sees 0 instead of nothing. */
 	err = rx_write_count(&r, 0);
 	if (err) {
-		fprintf(stderr, "%s: --count-file %s: %s\n", PROG, o.count_file, strerror(-err));
+		fprintf(stderr, "%s: --count-file %s: %s\n", PROG, o.c.count_file, strerror(-err));
 		goto out;
 	}
 	err = rx_loop(&ring, &r, &rx);

@@ -10,7 +10,10 @@ Commands (the unit tests in testenv/test-bench.sh call these with canned input):
   noisy RUNDIR           "ok" or the reasons this run is not to be trusted
   run-median RUNDIR      median pps of one run's steady seconds (0 if none)
   report WORKDIR OUTBASE write OUTBASE.json and OUTBASE.md, print the Markdown, and write
-                         WORKDIR/bars.dat and WORKDIR/sweep.dat for bench/plot.sh
+                         WORKDIR/{bars,sweep,iomodels}.dat for bench/plot.sh
+  iomodels RESULTS.json [PACED.json]
+                         the README's "I/O models" table from a report's JSON, with the
+                         receiver CPU of a `bench/run.sh --rate` run beside it when given
 
 A run directory holds: meta (key=value), samples ("T COUNT", one line a second, cumulative,
 the first taken as the generator starts), stat ("T cpuN user nice system idle iowait irq
@@ -27,6 +30,31 @@ GEN_BUSY_MIN = 0.90  # a saturating generator's CPU must be at least this busy (
 EXTRA_TASKS_MAX = 1  # runnable tasks beyond the run's own (gen threads, napi kthread, sampler)
 CEILING_ROW = "bare-drop"
 DEFAULT_SIZE = 64
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# The README's "I/O models" table and the harness's iomodels plot: (direction, way, row).
+# Every receive row is fed by the live-frames generator; every send row drains into a bare
+# XDP_DROP, so the live-frames sender's own row is the ceiling itself.
+IO_MODELS = [
+    ("rx", "kernel UDP, blocking recvmmsg", "kernel-udp-block"),
+    ("rx", "kernel UDP, non-blocking busy loop", "kernel-udp-busy"),
+    ("rx", "kernel UDP, select", "kernel-udp-select"),
+    ("rx", "kernel UDP, poll", "kernel-udp-poll"),
+    ("rx", "kernel UDP, epoll", "kernel-udp-epoll"),
+    ("rx", "kernel UDP, io_uring multishot", "kernel-udp-uring"),
+    ("rx", "kernel UDP, SO_BUSY_POLL socket", "kernel-udp-busypoll"),
+    ("rx", "AF_PACKET TPACKET_V3 ring", "kernel-afpacket"),
+    ("rx", "AF_XDP, poll", "pool-count-poll"),
+    ("rx", "AF_XDP, busy-poll", "pool-count-busypoll"),
+    ("rx", "AF_XDP, spin", "pool-count-spin"),
+    ("rx", "XDP drop (the ceiling)", "bare-drop"),
+    ("tx", "UDP sendmmsg x64", "tx-udp-sendmmsg"),
+    ("tx", "AF_PACKET send() per frame", "tx-afpacket-sendto"),
+    ("tx", "AF_PACKET TX ring + qdisc bypass", "tx-afpacket-ring"),
+    ("tx", "gen --engine xsk (AF_XDP, copy)", "gen-xsk"),
+    ("tx", "AF_XDP, xdpsock -t (copy)", "peer-xdpsock-txonly"),
+    ("tx", "gen --engine live (XDP)", "bare-drop"),
+]
 
 
 def parse_samples(text):
@@ -170,6 +198,25 @@ def read_meta(text):
     return meta
 
 
+def parse_tasks(text, side):
+    """"T tasks_SIDE JIFFIES" lines -> [(t, jiffies)]: one side's own tasks' CPU time."""
+    key = "tasks_" + side
+    return [(float(f[0]), int(f[2])) for f in (line.split() for line in text.splitlines())
+            if len(f) == 3 and f[1] == key]
+
+
+def cpu_ms_per_mframe(tasks, pps, clk_tck=CLK_TCK):
+    """CPU time of one side's own tasks per million frames counted (ms; numerically ns a
+    frame): their CPU seconds a second over the steady window (second sample to the last but
+    one, as rates) over the frames a second of that window."""
+    if len(tasks) < 4 or not pps:
+        return None
+    (t0, j0), (t1, j1) = tasks[1], tasks[-2]
+    if t1 <= t0 or j1 < j0:
+        return None
+    return (j1 - j0) / clk_tck / (t1 - t0) / pps * 1e9
+
+
 def load_run(d):
     meta = read_meta(_read(os.path.join(d, "meta")))
     r = rates(parse_samples(_read(os.path.join(d, "samples"))))
@@ -183,9 +230,12 @@ def load_run(d):
                         meta.get("gen_saturated", "1") == "1", len(r), parse_running(stat), own)
     if meta.get("error"):
         why.insert(0, meta["error"])
+    pps = statistics.mean(r) if r else None
     return {"row": meta.get("row", "?"), "size": int(meta.get("size", DEFAULT_SIZE)),
             "round": int(meta.get("round", 0)), "meta": meta, "pps": r, "gen_pps": g,
-            "load": load, "noisy": why}
+            "load": load, "noisy": why,
+            "rx_cpu_ms": cpu_ms_per_mframe(parse_tasks(stat, "dut"), pps),
+            "gen_cpu_ms": cpu_ms_per_mframe(parse_tasks(stat, "gen"), pps)}
 
 
 def label(name, size):
@@ -228,7 +278,10 @@ def aggregate(runs):
                "pps": summary(pps), "gen_pps": summary(gen),
                "placement": rs[0]["meta"].get("placement", ""),
                "bpf_ns": summary([float(r["meta"]["bpf_ns"]) for r in rs
-                                  if r["meta"].get("bpf_ns")])}
+                                  if r["meta"].get("bpf_ns")]),
+               "rx_cpu_ms": summary([r["rx_cpu_ms"] for r in rs if r["rx_cpu_ms"] is not None]),
+               "gen_cpu_ms": summary([r["gen_cpu_ms"] for r in rs
+                                      if r["gen_cpu_ms"] is not None])}
         g, d = res["gen_pps"]["median"], res["pps"]["median"]
         res["dut_gen"] = d / g if d is not None and g else None
         results.append(res)
@@ -249,7 +302,7 @@ def aggregate(runs):
             "expect": "", "runs": b["runs"], "noisy_runs": b["noisy_runs"],
             "noisy_reasons": b["noisy_reasons"], "pps": b["gen_pps"], "gen_pps": b["gen_pps"],
             "dut_gen": None, "checks": [], "placement": b.get("placement", ""),
-            "bpf_ns": summary([]),
+            "bpf_ns": summary([]), "rx_cpu_ms": summary([]), "gen_cpu_ms": summary([]),
             "ratio": b["gen_pps"]["median"] / c if c else None})
     return results
 
@@ -262,18 +315,24 @@ def _r(v):
     return "—" if v is None else "%.2f" % v
 
 
+def _ms(s):
+    v = (s or {}).get("median")
+    return "—" if v is None else "%.0f" % v
+
+
 def markdown(results, facts):
     out = ["| row | Mpps median | min | max | ratio to bare drop | prog ns/frame | gen Mpps "
-           "| DUT/gen | runs | noisy |",
-           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+           "| DUT/gen | rx cpu ms/Mframe | gen cpu ms/Mframe | runs | noisy |",
+           "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for r in results:
         noisy = "no" if not r["noisy_runs"] else "%d/%d: %s" % (
             r["noisy_runs"], r["runs"], ", ".join(r["noisy_reasons"]))
         ns = r.get("bpf_ns", {}).get("median")
-        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |" % (
+        out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |" % (
             r["label"], _m(r["pps"]["median"]), _m(r["pps"]["min"]), _m(r["pps"]["max"]),
             _r(r["ratio"]), "—" if ns is None else "%.1f" % ns, _m(r["gen_pps"]["median"]),
-            _r(r["dut_gen"]), r["runs"], noisy))
+            _r(r["dut_gen"]), _ms(r.get("rx_cpu_ms")), _ms(r.get("gen_cpu_ms")), r["runs"],
+            noisy))
     checks = [(r["label"], ok, txt) for r in results for ok, txt in r["checks"]]
     if checks:
         out.append("")
@@ -289,6 +348,13 @@ def markdown(results, facts):
     out.append("prog ns/frame: the DUT's XDP program's run_time_ns / run_cnt "
                "(kernel.bpf_stats_enabled) over the %s s after the sampled window." %
                facts.get("bpf_win", "2"))
+    out.append("")
+    out.append("rx / gen cpu ms/Mframe: CPU time of the receiving side's own tasks (the "
+               "receiver and the DUT veth's NAPI kthreads, on cpu %s) / the sending side's "
+               "(xdpgate gen or the row's sender, with the softirq work that lands on it) "
+               "per million frames counted at the DUT, utime + stime over the steady window "
+               "(median over runs; numerically ns a frame; neighbours' tasks not "
+               "included)." % facts.get("dut_cpu", "1"))
     out.append("")
     out.append("%s, kernel %s, %s x %s; %s run(s) of %s s per row, interleaved; median/min/max "
                "over the steady seconds (first and last second of each run dropped), counted "
@@ -323,6 +389,49 @@ def plot_data(results, workdir):
                                                      r["pps"]["min"] / 1e6,
                                                      r["pps"]["max"] / 1e6))
             f.write("\n\n")
+    with open(os.path.join(workdir, "iomodels.dat"), "w") as f:
+        f.write("# way mpps rx_cpu_ms_per_mframe gen_cpu_ms_per_mframe\n")
+        for d, w, n, r in io_models(results):
+            f.write('"%s: %s" %.4f %s %s\n' % (d, w, r["pps"]["median"] / 1e6,
+                                              _ms(r.get("rx_cpu_ms")).replace("—", "NaN"),
+                                              _ms(r.get("gen_cpu_ms")).replace("—", "NaN")))
+
+
+def io_models(results):
+    """The IO_MODELS rows found in results (64-byte frames): [(dir, way, row, result)]."""
+    by = {r["label"]: r for r in results}
+    return [(d, w, n, by[n]) for d, w, n in IO_MODELS
+            if n in by and by[n]["pps"]["median"] is not None]
+
+
+def io_models_markdown(results, facts, paced=None):
+    """The I/O models table; paced: (results, facts) of a `bench/run.sh --rate` run of the
+    same rows, whose receiver CPU time per Mframe is what the models cost when they keep up."""
+    head = ("| direction | way | row | Mpps | ratio to XDP drop | rx cpu ms/Mframe "
+            "| gen cpu ms/Mframe |")
+    p_by = {}
+    if paced:
+        rate = paced[1].get("rate", "?")
+        head += " kpps when paced to %s | rx cpu ms/Mframe when paced |" % rate
+        p_by = {r["label"]: r for r in paced[0]}
+    out = [head, "|" + " --- |" * (head.count("|") - 1)]
+    for d, w, n, r in io_models(results):
+        line = "| %s | %s | %s | %s | %s | %s | %s |" % (
+            "receive" if d == "rx" else "send", w, n, _m(r["pps"]["median"]), _r(r["ratio"]),
+            _ms(r.get("rx_cpu_ms")), _ms(r.get("gen_cpu_ms")))
+        if paced:  # the senders other than gen are never paced: nothing to show for them
+            q = p_by.get(n) if d == "rx" else None
+            k = q["pps"]["median"] if q else None
+            line += " %s | %s |" % ("—" if k is None else "%.1f" % (k / 1e3),
+                                   _ms(q.get("rx_cpu_ms")) if q else "—")
+        out.append(line)
+    out.append("")
+    for fa in [facts] + ([paced[1]] if paced else []):
+        out.append("%s, kernel %s, %s run(s) of %s s, interleaved, 64-byte frames, %s%s." % (
+            fa.get("host", "?"), fa.get("kernel", "?"), fa.get("runs", "?"),
+            fa.get("duration", "?"), "quick" if fa.get("quick", "0") not in ("", "0")
+            else "full", ", generator paced to %s pps" % fa["rate"] if fa.get("rate") else ""))
+    return "\n".join(out) + "\n"
 
 
 def report(workdir, outbase):
@@ -332,9 +441,11 @@ def report(workdir, outbase):
     facts["steal"] = mean_steal(runs)
     results = aggregate(runs)
     md = markdown(results, facts)
+    if io_models(results):
+        md += "\n## I/O models\n\n" + io_models_markdown(results, facts)
     doc = {"facts": facts, "results": results,
            "runs": [{k: r[k] for k in ("row", "size", "round", "meta", "pps", "gen_pps", "load",
-                                        "noisy")} for r in runs]}
+                                        "noisy", "rx_cpu_ms", "gen_cpu_ms")} for r in runs]}
     for r in doc["results"]:
         r["checks"] = [{"ok": ok, "check": txt} for ok, txt in r["checks"]]
     with open(outbase + ".json", "w") as f:
@@ -371,6 +482,13 @@ def main(argv):
         print("%.0f" % (m or 0))
     elif cmd == "report":
         return report(args[0], args[1])
+    elif cmd == "iomodels":
+        docs = []
+        for path in args[:2]:
+            with open(path) as f:
+                docs.append(json.load(f))
+        paced = (docs[1]["results"], docs[1]["facts"]) if len(docs) > 1 else None
+        sys.stdout.write(io_models_markdown(docs[0]["results"], docs[0]["facts"], paced))
     else:
         sys.stderr.write("benchstat.py: unknown command %r\n" % cmd)
         return 2

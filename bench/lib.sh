@@ -7,6 +7,7 @@
 #   bench_bg_dut CMD... / bench_bg_gen CMD...
 #                          start CMD in the DUT / gen namespace in the background, pinned to
 #                          BENCH_DUT_CPU / BENCH_GEN_CPUS; the harness kills it after the run
+#                          and counts its CPU time to that side (bench_task_jiffies)
 #   dut_ethtool_sum FIELD [IF]   DUT veth ethtool counter rx_queue_*_FIELD summed over queues
 #   dut_ethtool_xdp_packets [IF] the same for xdp_packets (the default row_counter)
 #   dut_napi_place IF softirq|CPU   NAPI in the sender's softirq, or threaded and pinned to
@@ -14,6 +15,7 @@
 #   dut_xdp_prog_id [IF]   id of the XDP program on IF;  bpf_prog_stats ID  its run time/count
 #   bench_wait_xdp IF      wait until IF in the DUT namespace shows an XDP program
 #   bench_log MSG          one line on stderr
+#   bench_task_jiffies dut|gen   CPU time (utime + stime, clock ticks) of that side's tasks
 # Variables: BENCH_DIR ROOT XG (build/xdpgate) BENCH_DUT_CPU BENCH_GEN_CPUS BENCH_SIZE
 #   BENCH_CEILING_PPS (bare-drop median seen so far in this invocation, or a guess)
 #   BENCH_PIDFILE, plus testenv's TE_* for the testbed the row runs on.
@@ -36,16 +38,53 @@ dut_ethtool_sum() {
 
 dut_ethtool_xdp_packets() { dut_ethtool_sum xdp_packets "${1:-}"; }
 
-_bench_bg() {
-	local cpus=$1 ns=$2
-	shift 2
-	# taskset and nsenter both exec, so $! is the command's own PID.
-	taskset -c "$cpus" nsenter --net="/run/netns/$ns" -- "$@" &
-	echo "$!" >>"$BENCH_PIDFILE"
+# Frames the generator's second interface (gen1) received: the far end of the forwarding
+# rows (dut0 -> dut1 -> gen1), counted where they arrive.
+gen2_rx_packets() {
+	ip -n "$TE_NS_GEN" -j -s link show "$TE_GEN_IF2" | jq '.[0].stats64.rx.packets'
 }
 
-bench_bg_dut() { _bench_bg "$BENCH_DUT_CPU" "$TE_NS_DUT" "$@"; }
-bench_bg_gen() { _bench_bg "$BENCH_GEN_CPUS" "$TE_NS_GEN" "$@"; }
+_bench_bg() {
+	local side=$1 cpus=$2 ns=$3
+	shift 3
+	# taskset and nsenter both exec, so $! is the command's own PID.
+	taskset -c "$cpus" nsenter --net="/run/netns/$ns" -- "$@" &
+	bench_own_pid "$side" "$!"
+}
+
+# bench_own_pid dut|gen PID: the harness kills PID after the run and counts its CPU time to
+# that side. For processes a row starts itself (bench_bg_* do this).
+bench_own_pid() {
+	echo "$2" >>"$BENCH_PIDFILE"
+	echo "$2" >>"$BENCH_PIDFILE.$1"
+}
+
+bench_bg_dut() { _bench_bg dut "$BENCH_DUT_CPU" "$TE_NS_DUT" "$@"; }
+bench_bg_gen() { _bench_bg gen "$BENCH_GEN_CPUS" "$TE_NS_GEN" "$@"; }
+
+# utime + stime (clock ticks, all threads) of the PIDs in the files named, summed; tasks
+# that have exited count 0. Softirq work a tick lands in while a task runs is charged to it.
+_pid_jiffies() {
+	local p sum=0 f
+	for p in $(cat "$@" 2>/dev/null); do
+		f=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+		f=${f##*) } # after the comm, which may hold spaces
+		read -r -a f <<<"$f"
+		sum=$((sum + f[11] + f[12])) # fields 14 and 15 of proc(5), counted from state
+	done
+	echo "$sum"
+}
+
+# CPU time of one side's tasks: dut = what bench_bg_dut started and the DUT veths' NAPI
+# kthreads (the stack and XDP when NAPI is threaded); gen = xdpgate gen and bench_bg_gen's.
+bench_task_jiffies() {
+	local extra=/dev/null ifc
+	if [[ $1 == dut ]]; then
+		extra=$BENCH_PIDFILE.napi
+		for ifc in $TE_DUT_IF ${TE_DUT_IF2:-}; do pgrep "^napi/$ifc-"; done >"$extra"
+	fi
+	_pid_jiffies "$BENCH_PIDFILE.$1" "$extra"
+}
 
 # Kill every process started with bench_bg_* (TERM, then KILL after 2 s) and forget them.
 bench_kill_bg() {
@@ -53,6 +92,8 @@ bench_kill_bg() {
 	[[ -s ${BENCH_PIDFILE:-} ]] || return 0
 	mapfile -t pids <"$BENCH_PIDFILE"
 	: >"$BENCH_PIDFILE"
+	: >"$BENCH_PIDFILE.dut"
+	: >"$BENCH_PIDFILE.gen"
 	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
 	for ((i = 0; i < 20; i++)); do
 		for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && break; p=""; done

@@ -16,7 +16,7 @@ row_start() {
 		# several workers: the pool pins one per queue over the CPUs it may use
 		taskset -c "$POOL_CPUS" nsenter --net="/run/netns/$TE_NS_DUT" -- \
 			"$XG" run "$TE_DUT_IF" --stats-interval 0.2 $POOL_ARGS >/dev/null 2>&1 &
-		echo $! >>"$BENCH_PIDFILE"
+		bench_own_pid dut $!
 	else
 		# shellcheck disable=SC2086 # POOL_ARGS is a list of words
 		bench_bg_dut "$XG" run "$TE_DUT_IF" --stats-interval 0.2 $POOL_ARGS >/dev/null

@@ -2,8 +2,11 @@
 # bench/run.sh — the benchmark matrix behind `make bench`. See bench/README.md.
 #
 #   bench/run.sh [--quick] [--rows 'NAME ...'] [--runs N] [--duration S] [--sizes 'N ...']
-#                [--out DIR] [--list]
+#                [--rate PPS] [--out DIR] [--list]
 #   --sizes: only these frame sizes of each selected row (rows without them are left out).
+#   --rate: pace `xdpgate gen` to PPS in every row that does not pace it itself (rows whose
+#     sender is another program are left as they are): with every receiver keeping up, the
+#     CPU ms/Mframe columns are what the receive models cost, not 1 / their ceiling.
 #   --quick (or QUICK=1 in the environment): 1 run of 3 s per row, fewer frame sizes.
 #   Defaults: 5 runs of 10 s. Exit status 0; 1 when a run failed; with BENCH_STRICT=1 also 3
 #   when a row missed its expectation (ROW_EXPECT). BENCH_KEEP=1 keeps the work directory.
@@ -32,6 +35,7 @@ RUNS=5 DURATION=10
 OUT=$BENCH_DIR/results
 SELECT=""
 SIZES=""
+RATE=""
 LIST=0
 
 usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
@@ -42,6 +46,7 @@ while (($#)); do
 	--runs) RUNS=${2:-}; shift 2 || usage ;;
 	--duration) DURATION=${2:-}; shift 2 || usage ;;
 	--sizes) SIZES=${2:-}; shift 2 || usage ;;
+	--rate) RATE=${2:-}; shift 2 || usage ;;
 	--out) OUT=${2:-}; shift 2 || usage ;;
 	--list) LIST=1; shift ;;
 	--quick) shift ;;
@@ -50,6 +55,8 @@ while (($#)); do
 	esac
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "bench: --runs: '$RUNS' is not a positive integer" >&2; exit 2; }
+[[ -z $RATE || $RATE =~ ^[1-9][0-9]*$ ]] ||
+	{ echo "bench: --rate: '$RATE' is not a positive integer" >&2; exit 2; }
 [[ $DURATION =~ ^[0-9]+$ ]] && ((DURATION >= 3)) ||
 	{ echo "bench: --duration: '$DURATION' must be an integer >= 3" >&2; exit 2; }
 
@@ -180,11 +187,15 @@ install_traps() {
 
 now() { echo "${EPOCHREALTIME/,/.}"; }
 
+# /proc/stat's per-CPU lines and procs_running, and each side's own tasks' CPU time
+# ("T tasks_dut J", "T tasks_gen J": clock ticks, neighbours in the VM not included).
 sample_stat() {
 	local t=$1 c rest
 	while read -r c rest; do
 		[[ $c == cpu[0-9]* || $c == procs_running ]] && echo "$t $c $rest"
 	done </proc/stat
+	echo "$t tasks_dut $(bench_task_jiffies dut)"
+	echo "$t tasks_gen $(bench_task_jiffies gen)"
 	return 0
 }
 
@@ -242,7 +253,7 @@ prog_ns_window() {
 
 # The body of one run, in a subshell so each row file's functions stay its own.
 run_one() {
-	local file=$1 size=$2 round=$3 dir=$4 q err="" genpid
+	local file=$1 size=$2 round=$3 dir=$4 q err="" genpid gargs
 	row_setup() { :; }
 	row_teardown() { :; }
 	row_gen_args() { :; }
@@ -258,6 +269,11 @@ run_one() {
 	BENCH_GEN_CPUS=$ROW_GEN_CPUS
 	BENCH_CEILING_PPS=$(cat "$WORK/ceiling" 2>/dev/null || echo $CEILING_GUESS)
 	export BENCH_SIZE BENCH_CEILING_PPS
+	gargs=$(row_gen_args)
+	if [[ -n $RATE && $gargs != *--rate* ]]; then
+		gargs+=" --rate $RATE"
+		ROW_GEN_SATURATED=0
+	fi
 	{
 		echo "row=$ROW_NAME"; echo "size=$size"; echo "round=$round"; echo "desc=$ROW_DESC"
 		echo "queues=$q"; echo "gen_cpus=$ROW_GEN_CPUS"; echo "gen_threads=$ROW_GEN_THREADS"
@@ -276,14 +292,14 @@ run_one() {
 		# --no-marker: writing the per-frame marker dirties a cache line on the generator's
 		# CPU that any DUT program reading L4 then has to fetch from it (measured: +75 ns a
 		# frame for the gate, nothing for bare drop), an artifact NIC DMA does not have.
-		# shellcheck disable=SC2046 # row_gen_args prints words
+		# shellcheck disable=SC2086 # row_gen_args prints words
 		taskset -c "$ROW_GEN_CPUS" nsenter --net="/run/netns/$TE_NS_GEN" -- \
 			"$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" --size "$size" \
 			--threads "$ROW_GEN_THREADS" --duration "$((DURATION + BPF_WIN + 1))" --json \
-			--no-marker $(row_gen_args) \
+			--no-marker $gargs \
 			>"$dir/gen.json" 2>"$dir/gen.err" &
 		genpid=$!
-		echo "$genpid" >>"$BENCH_PIDFILE"
+		bench_own_pid gen "$genpid"
 		sample_loop "$dir" || err="sampling failed: $(cat "$dir/counter-error" 2>/dev/null)"
 		[[ -z $err ]] && prog_ns_window >>"$dir/meta"
 		wait "$genpid" || err=${err:-"generator failed: $(head -c 200 "$dir/gen.err")"}
@@ -309,7 +325,7 @@ facts() {
 	echo "nproc=$(nproc)"; echo "runs=$RUNS"; echo "duration=$DURATION"
 	echo "quick=${QUICK:-0}"; echo "gen_cpu=$BENCH_GEN_CPU"; echo "dut_cpu=$BENCH_DUT_CPU"
 	echo "xdpgate=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
-	echo "bpf_win=$BPF_WIN"
+	echo "bpf_win=$BPF_WIN"; echo "rate=$RATE"; echo "clk_tck=$(getconf CLK_TCK)"
 }
 
 main() {
@@ -324,6 +340,8 @@ main() {
 	WORK=$(mktemp -d /tmp/xdpgate-bench.XXXXXX)
 	BENCH_PIDFILE=$WORK/pids
 	: >"$BENCH_PIDFILE"
+	: >"$BENCH_PIDFILE.dut"
+	: >"$BENCH_PIDFILE.gen"
 	export BENCH_PIDFILE BENCH_DUT_CPU XG ROOT BENCH_DIR
 	install_traps
 	mkdir -p "$WORK/runs" "$OUT"

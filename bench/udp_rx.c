@@ -1,43 +1,62 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * udp_rx — the kernel receive path xdpgate replaces, as a benchmark row: one UDP socket,
- * recvmmsg() in batches, packets counted and thrown away.
+ * recvmmsg() in batches, packets counted and thrown away, under each way of waiting.
  *
- *   udp_rx --port P [--bind ADDR] [--mode block|epoll] [--batch N] [--duration S] [--json]
+ *   udp_rx --port P [--bind ADDR] [--mode MODE] [--batch N] [--duration S] [--json]
  *          [--count-file PATH]
  *
- * block: recvmmsg(MSG_WAITFORONE) sleeps until the first datagram, then takes whatever
- *        else is queued, up to N; SO_RCVTIMEO (100 ms) bounds the sleep so the loop can
- *        report and stop.
- * epoll: epoll_wait (100 ms), then recvmmsg(MSG_DONTWAIT) until EAGAIN.
- * Both are what a well-written kernel-socket server does; neither busy-polls.
+ * block:    recvmmsg(MSG_WAITFORONE) sleeps until the first datagram, then takes whatever
+ *           else is queued, up to N; SO_RCVTIMEO (100 ms) bounds the sleep so the loop can
+ *           report and stop.
+ * busy:     recvmmsg(MSG_DONTWAIT) in a loop, no waiting call at all: an empty socket
+ *           costs one syscall that returns EAGAIN.
+ * select, poll, epoll: the readiness call (100 ms timeout), then recvmmsg(MSG_DONTWAIT)
+ *           until EAGAIN.
+ * busypoll: block on a socket with SO_BUSY_POLL (50 us), SO_PREFER_BUSY_POLL and a budget
+ *           of N: an empty receive runs the device's NAPI poll itself in the syscall
+ *           instead of sleeping until the softirq/kthread delivers.
+ * uring:    io_uring, one multishot recvmsg with a provided buffer ring, completions
+ *           reaped in batches (bench/rx_uring.h).
  */
 #define _GNU_SOURCE /* recvmmsg, struct mmsghdr */
 #include <arpa/inet.h>
 #include <getopt.h>
-#include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <sys/select.h>
 
 #include "bench/rx_common.h"
+#include "bench/rx_uring.h"
 
 #define PROG "udp_rx"
 #define MAX_BATCH 1024
 #define MSG_BUF 2048 /* larger than any frame the bench sends (1500 with FCS) */
-#define RCVBUF_BYTES (64 << 20)
+#define BUSY_POLL_US 50
 
-enum rx_mode { MODE_BLOCK, MODE_EPOLL };
+enum rx_mode {
+	MODE_BLOCK,
+	MODE_BUSY,
+	MODE_SELECT,
+	MODE_POLL,
+	MODE_EPOLL,
+	MODE_BUSYPOLL,
+	MODE_URING,
+};
+
+static const char *const mode_names[] = {
+	[MODE_BLOCK] = "block", [MODE_BUSY] = "busy",	[MODE_SELECT] = "select",
+	[MODE_POLL] = "poll",	[MODE_EPOLL] = "epoll", [MODE_BUSYPOLL] = "busypoll",
+	[MODE_URING] = "uring",
+};
+#define N_MODES (sizeof(mode_names) / sizeof(mode_names[0]))
 
 struct udp_opts {
 	const char *bind_addr;
 	const char *port;
-	const char *count_file;
 	enum rx_mode mode;
-	unsigned int batch;
-	unsigned int duration;
-	bool json;
+	struct rx_common_opts c;
 };
 
 /* One batch of receive buffers, reused for every recvmmsg. */
@@ -51,26 +70,54 @@ struct udp_batch {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s --port P [--bind ADDR] [--mode block|epoll] [--batch N]\n"
+		"Usage: %s --port P [--bind ADDR] [--mode MODE] [--batch N]\n"
 		"              [--duration S] [--json] [--count-file PATH]\n"
 		"Receive UDP datagrams on ADDR:P (default 0.0.0.0) with recvmmsg, count them.\n"
-		"  --mode      block: blocking recvmmsg; epoll: epoll_wait + non-blocking (block)\n"
+		"  --mode      block | busy | select | poll | epoll | busypoll | uring (block)\n"
+		"              block: blocking recvmmsg; busy: MSG_DONTWAIT in a loop;\n"
+		"              select/poll/epoll: that call, then MSG_DONTWAIT until empty;\n"
+		"              busypoll: block with SO_BUSY_POLL %d us;\n"
+		"              uring: io_uring multishot recvmsg, provided buffers (--batch "
+		"unused)\n"
 		"  --batch     datagrams per recvmmsg, 1..%d (64)\n"
 		"  --duration  seconds to run, 0 = until SIGINT/SIGTERM (0)\n"
 		"  --json      one JSON object per line\n"
 		"  --count-file PATH  cumulative count, rewritten every 100 ms (atomic rename)\n",
-		PROG, MAX_BATCH);
+		PROG, BUSY_POLL_US, MAX_BATCH);
 }
 
 static int parse_mode(const char *s, enum rx_mode *mode)
 {
-	if (!strcmp(s, "block"))
-		*mode = MODE_BLOCK;
-	else if (!strcmp(s, "epoll"))
-		*mode = MODE_EPOLL;
-	else {
-		fprintf(stderr, "%s: --mode: '%s' is not block or epoll\n", PROG, s);
-		return -EINVAL;
+	size_t i;
+
+	for (i = 0; i < N_MODES; i++) {
+		if (!strcmp(s, mode_names[i])) {
+			*mode = (enum rx_mode)i;
+			return 0;
+		}
+	}
+	fprintf(stderr,
+		"%s: --mode: '%s' is not block, busy, select, poll, epoll, busypoll or uring\n",
+		PROG, s);
+	return -EINVAL;
+}
+
+static int own_opt(int c, const char *arg, void *own)
+{
+	struct udp_opts *o = own;
+	unsigned long v;
+
+	switch (c) {
+	case 'b':
+		o->bind_addr = arg;
+		break;
+	case 'p':
+		o->port = arg;
+		return rx_parse_uint(PROG, "--port", arg, 1, 65535, &v);
+	case 'm':
+		return parse_mode(arg, &o->mode);
+	default:
+		return 1;
 	}
 	return 0;
 }
@@ -82,62 +129,22 @@ static int parse_args(int argc, char **argv, struct udp_opts *o)
 		{ "bind", required_argument, NULL, 'b' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "mode", required_argument, NULL, 'm' },
-		{ "batch", required_argument, NULL, 'B' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "count-file", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		RX_LONGOPT_BATCH,
+		RX_LONGOPTS_RECEIVER,
+		RX_LONGOPT_END,
 	};
-	unsigned long v;
-	int c, err = 0;
+	static const struct rx_cli cli = { .prog = PROG,
+					   .optstring = ":b:p:m:B:d:jc:h",
+					   .longopts = longopts,
+					   .max_batch = MAX_BATCH,
+					   .usage = usage,
+					   .own_opt = own_opt };
+	int err;
 
-	opterr = 0;
-	*o = (struct udp_opts){ .bind_addr = "0.0.0.0", .mode = MODE_BLOCK, .batch = 64 };
-	while (!err && (c = getopt_long(argc, argv, ":b:p:m:B:d:jc:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o->bind_addr = optarg;
-			break;
-		case 'p':
-			err = rx_parse_uint(PROG, "--port", optarg, 1, 65535, &v);
-			o->port = optarg;
-			break;
-		case 'm':
-			err = parse_mode(optarg, &o->mode);
-			break;
-		case 'B':
-			err = rx_parse_uint(PROG, "--batch", optarg, 1, MAX_BATCH, &v);
-			o->batch = (unsigned int)v;
-			break;
-		case 'd':
-			err = rx_parse_uint(PROG, "--duration", optarg, 0, 86400, &v);
-			o->duration = (unsigned int)v;
-			break;
-		case 'j':
-			o->json = true;
-			break;
-		case 'c':
-			o->count_file = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case ':':
-			fprintf(stderr, "%s: %s needs a value\n", PROG, argv[optind - 1]);
-			return -EINVAL;
-		default: /* opterr is 0: ours is the only error line */
-			fprintf(stderr, "%s: bad option '%s' (see --help)\n", PROG,
-				argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
+	*o = (struct udp_opts){ .bind_addr = "0.0.0.0", .mode = MODE_BLOCK, .c.batch = 64 };
+	err = rx_parse_opts(&cli, argc, argv, &o->c, o);
 	if (err)
 		return err;
-	if (optind < argc) {
-		fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, argv[optind]);
-		return -EINVAL;
-	}
 	if (!o->port) {
 		fprintf(stderr, "%s: --port is required\n", PROG);
 		return -EINVAL;
@@ -145,48 +152,18 @@ static int parse_args(int argc, char **argv, struct udp_opts *o)
 	return 0;
 }
 
-/* A big receive buffer absorbs the bursts of a saturating sender; FORCE needs CAP_NET_ADMIN. */
-static void set_rcvbuf(int fd)
+/* busypoll: the syscall polls the device's NAPI for up to BUSY_POLL_US before it sleeps. */
+static int set_busy_poll(int fd, unsigned int budget)
 {
-	int sz = RCVBUF_BYTES;
+	int us = BUSY_POLL_US, one = 1, b = (int)budget;
 
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-}
-
-static int open_socket(const struct udp_opts *o)
-{
-	struct addrinfo hints = { .ai_family = AF_UNSPEC,
-				  .ai_socktype = SOCK_DGRAM,
-				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE };
-	struct timeval tv = { .tv_sec = 0, .tv_usec = RX_POLL_MS * 1000 };
-	struct addrinfo *ai;
-	int fd, rc;
-
-	rc = getaddrinfo(o->bind_addr, o->port, &hints, &ai);
-	if (rc) {
-		fprintf(stderr, "%s: --bind: '%s': %s\n", PROG, o->bind_addr, gai_strerror(rc));
-		return -EINVAL;
+	if (setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL, &us, sizeof(us)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof(one)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_BUSY_POLL_BUDGET, &b, sizeof(b))) {
+		fprintf(stderr, "%s: SO_BUSY_POLL: %s\n", PROG, strerror(errno));
+		return -errno;
 	}
-	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		rc = -errno;
-		fprintf(stderr, "%s: socket: %s\n", PROG, strerror(errno));
-		goto out;
-	}
-	set_rcvbuf(fd);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen)) {
-		rc = -errno;
-		fprintf(stderr, "%s: bind %s port %s: %s\n", PROG, o->bind_addr, o->port,
-			strerror(errno));
-		close(fd);
-		goto out;
-	}
-	rc = fd;
-out:
-	freeaddrinfo(ai);
-	return rc;
+	return 0;
 }
 
 static int batch_alloc(struct udp_batch *b, unsigned int n)
@@ -259,30 +236,98 @@ static int drain(int fd, struct udp_batch *b, struct rx_report *r, uint64_t *rx)
 	return 0;
 }
 
-static int loop_epoll(int fd, struct udp_batch *b, struct rx_report *r, uint64_t *rx)
+/* The readiness calls: each returns >0 when fd is readable, 0 on timeout or EINTR,
+ * negative errno on error. */
+struct waiter {
+	enum rx_mode mode;
+	int fd;
+	int ep; /* epoll only */
+};
+
+static int wait_ready(struct waiter *w)
+{
+	struct pollfd pfd = { .fd = w->fd, .events = POLLIN };
+	struct timeval tv = { .tv_sec = 0, .tv_usec = RX_POLL_MS * 1000 };
+	struct epoll_event ev;
+	fd_set rfds;
+	int n;
+
+	switch (w->mode) {
+	case MODE_SELECT: /* fd < FD_SETSIZE: it is the process's fourth or so */
+		FD_ZERO(&rfds);
+		FD_SET(w->fd, &rfds);
+		n = select(w->fd + 1, &rfds, NULL, NULL, &tv);
+		break;
+	case MODE_POLL:
+		n = poll(&pfd, 1, RX_POLL_MS);
+		break;
+	default:
+		n = epoll_wait(w->ep, &ev, 1, RX_POLL_MS);
+		break;
+	}
+	if (n >= 0 || errno == EINTR)
+		return n > 0 ? n : 0;
+	fprintf(stderr, "%s: %s: %s\n", PROG, mode_names[w->mode], strerror(errno));
+	return -errno;
+}
+
+static int loop_ready(int fd, enum rx_mode mode, struct udp_batch *b, struct rx_report *r,
+		      uint64_t *rx)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-	int ep, n, done = 0;
+	struct waiter w = { .mode = mode, .fd = fd, .ep = -1 };
+	int n, done = 0;
 
-	ep = epoll_create1(EPOLL_CLOEXEC);
-	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
-		fprintf(stderr, "%s: epoll: %s\n", PROG, strerror(errno));
-		done = -errno;
-	}
-	while (!done) {
-		n = epoll_wait(ep, &ev, 1, RX_POLL_MS);
-		if (n < 0 && errno != EINTR) {
-			fprintf(stderr, "%s: epoll_wait: %s\n", PROG, strerror(errno));
+	if (mode == MODE_EPOLL) {
+		w.ep = epoll_create1(EPOLL_CLOEXEC);
+		if (w.ep < 0 || epoll_ctl(w.ep, EPOLL_CTL_ADD, fd, &ev)) {
+			fprintf(stderr, "%s: epoll: %s\n", PROG, strerror(errno));
 			done = -errno;
-		} else if (n > 0) {
-			done = drain(fd, b, r, rx);
-		} else {
-			done = rx_report_tick(r, *rx);
 		}
 	}
-	if (ep >= 0)
-		close(ep);
+	while (!done) {
+		n = wait_ready(&w);
+		if (n < 0)
+			done = n;
+		else if (n > 0)
+			done = drain(fd, b, r, rx);
+		else
+			done = rx_report_tick(r, *rx);
+	}
+	if (w.ep >= 0)
+		close(w.ep);
 	return done < 0 ? done : 0;
+}
+
+/* busy: drain never waits; an empty socket just comes round again. */
+static int loop_busy(int fd, struct udp_batch *b, struct rx_report *r, uint64_t *rx)
+{
+	int done;
+
+	while (!(done = drain(fd, b, r, rx)))
+		;
+	return done < 0 ? done : 0;
+}
+
+static int run_loop(int fd, const struct udp_opts *o, struct udp_batch *b, struct rx_report *r,
+		    uint64_t *rx)
+{
+	switch (o->mode) {
+	case MODE_BUSY:
+		return loop_busy(fd, b, r, rx);
+	case MODE_SELECT:
+	case MODE_POLL:
+	case MODE_EPOLL:
+		return loop_ready(fd, o->mode, b, r, rx);
+	case MODE_BUSYPOLL:
+		if (set_busy_poll(fd, o->c.batch))
+			return -EINVAL;
+		return loop_block(fd, b, r, rx);
+	case MODE_URING:
+		return loop_uring(fd, PROG, r, rx);
+	default:
+		return loop_block(fd, b, r, rx);
+	}
 }
 
 int main(int argc, char **argv)
@@ -296,12 +341,12 @@ int main(int argc, char **argv)
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
-	if (rx_report_init(&r, PROG, o.count_file, o.json, o.duration))
+	if (rx_report_init(&r, PROG, o.c.count_file, o.c.json, o.c.duration))
 		return 2;
-	fd = open_socket(&o);
+	fd = rx_udp_open(PROG, o.bind_addr, o.port, true);
 	if (fd < 0)
 		return 1;
-	err = batch_alloc(&b, o.batch);
+	err = batch_alloc(&b, o.c.batch);
 	if (err) {
 		fprintf(stderr, "%s: %s\n", PROG, strerror(-err));
 		goto out;
@@ -314,10 +359,10 @@ int main(int argc, char **argv)
 	/* Written once before the first datagram, so a reader sees 0 instead of nothing. */
 	err = rx_write_count(&r, 0);
 	if (err) {
-		fprintf(stderr, "%s: --count-file %s: %s\n", PROG, o.count_file, strerror(-err));
+		fprintf(stderr, "%s: --count-file %s: %s\n", PROG, o.c.count_file, strerror(-err));
 		goto out;
 	}
-	err = o.mode == MODE_EPOLL ? loop_epoll(fd, &b, &r, &rx) : loop_block(fd, &b, &r, &rx);
+	err = run_loop(fd, &o, &b, &r, &rx);
 	if (rx_report_final(&r, rx) && !err)
 		err = -EIO;
 out:

@@ -44,6 +44,7 @@ enum xg_counter {
 	XG_CNT_FRAG_FIRST = XG_CNT_PARSE + XG_PARSE_MAX,
 	XG_CNT_FRAG_LATER,
 	XG_CNT_XSK_UNBOUND, /* xsk verdict on a queue with no socket: passed to the kernel */
+	XG_CNT_LOG_LOST,    /* a sampled frame the log's ring buffer had no room for */
 	XG_CNT_MAX,
 };
 

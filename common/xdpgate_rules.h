@@ -134,10 +134,29 @@ _Static_assert(sizeof(struct xg_cache_ent) == 32, "xg_cache_ent layout");
 
 /* What a rule does (index: slot * XG_RULES_MAX_BPF + rule). */
 struct xg_rule_action {
-	__u32 verdict; /* enum xg_verdict */
-	__u32 ifindex; /* REDIRECT target */
+	__u32 verdict;	 /* enum xg_verdict */
+	__u32 ifindex;	 /* REDIRECT target */
+	__u32 log_every; /* `log every N`: N; 0: the rule does not log */
+	__u32 _pad;
 };
-_Static_assert(sizeof(struct xg_rule_action) == 8, "xg_rule_action layout");
+_Static_assert(sizeof(struct xg_rule_action) == 16, "xg_rule_action layout");
+
+/* The drop log (README "Sampled drop log"): one record per sampled frame in a ring buffer.
+ * The gate reads log_every only in a slot with XG_SLOT_LOG, so a set without `log` pays
+ * nothing but one flag test per matched frame. */
+#define XG_LOG_SNAP 128		/* bytes of the frame copied (a power of two: the gate masks) */
+#define XG_LOG_RING (256 << 10) /* ring buffer bytes: ~1,600 records */
+struct xg_log_rec {
+	__u64 ts_ns;   /* bpf_ktime_get_boot_ns() */
+	__u32 gen;     /* rule set generation, names the set rule belongs to */
+	__u32 rule;    /* 0-based */
+	__u32 verdict; /* the rule's action (enum xg_verdict) */
+	__u32 len;     /* frame length */
+	__u32 caplen;  /* bytes in data: min(len, XG_LOG_SNAP) */
+	__u32 queue;   /* receive queue */
+	__u8 data[XG_LOG_SNAP];
+};
+_Static_assert(sizeof(struct xg_log_rec) == 32 + XG_LOG_SNAP, "xg_log_rec layout");
 
 /* Named prefix sets (README "Sets"): each one LPM trie of its own, both families, held in
  * an array of maps (xg_sets) by a gate-wide set id, so a set reloads by swapping one
@@ -214,6 +233,7 @@ struct xg_slot_cfg {
 /* src (dst: << 1) has sets and a single prefix class (no rule tests a prefix there): the
  * class is the set bits alone, and the gate skips the prefix lookup */
 #define XG_SLOT_SRC_SETS_ONLY 0x4
+#define XG_SLOT_LOG 0x10 /* some rule has `log`: matched frames check their rule's log_every */
 _Static_assert(sizeof(struct xg_slot_cfg) == 48, "xg_slot_cfg layout");
 
 #endif

@@ -32,4 +32,29 @@ struct xg_config {
 };
 _Static_assert(sizeof(struct xg_config) == 104, "xg_config layout");
 
+/* Userspace only (the gate never reads it): a `rules load --confirm` waiting for
+ * `rules confirm` (README "Safe apply"). token 0: nothing pending. The pending set is the
+ * active slot's (generation gen); a revert flips back to the other slot, which still holds
+ * the set of generation prev_gen. */
+struct xg_pending {
+	__u64 token;	   /* random, names this pending load to its timer */
+	__u64 deadline_ns; /* CLOCK_BOOTTIME */
+	__u32 gen;
+	__u32 prev_gen;
+	__u32 timer_pid; /* the detached process that reverts at the deadline */
+	__u32 secs;	 /* as given to --confirm */
+};
+_Static_assert(sizeof(struct xg_pending) == 32, "xg_pending layout");
+
+/* The single entry of the xsk steering map, written by `xdpgate run`: with per_queue N > 1
+ * the xsk action sends a frame to xg_xsks[queue * N + slot], the slot picked by the flow
+ * hash (common/flow_hash.h), symmetric when asked. 0 or 1: xg_xsks[queue]. */
+#define XG_XSKS_MAX 256 /* entries of the gate's xg_xsks: queue * per_queue + slot */
+
+struct xg_xsk_steer {
+	__u32 per_queue;
+	__u32 symmetric;
+};
+_Static_assert(sizeof(struct xg_xsk_steer) == 8, "xg_xsk_steer layout");
+
 #endif

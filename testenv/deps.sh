@@ -10,6 +10,7 @@ PKGS=(
 	procps jq tcpdump tshark gnuplot-nox clang-format ethtool python3
 	libinih-dev libmicrohttpd-dev prometheus curl libcap-dev libcap2-bin
 	libjansson-dev libncurses-dev tmux
+	liburing-dev # udp_rx --mode uring (bench/rx_uring.h)
 	libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang (testenv/fuzz/)
 )
 

@@ -10,6 +10,7 @@
  * disk (/dev/full), and the arguments init refuses. */
 #define _GNU_SOURCE /* asprintf */
 #include <dirent.h>
+#include <net/if.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -845,6 +846,68 @@ static void test_registry(void **state)
 	assert_null(arg);
 	assert_ptr_equal(xg_handler_find("pcap:/tmp/a.pcap,rotate=3", &arg), &xg_handler_pcap);
 	assert_string_equal(arg, "/tmp/a.pcap,rotate=3");
+	assert_ptr_equal(xg_handler_find("forward:dut1", &arg), &xg_handler_forward);
+	assert_string_equal(arg, "dut1");
+}
+
+/* forward: the output of each input, from forward:OUT or the map; bad arguments refused. */
+static void test_forward_output(void **state)
+{
+	const struct xg_handler_ops *h = &xg_handler_forward;
+	char out[IF_NAMESIZE];
+	bool copy;
+	static const struct {
+		const char *arg, *in, *out;
+		bool copy;
+	} good[] = {
+		{ "dut1", "dut0", "dut1", false },
+		{ "dut1,copy", "dut0", "dut1", true },
+		{ "map,dut0=dut1,dut2=dut3", "dut2", "dut3", false },
+		{ "map,dut0=dut1,dut2=dut3,copy", "dut0", "dut1", true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(h->output(good[i].arg, good[i].in, out, &copy), 0);
+		assert_string_equal(out, good[i].out);
+		assert_int_equal(copy, good[i].copy);
+	}
+	assert_int_equal(h->output("map,dut0=dut1", "dut5", out, &copy), -1); /* not in it */
+	assert_int_equal(h->output(NULL, "dut0", out, &copy), -1);
+	assert_int_equal(h->output("", "dut0", out, &copy), -1);
+	assert_int_equal(h->output("dut0", "dut0", out, &copy), -1); /* its own output */
+	assert_int_equal(h->output("dut1,fast", "dut0", out, &copy), -1);
+	assert_int_equal(h->output("map,dut0", "dut0", out, &copy), -1);
+	assert_int_equal(h->output("map,=dut1", "dut0", out, &copy), -1);
+	assert_int_equal(h->output("copy", "dut0", out, &copy), 0); /* an interface named copy */
+	assert_int_equal(h->output("averyveryverylongname", "dut0", out, &copy), -1);
+}
+
+/* forward marks every frame with an Ethernet header XG_ACT_FWD; shorter ones are malformed. */
+static void test_forward_batch(void **state)
+{
+	uint8_t data[4][64] = { { 0 } };
+	struct xg_xsk_frame f[4];
+	uint8_t action[4] = { 0 };
+	struct xg_batch b = { .frames = f, .action = action, .n = 4 };
+	struct xg_handler_stats st = { 0 };
+	void *hs;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		f[i] = (struct xg_xsk_frame){ .data = data[i],
+					      .len = i == 2 ? 13 : 60,
+					      .room = 64 };
+	assert_int_equal(xg_handler_forward.init(&hs, "dut1", 0, NULL), 0);
+	xg_handler_forward.batch(hs, &b, &st);
+	assert_int_equal(st.handled, 3);
+	assert_int_equal(st.dropped_malformed, 1);
+	assert_int_equal(action[0], XG_ACT_FWD);
+	assert_int_equal(action[2], XG_ACT_RECYCLE);
+	assert_int_equal(action[3], XG_ACT_FWD);
+	assert_int_equal(f[0].len, 60); /* unchanged */
+	xg_handler_forward.fini(hs);
 }
 
 int main(void)
@@ -865,6 +928,8 @@ int main(void)
 		cmocka_unit_test(test_pcap_bad_args),
 		cmocka_unit_test(test_pcap_names),
 		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_forward_output),
+		cmocka_unit_test(test_forward_batch),
 	};
 
 	return cmocka_run_group_tests_name("handlers", tests, NULL, NULL);

@@ -394,6 +394,12 @@ static const struct check_case check_cases[] = {
 	  "x.conf:1: warning: rule 1 drops IPv6 neighbour discovery (neighbor-solicitation)\n"
 	  "x.conf:1: warning: rule 1 drops IPv6 neighbour discovery (neighbor-advertisement)\n",
 	  5 },
+	/* log: every frame, with no condition */
+	{ "pass ether arp\npass log",
+	  "x.conf:2: warning: rule 2 logs every frame, with no condition ('log every N' samples "
+	  "one in N)\n",
+	  1 },
+	{ "pass ether arp log\npass log every 1000", "", 0 },
 };
 
 static void test_check(void **state)

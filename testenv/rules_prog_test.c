@@ -5,12 +5,16 @@
  *
  *   table         hand-written cases for every field and action: XDP action, the frame
  *                 out (MACs swapped for tx), every gate counter, and which rule counted.
+ *   log           `log [every N]`: the ring buffer's records, one in N, on both paths.
+ *   revert        the flip back of a --confirm load, with its counters exact.
  *
  * rules_prog_diff_test.c has the differential test, the xsk fast path and the 10,000-rule set.
  * Needs root. If the gate cannot load every test fails and says why: a skipped prog layer
  * would look like a green one.
  */
+#define _GNU_SOURCE /* sched_getcpu, CPU_SET */
 #include <errno.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -305,10 +309,216 @@ static void test_table(void **state)
 	free(after.rules);
 }
 
+/* ---- the log modifier ---- */
+
+struct log_read {
+	struct xg_log_rec rec[64];
+	size_t n;
+};
+
+static int log_got(void *ctx, void *data, size_t size)
+{
+	struct log_read *lr = ctx;
+
+	if (size != sizeof(struct xg_log_rec))
+		fail_msg("log record of %zu bytes, want %zu", size, sizeof(struct xg_log_rec));
+	if (lr->n < ARRAY_SIZE(lr->rec))
+		memcpy(&lr->rec[lr->n], data, size);
+	lr->n++;
+	return 0;
+}
+
+/* Run frame f n times on this CPU; XDP action of the last run. */
+static __u32 run_frame(struct rp_ctx *x, const uint8_t *f, size_t len, unsigned int n)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f, .data_size_in = (__u32)len, .repeat = 1);
+
+	while (n--)
+		if (bpf_prog_test_run_opts(x->prog_fd, &opts))
+			fail_msg("BPF_PROG_RUN: %s", strerror(errno));
+	return opts.retval;
+}
+
+/* One log set, small (the words) or large (the cache): the records of 10 UDP frames of
+ * `log every 3`, 2 TCP frames of `log`, 4 long frames and none of the rule without log. */
+static void check_log_set(struct rp_ctx *x, struct ring_buffer *rb, struct log_read *lr,
+			  size_t pad_rules)
+{
+	static const struct xg_frame_spec udp = { V4, UDP(1, 9) }, tcp = { V4, TCP(1, 2, 0) },
+					  big = { V4, UDP(1, 10), .payload_len = 400 },
+					  arp = { ARP };
+	uint8_t f[FRAME_MAX], fb[FRAME_MAX], fa[FRAME_MAX];
+	size_t len, blen, alen, i, base = pad_rules;
+	struct xg_ruleset rs;
+	struct xg_config cfg;
+	struct xg_rule r;
+	char line[64], err[256];
+	__u32 key = 0;
+
+	xg_ruleset_init(&rs);
+	for (i = 0; i < pad_rules; i++) { /* never match: sport 1 is used below */
+		snprintf(line, sizeof(line), "drop proto udp sport %zu", 1000 + i);
+		assert_int_equal(xg_rule_parse_line(line, NULL, 0, &r, NULL, err, sizeof(err)), 1);
+		assert_int_equal(xg_ruleset_insert(&rs, rs.n, &r), 0);
+	}
+	static const char *const tail[] = { "drop proto udp dport 9 log every 3",
+					    "pass proto tcp log", "pass dport 10 log every 2",
+					    "tx ether arp" };
+	for (i = 0; i < ARRAY_SIZE(tail); i++) {
+		assert_int_equal(xg_rule_parse_line(tail[i], NULL, 0, &r, NULL, err, sizeof(err)),
+				 1);
+		assert_int_equal(xg_ruleset_insert(&rs, rs.n, &r), 0);
+	}
+	rp_install(x, &rs);
+	assert_int_equal(bpf_map_lookup_elem(x->m.config, &key, &cfg), 0);
+	assert_true(cfg.slot[x->slot].flags & XG_SLOT_LOG);
+	assert_int_equal(!!(cfg.slot[x->slot].flags & XG_SLOT_SMALL), pad_rules == 0);
+	len = xg_frame_build(&udp, f, sizeof(f));
+	blen = xg_frame_build(&big, fb, sizeof(fb));
+	alen = xg_frame_build(&arp, fa, sizeof(fa));
+	assert_int_equal(run_frame(x, f, len, 10), XDP_DROP);
+	lr->n = 0;
+	ring_buffer__consume(rb);
+	assert_int_equal(lr->n, 4); /* frames 1, 4, 7, 10 */
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(lr->rec[i].rule, base);
+		assert_int_equal(lr->rec[i].verdict, XG_VERDICT_DROP);
+		assert_int_equal(lr->rec[i].len, len);
+		assert_int_equal(lr->rec[i].caplen, len);
+		assert_int_equal(lr->rec[i].gen, cfg.slot[x->slot].gen);
+		assert_memory_equal(lr->rec[i].data, f, len);
+		if (i)
+			assert_true(lr->rec[i].ts_ns >= lr->rec[i - 1].ts_ns);
+	}
+	len = xg_frame_build(&tcp, f, sizeof(f));
+	assert_int_equal(run_frame(x, f, len, 2), XDP_PASS);
+	assert_int_equal(run_frame(x, fb, blen, 4), XDP_PASS);
+	assert_int_equal(run_frame(x, fa, alen, 3), XDP_TX); /* no log on this rule */
+	lr->n = 0;
+	ring_buffer__consume(rb);
+	assert_int_equal(lr->n, 4); /* 2 TCP, long frames 1 and 3 */
+	assert_int_equal(lr->rec[0].rule, base + 1);
+	assert_int_equal(lr->rec[1].rule, base + 1);
+	assert_int_equal(lr->rec[1].verdict, XG_VERDICT_PASS);
+	assert_int_equal(lr->rec[2].rule, base + 2);
+	assert_int_equal(lr->rec[2].len, blen);
+	assert_int_equal(lr->rec[2].caplen, XG_LOG_SNAP);
+	assert_memory_equal(lr->rec[2].data, fb, XG_LOG_SNAP);
+	assert_int_equal(lr->rec[3].rule, base + 2);
+	xg_ruleset_free(&rs);
+}
+
+static void test_log(void **state)
+{
+	struct rp_ctx *x = rp_ctx_of(state);
+	static const char *const nolog[] = { "drop proto udp", NULL };
+	uint8_t f[FRAME_MAX];
+	struct log_read lr = { .n = 0 };
+	struct ring_buffer *rb;
+	struct xg_ruleset rs;
+	cpu_set_t one, was;
+	size_t len;
+
+	/* the sample counter is per CPU: stay on one */
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	rb = ring_buffer__new(bpf_map__fd(x->skel->maps.xg_log), log_got, &lr, NULL);
+	assert_non_null(rb);
+	ring_buffer__consume(rb); /* whatever earlier tests left */
+	check_log_set(x, rb, &lr, 0);
+	check_log_set(x, rb, &lr, 70);
+
+	/* a set without log writes nothing, and its slot has no log flag */
+	rp_parse_lines(nolog, ARRAY_SIZE(nolog), &rs);
+	rp_install(x, &rs);
+	len = xg_frame_build(&(struct xg_frame_spec){ V4, UDP(1, 9) }, f, sizeof(f));
+	assert_int_equal(run_frame(x, f, len, 5), XDP_DROP);
+	lr.n = 0;
+	ring_buffer__consume(rb);
+	assert_int_equal(lr.n, 0);
+	xg_ruleset_free(&rs);
+	ring_buffer__free(rb);
+	sched_setaffinity(0, sizeof(was), &was);
+}
+
+/* ---- the revert of a --confirm load ---- */
+
+static __u32 active_gen(struct rp_ctx *x)
+{
+	struct xg_config cfg;
+	__u32 key = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(x->m.config, &key, &cfg), 0);
+	return cfg.slot[cfg.active & 1].gen;
+}
+
+static __u64 live_packets(struct rp_ctx *x, unsigned int i)
+{
+	struct xg_counter_val v;
+
+	assert_int_equal(xg_rule_counter(&x->m, i, &v), 0);
+	return v.packets;
+}
+
+/* Back to the old set by the flip alone, its counters exact: a rule with a twin (same
+ * text) in the undone set takes the twin's total; the others keep theirs. */
+static void test_revert(void **state)
+{
+	struct rp_ctx *x = rp_ctx_of(state);
+	static const char *const a[] = { "drop proto udp dport 9", "pass proto tcp",
+					 "tx ether arp" };
+	static const char *const b[] = { "pass proto tcp", "drop proto udp" };
+	static const struct xg_frame_spec udp = { V4, UDP(1, 9) }, tcp = { V4, TCP(1, 2, 0) };
+	struct xg_ruleset ra, rb, back;
+	struct xg_compiled c;
+	uint8_t fu[FRAME_MAX], ft[FRAME_MAX];
+	size_t lu = xg_frame_build(&udp, fu, sizeof(fu)), lt = xg_frame_build(&tcp, ft, sizeof(ft));
+	char text[XG_RULE_TEXT_MAX];
+	__u32 gen_a;
+	size_t i;
+
+	rp_parse_lines(a, ARRAY_SIZE(a), &ra);
+	rp_parse_lines(b, ARRAY_SIZE(b), &rb);
+	rp_install(x, &ra);
+	gen_a = active_gen(x);
+	run_frame(x, fu, lu, 5);
+	run_frame(x, ft, lt, 2);
+	assert_int_equal(xg_rules_compile(&rb, &c), 0);
+	assert_int_equal(xg_rules_install(&x->m, &rb, &c, false), 0);
+	xg_compiled_free(&c);
+	assert_int_equal(live_packets(x, 0), 2); /* carried from a's twin */
+	run_frame(x, fu, lu, 3);
+	run_frame(x, ft, lt, 4);
+	assert_int_equal(live_packets(x, 0), 6);
+	assert_int_equal(live_packets(x, 1), 3);
+
+	assert_int_equal(xg_rules_revert(&x->m, gen_a + 7), -ESTALE); /* not what the slot holds */
+	assert_int_equal(xg_rules_revert(&x->m, gen_a), 0);
+	assert_int_equal(active_gen(x), gen_a);
+	assert_int_equal(xg_rules_read(&x->m, &back), 0);
+	assert_int_equal(back.n, ra.n);
+	for (i = 0; i < ra.n; i++) {
+		xg_rule_format(&back.rules[i], text, sizeof(text));
+		assert_string_equal(text, a[i]);
+	}
+	assert_int_equal(live_packets(x, 0), 5); /* as at the load */
+	assert_int_equal(live_packets(x, 1), 6); /* 2 before, 4 counted by its twin */
+	assert_int_equal(live_packets(x, 2), 0);
+	assert_int_equal(run_frame(x, fu, lu, 1), XDP_DROP); /* a classifies again */
+	assert_int_equal(live_packets(x, 0), 6);
+	xg_ruleset_free(&back);
+	xg_ruleset_free(&ra);
+	xg_ruleset_free(&rb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_log),
+		cmocka_unit_test(test_revert),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog", tests, rp_group_setup, rp_group_teardown);

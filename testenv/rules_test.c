@@ -132,6 +132,13 @@ static const struct good_case good_cases[] = {
 	  "xsk src 10.0.0.0/8 dst 10.1.0.0/16 proto tcp sport 1 dport 2 vlan 3 ether ipv4 "
 	  "tcp-flags syn" },
 	{ "drop dport 22 tcp-flags syn", "drop dport 22 tcp-flags syn" },
+	/* the log modifier: anywhere after the action, written last */
+	{ "drop log", "drop log" },
+	{ "drop log every 1", "drop log" },
+	{ "drop log every 100 proto udp", "drop proto udp log every 100" },
+	{ "drop proto udp log dport 9", "drop proto udp dport 9 log" },
+	{ "redirect eth0 log every 4294967295", "redirect eth0 log every 4294967295" },
+	{ "pass log every 07", "pass log every 7" },
 };
 
 static void test_good_lines(void **state)
@@ -205,6 +212,22 @@ static void test_fields(void **state)
 			 1);
 	assert_int_equal(r.icmp_family, 4);
 	assert_int_equal(r.icmp_type, 0);
+	assert_int_equal(r.log_every, 0);
+	assert_false(xg_rule_log_sampled(&r, 1)); /* no log */
+
+	/* log every 5 samples the 1st, 6th, 11th ... frame the rule matches */
+	assert_int_equal(
+		xg_rule_parse_line("drop log every 5", NULL, 0, &r, NULL, err, sizeof(err)), 1);
+	assert_int_equal(r.log_every, 5);
+	assert_true(xg_rule_log_sampled(&r, 1));
+	assert_false(xg_rule_log_sampled(&r, 2));
+	assert_false(xg_rule_log_sampled(&r, 5));
+	assert_true(xg_rule_log_sampled(&r, 6));
+	assert_true(xg_rule_log_sampled(&r, 11));
+	assert_false(xg_rule_log_sampled(&r, 0));
+	assert_int_equal(xg_rule_parse_line("drop log", NULL, 0, &r, NULL, err, sizeof(err)), 1);
+	assert_int_equal(r.log_every, 1);
+	assert_true(xg_rule_log_sampled(&r, 2));
 
 	assert_int_equal(
 		xg_rule_parse_line("default drop # x", NULL, 0, &r, &def, err, sizeof(err)), 2);
@@ -226,6 +249,18 @@ struct bad_case {
 #define E "rules.conf:12:"
 
 static const struct bad_case bad_cases[] = {
+	/* the log modifier */
+	{ "drop log every 0", E "16: invalid sample rate '0' (1 to 4294967295: log one frame in "
+				"N)" },
+	{ "drop log every 4294967296", E "16: invalid sample rate '4294967296' (1 to 4294967295: "
+					 "log one frame in N)" },
+	{ "drop log every -1", E "16: invalid sample rate '-1' (1 to 4294967295: log one frame in "
+				 "N)" },
+	{ "drop log every", E "10: missing value after 'every'" },
+	{ "drop log log", E "10: duplicate modifier 'log'" },
+	{ "drop log every 2 log", E "18: duplicate modifier 'log'" },
+	{ "drop every 2", E "6: unknown condition 'every'" },
+	{ "drop log every 2 every 3", E "18: unknown condition 'every'" },
 	/* actions */
 	{ "drp", E "1: unknown action 'drp'" },
 	{ "  src 10.0.0.0/8", E "3: unknown action 'src'" },

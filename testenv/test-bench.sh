@@ -80,7 +80,8 @@ test_bench_gen_rates() {
 # A run directory: $1 row, $2 steal jiffies per tick on each CPU, $3 idle jiffies per tick
 # on cpu0, $4 gen_saturated, $5 pps.
 make_run() {
-	local d=$T/runs/$1-$RANDOM i
+	local d=$T/runs/$1-$RANDOM i HZ
+	HZ=$(getconf CLK_TCK)
 	mkdir -p "$d"
 	printf 'row=%s\nsize=64\nround=1\ngen_cpus=0\ngen_saturated=%s\nexpect=%s\n' \
 		"$1" "$4" "${EXPECT:-}" >"$d/meta"
@@ -88,6 +89,9 @@ make_run() {
 		echo "$((10 + i)).0 $((i * $5))" >>"$d/samples"
 		echo "$((10 + i)).0 cpu0 $((i * (100 - $2 - $3))) 0 0 $((i * $3)) 0 0 0 $((i * $2)) 0 0" >>"$d/stat"
 		echo "$((10 + i)).0 cpu1 $((i * (100 - $2))) 0 0 0 0 0 0 $((i * $2)) 0 0" >>"$d/stat"
+		# the DUT side's own tasks: one CPU second a second; the generator's: half that
+		echo "$((10 + i)).0 tasks_dut $((i * HZ))" >>"$d/stat"
+		echo "$((10 + i)).0 tasks_gen $((i * HZ / 2))" >>"$d/stat"
 	done
 	echo "$d"
 }
@@ -135,6 +139,13 @@ test_bench_report() {
 	assert_eq 4 "$(jq '.runs | length' "$T/out.json")"
 	assert_eq 4 "$(jq '.results[0].pps.n' "$T/out.json")" "steady seconds of two runs"
 	assert_match '^"bare-drop" 5\.0000 4\.0000 6\.0000$' "$(sed -n 2p "$T/bars.dat")"
+	# CPU time per Mframe: the DUT's tasks one CPU second a second at 4 and 6 Mpps -> 250
+	# and 167 ms, median 208; the generator's half that
+	assert_match '\| bare-drop \| 5\.00 .*\| 208 \| 104 \| 2 \| no \|' "$out"
+	assert_match '"rx: XDP drop \(the ceiling\)" 5\.0000 208 104' "$(cat "$T/iomodels.dat")"
+	out=$(bs iomodels "$T/out.json")
+	assert_match '\| receive \| XDP drop \(the ceiling\) \| bare-drop \| 5\.00 \| 1\.00 \| 208 \| 104 \|' "$out"
+	assert_match '\| send \| gen --engine live \(XDP\) \| bare-drop \| 5\.00 \|' "$out"
 	assert_ok test -s "$T/bars.dat"
 }
 
@@ -177,4 +188,133 @@ test_bench_napi_place_both_ways() {
 	assert_eq 0 "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/threaded")"
 	assert_ok dut_napi_place "$TE_DUT_IF" 0
 	assert_eq 1 "$(ip netns exec "$TE_NS_DUT" cat "/sys/class/net/$TE_DUT_IF/threaded")"
+}
+
+# ---- smoke tests of the kernel-path receivers and senders (bench/*.c), on a veth pair ----
+# Each sends a known number of UDP datagrams into a receiver and requires that exact count
+# at both ends: a lost or miscounted frame fails, and so does a frame with a bad checksum
+# (the UDP socket drops it). No XDP and no GRO on dut0, so veth hands every frame to the
+# stack at once (netif_rx) and a few hundred frames are never dropped.
+
+BB=$ROOT/build/bench
+SMOKE_N=500
+
+# A testbed and a scratch directory; both removed when the test's shell exits.
+smoke_setup() {
+	te_setup
+	T=$(mktemp -d /tmp/xg-test-bench.XXXXXX)
+	trap 'rm -rf "$T"; te_cleanup_trap' EXIT
+}
+
+# smoke_rx_start MODE: udp_rx --mode MODE on dut0 port 9 in the background (RX_PID), ready
+# once its count file exists.
+smoke_rx_start() {
+	local i
+	rm -f "$T/count"
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$BB/udp_rx" --bind "$TE_DUT_IP4" --port 9 \
+		--mode "$1" --count-file "$T/count" >"$T/rx.out" 2>&1 &
+	RX_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $T/count ]] && return 0
+		sleep 0.1
+	done
+	_assert_fail_msg "udp_rx --mode $1 did not start: $(cat "$T/rx.out")"
+}
+
+# smoke_rx_expect N WHAT: wait (bounded) until the receiver counted N, stop it, check its
+# count file and its final line.
+smoke_rx_expect() {
+	local n=$1 what=$2 i c=0
+	for ((i = 0; i < 50; i++)); do
+		c=$(cat "$T/count")
+		((c >= n)) && break
+		sleep 0.1
+	done
+	sleep 0.2 # a frame beyond N would show up now
+	kill -TERM "$RX_PID"
+	wait "$RX_PID"
+	assert_eq "$n" "$(cat "$T/count")" "$what: receiver's count"
+	assert_match "total [0-9.]+ s  rx $n " "$(cat "$T/rx.out")" "$what: receiver's last line"
+}
+
+# gen_do CMD...: CMD in the generator's namespace.
+gen_do() { nsenter --net="/run/netns/$TE_NS_GEN" -- "$@"; }
+
+# Every receive mode of udp_rx counts exactly what udp_tx (sendmmsg) sent, and udp_tx
+# counts it too.
+test_bench_udp_rx_modes() {
+	local mode
+	smoke_setup
+	for mode in block busy select poll epoll busypoll uring; do
+		smoke_rx_start "$mode"
+		assert_ok gen_do "$BB/udp_tx" --dst "$TE_DUT_IP4" --port 9 --count "$SMOKE_N" --batch 32
+		assert_match "total [0-9.]+ s  tx $SMOKE_N " "$ASSERT_OUT" "udp_tx's last line"
+		smoke_rx_expect "$SMOKE_N" "udp_rx --mode $mode"
+	done
+}
+
+# afpacket_tx, both modes, puts exactly --count valid UDP frames on the wire (counted by a
+# UDP socket, which drops bad checksums), and --json reports it.
+test_bench_afpacket_tx_modes() {
+	local mode
+	smoke_setup
+	for mode in sendto ring; do
+		smoke_rx_start block
+		assert_ok gen_do "$BB/afpacket_tx" --iface "$TE_GEN_IF" --dst "$TE_DUT_IP4" \
+			--mode "$mode" --count "$SMOKE_N" --size 128 --json
+		assert_eq "$SMOKE_N" "$(jq -s 'map(select(.total)) | .[0].tx' <<<"$ASSERT_OUT")" \
+			"afpacket_tx --mode $mode: its count"
+		smoke_rx_expect "$SMOKE_N" "afpacket_tx --mode $mode"
+	done
+}
+
+# afpacket_rx counts what afpacket_tx sends (the ring sees the frames on dut0).
+test_bench_afpacket_rx_counts() {
+	local i c=0
+	smoke_setup
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$BB/afpacket_rx" --iface "$TE_DUT_IF" \
+		--count-file "$T/count" >"$T/rx.out" 2>&1 &
+	RX_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		[[ -s $T/count ]] && break
+		sleep 0.1
+	done
+	assert_ok gen_do "$BB/afpacket_tx" --iface "$TE_GEN_IF" --dst "$TE_DUT_IP4" \
+		--mode ring --count "$SMOKE_N"
+	smoke_rx_expect "$SMOKE_N" afpacket_rx
+}
+
+# The programs' bad options: one line naming the culprit, exit status 2.
+test_bench_bins_bad_options() {
+	local rc
+	for args in "udp_rx --port 9 --mode spin" "udp_tx --dst 198.18.0.1" \
+		"afpacket_tx --iface lo --dst 198.18.0.1 --mode mmap" "udp_tx --dst x --port 9 --size 20"; do
+		rc=0
+		# shellcheck disable=SC2086 # word splitting intended
+		ASSERT_OUT=$("$BB"/$args 2>&1) || rc=$?
+		assert_eq 2 "$rc" "$args: exit status"
+		assert_eq 1 "$(wc -l <<<"$ASSERT_OUT")" "$args: one line"
+	done
+	assert_match "'spin' is not block, busy, select, poll, epoll, busypoll or uring" \
+		"$("$BB/udp_rx" --port 9 --mode spin 2>&1 || true)"
+}
+
+# bench_task_jiffies counts the CPU time of the PIDs a side recorded, and nothing of an
+# exited one.
+test_bench_task_jiffies() {
+	local pid j
+	source "$ROOT/bench/lib.sh"
+	scratch
+	BENCH_PIDFILE=$T/pids
+	bash -c 'SECONDS=0; while ((SECONDS < 5)); do :; done' &
+	pid=$!
+	bench_own_pid gen "$pid"
+	bench_own_pid gen 999999999 # no such task
+	sleep 0.5
+	j=$(bench_task_jiffies gen)
+	kill "$pid"
+	wait "$pid" || true
+	assert_ge "$j" 1 "a spinning task's CPU ticks after 0.5 s"
+	assert_eq 0 "$(_pid_jiffies /dev/null)" "no task"
+	assert_eq "$pid" "$(head -n 1 "$T/pids.gen")"
 }

@@ -42,32 +42,48 @@ test_gen_xsk_count_exact() {
 	count_exact xsk --queues 2
 }
 
+# rate_within ENGINE_ARGS... : `gen ARGS --rate $RATE --duration 5 --json` paces within 2%:
+# the median of the one-second rates it reports after the first (which holds the start-up:
+# program load, socket bind) is within 2% of RATE, and the DUT counted exactly the frames it
+# sent. The median, and nice -19: what is tested is the pacer, not how much of CPU0 the
+# VM and the suite's neighbours leave it (a thread kept off its CPU for more than 20 ms
+# restarts its schedule rather than bursting, so a stalled second reads short).
+rate_within() {
+	local before n pps
+	before=$(dut_xdp_packets)
+	assert_ok te_gen nice -n -19 "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" \
+		--dst-mac "$TE_DUT_MAC" "$@" --rate "$RATE" --duration 5 --json
+	n=$(($(dut_xdp_packets) - before))
+	ASSERT_OUT=$(grep '^{' <<<"$ASSERT_OUT") # without the xsk engine's copy-mode line
+	assert_eq "$(jq -s 'map(select(.total)) | .[0].sent' <<<"$ASSERT_OUT")" "$n" \
+		"$* --rate $RATE: frames at the DUT against gen's total"
+	pps=$(jq -s '[.[] | select(.interval and (.total | not))] | .[1:] | map(.sent_pps)
+		| sort | if length >= 3 then .[length / 2 | floor] | floor else "too few" end' \
+		<<<"$ASSERT_OUT")
+	assert_ge "$pps" $((RATE * 98 / 100)) "$* --rate $RATE: median one-second rate"
+	assert_le "$pps" $((RATE * 102 / 100)) "$* --rate $RATE: median one-second rate"
+}
+
+# The live engine paces within 2% at 100 kpps and 1 Mpps.
 test_gen_rate_paced() {
-	local n
 	te_setup
-	bare_drop_for 10
-	assert_ok gen --rate 50000 --duration 3
-	n=$(dut_xdp_packets)
-	# within 10% of 150,000 frames over 3 s
-	assert_ge "$n" 135000 "frames at the DUT for 50 kpps x 3 s"
-	assert_le "$n" 165000 "frames at the DUT for 50 kpps x 3 s"
+	bare_drop_for 20
+	RATE=100000 rate_within --engine live
+	RATE=1000000 rate_within --engine live
 	kill %1 2>/dev/null || true
 	wait
 }
 
-# 100 kpps for 3 s, counted at the DUT: within 3% (the xsk engine paces in userspace).
+# The xsk engine (paced in userspace) within 2% at 100 kpps. 1 Mpps is beyond one copy-mode
+# socket on veth (~0.4-0.7 Mpps): the engine says so, with the rate it reached.
 test_gen_xsk_rate_paced() {
-	local n
 	te_setup
-	bare_drop_for 10
-	assert_ok gen --engine xsk --rate 100000 --duration 3
-	n=$(dut_xdp_packets)
-	assert_ge "$n" 291000 "frames at the DUT for 100 kpps x 3 s"
-	assert_le "$n" 309000 "frames at the DUT for 100 kpps x 3 s"
-	# copy mode on veth reaches ~0.6 Mpps: a rate far above it is said, with what it reached
-	assert_ok gen --engine xsk --rate 20000000 --duration 1.5
-	assert_match "--rate 20000000 is more than the xsk engine reached on gen0: [0-9]+ frames/s" \
+	bare_drop_for 20
+	RATE=100000 rate_within --engine xsk
+	assert_ok gen --engine xsk --rate 1000000 --duration 1.5
+	assert_match "--rate 1000000 is more than the xsk engine reached on gen0: [0-9]+ frames/s" \
 		"$ASSERT_OUT"
+	assert_eq 1 "$(grep -c 'more than the xsk engine reached' <<<"$ASSERT_OUT")" "one line"
 	kill %1 2>/dev/null || true
 	wait
 }

@@ -358,3 +358,176 @@ test_rules_reload_fails_half_way() {
 	assert_eq "pass proto icmp | drop proto tcp" "$(rule_texts)"
 	assert_ok xg detach "$TE_DUT_IF"
 }
+
+# The pending --confirm load, from status --json (null when none).
+pending_json() {
+	xg status "$TE_DUT_IF" --json | jq -c '.interfaces[0].pending'
+}
+
+# Wait (at most $1 s) until no --confirm load is pending.
+wait_not_pending() {
+	local i
+	for ((i = 0; i < $1 * 10; i++)); do
+		[[ $(pending_json) == null ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait (at most 5 s) until process $1 has exited.
+wait_gone() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# rules load --confirm: confirmed in time it stays; unconfirmed it reverts to the old set
+# with its counters exact; another load while pending accepts the pending set; a killed
+# timer's deadline is honoured by the next rules command.
+test_rules_confirm() {
+	local pid p
+	rules_setup
+	cat >"$RT/a.rules" <<-EOF
+		drop src $TE_GEN_IP4/32 proto icmp
+		pass proto tcp
+	EOF
+	cat >"$RT/b.rules" <<-EOF
+		pass src $TE_GEN_IP4/32 proto icmp
+		drop src $TE_GEN_IP4/32 proto icmp
+	EOF
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/a.rules"
+	assert_fail ping_ok 3
+	assert_eq null "$(pending_json)" "nothing pending after attach"
+	assert_fail xg rules confirm "$TE_DUT_IF"
+	assert_match "no --confirm load is pending" "$ASSERT_OUT"
+	assert_fail xg rules add "$TE_DUT_IF" --confirm 5 "drop"
+	assert_match "--confirm is an option of 'rules load'" "$ASSERT_OUT"
+	assert_fail xg rules load "$TE_DUT_IF" "$RT/b.rules" --confirm 0
+	assert_match "expected 1..86400" "$ASSERT_OUT"
+
+	# confirmed within the time: the new set stays, the timer exits
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/b.rules" --confirm 60
+	assert_match "pending: reverts in 60 s unless 'xdpgate rules confirm" "$ASSERT_OUT"
+	p=$(pending_json)
+	assert_eq true "$(jq -r .timer_alive <<<"$p")" "timer running"
+	assert_le "$(jq -r .remaining_ms <<<"$p")" 60000
+	assert_ge "$(jq -r .remaining_ms <<<"$p")" 50000
+	pid=$(jq -r .timer_pid <<<"$p")
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "pending: generation [0-9]+, reverts to generation [0-9]+ in" "$ASSERT_OUT"
+	assert_ok ping_ok 2
+	assert_ok xg rules confirm "$TE_DUT_IF"
+	assert_match "confirmed generation" "$ASSERT_OUT"
+	assert_eq null "$(pending_json)" "nothing pending after confirm"
+	assert_ok wait_gone "$pid"
+	assert_eq 2 "$(rule_packets 1)" "pass rule of b"
+	assert_eq 3 "$(rule_packets 2)" "drop rule carried from a"
+
+	# not confirmed: back to b, counters exact (the drop rule's twin in a counted on)
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 2
+	pid=$(jq -r .timer_pid <<<"$(pending_json)")
+	assert_fail ping_ok 2
+	assert_eq 5 "$(rule_packets 1)" "a's drop rule while pending"
+	assert_ok wait_not_pending 10
+	assert_ok wait_gone "$pid"
+	assert_eq "pass src 198.18.0.1/32 proto icmp | drop src 198.18.0.1/32 proto icmp" \
+		"$(rule_texts)" "reverted to b"
+	assert_eq 2 "$(rule_packets 1)" "b's pass rule as it was"
+	assert_eq 5 "$(rule_packets 2)" "b's drop rule with its twin's pending count"
+	assert_ok ping_ok 1
+	assert_eq 3 "$(rule_packets 1)" "b's pass rule counts again"
+
+	# a second load while pending accepts the pending set and ends its timer
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 60
+	pid=$(jq -r .timer_pid <<<"$(pending_json)")
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/b.rules"
+	assert_match "pending set \(generation [0-9]+\) is accepted" "$ASSERT_OUT"
+	assert_eq null "$(pending_json)" "the second load leaves nothing pending"
+	assert_ok wait_gone "$pid"
+
+	# the timer killed: status says so, the next rules command reverts
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 1
+	pid=$(jq -r .timer_pid <<<"$(pending_json)")
+	kill -9 "$pid"
+	assert_ok wait_gone "$pid"
+	sleep 1.2
+	assert_eq false "$(jq -r .timer_alive <<<"$(pending_json)")" "timer gone"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "timer gone: the next rules change reverts" "$ASSERT_OUT"
+	assert_fail xg rules confirm "$TE_DUT_IF"
+	assert_match "not confirmed in time: reverting" "$ASSERT_OUT"
+	assert_eq "pass src 198.18.0.1/32 proto icmp | drop src 198.18.0.1/32 proto icmp" \
+		"$(rule_texts)" "reverted to b by the next command"
+	assert_eq null "$(pending_json)"
+
+	# detached while pending: the timer finds the gate gone and exits
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 60
+	pid=$(jq -r .timer_pid <<<"$(pending_json)")
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_ok wait_gone "$pid"
+}
+
+# log [every N]: sampled frames read back by `xdpgate log` (lines, JSON, pcap for tshark)
+# while traffic runs; a rule without log and a set without log write nothing.
+test_rules_log() {
+	local out n lost want
+	rules_setup
+	cat >"$RT/log.rules" <<-EOF
+		drop src $TE_GEN_IP4/32 proto icmp log
+		drop proto udp dport 9 log every 10
+		drop proto udp dport 10
+	EOF
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/log.rules"
+	assert_fail ping_ok 3
+	# the records wait in the ring buffer until a reader comes
+	assert_ok xg log "$TE_DUT_IF" --count 3 --duration 10
+	want="rule 1 drop 98 bytes q0: ipv4, ether 0x0800, $TE_GEN_IP4 -> $TE_DUT_IP4, proto 1,"
+	want+=" icmp type 8 [drop src $TE_GEN_IP4/32 proto icmp log]"
+	assert_eq 3 "$(grep -cF "$want" <<<"$ASSERT_OUT")" "three ping lines: $ASSERT_OUT"
+	assert_match "3 frames, 0 lost" "$ASSERT_OUT"
+	assert_fail xg log "$TE_DUT_IF" --pcap "$RT/x.pcap" --json
+	assert_match "exclude each other" "$ASSERT_OUT"
+	printf 'drop proto icmp log every 0\n' >"$RT/bad.rules"
+	assert_fail xg rules load "$TE_DUT_IF" "$RT/bad.rules"
+	assert_match "bad.rules:1:27: invalid sample rate '0'" "$ASSERT_OUT"
+	assert_eq 3 "$(rule_packets 1)" "the live set unchanged"
+
+	# under traffic: 1000 frames to dport 9, sampled one in 10 per CPU; 1000 to dport 10
+	# (no log); the reader runs meanwhile
+	xg log "$TE_DUT_IF" --json --duration 20 --count 200 >"$RT/log.json" 2>"$RT/log.err" &
+	local reader=$!
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
+		--proto udp --dport 9 --count 1000 --rate 20000
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
+		--proto udp --dport 10 --count 1000 --rate 20000
+	sleep 0.5
+	kill -INT "$reader"
+	wait "$reader" || true
+	n=$(wc -l <"$RT/log.json")
+	assert_ge "$n" 100 "sampled frames"
+	assert_le "$n" $((100 + $(nproc))) "one in 10 per CPU"
+	assert_eq "$n" "$(jq -s '[.[] | select(.rule == 2 and .verdict == "drop" and .dport == 9 and
+		.src == "'"$TE_GEN_IP4"'" and .parse == "ipv4")] | length' <"$RT/log.json")" \
+		"every record is rule 2's"
+	assert_eq 1000 "$(rule_packets 2)" "rule 2 counted every frame"
+
+	# pcap: tshark reads the ICMP frames back, cut to 128 bytes
+	assert_fail te_gen ping -c 2 -i 0.2 -W 1 -s 200 "$TE_DUT_IP4"
+	assert_ok xg log "$TE_DUT_IF" --pcap "$RT/log.pcap" --count 2 --duration 10
+	assert_match "2 frames written to" "$ASSERT_OUT"
+	out=$(tshark -r "$RT/log.pcap" -T fields -e frame.len -e frame.cap_len -e ip.src -e icmp.type 2>/dev/null)
+	assert_eq "$(printf '242\t128\t%s\t8\n242\t128\t%s\t8' "$TE_GEN_IP4" "$TE_GEN_IP4")" "$out" "tshark"
+
+	# a set without log: nothing to read
+	printf 'drop proto icmp\n' >"$RT/nolog.rules"
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/nolog.rules"
+	assert_fail ping_ok 2
+	assert_ok xg log "$TE_DUT_IF" --duration 1
+	assert_match "0 frames, 0 lost" "$ASSERT_OUT"
+	lost=$(xg_count log_lost)
+	assert_eq 0 "$lost" "log_lost"
+	assert_ok xg detach "$TE_DUT_IF"
+}

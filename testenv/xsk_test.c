@@ -36,7 +36,8 @@ struct ring_mem {
 struct rig {
 	struct xg_worker w; /* w.q is the queue under test */
 	struct ring_mem fq, tx, cq, rx;
-	uint8_t *area;
+	struct ring_mem otx, ocq; /* forwarding: the output socket's TX and completion */
+	uint8_t *area, *oarea;
 };
 
 static void ring_init(void *r, struct ring_mem *m, int producer)
@@ -72,8 +73,30 @@ static struct rig *rig_open(void)
 	return r;
 }
 
+/* Give the worker an output socket: sharing w.q's UMEM, or (copy) with frames of its own. */
+static void rig_output(struct rig *r, bool shared)
+{
+	r->w.out_ifname = "out0";
+	r->w.out_shared = shared;
+	if (shared) {
+		memset(&r->w.out, 0, sizeof(r->w.out));
+		r->w.out.frames_of = &r->w.q;
+		r->w.out.frame_size = FRAME;
+	} else {
+		assert_int_equal(xg_xsk_init_frames(&r->w.out, NFRAMES, FRAME), 0);
+		r->oarea = calloc(NFRAMES, FRAME);
+		assert_non_null(r->oarea);
+		r->w.out.area = r->oarea;
+	}
+	ring_init(&r->w.out.tx, &r->otx, 1);
+	ring_init(&r->w.out.cq, &r->ocq, 0);
+}
+
 static void rig_close(struct rig *r)
 {
+	r->w.out.area = NULL;
+	xg_xsk_close(&r->w.out);
+	free(r->oarea);
 	r->w.q.area = NULL; /* calloc'd, not mapped */
 	xg_xsk_close(&r->w.q);
 	free(r->area);
@@ -331,16 +354,22 @@ static const struct xg_handler_ops grow = {
 	.name = "grow", .init = grow_init, .batch = grow_batch, .fini = grow_fini
 };
 
-static unsigned int round_with(struct rig *r, struct grow_state *g)
+/* One worker round with handler ops and its state. */
+static unsigned int round_of(struct rig *r, const struct xg_handler_ops *ops, void *hstate)
 {
 	struct xg_xsk_frame frames[RING], txf[RING];
 	uint8_t action[RING];
 	struct xg_batch b = { .frames = frames, .action = action };
 
-	r->w.ops = &grow;
-	r->w.hstate = g;
+	r->w.ops = ops;
+	r->w.hstate = hstate;
 	r->w.batch = RING;
 	return xg_worker_round(&r->w, &b, txf);
+}
+
+static unsigned int round_with(struct rig *r, struct grow_state *g)
+{
+	return round_of(r, &grow, g);
 }
 
 #define ROOM (FRAME - HEADROOM)
@@ -396,6 +425,164 @@ static void test_round_tx_full(void **state)
 	rig_close(r);
 }
 
+/* The output's kernel side: take n TX descriptors and complete them. */
+static uint32_t kernel_out_send(struct rig *r, struct xdp_desc *d, uint32_t max)
+{
+	uint32_t n = 0;
+
+	while (n < max && r->otx.consumer != r->otx.producer) {
+		d[n] = ((struct xdp_desc *)r->otx.ring)[r->otx.consumer++ & (RING - 1)];
+		r->ocq.ring[r->ocq.producer++ & (RING - 1)] = d[n].addr;
+		n++;
+	}
+	return n;
+}
+
+static unsigned int forward_round(struct rig *r)
+{
+	return round_of(r, &xg_handler_forward, NULL);
+}
+
+/* Shared UMEM: the received descriptors go out as they are, in order; the frames are lent
+ * to the output until its completion ring gives them back to the input's free list. */
+static void test_forward_shared(void **state)
+{
+	struct rig *r = rig_open();
+	struct xdp_desc d[RING];
+	uint64_t fill[RING];
+	uint32_t i, n;
+
+	(void)state;
+	rig_output(r, true);
+	xg_fq_refill(&r->w.q);
+	n = kernel_take_fill(r, fill, 5);
+	assert_int_equal(n, 5);
+	for (i = 0; i < n; i++)
+		kernel_rx(r, fill[i], 60 + i);
+	assert_int_equal(forward_round(r), 5);
+	assert_int_equal(r->w.q.lent, 5);
+	assert_true(balanced(r, 0));
+	assert_int_equal(kernel_out_send(r, d, RING), 5);
+	for (i = 0; i < 5; i++) { /* by descriptor, in order: no copy */
+		assert_int_equal(d[i].addr, fill[i] + HEADROOM);
+		assert_int_equal(d[i].len, 60 + i);
+	}
+	assert_int_equal(forward_round(r), 0); /* reclaims the output's completions */
+	assert_int_equal(r->w.q.lent, 0);
+	assert_int_equal(r->w.out.outstanding_tx, 0);
+	assert_true(balanced(r, 0));
+	assert_int_equal(r->w.st.rx, 5);
+	assert_int_equal(r->w.st.tx, 5);
+	rig_close(r);
+}
+
+/* Copy: each frame's bytes go into a frame of the output's UMEM, the received one is
+ * recycled at once; an output TX ring with room for 2 drops the other 3, counted. */
+static void test_forward_copy_full(void **state)
+{
+	struct rig *r = rig_open();
+	struct xdp_desc d[RING];
+	uint64_t fill[RING];
+	uint32_t i;
+
+	(void)state;
+	rig_output(r, false);
+	r->otx.producer = RING - 2; /* the kernel has yet to take RING - 2 descriptors */
+	ring_init(&r->w.out.tx, &r->otx, 1);
+	xg_fq_refill(&r->w.q);
+	assert_int_equal(kernel_take_fill(r, fill, 5), 5);
+	for (i = 0; i < 5; i++) {
+		memset(r->area + fill[i] + HEADROOM, 0x40 + (int)i, 60);
+		kernel_rx(r, fill[i], 60);
+	}
+	assert_int_equal(forward_round(r), 5);
+	assert_int_equal(r->w.st.tx, 2);
+	assert_int_equal(r->w.st.dropped_tx_full, 3);
+	assert_int_equal(r->w.q.lent, 0);
+	assert_true(balanced(r, 0));
+	assert_true(xg_xsk_frames_balanced(&r->w.out, 0));
+	assert_int_equal(r->w.out.outstanding_tx, 2);
+	r->otx.consumer = RING - 2; /* the kernel took the old ones */
+	assert_int_equal(kernel_out_send(r, d, RING), 2);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(d[i].len, 60);
+		assert_int_equal(r->oarea[d[i].addr], 0x40 + i);
+		assert_int_equal(r->oarea[d[i].addr + 59], 0x40 + i);
+	}
+	assert_int_equal(forward_round(r), 0);
+	assert_int_equal(r->w.out.outstanding_tx, 0);
+	assert_true(xg_xsk_frames_balanced(&r->w.out, 0));
+	rig_close(r);
+}
+
+/* Two sockets on one queue (--workers-per-queue 2): the second shares the first's fill and
+ * completion rings. Frames the first put in the fill ring arrive on the second's RX ring
+ * and go to the second's free list; the second's TX completes on the shared ring and is
+ * drained by whichever worker gets there. Only the two together balance. */
+static void test_shared_queue(void **state)
+{
+	struct xg_xsk_share sh = { 0 };
+	struct rig *r = rig_open();
+	struct ring_mem rx2 = { 0 }, tx2 = { 0 };
+	struct xg_xsk q2, *both[2] = { &r->w.q, &q2 };
+	struct xg_xsk_frame f[RING];
+	struct xdp_desc d[RING];
+	uint32_t i;
+
+	(void)state;
+	assert_int_equal(pthread_spin_init(&sh.lock, PTHREAD_PROCESS_PRIVATE), 0);
+	/* what xg_xsk_open_same_queue sets up, without a kernel: half the free frames */
+	assert_int_equal(xg_xsk_init_frames(&q2, NFRAMES, FRAME), 0);
+	q2.nfree = 0;
+	for (i = 0; i < NFRAMES / 2; i++)
+		q2.free[q2.nfree++] = r->w.q.free[--r->w.q.nfree];
+	q2.nframes = q2.nfree;
+	r->w.q.nframes -= q2.nfree;
+	q2.area = r->area;
+	ring_init(&q2.rx, &rx2, 0);
+	ring_init(&q2.tx, &tx2, 1);
+	sh.fq = &r->w.q.fq;
+	sh.cq = &r->w.q.cq;
+	r->w.q.share = q2.share = &sh;
+	assert_int_equal(xg_fq_refill(&r->w.q), RING); /* the first fills the shared ring */
+	assert_int_equal(xg_fq_refill(&q2), 0);	       /* full: the second has no room */
+	assert_ptr_equal(xg_xsk_fq(&q2), &r->w.q.fq);
+	/* the kernel delivers 3 of the first's fill frames to the second socket */
+	{
+		uint64_t addr[3];
+
+		assert_int_equal(kernel_take_fill(r, addr, 3), 3);
+		for (i = 0; i < 3; i++) {
+			struct xdp_desc *x =
+				(struct xdp_desc *)rx2.ring + (rx2.producer & (RING - 1));
+
+			x->addr = addr[i] + HEADROOM;
+			x->len = 60;
+			rx2.producer++;
+		}
+	}
+	assert_int_equal(xg_rx_burst(&q2, f, RING), 3);
+	assert_int_equal(q2.in_kernel_fill, (uint32_t)-3); /* the first's fill frames */
+	assert_int_equal(r->w.q.in_kernel_fill, RING);	   /* the first's count: not its own */
+	assert_int_equal(xg_tx_burst(&q2, f, 2), 2);	   /* two go out, one is recycled */
+	xg_umem_free(&q2, f[2].addr);
+	assert_true(xg_xsk_share_balanced(both, 2));
+	assert_int_equal(kernel_take_tx(r, d, RING), 0); /* not the first's TX ring */
+	while (tx2.consumer != tx2.producer)
+		kernel_complete(r, ((struct xdp_desc *)tx2.ring)[tx2.consumer++ & (RING - 1)].addr);
+	assert_int_equal(xg_cq_drain(&r->w.q), 2); /* the first drains the second's TX */
+	assert_int_equal(atomic_load(&sh.outstanding_tx), 0);
+	assert_int_equal(xg_cq_drain(&q2), 0);
+	assert_true(xg_xsk_share_balanced(both, 2));
+	assert_int_equal(xg_fq_refill(&q2), 3); /* the second refills the shared ring */
+	assert_true(xg_xsk_share_balanced(both, 2));
+	q2.area = NULL;
+	xg_xsk_close(&q2);
+	r->w.q.share = NULL;
+	pthread_spin_destroy(&sh.lock);
+	rig_close(r);
+}
+
 #ifdef XG_XSK_DEBUG
 /* With XG_XSK_DEBUG a round that finds the frames out of balance aborts. */
 static void test_debug_aborts_on_imbalance(void **state)
@@ -433,6 +620,9 @@ int main(void)
 		cmocka_unit_test(test_tx_only_alloc),
 		cmocka_unit_test(test_round_room),
 		cmocka_unit_test(test_round_tx_full),
+		cmocka_unit_test(test_forward_shared),
+		cmocka_unit_test(test_forward_copy_full),
+		cmocka_unit_test(test_shared_queue),
 #ifdef XG_XSK_DEBUG
 		cmocka_unit_test(test_debug_aborts_on_imbalance),
 #endif

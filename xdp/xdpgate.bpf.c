@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "common/flow_hash.h"
 #include "common/parse.h"
 #include "common/xdpgate_structs.h"
 
@@ -146,10 +147,31 @@ struct {
 /* AF_XDP sockets by receive queue, for the xsk action (filled by `xdpgate run`). */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, 256);
+	__uint(max_entries, XG_XSKS_MAX);
 	__type(key, __u32);
 	__type(value, __u32);
 } xg_xsks SEC(".maps");
+
+/* How xsk frames spread over several sockets of a queue (struct xg_xsk_steer). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_xsk_steer);
+} xg_xsk_steer SEC(".maps");
+
+/* The xg_xsks key of a frame: its queue's, or with several sockets a queue, the one its
+ * flow hashes to (scaled, not masked: N need not be a power of two). */
+static __always_inline __u32 xsk_key(struct xdp_md *ctx)
+{
+	__u32 zero = 0, q = ctx->rx_queue_index, h;
+	struct xg_xsk_steer *s = bpf_map_lookup_elem(&xg_xsk_steer, &zero);
+
+	if (!s || s->per_queue <= 1)
+		return q;
+	h = xg_flow_hash((void *)(long)ctx->data, (void *)(long)ctx->data_end, s->symmetric);
+	return q * s->per_queue + (__u32)(((__u64)h * s->per_queue) >> 32);
+}
 
 /* A userspace-only map: the canonical text of every rule, so `rules list` and `stats`
  * can show and re-parse the live set. Key: slot * XG_RULES_MAX_BPF + rule. */
@@ -169,6 +191,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xg_counter_val);
 } xg_rule_base SEC(".maps");
+
+/* The drop log: sampled frames of rules with `log` (struct xg_log_rec), read by `xdpgate log`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XG_LOG_RING);
+} xg_log SEC(".maps");
+
+/* Userspace-only: the pending `rules load --confirm`, if any (README "Safe apply"). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_pending);
+} xg_pending SEC(".maps");
 
 /* per-CPU record: no other writer, plain adds are safe */
 static __always_inline void count(struct xg_stats_rec *st, __u32 idx, __u64 bytes)
@@ -579,7 +615,7 @@ static __always_inline int act(struct xdp_md *ctx, struct xg_stats_rec *st, __u3
 			return ret;
 		break;
 	case XG_VERDICT_XSK:
-		ret = bpf_redirect_map(&xg_xsks, ctx->rx_queue_index, XDP_PASS);
+		ret = bpf_redirect_map(&xg_xsks, xsk_key(ctx), XDP_PASS);
 		if (ret == XDP_REDIRECT)
 			return ret;
 		count(st, XG_CNT_XSK_UNBOUND,
@@ -616,9 +652,51 @@ static __always_inline void apply_rule(__u32 slot, __u32 rule, __u64 len, __u32 
 	count_rule(slot, rule, len);
 }
 
+/* `log [every N]`: the first XG_LOG_SNAP bytes of the frame to the ring buffer, when the
+ * rule's per-CPU packet count (just incremented) is 1, N + 1, 2N + 1, ... Called only in a
+ * slot with XG_SLOT_LOG, before the verdict is carried out (TX has not swapped the MACs).
+ * A call, not inlined: the no-log path keeps its instructions and registers. idx is the
+ * rule's index (slot * XG_RULES_MAX_BPF + rule; a BPF call takes five arguments). */
+static __noinline void log_frame(struct xdp_md *ctx, struct xg_stats_rec *st, __u32 idx, __u32 gen,
+				 __u32 verdict)
+{
+	__u64 len = ctx->data_end - ctx->data;
+	struct xg_rule_action *a = bpf_map_lookup_elem(&xg_actions, &idx);
+	struct xg_counter_val *rc = bpf_map_lookup_elem(&xg_rule_stats, &idx);
+	struct xg_log_rec *rec;
+	__u32 cap;
+
+	if (!a || !rc || !a->log_every || (rc->packets - 1) % a->log_every)
+		return;
+	rec = bpf_ringbuf_reserve(&xg_log, sizeof(*rec), 0);
+	if (!rec) {
+		count(st, XG_CNT_LOG_LOST, len);
+		return;
+	}
+	rec->ts_ns = bpf_ktime_get_boot_ns();
+	rec->gen = gen;
+	rec->rule = idx % XG_RULES_MAX_BPF;
+	rec->verdict = verdict;
+	rec->len = (__u32)len;
+	rec->queue = ctx->rx_queue_index;
+	if (len >= XG_LOG_SNAP) {
+		cap = XG_LOG_SNAP;
+	} else {
+		/* verifier: a mask it sees (clang would drop one it can prove idle) */
+		cap = (__u32)len;
+		asm volatile("" : "+r"(cap));
+		cap &= XG_LOG_SNAP - 1;
+	}
+	if (!cap || bpf_xdp_load_bytes(ctx, 0, rec->data, cap))
+		cap = 0;
+	rec->caplen = cap;
+	bpf_ringbuf_submit(rec, 0);
+}
+
 /* The full path: parse, count the outcome, classify. Sets the verdict and the redirect
- * target. The parsed frame lives here, so the xsk fast path does not zero it. */
-static __always_inline void full_path(void *data, void *data_end, __u64 len,
+ * target, and logs the frame if its rule says so. The parsed frame lives here, so the xsk
+ * fast path does not zero it. */
+static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data_end, __u64 len,
 				      struct xg_stats_rec *st, __u32 slot,
 				      const struct xg_slot_cfg *sc, __u32 *verdict, __u32 *ifindex)
 {
@@ -640,8 +718,12 @@ static __always_inline void full_path(void *data, void *data_end, __u64 len,
 		*verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
 	if (sc->nrules)
 		rule = classify(slot, sc, &pkt, len);
-	if (rule >= 0 && rule < XG_RULES_MAX_BPF)
+	if (rule >= 0 && rule < XG_RULES_MAX_BPF) {
 		apply_rule(slot, (__u32)rule, len, verdict, ifindex);
+		if (sc->flags & XG_SLOT_LOG)
+			log_frame(ctx, st, slot * XG_RULES_MAX_BPF + (__u32)rule, sc->gen,
+				  *verdict);
+	}
 }
 
 /* XG_SLOT_XSK_IP: the rule of an untagged IPv4/IPv6 frame from its EtherType alone, or
@@ -688,7 +770,7 @@ int xdpgate(struct xdp_md *ctx)
 			goto act;
 		}
 	}
-	full_path(data, data_end, len, st, slot, sc, &verdict, &ifindex);
+	full_path(ctx, data, data_end, len, st, slot, sc, &verdict, &ifindex);
 act:
 	/* the data pointers may not be used after this: act() re-derives them */
 	ret = act(ctx, st, &verdict, ifindex);

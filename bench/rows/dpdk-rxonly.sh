@@ -14,7 +14,7 @@
 # of the DUT's work is done on the generator's CPU.
 # Like the pool-* rows (xdpgate's own AF_XDP workers), this row leaves NAPI in the
 # generator's softirq (ROW_NAPI=0), so peer and pool are measured the same way.
-# dpdk-macswap.sh sources this file and changes DPDK_MODE.
+# dpdk-macswap.sh and dpdk-fwd-io.sh source this file and change DPDK_MODE (and DPDK_IFS).
 # shellcheck shell=bash disable=SC2034 # ROW_* and the mode variable are read by bench/run.sh
 ROW_NAME=dpdk-rxonly
 ROW_DESC="DPDK testpmd rxonly, AF_XDP PMD (copy mode)"
@@ -22,10 +22,20 @@ ROW_ORDER=80
 ROW_REQUIRES="dpdk-testpmd"
 ROW_NAPI=0
 DPDK_MODE=rxonly
+DPDK_IFS="" # the interfaces, an AF_XDP vdev (port) each; empty: dut0
 
 # $$ is the harness's PID in every function of the run's subshell: one name per run.
 dpdk_prefix() { echo "xgbench$$"; }
 dpdk_log() { echo "${TMPDIR:-/tmp}/xdpgate-bench-$ROW_NAME.$$.log"; }
+
+# --vdev options, one port per interface of DPDK_IFS, queue 0 each.
+dpdk_vdevs() {
+	local i=0 ifc
+	for ifc in ${DPDK_IFS:-$TE_DUT_IF}; do
+		echo "--vdev" "net_af_xdp$i,iface=$ifc,start_queue=0,queue_count=1"
+		i=$((i + 1))
+	done
+}
 
 row_start() {
 	local log i
@@ -34,10 +44,11 @@ row_start() {
 	# --no-huge: no hugepages here. --no-shconf: no shared files (and no IPC socket).
 	# The mbuf pool: enough for the 16384-entry RX ring plus bursts, inside -m 512
 	# (testpmd's default pool wants ~340 MB).
+	# shellcheck disable=SC2046 # dpdk_vdevs prints option words
 	bench_bg_dut dpdk-testpmd --no-huge --no-pci --no-shconf -m 512 \
 		--lcores "0@$BENCH_DUT_CPU,1@$BENCH_DUT_CPU" --main-lcore 0 \
 		--file-prefix "$(dpdk_prefix)" \
-		--vdev "net_af_xdp0,iface=$TE_DUT_IF,start_queue=0,queue_count=1" -- \
+		$(dpdk_vdevs) -- \
 		--forward-mode="$DPDK_MODE" --stats-period 1 --nb-cores=1 --rxq=1 --txq=1 \
 		--rxd=16384 --txd=1024 --total-num-mbufs=65536 >"$log" 2>&1
 	# The first stats report means the port is started and forwarding.
@@ -61,7 +72,10 @@ row_counter() {
 row_teardown() {
 	# testpmd detaches its XDP program on SIGTERM; if it had to be killed, the netlink
 	# attachment would outlive it.
-	te_dut ip link set dev "$TE_DUT_IF" xdp off 2>/dev/null
+	local ifc
+	for ifc in ${DPDK_IFS:-$TE_DUT_IF}; do
+		te_dut ip link set dev "$ifc" xdp off 2>/dev/null
+	done
 	rm -rf "/var/run/dpdk/$(dpdk_prefix)"
 	rmdir /var/run/dpdk 2>/dev/null
 	rm -f "$(dpdk_log)"

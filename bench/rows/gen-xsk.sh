@@ -9,7 +9,7 @@ ROW_DESC="gen --engine xsk (AF_XDP TX, copy mode) into bare drop"
 ROW_ORDER=41
 # dut_gen: the engine counts frames the kernel completed; a veth completes a frame once it is
 # in the peer's ring, which overflows when the DUT falls behind (0.93 was seen with steal)
-ROW_EXPECT="dut_gen>=0.9 vs:peer-xdpsock-txonly>=1.0"
+ROW_EXPECT="dut_gen>=0.9 vs:peer-xdpsock-txonly>=1.0 vs:tx-udp-sendmmsg>=3.0 vs:bare-drop<=1.0"
 
 row_gen_args() { echo "--engine xsk"; }
 row_start() {

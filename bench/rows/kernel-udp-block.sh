@@ -4,7 +4,7 @@
 # live XDP frames need, and lets the harness move that NAPI to a kthread on the DUT CPU:
 # the stack (napi/dut0-*) and the receiver share CPU1, as every row's DUT does. (An
 # XDP_PASS program instead of GRO measured the same, within noise.)
-# kernel-udp-epoll.sh sources this file and changes KUDP_MODE.
+# kernel-udp-{epoll,busy,select,poll,busypoll,uring}.sh source this file and change KUDP_MODE.
 # shellcheck shell=bash disable=SC2034 # ROW_* and the mode variable are read by bench/run.sh
 ROW_NAME=kernel-udp-block
 ROW_DESC="kernel path: UDP socket, blocking recvmmsg x64"

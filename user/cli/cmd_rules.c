@@ -11,6 +11,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <bpf/bpf.h>
+
 #include "user/cli/commands.h"
 #include "user/gate/caps.h"
 #include "user/gate/gate.h"
@@ -19,6 +21,7 @@
 #include "user/cli/names.h"
 #include "user/gate/pin.h"
 #include "user/rules/rules.h"
+#include "user/rules/apply.h"
 #include "user/rules/bench.h"
 #include "user/rules/compile.h"
 #include "user/rules/explain.h"
@@ -27,8 +30,9 @@
 #include "user/cli/live.h"
 
 struct rules_cfg {
-	unsigned int at;     /* rules add --at N (1-based); 0: append */
-	unsigned int repeat; /* rules bench */
+	unsigned int at;      /* rules add --at N (1-based); 0: append */
+	unsigned int confirm; /* rules load --confirm SECS; 0: no revert */
+	unsigned int repeat;  /* rules bench */
 	bool json;
 };
 
@@ -47,13 +51,12 @@ int live_open(struct live *l, const char *cmd, const char *ifname, enum xg_caps_
 		err = xg_gate_maps_open(&l->g, cmd, &l->m);
 	if (err)
 		return err;
-	l->lock_fd = open(l->g.pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (l->lock_fd < 0 || flock(l->lock_fd, LOCK_EX)) {
-		err = -errno;
-		pr_warn("%s: %s: cannot lock %s: %s\n", cmd, ifname, l->g.pin_dir, strerror(-err));
-		return err;
-	}
-	return 0;
+	l->lock_fd = xg_gate_lock(&l->g, cmd);
+	if (l->lock_fd < 0)
+		return l->lock_fd;
+	/* a deadline its timer missed (killed) is honoured before anything else changes */
+	err = need == XG_CAPS_CHANGE ? xg_apply_overdue(&l->g, &l->m) : 0;
+	return err == -ETIME ? 0 : err;
 }
 
 void live_close(struct live *l)
@@ -88,23 +91,66 @@ int xg_rules_replace_live(const char *cmd, const char *ifname, const struct xg_r
 	return err;
 }
 
-static int rules_load(char **argv)
+/* The generation of the live set: what a --confirm load reverts to. */
+static int live_gen(const struct live *l, __u32 *gen)
 {
+	struct xg_config cfg;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(l->m.config, &key, &cfg))
+		return -errno;
+	*gen = cfg.slot[cfg.active & 1].gen;
+	return 0;
+}
+
+static int rules_load(const struct rules_cfg *cfg, char **argv)
+{
+	struct xg_pending p;
 	struct xg_ruleset rs;
 	struct live l;
+	__u32 prev = 0;
 	int err = -1;
 
 	xg_ruleset_init(&rs);
 	/* validate the whole file before touching the gate */
 	if (xg_rules_parse_file(argv[1], &rs) == 0 &&
 	    live_open(&l, "rules", argv[0], XG_CAPS_CHANGE) == 0) {
-		err = replace(&l, &rs);
+		err = cfg->confirm ? live_gen(&l, &prev) : 0;
+		if (!err)
+			err = replace(&l, &rs);
+		if (!err && cfg->confirm)
+			err = xg_apply_arm(&l.g, &l.m, prev, cfg->confirm, &p);
 		if (!err)
 			printf("%s: loaded %zu rule%s from %s, default %s\n", l.g.ifname, rs.n,
 			       rs.n == 1 ? "" : "s", argv[1], xg_verdict_name(rs.default_verdict));
+		if (!err && cfg->confirm)
+			printf("%s: pending: reverts in %u s unless 'xdpgate rules confirm %s' "
+			       "(timer pid %u)\n",
+			       l.g.ifname, cfg->confirm, l.g.ifname, p.timer_pid);
 		live_close(&l);
 	}
 	xg_ruleset_free(&rs);
+	return err ? 1 : 0;
+}
+
+static int rules_confirm(char **argv)
+{
+	struct xg_pending p;
+	struct live l;
+	int err;
+
+	err = live_open(&l, "rules", argv[0], XG_CAPS_CHANGE);
+	if (!err) {
+		err = xg_apply_confirm(&l.m, &p);
+		if (err == -ENOENT)
+			pr_warn("rules confirm: %s: no --confirm load is pending (confirmed, "
+				"replaced "
+				"or reverted)\n",
+				l.g.ifname);
+		else if (!err)
+			printf("%s: confirmed generation %u\n", l.g.ifname, p.gen);
+	}
+	live_close(&l);
 	return err ? 1 : 0;
 }
 
@@ -220,13 +266,14 @@ static const struct {
 	int nargs;
 	const char *usage;
 } subs[] = {
-	{ "load", 2, "rules load IFACE FILE" },
+	{ "load", 2, "rules load IFACE FILE [--confirm SECS]" },
 	{ "add", 2, "rules add IFACE [--at N] 'RULE'" },
 	{ "del", 2, "rules del IFACE N" },
 	{ "list", 1, "rules list IFACE [--json]" },
 	{ "check", 1, "rules check FILE" },
 	{ "explain", 2, "rules explain FILE PCAP|HEX" },
 	{ "bench", 2, "rules bench FILE HEX [--repeat N] [--json]" },
+	{ "confirm", 1, "rules confirm IFACE" },
 };
 
 static int do_rules(void *cfgp, int argc, char **argv)
@@ -241,9 +288,13 @@ static int do_rules(void *cfgp, int argc, char **argv)
 			pr_warn("rules %s: usage: xdpgate %s\n", subs[i].name, subs[i].usage);
 			return 2;
 		}
+		if (cfg->confirm && i != 0) {
+			pr_warn("rules %s: --confirm is an option of 'rules load'\n", subs[i].name);
+			return 2;
+		}
 		switch (i) {
 		case 0:
-			return rules_load(argv + 1);
+			return rules_load(cfg, argv + 1);
 		case 1:
 			return rules_add(cfg, argv + 1);
 		case 2:
@@ -254,11 +305,15 @@ static int do_rules(void *cfgp, int argc, char **argv)
 			return rules_check(argv + 1);
 		case 5:
 			return xg_rules_explain(argv[1], argv[2]) ? 1 : 0;
-		default:
+		case 6:
 			return rules_bench(cfg, argv + 1);
+		default:
+			return rules_confirm(argv + 1);
 		}
 	}
-	pr_warn("rules: unknown subcommand '%s' (load, add, del, list, check, explain)\n", argv[0]);
+	pr_warn("rules: unknown subcommand '%s' (load, confirm, add, del, list, check, explain, "
+		"bench)\n",
+		argv[0]);
 	return 2;
 }
 
@@ -271,6 +326,14 @@ static const struct xg_opt rules_opts[] = {
 	  .help = "rules add: insert as rule N (default: append)",
 	  .min = 1,
 	  .max = XG_RULES_MAX },
+	{ .name = "confirm",
+	  .short_name = 'c',
+	  .type = XG_OPT_UINT,
+	  .offset = offsetof(struct rules_cfg, confirm),
+	  .metavar = "SECS",
+	  .help = "rules load: revert unless 'rules confirm' comes within SECS",
+	  .min = 1,
+	  .max = 86400 },
 	{ .name = "json",
 	  .short_name = 'j',
 	  .type = XG_OPT_FLAG,
@@ -288,11 +351,13 @@ static const struct xg_opt rules_opts[] = {
 
 const struct xg_cmd xg_cmd_rules = {
 	.name = "rules",
-	.args = "load|add|del|list|check|explain ...",
+	.args = "load|confirm|add|del|list|check|explain|bench ...",
 	.min_args = 1,
 	.max_args = 4,
 	.summary = "Change, show, check and explain rule sets.\n"
 		   "  rules load IFACE FILE          replace the live set atomically\n"
+		   "    [--confirm SECS]             and revert unless confirmed within SECS\n"
+		   "  rules confirm IFACE            keep a pending --confirm load\n"
 		   "  rules add IFACE [--at N] RULE  insert one rule (quote it)\n"
 		   "  rules del IFACE N              delete rule N\n"
 		   "  rules list IFACE [--json]      the live set with per-rule counters\n"

@@ -32,9 +32,15 @@ struct run_cfg {
 	const char *rules, *handler, *config, *metrics;
 	struct xg_opt_queues queues;
 	bool zerocopy, copy, json;
-	int wait, mode;
-	unsigned int batch, frame_size, ring_size;
+	int wait, mode, steer;
+	unsigned int batch, frame_size, ring_size, per_queue;
 	double duration, interval;
+};
+
+static const struct xg_opt_enum steer_modes[] = {
+	{ "flow", 0 },
+	{ "symmetric", 1 },
+	{ NULL, 0 },
 };
 
 static const struct xg_opt_enum wait_modes[] = {
@@ -55,7 +61,7 @@ static int check_run(const void *cfgp, int argc, char **argv)
 	(void)argv;
 	if (!xg_handler_find(cfg->handler, &arg)) {
 		pr_warn("run: --handler: unknown handler '%s' (count, count:verify, reflect, "
-			"pcap:FILE)\n",
+			"pcap:FILE, forward:OUT)\n",
 			cfg->handler);
 		return -1;
 	}
@@ -90,6 +96,8 @@ static int build_cfg(const struct run_cfg *cfg, const char *ifname, struct xg_po
 	pc->frame_size = cfg->frame_size;
 	pc->ring_size = cfg->ring_size;
 	pc->attach_mode = cfg->mode;
+	pc->workers_per_queue = cfg->per_queue;
+	pc->steer_symmetric = cfg->steer == 1;
 	xg_ruleset_init(rs);
 	if (cfg->rules) {
 		if (xg_rules_parse_file(cfg->rules, rs))
@@ -106,41 +114,115 @@ static void print_sockets(const struct xg_pool *p)
 
 	for (i = 0; i < xg_pool_nworkers(p); i++) {
 		xg_pool_worker_info(p, i, &w);
-		printf("%s queue %u: %s mode, worker on CPU %d, UMEM %u x %u bytes%s\n",
-		       xg_pool_ifname(p), w.queue, w.zerocopy ? "zero-copy" : "copy", w.cpu,
-		       w.nframes, w.frame_size, w.huge ? " (huge pages)" : "");
+		if (w.slot) /* another socket on the queue: the first's UMEM, a share of it */
+			printf("%s queue %u: %s mode, worker %u on CPU %d, the queue's UMEM "
+			       "(%u of its frames to start)\n",
+			       xg_pool_ifname(p), w.queue, w.zerocopy ? "zero-copy" : "copy",
+			       w.slot, w.cpu, w.nframes);
+		else
+			printf("%s queue %u: %s mode, worker on CPU %d, UMEM %u x %u bytes%s\n",
+			       xg_pool_ifname(p), w.queue, w.zerocopy ? "zero-copy" : "copy", w.cpu,
+			       w.nframes, w.frame_size, w.huge ? " (huge pages)" : "");
+		if (!w.out_ifname[0])
+			continue;
+		if (w.out_shared)
+			printf("%s queue %u -> %s queue %u: shared UMEM, frames move by "
+			       "descriptor\n",
+			       xg_pool_ifname(p), w.queue, w.out_ifname, w.out_queue);
+		else
+			printf("%s queue %u -> %s queue %u: copy into the output's UMEM (%s%s)\n",
+			       xg_pool_ifname(p), w.queue, w.out_ifname, w.out_queue,
+			       w.out_refused ? "shared UMEM refused: " : "copy forced",
+			       w.out_refused ? strerror(w.out_refused) : "");
 	}
 	printf("%s: %s gate, Ctrl-C to stop\n", xg_pool_ifname(p),
 	       xg_pool_joined(p) ? "joined the attached" : "attached (bpf_link) our own");
 	fflush(stdout);
 }
 
-/* With --config: the interface's section (IFACE's, or the only one) replaces the settings
- * of the command line, except how long to run and how to report. */
-static int conf_select(struct run_cfg *cfg, int argc, char **argv, struct xg_conf *conf,
-		       const char **ifname)
+/* One interface of the run: its settings, its pool, its counters. */
+struct run_iface {
+	const char *ifname;
+	struct run_cfg cfg;
+	struct xg_pool_cfg pc;
+	struct xg_ruleset rs;
+	struct xg_pool *p;
+	struct xg_run_snap prev, cur;
+	struct xg_conf conf; /* with --config: the file as this interface's reload last took it */
+};
+
+#define RUN_MAX_IFACES XG_CONF_MAX_IFACES
+
+struct run_set {
+	struct run_iface *ifs; /* RUN_MAX_IFACES */
+	unsigned int n;
+	char *names; /* IFACE[,IFACE...] split in place */
+};
+
+/* IFACE[,IFACE...] into set->ifs' names; each named once. */
+static int split_names(struct run_set *set, const char *list)
+{
+	char *tok, *save = NULL;
+	unsigned int i;
+
+	set->names = strdup(list);
+	if (!set->names)
+		return -1;
+	for (tok = strtok_r(set->names, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < set->n; i++)
+			if (!strcmp(set->ifs[i].ifname, tok)) {
+				pr_warn("run: %s is named twice\n", tok);
+				return -1;
+			}
+		if (set->n == RUN_MAX_IFACES) {
+			pr_warn("run: more than %u interfaces\n", RUN_MAX_IFACES);
+			return -1;
+		}
+		set->ifs[set->n++].ifname = tok;
+	}
+	if (!set->n)
+		pr_warn("run: '%s' names no interface\n", list);
+	return set->n ? 0 : -1;
+}
+
+/* With --config: each interface's section (those named, or every section of the file)
+ * replaces the settings of the command line, except how long to run and how to report.
+ * conf is the file as found at the start ([log], [metrics], the section names); each
+ * interface gets its own copy, which its reload may replace (run_reload). */
+static int conf_select(const struct run_cfg *cli, struct run_set *set, struct xg_conf *conf)
 {
 	const struct xg_conf_iface *ifc;
-	struct run_cfg cli = *cfg;
+	unsigned int i;
 
-	if (xg_conf_load(cli.config, &xg_run_conf_schema, conf)) {
+	if (xg_conf_load(cli->config, &xg_run_conf_schema, conf)) {
 		pr_warn("%s\n", conf->err);
 		return -1;
 	}
-	ifc = xg_conf_pick(conf, "run", argc ? argv[0] : NULL);
-	if (!ifc) {
-		xg_conf_free(conf);
-		return -1;
+	for (i = 0; !set->n && i < conf->nifaces; i++)
+		set->ifs[i].ifname = conf->ifaces[i].name;
+	if (!set->n)
+		set->n = conf->nifaces;
+	for (i = 0; i < set->n; i++) {
+		struct run_iface *r = &set->ifs[i];
+
+		if (xg_conf_load(cli->config, &xg_run_conf_schema, &r->conf)) {
+			pr_warn("%s\n", r->conf.err);
+			return -1;
+		}
+		ifc = xg_conf_pick(&r->conf, "run", r->ifname);
+		if (!ifc)
+			return -1;
+		r->cfg = *(const struct run_cfg *)ifc->cfg;
+		r->cfg.config = cli->config;
+		r->cfg.metrics = cli->metrics;
+		r->cfg.duration = cli->duration;
+		r->cfg.interval = cli->interval;
+		r->cfg.json = cli->json;
 	}
-	*cfg = *(const struct run_cfg *)ifc->cfg;
-	cfg->config = cli.config;
-	cfg->metrics = cli.metrics;
-	cfg->duration = cli.duration;
-	cfg->interval = cli.interval;
-	cfg->json = cli.json;
-	*ifname = ifc->name;
+	if (!set->n)
+		pr_warn("run: %s: no [interface] section\n", cli->config);
 	xg_conf_apply_log(conf);
-	return 0;
+	return set->n ? 0 : -1;
 }
 
 /* Settings of the running pool that a reload cannot change without restarting it. */
@@ -149,7 +231,7 @@ static bool needs_restart(const struct run_cfg *a, const struct run_cfg *b)
 	return a->wait != b->wait || a->mode != b->mode || a->copy != b->copy ||
 	       a->zerocopy != b->zerocopy || a->batch != b->batch ||
 	       a->frame_size != b->frame_size || a->ring_size != b->ring_size ||
-	       a->queues.n != b->queues.n ||
+	       a->per_queue != b->per_queue || a->steer != b->steer || a->queues.n != b->queues.n ||
 	       memcmp(a->queues.q, b->queues.q, a->queues.n * sizeof(a->queues.q[0]));
 }
 
@@ -276,39 +358,112 @@ static int metrics_start(const struct run_cfg *cfg, const struct xg_conf *conf,
 	return 0;
 }
 
+static void run_set_free(struct run_set *set)
+{
+	unsigned int i;
+
+	for (i = 0; set->ifs && i < set->n; i++) {
+		xg_pool_stop(set->ifs[i].p);
+		xg_ruleset_free(&set->ifs[i].rs);
+		xg_conf_free(&set->ifs[i].conf);
+	}
+	free(set->ifs);
+	free(set->names);
+}
+
+/* Every interface's pool, in order; on failure the ones started are stopped. */
+static int run_start(struct run_set *set)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; !err && i < set->n; i++)
+		err = xg_pool_start(&set->ifs[i].pc, &set->ifs[i].p);
+	for (i = 0; err && i < set->n; i++) {
+		xg_pool_stop(set->ifs[i].p);
+		set->ifs[i].p = NULL;
+	}
+	return err;
+}
+
+/* The pools are up: report every interval until stopped, the duration ends, or an
+ * interface goes. Returns true when one went. */
+static bool run_loop(const struct run_cfg *cfg, struct run_set *set)
+{
+	double start = xg_now(), next;
+	unsigned int i;
+
+	for (next = start + cfg->interval; !xg_stop_requested();) {
+		double end = cfg->duration > 0 ? start + cfg->duration : next;
+		bool reload;
+
+		xg_sleep_until(next < end ? next : end); /* a signal ends it early */
+		if (xg_stop_requested())
+			break;
+		reload = xg_reload_requested();
+		for (i = 0; i < set->n; i++) {
+			struct run_iface *r = &set->ifs[i];
+
+			if (reload)
+				run_reload(&r->cfg, &r->conf, r->p);
+			if (xg_gate_iface_gone(xg_pool_gate(r->p))) {
+				/* its sockets would wait for frames forever: say so, clean up */
+				pr_warn("run: %s: the interface is gone\n", r->ifname);
+				return true;
+			}
+		}
+		if (xg_now() < (next < end ? next : end))
+			continue;
+		next += cfg->interval;
+		for (i = 0; i < set->n; i++) {
+			struct run_iface *r = &set->ifs[i];
+
+			xg_run_snapshot(r->p, &r->cur);
+			r->cur.show_ifname = set->n > 1;
+			xg_run_report(&r->prev, &r->cur, cfg->json, stdout);
+			xg_run_publish(r->p, &r->cur);
+			r->prev = r->cur;
+		}
+		if (cfg->duration > 0 && xg_now() >= start + cfg->duration)
+			break;
+	}
+	return false;
+}
+
 static int do_run(void *cfgp, int argc, char **argv)
 {
 	struct run_cfg *cfg = cfgp;
-	struct xg_run_snap prev, cur;
 	struct xg_conf conf = { 0 };
 	struct xg_metrics *mx = NULL;
-	const char *ifname = argc ? argv[0] : NULL;
-	char ifbuf[IF_NAMESIZE];
-	struct xg_pool_cfg pc;
-	struct xg_ruleset rs;
-	struct xg_pool *p;
-	double start, next;
-	bool gone = false;
+	struct run_set set = { 0 };
+	double start;
+	unsigned int i;
+	bool gone;
 	int err;
 
 	if (xg_require_caps("run", XG_CAPS_RUN) || xg_run_publish_dir(true))
 		return 1;
-	if (cfg->config && conf_select(cfg, argc, argv, &conf, &ifname))
-		return 1;
-	if (!ifname) {
+	set.ifs = calloc(RUN_MAX_IFACES, sizeof(*set.ifs));
+	err = !set.ifs || (argc && split_names(&set, argv[0])) ||
+	      (cfg->config && conf_select(cfg, &set, &conf));
+	if (!err && !set.n) {
 		pr_warn("run: name an interface, or give --config FILE\n");
-		return 1;
+		err = 1;
 	}
-	snprintf(ifbuf, sizeof(ifbuf), "%s", ifname); /* a reload may replace conf */
-	ifname = ifbuf;
-	if (build_cfg(cfg, ifname, &pc, &rs)) {
+	for (i = 0; !err && i < set.n; i++) {
+		if (!cfg->config)
+			set.ifs[i].cfg = *cfg;
+		err = build_cfg(&set.ifs[i].cfg, set.ifs[i].ifname, &set.ifs[i].pc, &set.ifs[i].rs);
+	}
+	if (err) {
+		run_set_free(&set);
 		xg_conf_free(&conf);
 		return 1;
 	}
 	xg_stop_on_signals();
 	xg_reload_on_sighup();
 	xg_signals_hold(); /* the workers' and the metrics threads are started blocking them */
-	err = xg_pool_start(&pc, &p);
+	err = run_start(&set);
 	if (!err) {
 		/* set up: the main thread keeps only what reload and teardown need (the workers
 		 * dropped theirs as they started), and the metrics server's thread, made next,
@@ -318,52 +473,38 @@ static int do_run(void *cfgp, int argc, char **argv)
 		if (cerr)
 			pr_warn("run: cannot drop capabilities: %s\n", strerror(-cerr));
 	}
-	if (!err && metrics_start(cfg, &conf, p, &mx)) {
-		xg_pool_stop(p);
+	/* the metrics server shows the first interface's gate and pool */
+	if (!err && metrics_start(cfg, &conf, set.ifs[0].p, &mx))
 		err = -1;
-	}
 	xg_signals_release();
 	if (err) {
 		if (err == -EOPNOTSUPP && cfg->zerocopy)
 			pr_warn("run: zero-copy refused: drop --zerocopy to fall back to copy "
 				"mode\n");
-		xg_ruleset_free(&rs);
+		run_set_free(&set);
 		xg_conf_free(&conf);
 		return 1;
 	}
-	print_sockets(p);
-	start = xg_now();
-	xg_run_snapshot(p, &prev);
-	for (next = start + cfg->interval; !xg_stop_requested();) {
-		double end = cfg->duration > 0 ? start + cfg->duration : next;
-
-		xg_sleep_until(next < end ? next : end); /* a signal ends it early */
-		if (xg_stop_requested())
-			break;
-		if (xg_reload_requested())
-			run_reload(cfg, &conf, p);
-		if (xg_gate_iface_gone(xg_pool_gate(p))) {
-			/* its sockets would wait for frames forever: say so, clean up, fail */
-			pr_warn("run: %s: the interface is gone\n", ifname);
-			gone = true;
-			break;
-		}
-		if (xg_now() < (next < end ? next : end))
-			continue;
-		next += cfg->interval;
-		xg_run_snapshot(p, &cur);
-		xg_run_report(&prev, &cur, cfg->json, stdout);
-		xg_run_publish(p, &cur);
-		prev = cur;
-		if (cfg->duration > 0 && xg_now() >= start + cfg->duration)
-			break;
+	for (i = 0; i < set.n; i++) {
+		print_sockets(set.ifs[i].p);
+		xg_run_snapshot(set.ifs[i].p, &set.ifs[i].prev);
 	}
-	xg_run_snapshot(p, &cur); /* before stopping: XDP_STATISTICS need the sockets */
-	xg_metrics_stop(mx);	  /* its thread reads the pool */
-	xg_run_unpublish(p);	  /* the stopped pool has no gate to find the file by */
-	xg_pool_stop(p);
-	xg_run_totals(ifname, &cur, xg_now() - start, cfg->json, stdout);
-	xg_ruleset_free(&rs);
+	start = xg_now();
+	gone = run_loop(cfg, &set);
+	xg_metrics_stop(mx); /* its thread reads the pool */
+	for (i = 0; i < set.n; i++) {
+		struct run_iface *r = &set.ifs[i];
+
+		xg_run_snapshot(r->p, &r->cur); /* before stopping: XDP_STATISTICS need sockets */
+		r->cur.show_ifname = set.n > 1;
+		xg_run_unpublish(r->p); /* the stopped pool has no gate to find the file by */
+		xg_pool_stop(r->p);
+		r->p = NULL;
+	}
+	for (i = 0; i < set.n; i++)
+		xg_run_totals(set.ifs[i].ifname, &set.ifs[i].cur, xg_now() - start, cfg->json,
+			      stdout);
+	run_set_free(&set);
 	xg_conf_free(&conf);
 	return gone ? 1 : 0;
 }
@@ -378,6 +519,7 @@ static void run_defaults(void *cfgp)
 	cfg->batch = 64;
 	cfg->frame_size = 4096;
 	cfg->ring_size = 2048;
+	cfg->per_queue = 1;
 	cfg->interval = 1.0;
 }
 
@@ -412,7 +554,21 @@ static const struct xg_opt run_opts[] = {
 	  .type = XG_OPT_STRING,
 	  .offset = O(handler),
 	  .metavar = "NAME",
-	  .help = "count | count:verify | reflect | pcap:FILE[,rotate=MB] (default count)" },
+	  .help = "count | count:verify | reflect | pcap:FILE[,rotate=MB] | forward:OUT[,copy] | "
+		  "forward:map,IN=OUT,...[,copy] (default count)" },
+	{ .name = "workers-per-queue",
+	  .type = XG_OPT_UINT,
+	  .offset = O(per_queue),
+	  .metavar = "N",
+	  .help = "sockets and workers on each queue, sharing its UMEM (default 1)",
+	  .min = 1,
+	  .max = 16 },
+	{ .name = "steer",
+	  .type = XG_OPT_ENUM,
+	  .offset = O(steer),
+	  .help = "how the gate spreads a queue's flows over its workers: by 5-tuple hash, or "
+		  "symmetric (both directions alike) (default flow)",
+	  .enum_vals = steer_modes },
 	{ .name = "zerocopy",
 	  .short_name = 'z',
 	  .type = XG_OPT_FLAG,
@@ -480,8 +636,8 @@ static const struct xg_opt run_opts[] = {
 
 /* What an [interface NAME] section may set: run's options by their long names. */
 static const char *const conf_keys[] = {
-	"rules", "queues",     "handler",   "zerocopy", "copy", "wait",
-	"batch", "frame-size", "ring-size", "mode",	NULL,
+	"rules",      "queues",	   "handler", "zerocopy",	   "copy",  "wait", "batch",
+	"frame-size", "ring-size", "mode",    "workers-per-queue", "steer", NULL,
 };
 
 /* The checks of build_cfg that need no system state, for a key of the file. */
@@ -491,7 +647,9 @@ static int conf_check(const void *cfgp, const char *key, char *why, size_t len)
 	const char *arg;
 
 	if (!strcmp(key, "handler") && !xg_handler_find(cfg->handler, &arg))
-		snprintf(why, len, "unknown handler '%s' (count, count:verify, reflect, pcap:FILE)",
+		snprintf(why, len,
+			 "unknown handler '%s' (count, count:verify, reflect, pcap:FILE, "
+			 "forward:OUT)",
 			 cfg->handler);
 	else if ((!strcmp(key, "copy") || !strcmp(key, "zerocopy")) && cfg->copy && cfg->zerocopy)
 		snprintf(why, len, "zerocopy and copy exclude each other");
@@ -514,15 +672,16 @@ const struct xg_conf_schema xg_run_conf_schema = {
 
 const struct xg_cmd xg_cmd_run = {
 	.name = "run",
-	.args = "[IFACE]",
+	.args = "[IFACE[,IFACE...]]",
 	.min_args = 0,
 	.max_args = 1,
-	.summary = "Run the AF_XDP worker pool on IFACE in the foreground.\n"
-		   "One pinned worker per queue; rules with action xsk (or, without --rules,\n"
+	.summary = "Run the AF_XDP worker pool on each IFACE in the foreground.\n"
+		   "One pinned worker per (interface, queue); rules with action xsk (or, without "
+		   "--rules,\n"
 		   "all IP traffic) reach it. On a free interface the gate is attached through\n"
 		   "a bpf_link (gone when the process dies); where `attach` holds the interface\n"
-		   "the pool joins that gate. With --config, IFACE's section of the file\n"
-		   "(IFACE may be left out when the file has one interface).",
+		   "the pool joins that gate. With --config, each IFACE's section of the file\n"
+		   "(without IFACE: every section, one pool each).",
 	.opts = run_opts,
 	.cfg_size = sizeof(struct run_cfg),
 	.defaults = run_defaults,

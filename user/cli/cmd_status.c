@@ -19,6 +19,7 @@
 #include "user/util/log.h"
 #include "user/gate/pin.h"
 #include "user/gate/stale.h"
+#include "user/rules/apply.h"
 
 struct status_cfg {
 	bool json;
@@ -44,8 +45,56 @@ static int read_default(const struct xg_gate *g, __u32 *verdict)
 	return 0;
 }
 
+static int read_pending(const struct xg_gate *g, struct xg_pending *p)
+{
+	int fd = xg_gate_map_fd(g, "status", "xg_pending"), err;
+
+	if (fd < 0)
+		return fd;
+	err = xg_pending_read(fd, p);
+	close(fd);
+	if (err)
+		pr_warn("status: %s: cannot read the pending load: %s\n", g->ifname,
+			strerror(-err));
+	return err;
+}
+
+/* Milliseconds to the revert (0 once due). */
+static unsigned long long pending_left_ms(const struct xg_pending *p)
+{
+	__u64 now = xg_boottime_ns();
+
+	return now >= p->deadline_ns ? 0 : (p->deadline_ns - now) / 1000000;
+}
+
+static void print_pending(const struct xg_gate *g, const struct xg_pending *p)
+{
+	if (!p->token)
+		return;
+	printf("  pending: generation %u, reverts to generation %u in %.1f s unless "
+	       "'xdpgate rules confirm %s'",
+	       p->gen, p->prev_gen, pending_left_ms(p) / 1000.0, g->ifname);
+	if (xg_apply_timer_alive(p))
+		printf(" (timer pid %u)\n", p->timer_pid);
+	else
+		printf(" (timer gone: the next rules change reverts)\n");
+}
+
+static void print_pending_json(const struct xg_pending *p)
+{
+	printf(",\"pending\":");
+	if (!p->token) {
+		printf("null");
+		return;
+	}
+	printf("{\"generation\":%u,\"revert_to\":%u,\"confirm_secs\":%u,\"remaining_ms\":%llu,"
+	       "\"timer_pid\":%u,\"timer_alive\":%s}",
+	       p->gen, p->prev_gen, p->secs, pending_left_ms(p), p->timer_pid,
+	       xg_apply_timer_alive(p) ? "true" : "false");
+}
+
 static void print_human(const struct xg_gate *g, const struct xg_gate_info *info,
-			const struct xg_snapshot *s, __u32 def)
+			const struct xg_snapshot *s, __u32 def, const struct xg_pending *p)
 {
 	int i;
 
@@ -58,6 +107,7 @@ static void print_human(const struct xg_gate *g, const struct xg_gate_info *info
 	if (info->dispatcher_id)
 		printf(", libxdp dispatcher id %u", info->dispatcher_id);
 	printf(", default %s\n", xg_verdict_name(def));
+	print_pending(g, p);
 	printf("  rx %llu packets, %llu bytes\n", (unsigned long long)xg_counters_rx(s, 0),
 	       (unsigned long long)xg_counters_rx(s, 1));
 	for (i = 0; i < XG_CNT_MAX; i++)
@@ -68,7 +118,7 @@ static void print_human(const struct xg_gate *g, const struct xg_gate_info *info
 }
 
 static void print_json(const struct xg_gate *g, const struct xg_gate_info *info,
-		       const struct xg_snapshot *s, __u32 def)
+		       const struct xg_snapshot *s, __u32 def, const struct xg_pending *p)
 {
 	printf("{\"interface\":");
 	xg_json_str(stdout, g->ifname);
@@ -77,6 +127,7 @@ static void print_json(const struct xg_gate *g, const struct xg_gate_info *info,
 		printf(",\"mode\":\"%s\",\"prog_id\":%u,\"dispatcher_id\":%u,\"default\":\"%s\"",
 		       xg_mode_name(info->mode), info->prog_id, info->dispatcher_id,
 		       xg_verdict_name(def));
+		print_pending_json(p);
 		printf(",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"counters\":{",
 		       (unsigned long long)xg_counters_rx(s, 0),
 		       (unsigned long long)xg_counters_rx(s, 1));
@@ -91,6 +142,7 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 {
 	struct xg_snapshot s = { 0 };
 	struct xg_gate_info info;
+	struct xg_pending pend = { 0 };
 	__u32 def = 0;
 	int fd, err;
 
@@ -112,14 +164,16 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 			return err;
 		}
 		err = read_default(g, &def);
+		if (!err)
+			err = read_pending(g, &pend);
 		if (err)
 			return err;
 	}
 	if (cfg->json) {
 		printf("%s", first ? "" : ",");
-		print_json(g, &info, &s, def);
+		print_json(g, &info, &s, def, &pend);
 	} else {
-		print_human(g, &info, &s, def);
+		print_human(g, &info, &s, def, &pend);
 		if (!info.attached && info.pinned)
 			printf("%s: stale pinned maps at %s ('xdpgate cleanup %s' removes them)\n",
 			       g->ifname, g->pin_dir, g->ifname);

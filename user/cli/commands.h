@@ -15,6 +15,7 @@ extern const struct xg_cmd xg_cmd_rules;
 extern const struct xg_cmd xg_cmd_run;
 extern const struct xg_cmd xg_cmd_cleanup;
 extern const struct xg_cmd xg_cmd_config;
+extern const struct xg_cmd xg_cmd_log;
 extern const struct xg_cmd xg_cmd_top;
 extern const struct xg_cmd xg_cmd_set;
 

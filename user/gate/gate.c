@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -252,4 +254,17 @@ int xg_gate_map_fd(const struct xg_gate *g, const char *cmd, const char *map)
 		return err;
 	}
 	return fd;
+}
+
+int xg_gate_lock(const struct xg_gate *g, const char *cmd)
+{
+	int fd = open(g->pin_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+
+	if (fd >= 0 && !flock(fd, LOCK_EX))
+		return fd;
+	err = -errno;
+	pr_warn("%s: %s: cannot lock %s: %s\n", cmd, g->ifname, g->pin_dir, strerror(-err));
+	if (fd >= 0)
+		close(fd);
+	return err;
 }

@@ -41,6 +41,9 @@ int xg_gate_attach(struct xg_gate *g, int mode, struct xdpgate_bpf *skel);
 int xg_gate_detach(struct xg_gate *g);
 /* Open a pinned map of this gate; prints "not attached" when it is missing. */
 int xg_gate_map_fd(const struct xg_gate *g, const char *cmd, const char *map);
+/* Take the gate's exclusive lock against other rule changes (flock on its pin directory).
+ * The fd, to close to release it, or -errno (message printed, naming cmd). */
+int xg_gate_lock(const struct xg_gate *g, const char *cmd);
 /* "native", "skb", "hw" or "none" for an enum xdp_attach_mode. */
 const char *xg_mode_name(int xdp_attach_mode);
 

@@ -43,6 +43,7 @@ static const struct map_ref map_refs[] = {
 	M(set_info, "xg_set_info"),
 	M(rule_limit, "xg_rule_limit"),
 	M(limits, "xg_limits"),
+	M(pending, "xg_pending"),
 };
 #undef M
 #define NREFS (sizeof(map_refs) / sizeof(map_refs[0]))

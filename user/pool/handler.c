@@ -10,6 +10,7 @@ static const struct xg_handler_ops *const handlers[] = {
 	&xg_handler_count,
 	&xg_handler_reflect,
 	&xg_handler_pcap,
+	&xg_handler_forward,
 };
 
 const struct xg_handler_ops *xg_handler_find(const char *spec, const char **arg)

@@ -8,11 +8,14 @@
 #ifndef XG_HANDLER_H
 #define XG_HANDLER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "user/pool/xsk.h"
 
-enum xg_action { XG_ACT_RECYCLE = 0, XG_ACT_TX };
+/* XG_ACT_FWD: send the frame out of the worker's output interface (a handler with an
+ * output(), like forward); without one the frame is recycled and counted as an error. */
+enum xg_action { XG_ACT_RECYCLE = 0, XG_ACT_TX, XG_ACT_FWD };
 
 struct xg_batch {
 	struct xg_xsk_frame *frames;
@@ -35,9 +38,14 @@ struct xg_handler_ops {
 	int (*init)(void **state, const char *arg, unsigned int queue, void *ctx);
 	void (*batch)(void *state, struct xg_batch *b, struct xg_handler_stats *st);
 	void (*fini)(void *state);
+	/* A handler that forwards names the output of the input interface in_ifname, from
+	 * its arg: into out (IF_NAMESIZE), and *copy when the arg forces copying into the
+	 * output's UMEM. 0, or -1 after one error line. NULL: the handler does not forward. */
+	int (*output)(const char *arg, const char *in_ifname, char *out, bool *copy);
 };
 
 extern const struct xg_handler_ops xg_handler_count;
+extern const struct xg_handler_ops xg_handler_forward;
 
 /* Find a handler by its name in "name[:arg]"; sets *arg. NULL when unknown. */
 const struct xg_handler_ops *xg_handler_find(const char *spec, const char **arg);

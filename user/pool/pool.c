@@ -46,6 +46,13 @@ struct xg_pool {
 	bool have_rules;
 	struct xg_compiled joined_rules;
 	struct xg_ruleset found_rules;
+	char out_ifname[IF_NAMESIZE]; /* forwarding: the output ("" when not forwarding) */
+	bool out_copy;		      /* the handler forces the copy path */
+	unsigned int out_nqueues;
+	int out_refused[XG_POOL_MAX_QUEUES]; /* per worker: errno of a refused shared bind */
+	unsigned int per_queue;		     /* workers a queue */
+	int steer_fd;			     /* the gate's xg_xsk_steer (joined: ours to close) */
+	struct xg_xsk_share share[XG_POOL_MAX_QUEUES]; /* by the queue's first worker */
 	struct xg_worker w[XG_POOL_MAX_QUEUES];
 };
 
@@ -193,43 +200,138 @@ static int allowed_cpus(int *cpus, int max)
 	return n;
 }
 
+/* The forwarding worker's socket on the output: sharing the worker's UMEM unless the
+ * handler forces a copy or the kernel refuses, else TX-only with a UMEM of its own. The
+ * output queue is the input's modulo the output's queues, so each output queue has one
+ * owner as long as the output has as many queues as the input serves. */
+static int open_output(struct xg_pool *p, const struct xg_pool_cfg *cfg, unsigned int i)
+{
+	struct xg_worker *w = &p->w[i];
+	struct xg_xsk_cfg xc = { .ifname = p->out_ifname,
+				 .queue = w->queue % p->out_nqueues,
+				 .frame_size = cfg->frame_size,
+				 .ring_size = cfg->ring_size,
+				 .nframes = 2 * cfg->ring_size,
+				 .mode = cfg->xsk_mode,
+				 .tx_only = true };
+	int err = 0;
+
+	w->out_ifname = p->out_ifname;
+	if (!p->out_copy) {
+		err = xg_xsk_open_shared_tx(&w->out, &w->q, &xc);
+		w->out_shared = !err;
+		p->out_refused[i] = -err;
+		if (!err)
+			return 0;
+	}
+	err = xg_xsk_open(&w->out, &xc);
+	if (err == -EBUSY)
+		pr_warn("%s queue %u: busy: an output queue has one owner (another worker of "
+			"this run, or another program)\n",
+			xc.ifname, xc.queue);
+	return err;
+}
+
+/* Worker i's socket: the queue's first opens the UMEM, the others share it (and with it
+ * the queue's fill and completion rings), each taking an equal part of the free frames. */
+static int open_socket(struct xg_pool *p, unsigned int i, const struct xg_xsk_cfg *xc)
+{
+	struct xg_worker *w = &p->w[i], *first = &p->w[i - w->slot];
+	int err;
+
+	if (!w->slot)
+		return xg_xsk_open(&w->q, xc);
+	if (w->slot == 1) {
+		err = pthread_spin_init(&p->share[i - 1].lock, PTHREAD_PROCESS_PRIVATE);
+		if (err)
+			return -err;
+	}
+	return xg_xsk_open_same_queue(&w->q, &first->q, &p->share[i - w->slot], xc,
+				      first->q.nfree / (p->per_queue - w->slot + 1));
+}
+
 static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
 	unsigned int i, nq = cfg->nqueues ? cfg->nqueues : queue_count(cfg->ifname);
 	int cpus[CPU_SETSIZE], ncpu = allowed_cpus(cpus, CPU_SETSIZE);
 
-	for (i = 0; i < nq; i++) {
+	if (nq * p->per_queue > XG_POOL_MAX_QUEUES) {
+		pr_warn("%s: %s: %u queues x %u workers is more than %u\n", p->log_name,
+			p->g.ifname, nq, p->per_queue, XG_POOL_MAX_QUEUES);
+		return -EINVAL;
+	}
+	for (i = 0; i < nq * p->per_queue; i++) {
 		struct xg_worker *w = &p->w[i];
+		unsigned int qi = i / p->per_queue;
 		struct xg_xsk_cfg xc = { .ifname = cfg->ifname,
-					 .queue = cfg->nqueues ? cfg->queues[i] : i,
+					 .queue = cfg->nqueues ? cfg->queues[qi] : qi,
 					 .frame_size = cfg->frame_size,
 					 .ring_size = cfg->ring_size,
-					 .nframes = 2 * cfg->ring_size,
+					 .nframes = 2 * cfg->ring_size * p->per_queue,
 					 .mode = cfg->xsk_mode };
 		int fd, err;
 
 		w->ifname = p->g.ifname;
 		w->queue = xc.queue;
+		w->slot = i % p->per_queue;
+		w->xsk_key = xc.queue * p->per_queue + w->slot;
 		w->cpu = ncpu ? cpus[i % (unsigned int)ncpu] : 0;
 		w->wait = cfg->wait;
 		w->batch = cfg->batch;
 		w->ops = cfg->handler;
 		w->stop = &p->stop;
-		err = xg_xsk_open(&w->q, &xc);
+		if (w->xsk_key >= XG_XSKS_MAX) {
+			pr_warn("%s queue %u: worker %u: past the gate's %u sockets\n", cfg->ifname,
+				xc.queue, w->slot, XG_XSKS_MAX);
+			return -EINVAL;
+		}
+		err = open_socket(p, i, &xc);
 		if (err)
 			return err; /* the caller tells a refused zero-copy bind by it */
 		p->nworkers = i + 1;
+		if (p->out_ifname[0] && (err = open_output(p, cfg, i)))
+			return err;
 		if (cfg->handler->init(&w->hstate, cfg->handler_arg, xc.queue, cfg->handler_ctx))
 			return -1;
 		fd = xg_xsk_fd(&w->q);
-		if (bpf_map_update_elem(p->xsks_fd, &xc.queue, &fd, BPF_ANY)) {
+		if (bpf_map_update_elem(p->xsks_fd, &w->xsk_key, &fd, BPF_ANY)) {
 			pr_warn("%s queue %u: cannot register the socket with the gate: %s\n",
 				cfg->ifname, xc.queue, strerror(errno));
 			return -1;
 		}
-		if (xg_worker_start(w))
-			return -1;
 	}
+	/* started once every socket of a queue is bound: the first's rings are shared */
+	for (i = 0; i < p->nworkers; i++)
+		if (xg_worker_start(&p->w[i]))
+			return -1;
+	return 0;
+}
+
+/* With several workers a queue, tell the gate how to spread flows over them. */
+static int set_steering(struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	struct xg_xsk_steer st = { .per_queue = p->per_queue, .symmetric = cfg->steer_symmetric };
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd;
+
+	/* one socket a queue on an attached gate pinned before steering existed: nothing to
+	 * say; with steering there, say 1 (a run killed while joined may have left N) */
+	if (p->per_queue == 1 && p->joined &&
+	    (xg_pin_path(p->g.pin_dir, "xg_xsk_steer", path, sizeof(path)) || access(path, F_OK)))
+		return 0;
+	fd = p->joined ? xg_gate_map_fd(&p->g, p->log_name, "xg_xsk_steer")
+		       : bpf_map__fd(p->skel->maps.xg_xsk_steer);
+	if (fd < 0)
+		return -1;
+	if (bpf_map_update_elem(fd, &zero, &st, BPF_ANY)) {
+		pr_warn("%s: %s: cannot set the gate's steering: %s\n", p->log_name, p->g.ifname,
+			strerror(errno));
+		if (p->joined)
+			close(fd);
+		return -1;
+	}
+	p->steer_fd = fd;
 	return 0;
 }
 
@@ -241,6 +343,22 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || check_queues(p, cfg) ||
 	    xg_bpffs_ensure())
 		return -1;
+	if (cfg->handler->output) {
+		if (cfg->handler->output(cfg->handler_arg, p->g.ifname, p->out_ifname,
+					 &p->out_copy))
+			return -1;
+		if (!if_nametoindex(p->out_ifname)) {
+			pr_warn("%s: forward: no interface %s\n", p->log_name, p->out_ifname);
+			return -1;
+		}
+		p->out_nqueues = queue_count(p->out_ifname);
+		if (p->per_queue > 1) {
+			pr_warn("%s: forward: one worker a queue (its output queue has one "
+				"owner)\n",
+				p->log_name);
+			return -1;
+		}
+	}
 	if (xg_gate_query(&p->g, &info)) {
 		pr_warn("%s: %s: cannot query the attached program\n", p->log_name, p->g.ifname);
 		return -1;
@@ -259,6 +377,8 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	if (cfg->wait == XG_WAIT_BUSY_POLL)
 		xg_napi_tune_apply(&p->napi, p->g.ifname, XG_BUSY_DEFER_HARD_IRQS,
 				   XG_BUSY_GRO_FLUSH_NS);
+	if (set_steering(p, cfg))
+		return -1;
 	err = start_queues(p, cfg);
 	if (err)
 		return err; /* the caller tells a refused zero-copy bind by it */
@@ -280,7 +400,8 @@ int xg_pool_start(const struct xg_pool_cfg *cfg, struct xg_pool **out)
 	p->log_name = cfg->log_name ? cfg->log_name : "pool";
 	xg_gate_maps_init(&p->maps);
 	xg_ruleset_init(&p->found_rules);
-	p->link_fd = p->xsks_fd = -1;
+	p->link_fd = p->xsks_fd = p->steer_fd = -1;
+	p->per_queue = cfg->workers_per_queue ? cfg->workers_per_queue : 1;
 	atomic_store(&p->stop, false);
 	err = pool_open(p, cfg);
 	if (err) {
@@ -289,6 +410,24 @@ int xg_pool_start(const struct xg_pool_cfg *cfg, struct xg_pool **out)
 	}
 	*out = p;
 	return 0;
+}
+
+/* DEBUG: the frames of each queue's sockets add up once the workers have stopped. */
+static void check_shared_queues(struct xg_pool *p)
+{
+#ifdef XG_XSK_DEBUG
+	struct xg_xsk *qs[XG_POOL_MAX_QUEUES];
+	unsigned int i, j;
+
+	for (i = 0; p->per_queue > 1 && i + p->per_queue <= p->nworkers; i += p->per_queue) {
+		for (j = 0; j < p->per_queue; j++)
+			qs[j] = &p->w[i + j].q;
+		if (!xg_xsk_share_balanced(qs, p->per_queue))
+			abort();
+	}
+#else
+	(void)p;
+#endif
 }
 
 void xg_pool_stop(struct xg_pool *p)
@@ -301,9 +440,25 @@ void xg_pool_stop(struct xg_pool *p)
 	for (i = 0; i < p->nworkers; i++) {
 		xg_worker_join(&p->w[i]);
 		if (p->xsks_fd >= 0)
-			bpf_map_delete_elem(p->xsks_fd, &p->w[i].queue);
-		xg_xsk_close(&p->w[i].q);
+			bpf_map_delete_elem(p->xsks_fd, &p->w[i].xsk_key);
 	}
+	check_shared_queues(p);
+	/* last first: a queue's first socket holds the UMEM the others share */
+	for (i = p->nworkers; i-- > 0;) {
+		xg_xsk_close(&p->w[i].out); /* before q: a shared one uses q's UMEM */
+		xg_xsk_close(&p->w[i].q);
+		if (p->w[i].slot == 1)
+			pthread_spin_destroy(&p->share[i - 1].lock);
+	}
+	if (p->steer_fd >= 0 && p->joined) {
+		struct xg_xsk_steer one = { .per_queue = 1 };
+		__u32 zero = 0;
+
+		if (p->per_queue > 1) /* the attached gate goes back to one socket a queue */
+			bpf_map_update_elem(p->steer_fd, &zero, &one, BPF_ANY);
+		close(p->steer_fd);
+	}
+	p->steer_fd = -1;
 	p->nworkers = 0;
 	xg_napi_tune_restore(&p->napi);
 	if (p->joined && p->xsks_fd >= 0)
@@ -333,6 +488,12 @@ int xg_pool_set_handler(struct xg_pool *p, const struct xg_handler_ops *ops, con
 	unsigned int i, n;
 	int err = 0;
 
+	if (ops->output || p->out_ifname[0]) { /* the reason, as a handler's init gives one */
+		pr_warn("%s: %s: a forwarding handler's output sockets are opened at start: "
+			"switching to or from one needs a restart\n",
+			p->log_name, p->g.ifname);
+		return -1;
+	}
 	for (n = 0; n < p->nworkers; n++)
 		if (ops->init(&st[n], arg, p->w[n].queue, ctx))
 			break;
@@ -375,16 +536,32 @@ unsigned int xg_pool_nworkers(const struct xg_pool *p)
 	return p->nworkers;
 }
 
+/* Frames the queue's first worker gave to the others sharing its UMEM. */
+static uint32_t shared_away(const struct xg_pool *p, unsigned int first)
+{
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = first + 1; i < p->nworkers && p->w[i].slot; i++)
+		n += p->w[i].q.nframes;
+	return n;
+}
+
 void xg_pool_worker_info(const struct xg_pool *p, unsigned int i, struct xg_pool_worker_info *info)
 {
 	const struct xg_worker *w = &p->w[i];
 
 	info->queue = w->queue;
+	info->slot = w->slot;
 	info->cpu = w->cpu;
 	info->zerocopy = w->q.zerocopy;
 	info->huge = w->q.huge;
-	info->nframes = w->q.nframes;
+	info->nframes = w->slot ? w->q.nframes : w->q.nframes + shared_away(p, i);
 	info->frame_size = w->q.frame_size;
+	info->out_ifname = p->out_ifname;
+	info->out_queue = p->out_nqueues ? w->queue % p->out_nqueues : 0;
+	info->out_shared = w->out_shared;
+	info->out_refused = p->out_refused[i];
 }
 
 /* The indices are shared with the kernel and the worker; the cached ones in the ring
@@ -412,9 +589,9 @@ void xg_pool_counters(const struct xg_pool *p, unsigned int i, struct xg_pool_co
 		return;
 	getsockopt(xg_xsk_fd(&p->w[i].q), SOL_XDP, XDP_STATISTICS, &c->xs, &len);
 	c->ring_rx = ring_level(p->w[i].q.rx.producer, p->w[i].q.rx.consumer);
-	c->ring_fill = ring_level(p->w[i].q.fq.producer, p->w[i].q.fq.consumer);
+	c->ring_fill = ring_level(xg_xsk_fq(&p->w[i].q)->producer, xg_xsk_fq(&p->w[i].q)->consumer);
 	c->ring_tx = ring_level(p->w[i].q.tx.producer, p->w[i].q.tx.consumer);
-	c->ring_comp = ring_level(p->w[i].q.cq.producer, p->w[i].q.cq.consumer);
+	c->ring_comp = ring_level(xg_xsk_cq(&p->w[i].q)->producer, xg_xsk_cq(&p->w[i].q)->consumer);
 	c->ring_size = p->w[i].q.rx.size;
-	c->ring_fill_size = p->w[i].q.fq.size;
+	c->ring_fill_size = xg_xsk_fq(&p->w[i].q)->size;
 }

@@ -39,15 +39,29 @@ struct xg_pool_cfg {
 	enum xg_wait wait;
 	unsigned int batch, frame_size, ring_size;
 	int attach_mode; /* enum xdp_attach_mode, for a gate of our own */
+	/* sockets (and workers) per queue, sharing its UMEM and fill and completion rings
+	 * (0 or 1: one); the gate spreads the queue's flows over them by a 5-tuple hash,
+	 * symmetric (both directions of a conversation to one worker) when asked */
+	unsigned int workers_per_queue;
+	bool steer_symmetric;
 };
 
 /* What a worker is, fixed once the pool has started. */
 struct xg_pool_worker_info {
 	unsigned int queue;
-	int cpu;       /* the worker thread is pinned here */
-	bool zerocopy; /* the bind the kernel granted; else copy mode */
-	bool huge;     /* the UMEM is on huge pages */
-	uint32_t nframes, frame_size;
+	unsigned int slot;	      /* among the queue's workers (--workers-per-queue), from 0 */
+	int cpu;		      /* the worker thread is pinned here */
+	bool zerocopy;		      /* the bind the kernel granted; else copy mode */
+	bool huge;		      /* the UMEM is on huge pages */
+	uint32_t nframes, frame_size; /* the UMEM; a later worker of a queue: its share at start */
+	/* forwarding: the output interface and queue ("" when the handler does not forward),
+	 * whether its socket shares this worker's UMEM (frames move by descriptor) or frames
+	 * are copied, and why sharing was not used: 0 (forced by the handler's `copy`), else
+	 * the errno of the refused shared bind */
+	const char *out_ifname;
+	unsigned int out_queue;
+	bool out_shared;
+	int out_refused;
 };
 
 /* A worker's counters at one moment: ours, and the kernel's XDP_STATISTICS for its socket.

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,12 +24,42 @@ void xg_run_snapshot(const struct xg_pool *p, struct xg_run_snap *s)
 	memset(s, 0, sizeof(*s));
 	s->t = xg_now();
 	s->n = xg_pool_nworkers(p);
+	snprintf(s->ifname, sizeof(s->ifname), "%s", xg_pool_ifname(p));
 	for (i = 0; i < s->n; i++) {
 		xg_pool_worker_info(p, i, &info);
 		s->w[i].queue = info.queue;
+		s->w[i].slot = info.slot;
 		s->w[i].zerocopy = info.zerocopy;
+		snprintf(s->w[i].out_ifname, sizeof(s->w[i].out_ifname), "%s", info.out_ifname);
+		s->w[i].out_shared = info.out_shared;
 		xg_pool_counters(p, i, &s->w[i].c);
 	}
+}
+
+/* Whether the queues have several workers: then text lines name the worker too. */
+static bool several_a_queue(const struct xg_run_snap *s)
+{
+	return s->n > 1 && s->w[1].slot;
+}
+
+/* "IFACE queue N" or "queue N", and " worker K" with several workers a queue. */
+static void who(FILE *f, const struct xg_run_snap *s, unsigned int i)
+{
+	fprintf(f, "%s%squeue %u", s->show_ifname ? s->ifname : "", s->show_ifname ? " " : "",
+		s->w[i].queue);
+	if (several_a_queue(s))
+		fprintf(f, " worker %u", s->w[i].slot);
+}
+
+static void interval_line(FILE *f, const struct xg_run_snap *b, unsigned int i,
+			  const struct xg_pool_counters *x, const struct xg_pool_counters *y,
+			  double dt)
+{
+	who(f, b, i);
+	fprintf(f, "  rx %12.0f pkt/s  tx %12.0f pkt/s  kernel drops %llu\n", (y->rx - x->rx) / dt,
+		(y->tx - x->tx) / dt,
+		(unsigned long long)(y->xs.rx_dropped - x->xs.rx_dropped + y->xs.rx_ring_full -
+				     x->xs.rx_ring_full));
 }
 
 void xg_run_report(const struct xg_run_snap *a, const struct xg_run_snap *b, bool json, FILE *f)
@@ -41,17 +72,15 @@ void xg_run_report(const struct xg_run_snap *a, const struct xg_run_snap *b, boo
 
 		if (json)
 			fprintf(f,
-				"{\"queue\":%u,\"interval\":%.3f,\"rx_pps\":%.1f,\"tx_pps\":%.1f,"
+				"{\"interface\":\"%s\",\"queue\":%u,\"worker\":%u,"
+				"\"interval\":%.3f,\"rx_pps\":%.1f,\"tx_pps\":%.1f,"
 				"\"rx_dropped\":%llu,\"rx_ring_full\":%llu}\n",
-				b->w[i].queue, dt, (y->rx - x->rx) / dt, (y->tx - x->tx) / dt,
+				b->ifname, b->w[i].queue, b->w[i].slot, dt, (y->rx - x->rx) / dt,
+				(y->tx - x->tx) / dt,
 				(unsigned long long)(y->xs.rx_dropped - x->xs.rx_dropped),
 				(unsigned long long)(y->xs.rx_ring_full - x->xs.rx_ring_full));
 		else
-			fprintf(f,
-				"queue %-3u rx %12.0f pkt/s  tx %12.0f pkt/s  kernel drops %llu\n",
-				b->w[i].queue, (y->rx - x->rx) / dt, (y->tx - x->tx) / dt,
-				(unsigned long long)(y->xs.rx_dropped - x->xs.rx_dropped +
-						     y->xs.rx_ring_full - x->xs.rx_ring_full));
+			interval_line(f, b, i, x, y, dt);
 	}
 	fflush(f);
 }
@@ -115,13 +144,18 @@ static void pub_set(struct xg_pool_counters *c, const struct pub_field *pf, unsi
 		memcpy((char *)c + pf->off, &v32, sizeof(v32));
 }
 
-static void worker_json(FILE *f, const struct xg_run_worker_snap *ws)
+static void worker_json(FILE *f, const char *ifname, const struct xg_run_worker_snap *ws)
 {
 	const char *sec = NULL;
 	bool first = false;
 	size_t k;
 
-	fprintf(f, "{\"queue\":%u,\"mode\":\"%s\"", ws->queue, ws->zerocopy ? "zero-copy" : "copy");
+	fprintf(f, "{\"interface\":\"%s\",", ifname);
+	if (ws->out_ifname[0])
+		fprintf(f, "\"out\":\"%s\",\"forward\":\"%s\",", ws->out_ifname,
+			ws->out_shared ? "shared-umem" : "copy");
+	fprintf(f, "\"queue\":%u,\"worker\":%u,\"mode\":\"%s\"", ws->queue, ws->slot,
+		ws->zerocopy ? "zero-copy" : "copy");
 	for (k = 0; k < NPUB_FIELDS; k++) {
 		const struct pub_field *pf = &pub_fields[k];
 
@@ -147,7 +181,7 @@ static void workers_json(FILE *f, const struct xg_run_snap *s)
 	fprintf(f, "\"workers\":[");
 	for (i = 0; i < s->n; i++) {
 		fprintf(f, "%s", i ? "," : "");
-		worker_json(f, &s->w[i]);
+		worker_json(f, s->ifname, &s->w[i]);
 	}
 	fprintf(f, "]");
 }
@@ -165,11 +199,12 @@ void xg_run_totals(const char *ifname, const struct xg_run_snap *s, double secs,
 	for (i = 0; i < s->n; i++) {
 		const struct xg_pool_counters *w = &s->w[i].c;
 
+		who(f, s, i);
 		fprintf(f,
-			"queue %u totals over %.1f s: rx %llu, tx %llu, handled %llu, dropped: "
+			" totals over %.1f s: rx %llu, tx %llu, handled %llu, dropped: "
 			"malformed %llu, tx ring full %llu, tx bad length %llu; kernel: rx_dropped "
 			"%llu, rx_ring_full %llu, fill ring empty %llu\n",
-			s->w[i].queue, secs, (unsigned long long)w->rx, (unsigned long long)w->tx,
+			secs, (unsigned long long)w->rx, (unsigned long long)w->tx,
 			(unsigned long long)w->handled, (unsigned long long)w->dropped_malformed,
 			(unsigned long long)w->dropped_tx_full,
 			(unsigned long long)w->dropped_tx_bad_len,
@@ -248,6 +283,13 @@ static int worker_read(json_t *w, struct xg_run_worker_snap *ws)
 	if (!json_is_integer(q))
 		return -EINVAL;
 	ws->queue = (unsigned int)json_integer_value(q);
+	v = json_object_get(w, "worker");
+	ws->slot = json_is_integer(v) ? (unsigned int)json_integer_value(v) : 0;
+	v = json_object_get(w, "out");
+	snprintf(ws->out_ifname, sizeof(ws->out_ifname), "%s",
+		 json_is_string(v) ? json_string_value(v) : "");
+	v = json_object_get(w, "forward");
+	ws->out_shared = json_is_string(v) && !strcmp(json_string_value(v), "shared-umem");
 	v = json_object_get(w, "mode");
 	ws->zerocopy = json_is_string(v) && !strcmp(json_string_value(v), "zero-copy");
 	for (k = 0; k < NPUB_FIELDS; k++) {
@@ -292,6 +334,12 @@ int xg_run_publish_read_file(const char *path, struct xg_run_snap *s)
 		err = -ENOENT; /* left by a run that was killed */
 	for (i = 0; !err && i < json_array_size(ws); i++)
 		err = worker_read(json_array_get(ws, i), &s->w[i]);
+	if (!err && json_array_size(ws)) {
+		json_t *ifn = json_object_get(json_array_get(ws, 0), "interface");
+
+		snprintf(s->ifname, sizeof(s->ifname), "%s",
+			 json_is_string(ifn) ? json_string_value(ifn) : "");
+	}
 	if (!err) {
 		s->t = json_number_value(t);
 		s->n = (unsigned int)json_array_size(ws);

@@ -4,18 +4,24 @@
 #ifndef XG_RUN_PUBLISH_H
 #define XG_RUN_PUBLISH_H
 
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
 
 #include "user/pool/pool.h"
 
 struct xg_run_worker_snap {
-	unsigned int queue;
+	unsigned int queue, slot;
 	bool zerocopy;
+	/* forwarding: the output ("" none) and whether it shares the UMEM */
+	char out_ifname[IF_NAMESIZE];
+	bool out_shared;
 	struct xg_pool_counters c;
 };
 
 struct xg_run_snap {
+	char ifname[IF_NAMESIZE];
+	bool show_ifname; /* text reports start with it (set by a run of several) */
 	double t;
 	unsigned int n;
 	struct xg_run_worker_snap w[XG_POOL_MAX_QUEUES];

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "user/gate/caps.h"
 #include "user/util/log.h"
@@ -49,7 +50,8 @@ static void idle(struct xg_worker *w)
 		if (xg_rx_wait_spin(&w->q, POLL_SPIN_NS))
 			break;
 		atomic_fetch_add_explicit(&w->st.wakeups, 1, memory_order_relaxed);
-		poll(&p, 1, POLL_MS);
+		/* forwarded frames still in flight: come back soon to kick and reclaim them */
+		poll(&p, 1, w->out.outstanding_tx ? 1 : POLL_MS);
 		break;
 	case XG_WAIT_BUSY_POLL:
 		break; /* the next round's recvfrom polls */
@@ -69,21 +71,61 @@ static void add(_Atomic uint64_t *c, uint64_t v)
 				      memory_order_relaxed);
 }
 
-/* Carry out the handler's actions: transmit what it asked, recycle the rest. A length the
- * kernel would refuse (0, or past the frame's room) is dropped here: a refused descriptor
- * never comes back on the completion ring, so the frame would be lost for good. */
+/* Frames for the output socket. Shared UMEM: the descriptors go as they are and the frames
+ * are lent until the output's completion ring gives them back. Copy: each goes into a free
+ * frame of the output's UMEM and the received one is recycled. Either way, what finds no
+ * room (TX ring full, or every output frame in flight) is dropped and counted, never
+ * spun on. Returns frames sent. */
+static unsigned int forward_batch(struct xg_worker *w, struct xg_xsk_frame *f, unsigned int n)
+{
+	unsigned int i, m = 0, sent;
+
+	if (w->out_shared) {
+		sent = xg_tx_burst(&w->out, f, n);
+		w->q.lent += sent;
+		for (i = sent; i < n; i++)
+			xg_umem_free(&w->q, f[i].addr);
+		return sent;
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t addr;
+
+		if (xg_umem_alloc(&w->out, &addr)) {
+			memcpy(xsk_umem__get_data(w->out.area, addr), f[i].data, f[i].len);
+			xg_umem_free(&w->q, f[i].addr);
+			f[m] = f[i];
+			f[m++].addr = addr;
+		} else {
+			xg_umem_free(&w->q, f[i].addr);
+		}
+	}
+	sent = xg_tx_burst(&w->out, f, m);
+	for (i = sent; i < m; i++)
+		xg_umem_free(&w->out, f[i].addr);
+	return sent;
+}
+
+/* Carry out the handler's actions: transmit or forward what it asked, recycle the rest. A
+ * length the kernel would refuse (0, or past the frame's room) is dropped here: a refused
+ * descriptor never comes back on the completion ring, so the frame would be lost for good.
+ * Frames to forward are gathered in order at the front of b->frames (each one's slot is
+ * read before it is written). */
 static void finish_batch(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_frame *txf)
 {
-	unsigned int i, ntx = 0, bad_len = 0, sent;
+	unsigned int i, ntx = 0, nfwd = 0, bad_len = 0, errs = 0, sent, fwd = 0;
 
 	for (i = 0; i < b->n; i++) {
 		const struct xg_xsk_frame *f = &b->frames[i];
 
-		if (b->action[i] != XG_ACT_TX) {
+		if (b->action[i] == XG_ACT_RECYCLE ||
+		    (b->action[i] == XG_ACT_FWD && !w->out_ifname)) {
+			errs += b->action[i] == XG_ACT_FWD;
 			xg_umem_free(&w->q, f->addr);
 		} else if (!f->len || f->len > xg_frame_room(&w->q, f->addr)) {
 			xg_umem_free(&w->q, f->addr);
 			bad_len++;
+		} else if (b->action[i] == XG_ACT_FWD) {
+			b->frames[nfwd++] = *f;
 		} else {
 			txf[ntx++] = *f;
 		}
@@ -91,9 +133,12 @@ static void finish_batch(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_
 	sent = ntx ? xg_tx_burst(&w->q, txf, ntx) : 0;
 	for (i = sent; i < ntx; i++) /* TX ring full: never spin, drop and count */
 		xg_umem_free(&w->q, txf[i].addr);
-	add(&w->st.tx, sent);
-	add(&w->st.dropped_tx_full, ntx - sent);
+	if (nfwd)
+		fwd = forward_batch(w, b->frames, nfwd);
+	add(&w->st.tx, sent + fwd);
+	add(&w->st.dropped_tx_full, ntx - sent + nfwd - fwd);
 	add(&w->st.dropped_tx_bad_len, bad_len);
+	add(&w->st.errors, errs);
 }
 
 /* One round: reclaim, refill, receive, handle. Returns frames received. */
@@ -102,6 +147,12 @@ unsigned int xg_worker_round(struct xg_worker *w, struct xg_batch *b, struct xg_
 	struct xg_handler_stats hs = { 0 };
 
 	xg_cq_drain(&w->q);
+	if (w->out_ifname) {
+		/* the output's completions, and a kick for what copy mode left in its ring */
+		xg_cq_drain(&w->out);
+		if (w->out.outstanding_tx)
+			(void)xg_tx_kick(&w->out);
+	}
 	xg_fq_refill(&w->q);
 	/* busy polling: every round's syscall runs the device's NAPI here, on this CPU, as
 	 * the kernel's deferred softirq leaves it to us (napi_tune.h) */
@@ -118,7 +169,9 @@ unsigned int xg_worker_round(struct xg_worker *w, struct xg_batch *b, struct xg_
 	add(&w->st.dropped_malformed, hs.dropped_malformed);
 	add(&w->st.errors, hs.errors);
 #ifdef XG_XSK_DEBUG
-	if (!xg_xsk_frames_balanced(&w->q, 0))
+	/* a socket sharing its queue's fill ring balances only with the others (at stop) */
+	if ((!w->q.share && !xg_xsk_frames_balanced(&w->q, 0)) ||
+	    (w->out_ifname && !w->out_shared && !xg_xsk_frames_balanced(&w->out, 0)))
 		abort();
 #endif
 	return b->n;
@@ -148,6 +201,12 @@ static void *worker_main(void *arg)
 	/* drain: what is already in the RX ring is still handled, then completions */
 	for (i = 0; i < 1000 && xg_worker_round(w, &b, txf); i++)
 		;
+	/* and what was forwarded: sent and completed within ~0.1 s, else left to the close */
+	for (i = 0; i < 1000 && w->out.outstanding_tx; i++) {
+		(void)xg_tx_kick(&w->out);
+		if (!xg_cq_drain(&w->out))
+			usleep(100);
+	}
 	xg_cq_drain(&w->q);
 	return NULL;
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A worker thread: one per queue, pinned, owning that queue's xg_xsk (rings and UMEM).
+/* A worker thread: one per queue, pinned, owning that queue's xg_xsk (rings and UMEM), and
+ * when its handler forwards, the socket on the output interface too (xsk.h: shared UMEM
+ * or copy), so forwarding takes no lock: one thread owns every ring a frame passes.
  * It receives a batch, runs the handler, recycles or transmits each frame, and waits in
  * one of three ways when the RX ring is empty. Counters are published with relaxed
  * atomic stores once per loop, for the main thread's per-second report. */
@@ -25,10 +27,15 @@ struct xg_worker {
 	bool started;
 	const char *ifname; /* for messages */
 	unsigned int queue;
+	unsigned int slot;    /* among the queue's workers, from 0 */
+	unsigned int xsk_key; /* its socket's key in the gate's xg_xsks */
 	int cpu;
 	enum xg_wait wait;
 	unsigned int batch;
 	struct xg_xsk q;
+	struct xg_xsk out;	/* forwarding: the output socket */
+	const char *out_ifname; /* forwarding: the output; NULL: none */
+	bool out_shared;	/* out shares q's UMEM: frames move by descriptor */
 	const struct xg_handler_ops *ops;
 	void *hstate;
 	const atomic_bool *stop;

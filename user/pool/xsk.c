@@ -121,6 +121,98 @@ int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
 	return 0;
 }
 
+int xg_xsk_open_shared_tx(struct xg_xsk *q, struct xg_xsk *owner, const struct xg_xsk_cfg *cfg)
+{
+	/* bind flags are the first socket's: the kernel refuses any on a shared bind */
+	struct xsk_socket_config sc = {
+		.rx_size = 0,
+		.tx_size = cfg->ring_size,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+	};
+	int err, tries = 0;
+
+	memset(q, 0, sizeof(*q));
+	/* EBUSY right after a previous user of the queue exited: see bind_socket */
+	while ((err = xsk_socket__create_shared(&q->xsk, cfg->ifname, cfg->queue, owner->umem, NULL,
+						&q->tx, &q->fq, &q->cq, &sc)) == -EBUSY &&
+	       ++tries < 50)
+		usleep(10 * 1000);
+	if (err) {
+		q->xsk = NULL;
+		return err;
+	}
+	q->frames_of = owner;
+	q->frame_size = owner->frame_size;
+	q->zerocopy = owner->zerocopy;
+	return 0;
+}
+
+int xg_xsk_open_same_queue(struct xg_xsk *q, struct xg_xsk *first, struct xg_xsk_share *sh,
+			   const struct xg_xsk_cfg *cfg, uint32_t nframes)
+{
+	struct xsk_socket_config sc = {
+		.rx_size = cfg->ring_size,
+		.tx_size = cfg->ring_size,
+		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
+	};
+	uint32_t total = first->nframes, i;
+	int err, tries = 0;
+
+	memset(q, 0, sizeof(*q));
+	q->free = malloc(total * sizeof(*q->free)); /* frames migrate: room for them all */
+	if (!q->free)
+		return -ENOMEM;
+	/* the queue's fill and completion rings exist: libxdp reuses them, the last two
+	 * rings given here stay unused; EBUSY after a previous user: see bind_socket */
+	while ((err = xsk_socket__create_shared(&q->xsk, cfg->ifname, cfg->queue, first->umem,
+						&q->rx, &q->tx, &q->fq, &q->cq, &sc)) == -EBUSY &&
+	       ++tries < 50)
+		usleep(10 * 1000);
+	if (err) {
+		pr_warn("%s queue %u: cannot bind another socket to the queue (shared UMEM): "
+			"%s\n",
+			cfg->ifname, cfg->queue, strerror(-err));
+		q->xsk = NULL;
+		xg_xsk_close(q);
+		return err;
+	}
+	sh->fq = &first->fq;
+	sh->cq = &first->cq;
+	first->share = q->share = sh;
+	q->frames_of = NULL;
+	q->area = first->area; /* first's mapping (area_len 0: not ours to unmap) */
+	q->frame_size = first->frame_size;
+	q->zerocopy = first->zerocopy;
+	q->huge = first->huge;
+	for (i = 0; i < nframes && first->nfree; i++)
+		q->free[q->nfree++] = first->free[--first->nfree];
+	q->nframes = q->nfree;
+	first->nframes -= q->nfree;
+	return 0;
+}
+
+bool xg_xsk_share_balanced(struct xg_xsk *const *qs, unsigned int n)
+{
+	uint32_t have = 0, want = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) { /* per socket the terms may wrap; the sums do not */
+		have += qs[i]->nfree + qs[i]->in_kernel_fill + qs[i]->outstanding_tx + qs[i]->lent;
+		want += qs[i]->nframes;
+	}
+	return have == want;
+}
+
+const struct xsk_ring_prod *xg_xsk_fq(const struct xg_xsk *q)
+{
+	return q->share ? q->share->fq : &q->fq;
+}
+
+const struct xsk_ring_cons *xg_xsk_cq(const struct xg_xsk *q)
+{
+	return q->share ? q->share->cq : &q->cq;
+}
+
 int xg_xsk_init_frames(struct xg_xsk *q, uint32_t nframes, uint32_t frame_size)
 {
 	uint32_t i;
@@ -144,7 +236,7 @@ void xg_xsk_close(struct xg_xsk *q)
 		xsk_socket__delete(q->xsk);
 	if (q->umem)
 		xsk_umem__delete(q->umem);
-	if (q->area)
+	if (q->area && q->area_len)
 		munmap(q->area, q->area_len);
 	free(q->free);
 	memset(q, 0, sizeof(*q));
@@ -180,18 +272,32 @@ uint32_t xg_frame_room(const struct xg_xsk *q, uint64_t addr)
 	return q->frame_size - chunk_off(q, addr);
 }
 
-unsigned int xg_fq_refill(struct xg_xsk *q)
+static unsigned int fq_refill(struct xg_xsk *q, struct xsk_ring_prod *fq)
 {
-	uint32_t n = xsk_prod_nb_free(&q->fq, q->nfree), idx, i;
+	uint32_t n = xsk_prod_nb_free(fq, q->nfree), idx, i;
 
 	if (n > q->nfree)
 		n = q->nfree;
-	if (!n || xsk_ring_prod__reserve(&q->fq, n, &idx) != n)
+	if (!n || xsk_ring_prod__reserve(fq, n, &idx) != n)
 		return 0;
 	for (i = 0; i < n; i++)
-		*xsk_ring_prod__fill_addr(&q->fq, idx + i) = q->free[--q->nfree];
-	xsk_ring_prod__submit(&q->fq, n);
+		*xsk_ring_prod__fill_addr(fq, idx + i) = q->free[--q->nfree];
+	xsk_ring_prod__submit(fq, n);
 	q->in_kernel_fill += n;
+	return n;
+}
+
+unsigned int xg_fq_refill(struct xg_xsk *q)
+{
+	unsigned int n;
+
+	if (!q->share)
+		return fq_refill(q, &q->fq);
+	if (!q->nfree)
+		return 0;
+	pthread_spin_lock(&q->share->lock); /* once per batch of frames */
+	n = fq_refill(q, q->share->fq);
+	pthread_spin_unlock(&q->share->lock);
 	return n;
 }
 
@@ -229,6 +335,8 @@ unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigne
 	}
 	xsk_ring_prod__submit(&q->tx, n);
 	q->outstanding_tx += n;
+	if (q->share)
+		atomic_fetch_add_explicit(&q->share->outstanding_tx, n, memory_order_relaxed);
 	(void)xg_tx_kick(q); /* a refusal shows again at the caller's next kick */
 	return n;
 }
@@ -245,18 +353,37 @@ int xg_tx_kick(struct xg_xsk *q)
 	return -errno;
 }
 
-unsigned int xg_cq_drain(struct xg_xsk *q)
+static unsigned int cq_drain(struct xg_xsk *q, struct xsk_ring_cons *cq, uint32_t max)
 {
+	struct xg_xsk *owner = q->frames_of ? q->frames_of : q;
 	uint32_t idx, n, i;
 
-	if (!q->outstanding_tx)
-		return 0;
-	n = xsk_ring_cons__peek(&q->cq, q->outstanding_tx, &idx);
+	n = xsk_ring_cons__peek(cq, max, &idx);
 	for (i = 0; i < n; i++)
-		xg_umem_free(q, *xsk_ring_cons__comp_addr(&q->cq, idx + i));
+		xg_umem_free(owner, *xsk_ring_cons__comp_addr(cq, idx + i));
 	if (n)
-		xsk_ring_cons__release(&q->cq, n);
-	q->outstanding_tx -= n;
+		xsk_ring_cons__release(cq, n);
+	q->outstanding_tx -= n; /* with a share, may wrap: only the queue's sum counts */
+	if (q->frames_of)
+		owner->lent -= n;
+	return n;
+}
+
+unsigned int xg_cq_drain(struct xg_xsk *q)
+{
+	uint32_t max;
+	unsigned int n;
+
+	if (!q->share)
+		return q->outstanding_tx ? cq_drain(q, &q->cq, q->outstanding_tx) : 0;
+	max = atomic_load_explicit(&q->share->outstanding_tx, memory_order_relaxed);
+	if (!max) /* nothing sent on the queue: the lock is never taken (count, pcap) */
+		return 0;
+	pthread_spin_lock(&q->share->lock);
+	max = atomic_load_explicit(&q->share->outstanding_tx, memory_order_relaxed);
+	n = cq_drain(q, q->share->cq, max);
+	pthread_spin_unlock(&q->share->lock);
+	atomic_fetch_sub_explicit(&q->share->outstanding_tx, n, memory_order_relaxed);
 	return n;
 }
 
@@ -279,10 +406,10 @@ bool xg_rx_wait_spin(struct xg_xsk *q, uint64_t ns)
 
 bool xg_fq_needs_wakeup(const struct xg_xsk *q)
 {
-	return xsk_ring_prod__needs_wakeup(&q->fq);
+	return xsk_ring_prod__needs_wakeup(xg_xsk_fq(q));
 }
 
 bool xg_xsk_frames_balanced(const struct xg_xsk *q, uint32_t in_worker)
 {
-	return q->nfree + q->in_kernel_fill + q->outstanding_tx + in_worker == q->nframes;
+	return q->nfree + q->in_kernel_fill + q->outstanding_tx + q->lent + in_worker == q->nframes;
 }

@@ -5,13 +5,28 @@
  *   free list (this struct) -> fill ring -> kernel -> RX ring -> worker (a batch)
  *   -> either the free list again (recycled) or the TX ring -> kernel -> completion ring
  *   -> free list.
- * The worker thread is the only user of all four rings and of the free list, so nothing
- * here locks. Producers reserve only what is free (xsk_ring_prod__reserve is all or
+ * Forwarding adds a second socket to the worker, on the output device: with a shared UMEM
+ * (XDP_SHARED_UMEM across devices) a received frame moves by descriptor into the output's
+ * TX ring and comes back on the output's completion ring to the input's free list; counted
+ * meanwhile as `lent`. Without one (copy fallback) the frame is copied into a frame of the
+ * output's own UMEM and the received one recycled at once. The worker thread is the only
+ * user of all the rings of both sockets and of the free lists, so nothing here locks.
+ *
+ * Several sockets on one queue (--workers-per-queue, XDP_SHARED_UMEM on the same device
+ * and queue) share the first socket's fill and completion rings: struct xg_xsk_share. Each
+ * worker keeps its own RX and TX rings and its own free list; the shared rings are taken
+ * under the queue's spinlock once per refill or drain (a batch of frames), never per
+ * frame, and the completion ring only while some TX is outstanding (count never takes it).
+ * Frames migrate between the workers' free lists (the kernel fills any socket of the
+ * queue from the shared fill ring), so each free list has room for all the queue's
+ * frames, and only the queue's sum balances (xg_xsk_share_balanced). Producers reserve only what is free (xsk_ring_prod__reserve is all or
  * nothing, so we ask for min(wanted, free)) and never spin. With XG_XSK_DEBUG defined the
  * frame count in every place is checked after each step. */
 #ifndef XG_XSK_H
 #define XG_XSK_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,6 +44,13 @@ struct xg_xsk_cfg {
 	bool tx_only; /* no RX ring, and the fill ring left empty: every frame stays ours */
 };
 
+struct xg_xsk_share {
+	pthread_spinlock_t lock;
+	struct xsk_ring_prod *fq; /* the first socket's */
+	struct xsk_ring_cons *cq;
+	_Atomic uint32_t outstanding_tx; /* all the queue's sockets' */
+};
+
 struct xg_xsk {
 	struct xsk_umem *umem;
 	struct xsk_socket *xsk;
@@ -40,8 +62,11 @@ struct xg_xsk {
 	bool zerocopy;	/* the bind the kernel granted */
 	uint64_t *free; /* free frame addresses, a stack */
 	uint32_t nfree, nframes, frame_size;
-	uint32_t outstanding_tx; /* in the TX ring or awaiting completion */
-	uint32_t in_kernel_fill; /* placed in the fill ring, not yet received */
+	uint32_t outstanding_tx;  /* in the TX ring or awaiting completion */
+	uint32_t in_kernel_fill;  /* placed in the fill ring, not yet received */
+	uint32_t lent;		  /* in a shared-UMEM socket's TX ring or awaiting its completion */
+	struct xg_xsk *frames_of; /* a shared-UMEM socket: its frames are that queue's */
+	struct xg_xsk_share *share; /* one of several sockets on the queue, or NULL */
 };
 
 /* A received frame as handlers see it. */
@@ -57,9 +82,24 @@ struct xg_xsk_frame {
  * interface and queue. */
 int xg_xsk_open(struct xg_xsk *q, const struct xg_xsk_cfg *cfg);
 void xg_xsk_close(struct xg_xsk *q);
+/* A TX-only socket on cfg->ifname and cfg->queue sharing owner's UMEM (XDP_SHARED_UMEM on
+ * another device or queue: its own fill and completion rings, the fill ring left empty).
+ * Frames sent on it are owner's; close it before owner. 0 or -errno (the kernel or driver
+ * refusing to share); it prints nothing, the caller falls back to a UMEM of its own. */
+int xg_xsk_open_shared_tx(struct xg_xsk *q, struct xg_xsk *owner, const struct xg_xsk_cfg *cfg);
 /* xg_xsk_open's first step: q zeroed, every frame on the free list, no UMEM, no rings.
  * The ring tests start here and point the rings at plain memory. 0 or -errno (-EINVAL:
  * frame_size is not a power of two, which aligned UMEM chunks must be). */
+/* Another socket on first's device and queue, sharing its UMEM and with it its fill and
+ * completion rings (sh, which first now uses too: set up by the caller, lock initialised).
+ * It takes nframes of first's free frames. 0 or -errno after one line. */
+int xg_xsk_open_same_queue(struct xg_xsk *q, struct xg_xsk *first, struct xg_xsk_share *sh,
+			   const struct xg_xsk_cfg *cfg, uint32_t nframes);
+/* The frames of n sockets sharing one queue add up (debug check, once they are idle). */
+bool xg_xsk_share_balanced(struct xg_xsk *const *qs, unsigned int n);
+/* The fill and completion rings the socket uses (its own, or its queue's shared ones). */
+const struct xsk_ring_prod *xg_xsk_fq(const struct xg_xsk *q);
+const struct xsk_ring_cons *xg_xsk_cq(const struct xg_xsk *q);
 int xg_xsk_init_frames(struct xg_xsk *q, uint32_t nframes, uint32_t frame_size);
 int xg_xsk_fd(const struct xg_xsk *q);
 
@@ -69,7 +109,8 @@ unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int 
 /* Queue n frames for TX (data already in place, len set); returns how many went in; the
  * rest stay the caller's. Kicks the kernel when it asks to be woken. */
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n);
-unsigned int xg_cq_drain(struct xg_xsk *q); /* returns frames completed */
+/* Returns frames completed; a shared-UMEM socket's go back to its owner's free list. */
+unsigned int xg_cq_drain(struct xg_xsk *q);
 /* Wake the kernel to send what the TX ring holds, if it asked to be woken. Copy mode sends
  * at most a budget of frames per wake-up, so a sender with frames still in the ring kicks
  * again instead of waiting for a completion that will not come. 0, or -errno when the

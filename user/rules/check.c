@@ -10,6 +10,9 @@
  * Lock-out: ARP and IPv6 neighbour discovery are what keep a host reachable. Synthetic
  * frames of each kind go through the frame builder, the parser and the reference
  * classifier; a drop verdict (by a rule or by the default) is reported.
+ *
+ * Log flood: a rule with no condition and a plain `log` logs every frame the gate sees
+ * from there on; at line rate the ring buffer overflows and records are lost.
  */
 #include <string.h>
 
@@ -229,9 +232,31 @@ static int check_lockout(const struct xg_ruleset *rs, const char *file, FILE *f,
 	return 0;
 }
 
+static int check_log_flood(const struct xg_ruleset *rs, const char *file, FILE *f)
+{
+	int warnings = 0, k;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		const struct xg_rule *r = &rs->rules[i];
+
+		for (k = 0; k < XG_F_MAX && !xg_rule_has_cond(r, (enum xg_field)k); k++)
+			;
+		if (r->log_every != 1 || k < XG_F_MAX)
+			continue;
+		where(f, file, r->line);
+		fprintf(f,
+			"warning: rule %zu logs every frame, with no condition ('log every N' "
+			"samples one in N)\n",
+			i + 1);
+		warnings++;
+	}
+	return warnings;
+}
+
 int xg_rules_check(const struct xg_ruleset *rs, const char *file, FILE *f)
 {
-	int warnings = check_shadowed(rs, file, f);
+	int warnings = check_shadowed(rs, file, f) + check_log_flood(rs, file, f);
 	size_t i;
 
 	for (i = 0; i < sizeof(lockout_cases) / sizeof(lockout_cases[0]); i++)

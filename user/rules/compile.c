@@ -734,6 +734,7 @@ static int resolve_actions(const struct xg_ruleset *rs, struct xg_compiled *c)
 		const struct xg_rule *ru = &rs->rules[r];
 
 		c->actions[r].verdict = ru->action;
+		c->actions[r].log_every = ru->log_every;
 		if (ru->action != XG_VERDICT_REDIRECT)
 			continue;
 		c->actions[r].ifindex = if_nametoindex(ru->redirect_if);

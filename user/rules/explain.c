@@ -23,28 +23,27 @@ const char *xg_rule_failing_condition(const struct xg_rule *r, const struct xg_p
 	return NULL;
 }
 
-static void describe(const struct xg_pkt *p, int outcome)
+void xg_frame_describe(FILE *f, const struct xg_pkt *p, int outcome)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 
-	printf("  parsed: %s, ether 0x%04x", xg_parse_name((unsigned int)outcome), p->eth_proto);
+	fprintf(f, "%s, ether 0x%04x", xg_parse_name((unsigned int)outcome), p->eth_proto);
 	if (p->vlan_depth)
-		printf(", vlan %u (%u tag%s)", p->vlan_id, p->vlan_depth,
-		       p->vlan_depth > 1 ? "s" : "");
+		fprintf(f, ", vlan %u (%u tag%s)", p->vlan_id, p->vlan_depth,
+			p->vlan_depth > 1 ? "s" : "");
 	if (p->family) {
 		inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->saddr, s, sizeof(s));
 		inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->daddr, d, sizeof(d));
-		printf(", %s -> %s, proto %u", s, d, p->l4_proto);
+		fprintf(f, ", %s -> %s, proto %u", s, d, p->l4_proto);
 	}
 	if (p->frag)
-		printf(", %s fragment", p->frag == XG_FRAG_FIRST ? "first" : "later");
+		fprintf(f, ", %s fragment", p->frag == XG_FRAG_FIRST ? "first" : "later");
 	if (p->l4_ok && (p->l4_proto == IPPROTO_TCP || p->l4_proto == IPPROTO_UDP))
-		printf(", ports %u -> %u", p->sport, p->dport);
+		fprintf(f, ", ports %u -> %u", p->sport, p->dport);
 	if (p->l4_ok && p->l4_proto == IPPROTO_TCP)
-		printf(", tcp flags 0x%02x", p->tcp_flags);
+		fprintf(f, ", tcp flags 0x%02x", p->tcp_flags);
 	if (p->l4_ok && (p->l4_proto == IPPROTO_ICMP || p->l4_proto == XG_IPPROTO_ICMPV6))
-		printf(", icmp type %u", p->icmp_type);
-	printf("\n");
+		fprintf(f, ", icmp type %u", p->icmp_type);
 }
 
 static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uint8_t *buf,
@@ -61,7 +60,9 @@ static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uin
 	hit = xg_rules_classify(rs, &pkt);
 	printf("frame %u (%zu bytes): %s\n", n, len,
 	       xg_verdict_name(hit < 0 ? rs->default_verdict : rs->rules[hit].action));
-	describe(&pkt, outcome);
+	printf("  parsed: ");
+	xg_frame_describe(stdout, &pkt, outcome);
+	printf("\n");
 	for (i = 0; i < (hit < 0 ? rs->n : (size_t)hit); i++) {
 		xg_rule_format(&rs->rules[i], text, sizeof(text));
 		printf("  rule %zu (line %u) skipped: %s does not match: %s\n", i + 1,
@@ -78,6 +79,9 @@ static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uin
 					   "to the next rule)"
 					 : "",
 	       text);
+	if (rs->rules[hit].log_every)
+		printf("  logged: one frame in %u that rule %d matches (per CPU)\n",
+		       rs->rules[hit].log_every, hit + 1);
 }
 
 int xg_parse_hex_frame(const char *s, uint8_t *out, size_t cap, size_t *len)

@@ -5,6 +5,7 @@
 #define XG_RULES_EXPLAIN_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "user/rules/rules.h"
@@ -18,6 +19,9 @@ const char *xg_rule_failing_condition(const struct xg_rule *r, const struct xg_p
 /* A frame as hex digits; spaces, colons and newlines between bytes are ignored.
  * 0, or -1 when s is not hex or longer than cap bytes. */
 int xg_parse_hex_frame(const char *s, uint8_t *out, size_t cap, size_t *len);
+/* One line's worth (no newline) of what the parser found in a frame: outcome, EtherType,
+ * VLAN, addresses, protocol, fragment, ports, TCP flags, ICMP type. */
+void xg_frame_describe(FILE *f, const struct xg_pkt *p, int outcome);
 /* 0, or -1 after one error line. */
 int xg_rules_explain(const char *rules_file, const char *input);
 

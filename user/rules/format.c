@@ -206,4 +206,8 @@ void xg_rule_format(const struct xg_rule *r, char *buf, size_t len)
 			fmt[f](&b, xg_field_keyword((enum xg_field)f), r);
 	if (r->limit_rate)
 		fmt_limit(&b, r);
+	if (r->log_every == 1)
+		sb_add(&b, " log");
+	else if (r->log_every)
+		sb_add(&b, " log every %u", r->log_every);
 }

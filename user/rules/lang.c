@@ -225,6 +225,7 @@ struct pstate {
 	struct xg_rule *r;
 	unsigned int limit_col; /* column of 'limit'; 0: not given */
 	bool after_limit;	/* the token before was the limit's rate: 'burst' may follow */
+	unsigned int log_col;	/* column of `log`; 0: not given */
 	unsigned int kw_col[XG_F_MAX]; /* column of the keyword; 0: not given */
 	struct tok val[XG_F_MAX];
 };
@@ -692,19 +693,54 @@ static int parse_limit(const struct pctx *c, struct lexer *lx, struct pstate *st
 	return 0;
 }
 
+/* The modifier `log [every N]`, its keyword in kw. An `every` is optional: a token that is
+ * not one is left in next (*have set) for the conditions. */
+static int parse_log(const struct pctx *c, struct lexer *lx, struct pstate *st,
+		     const struct tok *kw, struct tok *next, bool *have)
+{
+	struct showbuf sb;
+	unsigned long n;
+	struct tok val;
+
+	if (st->log_col)
+		return perr(c, kw->col, "duplicate modifier 'log'");
+	st->log_col = kw->col;
+	st->r->log_every = 1;
+	if (!lex(lx, next))
+		return 0;
+	if (strcmp(next->s, "every")) {
+		*have = true;
+		return 0;
+	}
+	if (!lex(lx, &val))
+		return perr(c, next->col, "missing value after 'every'");
+	if (parse_uint(val.s, false, UINT32_MAX, &n) || !n)
+		return perr(c, val.col, "invalid sample rate '%s' (1 to %u: log one frame in N)",
+			    show(&sb, val.s), UINT32_MAX);
+	st->r->log_every = (uint32_t)n;
+	return 0;
+}
+
 static int parse_conds(const struct pctx *c, struct lexer *lx, struct pstate *st)
 {
 	struct showbuf sb;
 	struct tok kw, val;
+	bool have = false;
 	int k;
 
-	while (lex(lx, &kw)) {
+	while (have || lex(lx, &kw)) {
+		have = false;
 		if (!strcmp(kw.s, "limit") || !strcmp(kw.s, "burst")) {
 			if (parse_limit(c, lx, st, &kw))
 				return -1;
 			continue;
 		}
 		st->after_limit = false;
+		if (!strcmp(kw.s, "log")) {
+			if (parse_log(c, lx, st, &kw, &kw, &have))
+				return -1;
+			continue;
+		}
 		k = find_cond(kw.s);
 		if (k < 0)
 			return perr(c, kw.col, "unknown condition '%s'", show(&sb, kw.s));

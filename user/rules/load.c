@@ -157,7 +157,7 @@ static void xsk_fast(const struct xg_ruleset *rs, struct xg_slot_cfg *sc)
 	for (i = 0; i < rs->n; i++) {
 		const struct xg_rule *r = &rs->rules[i];
 
-		if (r->action != XG_VERDICT_XSK || !r->has_ether || r->limit_rate ||
+		if (r->action != XG_VERDICT_XSK || !r->has_ether || r->limit_rate || r->log_every ||
 		    (r->ether != XG_ETH_P_IP && r->ether != XG_ETH_P_IPV6))
 			return;
 		for (f = 0; f < XG_F_MAX; f++)
@@ -451,7 +451,11 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 				  .flags = small_set(c) ? XG_SLOT_SMALL : 0,
 				  .nlimits = (__u16)c->nlimits };
 	__u32 k;
+	size_t i;
 
+	for (i = 0; i < rs->n; i++)
+		if (rs->rules[i].log_every)
+			sc.flags |= XG_SLOT_LOG;
 	xsk_fast(rs, &sc);
 	for (k = 0; k < 2; k++)
 		if (c->nsets[k] && c->set_stride[k] == 1)
@@ -488,6 +492,32 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	return err;
 }
 
+/* A change while a --confirm load is pending accepts the pending set: it becomes the set the
+ * change replaces, and its timer, finding its token gone, exits without reverting. This
+ * comes before the idle slot (the revert's target) is written: a revert must never flip to
+ * a slot half rewritten, even when this change then fails. */
+static int accept_pending(const struct xg_gate_maps *m)
+{
+	struct xg_pending p;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(m->pending, &key, &p))
+		return -errno;
+	if (!p.token)
+		return 0;
+	pr_info("rules: the pending set (generation %u) is accepted: this change replaces it\n",
+		p.gen);
+	return xg_pending_clear(m);
+}
+
+int xg_pending_clear(const struct xg_gate_maps *m)
+{
+	struct xg_pending none = { 0 };
+	__u32 key = 0;
+
+	return bpf_map_update_elem(m->pending, &key, &none, BPF_ANY) ? -errno : 0;
+}
+
 int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		     const struct xg_compiled *c, bool initial)
 {
@@ -499,6 +529,11 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 
 	if (bpf_map_lookup_elem(m->config, &key, &cfg))
 		return -errno;
+	if (!initial) {
+		err = accept_pending(m);
+		if (err)
+			return err;
+	}
 	old = cfg.active & 1;
 	t = initial ? 0 : 1 - old;
 	sc = slot_cfg(rs, c,
@@ -546,24 +581,18 @@ static int read_active(const struct xg_gate_maps *m, struct xg_config *cfg)
 	return bpf_map_lookup_elem(m->config, &key, cfg) ? -errno : 0;
 }
 
-int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
+/* The set in slot s, parsed back from its texts. */
+static int read_slot(const struct xg_gate_maps *m, const struct xg_config *cfg, __u32 s,
+		     struct xg_ruleset *rs)
 {
 	char text[XG_RULE_TEXT_BPF], msg[256];
-	struct xg_config cfg;
 	struct xg_rule r;
-	__u32 s, i, def;
-	int err;
+	__u32 i, def;
 
 	xg_ruleset_init(rs);
-	err = read_active(m, &cfg);
-	if (err) {
-		pr_warn("rules: cannot read the gate's configuration: %s\n", strerror(-err));
-		return err;
-	}
-	s = cfg.active & 1;
-	rs->default_verdict = cfg.slot[s].default_verdict;
+	rs->default_verdict = cfg->slot[s].default_verdict;
 	rs->has_default = true;
-	for (i = 0; i < cfg.slot[s].nrules; i++) {
+	for (i = 0; i < cfg->slot[s].nrules; i++) {
 		__u32 idx = SLOT_IDX(s, i);
 
 		if (bpf_map_lookup_elem(m->rule_text, &idx, text) ||
@@ -580,6 +609,83 @@ int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
 		return -EIO;
 	}
 	return 0;
+}
+
+int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
+{
+	struct xg_config cfg;
+	int err;
+
+	xg_ruleset_init(rs);
+	err = read_active(m, &cfg);
+	if (err) {
+		pr_warn("rules: cannot read the gate's configuration: %s\n", strerror(-err));
+		return err;
+	}
+	return read_slot(m, &cfg, cfg.active & 1, rs);
+}
+
+/* Before the flip back: each rule of the old set that has a twin (same text) in the pending
+ * set takes over the twin's total, its own live counters zeroed (the slot is idle: the
+ * load's grace period has passed). The others keep what they had when the load flipped. */
+static int carry_back(const struct xg_gate_maps *m, const struct carry *cy, __u32 from, __u32 to)
+{
+	struct xg_counter_val *zero;
+	int ncpu, err = 0;
+	__u32 i, idx;
+
+	zero = xg_percpu_buf(sizeof(*zero), &ncpu);
+	if (!zero)
+		return -ENOMEM;
+	for (i = 0; i < cy->n && !err; i++) {
+		idx = SLOT_IDX(to, i);
+		if (cy->from[i] >= 0 && bpf_map_update_elem(m->rule_stats, &idx, zero, BPF_ANY))
+			err = -errno;
+	}
+	free(zero);
+	return err ? err : apply_carry(m, cy, from, to, false);
+}
+
+int xg_rules_revert(const struct xg_gate_maps *m, __u32 prev_gen)
+{
+	struct xg_ruleset rs;
+	struct carry cy = { 0 };
+	struct xg_config cfg;
+	__u32 a, t;
+	int err;
+
+	err = read_active(m, &cfg);
+	if (err)
+		return err;
+	a = cfg.active & 1;
+	t = 1 - a;
+	if (cfg.slot[t].gen != prev_gen) {
+		pr_warn("rules: the previous set (generation %u) is gone: nothing to revert to\n",
+			prev_gen);
+		return -ESTALE;
+	}
+	err = read_slot(m, &cfg, t, &rs);
+	if (err)
+		return err;
+	err = plan_carry(m, &rs, a, cfg.slot[a].nrules, &cy);
+	if (!err)
+		err = carry_back(m, &cy, a, t);
+	if (!err) {
+		cfg.active = t; /* the flip back; slot t's tables never changed */
+		err = write_config(m, &cfg);
+	}
+	if (!err)
+		err = grace_period();
+	if (!err)
+		err = apply_carry(m, &cy, a, t, true);
+	if (!err)
+		err = xg_pending_clear(m);
+	free(cy.from);
+	free(cy.at);
+	xg_ruleset_free(&rs);
+	if (err)
+		pr_warn("rules: reverting failed: %s\n", strerror(-err));
+	return err;
 }
 
 int xg_rule_counter(const struct xg_gate_maps *m, unsigned int i, struct xg_counter_val *out)

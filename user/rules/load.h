@@ -32,6 +32,13 @@ void xg_gate_release(struct xg_gate_prep *gp);
  * (message printed). */
 int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		     const struct xg_compiled *c, bool initial);
+/* Undo the last install: flip back to the inactive slot, which must still hold the set of
+ * generation prev_gen, with its counters as they were, plus what its rules' twins (same
+ * text) counted in the set being undone; clears the pending record. 0 or -errno (message
+ * printed; -ESTALE: the slot holds another set). */
+int xg_rules_revert(const struct xg_gate_maps *m, __u32 prev_gen);
+/* Forget a pending --confirm load (its timer then exits). 0 or -errno. */
+int xg_pending_clear(const struct xg_gate_maps *m);
 /* The live rule set (parsed back from the stored canonical texts). 0 or -errno (message
  * printed). */
 int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs);

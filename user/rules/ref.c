@@ -210,3 +210,8 @@ int xg_rules_classify(const struct xg_ruleset *rs, const struct xg_pkt *pkt)
 			return (int)i;
 	return -1;
 }
+
+bool xg_rule_log_sampled(const struct xg_rule *r, uint64_t nth)
+{
+	return r->log_every && nth && (nth - 1) % r->log_every == 0;
+}

@@ -8,6 +8,7 @@
  *          [sport PORTS] [dport PORTS] [vlan ID] [ether arp|ipv4|ipv6|HEX]
  *          [tcp-flags FLAGS] [icmp-type TYPE] [limit RATE [burst N]]
  *   ACTION  = pass | drop | tx | redirect IFACE | xsk
+ *          [log [every N]]
  *   default pass|drop          (at most once; the verdict when no rule matches)
  *   set NAME FILE              (a prefix set, before the rules that name it; files only)
  */
@@ -90,7 +91,8 @@ struct xg_rule {
 	 * the same unit; limit_rate 0: no limit */
 	uint64_t limit_rate, limit_burst;
 	bool limit_bytes;
-	unsigned int line; /* source line, 0 when from the command line */
+	uint32_t log_every; /* `log [every N]`: one matching frame in N to the log; 0: no log */
+	unsigned int line;  /* source line, 0 when from the command line */
 };
 
 struct xg_ruleset {
@@ -145,6 +147,9 @@ void xg_rule_format(const struct xg_rule *r, char *buf, size_t len);
  * stopped early leaves what it did not reach zero, which fails conditions on it. */
 int xg_rules_classify(const struct xg_ruleset *rs, const struct xg_pkt *pkt);
 bool xg_rule_matches(const struct xg_rule *r, const struct xg_pkt *pkt);
+/* The log modifier's sampling: whether the nth frame (1-based) r matched on one CPU goes to
+ * the log. The gate counts per CPU, so over K CPUs one frame in N is logged, give or take K. */
+bool xg_rule_log_sampled(const struct xg_rule *r, uint64_t nth);
 
 /* Per field (enum xg_field, rows of XG_FIELDS): the rule language's word for it, whether
  * r has a condition on it, and whether pkt meets that condition (true when r has none). */

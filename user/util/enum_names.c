@@ -50,5 +50,7 @@ const char *xg_counter_name(unsigned int idx)
 		return "frag_later";
 	if (idx == XG_CNT_XSK_UNBOUND)
 		return "xsk_unbound";
+	if (idx == XG_CNT_LOG_LOST)
+		return "log_lost";
 	return "?";
 }

@@ -1,0 +1,10 @@
+# kernel-udp-poll — kernel-udp-block with poll() (100 ms timeout), then recvmmsg(MSG_DONTWAIT) x64
+# until EAGAIN.
+# Everything else as in kernel-udp-block.sh.
+# shellcheck shell=bash disable=SC2034 # ROW_* and the mode variable are read by bench/run.sh
+# shellcheck source=bench/rows/kernel-udp-block.sh
+source "$BENCH_DIR/rows/kernel-udp-block.sh"
+ROW_NAME=kernel-udp-poll
+ROW_DESC="kernel path: UDP socket, poll + recvmmsg(MSG_DONTWAIT) x64 until EAGAIN"
+ROW_ORDER=75
+KUDP_MODE=poll

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/* log: the frames that rules with `log [every N]` sampled, read live from the gate's ring
+ * buffer (README "Sampled drop log"): one line per frame, one JSON object per line, or a
+ * pcap file. The ring buffer has one consumer position: run one `xdpgate log` per gate. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+/* pcap/bpf.h and linux/bpf.h both define struct bpf_insn: keep libpcap's under another
+ * name, nothing here uses it. */
+#define bpf_insn pcap_bpf_insn
+#include <pcap/pcap.h>
+#undef bpf_insn
+
+#include "common/parse.h"
+#include "user/cli/commands.h"
+#include "user/cli/json.h"
+#include "user/gate/caps.h"
+#include "user/gate/counters.h"
+#include "user/gate/gate.h"
+#include "user/gate/maps.h"
+#include "user/gate/pin.h"
+#include "user/rules/explain.h"
+#include "user/util/enum_names.h"
+#include "user/util/log.h"
+#include "user/util/signal.h"
+#include "user/util/time.h"
+
+#define POLL_MS 100
+
+struct log_cfg {
+	const char *pcap;
+	unsigned int count; /* stop after N frames; 0: no limit */
+	double duration;    /* stop after S seconds; 0: no limit */
+	bool json;
+};
+
+struct log_run {
+	const struct log_cfg *cfg;
+	const struct xg_gate *g;
+	const struct xg_gate_maps *m;
+	__s64 real_off_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME: the records' clock to wall time */
+	pcap_t *pd;
+	pcap_dumper_t *dump;
+	unsigned long long n;
+};
+
+/* The text of the rule a record names, if the set it came from is still in a slot. */
+static void rule_text(const struct log_run *lr, const struct xg_log_rec *rec, char *text)
+{
+	struct xg_config cfg;
+	__u32 key = 0, s, idx;
+
+	text[0] = '\0';
+	if (bpf_map_lookup_elem(lr->m->config, &key, &cfg))
+		return;
+	for (s = 0; s < 2; s++) {
+		if (cfg.slot[s].gen != rec->gen || rec->rule >= cfg.slot[s].nrules)
+			continue;
+		idx = s * XG_RULES_MAX_BPF + rec->rule;
+		if (bpf_map_lookup_elem(lr->m->rule_text, &idx, text))
+			text[0] = '\0';
+		return;
+	}
+}
+
+static void wall_time(const struct log_run *lr, const struct xg_log_rec *rec, struct timespec *ts)
+{
+	__s64 ns = (__s64)rec->ts_ns + lr->real_off_ns;
+
+	ts->tv_sec = (time_t)(ns / 1000000000);
+	ts->tv_nsec = (long)(ns % 1000000000);
+}
+
+static void print_addr_json(const char *key, const struct xg_pkt *p, const __u32 *a)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, a, s, sizeof(s));
+	printf(",\"%s\":\"%s\"", key, s);
+}
+
+static void print_json(const struct log_run *lr, const struct xg_log_rec *rec,
+		       const struct timespec *ts, const char *text, const struct xg_pkt *p,
+		       int outcome)
+{
+	struct tm tm;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	printf("{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ\",\"interface\":",
+	       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	       ts->tv_nsec / 1000);
+	xg_json_str(stdout, lr->g->ifname);
+	printf(",\"rule\":%u,\"text\":", rec->rule + 1);
+	xg_json_str(stdout, text);
+	printf(",\"verdict\":\"%s\",\"len\":%u,\"caplen\":%u,\"queue\":%u,\"parse\":\"%s\"",
+	       xg_verdict_name(rec->verdict), rec->len, rec->caplen, rec->queue,
+	       xg_parse_name((unsigned int)outcome));
+	if (p->family) {
+		print_addr_json("src", p, p->saddr);
+		print_addr_json("dst", p, p->daddr);
+		printf(",\"proto\":%u", p->l4_proto);
+	}
+	if (p->l4_ok && (p->l4_proto == IPPROTO_TCP || p->l4_proto == IPPROTO_UDP))
+		printf(",\"sport\":%u,\"dport\":%u", p->sport, p->dport);
+	if (p->l4_ok && (p->l4_proto == IPPROTO_ICMP || p->l4_proto == XG_IPPROTO_ICMPV6))
+		printf(",\"icmp_type\":%u", p->icmp_type);
+	printf("}\n");
+}
+
+static void print_line(const struct log_run *lr, const struct xg_log_rec *rec,
+		       const struct timespec *ts, const char *text, const struct xg_pkt *p,
+		       int outcome)
+{
+	struct tm tm;
+
+	localtime_r(&ts->tv_sec, &tm);
+	printf("%02d:%02d:%02d.%06ld %s rule %u %s %u bytes q%u: ", tm.tm_hour, tm.tm_min,
+	       tm.tm_sec, ts->tv_nsec / 1000, lr->g->ifname, rec->rule + 1,
+	       xg_verdict_name(rec->verdict), rec->len, rec->queue);
+	xg_frame_describe(stdout, p, outcome);
+	printf(text[0] ? " [%s]\n" : "\n", text);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct log_run *lr = ctx;
+	const struct xg_log_rec *rec = data;
+	uint8_t frame[XG_LOG_SNAP];
+	char text[XG_RULE_TEXT_BPF];
+	struct pcap_pkthdr h;
+	struct xg_pkt pkt = { 0 };
+	struct timespec ts;
+	int outcome;
+
+	if (size < sizeof(*rec) || (lr->cfg->count && lr->n >= lr->cfg->count))
+		return 0;
+	lr->n++;
+	wall_time(lr, rec, &ts);
+	if (lr->dump) {
+		h.ts.tv_sec = ts.tv_sec;
+		h.ts.tv_usec = ts.tv_nsec / 1000;
+		h.caplen = rec->caplen > XG_LOG_SNAP ? XG_LOG_SNAP : rec->caplen;
+		h.len = rec->len;
+		pcap_dump((u_char *)lr->dump, &h, rec->data);
+		pcap_dump_flush(lr->dump); /* readable while it runs */
+		return 0;
+	}
+	memcpy(frame, rec->data, sizeof(frame));
+	outcome = xg_parse_frame(
+		frame, frame + (rec->caplen > XG_LOG_SNAP ? XG_LOG_SNAP : rec->caplen), &pkt);
+	rule_text(lr, rec, text);
+	(lr->cfg->json ? print_json : print_line)(lr, rec, &ts, text, &pkt, outcome);
+	fflush(stdout);
+	return 0;
+}
+
+static __s64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int open_pcap(struct log_run *lr)
+{
+	lr->pd = pcap_open_dead(DLT_EN10MB, XG_LOG_SNAP);
+	if (!lr->pd)
+		return -ENOMEM;
+	lr->dump = pcap_dump_open(lr->pd, lr->cfg->pcap);
+	if (lr->dump)
+		return 0;
+	pr_warn("log: %s: %s\n", lr->cfg->pcap, pcap_geterr(lr->pd));
+	return -EIO;
+}
+
+static int log_loop(struct log_run *lr, struct ring_buffer *rb)
+{
+	double end = lr->cfg->duration ? xg_now() + lr->cfg->duration : 0;
+	int err;
+
+	while (!xg_stop_requested() && (!lr->cfg->count || lr->n < lr->cfg->count) &&
+	       (!end || xg_now() < end)) {
+		err = ring_buffer__poll(rb, POLL_MS);
+		if (err < 0 && err != -EINTR)
+			return err;
+		if (xg_gate_iface_gone(lr->g))
+			return -ENODEV;
+	}
+	return 0;
+}
+
+static int do_log(void *cfgp, int argc, char **argv)
+{
+	struct log_run lr = { .cfg = cfgp };
+	struct xg_snapshot s0, s1;
+	struct ring_buffer *rb = NULL;
+	struct xg_gate_maps m;
+	struct xg_gate g;
+	int fd = -1, err;
+
+	(void)argc;
+	if (lr.cfg->pcap && lr.cfg->json) {
+		pr_warn("log: --pcap and --json exclude each other\n");
+		return 2;
+	}
+	if (xg_require_caps("log", XG_CAPS_READ) || xg_gate_init(&g, "log", argv[0]) ||
+	    xg_bpffs_ensure() || xg_gate_maps_open(&g, "log", &m))
+		return 1;
+	lr.g = &g;
+	lr.m = &m;
+	lr.real_off_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	fd = xg_gate_map_fd(&g, "log", "xg_log");
+	err = fd < 0 ? fd : 0;
+	if (!err && lr.cfg->pcap)
+		err = open_pcap(&lr);
+	if (!err) {
+		rb = ring_buffer__new(fd, on_record, &lr, NULL);
+		err = rb ? xg_counters_read(m.stats, &s0) : -errno;
+	}
+	if (!err) {
+		xg_stop_on_signals();
+		err = log_loop(&lr, rb);
+	}
+	if (!err && !xg_counters_read(m.stats, &s1))
+		pr_info("log: %s: %llu frame%s%s%s, %llu lost (ring buffer full)\n", g.ifname, lr.n,
+			lr.n == 1 ? "" : "s", lr.cfg->pcap ? " written to " : "",
+			lr.cfg->pcap ? lr.cfg->pcap : "",
+			(unsigned long long)(s1.c[XG_CNT_LOG_LOST].packets -
+					     s0.c[XG_CNT_LOG_LOST].packets));
+	if (err)
+		pr_warn("log: %s: %s\n", g.ifname, strerror(-err));
+	ring_buffer__free(rb);
+	if (lr.dump)
+		pcap_dump_close(lr.dump);
+	if (lr.pd)
+		pcap_close(lr.pd);
+	if (fd >= 0)
+		close(fd);
+	xg_gate_maps_close(&m);
+	return err ? 1 : 0;
+}
+
+static const struct xg_opt log_opts[] = {
+	{ .name = "pcap",
+	  .short_name = 'w',
+	  .type = XG_OPT_STRING,
+	  .offset = offsetof(struct log_cfg, pcap),
+	  .metavar = "FILE",
+	  .help = "write the frames to a pcap file instead (first 128 bytes each)" },
+	{ .name = "json",
+	  .short_name = 'j',
+	  .type = XG_OPT_FLAG,
+	  .offset = offsetof(struct log_cfg, json),
+	  .help = "one JSON object per frame" },
+	{ .name = "count",
+	  .short_name = 'c',
+	  .type = XG_OPT_UINT,
+	  .offset = offsetof(struct log_cfg, count),
+	  .metavar = "N",
+	  .help = "stop after N frames (default: until Ctrl-C)",
+	  .min = 1 },
+	{ .name = "duration",
+	  .short_name = 'd',
+	  .type = XG_OPT_DOUBLE,
+	  .offset = offsetof(struct log_cfg, duration),
+	  .metavar = "S",
+	  .help = "stop after S seconds" },
+	XG_OPT_END,
+};
+
+const struct xg_cmd xg_cmd_log = {
+	.name = "log",
+	.args = "IFACE",
+	.min_args = 1,
+	.max_args = 1,
+	.summary = "Print the frames that rules with 'log [every N]' sample, live.\n"
+		   "One line per frame (time, rule, verdict, length, queue, what the parser\n"
+		   "found, the rule's text), or --json, or --pcap FILE for tshark.",
+	.opts = log_opts,
+	.cfg_size = sizeof(struct log_cfg),
+	.run = do_log,
+};

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Safe apply: a rule set installed with a deadline, reverted by a detached timer unless
+ * confirmed (design note atop apply.c). Every function expects the gate's lock held. */
+#ifndef XG_RULES_APPLY_H
+#define XG_RULES_APPLY_H
+
+#include <stdbool.h>
+
+#include "common/xdpgate_structs.h"
+#include "user/gate/gate.h"
+#include "user/gate/maps.h"
+
+/* CLOCK_BOOTTIME in ns: the deadline's clock (it counts a suspend, as a user's wait does). */
+__u64 xg_boottime_ns(void);
+/* The pending record from the xg_pending map fd. 0 or -errno. */
+int xg_pending_read(int fd, struct xg_pending *p);
+/* Just after installing a set over generation prev_gen: record it pending for secs and
+ * start its timer (filled into out). On failure the install is reverted. 0 or -errno. */
+int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, __u32 prev_gen,
+		 unsigned int secs, struct xg_pending *out);
+/* Honour a deadline that passed with no timer to act on it (the timer was killed): revert
+ * now, with a warning. 0 when nothing was due, -ETIME when it reverted, other -errno. */
+int xg_apply_overdue(const struct xg_gate *g, const struct xg_gate_maps *m);
+/* Keep the pending set (was: the record); call xg_apply_overdue first. -ENOENT: nothing
+ * pending. */
+int xg_apply_confirm(const struct xg_gate_maps *m, struct xg_pending *was);
+/* The pending record's timer process still runs. */
+bool xg_apply_timer_alive(const struct xg_pending *p);
+
+#endif
