@@ -660,7 +660,9 @@ static __always_inline void apply_rule(__u32 slot, __u32 rule, __u64 len, __u32 
 static __noinline void log_frame(struct xdp_md *ctx, struct xg_stats_rec *st, __u32 idx, __u32 gen,
 				 __u32 verdict)
 {
-	__u64 len = ctx->data_end - ctx->data;
+	/* through pointers: as two __u32 fields, -mcpu=v3 spilled a packet pointer as 32 bits,
+	 * which the verifier refuses */
+	__u64 len = (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data);
 	struct xg_rule_action *a = bpf_map_lookup_elem(&xg_actions, &idx);
 	struct xg_counter_val *rc = bpf_map_lookup_elem(&xg_rule_stats, &idx);
 	struct xg_log_rec *rec;
