@@ -25,7 +25,8 @@ ifeq ($(DEBUG),1)
 CFLAGS += -DXG_XSK_DEBUG -DXG_DEBUG
 endif
 LDLIBS += -lxdp -lbpf -lelf -lz -lpthread -lpcap -linih -lmicrohttpd -lcap -ljansson -lncursesw -ltinfo
-BPF_CFLAGS := -O2 -g -target bpf -Wall -Werror -I. -I/usr/include/$(MULTIARCH) -MMD -MP
+# -mcpu=v3: the atomic fetch-add and compare-exchange of the limits' shared buckets
+BPF_CFLAGS := -O2 -g -target bpf -mcpu=v3 -Wall -Werror -I. -I/usr/include/$(MULTIARCH) -MMD -MP
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 BPF_SRCS := $(wildcard xdp/*.bpf.c)
@@ -173,8 +174,9 @@ $(BUILD)/bench/%: bench/%.c $$(BENCH_OBJS_$$*)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -I. -fno-omit-frame-pointer \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRCS := user/rules/lang.c user/rules/format.c user/rules/ref.c user/rules/explain.c \
-	     user/util/log.c user/util/jsonstr.c user/util/enum_names.c user/cli/config.c user/cli/opts.c \
+FUZZ_SRCS := user/rules/lang.c user/rules/set.c user/rules/format.c user/rules/ref.c \
+	     user/rules/explain.c user/util/log.c user/util/jsonstr.c user/util/enum_names.c \
+	     user/cli/config.c user/cli/opts.c \
 	     user/util/netdev.c
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRCS))
 FUZZ_NAMES := $(patsubst testenv/fuzz/%.c,%,$(wildcard testenv/fuzz/fuzz_*.c))

@@ -6,5 +6,6 @@
 # plugin (pmds-23.0/librte_net_af_xdp.so) that nothing depends on, and packages go in
 # without recommends: name it, and the mempool ring driver testpmd's default ops need.
 set -euo pipefail
-exec "$(dirname "$0")/../testenv/deps.sh" python3 nftables dpdk-dev librte-mempool-ring23 \
+# ipset and iptables: the sets-ipset-1m row (hash:net with an iptables raw PREROUTING drop).
+exec "$(dirname "$0")/../testenv/deps.sh" python3 nftables ipset iptables dpdk-dev librte-mempool-ring23 \
 	librte-net-af-xdp23

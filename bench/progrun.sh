@@ -9,9 +9,11 @@
 #   min, max ns/frame over the rounds, and the median's ratio to bare-drop-read's).
 # Gate configurations: `default drop` (no rule), the one rule `drop proto udp dport 9`,
 # 10,000 rules from bench/gen_rules.py (the frame hits the last), and the pool's default set
-# (`xsk ether ipv4`, `xsk ether ipv6`: the xsk fast path), and the one rule with
+# (`xsk ether ipv4`, `xsk ether ipv6`: the xsk fast path), the one rule with
 # `log every 1000` (the drop log's cost; no reader, so the ring buffer fills and later
-# samples are counted lost)
+# samples are counted lost), the one rule with a limit it never reaches (gate-limit: the
+# bucket's clock read and atomics), and `drop src @feed` over sets of 10 and 1,000,000
+# prefixes from bench/gen_sets.py
 # (no socket bound under PROG_RUN: the gate passes it, as on an unbound queue).
 # Bare programs through bpftool's `prog run` (the objects `make` builds, loaded and pinned
 # under a private bpffs directory, removed on exit).
@@ -40,7 +42,7 @@ trap 'rm -rf "$WORK" "$PIN"' EXIT
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf || exit 1
 
 # 64 bytes without FCS: Ethernet, IPv4 198.18.0.1 -> 198.18.0.2, UDP 1234 -> 9, zeros.
-FRAME_HEX=020000000002020000000001080045000032000000004011000000c6120001c612000204d20009001e0000
+FRAME_HEX=0200000000020200000000010800450000320000000040110000c6120001c612000204d20009001e0000
 FRAME_HEX+=$(printf '0%.0s' $(seq 1 44))
 /usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.argv[1]))' "$FRAME_HEX" >"$WORK/frame.bin" || exit 1
 
@@ -49,9 +51,15 @@ printf 'drop proto udp dport 9\ndefault pass\n' >"$WORK/gate-rule1"
 /usr/bin/python3 "$BENCH_DIR/gen_rules.py" 10000 >"$WORK/gate-rules10k" || exit 1
 printf 'xsk ether ipv4\nxsk ether ipv6\n' >"$WORK/gate-xsk-all"
 printf 'drop proto udp dport 9 log every 1000\ndefault pass\n' >"$WORK/gate-rule1-log"
+printf 'drop proto udp dport 9 limit 1000000000/s burst 1000000000\ndefault pass\n' >"$WORK/gate-limit"
+for n in 10 1000000; do
+	/usr/bin/python3 "$BENCH_DIR/gen_sets.py" "$n" >"$WORK/set$n.txt" || exit 1
+	printf 'set feed set%s.txt\ndrop src @feed\ndefault pass\n' "$n" >"$WORK/gate-set$n"
+done
 bpftool prog loadall "$ROOT/build/bare.bpf.o" "$PIN" || exit 1
 
 CONFIGS="bare-drop bare-drop-read gate-drop gate-rule1 gate-rules10k gate-xsk-all gate-rule1-log"
+CONFIGS+=" gate-limit gate-set10 gate-set1000000"
 
 one() {
 	case $1 in

@@ -158,6 +158,52 @@ struct xg_log_rec {
 };
 _Static_assert(sizeof(struct xg_log_rec) == 32 + XG_LOG_SNAP, "xg_log_rec layout");
 
+/* Named prefix sets (README "Sets"): each one LPM trie of its own, both families, held in
+ * an array of maps (xg_sets) by a gate-wide set id, so a set reloads by swapping one
+ * pointer. A rule set uses at most XG_SET_RULESET_MAX of them, so that the live slot's
+ * sets and a reload's new ones fit side by side; at most XG_SET_FIELD_MAX per address
+ * field, whose membership bits multiply that field's classes. */
+#define XG_SETS_MAX 8
+#define XG_SET_RULESET_MAX 4
+#define XG_SET_FIELD_MAX 4
+#define XG_SET_PREFIXES_MAX 1000000
+#define XG_SET_NAME_BPF 32 /* bytes of a set name, NUL included */
+_Static_assert(2 * XG_SET_RULESET_MAX <= XG_SETS_MAX, "a reload's sets fit beside the live ones");
+
+/* Key of a set's trie: family first, so IPv4 and IPv6 prefixes share one trie. */
+struct xg_set_key {
+	__u32 prefixlen; /* 8 + the address prefix length */
+	__u8 family;	 /* 4 or 6 */
+	__u8 addr[16];
+	__u8 _pad[3];
+};
+_Static_assert(sizeof(struct xg_set_key) == 24, "xg_set_key layout");
+
+/* Userspace-only, per set id: which name it has and how many prefixes (name[0] == 0:
+ * the id is free). */
+struct xg_set_info {
+	char name[XG_SET_NAME_BPF];
+	__u32 count;
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct xg_set_info) == 40, "xg_set_info layout");
+
+/* Rate limits (README "Limits"): `limit RATE` is a condition met while the rule's bucket
+ * has room. One bucket per limited rule, shared by all CPUs: a GCRA (virtual scheduling)
+ * with the theoretical arrival time tat advanced by atomic adds, so it is exact however
+ * the traffic spreads over queues. Times are in 1/256 ns (XG_LIMIT_SHIFT) so that byte
+ * rates up to GB/s keep their precision. Index: slot * XG_LIMITS_MAX + limit. */
+#define XG_LIMITS_MAX 16
+#define XG_LIMIT_SHIFT 8
+struct xg_bucket {
+	__u64 tat;   /* when the bucket is empty again, in ns << XG_LIMIT_SHIFT */
+	__u64 cost;  /* per frame, or per byte (bytes set), in ns << XG_LIMIT_SHIFT */
+	__u64 burst; /* what may come at once: burst * cost of one unit */
+	__u32 bytes; /* 1: cost is per byte of the frame */
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct xg_bucket) == 32, "xg_bucket layout");
+
 /* Per-slot configuration, inside struct xg_config. */
 struct xg_slot_cfg {
 	__u32 default_verdict; /* enum xg_verdict, for frames no rule matches */
@@ -169,6 +215,13 @@ struct xg_slot_cfg {
 	__u16 xsk_rule4;       /* XG_SLOT_XSK_IP: the rule of untagged IPv4 frames, */
 	__u16 xsk_rule6;       /* and of IPv6; XG_NO_RULE16: the full path decides */
 	__u32 _pad;
+	/* Prefix sets tested on src ([0]) and dst ([1]): the gate's set ids (xg_sets) in the
+	 * order of their membership bits, and the stride of one bit in the field's classes:
+	 * the class of an address is its prefix class + stride * (membership bits). */
+	__u8 nsets[2];
+	__u8 set_id[2][XG_SET_FIELD_MAX];
+	__u16 set_stride[2];
+	__u16 nlimits; /* rules with a limit; 0: the gate never looks at a bucket */
 };
 #define XG_SLOT_SMALL 0x1 /* first match from the small-set words, no cache */
 /* Every rule sends to AF_XDP and tests only EtherType IPv4/IPv6 (the pool's default set,
@@ -177,7 +230,10 @@ struct xg_slot_cfg {
  * path. */
 #define XG_SLOT_XSK_IP 0x2
 #define XG_NO_RULE16 0xffff
+/* src (dst: << 1) has sets and a single prefix class (no rule tests a prefix there): the
+ * class is the set bits alone, and the gate skips the prefix lookup */
+#define XG_SLOT_SRC_SETS_ONLY 0x4
 #define XG_SLOT_LOG 0x10 /* some rule has `log`: matched frames check their rule's log_every */
-_Static_assert(sizeof(struct xg_slot_cfg) == 32, "xg_slot_cfg layout");
+_Static_assert(sizeof(struct xg_slot_cfg) == 48, "xg_slot_cfg layout");
 
 #endif

@@ -30,7 +30,7 @@ struct xg_config {
 	__u32 _pad;
 	struct xg_slot_cfg slot[2];
 };
-_Static_assert(sizeof(struct xg_config) == 72, "xg_config layout");
+_Static_assert(sizeof(struct xg_config) == 104, "xg_config layout");
 
 /* Userspace only (the gate never reads it): a `rules load --confirm` waiting for
  * `rules confirm` (README "Safe apply"). token 0: nothing pending. The pending set is the

@@ -64,6 +64,31 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } xg_dst SEC(".maps");
 
+/* Prefix sets by gate-wide id: each an LPM trie over both families (common/xdpgate_rules.h),
+ * swapped whole on a set reload. */
+struct xg_set_trie {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XG_SET_PREFIXES_MAX);
+	__uint(key_size, sizeof(struct xg_set_key)); /* sizes, not types: the key is in no BTF */
+	__uint(value_size, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XG_SETS_MAX);
+	__type(key, __u32);
+	__array(values, struct xg_set_trie);
+} xg_sets SEC(".maps");
+
+/* Userspace-only: the name and size of each set id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_SETS_MAX);
+	__type(key, __u32);
+	__type(value, struct xg_set_info);
+} xg_set_info SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 2 * XG_F_MAX * 65536);
@@ -102,6 +127,22 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xg_counter_val);
 } xg_rule_stats SEC(".maps");
+
+/* Limits: each rule's limit id + 1 (0: none), index as xg_actions; the buckets, index
+ * slot * XG_LIMITS_MAX + id, shared by every CPU (common/xdpgate_rules.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_RULES_MAX_BPF);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_rule_limit SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2 * XG_LIMITS_MAX);
+	__type(key, __u32);
+	__type(value, struct xg_bucket);
+} xg_limits SEC(".maps");
 
 /* AF_XDP sockets by receive queue, for the xsk action (filled by `xdpgate run`). */
 struct {
@@ -205,21 +246,53 @@ static __always_inline __u16 ec_addr4(void *dir, __u32 slot, __u32 addr_be)
 	return (__u16)e;
 }
 
-static __always_inline __u16 ec_addr(void *dir4, void *lpm, __u32 slot, const struct xg_pkt *p,
+/* The sets the slot tests on address field k (0 src, 1 dst): one trie lookup per set, the
+ * membership bits scaled to the field's class stride. A frame without L3 is in no set. */
+static __always_inline __u32 set_bits(const struct xg_slot_cfg *sc, __u32 k, const struct xg_pkt *p,
+				      const __u32 *addr)
+{
+	struct xg_set_key key = { .family = p->family };
+	__u32 n = sc->nsets[k], m = 0, i;
+
+	if (!n || (p->family != 4 && p->family != 6))
+		return 0;
+	key.prefixlen = 8 + (p->family == 4 ? 32 : 128);
+	__builtin_memcpy(key.addr, addr, 16);
+	XG_UNROLL
+	for (i = 0; i < XG_SET_FIELD_MAX; i++) {
+		__u32 id;
+		void *trie;
+
+		if (i >= n)
+			break;
+		id = sc->set_id[k][i];
+		trie = bpf_map_lookup_elem(&xg_sets, &id);
+		if (trie && bpf_map_lookup_elem(trie, &key))
+			m |= 1u << i;
+	}
+	return m * sc->set_stride[k];
+}
+
+/* The class of an address: its prefix class, plus the stride times its set bits. */
+static __always_inline __u16 ec_addr(void *dir4, void *lpm, __u32 slot,
+				     const struct xg_slot_cfg *sc, __u32 kf, const struct xg_pkt *p,
 				     const __u32 *addr)
 {
 	struct xg_lpm_key k = { .prefixlen = 16, .slot = (__u8)slot };
+	__u32 sb = set_bits(sc, kf, p, addr);
 	__u16 *ec;
 
+	if (sc->flags & (XG_SLOT_SRC_SETS_ONLY << kf))
+		return (__u16)sb; /* one prefix class, 0 */
 	if (p->family == 4)
-		return ec_addr4(dir4, slot, addr[0]);
+		return (__u16)(ec_addr4(dir4, slot, addr[0]) + sb);
 	k.family = p->family;
 	if (p->family == 6) {
 		k.prefixlen += 128;
 		__builtin_memcpy(k.addr, addr, 16);
 	}
 	ec = bpf_map_lookup_elem(lpm, &k);
-	return ec ? *ec : 0;
+	return (__u16)((ec ? *ec : 0) + sb);
 }
 
 static __always_inline int has_ports(const struct xg_pkt *p)
@@ -265,15 +338,15 @@ _Static_assert(XG_F_SRC == 0 && XG_F_DST == 1 && XG_F_PROTO == 2, "the array-ind
 								  "the two address fields");
 
 /* One EC per field the rule set uses; unused fields stay 0 and are skipped later. */
-static __always_inline void lookup_ecs(__u32 slot, __u32 fields, const struct xg_pkt *p,
-				       struct xg_cache_key *k)
+static __always_inline void lookup_ecs(__u32 slot, const struct xg_slot_cfg *sc,
+				       const struct xg_pkt *p, struct xg_cache_key *k)
 {
-	__u32 f;
+	__u32 f, fields = sc->fields;
 
 	if (fields & (1u << XG_F_SRC))
-		k->ec[XG_F_SRC] = ec_addr(&xg_src4, &xg_src, slot, p, p->saddr);
+		k->ec[XG_F_SRC] = ec_addr(&xg_src4, &xg_src, slot, sc, 0, p, p->saddr);
 	if (fields & (1u << XG_F_DST))
-		k->ec[XG_F_DST] = ec_addr(&xg_dst4, &xg_dst, slot, p, p->daddr);
+		k->ec[XG_F_DST] = ec_addr(&xg_dst4, &xg_dst, slot, sc, 1, p, p->daddr);
 	XG_UNROLL
 	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
 		if (fields & (1u << f))
@@ -308,10 +381,10 @@ static __always_inline __u32 lowest_bit(__u64 x)
 	return debruijn64[((x & -x) * 0x03f79d71b4cb0a89ULL) >> 58];
 }
 
-/* The slow path: AND the bit-vectors of the fields in use, first set bit wins.
- * Returns rule + 1, or 0 when no rule matches. */
+/* The slow path: AND the bit-vectors of the fields in use, first set bit wins (from rule
+ * *from on, when from is given). Returns rule + 1, or 0 when no rule matches. */
 static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *sc,
-					 const struct xg_cache_key *k)
+					 const struct xg_cache_key *k, const __u32 *from)
 {
 	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8;
 	__u32 w;
@@ -332,6 +405,17 @@ static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *s
 		__u64 acc = b0->w[w] & b1->w[w] & b2->w[w] & b3->w[w] & b4->w[w] & b5->w[w] &
 			    b6->w[w] & b7->w[w] & b8->w[w];
 
+		/* Words before from's are skipped. *from is read from memory in each round: a
+		 * value kept in a register would carry what each comparison taught the verifier
+		 * into the next round, and no two rounds' states would be the same. */
+		if (from) {
+			__u32 f = *(volatile const __u32 *)from;
+
+			if (w < f >> 6)
+				acc = 0;
+			else if (w == f >> 6)
+				acc &= ~0ULL << (f & 63);
+		}
 		if (acc)
 			return w * 64 + lowest_bit(acc) + 1;
 	}
@@ -349,28 +433,29 @@ static __always_inline __u64 w64(__u32 slot, __u32 idx)
 /* An address class as an index into the small-set words: classes above XG_SMALL_EC do not
  * occur in this mode (the loader checks); the mask keeps a reader inside the field. */
 static __always_inline __u32 w64_addr(void *dir4, void *lpm, __u32 base, __u32 slot,
+				      const struct xg_slot_cfg *sc, __u32 kf,
 				      const struct xg_pkt *p, const __u32 *addr)
 {
-	return base + (ec_addr(dir4, lpm, slot, p, addr) & (XG_SMALL_EC - 1));
+	return base + (ec_addr(dir4, lpm, slot, sc, kf, p, addr) & (XG_SMALL_EC - 1));
 }
 
 /* Small sets: AND the rule words of the values of the fields in use; each test is one
- * array read. Rule + 1, or 0. */
-static __always_inline __u32 first_match_small(__u32 slot, const struct xg_slot_cfg *sc,
-					       const struct xg_pkt *p)
+ * array read. The word of the rules that match (lowest bit first). */
+static __always_inline __u64 match_small(__u32 slot, const struct xg_slot_cfg *sc,
+					 const struct xg_pkt *p)
 {
 	__u64 acc = sc->nrules >= 64 ? ~0ULL : (1ULL << sc->nrules) - 1;
 	__u32 fields = sc->fields, f;
 
 	if (fields & (1u << XG_F_SRC))
-		acc &= w64(slot, w64_addr(&xg_src4, &xg_src, XG_W64_SRC, slot, p, p->saddr));
+		acc &= w64(slot, w64_addr(&xg_src4, &xg_src, XG_W64_SRC, slot, sc, 0, p, p->saddr));
 	if (fields & (1u << XG_F_DST))
-		acc &= w64(slot, w64_addr(&xg_dst4, &xg_dst, XG_W64_DST, slot, p, p->daddr));
+		acc &= w64(slot, w64_addr(&xg_dst4, &xg_dst, XG_W64_DST, slot, sc, 1, p, p->daddr));
 	XG_UNROLL
 	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
 		if (fields & (1u << f))
 			acc &= w64(slot, eca_index(f, p));
-	return acc ? lowest_bit(acc) + 1 : 0;
+	return acc;
 }
 
 /* Cache slot of an EC tuple: a multiplicative hash over every field (unused ones are 0). */
@@ -407,10 +492,10 @@ __attribute__((noinline)) int xg_match_cached(__u32 slot, const struct xg_slot_c
 	idx = cache_index(k);
 	e = bpf_map_lookup_elem(&xg_cache, &idx);
 	if (!e)
-		return (int)first_match(slot, sc, k); /* cannot happen: idx < XG_CACHE_SIZE */
+		return (int)first_match(slot, sc, k, NULL); /* cannot happen: idx < XG_CACHE_SIZE */
 	if (e->valid && cache_key_eq(&e->k, k))
 		return (int)e->rule1;
-	rule1 = first_match(slot, sc, k);
+	rule1 = first_match(slot, sc, k, NULL);
 	/* per-CPU entry: no other writer */
 	e->k = *k;
 	e->rule1 = rule1;
@@ -418,18 +503,79 @@ __attribute__((noinline)) int xg_match_cached(__u32 slot, const struct xg_slot_c
 	return (int)rule1;
 }
 
-/* The rule engine: pick the rule for this frame, or none (returns -1). */
+/* Larger sets, past a limited rule over its rate: the next match after it, uncached (the
+ * cache keeps first matches only). Rule + 1, or 0. */
+__attribute__((noinline)) int xg_match_after(__u32 slot, const struct xg_slot_cfg *sc,
+					     const struct xg_cache_key *k, const __u32 *from)
+{
+	if (!sc || !k || !from)
+		return 0;
+	return (int)first_match(slot, sc, k, from);
+}
+
+/* Whether rule r's limit has room for a frame of len bytes, taking it if so (GCRA, see
+ * common/xdpgate_rules.h). A rule without a limit always has room. The frame's cost is
+ * added first and given back when over: concurrent frames never both take the last room,
+ * and one that is refused may, for that instant, make another see the bucket fuller than
+ * it is (an error of at most one frame per CPU, on the side of refusing). The clock is the
+ * coarse one (one read of the tick's time: bpf_ktime_get_ns cost 40 ns a frame here, more
+ * than the rest of the bucket), so the room grows a tick at a time: at most rate x one
+ * tick more than rate x time + burst. */
+static __always_inline bool limit_ok(__u32 slot, __u32 r, __u64 len)
+{
+	__u32 idx = slot * XG_RULES_MAX_BPF + r, bi;
+	__u32 *id = bpf_map_lookup_elem(&xg_rule_limit, &idx);
+	struct xg_bucket *b;
+	__u64 now, cost, t;
+
+	if (!id || !*id)
+		return true;
+	bi = slot * XG_LIMITS_MAX + ((*id - 1) & (XG_LIMITS_MAX - 1));
+	b = bpf_map_lookup_elem(&xg_limits, &bi);
+	if (!b)
+		return true;
+	now = bpf_ktime_get_coarse_ns() << XG_LIMIT_SHIFT;
+	cost = b->bytes ? b->cost * len : b->cost;
+	t = *(volatile __u64 *)&b->tat;
+	/* idle since t: the bucket is full again, and this frame takes from it in the same
+	 * exchange; a lost race means another frame moved tat, and the add below decides */
+	if (t < now && cost <= b->burst && __sync_val_compare_and_swap(&b->tat, t, now + cost) == t)
+		return true;
+	t = __sync_fetch_and_add(&b->tat, cost);
+	if (t + cost <= now + b->burst)
+		return true;
+	__sync_fetch_and_add(&b->tat, -cost);
+	return false;
+}
+_Static_assert((XG_LIMITS_MAX & (XG_LIMITS_MAX - 1)) == 0, "limit ids are masked");
+
+/* The rule engine: pick the rule for this frame, or none (returns -1). A limited rule over
+ * its rate does not match: the next matching rule decides (at most XG_LIMITS_MAX of them
+ * can be passed over, so the loop ends on a rule without a limit or on none). */
 static __always_inline int classify(__u32 slot, const struct xg_slot_cfg *sc,
-				    const struct xg_pkt *pkt)
+				    const struct xg_pkt *pkt, __u64 len)
 {
 	struct xg_cache_key k = { .gen = sc->gen };
-	__u32 rule1;
+	bool small = sc->flags & XG_SLOT_SMALL;
+	__u64 acc = 0;
+	__u32 rule1, i;
 
-	if (sc->flags & XG_SLOT_SMALL) {
-		rule1 = first_match_small(slot, sc, pkt);
+	if (small) {
+		acc = match_small(slot, sc, pkt);
+		rule1 = acc ? lowest_bit(acc) + 1 : 0;
 	} else {
-		lookup_ecs(slot, sc->fields, pkt, &k);
+		lookup_ecs(slot, sc, pkt, &k);
 		rule1 = (__u32)xg_match_cached(slot, sc, &k);
+	}
+	for (i = 0; sc->nlimits && rule1 && i <= XG_LIMITS_MAX; i++) {
+		if (limit_ok(slot, rule1 - 1, len))
+			break;
+		if (small) {
+			acc &= acc - 1;
+			rule1 = acc ? lowest_bit(acc) + 1 : 0;
+		} else {
+			rule1 = (__u32)xg_match_after(slot, sc, &k, &rule1);
+		}
 	}
 	return rule1 ? (int)rule1 - 1 : -1;
 }
@@ -514,7 +660,9 @@ static __always_inline void apply_rule(__u32 slot, __u32 rule, __u64 len, __u32 
 static __noinline void log_frame(struct xdp_md *ctx, struct xg_stats_rec *st, __u32 idx, __u32 gen,
 				 __u32 verdict)
 {
-	__u64 len = ctx->data_end - ctx->data;
+	/* through pointers: as two __u32 fields, -mcpu=v3 spilled a packet pointer as 32 bits,
+	 * which the verifier refuses */
+	__u64 len = (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data);
 	struct xg_rule_action *a = bpf_map_lookup_elem(&xg_actions, &idx);
 	struct xg_counter_val *rc = bpf_map_lookup_elem(&xg_rule_stats, &idx);
 	struct xg_log_rec *rec;
@@ -571,7 +719,7 @@ static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data
 	if (*verdict != XG_VERDICT_PASS && *verdict != XG_VERDICT_DROP)
 		*verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
 	if (sc->nrules)
-		rule = classify(slot, sc, &pkt);
+		rule = classify(slot, sc, &pkt, len);
 	if (rule >= 0 && rule < XG_RULES_MAX_BPF) {
 		apply_rule(slot, (__u32)rule, len, verdict, ifindex);
 		if (sc->flags & XG_SLOT_LOG)

@@ -27,6 +27,7 @@
 #include "user/rules/explain.h"
 #include "user/rules/load.h"
 #include "user/cli/rules_print.h"
+#include "user/cli/live.h"
 
 struct rules_cfg {
 	unsigned int at;      /* rules add --at N (1-based); 0: append */
@@ -35,14 +36,7 @@ struct rules_cfg {
 	bool json;
 };
 
-/* An attached gate, its maps, and an exclusive lock against other rule changes. */
-struct live {
-	struct xg_gate g;
-	struct xg_gate_maps m;
-	int lock_fd;
-};
-
-static int live_open(struct live *l, const char *cmd, const char *ifname, enum xg_caps_need need)
+int live_open(struct live *l, const char *cmd, const char *ifname, enum xg_caps_need need)
 {
 	int err;
 
@@ -65,7 +59,7 @@ static int live_open(struct live *l, const char *cmd, const char *ifname, enum x
 	return err == -ETIME ? 0 : err;
 }
 
-static void live_close(struct live *l)
+void live_close(struct live *l)
 {
 	xg_gate_maps_close(&l->m);
 	if (l->lock_fd >= 0)

@@ -13,6 +13,7 @@
 #include "user/gate/maps.h"
 #include "user/gate/stale.h"
 #include "user/util/log.h"
+#include "common/xdpgate_rules.h"
 #include "xdpgate.skel.h"
 
 struct map_ref {
@@ -38,6 +39,10 @@ static const struct map_ref map_refs[] = {
 	M(rule_text, "xg_rule_text"),
 	M(rule_base, "xg_rule_base"),
 	M(stats, "xg_stats"),
+	M(sets, "xg_sets"),
+	M(set_info, "xg_set_info"),
+	M(rule_limit, "xg_rule_limit"),
+	M(limits, "xg_limits"),
 	M(pending, "xg_pending"),
 };
 #undef M
@@ -95,6 +100,37 @@ int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_m
 	return 0;
 }
 
+int xg_set_trie_create(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_NO_PREALLOC);
+	int fd = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "xg_set", sizeof(struct xg_set_key), 1,
+				XG_SET_PREFIXES_MAX, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* A map of maps is created with a template of its inner maps. */
+static int create_like(const struct bpf_map *map, const char *name)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	int inner = -1, fd;
+
+	opts.map_flags = bpf_map__map_flags(map);
+	if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
+		inner = xg_set_trie_create();
+		if (inner < 0)
+			return inner;
+		opts.inner_map_fd = (__u32)inner;
+	}
+	fd = bpf_map_create(bpf_map__type(map), name, bpf_map__key_size(map),
+			    bpf_map__value_size(map), bpf_map__max_entries(map), &opts);
+	if (fd < 0)
+		fd = -errno;
+	if (inner >= 0)
+		close(inner);
+	return fd;
+}
+
 int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
 {
 	size_t i;
@@ -103,7 +139,6 @@ int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
 	xg_gate_maps_init(m);
 	for (i = 0; i < NREFS; i++) {
 		struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, map_refs[i].name);
-		LIBBPF_OPTS(bpf_map_create_opts, opts);
 		int fd;
 
 		if (!map) {
@@ -111,10 +146,8 @@ int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
 			pr_warn("the gate object has no map %s\n", map_refs[i].name);
 			goto err;
 		}
-		opts.map_flags = bpf_map__map_flags(map);
-		fd = bpf_map_create(bpf_map__type(map), map_refs[i].name, bpf_map__key_size(map),
-				    bpf_map__value_size(map), bpf_map__max_entries(map), &opts);
-		err = fd < 0 ? -errno : bpf_map__reuse_fd(map, fd);
+		fd = create_like(map, map_refs[i].name);
+		err = fd < 0 ? fd : bpf_map__reuse_fd(map, fd);
 		if (err) {
 			pr_warn("cannot create map %s: %s\n", map_refs[i].name, strerror(-err));
 			if (fd >= 0)

@@ -10,7 +10,7 @@ struct xg_gate;
 /* The maps a rule set lives in. All fds, -1 when closed. */
 struct xg_gate_maps {
 	int config, ec, src, dst, src4, dst4, bits, w64, actions, rule_stats, rule_text, rule_base,
-		stats, pending;
+		stats, pending, sets, set_info, rule_limit, limits;
 };
 
 /* Every fd closed (-1): the state close() and the error paths expect. */
@@ -22,5 +22,7 @@ int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_m
  * printed). */
 int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m);
 void xg_gate_maps_close(struct xg_gate_maps *m);
+/* A new, empty trie of the kind the gate's set map holds. fd or -errno. */
+int xg_set_trie_create(void);
 
 #endif

@@ -74,14 +74,24 @@ static int implied_proto(const struct xg_rule *r)
 
 /* Per field of XG_FIELDS: i's condition holds on every frame j's conditions accept. Asked
  * only when i has the condition. */
+/* A set covers only a rule on the same set (its contents are not compared), and a prefix
+ * no set. */
+static bool covers_addr(const struct xg_prefix *pi, const char *si, const struct xg_prefix *pj,
+			const char *sj)
+{
+	if (si[0] || sj[0])
+		return !strcmp(si, sj);
+	return prefix_covers(pi, pj);
+}
+
 static bool covers_src(const struct xg_rule *i, const struct xg_rule *j)
 {
-	return prefix_covers(&i->src, &j->src);
+	return covers_addr(&i->src, i->src_set, &j->src, j->src_set);
 }
 
 static bool covers_dst(const struct xg_rule *i, const struct xg_rule *j)
 {
-	return prefix_covers(&i->dst, &j->dst);
+	return covers_addr(&i->dst, i->dst_set, &j->dst, j->dst_set);
 }
 
 static bool covers_proto(const struct xg_rule *i, const struct xg_rule *j)
@@ -130,6 +140,8 @@ static bool covers(const struct xg_rule *i, const struct xg_rule *j)
 #undef COVERS_ROW
 	unsigned int f;
 
+	if (i->limit_rate)
+		return false; /* over its rate, i lets frames through to j */
 	for (f = 0; f < XG_F_MAX; f++)
 		if (xg_rule_has_cond(i, (enum xg_field)f) && !field_covers[f](i, j))
 			return false;

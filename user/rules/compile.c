@@ -78,6 +78,33 @@ static void check_same_set(const struct fctx *x, uint32_t cls, const uint64_t *b
 }
 #endif
 
+/* A new class with a copy of bits, appended. 0 or -1 (message printed). */
+static int add_class(struct fctx *x, const uint64_t *bits)
+{
+	struct xg_field_ecs *fe = x->fe;
+
+	if (fe->n >= 65535) {
+		pr_warn("rules: more than 65535 classes of %s values; split the rule set\n",
+			x->name);
+		return -1;
+	}
+	if (fe->n == fe->cap) {
+		uint32_t ncap = fe->cap ? fe->cap * 2 : 64;
+		struct xg_ec_class *n = realloc(fe->cls, ncap * sizeof(*n));
+
+		if (!n)
+			return -1;
+		fe->cls = n;
+		fe->cap = ncap;
+	}
+	fe->cls[fe->n].bits = malloc(x->c->nwords * sizeof(uint64_t));
+	if (!fe->cls[fe->n].bits)
+		return -1;
+	memcpy(fe->cls[fe->n].bits, bits, x->c->nwords * sizeof(uint64_t));
+	fe->n++;
+	return 0;
+}
+
 /* Class of the rule set with hash h. When new, its bit-vector is copied from bits.
  * Returns the class id, or -1 (message printed). */
 static int intern(struct fctx *x, uint64_t h, const uint64_t *bits)
@@ -98,27 +125,11 @@ static int intern(struct fctx *x, uint64_t h, const uint64_t *bits)
 			check_same_set(x, fe->hvals[j], bits);
 			return (int)fe->hvals[j];
 		}
-	if (fe->n >= 65535) {
-		pr_warn("rules: more than 65535 classes of %s values; split the rule set\n",
-			x->name);
+	if (add_class(x, bits))
 		return -1;
-	}
-	if (fe->n == fe->cap) {
-		uint32_t ncap = fe->cap ? fe->cap * 2 : 64;
-		struct xg_ec_class *n = realloc(fe->cls, ncap * sizeof(*n));
-
-		if (!n)
-			return -1;
-		fe->cls = n;
-		fe->cap = ncap;
-	}
-	fe->cls[fe->n].bits = malloc(x->c->nwords * sizeof(uint64_t));
-	if (!fe->cls[fe->n].bits)
-		return -1;
-	memcpy(fe->cls[fe->n].bits, bits, x->c->nwords * sizeof(uint64_t));
 	fe->hkeys[j] = h;
-	fe->hvals[j] = fe->n;
-	return (int)fe->n++;
+	fe->hvals[j] = fe->n - 1;
+	return (int)fe->n - 1;
 }
 
 static void set_bit(uint64_t *b, uint32_t r)
@@ -508,6 +519,83 @@ static int dir4_paint(struct xg_compiled *c, size_t k, const struct pfx *p)
 	return 0;
 }
 
+static const char *rule_set_name(const struct xg_rule *r, size_t k)
+{
+	return k ? r->dst_set : r->src_set;
+}
+
+/* The sets the rules test on field k, in order of first use, into c. 0 or -1. */
+static int field_sets(struct fctx *x, size_t k)
+{
+	struct xg_compiled *c = x->c;
+	uint32_t i;
+	size_t r;
+
+	for (r = 0; r < x->rs->n; r++) {
+		const char *name = rule_set_name(&x->rs->rules[r], k);
+
+		if (!name[0])
+			continue;
+		for (i = 0; i < c->nsets[k] && strcmp(c->set_name[k][i], name); i++)
+			;
+		if (i < c->nsets[k])
+			continue;
+		if (c->nsets[k] == XG_SET_FIELD_MAX) {
+			pr_warn("rules: more than %d sets tested on %s\n", XG_SET_FIELD_MAX,
+				x->name);
+			return -1;
+		}
+		snprintf(c->set_name[k][c->nsets[k]++], XG_SET_NAME_MAX, "%s", name);
+	}
+	return 0;
+}
+
+/* Sets on an address field: the gate adds stride * (membership bits) to an address's
+ * prefix class, so every prefix class ec gets a copy for each combination m of sets,
+ * accepting its own rules and those of the sets in m. Rules on a set are in no prefix
+ * class (they have a condition on the field, and no prefix). */
+static int expand_sets(struct fctx *x, size_t k)
+{
+	uint32_t nec = x->fe->n, n, m, ec, i, w, nw = x->c->nwords;
+	uint64_t *sbits, *bits;
+	int err = -1;
+	size_t r;
+
+	if (field_sets(x, k))
+		return -1;
+	n = x->c->nsets[k];
+	if (!n)
+		return 0;
+	if ((uint64_t)nec << n > 65535) {
+		pr_warn("rules: %u classes of %s with %u sets exceed 65535\n", nec, x->name, n);
+		return -1;
+	}
+	sbits = calloc((size_t)n * nw, sizeof(uint64_t));
+	bits = malloc(nw * sizeof(uint64_t));
+	if (!sbits || !bits)
+		goto out;
+	for (r = 0; r < x->rs->n; r++)
+		for (i = 0; i < n; i++)
+			if (!strcmp(rule_set_name(&x->rs->rules[r], k), x->c->set_name[k][i]))
+				set_bit(sbits + (size_t)i * nw, (uint32_t)r);
+	for (m = 1; m < 1u << n; m++) {
+		for (ec = 0; ec < nec; ec++) {
+			memcpy(bits, x->fe->cls[ec].bits, nw * sizeof(uint64_t));
+			for (i = 0; i < n; i++)
+				for (w = 0; (m & (1u << i)) && w < nw; w++)
+					bits[w] |= sbits[(size_t)i * nw + w];
+			if (add_class(x, bits))
+				goto out;
+		}
+	}
+	x->c->set_stride[k] = nec;
+	err = 0;
+out:
+	free(sbits);
+	free(bits);
+	return err;
+}
+
 /* Addresses: the rule set of a prefix node is its parent's plus the rules naming it; an
  * address takes the class of its longest matching node. */
 static int build_lpm(struct fctx *x, int f)
@@ -556,7 +644,7 @@ static int build_lpm(struct fctx *x, int f)
 	out[n].key.prefixlen = 16;
 	out[n++].ec = (uint16_t)ec;
 	x->c->nlpm[k] = n;
-	err = 0;
+	err = expand_sets(x, k);
 out:
 	free(bits);
 	free(next);
@@ -663,6 +751,35 @@ static int resolve_actions(const struct xg_ruleset *rs, struct xg_compiled *c)
 	return 0;
 }
 
+/* One bucket per limited rule (common/xdpgate_rules.h). */
+static int build_limits(const struct xg_ruleset *rs, struct xg_compiled *c)
+{
+	size_t r;
+
+	c->rule_limit = calloc(rs->n + 1, sizeof(*c->rule_limit));
+	if (!c->rule_limit)
+		return -1;
+	for (r = 0; r < rs->n; r++) {
+		const struct xg_rule *ru = &rs->rules[r];
+		struct xg_bucket *b = &c->buckets[c->nlimits];
+		unsigned __int128 burst;
+
+		if (!ru->limit_rate)
+			continue;
+		if (c->nlimits == XG_LIMITS_MAX) {
+			pr_warn("rules: more than %d rules with a limit\n", XG_LIMITS_MAX);
+			return -1;
+		}
+		b->bytes = ru->limit_bytes;
+		b->cost = (1000000000ULL << XG_LIMIT_SHIFT) / ru->limit_rate;
+		burst = (unsigned __int128)b->cost * ru->limit_burst;
+		/* far beyond any clock reading, and no overflow when added to one */
+		b->burst = burst > (1ULL << 62) ? 1ULL << 62 : (uint64_t)burst;
+		c->rule_limit[r] = ++c->nlimits;
+	}
+	return 0;
+}
+
 int xg_rules_compile(const struct xg_ruleset *rs, struct xg_compiled *c)
 {
 	uint64_t *z = NULL;
@@ -679,7 +796,7 @@ int xg_rules_compile(const struct xg_ruleset *rs, struct xg_compiled *c)
 	c->default_verdict = rs->default_verdict;
 	c->eca = calloc(XG_ECA_SIZE, sizeof(*c->eca));
 	z = malloc((rs->n + 1) * sizeof(*z));
-	if (!c->eca || !z || resolve_actions(rs, c))
+	if (!c->eca || !z || resolve_actions(rs, c) || build_limits(rs, c))
 		goto err;
 	for (r = 0; r < rs->n; r++)
 		z[r] = zkey((uint32_t)r);
@@ -718,5 +835,6 @@ void xg_compiled_free(struct xg_compiled *c)
 	free(c->dir4[0]);
 	free(c->dir4[1]);
 	free(c->actions);
+	free(c->rule_limit);
 	memset(c, 0, sizeof(*c));
 }

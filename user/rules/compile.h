@@ -41,6 +41,14 @@ struct xg_compiled {
 	uint32_t nblocks[2]; /* blocks in use: the loader writes L1 and these only */
 	struct xg_field_ecs f[XG_F_MAX];
 	struct xg_rule_action *actions; /* nrules */
+	/* the sets tested on src ([0]) and dst ([1]), by name, in the order of their
+	 * membership bits, and the stride of one bit in the field's classes */
+	uint32_t nsets[2];
+	char set_name[2][XG_SET_FIELD_MAX][XG_SET_NAME_MAX];
+	uint32_t set_stride[2];
+	uint32_t nlimits;
+	uint32_t *rule_limit;			 /* nrules: limit id + 1, 0: none */
+	struct xg_bucket buckets[XG_LIMITS_MAX]; /* tat 0: full at the first frame */
 };
 
 /* Compile rs. Redirect targets are resolved to ifindexes in the caller's namespace. Returns

@@ -73,8 +73,12 @@ static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uin
 		return;
 	}
 	xg_rule_format(&rs->rules[hit], text, sizeof(text));
-	printf("  rule %d (line %u) matches, every condition holds: %s\n", hit + 1,
-	       rs->rules[hit].line, text);
+	printf("  rule %d (line %u) matches, every condition holds%s: %s\n", hit + 1,
+	       rs->rules[hit].line,
+	       rs->rules[hit].limit_rate ? " (while under its limit; over it, the frame goes on "
+					   "to the next rule)"
+					 : "",
+	       text);
 	if (rs->rules[hit].log_every)
 		printf("  logged: one frame in %u that rule %d matches (per CPU)\n",
 		       rs->rules[hit].log_every, hit + 1);

@@ -85,12 +85,18 @@ static void fmt_prefix(struct sbuf *b, const char *kw, const struct xg_prefix *p
 
 static void fmt_src(struct sbuf *b, const char *kw, const struct xg_rule *r)
 {
-	fmt_prefix(b, kw, &r->src);
+	if (r->src_set[0])
+		sb_add(b, " %s @%s", kw, r->src_set);
+	else
+		fmt_prefix(b, kw, &r->src);
 }
 
 static void fmt_dst(struct sbuf *b, const char *kw, const struct xg_rule *r)
 {
-	fmt_prefix(b, kw, &r->dst);
+	if (r->dst_set[0])
+		sb_add(b, " %s @%s", kw, r->dst_set);
+	else
+		fmt_prefix(b, kw, &r->dst);
 }
 
 /* A known name, else the number in fmt. */
@@ -165,6 +171,19 @@ static void fmt_icmp_type(struct sbuf *b, const char *kw, const struct xg_rule *
 	sb_add(b, " %s %u", kw, r->icmp_type);
 }
 
+/* " limit RATE burst N", the rate in the largest unit that divides it. */
+static void fmt_limit(struct sbuf *b, const struct xg_rule *r)
+{
+	unsigned long long v = r->limit_rate;
+	const char *unit = "/s";
+
+	if (r->limit_bytes) {
+		unit = v % (1u << 20) == 0 ? "mbytes/s" : v % 1024 == 0 ? "kbytes/s" : "bytes/s";
+		v /= v % (1u << 20) == 0 ? 1u << 20 : v % 1024 == 0 ? 1024 : 1;
+	}
+	sb_add(b, " limit %llu%s burst %llu", v, unit, (unsigned long long)r->limit_burst);
+}
+
 void xg_rule_format(const struct xg_rule *r, char *buf, size_t len)
 {
 #define FMT_ROW(id, name, keyword) [XG_F_##id] = fmt_##name,
@@ -185,6 +204,8 @@ void xg_rule_format(const struct xg_rule *r, char *buf, size_t len)
 	for (f = 0; f < XG_F_MAX; f++)
 		if (xg_rule_has_cond(r, (enum xg_field)f))
 			fmt[f](&b, xg_field_keyword((enum xg_field)f), r);
+	if (r->limit_rate)
+		fmt_limit(&b, r);
 	if (r->log_every == 1)
 		sb_add(&b, " log");
 	else if (r->log_every)

@@ -38,6 +38,10 @@ void xg_ruleset_init(struct xg_ruleset *rs)
 
 void xg_ruleset_free(struct xg_ruleset *rs)
 {
+	size_t i;
+
+	for (i = 0; i < rs->nsets; i++)
+		xg_set_free(rs->sets[i]);
 	free(rs->rules);
 	xg_ruleset_init(rs);
 }
@@ -101,7 +105,8 @@ struct pctx {
 	unsigned int lineno;
 	char *err;
 	size_t errlen;
-	bool warn; /* print host-bit warnings (the file parser) */
+	bool warn;	       /* print host-bit warnings (the file parser) */
+	struct xg_ruleset *rs; /* the file parser's rule set, for its sets; NULL for a line */
 };
 
 /* A token as it may be quoted in a message: bytes outside printable ASCII escaped, long
@@ -218,7 +223,9 @@ static int parse_uint(const char *s, bool hex, unsigned long max, unsigned long 
 
 struct pstate {
 	struct xg_rule *r;
-	unsigned int log_col;	       /* column of `log`; 0: not given */
+	unsigned int limit_col; /* column of 'limit'; 0: not given */
+	bool after_limit;	/* the token before was the limit's rate: 'burst' may follow */
+	unsigned int log_col;	/* column of `log`; 0: not given */
 	unsigned int kw_col[XG_F_MAX]; /* column of the keyword; 0: not given */
 	struct tok val[XG_F_MAX];
 };
@@ -226,45 +233,60 @@ struct pstate {
 static int parse_prefix(const struct pctx *c, enum xg_field f, const struct tok *t,
 			struct xg_prefix *p)
 {
-	const char *slash = strchr(t->s, '/');
-	size_t alen = slash ? (size_t)(slash - t->s) : strlen(t->s);
-	char addr[INET6_ADDRSTRLEN + 1], masked[64];
-	unsigned long len, max;
+	char masked[64];
 	struct showbuf sb;
-	int af;
+	bool host;
 
-	memset(p, 0, sizeof(*p));
-	if (!alen || alen >= sizeof(addr))
-		goto bad;
-	memcpy(addr, t->s, alen);
-	addr[alen] = '\0';
-	af = strchr(addr, ':') ? AF_INET6 : AF_INET;
-	max = af == AF_INET6 ? 128 : 32;
-	if (inet_pton(af, addr, p->addr) != 1)
-		goto bad;
-	len = max;
-	if (slash && parse_uint(slash + 1, false, max, &len))
-		goto bad;
-	p->family = af == AF_INET6 ? 6 : 4;
-	p->len = (uint8_t)len;
-	if (xg_addr_mask(p->addr, p->len, p->family == 4 ? 4 : 16) && c->warn) {
+	if (xg_prefix_parse(t->s, p, &host))
+		return perr(c, t->col, "invalid prefix '%s'", show(&sb, t->s));
+	if (host && c->warn) {
 		xg_prefix_text(p, masked, sizeof(masked));
 		pr_warn("%s:%u: warning: %s %s has host bits set; using %s\n", c->file, c->lineno,
 			xg_field_keyword(f), show(&sb, t->s), masked);
 	}
 	return 0;
-bad:
-	return perr(c, t->col, "invalid prefix '%s'", show(&sb, t->s));
+}
+
+/* A set name: 1 to XG_SET_NAME_MAX - 1 of [A-Za-z0-9_.-]. */
+static bool set_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n < XG_SET_NAME_MAX &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP"
+			 "QRSTUVWXYZ0123456789_.-") == n;
+}
+
+/* PREFIX, or @NAME of a set: in a file the set must be defined above; a line alone (the
+ * command line, a rule read back from a gate) names it, to be bound later. */
+static int parse_addr(const struct pctx *c, enum xg_field f, const struct tok *t,
+		      struct xg_prefix *p, char *set_name, const struct xg_set **sp)
+{
+	struct showbuf sb;
+
+	if (t->s[0] != '@')
+		return parse_prefix(c, f, t, p);
+	if (!set_name_ok(t->s + 1))
+		return perr(c, t->col, "invalid set name '%s'", show(&sb, t->s));
+	if (c->rs) {
+		*sp = xg_ruleset_set(c->rs, t->s + 1);
+		if (!*sp)
+			return perr(c, t->col, "set '%s' is not defined before this line",
+				    show(&sb, t->s + 1));
+	}
+	memset(p, 0, sizeof(*p));
+	memcpy(set_name, t->s + 1, strlen(t->s + 1) + 1);
+	return 0;
 }
 
 static int parse_src(const struct pctx *c, struct pstate *st, const struct tok *t)
 {
-	return parse_prefix(c, XG_F_SRC, t, &st->r->src);
+	return parse_addr(c, XG_F_SRC, t, &st->r->src, st->r->src_set, &st->r->src_sp);
 }
 
 static int parse_dst(const struct pctx *c, struct pstate *st, const struct tok *t)
 {
-	return parse_prefix(c, XG_F_DST, t, &st->r->dst);
+	return parse_addr(c, XG_F_DST, t, &st->r->dst, st->r->dst_set, &st->r->dst_sp);
 }
 
 /* A name from names, or a number up to max (hex after 0x when hex is set). */
@@ -556,6 +578,47 @@ static int parse_default(const struct pctx *c, struct lexer *lx, const struct to
 	return 2;
 }
 
+/* The set file's path: relative to the rule file's directory unless absolute. */
+static int set_path(const struct pctx *c, const char *file, char *out, size_t len)
+{
+	const char *slash = c->file ? strrchr(c->file, '/') : NULL;
+	int n;
+
+	if (file[0] == '/' || !slash)
+		n = snprintf(out, len, "%s", file);
+	else
+		n = snprintf(out, len, "%.*s/%s", (int)(slash - c->file), c->file, file);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* set NAME FILE: read FILE whole into a new set of the file's rule set. */
+static int parse_set(const struct pctx *c, struct lexer *lx, const struct tok *kw)
+{
+	char path[4096], msg[512];
+	struct tok name, file, extra;
+	struct showbuf sb;
+	struct xg_set *s;
+
+	if (!c->rs)
+		return perr(c, kw->col, "a set is defined in a rule file, not on one line");
+	if (!lex(lx, &name) || !lex(lx, &file))
+		return perr(c, kw->col, "'set' needs a name and a file: set NAME FILE");
+	if (lex(lx, &extra))
+		return perr(c, extra.col, "unexpected '%s' after the set file", show(&sb, extra.s));
+	if (!set_name_ok(name.s))
+		return perr(c, name.col, "invalid set name '%s'", show(&sb, name.s));
+	if (xg_ruleset_set(c->rs, name.s))
+		return perr(c, name.col, "set '%s' defined twice", name.s);
+	if (c->rs->nsets >= XG_SET_RULESET_MAX)
+		return perr(c, kw->col, "more than %d sets in one rule file", XG_SET_RULESET_MAX);
+	if (set_path(c, file.s, path, sizeof(path)))
+		return perr(c, file.col, "set file path too long");
+	if (xg_set_read(path, name.s, &s, msg, sizeof(msg)))
+		return perr(c, file.col, "set '%s': %s", name.s, msg);
+	c->rs->sets[c->rs->nsets++] = s;
+	return 0;
+}
+
 static int find_cond(const char *s)
 {
 	int i;
@@ -564,6 +627,70 @@ static int find_cond(const char *s)
 		if (!strcmp(xg_field_keyword((enum xg_field)i), s))
 			return i;
 	return -1;
+}
+
+/* RATE: N/s (frames), or N bytes/s, kbytes/s, mbytes/s (1024-based, as nftables). */
+static int parse_rate(const struct pctx *c, const struct tok *t, struct xg_rule *r)
+{
+	static const struct {
+		const char *unit;
+		unsigned long mul;
+	} units[] = { { "/s", 0 }, { "bytes/s", 1 }, { "kbytes/s", 1024 }, { "mbytes/s", 1 << 20 } };
+	char num[24];
+	size_t n = strspn(t->s, "0123456789"), i;
+	unsigned long v;
+	struct showbuf sb;
+
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (!strcmp(t->s + n, units[i].unit))
+			break;
+	if (!n || n >= sizeof(num) || i == sizeof(units) / sizeof(units[0]))
+		return perr(c, t->col, "invalid limit '%s' (N/s, or N bytes/s, kbytes/s, mbytes/s)",
+			    show(&sb, t->s));
+	memcpy(num, t->s, n);
+	num[n] = '\0';
+	if (parse_uint(num, false, XG_LIMIT_RATE_MAX, &v))
+		return perr(c, t->col, "limit '%s' is over %d per second", show(&sb, t->s),
+			    XG_LIMIT_RATE_MAX);
+	if (!v)
+		return perr(c, t->col, "limit of 0: a rate must be at least 1 per second");
+	r->limit_bytes = units[i].mul != 0;
+	r->limit_rate = (uint64_t)v * (units[i].mul ? units[i].mul : 1);
+	if (r->limit_rate > XG_LIMIT_UNITS_MAX)
+		return perr(c, t->col, "limit '%s' is over %llu bytes per second", show(&sb, t->s),
+			    (unsigned long long)XG_LIMIT_UNITS_MAX);
+	r->limit_burst = r->limit_bytes ? XG_LIMIT_BYTE_BURST : XG_LIMIT_BURST;
+	return 0;
+}
+
+static int parse_limit(const struct pctx *c, struct lexer *lx, struct pstate *st,
+		       const struct tok *kw)
+{
+	struct showbuf sb;
+	struct tok val;
+	unsigned long v;
+
+	if (!strcmp(kw->s, "burst")) {
+		if (!st->after_limit)
+			return perr(c, kw->col, "'burst' goes right after 'limit RATE'");
+		if (!lex(lx, &val))
+			return perr(c, kw->col, "missing value after 'burst'");
+		if (parse_uint(val.s, false, XG_LIMIT_RATE_MAX, &v) || !v)
+			return perr(c, val.col, "invalid burst '%s' (1 to %d)", show(&sb, val.s),
+				    XG_LIMIT_RATE_MAX);
+		st->r->limit_burst = v;
+		st->after_limit = false;
+		return 0;
+	}
+	if (st->limit_col)
+		return perr(c, kw->col, "duplicate condition 'limit'");
+	if (!lex(lx, &val))
+		return perr(c, kw->col, "missing value after 'limit'");
+	st->limit_col = kw->col;
+	if (parse_rate(c, &val, st->r))
+		return -1;
+	st->after_limit = true;
+	return 0;
 }
 
 /* The modifier `log [every N]`, its keyword in kw. An `every` is optional: a token that is
@@ -603,6 +730,12 @@ static int parse_conds(const struct pctx *c, struct lexer *lx, struct pstate *st
 
 	while (have || lex(lx, &kw)) {
 		have = false;
+		if (!strcmp(kw.s, "limit") || !strcmp(kw.s, "burst")) {
+			if (parse_limit(c, lx, st, &kw))
+				return -1;
+			continue;
+		}
+		st->after_limit = false;
 		if (!strcmp(kw.s, "log")) {
 			if (parse_log(c, lx, st, &kw, &kw, &have))
 				return -1;
@@ -644,6 +777,8 @@ static int parse_line(const struct pctx *c, const char *line, struct xg_rule *r,
 		return 0;
 	if (!strcmp(t.s, "default"))
 		return parse_default(c, &lx, &t, def);
+	if (!strcmp(t.s, "set"))
+		return parse_set(c, &lx, &t);
 	r->line = c->lineno;
 	if (parse_action(c, &lx, &t, r) || parse_conds(c, &lx, &st) || finish_rule(c, &st))
 		return -1;
@@ -653,7 +788,7 @@ static int parse_line(const struct pctx *c, const char *line, struct xg_rule *r,
 int xg_rule_parse_line(const char *line, const char *file, unsigned int lineno, struct xg_rule *r,
 		       uint32_t *def, char *err, size_t errlen)
 {
-	const struct pctx c = { file, lineno, err, errlen, false };
+	const struct pctx c = { file, lineno, err, errlen, false, NULL };
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -768,7 +903,7 @@ static int read_rules(FILE *f, struct pctx *c, struct xg_ruleset *rs)
 
 int xg_rules_parse_file_err(const char *path, struct xg_ruleset *rs, char *err, size_t errlen)
 {
-	struct pctx c = { path, 0, err, errlen, true };
+	struct pctx c = { path, 0, err, errlen, true, rs };
 	FILE *f;
 	int ret;
 

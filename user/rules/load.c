@@ -14,6 +14,7 @@
 
 #include "user/util/log.h"
 #include "user/rules/load.h"
+#include "user/rules/setload.h"
 #include "xdpgate.skel.h"
 
 #define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
@@ -156,7 +157,7 @@ static void xsk_fast(const struct xg_ruleset *rs, struct xg_slot_cfg *sc)
 	for (i = 0; i < rs->n; i++) {
 		const struct xg_rule *r = &rs->rules[i];
 
-		if (r->action != XG_VERDICT_XSK || !r->has_ether || r->log_every ||
+		if (r->action != XG_VERDICT_XSK || !r->has_ether || r->limit_rate || r->log_every ||
 		    (r->ether != XG_ETH_P_IP && r->ether != XG_ETH_P_IPV6))
 			return;
 		for (f = 0; f < XG_F_MAX; f++)
@@ -247,6 +248,28 @@ static int write_rules(const struct xg_gate_maps *m, const struct xg_ruleset *rs
 			err = -errno;
 	}
 	free(zero);
+	return err;
+}
+
+/* Each rule's limit id and the slot's buckets, full (tat 0). */
+static int write_limits(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
+{
+	__u32 n = c->nrules, *keys = malloc((n + 1) * sizeof(*keys)), i;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		keys[i] = SLOT_IDX(slot, i);
+	if (n && bpf_map_update_batch(m->rule_limit, keys, c->rule_limit, &n, NULL))
+		err = -errno;
+	for (i = 0; i < c->nlimits && !err; i++) {
+		__u32 k = slot * XG_LIMITS_MAX + i;
+
+		if (bpf_map_update_elem(m->limits, &k, &c->buckets[i], BPF_ANY))
+			err = -errno;
+	}
+	free(keys);
 	return err;
 }
 
@@ -425,13 +448,18 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 				  .nwords = c->nwords,
 				  .fields = c->fields,
 				  .gen = gen,
-				  .flags = small_set(c) ? XG_SLOT_SMALL : 0 };
+				  .flags = small_set(c) ? XG_SLOT_SMALL : 0,
+				  .nlimits = (__u16)c->nlimits };
+	__u32 k;
 	size_t i;
 
 	for (i = 0; i < rs->n; i++)
 		if (rs->rules[i].log_every)
 			sc.flags |= XG_SLOT_LOG;
 	xsk_fast(rs, &sc);
+	for (k = 0; k < 2; k++)
+		if (c->nsets[k] && c->set_stride[k] == 1)
+			sc.flags |= XG_SLOT_SRC_SETS_ONLY << k;
 	return sc;
 }
 
@@ -455,6 +483,8 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		err = injected_fault(2);
 	if (!err && (sc->flags & XG_SLOT_SMALL))
 		err = write_w64(m, c, slot);
+	if (!err)
+		err = write_limits(m, c, slot);
 	if (!err)
 		err = write_rules(m, rs, c, slot);
 	if (!err)
@@ -511,13 +541,18 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	/* frames that read `active` before the last flip may still use slot t */
 	err = initial ? 0 : grace_period();
 	if (!err)
+		err = xg_sets_place(m, rs, c, initial ? &sc : &cfg.slot[old], &sc);
+	if (!err)
 		err = fill_slot(m, rs, c, &sc, (__u8)t, cfg.slot[t].nrules);
 	if (!err && !initial)
 		err = plan_carry(m, rs, old, cfg.slot[old].nrules, &cy);
 	if (!err && !initial)
 		err = apply_carry(m, &cy, old, t, false);
-	if (err)
+	if (err) {
+		if (!initial)
+			xg_sets_release(m, &cfg.slot[old]); /* what this reload placed */
 		goto out;
+	}
 	cfg.slot[t] = sc;
 	err = write_config(m, &cfg); /* readers still use the other slot */
 	if (!err && !initial) {
@@ -529,6 +564,8 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		if (!err)
 			err = apply_carry(m, &cy, old, t, true);
 	}
+	if (!err)
+		xg_sets_release(m, &sc); /* the sets only the old slot used */
 out:
 	free(cy.from);
 	free(cy.at);
@@ -565,6 +602,11 @@ static int read_slot(const struct xg_gate_maps *m, const struct xg_config *cfg, 
 			xg_ruleset_free(rs);
 			return -EIO;
 		}
+	}
+	if (xg_ruleset_bind_sets(rs, msg, sizeof(msg))) {
+		pr_warn("rules: %s\n", msg);
+		xg_ruleset_free(rs);
+		return -EIO;
 	}
 	return 0;
 }

@@ -8,6 +8,11 @@
  * cut short, while port, tcp-flags and icmp-type conditions need the L4 header itself
  * (l4_ok). Each field of XG_FIELDS has a has_NAME and a match_NAME here; match_NAME is
  * asked only when the rule has the condition.
+ *
+ * A `limit` is not decided here: it depends on the gate's clock and on the frames before,
+ * not on this frame. The reference answers as if every limit had room (the rule a frame
+ * reaches while under its rates); BPF_PROG_RUN and live tests hold the buckets to their
+ * rates, and a limited rule that is over its rate passes the frame on down the list.
  */
 #include <string.h>
 
@@ -63,23 +68,29 @@ static bool is_tcp_udp(const struct xg_pkt *pkt)
 	return pkt->l4_ok && (pkt->l4_proto == IPPROTO_TCP || pkt->l4_proto == IPPROTO_UDP);
 }
 
+/* An address condition is a prefix or a set (@NAME): a frame's address is in the set when
+ * some prefix of it contains the address; a frame without L3 is in no set. */
 static bool has_src(const struct xg_rule *r)
 {
-	return r->src.family != 0;
+	return r->src.family != 0 || r->src_set[0];
 }
 
 static bool match_src(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
+	if (r->src_set[0])
+		return xg_set_has(r->src_sp, pkt->family, pkt->saddr);
 	return prefix_has(&r->src, pkt->saddr, pkt->family);
 }
 
 static bool has_dst(const struct xg_rule *r)
 {
-	return r->dst.family != 0;
+	return r->dst.family != 0 || r->dst_set[0];
 }
 
 static bool match_dst(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
+	if (r->dst_set[0])
+		return xg_set_has(r->dst_sp, pkt->family, pkt->daddr);
 	return prefix_has(&r->dst, pkt->daddr, pkt->family);
 }
 

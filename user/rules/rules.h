@@ -4,12 +4,13 @@
  * with xg_rules_classify() on every frame; the differential test checks that it does.
  *
  * Syntax, one rule per line ('#' starts a comment):
- *   ACTION [src PREFIX] [dst PREFIX] [proto tcp|udp|icmp|icmpv6|NUM] [sport PORTS]
- *          [dport PORTS] [vlan ID] [ether arp|ipv4|ipv6|HEX] [tcp-flags FLAGS]
- *          [icmp-type TYPE]
+ *   ACTION [src PREFIX|@SET] [dst PREFIX|@SET] [proto tcp|udp|icmp|icmpv6|NUM]
+ *          [sport PORTS] [dport PORTS] [vlan ID] [ether arp|ipv4|ipv6|HEX]
+ *          [tcp-flags FLAGS] [icmp-type TYPE] [limit RATE [burst N]]
  *   ACTION  = pass | drop | tx | redirect IFACE | xsk
  *          [log [every N]]
  *   default pass|drop          (at most once; the verdict when no rule matches)
+ *   set NAME FILE              (a prefix set, before the rules that name it; files only)
  */
 #ifndef XG_RULES_H
 #define XG_RULES_H
@@ -31,11 +32,32 @@
 /* Bytes in a rule file (README, Rules): far past any real set, it bounds the memory and
  * time spent on what is no rule file (/dev/zero, a mistaken path, a growing log). */
 #define XG_RULES_FILE_MAX (64 << 20)
+#define XG_LIMIT_RATE_MAX 1000000000 /* per second, and burst, before the unit */
+/* the gate's cost of one unit, 1e9 << XG_LIMIT_SHIFT / rate, must stay at least 1 */
+#define XG_LIMIT_UNITS_MAX (1000000000ULL << XG_LIMIT_SHIFT)
+#define XG_LIMIT_BURST 5	  /* frames, when no burst is given (as nftables) */
+#define XG_LIMIT_BYTE_BURST 65536 /* bytes, when no burst is given */
 
 struct xg_prefix {
 	uint8_t family;	  /* 0: any address; 4 or 6 */
 	uint8_t len;	  /* prefix length; host bits of addr are zero */
 	uint8_t addr[16]; /* network order; IPv4 in addr[0..3] */
+};
+
+/* A named prefix set (`set NAME FILE`): its prefixes sorted by family, length and address,
+ * without duplicates, and the runs of equal family and length, for the reference lookup. A
+ * set read back from a live gate is a name only (loaded false): its prefixes stay there. */
+#define XG_SET_NAME_MAX XG_SET_NAME_BPF
+struct xg_set {
+	char name[XG_SET_NAME_MAX];
+	bool loaded;
+	struct xg_prefix *p;
+	size_t n;
+	unsigned int nruns;
+	struct {
+		uint8_t family, len;
+		uint32_t first, n;
+	} run[33 + 129];
 };
 
 struct xg_port_set {
@@ -49,6 +71,10 @@ struct xg_rule {
 	uint32_t action;	       /* enum xg_verdict: PASS, DROP, TX, REDIRECT or XSK */
 	char redirect_if[IF_NAMESIZE]; /* REDIRECT only */
 	struct xg_prefix src, dst;
+	/* src @NAME / dst @NAME: the set's name (empty: none), bound to the rule set's set of
+	 * that name by the parser or xg_ruleset_bind_sets() */
+	char src_set[XG_SET_NAME_MAX], dst_set[XG_SET_NAME_MAX];
+	const struct xg_set *src_sp, *dst_sp;
 	bool has_proto;
 	uint8_t proto; /* IPPROTO_* (L4 protocol after IPv6 extension headers) */
 	struct xg_port_set sport, dport;
@@ -61,6 +87,10 @@ struct xg_rule {
 	bool has_icmp_type;
 	uint8_t icmp_family; /* 4: ICMP, 6: ICMPv6 (from proto; ICMP when none given) */
 	uint8_t icmp_type;
+	/* limit RATE [burst N]: rate in frames (or bytes, limit_bytes) per second, burst in
+	 * the same unit; limit_rate 0: no limit */
+	uint64_t limit_rate, limit_burst;
+	bool limit_bytes;
 	uint32_t log_every; /* `log [every N]`: one matching frame in N to the log; 0: no log */
 	unsigned int line;  /* source line, 0 when from the command line */
 };
@@ -70,6 +100,8 @@ struct xg_ruleset {
 	size_t n, cap;
 	uint32_t default_verdict; /* XG_VERDICT_PASS unless a `default` line says drop */
 	bool has_default;
+	struct xg_set *sets[XG_SET_RULESET_MAX]; /* each its own allocation: rules point to it */
+	size_t nsets;
 };
 
 void xg_ruleset_init(struct xg_ruleset *rs);
@@ -77,6 +109,24 @@ void xg_ruleset_free(struct xg_ruleset *rs);
 /* Insert a copy of r before index at (at == rs->n appends). 0 or -ENOMEM/-E2BIG. */
 int xg_ruleset_insert(struct xg_ruleset *rs, size_t at, const struct xg_rule *r);
 int xg_ruleset_delete(struct xg_ruleset *rs, size_t at);
+
+/* The set of rs named name, or NULL. */
+struct xg_set *xg_ruleset_set(const struct xg_ruleset *rs, const char *name);
+/* Bind every rule's set names to rs's sets, adding a name-only set for each name rs does
+ * not have (rules read back from a gate, or added on the command line). 0, or -1 with the
+ * message in err (more than XG_SET_RULESET_MAX sets). */
+int xg_ruleset_bind_sets(struct xg_ruleset *rs, char *err, size_t errlen);
+/* Read a set file (one prefix per line, '#' comments) into a new set. 0, or -1 with
+ * "FILE:LINE: ..." in err. */
+int xg_set_read(const char *path, const char *name, struct xg_set **out, char *err, size_t errlen);
+/* Sort and deduplicate s->p and index its runs. */
+void xg_set_finish(struct xg_set *s);
+void xg_set_free(struct xg_set *s);
+/* addr (network order, of family 4 or 6) lies in some prefix of s. */
+bool xg_set_has(const struct xg_set *s, uint8_t family, const void *addr);
+/* Parse one prefix ("ADDR[/LEN]"); host bits are cleared (*had_host set when there were
+ * any). 0, or -1 when it is no prefix. */
+int xg_prefix_parse(const char *s, struct xg_prefix *p, bool *had_host);
 
 /* Parse one line. Returns 1 for a rule (in *r), 2 for a `default` line (in *def), 0 for a
  * blank or comment line, -1 on error with one message in err, formatted

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Limits through BPF_PROG_RUN: a limited rule matches its burst at once and then, over its
+ * rate, lets frames fall through to the next rule; on the small-set path and through the
+ * cache, for frame and byte rates; its counter counts only the frames it took. The frames
+ * run within milliseconds, so a rate of 1/s adds at most one frame of room. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "user/util/frame_build.h"
+#include "user/rules/rules.h"
+#include "user/rules/load.h"
+#include "testenv/rules_prog_lib.h"
+
+/* Run n UDP frames of size bytes; how many came out as XDP_PASS. */
+static unsigned int run_pass(struct rp_ctx *x, unsigned int n, size_t payload)
+{
+	struct xg_frame_spec s = { MACS, .l3 = XG_L3_IPV4, UDP(1000, 53) };
+	uint8_t buf[IP_ALIGN + FRAME_MAX] __attribute__((aligned(8))), out[FRAME_MAX];
+	unsigned int i, pass = 0;
+
+	s.ip4.saddr[0] = s.ip4.daddr[0] = 198;
+	s.payload_len = payload;
+	for (i = 0; i < n; i++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = buf + IP_ALIGN, .data_out = out,
+			    .data_size_out = sizeof(out), .repeat = 1);
+
+		opts.data_size_in = (__u32)xg_frame_build(&s, buf + IP_ALIGN, FRAME_MAX);
+		if (bpf_prog_test_run_opts(x->prog_fd, &opts))
+			fail_msg("BPF_PROG_RUN failed");
+		pass += opts.retval == XDP_PASS;
+	}
+	return pass;
+}
+
+/* lines, then filler rules that match nothing until the set has nrules. */
+static void install(struct rp_ctx *x, const char *const *lines, size_t n, size_t nrules)
+{
+	const char *all[128];
+	char fill[128][48];
+	struct xg_ruleset rs;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		all[i] = lines[i];
+	for (; i < nrules; i++) {
+		snprintf(fill[i], sizeof(fill[i]), "tx dst 10.%zu.0.0/16 proto tcp", i);
+		all[i] = fill[i];
+	}
+	rp_parse_lines(all, nrules, &rs);
+	rp_install(x, &rs);
+	xg_ruleset_free(&rs);
+}
+
+static void check_burst(struct rp_ctx *x, size_t nrules, bool small)
+{
+	static const char *const lines[] = { "pass proto udp limit 1/s burst 5", "drop proto udp" };
+	struct xg_counter_val v;
+	unsigned int pass;
+
+	install(x, lines, 2, nrules);
+	assert_int_equal(x->small, small);
+	pass = run_pass(x, 40, 10);
+	if (pass < 5 || pass > 6)
+		fail_msg("%zu rules: %u of 40 frames passed, want the burst of 5 (6 if a second "
+			 "went by)",
+			 nrules, pass);
+	if (xg_rule_counter(&x->m, 0, &v) || v.packets != pass)
+		fail_msg("the limited rule counted %llu, not the %u it took",
+			 (unsigned long long)v.packets, pass);
+	if (xg_rule_counter(&x->m, 1, &v) || v.packets != 40 - pass)
+		fail_msg("the next rule counted %llu, not the %u that fell through",
+			 (unsigned long long)v.packets, 40 - pass);
+}
+
+static void test_limit_small(void **state)
+{
+	check_burst(rp_ctx_of(state), 2, true);
+}
+
+static void test_limit_cached(void **state)
+{
+	check_burst(rp_ctx_of(state), 100, false);
+}
+
+/* Several limited rules in a row are passed over one after the other. */
+static void test_limit_chain(void **state)
+{
+	static const char *const lines[] = { "pass proto udp limit 1/s burst 2",
+					     "pass proto udp limit 1/s burst 3",
+					     "pass proto udp limit 1/s burst 4", "drop" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	unsigned int pass;
+
+	install(x, lines, 4, 4);
+	pass = run_pass(x, 30, 10);
+	assert_true(pass >= 9 && pass <= 12);
+	install(x, lines, 4, 90);
+	pass = run_pass(x, 30, 10);
+	assert_true(pass >= 9 && pass <= 12);
+}
+
+/* A byte rate charges each frame its length: a 2,000-byte burst takes 19 frames of 106. */
+static void test_limit_bytes(void **state)
+{
+	static const char *const lines[] = { "pass limit 1kbytes/s burst 2000", "drop" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	unsigned int pass;
+
+	install(x, lines, 2, 2);
+	pass = run_pass(x, 40, 64); /* 14 + 20 + 8 + 64 = 106 bytes */
+	if (pass < 18 || pass > 29)
+		fail_msg("%u frames of 106 bytes passed a 2000-byte burst", pass);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_limit_small),
+		cmocka_unit_test(test_limit_cached),
+		cmocka_unit_test(test_limit_chain),
+		cmocka_unit_test(test_limit_bytes),
+	};
+
+	return cmocka_run_group_tests_name("rules_prog_limit", tests, rp_group_setup,
+					   rp_group_teardown);
+}
