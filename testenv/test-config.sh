@@ -160,6 +160,26 @@ test_config_reload_sighup() {
 	assert_eq "$xsk" $((rx)) "frames the gate sent to AF_XDP = received + dropped at the socket"
 }
 
+# SIGHUP re-applies [log]: with `json = yes` added to the file, the reload's own line is
+# already one JSON object.
+test_config_reload_log() {
+	local line
+	ops_setup
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	ops_start --config "$OT/xg.ini"
+	sleep 0.5
+	assert_eq "" "$(grep '^{' "$OT/run.out" || true)" "text lines before the reload"
+	printf 'json = yes\n' >>"$OT/xg.ini"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 1
+	line=$(grep "SIGHUP" "$OT/run.out")
+	assert_eq "run: SIGHUP: 1 rules from $OT/dut.rules in force" \
+		"$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["message"].strip())' "$line")" \
+		"the reload's line is JSON"
+	ops_stop
+}
+
 # Prometheus metrics: curl fetches them, promtool accepts them, every family the issue
 # asks for is there with its labels, and counters only grow between two scrapes under
 # traffic.

@@ -269,8 +269,8 @@ static const struct xg_conf_iface *reload_conf(const struct run_cfg *cfg, const 
 			"section\n",
 			cfg->config, ifname);
 	else if (needs_restart(cfg, ifc->cfg))
-		pr_warn("run: SIGHUP: %s: the rules and the handler are reloaded; other changes "
-			"to [interface %s] need a restart\n",
+		pr_warn("run: SIGHUP: %s: the rules, the handler and [log] are reloaded; other "
+			"changes to [interface %s] need a restart\n",
 			cfg->config, ifname);
 	return ifc;
 }
@@ -299,6 +299,7 @@ static bool run_reload(struct run_cfg *cfg, struct xg_conf *conf, struct xg_pool
 		ifc = reload_conf(cfg, ifname, &next);
 		if (!ifc)
 			goto out;
+		xg_conf_apply_log(&next); /* [log] first: this reload's own lines follow it */
 		nc = ifc->cfg;
 		rules = nc->rules;
 	}
