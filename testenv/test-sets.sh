@@ -45,6 +45,10 @@ test_sets_live_reload() {
 	assert_match "feed	20002 prefixes" "$ASSERT_OUT"
 	assert_ok xg set show "$TE_DUT_IF" feed
 	assert_match "198.18.0.1/32" "$ASSERT_OUT"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "  sets: feed \(20002 prefixes\)" "$ASSERT_OUT"
+	assert_eq "feed 20002" "$(xg status "$TE_DUT_IF" --json |
+		jq -r '.interfaces[0].sets[] | "\(.name) \(.prefixes)"')" "sets in status --json"
 
 	# set reloads under traffic: bounded in count and time
 	(

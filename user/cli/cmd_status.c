@@ -20,6 +20,7 @@
 #include "user/gate/pin.h"
 #include "user/gate/stale.h"
 #include "user/rules/apply.h"
+#include "common/xdpgate_rules.h"
 
 struct status_cfg {
 	bool json;
@@ -59,6 +60,50 @@ static int read_pending(const struct xg_gate *g, struct xg_pending *p)
 	return err;
 }
 
+/* The named sets in the gate's maps (`set list` shows the same). */
+struct status_sets {
+	unsigned int n;
+	struct xg_set_info info[XG_SETS_MAX];
+};
+
+static int read_sets(const struct xg_gate *g, struct status_sets *ss)
+{
+	int fd = xg_gate_map_fd(g, "status", "xg_set_info");
+	__u32 id;
+
+	if (fd < 0)
+		return fd;
+	for (id = 0; id < XG_SETS_MAX; id++)
+		if (!bpf_map_lookup_elem(fd, &id, &ss->info[ss->n]) && ss->info[ss->n].name[0])
+			ss->n++;
+	close(fd);
+	return 0;
+}
+
+static void print_sets(const struct status_sets *ss)
+{
+	unsigned int i;
+
+	for (i = 0; i < ss->n; i++)
+		printf("%s %s (%u prefix%s)", i ? "," : "  sets:", ss->info[i].name,
+		       ss->info[i].count, ss->info[i].count == 1 ? "" : "es");
+	if (ss->n)
+		printf("\n");
+}
+
+static void print_sets_json(const struct status_sets *ss)
+{
+	unsigned int i;
+
+	printf(",\"sets\":[");
+	for (i = 0; i < ss->n; i++) {
+		printf("%s{\"name\":", i ? "," : "");
+		xg_json_str(stdout, ss->info[i].name);
+		printf(",\"prefixes\":%u}", ss->info[i].count);
+	}
+	printf("]");
+}
+
 /* Milliseconds to the revert (0 once due). */
 static unsigned long long pending_left_ms(const struct xg_pending *p)
 {
@@ -94,7 +139,8 @@ static void print_pending_json(const struct xg_pending *p)
 }
 
 static void print_human(const struct xg_gate *g, const struct xg_gate_info *info,
-			const struct xg_snapshot *s, __u32 def, const struct xg_pending *p)
+			const struct xg_snapshot *s, __u32 def, const struct xg_pending *p,
+			const struct status_sets *ss)
 {
 	int i;
 
@@ -108,6 +154,7 @@ static void print_human(const struct xg_gate *g, const struct xg_gate_info *info
 		printf(", libxdp dispatcher id %u", info->dispatcher_id);
 	printf(", default %s\n", xg_verdict_name(def));
 	print_pending(g, p);
+	print_sets(ss);
 	printf("  rx %llu packets, %llu bytes\n", (unsigned long long)xg_counters_rx(s, 0),
 	       (unsigned long long)xg_counters_rx(s, 1));
 	for (i = 0; i < XG_CNT_MAX; i++)
@@ -118,7 +165,8 @@ static void print_human(const struct xg_gate *g, const struct xg_gate_info *info
 }
 
 static void print_json(const struct xg_gate *g, const struct xg_gate_info *info,
-		       const struct xg_snapshot *s, __u32 def, const struct xg_pending *p)
+		       const struct xg_snapshot *s, __u32 def, const struct xg_pending *p,
+		       const struct status_sets *ss)
 {
 	printf("{\"interface\":");
 	xg_json_str(stdout, g->ifname);
@@ -128,6 +176,7 @@ static void print_json(const struct xg_gate *g, const struct xg_gate_info *info,
 		       xg_mode_name(info->mode), info->prog_id, info->dispatcher_id,
 		       xg_verdict_name(def));
 		print_pending_json(p);
+		print_sets_json(ss);
 		printf(",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"counters\":{",
 		       (unsigned long long)xg_counters_rx(s, 0),
 		       (unsigned long long)xg_counters_rx(s, 1));
@@ -143,6 +192,7 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 	struct xg_snapshot s = { 0 };
 	struct xg_gate_info info;
 	struct xg_pending pend = { 0 };
+	struct status_sets ss = { 0 };
 	__u32 def = 0;
 	int fd, err;
 
@@ -166,14 +216,16 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 		err = read_default(g, &def);
 		if (!err)
 			err = read_pending(g, &pend);
+		if (!err)
+			err = read_sets(g, &ss);
 		if (err)
 			return err;
 	}
 	if (cfg->json) {
 		printf("%s", first ? "" : ",");
-		print_json(g, &info, &s, def, &pend);
+		print_json(g, &info, &s, def, &pend, &ss);
 	} else {
-		print_human(g, &info, &s, def, &pend);
+		print_human(g, &info, &s, def, &pend, &ss);
 		if (!info.attached && info.pinned)
 			printf("%s: stale pinned maps at %s ('xdpgate cleanup %s' removes them)\n",
 			       g->ifname, g->pin_dir, g->ifname);
