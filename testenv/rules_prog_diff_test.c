@@ -40,25 +40,9 @@
 
 /* ---- differential ---- */
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rn(uint32_t n) /* 0..n-1 */
-{
-	return (uint32_t)(rnd() % n);
-}
-
 static bool chance(unsigned int percent)
 {
-	return rn(100) < percent;
+	return rp_rn(100) < percent;
 }
 
 static const uint8_t pool4[][4] = {
@@ -85,7 +69,7 @@ static const uint16_t pool_ethers[] = { XG_ETH_P_IP, XG_ETH_P_IPV6,  XG_ETH_P_AR
 					0x88cc,	     XG_ETH_P_8021Q, 0x0000 };
 static const char *const flag_names[8] = { "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr" };
 
-#define PICK(a) (a)[rn(ARRAY_SIZE(a))]
+#define PICK(a) (a)[rp_rn(ARRAY_SIZE(a))]
 
 /* An address near the pool: a pool entry with, sometimes, some low bytes random. */
 static void near_addr(uint8_t *a, int fam)
@@ -94,13 +78,13 @@ static void near_addr(uint8_t *a, int fam)
 
 	memcpy(a, fam == 4 ? PICK(pool4) : PICK(pool6), alen);
 	if (chance(40))
-		a[alen - 1] = (uint8_t)rnd();
+		a[alen - 1] = (uint8_t)rp_rnd();
 	if (chance(15))
 		for (i = alen / 2; i < alen; i++)
-			a[i] = (uint8_t)rnd();
+			a[i] = (uint8_t)rp_rnd();
 	if (chance(5))
 		for (i = 0; i < alen; i++)
-			a[i] = (uint8_t)rnd();
+			a[i] = (uint8_t)rp_rnd();
 }
 
 static size_t add(char *b, size_t off, size_t size, const char *fmt, ...)
@@ -142,20 +126,20 @@ static uint16_t near_port(void)
 	uint16_t p = PICK(pool_ports);
 
 	if (chance(20))
-		p = (uint16_t)(p + rn(3) - 1);
-	return chance(10) ? (uint16_t)rnd() : p;
+		p = (uint16_t)(p + rp_rn(3) - 1);
+	return chance(10) ? (uint16_t)rp_rnd() : p;
 }
 
 static size_t add_ports(char *b, size_t o, size_t size, const char *kw)
 {
-	unsigned int n = chance(70) ? 1 : 1 + rn(chance(10) ? XG_PORT_RANGES_MAX : 4), i;
+	unsigned int n = chance(70) ? 1 : 1 + rp_rn(chance(10) ? XG_PORT_RANGES_MAX : 4), i;
 
 	o = add(b, o, size, " %s ", kw);
 	for (i = 0; i < n; i++) {
 		uint32_t lo = near_port(), hi = lo;
 
 		if (chance(40))
-			hi = lo + (chance(50) ? rn(3) : rn(3000));
+			hi = lo + (chance(50) ? rp_rn(3) : rp_rn(3000));
 		if (hi > 65535)
 			hi = 65535;
 		o = add(b, o, size, "%s%u", i ? "," : "", lo);
@@ -167,12 +151,12 @@ static size_t add_ports(char *b, size_t o, size_t size, const char *kw)
 
 static size_t add_flags(char *b, size_t o, size_t size)
 {
-	unsigned int n = 1 + rn(3), used = 0, i, f;
+	unsigned int n = 1 + rp_rn(3), used = 0, i, f;
 
 	o = add(b, o, size, " tcp-flags ");
 	for (i = 0; i < n; i++) {
 		do
-			f = rn(8);
+			f = rp_rn(8);
 		while (used & (1u << f));
 		used |= 1u << f;
 		o = add(b, o, size, "%s%s%s", i ? "," : "", chance(40) ? "!" : "", flag_names[f]);
@@ -185,7 +169,7 @@ static size_t add_flags(char *b, size_t o, size_t size)
 static void random_rule(char *b, size_t size)
 {
 	static const char *const actions[] = { "pass", "drop", "tx", "redirect lo", "xsk" };
-	int fam = rn(3) == 0 ? 0 : (chance(50) ? 4 : 6), kind = (int)rn(6);
+	int fam = rp_rn(3) == 0 ? 0 : (chance(50) ? 4 : 6), kind = (int)rp_rn(6);
 	size_t o = add(b, 0, size, "%s", PICK(actions));
 	const char *proto = NULL;
 	char num[8];
@@ -221,7 +205,7 @@ static void random_rule(char *b, size_t size)
 	if (kind == 1 && chance(70))
 		o = add_ports(b, o, size, "dport");
 	if (chance(15))
-		o = add(b, o, size, " vlan %u", chance(80) ? PICK(pool_vlans) : rn(4096));
+		o = add(b, o, size, " vlan %u", chance(80) ? PICK(pool_vlans) : rp_rn(4096));
 	if (chance(15))
 		o = add(b, o, size, " ether 0x%04x", PICK(pool_ethers));
 	if (kind == 2 || (kind == 1 && (!proto || !strcmp(proto, "tcp")) && chance(30)))
@@ -256,25 +240,25 @@ static void random_ruleset(struct xg_ruleset *rs, size_t n)
 
 static void random_l4(struct xg_frame_spec *s, int fam)
 {
-	unsigned int k = rn(100);
+	unsigned int k = rp_rn(100);
 
 	if (k < 35) {
 		s->l4_proto = IPPROTO_TCP;
 		s->tcp.sport = near_port();
 		s->tcp.dport = near_port();
-		s->tcp.flags = chance(50) ? (uint8_t)(1u << rn(8)) | (chance(50) ? 0x10 : 0)
-					  : (uint8_t)rnd();
-		s->tcp.doff = chance(95) ? 0 : (uint8_t)rn(16);
+		s->tcp.flags = chance(50) ? (uint8_t)(1u << rp_rn(8)) | (chance(50) ? 0x10 : 0)
+					  : (uint8_t)rp_rnd();
+		s->tcp.doff = chance(95) ? 0 : (uint8_t)rp_rn(16);
 	} else if (k < 70) {
 		s->l4_proto = IPPROTO_UDP;
 		s->udp.sport = near_port();
 		s->udp.dport = near_port();
 	} else if (k < 90) {
 		s->l4_proto = (fam == 4) != chance(10) ? IPPROTO_ICMP : XG_IPPROTO_ICMPV6;
-		s->icmp.type = chance(80) ? PICK(pool_icmp) : (uint8_t)rnd();
-		s->icmp.code = (uint8_t)rnd();
+		s->icmp.type = chance(80) ? PICK(pool_icmp) : (uint8_t)rp_rnd();
+		s->icmp.code = (uint8_t)rp_rnd();
 	} else {
-		s->l4_proto = chance(50) ? PICK(pool_protos) : (uint8_t)rnd();
+		s->l4_proto = chance(50) ? PICK(pool_protos) : (uint8_t)rp_rnd();
 		/* an extension header type as the last next header would need the header */
 		if (xg_ipv6_is_ext(s->l4_proto))
 			s->l4_proto = 47;
@@ -290,12 +274,12 @@ static void random_ipv6_ext(struct xg_ipv6_spec *ip6)
 
 	if (chance(80))
 		return;
-	ip6->n_ext = (uint8_t)(chance(90) ? 1 + rn(3) : XG_IPV6_EXT_MAX + 1);
+	ip6->n_ext = (uint8_t)(chance(90) ? 1 + rp_rn(3) : XG_IPV6_EXT_MAX + 1);
 	for (i = 0; i < ip6->n_ext; i++) {
 		ip6->ext[i].type = PICK(types);
-		ip6->ext[i].hdrlen = (uint8_t)(chance(70) ? 0 : rn(3));
+		ip6->ext[i].hdrlen = (uint8_t)(chance(70) ? 0 : rp_rn(3));
 		if (ip6->ext[i].type == XG_IPPROTO_FRAGMENT) {
-			ip6->ext[i].frag_off = (uint16_t)(chance(50) ? 0 : 1 + rn(100));
+			ip6->ext[i].frag_off = (uint16_t)(chance(50) ? 0 : 1 + rp_rn(100));
 			ip6->ext[i].more = chance(50);
 		}
 	}
@@ -306,13 +290,13 @@ static void random_ipv6_ext(struct xg_ipv6_spec *ip6)
 static size_t random_frame(uint8_t *f, size_t cap)
 {
 	struct xg_frame_spec s;
-	unsigned int k = rn(100), i;
+	unsigned int k = rp_rn(100), i;
 	size_t len;
 
 	if (k < 4) { /* random bytes, sometimes with a plausible EtherType and version */
-		len = 14 + rn(120);
+		len = 14 + rp_rn(120);
 		for (i = 0; i < len; i++)
-			f[i] = (uint8_t)rnd();
+			f[i] = (uint8_t)rp_rnd();
 		if (chance(70)) {
 			uint16_t et = PICK(pool_ethers);
 
@@ -325,46 +309,46 @@ static size_t random_frame(uint8_t *f, size_t cap)
 	memset(&s, 0, sizeof(s));
 	memcpy(s.dst, "\x02\x00\x00\x00\x00\x02", 6);
 	memcpy(s.src, "\x02\x00\x00\x00\x00\x01", 6);
-	k = rn(100);
+	k = rp_rn(100);
 	s.n_vlan = (uint8_t)(k < 70 ? 0 : k < 90 ? 1 : k < 98 ? 2 : 3);
 	for (i = 0; i < s.n_vlan; i++) {
-		s.vlan[i].vid = chance(80) ? PICK(pool_vlans) : (uint16_t)rn(4096);
-		s.vlan[i].pcp = (uint8_t)rn(8);
+		s.vlan[i].vid = chance(80) ? PICK(pool_vlans) : (uint16_t)rp_rn(4096);
+		s.vlan[i].pcp = (uint8_t)rp_rn(8);
 	}
-	k = rn(100);
+	k = rp_rn(100);
 	if (k < 8) {
 		s.l3 = XG_L3_NONE;
 		s.ethertype = chance(50) ? XG_ETH_P_ARP : PICK(pool_ethers);
 		if (s.ethertype == XG_ETH_P_IP || s.ethertype == XG_ETH_P_IPV6 || !s.ethertype)
 			s.ethertype = 0x88cc;
-		s.payload_len = rn(60);
+		s.payload_len = rp_rn(60);
 	} else if (k < 54) {
 		s.l3 = XG_L3_IPV4;
 		near_addr(s.ip4.saddr, 4);
 		near_addr(s.ip4.daddr, 4);
-		s.ip4.ihl = (uint8_t)(chance(90) ? 0 : 5 + rn(11));
+		s.ip4.ihl = (uint8_t)(chance(90) ? 0 : 5 + rp_rn(11));
 		if (chance(8))
-			s.ip4.frag_off = (uint16_t)(1 + rn(0x1fff));
+			s.ip4.frag_off = (uint16_t)(1 + rp_rn(0x1fff));
 		s.ip4.mf = chance(10);
 		if (chance(1))
-			s.ip4.version = (uint8_t)rn(16);
+			s.ip4.version = (uint8_t)rp_rn(16);
 		random_l4(&s, 4);
 	} else {
 		s.l3 = XG_L3_IPV6;
 		near_addr(s.ip6.saddr, 6);
 		near_addr(s.ip6.daddr, 6);
 		if (chance(1))
-			s.ip6.version = (uint8_t)rn(16);
+			s.ip6.version = (uint8_t)rp_rn(16);
 		random_ipv6_ext(&s.ip6);
 		random_l4(&s, 6);
 	}
 	if (s.l3 != XG_L3_NONE)
-		s.payload_len = rn(48);
+		s.payload_len = rp_rn(48);
 	len = xg_frame_build(&s, f, cap);
 	if (!len)
 		fail_msg("the builder rejected a random spec");
 	if (chance(20))
-		len = 14 + rn((uint32_t)(len - 14 + 1));
+		len = 14 + rp_rn((uint32_t)(len - 14 + 1));
 	return len;
 }
 
@@ -408,7 +392,7 @@ static void test_differential(void **state)
 			   : ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
 	fprintf(stderr, "# differential: seed %" PRIu64 " (XG_SEED=%" PRIu64 " replays)\n", seed,
 		seed);
-	rng_state = seed;
+	rp_rng_seed(seed);
 	rp_snap_init(&before);
 	rp_snap_init(&after);
 	want_n = calloc(XG_RULES_MAX_BPF, sizeof(*want_n));
@@ -418,7 +402,7 @@ static void test_differential(void **state)
 		__u32 slot_before = x->slot;
 
 		/* sizes from 1 to 300, small ones often */
-		n = set == 0 ? 300 : set == 1 ? 1 : 1 + rn(chance(50) ? 300 : 30);
+		n = set == 0 ? 300 : set == 1 ? 1 : 1 + rp_rn(chance(50) ? 300 : 30);
 		random_ruleset(&rs, n);
 		rp_install(x, &rs);
 		flips += x->slot != slot_before;
@@ -551,7 +535,7 @@ static void test_scale(void **state)
 	size_t len;
 	int ref;
 
-	rng_state = 12345;
+	rp_rng_seed(12345);
 	xg_ruleset_init(&rs);
 	rs.default_verdict = XG_VERDICT_DROP;
 	for (i = 0; i < SCALE_RULES; i++) {
@@ -563,22 +547,22 @@ static void test_scale(void **state)
 			snprintf(line, sizeof(line), "tx src 203.0.113.7/32 proto udp dport 4242");
 		} else if (i % 2) { /* v6 prefixes inside 2001:db8::/32 */
 			o = (size_t)snprintf(line, sizeof(line), "%s src 2001:db8:%x:%x::/%u",
-					     i % 3 ? "drop" : "pass", rn(65536), rn(65536),
-					     32 + rn(97));
+					     i % 3 ? "drop" : "pass", rp_rn(65536), rp_rn(65536),
+					     32 + rp_rn(97));
 			if (p[0] != 'i')
 				o += (size_t)snprintf(line + o, sizeof(line) - o, " proto %s", p);
 			if (p[0] == 't' || p[0] == 'u')
 				snprintf(line + o, sizeof(line) - o, " dport %u-%u", i,
-					 i + rn(500));
+					 i + rp_rn(500));
 		} else { /* v4 prefixes inside 10.0.0.0/8 */
 			o = (size_t)snprintf(line, sizeof(line), "%s dst 10.%u.%u.%u/%u",
-					     i % 3 ? "pass" : "drop", rn(256), rn(256), rn(256),
-					     8 + 4 * rn(7));
+					     i % 3 ? "pass" : "drop", rp_rn(256), rp_rn(256),
+					     rp_rn(256), 8 + 4 * rp_rn(7));
 			if (p[0] != 'i')
 				o += (size_t)snprintf(line + o, sizeof(line) - o, " proto %s", p);
 			if (p[0] == 't' || p[0] == 'u')
 				snprintf(line + o, sizeof(line) - o, " sport %u-%u,%u", i,
-					 i + rn(50), 60000 + i % 5000);
+					 i + rp_rn(50), 60000 + i % 5000);
 		}
 		if (xg_rule_parse_line(line, "scale", i + 1, &r, &def, msg, sizeof(msg)) != 1)
 			fail_msg("rule '%s': %s", line, msg);

@@ -313,3 +313,24 @@ void rp_hex_line(const uint8_t *d, size_t len, char *buf, size_t size)
 	for (i = 0; i < len && o + 3 < size; i++)
 		o += (size_t)snprintf(buf + o, size - o, "%02x", d[i]);
 }
+
+static uint64_t rp_rng_state;
+
+void rp_rng_seed(uint64_t seed)
+{
+	rp_rng_state = seed;
+}
+
+uint64_t rp_rnd(void)
+{
+	uint64_t z = (rp_rng_state += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+uint32_t rp_rn(uint32_t n)
+{
+	return (uint32_t)(rp_rnd() % n);
+}

@@ -17,6 +17,12 @@
 #include "user/rules/rules.h"
 
 #define RP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* The differential tests' reproducible random stream (splitmix64): one per test binary,
+ * seeded by each test so a failure names the seed that replays it. */
+void rp_rng_seed(uint64_t seed);
+uint64_t rp_rnd(void);
+uint32_t rp_rn(uint32_t n); /* 0..n-1 */
 #define IP_ALIGN 2
 #define FRAME_MAX 2048
 #define MSG_MAX 1024

@@ -24,44 +24,29 @@
 #include "user/rules/setload.h"
 #include "testenv/rules_prog_lib.h"
 
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static uint32_t rn(uint32_t n)
-{
-	return (uint32_t)(rnd() % n);
-}
-
 static void random_prefix(struct xg_prefix *p, const struct xg_set *s)
 {
 	size_t i;
 
 	memset(p, 0, sizeof(*p));
-	if (s->n && rn(100) < 30) { /* nested: a longer prefix inside one already there */
-		*p = s->p[rn((uint32_t)s->n)];
+	if (s->n && rp_rn(100) < 30) { /* nested: a longer prefix inside one already there */
+		*p = s->p[rp_rn((uint32_t)s->n)];
 		if (p->len < (p->family == 4 ? 32 : 128)) {
-			p->len = (uint8_t)(p->len + 1 + rn((p->family == 4 ? 32u : 128u) - p->len));
+			p->len = (uint8_t)(p->len + 1 +
+					   rp_rn((p->family == 4 ? 32u : 128u) - p->len));
 			for (i = 0; i < 16; i++)
-				p->addr[i] |= (uint8_t)rnd();
+				p->addr[i] |= (uint8_t)rp_rnd();
 		}
 	} else {
-		p->family = rn(100) < 70 ? 4 : 6;
+		p->family = rp_rn(100) < 70 ? 4 : 6;
 		/* IPv4 under 198.18.0.0/15 half the time, so frames near it hit */
 		p->addr[0] = p->family == 4 ? 198 : 0xfd;
-		p->addr[1] = p->family == 4 ? (uint8_t)(18 + rn(2)) : (uint8_t)rn(4);
+		p->addr[1] = p->family == 4 ? (uint8_t)(18 + rp_rn(2)) : (uint8_t)rp_rn(4);
 		for (i = 2; i < 16; i++)
-			p->addr[i] = (uint8_t)rnd();
-		if (rn(2))
-			p->addr[0] = (uint8_t)rnd();
-		p->len = (uint8_t)(p->family == 4 ? 8 + rn(25) : 16 + rn(113));
+			p->addr[i] = (uint8_t)rp_rnd();
+		if (rp_rn(2))
+			p->addr[0] = (uint8_t)rp_rnd();
+		p->len = (uint8_t)(p->family == 4 ? 8 + rp_rn(25) : 16 + rp_rn(113));
 	}
 	xg_addr_mask(p->addr, p->len, p->family == 4 ? 4 : 16);
 }
@@ -86,14 +71,14 @@ static void random_addr(uint8_t *a, int fam, const struct xg_set *s)
 {
 	size_t i, alen = fam == 4 ? 4 : 16, tries;
 
-	for (tries = 0; s->n && rn(100) < 70 && tries < 8; tries++) {
-		const struct xg_prefix *p = &s->p[rn((uint32_t)s->n)];
+	for (tries = 0; s->n && rp_rn(100) < 70 && tries < 8; tries++) {
+		const struct xg_prefix *p = &s->p[rp_rn((uint32_t)s->n)];
 		uint8_t r[16];
 
 		if (p->family != fam)
 			continue;
 		for (i = 0; i < 16; i++)
-			r[i] = (uint8_t)rnd();
+			r[i] = (uint8_t)rp_rnd();
 		for (i = 0; i < alen; i++) { /* the prefix's bits, then random host bits */
 			unsigned int keep = p->len > i * 8 ? p->len - i * 8 : 0;
 			uint8_t mask = keep >= 8 ? 0xff : (uint8_t)(0xff << (8 - keep));
@@ -104,17 +89,17 @@ static void random_addr(uint8_t *a, int fam, const struct xg_set *s)
 	}
 	a[0] = fam == 4 ? 198 : 0xfd;
 	for (i = 1; i < alen; i++)
-		a[i] = (uint8_t)rnd();
+		a[i] = (uint8_t)rp_rnd();
 }
 
 static size_t random_frame(uint8_t *f, const struct xg_ruleset *rs)
 {
 	struct xg_frame_spec s = { MACS };
-	int fam = rn(100) < 60 ? 4 : 6;
-	const struct xg_set *a = rs->sets[rn((uint32_t)rs->nsets)];
-	const struct xg_set *b = rs->sets[rn((uint32_t)rs->nsets)];
+	int fam = rp_rn(100) < 60 ? 4 : 6;
+	const struct xg_set *a = rs->sets[rp_rn((uint32_t)rs->nsets)];
+	const struct xg_set *b = rs->sets[rp_rn((uint32_t)rs->nsets)];
 
-	if (rn(100) < 3) {
+	if (rp_rn(100) < 3) {
 		s.l3 = XG_L3_NONE;
 		s.ethertype = XG_ETH_P_ARP;
 		s.payload_len = 28;
@@ -123,20 +108,20 @@ static size_t random_frame(uint8_t *f, const struct xg_ruleset *rs)
 	s.l3 = fam == 4 ? XG_L3_IPV4 : XG_L3_IPV6;
 	random_addr(fam == 4 ? s.ip4.saddr : s.ip6.saddr, fam, a);
 	random_addr(fam == 4 ? s.ip4.daddr : s.ip6.daddr, fam, b);
-	s.l4_proto = rn(2) ? IPPROTO_TCP : IPPROTO_UDP;
-	s.tcp.sport = s.udp.sport = (uint16_t)(1000 + rn(3));
-	s.tcp.dport = s.udp.dport = (uint16_t)(rn(2) ? 80 : 53);
-	s.payload_len = rn(32);
+	s.l4_proto = rp_rn(2) ? IPPROTO_TCP : IPPROTO_UDP;
+	s.tcp.sport = s.udp.sport = (uint16_t)(1000 + rp_rn(3));
+	s.tcp.dport = s.udp.dport = (uint16_t)(rp_rn(2) ? 80 : 53);
+	s.payload_len = rp_rn(32);
 	return xg_frame_build(&s, f, FRAME_MAX);
 }
 
 static void random_rule(char *b, size_t size, const struct xg_ruleset *rs)
 {
 	static const char *const actions[] = { "pass", "drop", "tx" };
-	const char *act = actions[rn(3)], *sa = rs->sets[rn((uint32_t)rs->nsets)]->name;
-	const char *da = rs->sets[rn((uint32_t)rs->nsets)]->name;
+	const char *act = actions[rp_rn(3)], *sa = rs->sets[rp_rn((uint32_t)rs->nsets)]->name;
+	const char *da = rs->sets[rp_rn((uint32_t)rs->nsets)]->name;
 
-	switch (rn(7)) {
+	switch (rp_rn(7)) {
 	case 0:
 		snprintf(b, size, "%s src @%s", act, sa);
 		break;
@@ -150,10 +135,10 @@ static void random_rule(char *b, size_t size, const struct xg_ruleset *rs)
 		snprintf(b, size, "%s src @%s proto tcp dport 80", act, sa);
 		break;
 	case 4:
-		snprintf(b, size, "%s dst 198.18.%u.0/24", act, rn(4));
+		snprintf(b, size, "%s dst 198.18.%u.0/24", act, rp_rn(4));
 		break;
 	case 5:
-		snprintf(b, size, "%s src 198.%u.0.0/16 dst @%s", act, 18 + rn(2), da);
+		snprintf(b, size, "%s src 198.%u.0.0/16 dst @%s", act, 18 + rp_rn(2), da);
 		break;
 	default:
 		snprintf(b, size, "%s proto udp", act);
@@ -171,9 +156,9 @@ static void random_ruleset(struct xg_ruleset *rs, size_t nsets, size_t nrules)
 	size_t i;
 
 	xg_ruleset_init(rs);
-	rs->default_verdict = rn(2) ? XG_VERDICT_PASS : XG_VERDICT_DROP;
+	rs->default_verdict = rp_rn(2) ? XG_VERDICT_PASS : XG_VERDICT_DROP;
 	for (i = 0; i < nsets; i++)
-		rs->sets[rs->nsets++] = random_set(names[i], i == 0 ? 100000 : 1000 + rn(20000));
+		rs->sets[rs->nsets++] = random_set(names[i], i == 0 ? 100000 : 1000 + rp_rn(20000));
 	for (i = 0; i < nrules; i++) {
 		random_rule(line, sizeof(line), rs);
 		if (xg_rule_parse_line(line, "gen", (unsigned int)i + 1, &r, &def, err,
@@ -218,12 +203,12 @@ static void test_sets_differential(void **state)
 	seed = env && *env ? strtoull(env, NULL, 0)
 			   : ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
 	fprintf(stderr, "# sets: seed %" PRIu64 " (XG_SEED=%" PRIu64 " replays)\n", seed, seed);
-	rng_state = seed;
+	rp_rng_seed(seed);
 	rp_snap_init(&before);
 	rp_snap_init(&after);
 	for (k = 0; k < SET_RULESETS && !bad; k++) {
 		/* one set on the small-set path, larger rule sets through the cache */
-		random_ruleset(&rs, 1 + k, k == 0 ? 8 : k == 1 ? 40 : 100 + rn(100));
+		random_ruleset(&rs, 1 + k, k == 0 ? 8 : k == 1 ? 40 : 100 + rp_rn(100));
 		rp_install(x, &rs);
 		small += x->small;
 		rp_read_snap(x, &before);
