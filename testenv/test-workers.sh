@@ -32,7 +32,7 @@ workers_stop() {
 	local t0
 	t0=$(date +%s%N)
 	kill -INT "$RUN_PID"
-	wait "$RUN_PID"
+	wait "$RUN_PID" || { sed 's/^/    run: /' "$OUT" | tail -n 20 >&2; return 1; }
 	assert_le $((($(date +%s%N) - t0) / 1000000)) 2000 "ms from SIGINT to exit"
 }
 

@@ -599,12 +599,8 @@ static void test_shared_queue(void **state)
 	(void)state;
 	assert_int_equal(pthread_spin_init(&sh.lock, PTHREAD_PROCESS_PRIVATE), 0);
 	/* what xg_xsk_open_same_queue sets up, without a kernel: half the free frames */
-	assert_int_equal(xg_xsk_init_frames(&q2, NFRAMES, FRAME), 0);
-	q2.nfree = 0;
-	for (i = 0; i < NFRAMES / 2; i++)
-		q2.free[q2.nfree++] = r->w.q.free[--r->w.q.nfree];
-	q2.nframes = q2.nfree;
-	r->w.q.nframes -= q2.nfree;
+	assert_int_equal(xg_xsk_take_frames(&q2, &r->w.q, NFRAMES / 2), 0);
+	assert_int_equal(q2.nframes, NFRAMES / 2);
 	q2.area = r->area;
 	ring_init(&q2.rx, &rx2, 0);
 	ring_init(&q2.tx, &tx2, 1);
@@ -650,6 +646,42 @@ static void test_shared_queue(void **state)
 	rig_close(r);
 }
 
+/* Four sockets on one queue, shares taken as the pool takes them: every free list has
+ * room for all the queue's frames, since any socket may receive (and recycle) them all;
+ * a failed bind gives its share back. */
+static void test_shared_queue_capacity(void **state)
+{
+	struct xg_xsk first, q[3];
+	unsigned int k;
+	uint32_t i, n;
+
+	(void)state;
+	assert_int_equal(xg_xsk_init_frames(&first, NFRAMES, FRAME), 0);
+	for (k = 0; k < 3; k++) {
+		assert_int_equal(xg_xsk_take_frames(&q[k], &first, first.nfree / (4 - k)), 0);
+		assert_int_equal(q[k].nframes, NFRAMES / 4);
+		assert_int_equal(q[k].free_cap, NFRAMES);
+	}
+	assert_int_equal(first.nframes, NFRAMES / 4);
+	/* the last socket receives every frame of the queue and recycles them */
+	for (k = 0; k < 3; k++) {
+		n = k < 2 ? q[k].nfree : 0;
+		for (i = 0; i < n; i++)
+			xg_umem_free(&q[2], q[k].free[--q[k].nfree]);
+	}
+	while (first.nfree)
+		xg_umem_free(&q[2], first.free[--first.nfree]);
+	assert_int_equal(q[2].nfree, NFRAMES);
+	/* a share given back returns to the first */
+	for (k = 0; k < 3; k++) {
+		xg_xsk_return_frames(&q[k], &first);
+		xg_xsk_close(&q[k]);
+	}
+	assert_int_equal(first.nfree, NFRAMES);
+	assert_int_equal(first.nframes, NFRAMES);
+	xg_xsk_close(&first);
+}
+
 #ifdef XG_XSK_DEBUG
 /* With XG_XSK_DEBUG a round that finds the frames out of balance aborts. */
 static void test_debug_aborts_on_imbalance(void **state)
@@ -691,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_forward_shared),
 		cmocka_unit_test(test_forward_copy_full),
 		cmocka_unit_test(test_shared_queue),
+		cmocka_unit_test(test_shared_queue_capacity),
 #ifdef XG_XSK_DEBUG
 		cmocka_unit_test(test_debug_aborts_on_imbalance),
 #endif

@@ -147,6 +147,33 @@ int xg_xsk_open_shared_tx(struct xg_xsk *q, struct xg_xsk *owner, const struct x
 	return 0;
 }
 
+int xg_xsk_take_frames(struct xg_xsk *q, struct xg_xsk *first, uint32_t nframes)
+{
+	uint32_t i;
+
+	memset(q, 0, sizeof(*q));
+	/* every frame of the UMEM may end up here: the capacity is the first's, not the
+	 * first's remaining share (a third socket sized that way overflowed its list) */
+	q->free = malloc(first->free_cap * sizeof(*q->free));
+	if (!q->free)
+		return -ENOMEM;
+	q->free_cap = first->free_cap;
+	for (i = 0; i < nframes && first->nfree; i++)
+		q->free[q->nfree++] = first->free[--first->nfree];
+	q->nframes = q->nfree;
+	first->nframes -= q->nfree;
+	q->frame_size = first->frame_size;
+	return 0;
+}
+
+void xg_xsk_return_frames(struct xg_xsk *q, struct xg_xsk *first)
+{
+	while (q->nfree)
+		first->free[first->nfree++] = q->free[--q->nfree];
+	first->nframes += q->nframes;
+	q->nframes = 0;
+}
+
 int xg_xsk_open_same_queue(struct xg_xsk *q, struct xg_xsk *first, struct xg_xsk_share *sh,
 			   const struct xg_xsk_cfg *cfg, uint32_t nframes)
 {
@@ -155,13 +182,11 @@ int xg_xsk_open_same_queue(struct xg_xsk *q, struct xg_xsk *first, struct xg_xsk
 		.tx_size = cfg->ring_size,
 		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
 	};
-	uint32_t total = first->nframes, i;
 	int err, tries = 0;
 
-	memset(q, 0, sizeof(*q));
-	q->free = malloc(total * sizeof(*q->free)); /* frames migrate: room for them all */
-	if (!q->free)
-		return -ENOMEM;
+	err = xg_xsk_take_frames(q, first, nframes);
+	if (err)
+		return err;
 	/* the queue's fill and completion rings exist: libxdp reuses them, the last two
 	 * rings given here stay unused; EBUSY after a previous user: see bind_socket */
 	while ((err = xsk_socket__create_shared(&q->xsk, cfg->ifname, cfg->queue, first->umem,
@@ -173,6 +198,7 @@ int xg_xsk_open_same_queue(struct xg_xsk *q, struct xg_xsk *first, struct xg_xsk
 			"%s\n",
 			cfg->ifname, cfg->queue, strerror(-err));
 		q->xsk = NULL;
+		xg_xsk_return_frames(q, first);
 		xg_xsk_close(q);
 		return err;
 	}
@@ -181,13 +207,8 @@ int xg_xsk_open_same_queue(struct xg_xsk *q, struct xg_xsk *first, struct xg_xsk
 	first->share = q->share = sh;
 	q->frames_of = NULL;
 	q->area = first->area; /* first's mapping (area_len 0: not ours to unmap) */
-	q->frame_size = first->frame_size;
 	q->zerocopy = first->zerocopy;
 	q->huge = first->huge;
-	for (i = 0; i < nframes && first->nfree; i++)
-		q->free[q->nfree++] = first->free[--first->nfree];
-	q->nframes = q->nfree;
-	first->nframes -= q->nfree;
 	return 0;
 }
 
@@ -225,7 +246,7 @@ int xg_xsk_init_frames(struct xg_xsk *q, uint32_t nframes, uint32_t frame_size)
 		return -ENOMEM;
 	for (i = 0; i < nframes; i++)
 		q->free[i] = (uint64_t)i * frame_size;
-	q->nfree = q->nframes = nframes;
+	q->nfree = q->nframes = q->free_cap = nframes;
 	q->frame_size = frame_size;
 	return 0;
 }
@@ -264,6 +285,10 @@ bool xg_umem_alloc(struct xg_xsk *q, uint64_t *addr)
 void xg_umem_free(struct xg_xsk *q, uint64_t addr)
 {
 	/* frames are whole: the kernel may hand back an address inside the frame */
+#ifdef XG_XSK_DEBUG
+	if (q->nfree >= q->free_cap)
+		abort(); /* more frames than the UMEM has: one freed twice */
+#endif
 	q->free[q->nfree++] = addr - chunk_off(q, addr);
 }
 

@@ -62,6 +62,7 @@ struct xg_xsk {
 	bool zerocopy;	/* the bind the kernel granted */
 	uint64_t *free; /* free frame addresses, a stack */
 	uint32_t nfree, nframes, frame_size;
+	uint32_t free_cap; /* room in free: all the UMEM's frames, which may migrate here */
 	uint32_t outstanding_tx;  /* in the TX ring or awaiting completion */
 	uint32_t in_kernel_fill;  /* placed in the fill ring, not yet received */
 	uint32_t lent;		  /* in a shared-UMEM socket's TX ring or awaiting its completion */
@@ -95,6 +96,11 @@ int xg_xsk_open_shared_tx(struct xg_xsk *q, struct xg_xsk *owner, const struct x
  * It takes nframes of first's free frames. 0 or -errno after one line. */
 int xg_xsk_open_same_queue(struct xg_xsk *q, struct xg_xsk *first, struct xg_xsk_share *sh,
 			   const struct xg_xsk_cfg *cfg, uint32_t nframes);
+/* The frames part of that, without a socket: q takes nframes of first's free frames, with
+ * a free list as big as first's (frames migrate between the queue's sockets). */
+int xg_xsk_take_frames(struct xg_xsk *q, struct xg_xsk *first, uint32_t nframes);
+/* Gives them back (a bind that failed after xg_xsk_take_frames). */
+void xg_xsk_return_frames(struct xg_xsk *q, struct xg_xsk *first);
 /* The frames of n sockets sharing one queue add up (debug check, once they are idle). */
 bool xg_xsk_share_balanced(struct xg_xsk *const *qs, unsigned int n);
 /* The fill and completion rings the socket uses (its own, or its queue's shared ones). */
