@@ -62,7 +62,7 @@ struct xg_xsk {
 	bool zerocopy;	/* the bind the kernel granted */
 	uint64_t *free; /* free frame addresses, a stack */
 	uint32_t nfree, nframes, frame_size;
-	uint32_t free_cap; /* room in free: all the UMEM's frames, which may migrate here */
+	uint32_t free_cap;	  /* room in free: all the UMEM's frames, which may migrate here */
 	uint32_t outstanding_tx;  /* in the TX ring or awaiting completion */
 	uint32_t in_kernel_fill;  /* placed in the fill ring, not yet received */
 	uint32_t lent;		  /* in a shared-UMEM socket's TX ring or awaiting its completion */
