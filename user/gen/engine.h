@@ -45,6 +45,7 @@ struct xg_gen_thread {
 	unsigned int idx;
 	int prog_fd;		    /* live */
 	struct xg_xsk *q;	    /* xsk: this thread's socket, on queue idx */
+	struct xg_gen_slots *slots; /* xsk: its UMEM frames, prepared per flow */
 	_Atomic uint64_t completed; /* xsk: frames the kernel has sent */
 	uint64_t quota;		    /* 0: unlimited */
 	double rate;		    /* 0: unpaced */
@@ -63,6 +64,7 @@ struct xg_gen_totals {
 
 struct xg_gen;
 struct xg_xsk;
+struct xg_gen_slots;
 
 /* What an engine supplies. prepare runs once the thread structs are filled in (before any
  * thread starts) and prints its own one-line error; release undoes it after the threads

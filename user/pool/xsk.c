@@ -344,12 +344,18 @@ unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int 
 	return n;
 }
 
+unsigned int xg_tx_room(struct xg_xsk *q, unsigned int n)
+{
+	uint32_t room = xsk_prod_nb_free(&q->tx, n);
+
+	return room < n ? room : n;
+}
+
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n)
 {
-	uint32_t room = xsk_prod_nb_free(&q->tx, n), idx, i;
+	uint32_t idx, i;
 
-	if (room < n)
-		n = room;
+	n = xg_tx_room(q, n);
 	if (!n || xsk_ring_prod__reserve(&q->tx, n, &idx) != n)
 		return 0;
 	for (i = 0; i < n; i++) {

@@ -112,6 +112,8 @@ int xg_xsk_fd(const struct xg_xsk *q);
 /* The ring layer. */
 unsigned int xg_fq_refill(struct xg_xsk *q); /* returns frames placed */
 unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max);
+/* How many of n frames the TX ring has room for now. */
+unsigned int xg_tx_room(struct xg_xsk *q, unsigned int n);
 /* Queue n frames for TX (data already in place, len set); returns how many went in; the
  * rest stay the caller's. Kicks the kernel when it asks to be woken. */
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n);
