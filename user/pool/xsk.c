@@ -268,6 +268,14 @@ int xg_xsk_fd(const struct xg_xsk *q)
 	return xsk_socket__fd(q->xsk);
 }
 
+int xg_xsk_set_tx_budget(struct xg_xsk *q, unsigned int budget)
+{
+	if (setsockopt(xsk_socket__fd(q->xsk), SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget,
+		       sizeof(budget)))
+		return -errno;
+	return 0;
+}
+
 /* Offset of addr inside its chunk; frame_size is a power of two (xg_xsk_init_frames). */
 static uint32_t chunk_off(const struct xg_xsk *q, uint64_t addr)
 {
