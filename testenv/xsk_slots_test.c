@@ -137,7 +137,8 @@ static void test_no_marker_one_flow_is_the_template(void **state)
 	assert_memory_equal(area, frame, p.frame_len);
 	memcpy(before, area, sizeof(area));
 	for (seq = 0; seq < 50; seq++)
-		xg_gen_slot_write(&s, area + (seq % NSLOTS) * SLOT, (uint32_t)(seq % NSLOTS), seq, 0);
+		xg_gen_slot_write(&s, area + (seq % NSLOTS) * SLOT, (uint32_t)(seq % NSLOTS), seq,
+				  0);
 	assert_memory_equal(area, before, sizeof(area));
 	xg_gen_slots_free(&s);
 }

@@ -30,7 +30,7 @@
 #define XSK_RING 2048
 #define XSK_FRAME 2048 /* holds XG_GEN_MAX_SIZE */
 #define XSK_BATCH 256
-#define XSK_TX_BUDGET 256 /* frames a copy-mode wake-up may send (the kernel's default: 32) */
+#define XSK_TX_BUDGET 256     /* frames a copy-mode wake-up may send (the kernel's default: 32) */
 #define PACE_BATCH_HZ 10000.0 /* paced threads send rate/PACE_BATCH_HZ frames a batch */
 #define DRAIN_S 1.0	      /* how long a stopping thread waits for its completions */
 

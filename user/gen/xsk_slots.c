@@ -102,8 +102,8 @@ static void flow_fields(const struct xg_gen_params *p, int cpu, uint8_t *scratch
 	out->l4_csum = c;
 }
 
-int xg_gen_slots_init(struct xg_gen_slots *s, const struct xg_gen_params *p, int cpu,
-		      uint8_t *area, uint32_t nslots, uint32_t frame_size)
+int xg_gen_slots_init(struct xg_gen_slots *s, const struct xg_gen_params *p, int cpu, uint8_t *area,
+		      uint32_t nslots, uint32_t frame_size)
 {
 	uint32_t flows = p->flows > 1 ? p->flows : 1, i;
 	uint8_t *scratch;

@@ -42,8 +42,8 @@ void xg_gen_rewrite(const struct xg_gen_params *p, int cpu, uint8_t *data, uint6
 
 /* Build the flow table for the thread on CPU cpu and fill nslots frames of frame_size
  * bytes at area with flow 0's frame 0. 0 or -ENOMEM. */
-int xg_gen_slots_init(struct xg_gen_slots *s, const struct xg_gen_params *p, int cpu,
-		      uint8_t *area, uint32_t nslots, uint32_t frame_size);
+int xg_gen_slots_init(struct xg_gen_slots *s, const struct xg_gen_params *p, int cpu, uint8_t *area,
+		      uint32_t nslots, uint32_t frame_size);
 void xg_gen_slots_free(struct xg_gen_slots *s);
 
 static inline void xg_gen_put16(uint8_t *data, uint16_t off, uint16_t v)
