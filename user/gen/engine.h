@@ -88,6 +88,10 @@ struct xg_gen {
 	struct xg_gen_totals final; /* read when the engine stops */
 };
 
+struct gen_bpf;
+/* Fill the live engine's program's rodata (layout, flows, pacing) from p, before load. */
+void xg_gen_live_config(struct gen_bpf *skel, const struct xg_gen_params *p);
+
 /* Pin the calling thread to cpu (a line at info level when refused). */
 void xg_gen_pin_cpu(int cpu);
 
