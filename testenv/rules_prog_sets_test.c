@@ -51,17 +51,24 @@ static void random_prefix(struct xg_prefix *p, const struct xg_set *s)
 	xg_addr_mask(p->addr, p->len, p->family == 4 ? 4 : 16);
 }
 
-static struct xg_set *random_set(const char *name, size_t n)
+/* n random prefixes, and one IPv4 prefix of length shortlen (0..7: the lengths the random
+ * ones do not reach, each in some set of the run) */
+static struct xg_set *random_set(const char *name, size_t n, unsigned int shortlen)
 {
 	struct xg_set *s = calloc(1, sizeof(*s));
 	size_t i;
 
-	if (!s || !(s->p = calloc(n, sizeof(*s->p))))
+	if (!s || !(s->p = calloc(n + 1, sizeof(*s->p))))
 		fail_msg("out of memory");
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->loaded = true;
 	for (i = 0; i < n; i++, s->n++)
 		random_prefix(&s->p[i], s);
+	s->p[n].family = 4;
+	s->p[n].len = (uint8_t)shortlen;
+	s->p[n].addr[0] = (uint8_t)rp_rnd();
+	xg_addr_mask(s->p[n].addr, s->p[n].len, 4);
+	s->n++;
 	xg_set_finish(s);
 	return s;
 }
@@ -146,8 +153,9 @@ static void random_rule(char *b, size_t size, const struct xg_ruleset *rs)
 	}
 }
 
-/* nsets random sets of 1,000-100,000 prefixes and nrules rules over them. */
-static void random_ruleset(struct xg_ruleset *rs, size_t nsets, size_t nrules)
+/* nsets random sets of 1,000-100,000 prefixes and nrules rules over them; *nshort counts
+ * the sets made so far (their short prefixes take the lengths in turn). */
+static void random_ruleset(struct xg_ruleset *rs, size_t nsets, size_t nrules, unsigned int *nshort)
 {
 	static const char *const names[] = { "alpha", "beta", "gamma", "delta" };
 	char line[256], err[256];
@@ -158,7 +166,8 @@ static void random_ruleset(struct xg_ruleset *rs, size_t nsets, size_t nrules)
 	xg_ruleset_init(rs);
 	rs->default_verdict = rp_rn(2) ? XG_VERDICT_PASS : XG_VERDICT_DROP;
 	for (i = 0; i < nsets; i++)
-		rs->sets[rs->nsets++] = random_set(names[i], i == 0 ? 100000 : 1000 + rp_rn(20000));
+		rs->sets[rs->nsets++] =
+			random_set(names[i], i == 0 ? 100000 : 1000 + rp_rn(20000), ++*nshort % 8);
 	for (i = 0; i < nrules; i++) {
 		random_rule(line, sizeof(line), rs);
 		if (xg_rule_parse_line(line, "gen", (unsigned int)i + 1, &r, &def, err,
@@ -192,7 +201,8 @@ static void test_sets_differential(void **state)
 	uint8_t buf[IP_ALIGN + FRAME_MAX] __attribute__((aligned(8)));
 	uint8_t *f = buf + IP_ALIGN;
 	const char *env = getenv("XG_SEED");
-	unsigned int k, bad = 0, frames = 0, matched = 0, small = 0;
+	unsigned int k, bad = 0, frames = 0, matched = 0, small = 0, nshort = 0;
+	uint64_t lens4 = 0; /* bit l: some set has an IPv4 prefix of length l */
 	struct snap before, after;
 	struct xg_ruleset rs;
 	char msg[MSG_MAX], hex[2 * FRAME_MAX + 1];
@@ -208,7 +218,11 @@ static void test_sets_differential(void **state)
 	rp_snap_init(&after);
 	for (k = 0; k < SET_RULESETS && !bad; k++) {
 		/* one set on the small-set path, larger rule sets through the cache */
-		random_ruleset(&rs, 1 + k, k == 0 ? 8 : k == 1 ? 40 : 100 + rp_rn(100));
+		random_ruleset(&rs, 1 + k, k == 0 ? 8 : k == 1 ? 40 : 100 + rp_rn(100), &nshort);
+		for (i = 0; i < rs.nsets; i++)
+			for (len = 0; len < rs.sets[i]->n; len++)
+				if (rs.sets[i]->p[len].family == 4)
+					lens4 |= 1ull << rs.sets[i]->p[len].len;
 		rp_install(x, &rs);
 		small += x->small;
 		rp_read_snap(x, &before);
@@ -245,6 +259,7 @@ static void test_sets_differential(void **state)
 		"disagreements\n",
 		frames, matched, small);
 	assert_true(frames >= 100000);
+	assert_int_equal(lens4, (1ull << 33) - 1); /* every IPv4 length through the flat table */
 	assert_true(matched > frames / 4 && matched < frames);
 	assert_true(small > 0 && small < SET_RULESETS);
 }
