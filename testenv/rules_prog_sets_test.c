@@ -328,11 +328,63 @@ static void test_set_reload(void **state)
 	xg_ruleset_free(&rs);
 }
 
+/* set add paints onto a copy of the live IPv4 table, set del builds it again from the trie:
+ * the gate follows both at once, and keeps what neither touched. */
+static void test_set_edit(void **state)
+{
+	static const char *const lines[] = { "drop src @block", "pass" };
+	static const char *const pfx[] = { "198.18.1.0/24", "198.19.4.0/30", "198.19.0.0/16" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	struct xg_set *s = calloc(1, sizeof(*s));
+	struct xg_prefix p[3];
+	struct xg_ruleset rs;
+	struct xg_config cfg;
+	char err[256];
+	size_t changed, i;
+	bool host;
+	__u32 key = 0;
+	int id;
+
+	rp_parse_lines(lines, RP_ARRAY_SIZE(lines), &rs);
+	for (i = 0; i < 3; i++)
+		if (xg_prefix_parse(pfx[i], &p[i], &host))
+			fail_msg("setup");
+	if (!s || !(s->p = malloc(sizeof(p[0]))))
+		fail_msg("out of memory");
+	snprintf(s->name, sizeof(s->name), "block");
+	s->loaded = true;
+	s->p[0] = p[0];
+	s->n = 1;
+	xg_set_finish(s);
+	rs.sets[rs.nsets++] = s;
+	if (xg_ruleset_bind_sets(&rs, err, sizeof(err)))
+		fail_msg("%s", err);
+	rp_install(x, &rs);
+	if (bpf_map_lookup_elem(x->m.config, &key, &cfg))
+		fail_msg("config");
+	id = xg_set_id(&x->m, "block", &cfg.slot[cfg.active & 1]);
+	assert_true(id >= 0);
+	assert_int_equal(run_src(x, "198.19.4.2"), XDP_PASS);
+	assert_int_equal(xg_set_edit(&x->m, (__u32)id, &p[1], 2, true, &changed), 0);
+	assert_int_equal(changed, 2);
+	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP); /* kept */
+	assert_int_equal(run_src(x, "198.19.4.2"), XDP_DROP);
+	assert_int_equal(run_src(x, "198.19.200.1"), XDP_DROP);
+	assert_int_equal(xg_set_edit(&x->m, (__u32)id, &p[2], 1, false, &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(run_src(x, "198.19.200.1"), XDP_PASS); /* the /16 gone */
+	assert_int_equal(run_src(x, "198.19.4.2"), XDP_DROP);	/* the /30 under it stays */
+	assert_int_equal(run_src(x, "198.19.4.4"), XDP_PASS);
+	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP);
+	xg_ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sets_differential),
 		cmocka_unit_test(test_set_reload),
+		cmocka_unit_test(test_set_edit),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog_sets", tests, rp_group_setup,

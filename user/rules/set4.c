@@ -70,21 +70,26 @@ static int set4_paint(struct xg_set4 *t, const struct xg_prefix *p)
 	return 0;
 }
 
-int xg_set4_build(const struct xg_set *s, struct xg_set4 *t)
+int xg_set4_paint(struct xg_set4 *t, const struct xg_prefix *p, size_t n)
 {
 	size_t i;
 	int err = 0;
 
+	for (i = 0; i < n && !err; i++)
+		if (p[i].family == 4)
+			err = set4_paint(t, &p[i]);
+	if (err)
+		xg_set4_free(t);
+	return err;
+}
+
+int xg_set4_build(const struct xg_set *s, struct xg_set4 *t)
+{
 	memset(t, 0, sizeof(*t));
 	set4_alloc(t, XG_SET4_L1); /* level 1, at offset 0 */
 	if (!t->w)
 		return -ENOMEM;
-	for (i = 0; i < s->n && !err; i++)
-		if (s->p[i].family == 4)
-			err = set4_paint(t, &s->p[i]);
-	if (err)
-		xg_set4_free(t);
-	return err;
+	return xg_set4_paint(t, s->p, s->n);
 }
 
 #define SET4_WORD(off) ((off) < t->n ? t->w[off] : XG_SET4_NONE)

@@ -97,33 +97,71 @@ static bool slot_uses(const struct xg_slot_cfg *sc, __u32 id)
 	return false;
 }
 
-/* Put a new flat table of s's IPv4 prefixes into id. */
-static int set4_write(const struct xg_gate_maps *m, __u32 id, const struct xg_set *s)
+/* Put flat table t into id, as a new map. */
+static int set4_install(const struct xg_gate_maps *m, __u32 id, const struct xg_set4 *t)
 {
-	struct xg_set4 t;
-	size_t bytes;
+	size_t bytes = t->n * sizeof(*t->w);
+	int fd = xg_set4_map_create((__u32)(t->n / XG_SET4_GROUP)), err = 0;
 	void *mem;
-	int fd, err = xg_set4_build(s, &t);
 
-	if (err)
-		return err;
-	fd = xg_set4_map_create((__u32)(t.n / XG_SET4_GROUP));
-	if (fd < 0) {
-		xg_set4_free(&t);
+	if (fd < 0)
 		return fd;
-	}
-	bytes = t.n * sizeof(*t.w);
 	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (mem == MAP_FAILED) {
 		err = -errno;
 	} else {
-		memcpy(mem, t.w, bytes);
+		memcpy(mem, t->w, bytes);
 		munmap(mem, bytes);
 		if (bpf_map_update_elem(m->sets4, &id, &fd, BPF_ANY))
 			err = -errno;
 	}
 	close(fd); /* the gate's map holds it now */
+	return err;
+}
+
+/* Put a new flat table of s's IPv4 prefixes into id. */
+static int set4_write(const struct xg_gate_maps *m, __u32 id, const struct xg_set *s)
+{
+	struct xg_set4 t;
+	int err = xg_set4_build(s, &t);
+
+	if (!err)
+		err = set4_install(m, id, &t);
 	xg_set4_free(&t);
+	return err;
+}
+
+/* A copy of set id's live flat table into t. 0 or -errno. */
+static int set4_read_live(const struct xg_gate_maps *m, __u32 id, struct xg_set4 *t)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), map_id;
+	int fd, err = 0;
+	void *mem;
+
+	memset(t, 0, sizeof(*t));
+	if (bpf_map_lookup_elem(m->sets4, &id, &map_id))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(map_id);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		goto out;
+	}
+	t->n = t->cap = (size_t)info.max_entries * XG_SET4_GROUP;
+	mem = mmap(NULL, t->n * sizeof(*t->w), PROT_READ, MAP_SHARED, fd, 0);
+	t->w = mem == MAP_FAILED ? NULL : malloc(t->n * sizeof(*t->w));
+	if (t->w)
+		memcpy(t->w, mem, t->n * sizeof(*t->w));
+	else
+		err = mem == MAP_FAILED ? -errno : -ENOMEM;
+	if (mem != MAP_FAILED)
+		munmap(mem, t->n * sizeof(*t->w));
+out:
+	close(fd);
+	if (err)
+		xg_set4_free(t);
 	return err;
 }
 
@@ -276,12 +314,23 @@ int xg_set_read_live(const struct xg_gate_maps *m, __u32 id, struct xg_set *s)
 	return err;
 }
 
-/* Set id's flat table built again from its trie. */
-static int set4_rebuild(const struct xg_gate_maps *m, __u32 id)
+/* Set id's flat table after an edit of its trie: p painted over a copy of the live one
+ * when they were all added (painting only adds), else built again from the trie. */
+static int set4_follow(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *p, size_t n,
+		       bool added)
 {
 	struct xg_set s = { .loaded = true };
-	int err = xg_set_read_live(m, id, &s);
+	struct xg_set4 t;
+	int err;
 
+	if (added && !set4_read_live(m, id, &t)) {
+		err = xg_set4_paint(&t, p, n);
+		if (!err)
+			err = set4_install(m, id, &t);
+		xg_set4_free(&t);
+		return err;
+	}
+	err = xg_set_read_live(m, id, &s);
 	if (!err)
 		err = set4_write(m, id, &s);
 	free(s.p);
@@ -324,7 +373,7 @@ int xg_set_edit(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *
 	if (bpf_map_update_elem(m->set_info, &id, &info, BPF_ANY) && !err)
 		err = -errno;
 	if (v4) { /* the trie's IPv4 prefixes changed: the flat table follows them */
-		int e = set4_rebuild(m, id);
+		int e = set4_follow(m, id, p, n, add && !err);
 
 		err = err ? err : e;
 	}
