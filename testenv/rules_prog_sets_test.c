@@ -281,45 +281,65 @@ static __u32 run_src(struct rp_ctx *x, const char *src4)
 	return opts.retval;
 }
 
-/* A set reload swaps the set whole: the rule on it now matches the new prefixes only, and
- * keeps the counts it had. */
-static void test_set_reload(void **state)
+/* "drop src @block", "pass", with set block holding the one prefix p, installed into x;
+ * the gate's id of block. */
+static __u32 install_block(struct rp_ctx *x, struct xg_ruleset *rs, const struct xg_prefix *p)
 {
 	static const char *const lines[] = { "drop src @block", "pass" };
-	struct rp_ctx *x = rp_ctx_of(state);
-	struct xg_prefix p[2];
-	struct xg_set *s = calloc(1, sizeof(*s)), repl = { .name = "block", .loaded = true };
-	struct xg_counter_val v;
-	struct xg_ruleset rs;
+	struct xg_set *s = calloc(1, sizeof(*s));
 	struct xg_config cfg;
 	char err[256];
-	bool host;
 	__u32 key = 0;
 	int id;
 
-	rp_parse_lines(lines, RP_ARRAY_SIZE(lines), &rs);
-	if (!s || xg_prefix_parse("198.18.1.0/24", &p[0], &host) ||
-	    xg_prefix_parse("198.19.0.0/16", &p[1], &host))
-		fail_msg("setup");
+	rp_parse_lines(lines, RP_ARRAY_SIZE(lines), rs);
+	if (!s || !(s->p = malloc(sizeof(*p))))
+		fail_msg("out of memory");
 	snprintf(s->name, sizeof(s->name), "block");
 	s->loaded = true;
-	s->p = malloc(sizeof(p[0]));
-	s->p[0] = p[0];
+	s->p[0] = *p;
 	s->n = 1;
 	xg_set_finish(s);
-	rs.sets[rs.nsets++] = s;
-	if (xg_ruleset_bind_sets(&rs, err, sizeof(err)))
+	rs->sets[rs->nsets++] = s;
+	if (xg_ruleset_bind_sets(rs, err, sizeof(err)))
 		fail_msg("%s", err);
-	rp_install(x, &rs);
-	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP);
-	assert_int_equal(run_src(x, "198.19.4.4"), XDP_PASS);
+	rp_install(x, rs);
 	if (bpf_map_lookup_elem(x->m.config, &key, &cfg))
 		fail_msg("config");
 	id = xg_set_id(&x->m, "block", &cfg.slot[cfg.active & 1]);
 	assert_true(id >= 0);
+	return (__u32)id;
+}
+
+static void parse_prefixes(const char *const *text, size_t n, struct xg_prefix *p)
+{
+	bool host;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (xg_prefix_parse(text[i], &p[i], &host))
+			fail_msg("bad prefix %s", text[i]);
+}
+
+/* A set reload swaps the set whole: the rule on it now matches the new prefixes only, and
+ * keeps the counts it had. */
+static void test_set_reload(void **state)
+{
+	static const char *const pfx[] = { "198.18.1.0/24", "198.19.0.0/16" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	struct xg_set repl = { .name = "block", .loaded = true };
+	struct xg_counter_val v;
+	struct xg_prefix p[2];
+	struct xg_ruleset rs;
+	__u32 id;
+
+	parse_prefixes(pfx, 2, p);
+	id = install_block(x, &rs, &p[0]);
+	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP);
+	assert_int_equal(run_src(x, "198.19.4.4"), XDP_PASS);
 	repl.p = &p[1];
 	repl.n = 1;
-	assert_int_equal(xg_set_replace(&x->m, (__u32)id, &repl), 0);
+	assert_int_equal(xg_set_replace(&x->m, id, &repl), 0);
 	assert_int_equal(run_src(x, "198.18.1.7"), XDP_PASS);
 	assert_int_equal(run_src(x, "198.19.4.4"), XDP_DROP);
 	if (xg_rule_counter(&x->m, 0, &v))
@@ -332,45 +352,22 @@ static void test_set_reload(void **state)
  * the gate follows both at once, and keeps what neither touched. */
 static void test_set_edit(void **state)
 {
-	static const char *const lines[] = { "drop src @block", "pass" };
 	static const char *const pfx[] = { "198.18.1.0/24", "198.19.4.0/30", "198.19.0.0/16" };
 	struct rp_ctx *x = rp_ctx_of(state);
-	struct xg_set *s = calloc(1, sizeof(*s));
 	struct xg_prefix p[3];
 	struct xg_ruleset rs;
-	struct xg_config cfg;
-	char err[256];
-	size_t changed, i;
-	bool host;
-	__u32 key = 0;
-	int id;
+	size_t changed;
+	__u32 id;
 
-	rp_parse_lines(lines, RP_ARRAY_SIZE(lines), &rs);
-	for (i = 0; i < 3; i++)
-		if (xg_prefix_parse(pfx[i], &p[i], &host))
-			fail_msg("setup");
-	if (!s || !(s->p = malloc(sizeof(p[0]))))
-		fail_msg("out of memory");
-	snprintf(s->name, sizeof(s->name), "block");
-	s->loaded = true;
-	s->p[0] = p[0];
-	s->n = 1;
-	xg_set_finish(s);
-	rs.sets[rs.nsets++] = s;
-	if (xg_ruleset_bind_sets(&rs, err, sizeof(err)))
-		fail_msg("%s", err);
-	rp_install(x, &rs);
-	if (bpf_map_lookup_elem(x->m.config, &key, &cfg))
-		fail_msg("config");
-	id = xg_set_id(&x->m, "block", &cfg.slot[cfg.active & 1]);
-	assert_true(id >= 0);
+	parse_prefixes(pfx, 3, p);
+	id = install_block(x, &rs, &p[0]);
 	assert_int_equal(run_src(x, "198.19.4.2"), XDP_PASS);
-	assert_int_equal(xg_set_edit(&x->m, (__u32)id, &p[1], 2, true, &changed), 0);
+	assert_int_equal(xg_set_edit(&x->m, id, &p[1], 2, true, &changed), 0);
 	assert_int_equal(changed, 2);
 	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP); /* kept */
 	assert_int_equal(run_src(x, "198.19.4.2"), XDP_DROP);
 	assert_int_equal(run_src(x, "198.19.200.1"), XDP_DROP);
-	assert_int_equal(xg_set_edit(&x->m, (__u32)id, &p[2], 1, false, &changed), 0);
+	assert_int_equal(xg_set_edit(&x->m, id, &p[2], 1, false, &changed), 0);
 	assert_int_equal(changed, 1);
 	assert_int_equal(run_src(x, "198.19.200.1"), XDP_PASS); /* the /16 gone */
 	assert_int_equal(run_src(x, "198.19.4.2"), XDP_DROP);	/* the /30 under it stays */
