@@ -1,7 +1,7 @@
 # sets_xdpgate_row.sh — shared by the sets-xdpgate-N rows: the gate with one rule, `drop src
 # @feed`, over a set of N IPv4 prefixes from bench/gen_sets.py (one of them holds the flow's
-# source 198.18.0.1), then `default pass`. Every frame does the one trie lookup of its
-# source; the rows are the gate's cost against set size (target: 1,000,000 prefixes >= 0.9x
+# source 198.18.0.1), then `default pass`. Every frame does the one set lookup of its
+# source (IPv4: the set's flat table, at most three array reads at any size); the rows are the gate's cost against set size (target: 1,000,000 prefixes >= 0.9x
 # 10). The sets-ipset-1m and sets-nft-1m rows hold the same million prefixes.
 # Counter: the default one (dut0's ethtool xdp_packets): the gate is an XDP program.
 # Not in the default matrix (making a million prefixes takes ~10 s): name them with --rows.

@@ -159,8 +159,10 @@ struct xg_log_rec {
 _Static_assert(sizeof(struct xg_log_rec) == 32 + XG_LOG_SNAP, "xg_log_rec layout");
 
 /* Named prefix sets (README "Sets"): each one LPM trie of its own, both families, held in
- * an array of maps (xg_sets) by a gate-wide set id, so a set reloads by swapping one
- * pointer. A rule set uses at most XG_SET_RULESET_MAX of them, so that the live slot's
+ * an array of maps (xg_sets) by a gate-wide set id, and the set's IPv4 prefixes again as a
+ * flat table (below) in a second array of maps (xg_sets4) under the same id. The trie is
+ * what userspace lists and edits; the gate looks IPv4 up in the flat table and IPv6 in the
+ * trie. A set reloads by swapping one pointer per family. A rule set uses at most XG_SET_RULESET_MAX of them, so that the live slot's
  * sets and a reload's new ones fit side by side; at most XG_SET_FIELD_MAX per address
  * field, whose membership bits multiply that field's classes. */
 #define XG_SETS_MAX 8
@@ -178,6 +180,41 @@ struct xg_set_key {
 	__u8 _pad[3];
 };
 _Static_assert(sizeof(struct xg_set_key) == 24, "xg_set_key layout");
+
+/* The IPv4 side of a set: DIR-16-8-8 (like XG_DIR4 above) with a bitmap leaf, all in one
+ * array of __u32 words sized to the set. Words [0, XG_SET4_L1) are level 1, indexed by the
+ * top 16 bits of the address; an entry is XG_SET4_NONE (no address under it is in the
+ * set), XG_SET4_ALL (every one is) or the word offset of a level-2 block: XG_SET4_BLOCK
+ * words indexed by the next 8 bits, same encoding, where an offset names a level-3 bitmap
+ * of XG_SET4_BITMAP words, one bit per value of the last 8 bits. Membership needs no
+ * class, only "covered by some prefix", so one bit per address suffices at the leaf. The
+ * kernel rounds array values up to 8 bytes: the words go XG_SET4_GROUP to a map value
+ * (every block and bitmap starts at a multiple of it, so a bitmap is one value). */
+#define XG_SET4_NONE 0u
+#define XG_SET4_ALL 1u
+#define XG_SET4_L1 XG_DIR4_L1
+#define XG_SET4_BLOCK XG_DIR4_BLOCK_SIZE
+#define XG_SET4_BITMAP 8 /* 256 bits */
+#define XG_SET4_GROUP 8
+struct xg_set4_elem {
+	__u32 w[XG_SET4_GROUP];
+};
+_Static_assert(sizeof(struct xg_set4_elem) % 8 == 0, "no padding in an array value");
+_Static_assert(XG_SET4_BITMAP == XG_SET4_GROUP && XG_SET4_BLOCK % XG_SET4_GROUP == 0 &&
+		       XG_SET4_L1 % XG_SET4_GROUP == 0,
+	       "blocks and bitmaps start at a value's first word");
+
+/* Is host-order IPv4 address a in the flat table whose word at offset off is WORD(off)?
+ * At most three reads, no loop; the one walk, for the gate and for userspace. */
+#define XG_SET4_HAS(WORD, a)                                                  \
+	({                                                                    \
+		__u32 a_ = (a), e_ = WORD(a_ >> 16);                          \
+		if (e_ > XG_SET4_ALL)                                         \
+			e_ = WORD(e_ + ((a_ >> 8) & 0xff));                   \
+		if (e_ > XG_SET4_ALL)                                         \
+			e_ = WORD(e_ + ((a_ & 0xff) >> 5)) >> (a_ & 31) & 1u; \
+		e_ != XG_SET4_NONE;                                           \
+	})
 
 /* Userspace-only, per set id: which name it has and how many prefixes (name[0] == 0:
  * the id is free). */

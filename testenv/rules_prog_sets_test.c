@@ -51,17 +51,24 @@ static void random_prefix(struct xg_prefix *p, const struct xg_set *s)
 	xg_addr_mask(p->addr, p->len, p->family == 4 ? 4 : 16);
 }
 
-static struct xg_set *random_set(const char *name, size_t n)
+/* n random prefixes, and one IPv4 prefix of length shortlen (0..7: the lengths the random
+ * ones do not reach, each in some set of the run) */
+static struct xg_set *random_set(const char *name, size_t n, unsigned int shortlen)
 {
 	struct xg_set *s = calloc(1, sizeof(*s));
 	size_t i;
 
-	if (!s || !(s->p = calloc(n, sizeof(*s->p))))
+	if (!s || !(s->p = calloc(n + 1, sizeof(*s->p))))
 		fail_msg("out of memory");
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->loaded = true;
 	for (i = 0; i < n; i++, s->n++)
 		random_prefix(&s->p[i], s);
+	s->p[n].family = 4;
+	s->p[n].len = (uint8_t)shortlen;
+	s->p[n].addr[0] = (uint8_t)rp_rnd();
+	xg_addr_mask(s->p[n].addr, s->p[n].len, 4);
+	s->n++;
 	xg_set_finish(s);
 	return s;
 }
@@ -146,8 +153,9 @@ static void random_rule(char *b, size_t size, const struct xg_ruleset *rs)
 	}
 }
 
-/* nsets random sets of 1,000-100,000 prefixes and nrules rules over them. */
-static void random_ruleset(struct xg_ruleset *rs, size_t nsets, size_t nrules)
+/* nsets random sets of 1,000-100,000 prefixes and nrules rules over them; *nshort counts
+ * the sets made so far (their short prefixes take the lengths in turn). */
+static void random_ruleset(struct xg_ruleset *rs, size_t nsets, size_t nrules, unsigned int *nshort)
 {
 	static const char *const names[] = { "alpha", "beta", "gamma", "delta" };
 	char line[256], err[256];
@@ -158,7 +166,8 @@ static void random_ruleset(struct xg_ruleset *rs, size_t nsets, size_t nrules)
 	xg_ruleset_init(rs);
 	rs->default_verdict = rp_rn(2) ? XG_VERDICT_PASS : XG_VERDICT_DROP;
 	for (i = 0; i < nsets; i++)
-		rs->sets[rs->nsets++] = random_set(names[i], i == 0 ? 100000 : 1000 + rp_rn(20000));
+		rs->sets[rs->nsets++] =
+			random_set(names[i], i == 0 ? 100000 : 1000 + rp_rn(20000), ++*nshort % 8);
 	for (i = 0; i < nrules; i++) {
 		random_rule(line, sizeof(line), rs);
 		if (xg_rule_parse_line(line, "gen", (unsigned int)i + 1, &r, &def, err,
@@ -192,7 +201,8 @@ static void test_sets_differential(void **state)
 	uint8_t buf[IP_ALIGN + FRAME_MAX] __attribute__((aligned(8)));
 	uint8_t *f = buf + IP_ALIGN;
 	const char *env = getenv("XG_SEED");
-	unsigned int k, bad = 0, frames = 0, matched = 0, small = 0;
+	unsigned int k, bad = 0, frames = 0, matched = 0, small = 0, nshort = 0;
+	uint64_t lens4 = 0; /* bit l: some set has an IPv4 prefix of length l */
 	struct snap before, after;
 	struct xg_ruleset rs;
 	char msg[MSG_MAX], hex[2 * FRAME_MAX + 1];
@@ -208,7 +218,11 @@ static void test_sets_differential(void **state)
 	rp_snap_init(&after);
 	for (k = 0; k < SET_RULESETS && !bad; k++) {
 		/* one set on the small-set path, larger rule sets through the cache */
-		random_ruleset(&rs, 1 + k, k == 0 ? 8 : k == 1 ? 40 : 100 + rp_rn(100));
+		random_ruleset(&rs, 1 + k, k == 0 ? 8 : k == 1 ? 40 : 100 + rp_rn(100), &nshort);
+		for (i = 0; i < rs.nsets; i++)
+			for (len = 0; len < rs.sets[i]->n; len++)
+				if (rs.sets[i]->p[len].family == 4)
+					lens4 |= 1ull << rs.sets[i]->p[len].len;
 		rp_install(x, &rs);
 		small += x->small;
 		rp_read_snap(x, &before);
@@ -245,6 +259,7 @@ static void test_sets_differential(void **state)
 		"disagreements\n",
 		frames, matched, small);
 	assert_true(frames >= 100000);
+	assert_int_equal(lens4, (1ull << 33) - 1); /* every IPv4 length through the flat table */
 	assert_true(matched > frames / 4 && matched < frames);
 	assert_true(small > 0 && small < SET_RULESETS);
 }
@@ -266,45 +281,65 @@ static __u32 run_src(struct rp_ctx *x, const char *src4)
 	return opts.retval;
 }
 
-/* A set reload swaps the set whole: the rule on it now matches the new prefixes only, and
- * keeps the counts it had. */
-static void test_set_reload(void **state)
+/* "drop src @block", "pass", with set block holding the one prefix p, installed into x;
+ * the gate's id of block. */
+static __u32 install_block(struct rp_ctx *x, struct xg_ruleset *rs, const struct xg_prefix *p)
 {
 	static const char *const lines[] = { "drop src @block", "pass" };
-	struct rp_ctx *x = rp_ctx_of(state);
-	struct xg_prefix p[2];
-	struct xg_set *s = calloc(1, sizeof(*s)), repl = { .name = "block", .loaded = true };
-	struct xg_counter_val v;
-	struct xg_ruleset rs;
+	struct xg_set *s = calloc(1, sizeof(*s));
 	struct xg_config cfg;
 	char err[256];
-	bool host;
 	__u32 key = 0;
 	int id;
 
-	rp_parse_lines(lines, RP_ARRAY_SIZE(lines), &rs);
-	if (!s || xg_prefix_parse("198.18.1.0/24", &p[0], &host) ||
-	    xg_prefix_parse("198.19.0.0/16", &p[1], &host))
-		fail_msg("setup");
+	rp_parse_lines(lines, RP_ARRAY_SIZE(lines), rs);
+	if (!s || !(s->p = malloc(sizeof(*p))))
+		fail_msg("out of memory");
 	snprintf(s->name, sizeof(s->name), "block");
 	s->loaded = true;
-	s->p = malloc(sizeof(p[0]));
-	s->p[0] = p[0];
+	s->p[0] = *p;
 	s->n = 1;
 	xg_set_finish(s);
-	rs.sets[rs.nsets++] = s;
-	if (xg_ruleset_bind_sets(&rs, err, sizeof(err)))
+	rs->sets[rs->nsets++] = s;
+	if (xg_ruleset_bind_sets(rs, err, sizeof(err)))
 		fail_msg("%s", err);
-	rp_install(x, &rs);
-	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP);
-	assert_int_equal(run_src(x, "198.19.4.4"), XDP_PASS);
+	rp_install(x, rs);
 	if (bpf_map_lookup_elem(x->m.config, &key, &cfg))
 		fail_msg("config");
 	id = xg_set_id(&x->m, "block", &cfg.slot[cfg.active & 1]);
 	assert_true(id >= 0);
+	return (__u32)id;
+}
+
+static void parse_prefixes(const char *const *text, size_t n, struct xg_prefix *p)
+{
+	bool host;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (xg_prefix_parse(text[i], &p[i], &host))
+			fail_msg("bad prefix %s", text[i]);
+}
+
+/* A set reload swaps the set whole: the rule on it now matches the new prefixes only, and
+ * keeps the counts it had. */
+static void test_set_reload(void **state)
+{
+	static const char *const pfx[] = { "198.18.1.0/24", "198.19.0.0/16" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	struct xg_set repl = { .name = "block", .loaded = true };
+	struct xg_counter_val v;
+	struct xg_prefix p[2];
+	struct xg_ruleset rs;
+	__u32 id;
+
+	parse_prefixes(pfx, 2, p);
+	id = install_block(x, &rs, &p[0]);
+	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP);
+	assert_int_equal(run_src(x, "198.19.4.4"), XDP_PASS);
 	repl.p = &p[1];
 	repl.n = 1;
-	assert_int_equal(xg_set_replace(&x->m, (__u32)id, &repl), 0);
+	assert_int_equal(xg_set_replace(&x->m, id, &repl), 0);
 	assert_int_equal(run_src(x, "198.18.1.7"), XDP_PASS);
 	assert_int_equal(run_src(x, "198.19.4.4"), XDP_DROP);
 	if (xg_rule_counter(&x->m, 0, &v))
@@ -313,11 +348,40 @@ static void test_set_reload(void **state)
 	xg_ruleset_free(&rs);
 }
 
+/* set add paints onto a copy of the live IPv4 table, set del builds it again from the trie:
+ * the gate follows both at once, and keeps what neither touched. */
+static void test_set_edit(void **state)
+{
+	static const char *const pfx[] = { "198.18.1.0/24", "198.19.4.0/30", "198.19.0.0/16" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	struct xg_prefix p[3];
+	struct xg_ruleset rs;
+	size_t changed;
+	__u32 id;
+
+	parse_prefixes(pfx, 3, p);
+	id = install_block(x, &rs, &p[0]);
+	assert_int_equal(run_src(x, "198.19.4.2"), XDP_PASS);
+	assert_int_equal(xg_set_edit(&x->m, id, &p[1], 2, true, &changed), 0);
+	assert_int_equal(changed, 2);
+	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP); /* kept */
+	assert_int_equal(run_src(x, "198.19.4.2"), XDP_DROP);
+	assert_int_equal(run_src(x, "198.19.200.1"), XDP_DROP);
+	assert_int_equal(xg_set_edit(&x->m, id, &p[2], 1, false, &changed), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(run_src(x, "198.19.200.1"), XDP_PASS); /* the /16 gone */
+	assert_int_equal(run_src(x, "198.19.4.2"), XDP_DROP);	/* the /30 under it stays */
+	assert_int_equal(run_src(x, "198.19.4.4"), XDP_PASS);
+	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP);
+	xg_ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sets_differential),
 		cmocka_unit_test(test_set_reload),
+		cmocka_unit_test(test_set_edit),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog_sets", tests, rp_group_setup,

@@ -299,6 +299,11 @@ test_attach_older_gate_map_missing() {
 	assert_fail xg rules list "$TE_DUT_IF"
 	assert_match "the gate has no map xg_pending: another version of xdpgate attached it" \
 		"$ASSERT_OUT"
+	# one from before the sets' flat IPv4 tables
+	assert_ok rm "$pins/xg_sets4"
+	assert_fail xg set list "$TE_DUT_IF"
+	assert_match "the gate has no map xg_sets4: another version of xdpgate attached it" \
+		"$ASSERT_OUT"
 	assert_ok xg detach "$TE_DUT_IF"
 	assert_fail test -e "$pins"
 }

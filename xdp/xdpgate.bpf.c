@@ -81,6 +81,24 @@ struct {
 	__array(values, struct xg_set_trie);
 } xg_sets SEC(".maps");
 
+/* The same sets' IPv4 prefixes as flat tables (XG_SET4_* in common/xdpgate_rules.h), by
+ * the same id. Each table is sized to its set (BPF_F_INNER_MAP: the template's size binds
+ * no one) and mmapable, so userspace fills it with one copy. */
+struct xg_set4_map {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_SET4_L1 / XG_SET4_GROUP);
+	__uint(key_size, sizeof(__u32)); /* sizes, as the trie's: libbpf sizes no inner type */
+	__uint(value_size, sizeof(struct xg_set4_elem));
+	__uint(map_flags, BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, XG_SETS_MAX);
+	__type(key, __u32);
+	__array(values, struct xg_set4_map);
+} xg_sets4 SEC(".maps");
+
 /* Userspace-only: the name and size of each set id. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -246,7 +264,33 @@ static __always_inline __u16 ec_addr4(void *dir, __u32 slot, __u32 addr_be)
 	return (__u16)e;
 }
 
-/* The sets the slot tests on address field k (0 src, 1 dst): one trie lookup per set, the
+/* Word off of a flat IPv4 table (a map of struct xg_set4_elem); 0 past its end. */
+static __always_inline __u32 set4_word(void *t, __u32 off)
+{
+	__u32 key = off / XG_SET4_GROUP;
+	struct xg_set4_elem *e = bpf_map_lookup_elem(t, &key);
+
+	return e ? e->w[off & (XG_SET4_GROUP - 1)] : 0;
+}
+
+#define SET4_WORD(off) set4_word(t, off)
+
+/* Is the frame's address in set id: IPv4 through its flat table (at most three array
+ * reads), IPv6 through its trie. */
+static __always_inline bool set_has(__u32 id, const struct xg_pkt *p, struct xg_set_key *key,
+				    const __u32 *addr)
+{
+	void *t;
+
+	if (p->family == 4) {
+		t = bpf_map_lookup_elem(&xg_sets4, &id);
+		return t && XG_SET4_HAS(SET4_WORD, xg_ntohl(addr[0]));
+	}
+	t = bpf_map_lookup_elem(&xg_sets, &id);
+	return t && bpf_map_lookup_elem(t, key);
+}
+
+/* The sets the slot tests on address field k (0 src, 1 dst): one lookup per set, the
  * membership bits scaled to the field's class stride. A frame without L3 is in no set. */
 static __always_inline __u32 set_bits(const struct xg_slot_cfg *sc, __u32 k, const struct xg_pkt *p,
 				      const __u32 *addr)
@@ -256,18 +300,15 @@ static __always_inline __u32 set_bits(const struct xg_slot_cfg *sc, __u32 k, con
 
 	if (!n || (p->family != 4 && p->family != 6))
 		return 0;
-	key.prefixlen = 8 + (p->family == 4 ? 32 : 128);
-	__builtin_memcpy(key.addr, addr, 16);
+	if (p->family == 6) {
+		key.prefixlen = 8 + 128;
+		__builtin_memcpy(key.addr, addr, 16);
+	}
 	XG_UNROLL
 	for (i = 0; i < XG_SET_FIELD_MAX; i++) {
-		__u32 id;
-		void *trie;
-
 		if (i >= n)
 			break;
-		id = sc->set_id[k][i];
-		trie = bpf_map_lookup_elem(&xg_sets, &id);
-		if (trie && bpf_map_lookup_elem(trie, &key))
+		if (set_has(sc->set_id[k][i], p, &key, addr))
 			m |= 1u << i;
 	}
 	return m * sc->set_stride[k];

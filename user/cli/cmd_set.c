@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* set: list, show, load, add and del the prefix sets of a live gate. A load reads and
- * checks the whole file, builds a new trie and swaps it in with one pointer (atomic for
- * every frame); the rules, and their counters, do not change. add and del edit the live
- * trie a prefix at a time (each prefix atomically). */
+ * checks the whole file, builds a new trie and IPv4 table and swaps each in with one
+ * pointer (atomic for every frame); the rules, and their counters, do not change. add and
+ * del edit the live trie a prefix at a time (IPv6 frames see each prefix change atomically),
+ * then swap in the IPv4 table rebuilt to match (IPv4 frames see the whole edit at once);
+ * design atop user/rules/setload.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -40,6 +40,7 @@ static const struct map_ref map_refs[] = {
 	M(rule_base, "xg_rule_base"),
 	M(stats, "xg_stats"),
 	M(sets, "xg_sets"),
+	M(sets4, "xg_sets4"),
 	M(set_info, "xg_set_info"),
 	M(rule_limit, "xg_rule_limit"),
 	M(limits, "xg_limits"),
@@ -109,15 +110,26 @@ int xg_set_trie_create(void)
 	return fd < 0 ? -errno : fd;
 }
 
-/* A map of maps is created with a template of its inner maps. */
+int xg_set4_map_create(__u32 nelems)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE | BPF_F_INNER_MAP);
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xg_set4", sizeof(__u32),
+				sizeof(struct xg_set4_elem), nelems, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* A map like map (key, value, size, flags); a map of maps with a template of its inner
+ * maps, made like the object's. */
 static int create_like(const struct bpf_map *map, const char *name)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts);
+	const struct bpf_map *im = bpf_map__inner_map((struct bpf_map *)map);
 	int inner = -1, fd;
 
 	opts.map_flags = bpf_map__map_flags(map);
-	if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
-		inner = xg_set_trie_create();
+	if (im) {
+		inner = create_like(im, "xg_inner");
 		if (inner < 0)
 			return inner;
 		opts.inner_map_fd = (__u32)inner;

@@ -4,13 +4,15 @@
 #ifndef XG_GATE_MAPS_H
 #define XG_GATE_MAPS_H
 
+#include <linux/types.h>
+
 struct xdpgate_bpf;
 struct xg_gate;
 
 /* The maps a rule set lives in. All fds, -1 when closed. */
 struct xg_gate_maps {
 	int config, ec, src, dst, src4, dst4, bits, w64, actions, rule_stats, rule_text, rule_base,
-		stats, pending, sets, set_info, rule_limit, limits;
+		stats, pending, sets, sets4, set_info, rule_limit, limits;
 };
 
 /* Every fd closed (-1): the state close() and the error paths expect. */
@@ -24,5 +26,8 @@ int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m);
 void xg_gate_maps_close(struct xg_gate_maps *m);
 /* A new, empty trie of the kind the gate's set map holds. fd or -errno. */
 int xg_set_trie_create(void);
+/* A new flat IPv4 table of nelems values (struct xg_set4_elem) of the kind xg_sets4 holds,
+ * mmapable so that it is filled with one copy. fd or -errno. */
+int xg_set4_map_create(__u32 nelems);
 
 #endif

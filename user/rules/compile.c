@@ -7,6 +7,7 @@
 
 #include "user/util/log.h"
 #include "user/rules/compile.h"
+#include "user/rules/dir4.h"
 
 #define NO_VALUE UINT32_MAX
 
@@ -493,29 +494,22 @@ static int dir4_block(struct xg_compiled *c, size_t k, uint32_t *e)
  * first, so a longer prefix overwrites the shorter ones it lies in. */
 static int dir4_paint(struct xg_compiled *c, size_t k, const struct pfx *p)
 {
-	uint32_t a = (uint32_t)p->addr[0] << 24 | (uint32_t)p->addr[1] << 16 |
-		     (uint32_t)p->addr[2] << 8 | p->addr[3];
-	uint32_t *t = c->dir4[k], i, n, *e;
+	uint32_t a = xg_dir4_addr(p->addr), *e = c->dir4[k], i;
+	struct xg_dir4_span sp = xg_dir4_span(a, p->len);
 	int b;
 
-	if (p->len <= 16) {
-		for (i = 0, n = 1u << (16 - p->len); i < n; i++)
-			t[(a >> 16) + i] = (uint32_t)p->cls;
-		return 0;
+	if (sp.level > 1) {
+		if ((b = dir4_block(c, k, &e[a >> 16])) < 0)
+			return -1;
+		e = &c->dir4[k][XG_DIR4_L1 + (uint32_t)b * XG_DIR4_BLOCK_SIZE];
 	}
-	if ((b = dir4_block(c, k, &t[a >> 16])) < 0)
-		return -1;
-	e = &t[XG_DIR4_L1 + (uint32_t)b * XG_DIR4_BLOCK_SIZE];
-	if (p->len <= 24) {
-		for (i = 0, n = 1u << (24 - p->len); i < n; i++)
-			e[((a >> 8) & 0xff) + i] = (uint32_t)p->cls;
-		return 0;
+	if (sp.level > 2) {
+		if ((b = dir4_block(c, k, &e[(a >> 8) & 0xff])) < 0)
+			return -1;
+		e = &c->dir4[k][XG_DIR4_L1 + (uint32_t)b * XG_DIR4_BLOCK_SIZE];
 	}
-	if ((b = dir4_block(c, k, &e[(a >> 8) & 0xff])) < 0)
-		return -1;
-	e = &t[XG_DIR4_L1 + (uint32_t)b * XG_DIR4_BLOCK_SIZE];
-	for (i = 0, n = 1u << (32 - p->len); i < n; i++)
-		e[(a & 0xff) + i] = (uint32_t)p->cls;
+	for (i = 0; i < sp.n; i++)
+		e[sp.first + i] = (uint32_t)p->cls;
 	return 0;
 }
 

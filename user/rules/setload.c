@@ -1,21 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Prefix sets on a gate: each set one LPM trie, held in the array of maps xg_sets under a
- * gate-wide id; xg_set_info names the ids. Why a trie per set, swapped whole:
- *   - a set reload builds the new trie beside the old one and replaces one pointer, so a
- *     frame sees the old set or the new one, never a mix, and the rules (and their
- *     counters) do not change at all;
+/* Prefix sets on a gate: each set one LPM trie (both families) in the array of maps
+ * xg_sets, and its IPv4 prefixes again as a flat table (common/xdpgate_rules.h, XG_SET4_*)
+ * in xg_sets4, both under one gate-wide id; xg_set_info names the ids. The trie is what
+ * `set list|show|add|del` read and edit; the gate reads the trie for IPv6 only and the flat
+ * table for IPv4, whose lookup costs at most three array reads at any size (a big trie's
+ * walk was the cost). Why whole maps per set, swapped:
+ *   - a set reload builds the new trie and table beside the old ones and replaces one
+ *     pointer in each outer map; a frame looks up one family, so it sees the old set or
+ *     the new one whole, never a mix, and the rules (and their counters) do not change;
+ *   - `set add|del` edit the trie in place, then rebuild the flat table from it and swap it
+ *     in the same way;
  *   - a rule-set reload that brings new sets loads them into ids the live slot does not
  *     use, flips the slot, and only then frees the ids the old slot alone used, so the
  *     sets change with the rules, atomically.
- * Filling uses batch updates (one syscall per batch, not per prefix). */
+ * The trie fills with batch updates (one syscall per batch); the flat table, mmapable,
+ * with one copy. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 
 #include "user/util/log.h"
+#include "user/rules/set4.h"
 #include "user/rules/setload.h"
 
 #define FILL_BATCH 65536
@@ -88,7 +97,75 @@ static bool slot_uses(const struct xg_slot_cfg *sc, __u32 id)
 	return false;
 }
 
-/* Put a new trie holding s into id. */
+/* Put flat table t into id, as a new map. */
+static int set4_install(const struct xg_gate_maps *m, __u32 id, const struct xg_set4 *t)
+{
+	size_t bytes = t->n * sizeof(*t->w);
+	int fd = xg_set4_map_create((__u32)(t->n / XG_SET4_GROUP)), err = 0;
+	void *mem;
+
+	if (fd < 0)
+		return fd;
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (mem == MAP_FAILED) {
+		err = -errno;
+	} else {
+		memcpy(mem, t->w, bytes);
+		munmap(mem, bytes);
+		if (bpf_map_update_elem(m->sets4, &id, &fd, BPF_ANY))
+			err = -errno;
+	}
+	close(fd); /* the gate's map holds it now */
+	return err;
+}
+
+/* Put a new flat table of s's IPv4 prefixes into id. */
+static int set4_write(const struct xg_gate_maps *m, __u32 id, const struct xg_set *s)
+{
+	struct xg_set4 t;
+	int err = xg_set4_build(s, &t);
+
+	if (!err)
+		err = set4_install(m, id, &t);
+	xg_set4_free(&t);
+	return err;
+}
+
+/* A copy of set id's live flat table into t. 0 or -errno. */
+static int set4_read_live(const struct xg_gate_maps *m, __u32 id, struct xg_set4 *t)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info), map_id;
+	int fd, err = 0;
+	void *mem;
+
+	memset(t, 0, sizeof(*t));
+	if (bpf_map_lookup_elem(m->sets4, &id, &map_id))
+		return -errno;
+	fd = bpf_map_get_fd_by_id(map_id);
+	if (fd < 0)
+		return -errno;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		goto out;
+	}
+	t->n = t->cap = (size_t)info.max_entries * XG_SET4_GROUP;
+	mem = mmap(NULL, t->n * sizeof(*t->w), PROT_READ, MAP_SHARED, fd, 0);
+	t->w = mem == MAP_FAILED ? NULL : malloc(t->n * sizeof(*t->w));
+	if (t->w)
+		memcpy(t->w, mem, t->n * sizeof(*t->w));
+	else
+		err = mem == MAP_FAILED ? -errno : -ENOMEM;
+	if (mem != MAP_FAILED)
+		munmap(mem, t->n * sizeof(*t->w));
+out:
+	close(fd);
+	if (err)
+		xg_set4_free(t);
+	return err;
+}
+
+/* Put a new trie and flat table holding s into id. */
 static int set_write(const struct xg_gate_maps *m, __u32 id, const struct xg_set *s)
 {
 	struct xg_set_info info = { .count = (__u32)s->n };
@@ -100,6 +177,8 @@ static int set_write(const struct xg_gate_maps *m, __u32 id, const struct xg_set
 	if (!err && bpf_map_update_elem(m->sets, &id, &fd, BPF_ANY))
 		err = -errno;
 	close(fd); /* the gate's map holds it now */
+	if (!err)
+		err = set4_write(m, id, s);
 	snprintf(info.name, sizeof(info.name), "%s", s->name);
 	if (!err && bpf_map_update_elem(m->set_info, &id, &info, BPF_ANY))
 		err = -errno;
@@ -111,6 +190,7 @@ static void set_clear(const struct xg_gate_maps *m, __u32 id)
 	struct xg_set_info info = { 0 };
 
 	bpf_map_delete_elem(m->sets, &id);
+	bpf_map_delete_elem(m->sets4, &id);
 	bpf_map_update_elem(m->set_info, &id, &info, BPF_ANY);
 }
 
@@ -234,12 +314,36 @@ int xg_set_read_live(const struct xg_gate_maps *m, __u32 id, struct xg_set *s)
 	return err;
 }
 
+/* Set id's flat table after an edit of its trie: p painted over a copy of the live one
+ * when they were all added (painting only adds), else built again from the trie. */
+static int set4_follow(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *p, size_t n,
+		       bool added)
+{
+	struct xg_set s = { .loaded = true };
+	struct xg_set4 t;
+	int err;
+
+	if (added && !set4_read_live(m, id, &t)) {
+		err = xg_set4_paint(&t, p, n);
+		if (!err)
+			err = set4_install(m, id, &t);
+		xg_set4_free(&t);
+		return err;
+	}
+	err = xg_set_read_live(m, id, &s);
+	if (!err)
+		err = set4_write(m, id, &s);
+	free(s.p);
+	return err;
+}
+
 int xg_set_edit(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *p, size_t n,
 		bool add, size_t *changed)
 {
 	struct xg_set_info info;
 	struct xg_set_key k;
 	int fd = xg_set_trie_open(m, id), err = 0;
+	bool v4 = false;
 	__u8 v = 0;
 	size_t i;
 
@@ -262,10 +366,16 @@ int xg_set_edit(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *
 			continue;
 		}
 		(*changed)++;
+		v4 |= p[i].family == 4;
 		info.count = add ? info.count + 1 : info.count - 1;
 	}
 	close(fd);
 	if (bpf_map_update_elem(m->set_info, &id, &info, BPF_ANY) && !err)
 		err = -errno;
+	if (v4) { /* the trie's IPv4 prefixes changed: the flat table follows them */
+		int e = set4_follow(m, id, p, n, add && !err);
+
+		err = err ? err : e;
+	}
 	return err;
 }
