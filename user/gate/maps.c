@@ -41,8 +41,8 @@ static const struct map_ref map_refs[] = {
 	M(stats, "xg_stats"),
 	M(sets, "xg_sets"),
 	M(set_info, "xg_set_info"),
-	M(rule_limit, "xg_rule_limit"),
 	M(limits, "xg_limits"),
+	M(leases, "xg_leases"),
 	M(pending, "xg_pending"),
 };
 #undef M
