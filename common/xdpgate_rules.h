@@ -208,14 +208,16 @@ _Static_assert(sizeof(struct xg_bucket) == 24, "xg_bucket layout");
 /* A CPU's lease from a bucket (per CPU). The cost lives here, not in the bucket: the frames
  * that the lease covers read this entry alone. */
 struct xg_lease {
-	__u64 left;  /* room held, taken from the bucket, in ns << XG_LIMIT_SHIFT */
-	__u64 retry; /* the clock (<< XG_LIMIT_SHIFT) before which the bucket refuses the
+	__u64 left;    /* room held, taken from the bucket, in ns << XG_LIMIT_SHIFT */
+	__u64 retry;   /* the clock (<< XG_LIMIT_SHIFT) before which the bucket refuses the
 		      * frame this CPU was last refused: it does not ask again sooner */
-	__u64 cost;  /* per frame, or per byte (bytes set), in ns << XG_LIMIT_SHIFT */
-	__u32 bytes; /* 1: cost is per byte of the frame */
+	__u64 cost;    /* per frame, or per byte (bytes set), in ns << XG_LIMIT_SHIFT */
+	__u64 jiffies; /* the tick of the last clock read, */
+	__u64 now;     /* and what it read (<< XG_LIMIT_SHIFT): one read a tick */
+	__u32 bytes;   /* 1: cost is per byte of the frame */
 	__u32 _pad;
 };
-_Static_assert(sizeof(struct xg_lease) == 32, "xg_lease layout");
+_Static_assert(sizeof(struct xg_lease) == 48, "xg_lease layout");
 
 /* Per-slot configuration, inside struct xg_config. */
 struct xg_slot_cfg {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -217,12 +218,36 @@ static void test_limit_lease_per_cpu(void **state)
 		fail_msg("cannot unpin the test");
 }
 
+/* A CPU refused by its bucket stops asking it until the clock (read at most once a tick)
+ * says the frame fits, and then gets room again: a limit of 100/s refuses the frames right
+ * after its burst of 1 and takes one again 50 ms later (its 10 ms and two 4 ms ticks). */
+static void test_limit_room_returns(void **state)
+{
+	static const char *const lines[] = { "pass proto udp limit 100/s burst 1", "drop proto "
+										   "udp" };
+	struct timespec later = { .tv_nsec = 50 * 1000 * 1000 };
+	struct rp_ctx *x = rp_ctx_of(state);
+	unsigned int first, again;
+
+	install(x, lines, 2, 2);
+	first = run_pass(x, 20, 10); /* within 10 ms: the burst of 1, maybe one more */
+	if (first < 1 || first > 2)
+		fail_msg("%u of 20 frames passed a burst of 1", first);
+	nanosleep(&later, NULL);
+	again = run_pass(x, 1, 10);
+	if (again != 1)
+		fail_msg("no room 50 ms after the bucket emptied at 100/s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_limit_small),	    cmocka_unit_test(test_limit_cached),
-		cmocka_unit_test(test_limit_chain),	    cmocka_unit_test(test_limit_bytes),
+		cmocka_unit_test(test_limit_small),
+		cmocka_unit_test(test_limit_cached),
+		cmocka_unit_test(test_limit_chain),
+		cmocka_unit_test(test_limit_bytes),
 		cmocka_unit_test(test_limit_lease_per_cpu),
+		cmocka_unit_test(test_limit_room_returns),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog_limit", tests, rp_group_setup,

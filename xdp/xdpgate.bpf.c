@@ -513,14 +513,30 @@ __attribute__((noinline)) int xg_match_after(__u32 slot, const struct xg_slot_cf
 	return (int)first_match(slot, sc, k, from);
 }
 
+/* The coarse clock, in ns << XG_LIMIT_SHIFT, read once a tick per CPU and limit: it moves
+ * only when jiffies does (both advance in the tick), and jiffies is one load (the verifier
+ * inlines bpf_jiffies64) where the clock is a helper call that cost 20 ns a frame here, as
+ * much as the rest of a refusal. Should jiffies move first, the cached time runs a tick
+ * late, on the side of refusing. */
+static __always_inline __u64 lease_clock(struct xg_lease *l)
+{
+	__u64 jif = bpf_jiffies64();
+
+	if (jif != l->jiffies) {
+		l->now = bpf_ktime_get_coarse_ns() << XG_LIMIT_SHIFT;
+		l->jiffies = jif;
+	}
+	return l->now;
+}
+
 /* Take room for a frame of cost from the shared bucket bi into this CPU's lease l, which
  * holds less than cost: a whole lease when the bucket has it, else what room is left (GCRA,
  * see common/xdpgate_rules.h). The lease is added first and the excess given back:
  * concurrent CPUs never both take the last room, and one that gives back may, for that
  * instant, make another see the bucket fuller than it is (on the side of refusing). A
  * refusal notes when the bucket will have room for the frame, so the CPU's next frames are
- * refused on a clock read, without atomics. The clock is the coarse one (one read of the
- * tick's time: bpf_ktime_get_ns cost 40 ns a frame here), so room grows a tick at a time.
+ * refused on a look at the clock, without atomics. The clock is the coarse one (the tick's
+ * time: bpf_ktime_get_ns cost 40 ns a frame here), so room grows a tick at a time.
  * A call, not inlined: the frames a lease covers keep their registers. */
 static __noinline bool lease_take(__u32 bi, struct xg_lease *l, __u64 cost)
 {
@@ -529,7 +545,7 @@ static __noinline bool lease_take(__u32 bi, struct xg_lease *l, __u64 cost)
 
 	if (!b || !l)
 		return true; /* cannot happen: bi is masked into both maps */
-	now = bpf_ktime_get_coarse_ns() << XG_LIMIT_SHIFT;
+	now = lease_clock(l);
 	if (now < l->retry)
 		return false;
 	want = b->lease > cost ? b->lease : cost;
