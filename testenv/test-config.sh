@@ -265,6 +265,17 @@ wait_screen() {
 	return 1
 }
 
+# Wait up to 8 s for the tmux screen to stop matching ERE $1.
+wait_screen_not() {
+	local i
+	for ((i = 0; i < 80; i++)); do
+		grep -Eq "$1" <<<"$(top_screen)" || return 0
+		sleep 0.1
+	done
+	top_screen >&2
+	return 1
+}
+
 # Type `xdpgate top IFACE` into the test's tmux shell; after it ends, the shell prints its
 # exit code and whether the terminal's modes are what they were.
 top_type() {
@@ -318,6 +329,11 @@ test_config_top_tmux() {
 	top_type
 	wait_screen "rx [1-9][0-9]* pkt/s"
 	assert_match "no \`xdpgate run\` pool on $TE_DUT_IF" "$(top_screen)"
+	# a --confirm load shows as pending, with the command that keeps it; confirmed, it goes
+	te_dut "$XG" rules load "$TE_DUT_IF" "$OT/dut.rules" --confirm 60 >/dev/null
+	wait_screen "^pending: reverts in (60|59|58) s unless 'xdpgate rules confirm $TE_DUT_IF'"
+	te_dut "$XG" rules confirm "$TE_DUT_IF" >/dev/null
+	wait_screen_not "^pending: "
 	top_tmux send-keys -t top C-c
 	wait_screen "TOP-EXIT="
 	assert_match "TOP-EXIT=0 STTY=same" "$(top_screen)"

@@ -104,21 +104,13 @@ static void print_sets_json(const struct status_sets *ss)
 	printf("]");
 }
 
-/* Milliseconds to the revert (0 once due). */
-static unsigned long long pending_left_ms(const struct xg_pending *p)
-{
-	__u64 now = xg_boottime_ns();
-
-	return now >= p->deadline_ns ? 0 : (p->deadline_ns - now) / 1000000;
-}
-
 static void print_pending(const struct xg_gate *g, const struct xg_pending *p)
 {
 	if (!p->token)
 		return;
 	printf("  pending: generation %u, reverts to generation %u in %.1f s unless "
 	       "'xdpgate rules confirm %s'",
-	       p->gen, p->prev_gen, pending_left_ms(p) / 1000.0, g->ifname);
+	       p->gen, p->prev_gen, xg_pending_left_ms(p) / 1000.0, g->ifname);
 	if (xg_apply_timer_alive(p))
 		printf(" (timer pid %u)\n", p->timer_pid);
 	else
@@ -134,7 +126,7 @@ static void print_pending_json(const struct xg_pending *p)
 	}
 	printf("{\"generation\":%u,\"revert_to\":%u,\"confirm_secs\":%u,\"remaining_ms\":%llu,"
 	       "\"timer_pid\":%u,\"timer_alive\":%s}",
-	       p->gen, p->prev_gen, p->secs, pending_left_ms(p), p->timer_pid,
+	       p->gen, p->prev_gen, p->secs, xg_pending_left_ms(p), p->timer_pid,
 	       xg_apply_timer_alive(p) ? "true" : "false");
 }
 

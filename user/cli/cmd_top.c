@@ -23,6 +23,7 @@
 #include "user/gate/pin.h"
 #include "user/gate/stale.h"
 #include "user/pool/publish.h"
+#include "user/rules/apply.h"
 #include "user/rules/load.h"
 #include "user/rules/rules.h"
 #include "user/util/enum_names.h"
@@ -37,6 +38,7 @@ struct top_sample {
 	struct xg_snapshot gate;
 	struct xg_ruleset rs;
 	struct xg_counter_val *rule_c; /* rs.n of them; NULL: not readable */
+	struct xg_pending pending;     /* token 0: no --confirm load pending */
 };
 
 struct top_state {
@@ -72,6 +74,8 @@ static int sample_read(struct top_state *st)
 		return err;
 	if (xg_rules_read_counters(st->m, &st->cur.rs, &st->cur.rule_c))
 		st->cur.rule_c = NULL;
+	if (st->m->pending < 0 || xg_pending_read(st->m->pending, &st->cur.pending))
+		st->cur.pending.token = 0; /* an older gate without the map: nothing shown */
 	st->pool = !xg_run_publish_read(st->g, &snap);
 	if (!st->pool) {
 		st->pool_rates = false;
@@ -133,6 +137,12 @@ static int draw_gate(const struct top_state *st, int y)
 	attron(A_BOLD);
 	line(y++, "xdpgate top  %-16s %s   q: quit", st->g->ifname, when);
 	attroff(A_BOLD);
+	if (st->cur.pending.token) { /* what an operator must not miss: the revert to come */
+		attron(A_REVERSE);
+		line(y++, "pending: reverts in %llu s unless 'xdpgate rules confirm %s'",
+		     (xg_pending_left_ms(&st->cur.pending) + 999) / 1000, st->g->ifname);
+		attroff(A_REVERSE);
+	}
 	line(y++, "rx %.0f pkt/s  %.2f Mbit/s", xg_counters_rx(&d, 0) / t,
 	     xg_counters_rx(&d, 1) * 8 / t / 1e6);
 	counter_rates(buf, sizeof(buf), &d, XG_CNT_VERDICT, XG_CNT_VERDICT + XG_VERDICT_MAX, true);
@@ -223,11 +233,11 @@ static int draw_pool(const struct top_state *st, int y)
 	return y;
 }
 
-/* The screen: gate (4 lines), rules (what the height leaves), workers. */
+/* The screen: gate (4 lines, 5 with a pending load), rules (what the height leaves), workers. */
 static void draw(const struct top_state *st)
 {
 	int workers = st->pool ? (int)st->pool_last.n : 1;
-	int y, rows = LINES - 4 - 1 - 1 - 1 - 1 - workers - 1;
+	int y, rows = LINES - 4 - 1 - 1 - 1 - 1 - workers - 1 - !!st->cur.pending.token;
 
 	erase();
 	y = draw_gate(st, 0) + 1;

@@ -38,6 +38,13 @@ __u64 xg_boottime_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
+unsigned long long xg_pending_left_ms(const struct xg_pending *p)
+{
+	__u64 now = xg_boottime_ns();
+
+	return now >= p->deadline_ns ? 0 : (p->deadline_ns - now) / 1000000;
+}
+
 int xg_pending_read(int fd, struct xg_pending *p)
 {
 	__u32 key = 0;

@@ -14,6 +14,8 @@
 __u64 xg_boottime_ns(void);
 /* The pending record from the xg_pending map fd. 0 or -errno. */
 int xg_pending_read(int fd, struct xg_pending *p);
+/* Milliseconds to the pending record's revert (0 once due). */
+unsigned long long xg_pending_left_ms(const struct xg_pending *p);
 /* Just after installing a set over generation prev_gen: record it pending for secs and
  * start its timer (filled into out). On failure the install is reverted. 0 or -errno. */
 int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, __u32 prev_gen,
