@@ -218,6 +218,45 @@ static void test_limit_lease_per_cpu(void **state)
 		fail_msg("cannot unpin the test");
 }
 
+/* Limit 0's shared bucket in the installed slot. */
+static struct xg_bucket bucket(struct rp_ctx *x)
+{
+	__u32 k = x->slot * XG_LIMITS_MAX;
+	struct xg_bucket b;
+
+	if (bpf_map_lookup_elem(x->m.limits, &k, &b))
+		fail_msg("cannot read the bucket");
+	return b;
+}
+
+/* A refused frame leaves the bucket as it found it: half a frame of room is kept for later,
+ * not used up by the frame it could not pay for. */
+static void test_limit_refusal_keeps_room(void **state)
+{
+	static const char *const lines[] = { "pass proto udp limit 1/s burst 1", "drop proto udp" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	__u32 k;
+	struct xg_bucket b;
+	struct xg_lease *l;
+	__u64 cost, half;
+
+	install(x, lines, 2, 2);
+	assert_int_equal(run_pass(x, 1, 10), 1); /* the burst: tat is now + 1 s */
+	k = x->slot * XG_LIMITS_MAX;
+	l = leases(x);
+	cost = l[0].cost;
+	free(l);
+	b = bucket(x);
+	b.tat -= cost / 2; /* half a frame of room (the test takes far less than 0.5 s) */
+	half = b.tat;
+	if (bpf_map_update_elem(x->m.limits, &k, &b, BPF_ANY))
+		fail_msg("cannot write the bucket");
+	assert_int_equal(run_pass(x, 1, 10), 0);
+	b = bucket(x);
+	if (b.tat != half)
+		fail_msg("a refused frame moved tat by %lld (1/256 ns)", (long long)(b.tat - half));
+}
+
 /* A CPU refused by its bucket stops asking it until the clock (read at most once a tick)
  * says the frame fits, and then gets room again: a limit of 100/s refuses the frames right
  * after its burst of 1 and takes one again 50 ms later (its 10 ms and two 4 ms ticks). */
@@ -248,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_limit_bytes),
 		cmocka_unit_test(test_limit_lease_per_cpu),
 		cmocka_unit_test(test_limit_room_returns),
+		cmocka_unit_test(test_limit_refusal_keeps_room),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog_limit", tests, rp_group_setup,

@@ -541,7 +541,7 @@ static __always_inline __u64 lease_clock(struct xg_lease *l)
 static __noinline bool lease_take(__u32 bi, struct xg_lease *l, __u64 cost)
 {
 	struct xg_bucket *b = bpf_map_lookup_elem(&xg_limits, &bi);
-	__u64 now, want, t, end, room;
+	__u64 now, want, t, base, end, room;
 
 	if (!b || !l)
 		return true; /* cannot happen: bi is masked into both maps */
@@ -558,16 +558,21 @@ static __noinline bool lease_take(__u32 bi, struct xg_lease *l, __u64 cost)
 		goto got;
 	}
 	t = __sync_fetch_and_add(&b->tat, want);
+	/* room counts from now at the earliest: a tat still behind now (an exchange lost at an
+	 * idle bucket, or a frame over the burst) gives no more than a full bucket */
+	base = t > now ? t : now;
 	end = now + b->burst;
-	room = t < end ? end - t : 0;
+	room = end > base ? end - base : 0;
 	if (room >= want) {
 		room = want;
 		goto got;
 	}
+	if (room + l->left < cost)
+		room = 0; /* refused: what room there is stays in the bucket */
 	__sync_fetch_and_add(&b->tat, room - want); /* give back what is over */
-	if (room + l->left >= cost)
+	if (room) /* the slow path's lease holds less than cost: room made up the rest */
 		goto got;
-	l->retry = t + cost - b->burst; /* > now: t + cost > end */
+	l->retry = base + cost - b->burst; /* > now: base + cost > end + l->left */
 	return false;
 got:
 	l->left += room - cost; /* per-CPU: no other writer */
