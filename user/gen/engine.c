@@ -117,9 +117,28 @@ static void *live_thread(void *arg)
 	return NULL;
 }
 
-static int live_prepare(struct xg_gen *g, const struct xg_gen_params *p)
+void xg_gen_live_config(struct gen_bpf *skel, const struct xg_gen_params *p)
 {
 	const struct xg_gen_layout *l = &p->layout;
+
+	skel->rodata->flows = p->flows;
+	skel->rodata->saddr_base = l->saddr_base;
+	skel->rodata->sport_base = l->sport_base;
+	skel->rodata->saddr_off = p->flows > 1 ? l->saddr_off : 0;
+	skel->rodata->sport_off = p->flows > 1 ? l->sport_off : 0;
+	skel->rodata->marker_off = l->marker_off;
+	skel->rodata->ip_csum_off = l->ip_csum_off;
+	skel->rodata->l4_csum_off = l->l4_csum_off;
+	skel->rodata->l4_csum_has_addr = l->l4_csum_has_addr;
+	skel->rodata->udp_csum = l->udp_csum;
+	if (p->rate > 0 && p->rate / p->threads >= BPF_PACE_MIN_PPS)
+		skel->rodata->pace_ns = (__u64)(1e9 * p->threads / p->rate);
+	skel->rodata->gen_tgid = (__u32)getpid();
+	skel->rodata->gen_ifindex = p->ifindex;
+}
+
+static int live_prepare(struct xg_gen *g, const struct xg_gen_params *p)
+{
 	unsigned int i;
 	int err;
 
@@ -128,20 +147,7 @@ static int live_prepare(struct xg_gen *g, const struct xg_gen_params *p)
 		err = -errno;
 		goto fail;
 	}
-	g->skel->rodata->flows = p->flows;
-	g->skel->rodata->saddr_base = l->saddr_base;
-	g->skel->rodata->sport_base = l->sport_base;
-	g->skel->rodata->saddr_off = p->flows > 1 ? l->saddr_off : 0;
-	g->skel->rodata->sport_off = p->flows > 1 ? l->sport_off : 0;
-	g->skel->rodata->marker_off = l->marker_off;
-	g->skel->rodata->ip_csum_off = l->ip_csum_off;
-	g->skel->rodata->l4_csum_off = l->l4_csum_off;
-	g->skel->rodata->l4_csum_has_addr = l->l4_csum_has_addr;
-	g->skel->rodata->udp_csum = l->udp_csum;
-	if (p->rate / p->threads >= BPF_PACE_MIN_PPS)
-		g->skel->rodata->pace_ns = (__u64)(1e9 * p->threads / p->rate);
-	g->skel->rodata->gen_tgid = (__u32)getpid();
-	g->skel->rodata->gen_ifindex = p->ifindex;
+	xg_gen_live_config(g->skel, p);
 	err = gen_bpf__load(g->skel);
 	if (!err)
 		err = gen_bpf__attach(g->skel); /* the tracepoints; XDP runs by BPF_PROG_RUN */

@@ -45,6 +45,7 @@ struct xg_gen_thread {
 	unsigned int idx;
 	int prog_fd;		    /* live */
 	struct xg_xsk *q;	    /* xsk: this thread's socket, on queue idx */
+	struct xg_gen_slots *slots; /* xsk: its UMEM frames, prepared per flow */
 	_Atomic uint64_t completed; /* xsk: frames the kernel has sent */
 	uint64_t quota;		    /* 0: unlimited */
 	double rate;		    /* 0: unpaced */
@@ -63,6 +64,7 @@ struct xg_gen_totals {
 
 struct xg_gen;
 struct xg_xsk;
+struct xg_gen_slots;
 
 /* What an engine supplies. prepare runs once the thread structs are filled in (before any
  * thread starts) and prints its own one-line error; release undoes it after the threads
@@ -85,6 +87,10 @@ struct xg_gen {
 	unsigned int nthreads;
 	struct xg_gen_totals final; /* read when the engine stops */
 };
+
+struct gen_bpf;
+/* Fill the live engine's program's rodata (layout, flows, pacing) from p, before load. */
+void xg_gen_live_config(struct gen_bpf *skel, const struct xg_gen_params *p);
 
 /* Pin the calling thread to cpu (a line at info level when refused). */
 void xg_gen_pin_cpu(int cpu);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Generator engine over AF_XDP: thread i owns one TX-only socket on queue i, with its own
- * UMEM in which every frame starts as a copy of the template. Sending a frame rewrites
- * its varying fields (flow: source port and address; marker: thread, flow, seq) in place
- * and patches the checksums incrementally, as xdp/gen.bpf.c does for live frames; a frame
- * back from the completion ring still holds whatever it last carried, so each rewrite
- * starts from what is in the frame now, never from the template.
+ * UMEM. Every UMEM frame (slot) is prepared at start and remembers the flow it carries
+ * (user/gen/xsk_slots.h): sending frame seq from a slot writes only the marker's seq and
+ * the L4 checksum computed from the flow's, plus the flow's fields when the slot carried
+ * another flow. Per frame that is a few stores, inline, and no read of the frame: the
+ * incremental rewrite of every field that came before cost ~8% of the frame rate next to
+ * xdpsock, which sends one unchanging frame.
  *
  * The rings are the pool's (user/pool/xsk.c): frames come off its free list, go out
  * through xg_tx_burst and come back through xg_cq_drain, so the ownership rules of xsk.h
@@ -20,83 +21,20 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/endian.h"
-#include "common/gen_marker.h"
 #include "user/gen/engine.h"
+#include "user/gen/xsk_slots.h"
 #include "user/pool/xsk.h"
-#include "user/util/frame_build.h"
 #include "user/util/log.h"
 #include "user/util/time.h"
 
 #define XSK_RING 2048
 #define XSK_FRAME 2048 /* holds XG_GEN_MAX_SIZE */
-#define XSK_BATCH 64
+#define XSK_BATCH 256
+#define XSK_TX_BUDGET 256     /* frames a copy-mode wake-up may send (the kernel's default: 32) */
 #define PACE_BATCH_HZ 10000.0 /* paced threads send rate/PACE_BATCH_HZ frames a batch */
 #define DRAIN_S 1.0	      /* how long a stopping thread waits for its completions */
 
 _Static_assert(XSK_FRAME >= 1518, "a UMEM frame holds the largest generated frame");
-
-/* The checksum at csum after n 16-bit words changed, word by word (ones' complement sums
- * associate, so this equals one update over all of them). The checksum is read with memcpy:
- * fields sit at any even offset of a frame. */
-static void csum_replace(uint8_t *csum, const uint16_t *oldw, const uint16_t *neww, int n)
-{
-	uint16_t c;
-	int i;
-
-	memcpy(&c, csum, 2);
-	for (i = 0; i < n; i++)
-		c = xg_csum_replace16(c, oldw[i], neww[i]);
-	memcpy(csum, &c, 2);
-}
-
-/* Overwrite n 16-bit words at off with v and patch the checksums that cover them. */
-static void patch(uint8_t *data, const struct xg_gen_layout *l, uint16_t off, const void *v, int n,
-		  bool in_ip_hdr, bool in_l4_csum)
-{
-	uint16_t old[8], c;
-
-	memcpy(old, data + off, (size_t)n * 2);
-	if (in_ip_hdr && l->ip_csum_off)
-		csum_replace(data + l->ip_csum_off, old, v, n);
-	if (in_l4_csum && l->l4_csum_off) {
-		memcpy(&c, data + l->l4_csum_off, 2);
-		/* UDP over IPv4 may carry 0 = no checksum; keep it so, else never emit 0 */
-		if (!(l->udp_csum && c == 0)) {
-			csum_replace(data + l->l4_csum_off, old, v, n);
-			memcpy(&c, data + l->l4_csum_off, 2);
-			if (l->udp_csum && c == 0)
-				memset(data + l->l4_csum_off, 0xff, 2);
-		}
-	}
-	memcpy(data + off, v, (size_t)n * 2);
-}
-
-static void rewrite(const struct xg_gen_thread *t, uint8_t *data, uint64_t seq)
-{
-	const struct xg_gen_params *p = t->p;
-	const struct xg_gen_layout *l = &p->layout;
-	uint32_t flow = p->flows > 1 ? (uint32_t)(seq % p->flows) : 0;
-	struct xg_gen_marker m;
-
-	if (p->flows > 1 && l->saddr_off) {
-		uint32_t a = xg_htonl(l->saddr_base + flow);
-
-		patch(data, l, l->saddr_off, &a, 2, true, l->l4_csum_has_addr);
-	}
-	if (p->flows > 1 && l->sport_off) {
-		uint16_t port = xg_htons((uint16_t)(l->sport_base + flow));
-
-		patch(data, l, l->sport_off, &port, 1, false, true);
-	}
-	if (l->marker_off) {
-		m.magic = xg_htons(XG_GEN_MAGIC);
-		m.thread = xg_htons((uint16_t)p->cpus[t->idx]); /* as live frames: the CPU */
-		m.flow = xg_htonl(flow);
-		m.seq = xg_htonll(seq);
-		patch(data, l, l->marker_off, &m, 8, false, true);
-	}
-}
 
 /* Frames this round may carry: the batch, cut to the quota and to the pacing schedule.
  * 0 with *wait set: sleep until then. A thread that fell behind (the machine was busy)
@@ -134,22 +72,29 @@ static void sleep_until(double due)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-/* Take up to n free frames, rewrite them as frames seq.. and queue them; frames the TX
- * ring had no room for go back to the free list. Returns the frames queued. */
+/* Take up to n free frames, as many as the TX ring has room for (a frame written and put
+ * back would be work for nothing), make them frames seq.. and queue them. Returns the
+ * frames queued. */
 static unsigned int send_batch(struct xg_gen_thread *t, uint64_t seq, unsigned int n)
 {
 	struct xg_xsk_frame f[XSK_BATCH];
+	struct xg_gen_slots *s = t->slots;
 	struct xg_xsk *q = t->q;
+	uint32_t flow = s->flows > 1 ? (uint32_t)(seq % s->flows) : 0; /* one division a batch */
 	unsigned int got = 0, sent, i;
 
+	n = xg_tx_room(q, n);
 	while (got < n && xg_umem_alloc(q, &f[got].addr)) {
 		f[got].data = xsk_umem__get_data(q->area, f[got].addr);
 		f[got].len = (uint32_t)t->p->frame_len;
-		rewrite(t, f[got].data, seq + got);
+		xg_gen_slot_write(s, f[got].data, (uint32_t)(f[got].addr / XSK_FRAME), seq + got,
+				  flow);
+		if (++flow == s->flows)
+			flow = 0;
 		got++;
 	}
 	sent = got ? xg_tx_burst(q, f, got) : 0;
-	for (i = sent; i < got; i++)
+	for (i = sent; i < got; i++) /* not expected: this thread is the ring's only producer */
 		xg_umem_free(q, f[i].addr);
 	return sent;
 }
@@ -213,21 +158,33 @@ static int open_queue(struct xg_gen_thread *t, enum xg_xsk_mode mode)
 		.mode = mode,
 		.tx_only = true,
 	};
-	uint32_t i;
 	int err;
 
 	t->q = calloc(1, sizeof(*t->q));
-	if (!t->q)
-		return -ENOMEM;
-	err = xg_xsk_open(t->q, &cfg); /* prints the line naming interface and queue */
-	if (err) {
-		free(t->q);
-		t->q = NULL;
-		return err;
+	t->slots = calloc(1, sizeof(*t->slots));
+	if (!t->q || !t->slots) {
+		err = -ENOMEM;
+		goto fail;
 	}
-	for (i = 0; i < t->q->nframes; i++)
-		memcpy((uint8_t *)t->q->area + (size_t)i * XSK_FRAME, t->p->frame, t->p->frame_len);
-	return 0;
+	err = xg_xsk_open(t->q, &cfg); /* prints the line naming interface and queue */
+	if (err)
+		goto fail;
+	/* fewer wake-ups: a kernel before 6.17 keeps its 32, which works too */
+	if (!t->q->zerocopy && (err = xg_xsk_set_tx_budget(t->q, XSK_TX_BUDGET)))
+		pr_debug("gen: %s queue %u: copy mode sends 32 frames per wake-up (%s)\n",
+			 t->p->ifname, t->idx, strerror(-err));
+	err = xg_gen_slots_init(t->slots, t->p, t->p->cpus[t->idx], t->q->area, t->q->nframes,
+				XSK_FRAME);
+	if (!err)
+		return 0;
+	pr_warn("gen: %s: no memory for the frames of queue %u\n", t->p->ifname, t->idx);
+	xg_xsk_close(t->q);
+fail:
+	free(t->q);
+	free(t->slots);
+	t->q = NULL;
+	t->slots = NULL;
+	return err;
 }
 
 static void xsk_release(struct xg_gen *g)
@@ -238,8 +195,11 @@ static void xsk_release(struct xg_gen *g)
 		if (!g->t[i].q)
 			continue;
 		xg_xsk_close(g->t[i].q);
+		xg_gen_slots_free(g->t[i].slots);
 		free(g->t[i].q);
+		free(g->t[i].slots);
 		g->t[i].q = NULL;
+		g->t[i].slots = NULL;
 	}
 }
 

@@ -268,6 +268,14 @@ int xg_xsk_fd(const struct xg_xsk *q)
 	return xsk_socket__fd(q->xsk);
 }
 
+int xg_xsk_set_tx_budget(struct xg_xsk *q, unsigned int budget)
+{
+	if (setsockopt(xsk_socket__fd(q->xsk), SOL_XDP, XDP_MAX_TX_SKB_BUDGET, &budget,
+		       sizeof(budget)))
+		return -errno;
+	return 0;
+}
+
 /* Offset of addr inside its chunk; frame_size is a power of two (xg_xsk_init_frames). */
 static uint32_t chunk_off(const struct xg_xsk *q, uint64_t addr)
 {
@@ -344,12 +352,18 @@ unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int 
 	return n;
 }
 
+unsigned int xg_tx_room(struct xg_xsk *q, unsigned int n)
+{
+	uint32_t room = xsk_prod_nb_free(&q->tx, n);
+
+	return room < n ? room : n;
+}
+
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n)
 {
-	uint32_t room = xsk_prod_nb_free(&q->tx, n), idx, i;
+	uint32_t idx, i;
 
-	if (room < n)
-		n = room;
+	n = xg_tx_room(q, n);
 	if (!n || xsk_ring_prod__reserve(&q->tx, n, &idx) != n)
 		return 0;
 	for (i = 0; i < n; i++) {

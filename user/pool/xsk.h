@@ -44,6 +44,12 @@ struct xg_xsk_cfg {
 	bool tx_only; /* no RX ring, and the fill ring left empty: every frame stays ours */
 };
 
+/* Copy mode sends at most 32 frames per wake-up unless told otherwise: kernels from 6.17
+ * take XDP_MAX_TX_SKB_BUDGET (32 up to the TX ring's size). */
+#ifndef XDP_MAX_TX_SKB_BUDGET
+#define XDP_MAX_TX_SKB_BUDGET 9
+#endif
+
 struct xg_xsk_share {
 	pthread_spinlock_t lock;
 	struct xsk_ring_prod *fq; /* the first socket's */
@@ -108,10 +114,15 @@ const struct xsk_ring_prod *xg_xsk_fq(const struct xg_xsk *q);
 const struct xsk_ring_cons *xg_xsk_cq(const struct xg_xsk *q);
 int xg_xsk_init_frames(struct xg_xsk *q, uint32_t nframes, uint32_t frame_size);
 int xg_xsk_fd(const struct xg_xsk *q);
+/* Let one copy-mode wake-up send up to budget frames. 0 or -errno (-ENOPROTOOPT: a kernel
+ * before 6.17; -EACCES: budget out of range). Prints nothing. */
+int xg_xsk_set_tx_budget(struct xg_xsk *q, unsigned int budget);
 
 /* The ring layer. */
 unsigned int xg_fq_refill(struct xg_xsk *q); /* returns frames placed */
 unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max);
+/* How many of n frames the TX ring has room for now. */
+unsigned int xg_tx_room(struct xg_xsk *q, unsigned int n);
 /* Queue n frames for TX (data already in place, len set); returns how many went in; the
  * rest stay the caller's. Kicks the kernel when it asks to be woken. */
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n);
