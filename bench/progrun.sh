@@ -12,7 +12,7 @@
 # (`xsk ether ipv4`, `xsk ether ipv6`: the xsk fast path), the one rule with
 # `log every 1000` (the drop log's cost; no reader, so the ring buffer fills and later
 # samples are counted lost), the one rule with a limit it never reaches (gate-limit: the
-# bucket's clock read and atomics), and `drop src @feed` over sets of 10 and 1,000,000
+# frames spend their CPU's lease of the shared bucket), and `drop src @feed` over sets of 10 and 1,000,000
 # prefixes from bench/gen_sets.py
 # (no socket bound under PROG_RUN: the gate passes it, as on an unbound queue).
 # Bare programs through bpftool's `prog run` (the objects `make` builds, loaded and pinned

@@ -137,7 +137,7 @@ struct xg_rule_action {
 	__u32 verdict;	 /* enum xg_verdict */
 	__u32 ifindex;	 /* REDIRECT target */
 	__u32 log_every; /* `log every N`: N; 0: the rule does not log */
-	__u32 _pad;
+	__u32 limit;	 /* `limit`: its id + 1 (xg_limits, xg_leases); 0: none */
 };
 _Static_assert(sizeof(struct xg_rule_action) == 16, "xg_rule_action layout");
 
@@ -227,19 +227,34 @@ _Static_assert(sizeof(struct xg_set_info) == 40, "xg_set_info layout");
 
 /* Rate limits (README "Limits"): `limit RATE` is a condition met while the rule's bucket
  * has room. One bucket per limited rule, shared by all CPUs: a GCRA (virtual scheduling)
- * with the theoretical arrival time tat advanced by atomic adds, so it is exact however
- * the traffic spreads over queues. Times are in 1/256 ns (XG_LIMIT_SHIFT) so that byte
- * rates up to GB/s keep their precision. Index: slot * XG_LIMITS_MAX + limit. */
+ * with the theoretical arrival time tat advanced by atomic adds. A CPU does not go to it
+ * for each frame: it takes a lease of room (a slice of the rate, at most the burst) into
+ * its own xg_lease, spends it frame by frame without atomics or a clock read, and comes
+ * back when it runs short. Times are in 1/256 ns (XG_LIMIT_SHIFT) so that byte rates up to
+ * GB/s keep their precision. Index: slot * XG_LIMITS_MAX + limit, in both maps. */
 #define XG_LIMITS_MAX 16
 #define XG_LIMIT_SHIFT 8
+#define XG_LIMIT_LEASE_NS 1000000ULL /* a lease: 1 ms of the rate (at most the burst) */
 struct xg_bucket {
 	__u64 tat;   /* when the bucket is empty again, in ns << XG_LIMIT_SHIFT */
-	__u64 cost;  /* per frame, or per byte (bytes set), in ns << XG_LIMIT_SHIFT */
 	__u64 burst; /* what may come at once: burst * cost of one unit */
-	__u32 bytes; /* 1: cost is per byte of the frame */
+	__u64 lease; /* what a CPU takes at a time: XG_LIMIT_LEASE_NS, at most burst */
+};
+_Static_assert(sizeof(struct xg_bucket) == 24, "xg_bucket layout");
+
+/* A CPU's lease from a bucket (per CPU). The cost lives here, not in the bucket: the frames
+ * that the lease covers read this entry alone. */
+struct xg_lease {
+	__u64 left;    /* room held, taken from the bucket, in ns << XG_LIMIT_SHIFT */
+	__u64 retry;   /* the clock (<< XG_LIMIT_SHIFT) before which the bucket refuses the
+		      * frame this CPU was last refused: it does not ask again sooner */
+	__u64 cost;    /* per frame, or per byte (bytes set), in ns << XG_LIMIT_SHIFT */
+	__u64 jiffies; /* the tick of the last clock read, */
+	__u64 now;     /* and what it read (<< XG_LIMIT_SHIFT): one read a tick */
+	__u32 bytes;   /* 1: cost is per byte of the frame */
 	__u32 _pad;
 };
-_Static_assert(sizeof(struct xg_bucket) == 32, "xg_bucket layout");
+_Static_assert(sizeof(struct xg_lease) == 48, "xg_lease layout");
 
 /* Per-slot configuration, inside struct xg_config. */
 struct xg_slot_cfg {

@@ -2,13 +2,19 @@
 /* Limits through BPF_PROG_RUN: a limited rule matches its burst at once and then, over its
  * rate, lets frames fall through to the next rule; on the small-set path and through the
  * cache, for frame and byte rates; its counter counts only the frames it took. The frames
- * run within milliseconds, so a rate of 1/s adds at most one frame of room. */
+ * run within milliseconds, so a rate of 1/s adds at most one frame of room. BPF_PROG_RUN
+ * runs the program on the calling thread's CPU, so pinning the thread to one CPU and then
+ * another shows each CPU's lease from the shared bucket. */
+#define _GNU_SOURCE
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -119,6 +125,159 @@ static void test_limit_bytes(void **state)
 		fail_msg("%u frames of 106 bytes passed a 2000-byte burst", pass);
 }
 
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		fail_msg("cannot pin the test to CPU %d", cpu);
+}
+
+/* Limit 0's lease on every CPU (x->ncpu entries, freed by the caller). */
+static struct xg_lease *leases(struct rp_ctx *x)
+{
+	struct xg_lease *l = calloc((size_t)x->ncpu, sizeof(*l));
+	__u32 k = x->slot * XG_LIMITS_MAX;
+
+	if (!l || bpf_map_lookup_elem(x->m.leases, &k, l))
+		fail_msg("cannot read the leases");
+	return l;
+}
+
+/* The frames' worth of room that cpu holds in limit 0's lease. */
+static uint64_t held(struct rp_ctx *x, int cpu)
+{
+	struct xg_lease *l = leases(x);
+	uint64_t n = l[cpu].left / l[cpu].cost;
+
+	free(l);
+	return n;
+}
+
+/* Each CPU spends a lease of its own and goes back to the shared bucket only when it runs
+ * short; the last lease is the room left (a partial one); what one CPU holds is not the
+ * other's, and together they take the burst, no more. A reload empties every lease. */
+static void test_limit_lease_per_cpu(void **state)
+{
+	static const char *const lines[] = { "pass proto udp limit 1/s burst 45", "drop proto "
+										  "udp" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	int cpu[2], n = 0, i, c0, c1;
+	struct xg_bucket b;
+	struct xg_lease *l;
+	cpu_set_t was;
+	unsigned int pass;
+	__u32 k;
+
+	if (sched_getaffinity(0, sizeof(was), &was))
+		fail_msg("cannot read the test's CPUs");
+	for (i = 0; i < CPU_SETSIZE && n < 2; i++)
+		if (CPU_ISSET(i, &was))
+			cpu[n++] = i;
+	if (n < 2)
+		fail_msg("the lease test needs two CPUs, it may run on %d", n);
+	c0 = cpu[0];
+	c1 = cpu[1];
+	install(x, lines, 2, 2);
+	k = x->slot * XG_LIMITS_MAX;
+	l = leases(x);
+	/* leases of 10 frames: the loader's 1 ms of a rate of 1/s is under one frame */
+	if (bpf_map_lookup_elem(x->m.limits, &k, &b))
+		fail_msg("cannot read the bucket");
+	b.lease = 10 * l[c0].cost;
+	free(l);
+	if (bpf_map_update_elem(x->m.limits, &k, &b, BPF_ANY))
+		fail_msg("cannot write the bucket");
+
+	pin(c0);
+	assert_int_equal(run_pass(x, 1, 10), 1);
+	assert_int_equal(held(x, c0), 9);
+	assert_int_equal(held(x, c1), 0);
+	pin(c1); /* three leases of 10, then the 5 frames left */
+	pass = run_pass(x, 45, 10);
+	if (pass < 35 || pass > 36)
+		fail_msg("CPU %d passed %u of 45 frames, want the 35 left of the burst", c1, pass);
+	assert_int_equal(held(x, c0), 9);
+	l = leases(x);
+	assert_true(l[c1].retry > 0); /* refused: it waits for the clock, not the bucket */
+	free(l);
+	pin(c0); /* its own lease, then refused */
+	pass = run_pass(x, 20, 10);
+	if (pass < 9 || pass > 10)
+		fail_msg("CPU %d passed %u of 20 frames, want the 9 of its lease", c0, pass);
+
+	install(x, lines, 2, 2);
+	l = leases(x);
+	for (i = 0; i < x->ncpu; i++)
+		if (l[i].left || l[i].retry)
+			fail_msg("CPU %d kept a lease over a reload", i);
+	free(l);
+	if (sched_setaffinity(0, sizeof(was), &was))
+		fail_msg("cannot unpin the test");
+}
+
+/* Limit 0's shared bucket in the installed slot. */
+static struct xg_bucket bucket(struct rp_ctx *x)
+{
+	__u32 k = x->slot * XG_LIMITS_MAX;
+	struct xg_bucket b;
+
+	if (bpf_map_lookup_elem(x->m.limits, &k, &b))
+		fail_msg("cannot read the bucket");
+	return b;
+}
+
+/* A refused frame leaves the bucket as it found it: half a frame of room is kept for later,
+ * not used up by the frame it could not pay for. */
+static void test_limit_refusal_keeps_room(void **state)
+{
+	static const char *const lines[] = { "pass proto udp limit 1/s burst 1", "drop proto udp" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	__u32 k;
+	struct xg_bucket b;
+	struct xg_lease *l;
+	__u64 cost, half;
+
+	install(x, lines, 2, 2);
+	assert_int_equal(run_pass(x, 1, 10), 1); /* the burst: tat is now + 1 s */
+	k = x->slot * XG_LIMITS_MAX;
+	l = leases(x);
+	cost = l[0].cost;
+	free(l);
+	b = bucket(x);
+	b.tat -= cost / 2; /* half a frame of room (the test takes far less than 0.5 s) */
+	half = b.tat;
+	if (bpf_map_update_elem(x->m.limits, &k, &b, BPF_ANY))
+		fail_msg("cannot write the bucket");
+	assert_int_equal(run_pass(x, 1, 10), 0);
+	b = bucket(x);
+	if (b.tat != half)
+		fail_msg("a refused frame moved tat by %lld (1/256 ns)", (long long)(b.tat - half));
+}
+
+/* A CPU refused by its bucket stops asking it until the clock (read at most once a tick)
+ * says the frame fits, and then gets room again: a limit of 100/s refuses the frames right
+ * after its burst of 1 and takes one again 50 ms later (its 10 ms and two 4 ms ticks). */
+static void test_limit_room_returns(void **state)
+{
+	static const char *const lines[] = { "pass proto udp limit 100/s burst 1", "drop proto "
+										   "udp" };
+	struct timespec later = { .tv_nsec = 50 * 1000 * 1000 };
+	struct rp_ctx *x = rp_ctx_of(state);
+	unsigned int first, again;
+
+	install(x, lines, 2, 2);
+	first = run_pass(x, 20, 10); /* within 10 ms: the burst of 1, maybe one more */
+	if (first < 1 || first > 2)
+		fail_msg("%u of 20 frames passed a burst of 1", first);
+	nanosleep(&later, NULL);
+	again = run_pass(x, 1, 10);
+	if (again != 1)
+		fail_msg("no room 50 ms after the bucket emptied at 100/s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +285,9 @@ int main(void)
 		cmocka_unit_test(test_limit_cached),
 		cmocka_unit_test(test_limit_chain),
 		cmocka_unit_test(test_limit_bytes),
+		cmocka_unit_test(test_limit_lease_per_cpu),
+		cmocka_unit_test(test_limit_room_returns),
+		cmocka_unit_test(test_limit_refusal_keeps_room),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog_limit", tests, rp_group_setup,

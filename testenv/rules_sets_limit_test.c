@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "common/parse.h"
+#include "user/rules/compile.h"
 #include "user/rules/rules.h"
 
 struct tdir {
@@ -280,12 +281,53 @@ static void test_limit_lines(void **state)
 	}
 }
 
+/* What the loader writes for limits: each limited rule's action names its bucket; a frame
+ * costs 1/rate (in ns << XG_LIMIT_SHIFT, per byte for byte rates); a CPU's lease is 1 ms of
+ * the rate, at most the burst (the gate takes at least one frame's cost). */
+static void test_limit_compiled(void **state)
+{
+	static const char *const lines[] = { "pass limit 2000/s burst 100", "drop proto tcp",
+					     "pass limit 1/s", "pass limit 1000000/s burst 2",
+					     "pass limit 1kbytes/s burst 2000" };
+	const __u64 ns = 1ULL << XG_LIMIT_SHIFT, ms = XG_LIMIT_LEASE_NS * ns;
+	static const __u32 id[] = { 1, 0, 2, 3, 4 };
+	struct xg_compiled c = { 0 };
+	struct xg_ruleset rs;
+	char err[256];
+	struct xg_rule r;
+	uint32_t def;
+	size_t i;
+
+	(void)state;
+	xg_ruleset_init(&rs);
+	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		assert_int_equal(xg_rule_parse_line(lines[i], NULL, 0, &r, &def, err, sizeof(err)),
+				 1);
+		assert_int_equal(xg_ruleset_insert(&rs, i, &r), 0);
+	}
+	assert_int_equal(xg_rules_compile(&rs, &c), 0);
+	assert_int_equal(c.nlimits, 4);
+	for (i = 0; i < sizeof(id) / sizeof(id[0]); i++)
+		assert_int_equal(c.actions[i].limit, id[i]);
+	assert_true(c.leases[0].cost == 500000 * ns && !c.leases[0].bytes);
+	assert_true(c.buckets[0].burst == 100 * c.leases[0].cost && c.buckets[0].lease == ms);
+	assert_true(c.buckets[1].burst == 5 * c.leases[1].cost && c.buckets[1].lease == ms);
+	assert_true(c.buckets[2].burst == 2000 * ns && c.buckets[2].lease == 2000 * ns);
+	assert_true(c.leases[3].bytes && c.leases[3].cost == 1000000000 * ns / 1024);
+	assert_true(c.buckets[3].lease == ms);
+	for (i = 0; i < 4; i++)
+		assert_true(!c.buckets[i].tat && !c.leases[i].left && !c.leases[i].retry &&
+			    !c.leases[i].jiffies);
+	xg_compiled_free(&c);
+	xg_ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_file),    cmocka_unit_test(test_set_errors),
 		cmocka_unit_test(test_set_limit),   cmocka_unit_test(test_set_bind),
-		cmocka_unit_test(test_limit_lines),
+		cmocka_unit_test(test_limit_lines), cmocka_unit_test(test_limit_compiled),
 	};
 
 	return cmocka_run_group_tests_name("rules_sets_limit", tests, NULL, NULL);

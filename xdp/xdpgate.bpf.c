@@ -146,21 +146,21 @@ struct {
 	__type(value, struct xg_counter_val);
 } xg_rule_stats SEC(".maps");
 
-/* Limits: each rule's limit id + 1 (0: none), index as xg_actions; the buckets, index
- * slot * XG_LIMITS_MAX + id, shared by every CPU (common/xdpgate_rules.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2 * XG_RULES_MAX_BPF);
-	__type(key, __u32);
-	__type(value, __u32);
-} xg_rule_limit SEC(".maps");
-
+/* Limits (a rule's id is in its xg_rule_action): the buckets, index slot * XG_LIMITS_MAX +
+ * id, shared by every CPU, and each CPU's lease from them (common/xdpgate_rules.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2 * XG_LIMITS_MAX);
 	__type(key, __u32);
 	__type(value, struct xg_bucket);
 } xg_limits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * XG_LIMITS_MAX);
+	__type(key, __u32);
+	__type(value, struct xg_lease);
+} xg_leases SEC(".maps");
 
 /* AF_XDP sockets by receive queue, for the xsk action (filled by `xdpgate run`). */
 struct {
@@ -554,39 +554,94 @@ __attribute__((noinline)) int xg_match_after(__u32 slot, const struct xg_slot_cf
 	return (int)first_match(slot, sc, k, from);
 }
 
-/* Whether rule r's limit has room for a frame of len bytes, taking it if so (GCRA, see
- * common/xdpgate_rules.h). A rule without a limit always has room. The frame's cost is
- * added first and given back when over: concurrent frames never both take the last room,
- * and one that is refused may, for that instant, make another see the bucket fuller than
- * it is (an error of at most one frame per CPU, on the side of refusing). The clock is the
- * coarse one (one read of the tick's time: bpf_ktime_get_ns cost 40 ns a frame here, more
- * than the rest of the bucket), so the room grows a tick at a time: at most rate x one
- * tick more than rate x time + burst. */
+/* The coarse clock, in ns << XG_LIMIT_SHIFT, read once a tick per CPU and limit: it moves
+ * only when jiffies does (both advance in the tick), and jiffies is one load (the verifier
+ * inlines bpf_jiffies64) where the clock is a helper call that cost 20 ns a frame here, as
+ * much as the rest of a refusal. Should jiffies move first, the cached time runs a tick
+ * late, on the side of refusing. */
+static __always_inline __u64 lease_clock(struct xg_lease *l)
+{
+	__u64 jif = bpf_jiffies64();
+
+	if (jif != l->jiffies) {
+		l->now = bpf_ktime_get_coarse_ns() << XG_LIMIT_SHIFT;
+		l->jiffies = jif;
+	}
+	return l->now;
+}
+
+/* Take room for a frame of cost from the shared bucket bi into this CPU's lease l, which
+ * holds less than cost: a whole lease when the bucket has it, else what room is left (GCRA,
+ * see common/xdpgate_rules.h). The lease is added first and the excess given back:
+ * concurrent CPUs never both take the last room, and one that gives back may, for that
+ * instant, make another see the bucket fuller than it is (on the side of refusing). A
+ * refusal notes when the bucket will have room for the frame, so the CPU's next frames are
+ * refused on a look at the clock, without atomics. The clock is the coarse one (the tick's
+ * time: bpf_ktime_get_ns cost 40 ns a frame here), so room grows a tick at a time.
+ * A call, not inlined: the frames a lease covers keep their registers. */
+static __noinline bool lease_take(__u32 bi, struct xg_lease *l, __u64 cost)
+{
+	struct xg_bucket *b = bpf_map_lookup_elem(&xg_limits, &bi);
+	__u64 now, want, t, base, end, room;
+
+	if (!b || !l)
+		return true; /* cannot happen: bi is masked into both maps */
+	now = lease_clock(l);
+	if (now < l->retry)
+		return false;
+	want = b->lease > cost ? b->lease : cost;
+	t = *(volatile __u64 *)&b->tat;
+	/* idle since t: the bucket is full again, and the lease comes from it in the same
+	 * exchange; a lost race means another CPU moved tat, and the add below decides */
+	if (t < now && want <= b->burst &&
+	    __sync_val_compare_and_swap(&b->tat, t, now + want) == t) {
+		room = want;
+		goto got;
+	}
+	t = __sync_fetch_and_add(&b->tat, want);
+	/* room counts from now at the earliest: a tat still behind now (an exchange lost at an
+	 * idle bucket, or a frame over the burst) gives no more than a full bucket */
+	base = t > now ? t : now;
+	end = now + b->burst;
+	room = end > base ? end - base : 0;
+	if (room >= want) {
+		room = want;
+		goto got;
+	}
+	if (room + l->left < cost)
+		room = 0; /* refused: what room there is stays in the bucket */
+	__sync_fetch_and_add(&b->tat, room - want); /* give back what is over */
+	if (room) /* the slow path's lease holds less than cost: room made up the rest */
+		goto got;
+	l->retry = base + cost - b->burst; /* > now: base + cost > end + l->left */
+	return false;
+got:
+	l->left += room - cost; /* per-CPU: no other writer */
+	return true;
+}
+
+/* Whether rule r's limit has room for a frame of len bytes, taking it if so. A rule without
+ * a limit always has room. The frame takes from its CPU's lease (no atomics, no clock); only
+ * a lease that runs short goes to the shared bucket. */
 static __always_inline bool limit_ok(__u32 slot, __u32 r, __u64 len)
 {
 	__u32 idx = slot * XG_RULES_MAX_BPF + r, bi;
-	__u32 *id = bpf_map_lookup_elem(&xg_rule_limit, &idx);
-	struct xg_bucket *b;
-	__u64 now, cost, t;
+	struct xg_rule_action *a = bpf_map_lookup_elem(&xg_actions, &idx);
+	struct xg_lease *l;
+	__u64 cost;
 
-	if (!id || !*id)
+	if (!a || !a->limit)
 		return true;
-	bi = slot * XG_LIMITS_MAX + ((*id - 1) & (XG_LIMITS_MAX - 1));
-	b = bpf_map_lookup_elem(&xg_limits, &bi);
-	if (!b)
+	bi = slot * XG_LIMITS_MAX + ((a->limit - 1) & (XG_LIMITS_MAX - 1));
+	l = bpf_map_lookup_elem(&xg_leases, &bi);
+	if (!l)
 		return true;
-	now = bpf_ktime_get_coarse_ns() << XG_LIMIT_SHIFT;
-	cost = b->bytes ? b->cost * len : b->cost;
-	t = *(volatile __u64 *)&b->tat;
-	/* idle since t: the bucket is full again, and this frame takes from it in the same
-	 * exchange; a lost race means another frame moved tat, and the add below decides */
-	if (t < now && cost <= b->burst && __sync_val_compare_and_swap(&b->tat, t, now + cost) == t)
+	cost = l->bytes ? l->cost * len : l->cost;
+	if (l->left >= cost) {
+		l->left -= cost; /* per-CPU: no other writer */
 		return true;
-	t = __sync_fetch_and_add(&b->tat, cost);
-	if (t + cost <= now + b->burst)
-		return true;
-	__sync_fetch_and_add(&b->tat, -cost);
-	return false;
+	}
+	return lease_take(bi, l, cost);
 }
 _Static_assert((XG_LIMITS_MAX & (XG_LIMITS_MAX - 1)) == 0, "limit ids are masked");
 

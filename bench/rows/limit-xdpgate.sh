@@ -1,7 +1,7 @@
 # limit-xdpgate — gate-rule1's rule with a limit it never reaches, `drop proto udp dport 9
-# limit 1000000000/s burst 1000000000`: every frame takes the bucket (a clock read and an
-# atomic add on the shared bucket) and matches. Target: >= 0.9x gate-rule1, the same rule
-# without the limit.
+# limit 1000000000/s burst 1000000000`: every frame takes from the limit and matches, almost
+# always from its CPU's lease (a compare and a subtract; the shared bucket once a lease of 1 ms
+# of the rate runs out). Target: >= 0.9x gate-rule1, the same rule without the limit.
 # shellcheck shell=bash disable=SC2034 # ROW_* are read by bench/run.sh
 ROW_NAME=limit-xdpgate
 ROW_DESC="xdpgate attach, 1 rule: drop proto udp dport 9 limit 1000000000/s (never over)"

@@ -42,8 +42,8 @@ static const struct map_ref map_refs[] = {
 	M(sets, "xg_sets"),
 	M(sets4, "xg_sets4"),
 	M(set_info, "xg_set_info"),
-	M(rule_limit, "xg_rule_limit"),
 	M(limits, "xg_limits"),
+	M(leases, "xg_leases"),
 	M(pending, "xg_pending"),
 };
 #undef M

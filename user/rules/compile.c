@@ -745,17 +745,16 @@ static int resolve_actions(const struct xg_ruleset *rs, struct xg_compiled *c)
 	return 0;
 }
 
-/* One bucket per limited rule (common/xdpgate_rules.h). */
+/* One bucket per limited rule, and the lease each CPU starts with (common/xdpgate_rules.h).
+ * After resolve_actions: the rule's action names its limit. */
 static int build_limits(const struct xg_ruleset *rs, struct xg_compiled *c)
 {
 	size_t r;
 
-	c->rule_limit = calloc(rs->n + 1, sizeof(*c->rule_limit));
-	if (!c->rule_limit)
-		return -1;
 	for (r = 0; r < rs->n; r++) {
 		const struct xg_rule *ru = &rs->rules[r];
 		struct xg_bucket *b = &c->buckets[c->nlimits];
+		struct xg_lease *l = &c->leases[c->nlimits];
 		unsigned __int128 burst;
 
 		if (!ru->limit_rate)
@@ -764,12 +763,15 @@ static int build_limits(const struct xg_ruleset *rs, struct xg_compiled *c)
 			pr_warn("rules: more than %d rules with a limit\n", XG_LIMITS_MAX);
 			return -1;
 		}
-		b->bytes = ru->limit_bytes;
-		b->cost = (1000000000ULL << XG_LIMIT_SHIFT) / ru->limit_rate;
-		burst = (unsigned __int128)b->cost * ru->limit_burst;
+		l->bytes = ru->limit_bytes;
+		l->cost = (1000000000ULL << XG_LIMIT_SHIFT) / ru->limit_rate;
+		burst = (unsigned __int128)l->cost * ru->limit_burst;
 		/* far beyond any clock reading, and no overflow when added to one */
 		b->burst = burst > (1ULL << 62) ? 1ULL << 62 : (uint64_t)burst;
-		c->rule_limit[r] = ++c->nlimits;
+		b->lease = XG_LIMIT_LEASE_NS << XG_LIMIT_SHIFT;
+		if (b->lease > b->burst)
+			b->lease = b->burst;
+		c->actions[r].limit = ++c->nlimits;
 	}
 	return 0;
 }
@@ -829,6 +831,5 @@ void xg_compiled_free(struct xg_compiled *c)
 	free(c->dir4[0]);
 	free(c->dir4[1]);
 	free(c->actions);
-	free(c->rule_limit);
 	memset(c, 0, sizeof(*c));
 }

@@ -46,9 +46,9 @@ struct xg_compiled {
 	uint32_t nsets[2];
 	char set_name[2][XG_SET_FIELD_MAX][XG_SET_NAME_MAX];
 	uint32_t set_stride[2];
-	uint32_t nlimits;
-	uint32_t *rule_limit;			 /* nrules: limit id + 1, 0: none */
+	uint32_t nlimits;			 /* each rule's id + 1 is in its action */
 	struct xg_bucket buckets[XG_LIMITS_MAX]; /* tat 0: full at the first frame */
+	struct xg_lease leases[XG_LIMITS_MAX];	 /* every CPU's: no room held, the cost */
 };
 
 /* Compile rs. Redirect targets are resolved to ifindexes in the caller's namespace. Returns

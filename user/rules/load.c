@@ -251,25 +251,26 @@ static int write_rules(const struct xg_gate_maps *m, const struct xg_ruleset *rs
 	return err;
 }
 
-/* Each rule's limit id and the slot's buckets, full (tat 0). */
+/* The slot's buckets, full (tat 0), and every CPU's lease from them, holding no room. */
 static int write_limits(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
 {
-	__u32 n = c->nrules, *keys = malloc((n + 1) * sizeof(*keys)), i;
-	int err = 0;
+	struct xg_lease *per_cpu;
+	int ncpu, cpu, err = 0;
+	__u32 i;
 
-	if (!keys)
+	per_cpu = xg_percpu_buf(sizeof(*per_cpu), &ncpu);
+	if (!per_cpu)
 		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		keys[i] = SLOT_IDX(slot, i);
-	if (n && bpf_map_update_batch(m->rule_limit, keys, c->rule_limit, &n, NULL))
-		err = -errno;
 	for (i = 0; i < c->nlimits && !err; i++) {
 		__u32 k = slot * XG_LIMITS_MAX + i;
 
-		if (bpf_map_update_elem(m->limits, &k, &c->buckets[i], BPF_ANY))
+		for (cpu = 0; cpu < ncpu; cpu++)
+			per_cpu[cpu] = c->leases[i];
+		if (bpf_map_update_elem(m->limits, &k, &c->buckets[i], BPF_ANY) ||
+		    bpf_map_update_elem(m->leases, &k, per_cpu, BPF_ANY))
 			err = -errno;
 	}
-	free(keys);
+	free(per_cpu);
 	return err;
 }
 
