@@ -231,16 +231,26 @@ _Static_assert(sizeof(struct xg_set_info) == 40, "xg_set_info layout");
  * for each frame: it takes a lease of room (a slice of the rate, at most the burst) into
  * its own xg_lease, spends it frame by frame without atomics or a clock read, and comes
  * back when it runs short. Times are in 1/256 ns (XG_LIMIT_SHIFT) so that byte rates up to
- * GB/s keep their precision. Index: slot * XG_LIMITS_MAX + limit, in both maps. */
+ * GB/s keep their precision. They count from the bucket's epoch, the coarse monotonic clock
+ * when its rule set was loaded: 2^64 of them is 2.28 years, and they hold for
+ * XG_LIMIT_CLOCK_NS (2 years) with a burst of at most XG_LIMIT_BURST_CAP added 16 times
+ * (tat runs at most a burst ahead of the clock, plus the leases CPUs add at once).
+ * Index: slot * XG_LIMITS_MAX + limit, in both maps. */
 #define XG_LIMITS_MAX 16
 #define XG_LIMIT_SHIFT 8
 #define XG_LIMIT_LEASE_NS 1000000ULL /* a lease: 1 ms of the rate (at most the burst) */
+#define XG_LIMIT_CLOCK_NS (2ULL * 36524 * 24 * 3600 * 1000000000 / 100) /* 2 years */
+#define XG_LIMIT_BURST_CAP (1ULL << 56) /* 2^48 ns: 3.2 days of the rate */
+_Static_assert(XG_LIMIT_CLOCK_NS < (1ULL << (64 - XG_LIMIT_SHIFT)) &&
+		       (XG_LIMIT_CLOCK_NS << XG_LIMIT_SHIFT) <= ~0ULL - 16 * XG_LIMIT_BURST_CAP,
+	       "a limit's clock and tat do not wrap within XG_LIMIT_CLOCK_NS of its epoch");
 struct xg_bucket {
 	__u64 tat;   /* when the bucket is empty again, in ns << XG_LIMIT_SHIFT */
-	__u64 burst; /* what may come at once: burst * cost of one unit */
+	__u64 burst; /* what may come at once: burst * cost of one unit, XG_LIMIT_BURST_CAP at most */
 	__u64 lease; /* what a CPU takes at a time: XG_LIMIT_LEASE_NS, at most burst */
+	__u64 epoch; /* bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC_COARSE) at the load: time 0 */
 };
-_Static_assert(sizeof(struct xg_bucket) == 24, "xg_bucket layout");
+_Static_assert(sizeof(struct xg_bucket) == 32, "xg_bucket layout");
 
 /* A CPU's lease from a bucket (per CPU). The cost lives here, not in the bucket: the frames
  * that the lease covers read this entry alone. */

@@ -257,6 +257,100 @@ static void test_limit_refusal_keeps_room(void **state)
 		fail_msg("a refused frame moved tat by %lld (1/256 ns)", (long long)(b.tat - half));
 }
 
+/* Pin the test to the CPU it runs on (its affinity before in was); that CPU. */
+static int pin_here(cpu_set_t *was)
+{
+	int cpu = sched_getcpu();
+
+	if (cpu < 0 || sched_getaffinity(0, sizeof(*was), was))
+		fail_msg("cannot read the test's CPU");
+	pin(cpu);
+	return cpu;
+}
+
+static void write_leases(struct rp_ctx *x, struct xg_lease *l)
+{
+	__u32 k = x->slot * XG_LIMITS_MAX;
+
+	if (bpf_map_update_elem(x->m.leases, &k, l, BPF_ANY))
+		fail_msg("cannot write the leases");
+}
+
+/* A frame over the burst (a byte limit's burst under the MTU) never fits: it is refused
+ * and leaves the bucket and the lease as they were, so it sets no retry that would refuse
+ * the frames that fit for its cost of time, and takes no room from a bucket it would leave
+ * looking full, even with room held in the lease. A lease taken from an idle bucket counts
+ * from now, not from the old tat. */
+static void test_limit_frame_over_burst(void **state)
+{
+	static const char *const lines[] = { "pass limit 1kbytes/s burst 1000", "drop" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	struct xg_bucket b;
+	struct xg_lease *l;
+	cpu_set_t was;
+	int cpu;
+
+	install(x, lines, 2, 2);
+	cpu = pin_here(&was);
+	assert_int_equal(run_pass(x, 3, 1458), 0); /* 14 + 20 + 8 + 1458 = 1500 bytes */
+	b = bucket(x);
+	l = leases(x);
+	if (b.tat || l[cpu].left || l[cpu].retry)
+		fail_msg("1500-byte frames over a 1000-byte burst left tat %llu, left %llu, retry "
+			 "%llu",
+			 (unsigned long long)b.tat, (unsigned long long)l[cpu].left,
+			 (unsigned long long)l[cpu].retry);
+	l[cpu].left = 600 * l[cpu].cost; /* 600 bytes held: with the burst, 1600 */
+	write_leases(x, l);
+	assert_int_equal(run_pass(x, 1, 1458), 0);
+	if (bucket(x).tat)
+		fail_msg("a frame over the burst took room from the bucket");
+	l[cpu].left = 0;
+	write_leases(x, l);
+	assert_int_equal(run_pass(x, 1, 22), 1); /* 64 bytes fit */
+	free(l);
+	l = leases(x);
+	b = bucket(x);
+	if (b.tat != l[cpu].now + 64 * l[cpu].cost)
+		fail_msg("a 64-byte lease from an idle bucket set tat %llu, not now %llu + 64 "
+			 "bytes",
+			 (unsigned long long)b.tat, (unsigned long long)l[cpu].now);
+	free(l);
+	if (sched_setaffinity(0, sizeof(was), &was))
+		fail_msg("cannot unpin the test");
+}
+
+/* The clock counts from the rule set's load (the bucket's epoch): 2 years after it, a limit
+ * still takes its burst and refuses past it, and the largest burst does not overflow. */
+static void test_limit_two_years(void **state)
+{
+	static const char *const lines[] = { "pass proto udp limit 1/s burst 5", "drop proto udp" };
+	static const char *const big[] = { "pass limit 1/s burst 1000000000", "drop" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	struct xg_bucket b;
+	unsigned int pass;
+	__u32 k;
+
+	install(x, lines, 2, 2);
+	k = x->slot * XG_LIMITS_MAX;
+	b = bucket(x);
+	b.epoch -= XG_LIMIT_CLOCK_NS; /* as if loaded 2 years ago (mod 2^64, like the clock) */
+	if (bpf_map_update_elem(x->m.limits, &k, &b, BPF_ANY))
+		fail_msg("cannot write the bucket");
+	pass = run_pass(x, 40, 10);
+	if (pass < 5 || pass > 6)
+		fail_msg("2 years after the load, %u of 40 frames passed a burst of 5", pass);
+	install(x, big, 2, 2);
+	k = x->slot * XG_LIMITS_MAX;
+	b = bucket(x);
+	b.epoch -= XG_LIMIT_CLOCK_NS;
+	if (bpf_map_update_elem(x->m.limits, &k, &b, BPF_ANY))
+		fail_msg("cannot write the bucket");
+	pass = run_pass(x, 40, 10);
+	if (pass != 40)
+		fail_msg("2 years after the load, %u of 40 frames passed a burst of 10^9", pass);
+}
+
 /* A CPU refused by its bucket stops asking it until the clock (read at most once a tick)
  * says the frame fits, and then gets room again: a limit of 100/s refuses the frames right
  * after its burst of 1 and takes one again 50 ms later (its 10 ms and two 4 ms ticks). */
@@ -288,6 +382,8 @@ int main(void)
 		cmocka_unit_test(test_limit_lease_per_cpu),
 		cmocka_unit_test(test_limit_room_returns),
 		cmocka_unit_test(test_limit_refusal_keeps_room),
+		cmocka_unit_test(test_limit_frame_over_burst),
+		cmocka_unit_test(test_limit_two_years),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog_limit", tests, rp_group_setup,

@@ -286,11 +286,14 @@ static void test_limit_lines(void **state)
  * the rate, at most the burst (the gate takes at least one frame's cost). */
 static void test_limit_compiled(void **state)
 {
-	static const char *const lines[] = { "pass limit 2000/s burst 100", "drop proto tcp",
-					     "pass limit 1/s", "pass limit 1000000/s burst 2",
-					     "pass limit 1kbytes/s burst 2000" };
+	static const char *const lines[] = { "pass limit 2000/s burst 100",
+					     "drop proto tcp",
+					     "pass limit 1/s",
+					     "pass limit 1000000/s burst 2",
+					     "pass limit 1kbytes/s burst 2000",
+					     "pass limit 1/s burst 1000000000" };
 	const __u64 ns = 1ULL << XG_LIMIT_SHIFT, ms = XG_LIMIT_LEASE_NS * ns;
-	static const __u32 id[] = { 1, 0, 2, 3, 4 };
+	static const __u32 id[] = { 1, 0, 2, 3, 4, 5 };
 	struct xg_compiled c = { 0 };
 	struct xg_ruleset rs;
 	char err[256];
@@ -306,7 +309,7 @@ static void test_limit_compiled(void **state)
 		assert_int_equal(xg_ruleset_insert(&rs, i, &r), 0);
 	}
 	assert_int_equal(xg_rules_compile(&rs, &c), 0);
-	assert_int_equal(c.nlimits, 4);
+	assert_int_equal(c.nlimits, 5);
 	for (i = 0; i < sizeof(id) / sizeof(id[0]); i++)
 		assert_int_equal(c.actions[i].limit, id[i]);
 	assert_true(c.leases[0].cost == 500000 * ns && !c.leases[0].bytes);
@@ -315,9 +318,10 @@ static void test_limit_compiled(void **state)
 	assert_true(c.buckets[2].burst == 2000 * ns && c.buckets[2].lease == 2000 * ns);
 	assert_true(c.leases[3].bytes && c.leases[3].cost == 1000000000 * ns / 1024);
 	assert_true(c.buckets[3].lease == ms);
-	for (i = 0; i < 4; i++)
-		assert_true(!c.buckets[i].tat && !c.leases[i].left && !c.leases[i].retry &&
-			    !c.leases[i].jiffies);
+	assert_true(c.buckets[4].burst == XG_LIMIT_BURST_CAP); /* 10^9 s: capped, no overflow */
+	for (i = 0; i < 5; i++)
+		assert_true(!c.buckets[i].tat && !c.buckets[i].epoch && !c.leases[i].left &&
+			    !c.leases[i].retry && !c.leases[i].jiffies);
 	xg_compiled_free(&c);
 	xg_ruleset_free(&rs);
 }

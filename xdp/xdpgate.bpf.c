@@ -554,17 +554,17 @@ __attribute__((noinline)) int xg_match_after(__u32 slot, const struct xg_slot_cf
 	return (int)first_match(slot, sc, k, from);
 }
 
-/* The coarse clock, in ns << XG_LIMIT_SHIFT, read once a tick per CPU and limit: it moves
- * only when jiffies does (both advance in the tick), and jiffies is one load (the verifier
- * inlines bpf_jiffies64) where the clock is a helper call that cost 20 ns a frame here, as
- * much as the rest of a refusal. Should jiffies move first, the cached time runs a tick
+/* The coarse clock since the bucket's epoch (its rule set's load), in ns << XG_LIMIT_SHIFT,
+ * read once a tick per CPU and limit: it moves only when jiffies does (both advance in the
+ * tick), and jiffies is one load (the verifier inlines bpf_jiffies64) where the clock is a
+ * helper call that cost 20 ns a frame here, as much as the rest of a refusal. Should jiffies move first, the cached time runs a tick
  * late, on the side of refusing. */
-static __always_inline __u64 lease_clock(struct xg_lease *l)
+static __always_inline __u64 lease_clock(struct xg_lease *l, const struct xg_bucket *b)
 {
 	__u64 jif = bpf_jiffies64();
 
 	if (jif != l->jiffies) {
-		l->now = bpf_ktime_get_coarse_ns() << XG_LIMIT_SHIFT;
+		l->now = (bpf_ktime_get_coarse_ns() - b->epoch) << XG_LIMIT_SHIFT;
 		l->jiffies = jif;
 	}
 	return l->now;
@@ -582,28 +582,29 @@ static __always_inline __u64 lease_clock(struct xg_lease *l)
 static __noinline bool lease_take(__u32 bi, struct xg_lease *l, __u64 cost)
 {
 	struct xg_bucket *b = bpf_map_lookup_elem(&xg_limits, &bi);
-	__u64 now, want, t, base, end, room;
+	__u64 now, want, t, end, room;
 
 	if (!b || !l)
 		return true; /* cannot happen: bi is masked into both maps */
-	now = lease_clock(l);
+	/* a frame over the burst (bytes) never fits: refused before it touches the bucket or
+	 * the lease, so it neither takes room nor sets a retry that refuses frames that fit */
+	if (cost > b->burst)
+		return false;
+	now = lease_clock(l, b);
 	if (now < l->retry)
 		return false;
-	want = b->lease > cost ? b->lease : cost;
-	t = *(volatile __u64 *)&b->tat;
-	/* idle since t: the bucket is full again, and the lease comes from it in the same
-	 * exchange; a lost race means another CPU moved tat, and the add below decides */
-	if (t < now && want <= b->burst &&
-	    __sync_val_compare_and_swap(&b->tat, t, now + want) == t) {
+	want = b->lease > cost ? b->lease : cost; /* at most the burst, as both are */
+	t = __sync_fetch_and_add(&b->tat, want);
+	if (t < now) {
+		/* idle since t: the bucket is full, and the lease counts from now: move tat from
+		 * what the add made it to now + want. A lost exchange means another CPU added in
+		 * between and counted from t too: one lease more, admitting (README "Limits") */
+		__sync_val_compare_and_swap(&b->tat, t + want, now + want);
 		room = want;
 		goto got;
 	}
-	t = __sync_fetch_and_add(&b->tat, want);
-	/* room counts from now at the earliest: a tat still behind now (an exchange lost at an
-	 * idle bucket, or a frame over the burst) gives no more than a full bucket */
-	base = t > now ? t : now;
 	end = now + b->burst;
-	room = end > base ? end - base : 0;
+	room = end > t ? end - t : 0;
 	if (room >= want) {
 		room = want;
 		goto got;
@@ -613,7 +614,7 @@ static __noinline bool lease_take(__u32 bi, struct xg_lease *l, __u64 cost)
 	__sync_fetch_and_add(&b->tat, room - want); /* give back what is over */
 	if (room) /* the slow path's lease holds less than cost: room made up the rest */
 		goto got;
-	l->retry = base + cost - b->burst; /* > now: base + cost > end + l->left */
+	l->retry = t + cost - b->burst; /* > now: t + cost > end + l->left */
 	return false;
 got:
 	l->left += room - cost; /* per-CPU: no other writer */

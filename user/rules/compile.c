@@ -766,8 +766,8 @@ static int build_limits(const struct xg_ruleset *rs, struct xg_compiled *c)
 		l->bytes = ru->limit_bytes;
 		l->cost = (1000000000ULL << XG_LIMIT_SHIFT) / ru->limit_rate;
 		burst = (unsigned __int128)l->cost * ru->limit_burst;
-		/* far beyond any clock reading, and no overflow when added to one */
-		b->burst = burst > (1ULL << 62) ? 1ULL << 62 : (uint64_t)burst;
+		/* tat + bursts stay clear of 2^64 for XG_LIMIT_CLOCK_NS after the epoch */
+		b->burst = burst > XG_LIMIT_BURST_CAP ? XG_LIMIT_BURST_CAP : (uint64_t)burst;
 		b->lease = XG_LIMIT_LEASE_NS << XG_LIMIT_SHIFT;
 		if (b->lease > b->burst)
 			b->lease = b->burst;

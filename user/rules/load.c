@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -251,22 +252,31 @@ static int write_rules(const struct xg_gate_maps *m, const struct xg_ruleset *rs
 	return err;
 }
 
-/* The slot's buckets, full (tat 0), and every CPU's lease from them, holding no room. */
+/* The slot's buckets, full (tat 0), their clock starting now (the epoch: the gate's clock
+ * is bpf_ktime_get_coarse_ns, CLOCK_MONOTONIC_COARSE), and every CPU's lease from them,
+ * holding no room. */
 static int write_limits(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
 {
 	struct xg_lease *per_cpu;
 	int ncpu, cpu, err = 0;
+	struct timespec ts;
+	__u64 epoch;
 	__u32 i;
 
+	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts))
+		return -errno;
+	epoch = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 	per_cpu = xg_percpu_buf(sizeof(*per_cpu), &ncpu);
 	if (!per_cpu)
 		return -ENOMEM;
 	for (i = 0; i < c->nlimits && !err; i++) {
+		struct xg_bucket b = c->buckets[i];
 		__u32 k = slot * XG_LIMITS_MAX + i;
 
+		b.epoch = epoch;
 		for (cpu = 0; cpu < ncpu; cpu++)
 			per_cpu[cpu] = c->leases[i];
-		if (bpf_map_update_elem(m->limits, &k, &c->buckets[i], BPF_ANY) ||
+		if (bpf_map_update_elem(m->limits, &k, &b, BPF_ANY) ||
 		    bpf_map_update_elem(m->leases, &k, per_cpu, BPF_ANY))
 			err = -errno;
 	}
