@@ -177,7 +177,10 @@ static void test_limit_lease_per_cpu(void **state)
 		if (CPU_ISSET(i, &was))
 			cpu[n++] = i;
 	if (n < 2)
-		fail_msg("the lease test needs two CPUs, it may run on %d", n);
+		fail_msg("test_limit_lease_per_cpu needs 2 CPUs in its affinity mask and has %d: "
+			 "it pins itself to one CPU and then another to show each CPU's lease "
+			 "(run it on a machine, or with a taskset, of 2 or more CPUs)",
+			 n);
 	c0 = cpu[0];
 	c1 = cpu[1];
 	install(x, lines, 2, 2);
@@ -353,23 +356,32 @@ static void test_limit_two_years(void **state)
 
 /* A CPU refused by its bucket stops asking it until the clock (read at most once a tick)
  * says the frame fits, and then gets room again: a limit of 100/s refuses the frames right
- * after its burst of 1 and takes one again 50 ms later (its 10 ms and two 4 ms ticks). */
+ * after its burst of 1 and takes one again after its 10 ms and a tick or two. The 20 frames
+ * run within 10 ms unless the test is descheduled: a run that let more than 2 through is
+ * tried again (3 times); room must come back within 1 s (20 waits of 50 ms), so a clock
+ * cache that never refreshes still fails. */
 static void test_limit_room_returns(void **state)
 {
 	static const char *const lines[] = { "pass proto udp limit 100/s burst 1", "drop proto "
 										   "udp" };
 	struct timespec later = { .tv_nsec = 50 * 1000 * 1000 };
 	struct rp_ctx *x = rp_ctx_of(state);
-	unsigned int first, again;
+	unsigned int first = 0, again = 0, i;
 
-	install(x, lines, 2, 2);
-	first = run_pass(x, 20, 10); /* within 10 ms: the burst of 1, maybe one more */
-	if (first < 1 || first > 2)
-		fail_msg("%u of 20 frames passed a burst of 1", first);
-	nanosleep(&later, NULL);
-	again = run_pass(x, 1, 10);
-	if (again != 1)
-		fail_msg("no room 50 ms after the bucket emptied at 100/s");
+	for (i = 0; i < 3 && (!i || first > 2); i++) {
+		install(x, lines, 2, 2);
+		first = run_pass(x, 20, 10); /* the burst of 1, maybe one more */
+		if (!first)
+			fail_msg("none of 20 frames passed a burst of 1");
+	}
+	if (first > 2)
+		fail_msg("%u of 20 frames passed a burst of 1, in each of 3 tries", first);
+	for (i = 0; i < 20 && !again; i++) {
+		nanosleep(&later, NULL);
+		again = run_pass(x, 1, 10);
+	}
+	if (!again)
+		fail_msg("no room 1 s after the bucket emptied at 100/s: the clock never moved");
 }
 
 int main(void)
