@@ -376,12 +376,43 @@ static void test_set_edit(void **state)
 	xg_ruleset_free(&rs);
 }
 
+/* An edit the kernel refuses part way (here a prefix no parser would make, an IPv6 length
+ * of 200, after a good IPv4 one) changes nothing: the trie's edits are undone, the flat
+ * table and the count stay. */
+static void test_set_edit_all_or_nothing(void **state)
+{
+	static const char *const pfx[] = { "198.18.1.0/24", "198.19.4.0/30" };
+	struct rp_ctx *x = rp_ctx_of(state);
+	struct xg_set live = { .loaded = true };
+	struct xg_prefix p[3] = { { 0 } };
+	struct xg_set_info info;
+	struct xg_ruleset rs;
+	size_t changed = 99;
+	__u32 id;
+
+	parse_prefixes(pfx, 2, p);
+	p[2].family = 6;
+	p[2].len = 200;
+	id = install_block(x, &rs, &p[0]);
+	assert_true(xg_set_edit(&x->m, id, &p[1], 2, true, &changed) < 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(run_src(x, "198.19.4.2"), XDP_PASS); /* the table kept */
+	assert_int_equal(run_src(x, "198.18.1.7"), XDP_DROP);
+	assert_int_equal(xg_set_read_live(&x->m, id, &live), 0); /* the trie's add undone */
+	assert_int_equal(live.n, 1);
+	free(live.p);
+	assert_int_equal(bpf_map_lookup_elem(x->m.set_info, &id, &info), 0);
+	assert_int_equal(info.count, 1);
+	xg_ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sets_differential),
 		cmocka_unit_test(test_set_reload),
 		cmocka_unit_test(test_set_edit),
+		cmocka_unit_test(test_set_edit_all_or_nothing),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog_sets", tests, rp_group_setup,

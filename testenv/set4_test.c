@@ -200,6 +200,18 @@ static void test_set4_edges(void **state)
 	assert_false(xg_set4_has(&t, 0xc6120004) || xg_set4_has(&t, 0xc6120006) ||
 		     xg_set4_has(&t, 0xc612007f) || xg_set4_has(&t, 0xc6120100));
 	xg_set4_free(&t);
+	/* host bits set (a caller that did not mask): the prefix is what its length says,
+	 * and the span stays in its block (ASan sees a write past it) */
+	p[0].len = 12; /* 198.18.0.128/12: 198.16.0.0/12 */
+	s.n = 1;
+	assert_int_equal(xg_set4_build(&s, &t), 0);
+	assert_true(xg_set4_has(&t, 0xc6100000) && xg_set4_has(&t, 0xc61fffff));
+	assert_false(xg_set4_has(&t, 0xc60fffff) || xg_set4_has(&t, 0xc6200000));
+	xg_set4_free(&t);
+	p[0].len = 0; /* 198.18.0.128/0: everything */
+	assert_int_equal(xg_set4_build(&s, &t), 0);
+	assert_true(xg_set4_has(&t, 0) && xg_set4_has(&t, ~0u));
+	xg_set4_free(&t);
 }
 
 int main(void)

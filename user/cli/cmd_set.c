@@ -123,8 +123,8 @@ static int set_edit(struct live *l, const char *name, char **args, int n, bool a
 		printf("%s: set %s: %s %zu prefix%s\n", l->g.ifname, name,
 		       add ? "added" : "deleted", changed, changed == 1 ? "" : "es");
 	else if (id >= 0)
-		pr_warn("set: %s: set '%s': %s after %zu prefix%s\n", l->g.ifname, name,
-			err == -E2BIG ? "full" : strerror(-err), changed, changed == 1 ? "" : "es");
+		pr_warn("set: %s: set '%s': %s: nothing changed\n", l->g.ifname, name,
+			err == -E2BIG ? "would pass 1,000,000 prefixes" : strerror(-err));
 	free(p);
 	return err;
 }

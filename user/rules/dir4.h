@@ -24,6 +24,7 @@ static inline struct xg_dir4_span xg_dir4_span(uint32_t a, unsigned int len)
 {
 	struct xg_dir4_span s;
 
+	a &= len ? ~0u << (32 - len) : 0; /* host bits would start the span past its block */
 	if (len <= 16)
 		s = (struct xg_dir4_span){ 1, a >> 16, 1u << (16 - len) };
 	else if (len <= 24)

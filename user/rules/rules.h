@@ -121,6 +121,8 @@ int xg_ruleset_bind_sets(struct xg_ruleset *rs, char *err, size_t errlen);
 int xg_set_read(const char *path, const char *name, struct xg_set **out, char *err, size_t errlen);
 /* Sort and deduplicate s->p and index its runs. */
 void xg_set_finish(struct xg_set *s);
+/* qsort order of prefixes: family, length, address (what xg_set_finish sorts by). */
+int xg_prefix_cmp(const void *a, const void *b);
 void xg_set_free(struct xg_set *s);
 /* addr (network order, of family 4 or 6) lies in some prefix of s. */
 bool xg_set_has(const struct xg_set *s, uint8_t family, const void *addr);

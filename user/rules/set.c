@@ -51,7 +51,7 @@ int xg_prefix_parse(const char *s, struct xg_prefix *p, bool *had_host)
 	return 0;
 }
 
-static int cmp_prefix(const void *a, const void *b)
+int xg_prefix_cmp(const void *a, const void *b)
 {
 	const struct xg_prefix *x = a, *y = b;
 
@@ -69,9 +69,9 @@ void xg_set_finish(struct xg_set *s)
 	for (i = 0; i < s->n; i++) /* bytes past an IPv4 address, and host bits, are zero */
 		xg_addr_mask(s->p[i].addr, s->p[i].len, 16);
 	if (s->n)
-		qsort(s->p, s->n, sizeof(*s->p), cmp_prefix);
+		qsort(s->p, s->n, sizeof(*s->p), xg_prefix_cmp);
 	for (i = 0; i < s->n; i++)
-		if (!n || cmp_prefix(&s->p[n - 1], &s->p[i]))
+		if (!n || xg_prefix_cmp(&s->p[n - 1], &s->p[i]))
 			s->p[n++] = s->p[i];
 	s->n = n;
 	s->nruns = 0;
@@ -102,7 +102,7 @@ bool xg_set_has(const struct xg_set *s, uint8_t family, const void *addr)
 		memset(key.addr, 0, sizeof(key.addr));
 		memcpy(key.addr, addr, family == 4 ? 4 : 16);
 		xg_addr_mask(key.addr, key.len, 16);
-		if (bsearch(&key, s->p + s->run[r].first, s->run[r].n, sizeof(key), cmp_prefix))
+		if (bsearch(&key, s->p + s->run[r].first, s->run[r].n, sizeof(key), xg_prefix_cmp))
 			return true;
 	}
 	return false;

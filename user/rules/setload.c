@@ -97,11 +97,11 @@ static bool slot_uses(const struct xg_slot_cfg *sc, __u32 id)
 	return false;
 }
 
-/* Put flat table t into id, as a new map. */
-static int set4_install(const struct xg_gate_maps *m, __u32 id, const struct xg_set4 *t)
+/* A new map holding flat table t, not yet in the gate: fd or -errno. */
+static int set4_prepare(const struct xg_set4 *t)
 {
 	size_t bytes = t->n * sizeof(*t->w);
-	int fd = xg_set4_map_create((__u32)(t->n / XG_SET4_GROUP)), err = 0;
+	int fd = xg_set4_map_create((__u32)(t->n / XG_SET4_GROUP)), err;
 	void *mem;
 
 	if (fd < 0)
@@ -109,26 +109,43 @@ static int set4_install(const struct xg_gate_maps *m, __u32 id, const struct xg_
 	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (mem == MAP_FAILED) {
 		err = -errno;
-	} else {
-		memcpy(mem, t->w, bytes);
-		munmap(mem, bytes);
-		if (bpf_map_update_elem(m->sets4, &id, &fd, BPF_ANY))
-			err = -errno;
+		close(fd);
+		return err;
 	}
-	close(fd); /* the gate's map holds it now */
-	return err;
+	memcpy(mem, t->w, bytes);
+	munmap(mem, bytes);
+	return fd;
 }
 
-/* Put a new flat table of s's IPv4 prefixes into id. */
-static int set4_write(const struct xg_gate_maps *m, __u32 id, const struct xg_set *s)
+/* A new map holding the flat table of s's IPv4 prefixes: fd or -errno. */
+static int set4_prepare_set(const struct xg_set *s)
 {
 	struct xg_set4 t;
 	int err = xg_set4_build(s, &t);
 
 	if (!err)
-		err = set4_install(m, id, &t);
+		err = set4_prepare(&t);
 	xg_set4_free(&t);
 	return err;
+}
+
+/* The map in slot id of array of maps outer, as an fd (to put back), or -1 if none. */
+static int inner_fd(int outer, __u32 id)
+{
+	__u32 map_id;
+
+	if (bpf_map_lookup_elem(outer, &id, &map_id))
+		return -1;
+	return bpf_map_get_fd_by_id(map_id);
+}
+
+/* Put old back into slot id of outer (-1: empty it again), after a failed swap. */
+static void inner_put(int outer, __u32 id, int old)
+{
+	if (old >= 0)
+		bpf_map_update_elem(outer, &id, &old, BPF_ANY);
+	else
+		bpf_map_delete_elem(outer, &id);
 }
 
 /* A copy of set id's live flat table into t. 0 or -errno. */
@@ -165,23 +182,41 @@ out:
 	return err;
 }
 
-/* Put a new trie and flat table holding s into id. */
+/* Put a new trie and flat table holding s into id: both made and filled first, then each
+ * swapped in with one pointer; a failure puts the old ones back (nothing half-applied). */
 static int set_write(const struct xg_gate_maps *m, __u32 id, const struct xg_set *s)
 {
 	struct xg_set_info info = { .count = (__u32)s->n };
-	int fd = xg_set_trie_create(), err;
+	int trie = xg_set_trie_create(), table = -1, old_trie = -1, old_table = -1, err;
 
-	if (fd < 0)
-		return fd;
-	err = xg_set_trie_fill(fd, s->p, s->n);
-	if (!err && bpf_map_update_elem(m->sets, &id, &fd, BPF_ANY))
-		err = -errno;
-	close(fd); /* the gate's map holds it now */
-	if (!err)
-		err = set4_write(m, id, s);
+	if (trie < 0)
+		return trie;
+	err = xg_set_trie_fill(trie, s->p, s->n);
+	if (!err) {
+		table = set4_prepare_set(s);
+		err = table < 0 ? table : 0;
+	}
 	snprintf(info.name, sizeof(info.name), "%s", s->name);
-	if (!err && bpf_map_update_elem(m->set_info, &id, &info, BPF_ANY))
-		err = -errno;
+	if (!err) {
+		old_trie = inner_fd(m->sets, id);
+		old_table = inner_fd(m->sets4, id);
+		if (bpf_map_update_elem(m->sets, &id, &trie, BPF_ANY)) {
+			err = -errno;
+		} else if (bpf_map_update_elem(m->sets4, &id, &table, BPF_ANY) ||
+			   bpf_map_update_elem(m->set_info, &id, &info, BPF_ANY)) {
+			err = -errno;
+			inner_put(m->sets, id, old_trie);
+			inner_put(m->sets4, id, old_table);
+		}
+	}
+	/* the gate's maps hold what was put in */
+	close(trie);
+	if (table >= 0)
+		close(table);
+	if (old_trie >= 0)
+		close(old_trie);
+	if (old_table >= 0)
+		close(old_table);
 	return err;
 }
 
@@ -314,50 +349,108 @@ int xg_set_read_live(const struct xg_gate_maps *m, __u32 id, struct xg_set *s)
 	return err;
 }
 
-/* Set id's flat table after an edit of its trie: p painted over a copy of the live one
- * when they were all added (painting only adds), else built again from the trie. */
-static int set4_follow(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *p, size_t n,
-		       bool added)
+/* Whether p is one of the n sorted prefixes in sorted. */
+static bool among(const struct xg_prefix *p, const struct xg_prefix *sorted, size_t n)
+{
+	return n && bsearch(p, sorted, n, sizeof(*sorted), xg_prefix_cmp);
+}
+
+/* Set id's flat table as it will be after the edit, as a new map (fd), or -1 when no IPv4
+ * prefix is edited: p painted over a copy of the live one for an add (painting only adds),
+ * for a del built again from the live trie's prefixes less p's. Other -errno on failure. */
+static int set4_after_edit(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *p,
+			   size_t n, bool add)
 {
 	struct xg_set s = { .loaded = true };
+	struct xg_prefix *del;
 	struct xg_set4 t;
+	size_t i, k = 0;
 	int err;
 
-	if (added && !set4_read_live(m, id, &t)) {
-		err = xg_set4_paint(&t, p, n);
-		if (!err)
-			err = set4_install(m, id, &t);
+	for (i = 0; i < n && p[i].family != 4; i++)
+		;
+	if (i == n)
+		return -1;
+	if (add) {
+		err = set4_read_live(m, id, &t);
+		if (err)
+			return err;
+		err = xg_set4_paint(&t, p, n); /* frees t on failure */
+		if (err)
+			return err;
+		err = set4_prepare(&t);
 		xg_set4_free(&t);
 		return err;
 	}
+	del = malloc(n * sizeof(*del));
+	if (!del)
+		return -ENOMEM;
+	memcpy(del, p, n * sizeof(*del));
+	for (i = 0; i < n; i++) /* as the live set holds them: host bits clear */
+		xg_addr_mask(del[i].addr, del[i].len, 16);
+	qsort(del, n, sizeof(*del), xg_prefix_cmp);
 	err = xg_set_read_live(m, id, &s);
+	for (i = 0; !err && i < s.n; i++)
+		if (!among(&s.p[i], del, n))
+			s.p[k++] = s.p[i];
+	s.n = k;
 	if (!err)
-		err = set4_write(m, id, &s);
+		err = set4_prepare_set(&s);
 	free(s.p);
+	free(del);
 	return err;
 }
 
+/* Undo the trie edits an edit made before it failed (did[i]: prefix i changed). */
+static void trie_undo(int fd, const struct xg_prefix *p, const bool *did, size_t n, bool add)
+{
+	struct xg_set_key k;
+	__u8 v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!did[i])
+			continue;
+		set_key(&p[i], &k);
+		if (add)
+			bpf_map_delete_elem(fd, &k);
+		else
+			bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST);
+	}
+}
+
+/* All or nothing: the new flat table is made first; the trie is edited in place (IPv6
+ * frames see each prefix change as it lands, as with nftables' element updates); then the
+ * table swaps in with one pointer and the count follows. A failure undoes the trie's
+ * edits and leaves the table and the count as they were. */
 int xg_set_edit(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *p, size_t n,
 		bool add, size_t *changed)
 {
 	struct xg_set_info info;
 	struct xg_set_key k;
-	int fd = xg_set_trie_open(m, id), err = 0;
-	bool v4 = false;
+	int fd = -1, table = -1, old_table = -1, err;
+	bool *did = NULL;
 	__u8 v = 0;
 	size_t i;
 
 	*changed = 0;
-	if (fd < 0)
-		return fd;
-	if (read_info(m, id, &info))
-		err = -errno;
+	err = read_info(m, id, &info);
+	if (!err && add && info.count + n > XG_SET_PREFIXES_MAX)
+		err = -E2BIG; /* counting duplicates too: an add that could pass the limit */
+	if (!err) {
+		did = calloc(n ? n : 1, sizeof(*did));
+		err = did ? 0 : -ENOMEM;
+	}
+	if (!err) {
+		fd = xg_set_trie_open(m, id);
+		err = fd < 0 ? fd : 0;
+	}
+	if (!err) {
+		table = set4_after_edit(m, id, p, n, add);
+		err = table < -1 ? table : 0;
+	}
 	for (i = 0; i < n && !err; i++) {
 		set_key(&p[i], &k);
-		if (add && info.count >= XG_SET_PREFIXES_MAX) {
-			err = -E2BIG;
-			break;
-		}
 		/* an exact prefix already there (add) or absent (del) changes nothing */
 		if (add ? bpf_map_update_elem(fd, &k, &v, BPF_NOEXIST)
 			: bpf_map_delete_elem(fd, &k)) {
@@ -365,17 +458,30 @@ int xg_set_edit(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *
 				err = -errno;
 			continue;
 		}
+		did[i] = true;
 		(*changed)++;
-		v4 |= p[i].family == 4;
-		info.count = add ? info.count + 1 : info.count - 1;
 	}
-	close(fd);
-	if (bpf_map_update_elem(m->set_info, &id, &info, BPF_ANY) && !err)
+	info.count = add ? info.count + (__u32)*changed : info.count - (__u32)*changed;
+	if (!err && table >= 0) {
+		old_table = inner_fd(m->sets4, id);
+		if (bpf_map_update_elem(m->sets4, &id, &table, BPF_ANY))
+			err = -errno;
+	}
+	if (!err && bpf_map_update_elem(m->set_info, &id, &info, BPF_ANY)) {
 		err = -errno;
-	if (v4) { /* the trie's IPv4 prefixes changed: the flat table follows them */
-		int e = set4_follow(m, id, p, n, add && !err);
-
-		err = err ? err : e;
+		if (table >= 0)
+			inner_put(m->sets4, id, old_table);
 	}
+	if (err && fd >= 0) {
+		trie_undo(fd, p, did, n, add);
+		*changed = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (table >= 0)
+		close(table);
+	if (old_table >= 0)
+		close(old_table);
+	free(did);
 	return err;
 }
