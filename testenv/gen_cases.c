@@ -82,7 +82,7 @@ uint8_t *gen_slots_next(struct gen_slot_rig *r, uint64_t seq)
 	r->x ^= r->x << 13, r->x ^= r->x >> 7, r->x ^= r->x << 17; /* xorshift */
 	slot = (uint32_t)(r->x % GEN_NSLOTS);
 	xg_gen_slot_write(&r->s, r->area + (size_t)slot * GEN_SLOT, slot, seq,
-			  r->flows > 1 ? (uint32_t)(seq % r->flows) : 0);
+			  xg_gen_flow_of(seq, r->flows));
 	return r->area + (size_t)slot * GEN_SLOT;
 }
 

@@ -355,17 +355,13 @@ static size_t random_frame(uint8_t *f, size_t cap)
 static void report(const struct xg_ruleset *rs, unsigned int set, uint64_t seed, const uint8_t *f,
 		   size_t len, const char *msg)
 {
-	char text[XG_RULE_TEXT_MAX], hex[2 * FRAME_MAX + 1];
-	size_t i;
+	char hex[2 * FRAME_MAX + 1];
 
 	fprintf(stderr, "# DISAGREEMENT: seed %" PRIu64 " (XG_SEED=%" PRIu64 " replays), set %u\n",
 		seed, seed, set);
 	fprintf(stderr, "# rule set (%zu rules, default %s):\n", rs->n,
 		rs->default_verdict == XG_VERDICT_DROP ? "drop" : "pass");
-	for (i = 0; i < rs->n; i++) {
-		xg_rule_format(&rs->rules[i], text, sizeof(text));
-		fprintf(stderr, "#   %zu: %s\n", i + 1, text);
-	}
+	rp_print_rules(rs);
 	rp_hex_line(f, len, hex, sizeof(hex));
 	fprintf(stderr, "# frame (%zu bytes): %s\n# %s\n", len, hex, msg);
 }

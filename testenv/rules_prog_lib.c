@@ -334,3 +334,16 @@ uint32_t rp_rn(uint32_t n)
 {
 	return (uint32_t)(rp_rnd() % n);
 }
+
+void rp_print_rules(const struct xg_ruleset *rs)
+{
+	char text[XG_RULE_TEXT_MAX];
+	size_t i;
+
+	for (i = 0; i < rs->nsets; i++)
+		fprintf(stderr, "#   set %s: %zu prefixes\n", rs->sets[i]->name, rs->sets[i]->n);
+	for (i = 0; i < rs->n; i++) {
+		xg_rule_format(&rs->rules[i], text, sizeof(text));
+		fprintf(stderr, "#   %zu: %s\n", i + 1, text);
+	}
+}

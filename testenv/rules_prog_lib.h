@@ -79,5 +79,7 @@ const char *rp_xdp_name(__u32 a);
 int rp_check_frame(struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t *data, size_t len,
 		   int want, struct snap *before, struct snap *after, struct got *got, char *msg);
 void rp_hex_line(const uint8_t *d, size_t len, char *buf, size_t size);
+/* A rule set's sets (name, size) and rules, numbered, to stderr as "#   " lines. */
+void rp_print_rules(const struct xg_ruleset *rs);
 
 #endif

@@ -179,19 +179,6 @@ static void random_ruleset(struct xg_ruleset *rs, size_t nsets, size_t nrules, u
 		fail_msg("bind: %s", err);
 }
 
-static void print_rules(const struct xg_ruleset *rs)
-{
-	char text[XG_RULE_TEXT_MAX];
-	size_t i;
-
-	for (i = 0; i < rs->nsets; i++)
-		fprintf(stderr, "#   set %s: %zu prefixes\n", rs->sets[i]->name, rs->sets[i]->n);
-	for (i = 0; i < rs->n; i++) {
-		xg_rule_format(&rs->rules[i], text, sizeof(text));
-		fprintf(stderr, "#   %zu: %s\n", i + 1, text);
-	}
-}
-
 #define SET_RULESETS 4
 #define SET_FRAMES 25000
 
@@ -245,7 +232,7 @@ static void test_sets_differential(void **state)
 					"# DISAGREEMENT seed %" PRIu64 " ruleset %u: %s\n# %s\n",
 					seed, k, hex, msg);
 				if (!bad++)
-					print_rules(&rs);
+					rp_print_rules(&rs);
 			}
 		}
 		xg_ruleset_free(&rs);

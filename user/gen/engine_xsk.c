@@ -80,7 +80,7 @@ static unsigned int send_batch(struct xg_gen_thread *t, uint64_t seq, unsigned i
 	struct xg_xsk_frame f[XSK_BATCH];
 	struct xg_gen_slots *s = t->slots;
 	struct xg_xsk *q = t->q;
-	uint32_t flow = s->flows > 1 ? (uint32_t)(seq % s->flows) : 0; /* one division a batch */
+	uint32_t flow = xg_gen_flow_of(seq, s->flows); /* one division a batch */
 	unsigned int got = 0, sent, i;
 
 	n = xg_tx_room(q, n);

@@ -46,7 +46,7 @@ static void patch(uint8_t *data, const struct xg_gen_layout *l, uint16_t off, co
 void xg_gen_rewrite(const struct xg_gen_params *p, int cpu, uint8_t *data, uint64_t seq)
 {
 	const struct xg_gen_layout *l = &p->layout;
-	uint32_t flow = p->flows > 1 ? (uint32_t)(seq % p->flows) : 0;
+	uint32_t flow = xg_gen_flow_of(seq, p->flows);
 	struct xg_gen_marker m;
 
 	if (p->flows > 1 && l->saddr_off) {

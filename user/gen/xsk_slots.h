@@ -35,6 +35,12 @@ struct xg_gen_slots {
 	bool l4_fixed; /* no L4 checksum to write: none, or UDP/IPv4's 0 = none */
 };
 
+/* The flow frame seq carries: frames take the flows in turn. */
+static inline uint32_t xg_gen_flow_of(uint64_t seq, uint32_t flows)
+{
+	return flows > 1 ? (uint32_t)(seq % flows) : 0;
+}
+
 /* Rewrite the frame at data (a copy of p's template, or a frame made by this function) as
  * frame seq of the thread on CPU cpu, patching checksums incrementally from what the frame
  * holds: the reference the slots are held to. */

@@ -129,17 +129,29 @@ static int set4_prepare_set(const struct xg_set *s)
 	return err;
 }
 
-/* The map in slot id of array of maps outer, as an fd (to put back), or -1 if none. */
+/* The map in slot id of array of maps outer, as an fd, or -errno (-ENOENT: none). */
 static int inner_fd(int outer, __u32 id)
 {
 	__u32 map_id;
+	int fd;
 
 	if (bpf_map_lookup_elem(outer, &id, &map_id))
-		return -1;
-	return bpf_map_get_fd_by_id(map_id);
+		return -errno;
+	fd = bpf_map_get_fd_by_id(map_id);
+	return fd < 0 ? -errno : fd;
 }
 
-/* Put old back into slot id of outer (-1: empty it again), after a failed swap. */
+/* Close each of n fds that is open (>= 0). */
+static void close_fds(const int *fd, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+}
+
+/* Put old back into slot id of outer (< 0: empty it again), after a failed swap. */
 static void inner_put(int outer, __u32 id, int old)
 {
 	if (old >= 0)
@@ -152,16 +164,14 @@ static void inner_put(int outer, __u32 id, int old)
 static int set4_read_live(const struct xg_gate_maps *m, __u32 id, struct xg_set4 *t)
 {
 	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info), map_id;
+	__u32 len = sizeof(info);
 	int fd, err = 0;
 	void *mem;
 
 	memset(t, 0, sizeof(*t));
-	if (bpf_map_lookup_elem(m->sets4, &id, &map_id))
-		return -errno;
-	fd = bpf_map_get_fd_by_id(map_id);
+	fd = inner_fd(m->sets4, id);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
 		err = -errno;
 		goto out;
@@ -210,13 +220,7 @@ static int set_write(const struct xg_gate_maps *m, __u32 id, const struct xg_set
 		}
 	}
 	/* the gate's maps hold what was put in */
-	close(trie);
-	if (table >= 0)
-		close(table);
-	if (old_trie >= 0)
-		close(old_trie);
-	if (old_table >= 0)
-		close(old_table);
+	close_fds((int[]){ trie, table, old_trie, old_table }, 4);
 	return err;
 }
 
@@ -305,13 +309,7 @@ int xg_set_replace(const struct xg_gate_maps *m, __u32 id, const struct xg_set *
 
 int xg_set_trie_open(const struct xg_gate_maps *m, __u32 id)
 {
-	__u32 map_id;
-	int fd;
-
-	if (bpf_map_lookup_elem(m->sets, &id, &map_id))
-		return -errno;
-	fd = bpf_map_get_fd_by_id(map_id);
-	return fd < 0 ? -errno : fd;
+	return inner_fd(m->sets, id);
 }
 
 int xg_set_read_live(const struct xg_gate_maps *m, __u32 id, struct xg_set *s)
@@ -476,12 +474,7 @@ int xg_set_edit(const struct xg_gate_maps *m, __u32 id, const struct xg_prefix *
 		trie_undo(fd, p, did, n, add);
 		*changed = 0;
 	}
-	if (fd >= 0)
-		close(fd);
-	if (table >= 0)
-		close(table);
-	if (old_table >= 0)
-		close(old_table);
+	close_fds((int[]){ fd, table, old_table }, 3);
 	free(did);
 	return err;
 }

@@ -7,14 +7,13 @@
  *   forward:map,IN=OUT[,IN=OUT...][,copy]  each input interface to its own output
  * `copy` forces the copy into the output's UMEM even where the kernel would share one
  * (to exercise and measure that path). Stateless: no per-queue state. */
+#include <linux/if_ether.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "user/pool/handler.h"
 #include "user/util/log.h"
-
-#define ETH_HLEN_MIN 14
 
 /* Token [tok, tok + len) of the argument, copied to buf (IF_NAMESIZE) when it fits. */
 static int name_of(const char *tok, size_t len, char *buf)
@@ -106,7 +105,7 @@ static void forward_batch(void *state, struct xg_batch *b, struct xg_handler_sta
 
 	(void)state;
 	for (i = 0; i < b->n; i++) {
-		if (b->frames[i].len < ETH_HLEN_MIN) {
+		if (b->frames[i].len < sizeof(struct ethhdr)) {
 			st->dropped_malformed++; /* no Ethernet header: nothing to forward */
 			continue;
 		}
