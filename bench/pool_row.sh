@@ -3,15 +3,21 @@
 # 0.2 s). A row sets POOL_ARGS (extra run options) and, for several queues, POOL_CPUS.
 # shellcheck shell=bash disable=SC2154 # TE_*, XG, ROOT come from the harness
 
+# Found once a row (row_start): a counter read each second forks one jq and nothing else.
 pool_file() {
 	local ino idx
-	ino=$(stat -L -c %i "/run/netns/$TE_NS_DUT")
-	idx=$(ip -n "$TE_NS_DUT" -j link show "$TE_DUT_IF" | jq '.[0].ifindex')
-	echo "/run/xdpgate/ns$ino-if$idx.json"
+	if [[ -z ${POOL_FILE:-} ]]; then
+		ino=$(stat -L -c %i "/run/netns/$TE_NS_DUT")
+		idx=$(ip -n "$TE_NS_DUT" -j link show "$TE_DUT_IF" | jq '.[0].ifindex')
+		POOL_FILE="/run/xdpgate/ns$ino-if$idx.json"
+	fi
+	echo "$POOL_FILE"
 }
 
 row_start() {
 	local i
+	POOL_FILE=""
+	pool_file >/dev/null
 	if [[ -n ${POOL_CPUS:-} ]]; then
 		# several workers: the pool pins one per queue over the CPUs it may use
 		taskset -c "$POOL_CPUS" nsenter --net="/run/netns/$TE_NS_DUT" -- \

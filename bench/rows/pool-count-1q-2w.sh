@@ -30,25 +30,31 @@ row_start() {
 	tail -n 1 "$BENCH_PIDFILE" >"$(w2_snap).pid"
 }
 
-# Each second, besides the count: the workers' frames and their threads' ns on CPU (the
-# threads after the main one, in creation order), for row_teardown's line.
+# Each second, besides the count: the workers' frames and sleeps and their threads' ns on
+# CPU (the threads after the main one, in creation order), for row_teardown's line. One jq
+# and no other process a second, as pool-count-poll's counter: the harness's own forks
+# take CPU from the generator and the workers it measures.
 row_counter() {
-	local pid tid ticks="" rx
-	pid=$(cat "$(w2_snap).pid" 2>/dev/null)
-	rx=$(jq -r '[.workers[].rx] | map(tostring) | join(" ")' "$(pool_file)" 2>/dev/null)
-	for tid in $(ls "/proc/$pid/task" 2>/dev/null | sort -n | tail -n +2); do
-		ticks+=" $(awk '{ print $1 }' "/proc/$pid/task/$tid/schedstat" 2>/dev/null)"
+	local pid tid ticks="" out sum=0 rx="" wk="" t _
+	pid=$(<"$(w2_snap).pid")
+	out=$(jq -r '([.workers[].rx] | add, (map(tostring) | join(" "))),
+		([.workers[].wakeups] | map(tostring) | join(" "))' "$(pool_file)" 2>/dev/null)
+	{ read -r sum; read -r rx; read -r wk; } <<<"$out"
+	# same-length thread ids: the glob's order is creation order
+	for tid in "/proc/$pid/task/"*; do
+		[[ ${tid##*/} == "$pid" ]] && continue
+		read -r t _ <"$tid/schedstat" 2>/dev/null && ticks+=" $t"
 	done
-	[[ -n $rx ]] && echo "$rx |$ticks" >"$(w2_snap)"
-	jq '[.workers[].rx] | add' "$(pool_file)" 2>/dev/null || echo 0
+	[[ -n $rx ]] && echo "$rx |$ticks |$wk" >"$(w2_snap)"
+	echo "${sum:-0}"
 }
 
 row_teardown() {
 	[[ -s $(w2_snap) ]] && bench_log "$ROW_NAME: $(awk -v hz=1e9 -F'|' '{
-		n = split($1, rx, " "); split($2, t, " ")
+		n = split($1, rx, " "); split($2, t, " "); split($3, wk, " ")
 		for (i = 1; i <= n; i++)
-			printf "worker %d: %d frames, %.2f CPU s, %.2f Mframes per CPU s; ", i - 1,
-				rx[i], t[i] / hz, t[i] ? rx[i] / (t[i] / hz) / 1e6 : 0
+			printf "worker %d: %d frames, %.2f CPU s, %.2f Mframes per CPU s, %d sleeps; ",
+				i - 1, rx[i], t[i] / hz, t[i] ? rx[i] / (t[i] / hz) / 1e6 : 0, wk[i]
 	}' "$(w2_snap)")"
 	rm -f "$(w2_snap)" "$(w2_snap).pid"
 	return 0

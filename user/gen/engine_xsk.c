@@ -30,7 +30,6 @@
 #define XSK_RING 2048
 #define XSK_FRAME 2048 /* holds XG_GEN_MAX_SIZE */
 #define XSK_BATCH 256
-#define XSK_TX_BUDGET 256     /* frames a copy-mode wake-up may send (the kernel's default: 32) */
 #define PACE_BATCH_HZ 10000.0 /* paced threads send rate/PACE_BATCH_HZ frames a batch */
 #define DRAIN_S 1.0	      /* how long a stopping thread waits for its completions */
 
@@ -170,7 +169,7 @@ static int open_queue(struct xg_gen_thread *t, enum xg_xsk_mode mode)
 	if (err)
 		goto fail;
 	/* fewer wake-ups: a kernel before 6.17 keeps its 32, which works too */
-	if (!t->q->zerocopy && (err = xg_xsk_set_tx_budget(t->q, XSK_TX_BUDGET)))
+	if ((err = xg_xsk_raise_tx_budget(t->q, XSK_RING)))
 		pr_debug("gen: %s queue %u: copy mode sends 32 frames per wake-up (%s)\n",
 			 t->p->ifname, t->idx, strerror(-err));
 	err = xg_gen_slots_init(t->slots, t->p, t->p->cpus[t->idx], t->q->area, t->q->nframes,

@@ -82,6 +82,12 @@ static unsigned int forward_batch(struct xg_worker *w, struct xg_xsk_frame *f, u
 	unsigned int i, m = 0, sent;
 
 	if (w->out_shared) {
+		/* copy-mode TX copies each frame into an skb, one after the other, each
+		 * waiting for its first line (written by the RX copy on another CPU):
+		 * asked for together here, those misses overlap */
+		if (!w->out.zerocopy)
+			for (i = 0; i < n; i++)
+				__builtin_prefetch(f[i].data);
 		sent = xg_tx_burst(&w->out, f, n);
 		w->q.lent += sent;
 		for (i = sent; i < n; i++)

@@ -276,6 +276,14 @@ int xg_xsk_set_tx_budget(struct xg_xsk *q, unsigned int budget)
 	return 0;
 }
 
+int xg_xsk_raise_tx_budget(struct xg_xsk *q, unsigned int tx_ring_size)
+{
+	if (q->zerocopy)
+		return 0;
+	return xg_xsk_set_tx_budget(q, tx_ring_size < XG_XSK_TX_BUDGET ? tx_ring_size
+								       : XG_XSK_TX_BUDGET);
+}
+
 /* Offset of addr inside its chunk; frame_size is a power of two (xg_xsk_init_frames). */
 static uint32_t chunk_off(const struct xg_xsk *q, uint64_t addr)
 {

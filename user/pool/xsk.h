@@ -49,6 +49,8 @@ struct xg_xsk_cfg {
 #ifndef XDP_MAX_TX_SKB_BUDGET
 #define XDP_MAX_TX_SKB_BUDGET 9
 #endif
+/* What every copy-mode socket of ours asks for: a burst of the largest batch in one kick */
+#define XG_XSK_TX_BUDGET 256
 
 struct xg_xsk_share {
 	pthread_spinlock_t lock;
@@ -117,6 +119,9 @@ int xg_xsk_fd(const struct xg_xsk *q);
 /* Let one copy-mode wake-up send up to budget frames. 0 or -errno (-ENOPROTOOPT: a kernel
  * before 6.17; -EACCES: budget out of range). Prints nothing. */
 int xg_xsk_set_tx_budget(struct xg_xsk *q, unsigned int budget);
+/* XG_XSK_TX_BUDGET (at most the TX ring) on a copy-mode socket; 0, or -errno where the
+ * kernel keeps its 32 (before 6.17), which works too. Zero-copy: nothing to do. */
+int xg_xsk_raise_tx_budget(struct xg_xsk *q, unsigned int tx_ring_size);
 
 /* The ring layer. */
 unsigned int xg_fq_refill(struct xg_xsk *q); /* returns frames placed */
