@@ -160,6 +160,45 @@ test_config_reload_sighup() {
 	assert_eq "$xsk" $((rx)) "frames the gate sent to AF_XDP = received + dropped at the socket"
 }
 
+# SIGHUP brings the rules file's sets with it: a changed set file is in force after the
+# reload, a set file with a bad line is refused with one line and the old set stays; under
+# traffic every frame is classified by one version or the other.
+test_config_reload_sets() {
+	local gpid pass drop
+	ops_setup
+	echo "198.19.0.0/16" >"$OT/blk.txt"
+	printf 'set blk blk.txt\ndrop src @blk\nxsk proto tcp\ndefault pass\n' >"$OT/dut.rules"
+	write_conf
+	sed -i 's/^handler = count:verify/handler = count/' "$OT/xg.ini"
+	ops_start --config "$OT/xg.ini"
+	gen --count 300000 --rate 100000 &
+	gpid=$!
+	sleep 0.7
+
+	echo "$TE_GEN_IP4/32" >"$OT/blk.txt"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 1
+	assert_match "run: SIGHUP: 2 rules from $OT/dut.rules in force" "$(cat "$OT/run.out")"
+	assert_eq "$TE_GEN_IP4/32" "$(te_dut "$XG" set show "$TE_DUT_IF" blk)" "new set in force"
+
+	printf '%s/32\n198.18.0.300/32\n' "$TE_GEN_IP4" >"$OT/blk.txt"
+	kill -HUP "$RUN_PID"
+	wait_hup_lines 2
+	assert_eq 2 "$(grep -c "SIGHUP" "$OT/run.out")" "one line for a refused reload"
+	assert_match "reload refused, old state kept: $OT/dut.rules:1:9: set 'blk': $OT/blk.txt:2: invalid prefix '198.18.0.300/32'" \
+		"$(cat "$OT/run.out")"
+	assert_eq "$TE_GEN_IP4/32" "$(te_dut "$XG" set show "$TE_DUT_IF" blk)" "old set kept"
+
+	wait "$gpid"
+	sleep 0.5
+	pass=$(verdict pass)
+	drop=$(verdict drop)
+	ops_stop
+	assert_ge "$pass" 1 "frames passed before the set took the source in"
+	assert_ge "$drop" 1 "frames dropped after"
+	assert_eq 300000 $((pass + drop)) "every frame classified by one version of the set"
+}
+
 # SIGHUP re-applies [log]: with `json = yes` added to the file, the reload's own line is
 # already one JSON object.
 test_config_reload_log() {

@@ -173,6 +173,27 @@ test_forward_errors() {
 		"no XDP program left on dut0"
 }
 
+# Copy mode sends a whole batch per wake-up: the forwarder's sockets ask the kernel (6.17+)
+# for a TX budget of 256 frames, at most the TX ring (a 64-descriptor ring refuses 256), and
+# -vv says what was taken.
+test_forward_tx_budget() {
+	local out ring budget
+	te_setup --pairs 2
+	for ring in 2048 64; do
+		budget=$((ring < 256 ? ring : 256))
+		out=$(mktemp /tmp/xg-fwd-XXXXXX)
+		run_bg "$out" -vv "$TE_DUT_IF" --handler forward:dut1 --ring-size "$ring" --json
+		assert_ok gen_dut0
+		kill -INT "$RUN_PID"
+		wait "$RUN_PID"
+		assert_match "dut0 queue 0: copy mode sends up to $budget frames per wake-up" \
+			"$(cat "$out")" "the TX budget taken (ring $ring)"
+		assert_eq "" "$(grep "sends 32 frames" "$out" || true)" "no refusal (ring $ring)"
+		assert_ge "$(tail -n 1 "$out" | jq '.workers[0].tx')" 1 "frames forwarded (ring $ring)"
+		rm -f "$out"
+	done
+}
+
 # Two interfaces in one run: a worker set each, each named in the reports, the totals and
 # the counters `stats --json` reads; both interfaces' frames counted; SIGINT detaches both.
 test_run_two_interfaces() {

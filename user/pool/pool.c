@@ -244,6 +244,9 @@ static void raise_tx_budgets(struct xg_worker *w, unsigned int ring_size)
 	if (err)
 		pr_debug("%s queue %u: copy mode sends 32 frames per wake-up (%s)\n", w->ifname,
 			 w->queue, strerror(-err));
+	else if (!w->q.zerocopy)
+		pr_debug("%s queue %u: copy mode sends up to %u frames per wake-up\n", w->ifname,
+			 w->queue, xg_xsk_tx_budget(ring_size));
 }
 
 /* Worker i's socket: the queue's first opens the UMEM, the others share it (and with it

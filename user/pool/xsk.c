@@ -276,12 +276,14 @@ int xg_xsk_set_tx_budget(struct xg_xsk *q, unsigned int budget)
 	return 0;
 }
 
+unsigned int xg_xsk_tx_budget(unsigned int tx_ring_size)
+{
+	return tx_ring_size < XG_XSK_TX_BUDGET ? tx_ring_size : XG_XSK_TX_BUDGET;
+}
+
 int xg_xsk_raise_tx_budget(struct xg_xsk *q, unsigned int tx_ring_size)
 {
-	if (q->zerocopy)
-		return 0;
-	return xg_xsk_set_tx_budget(q, tx_ring_size < XG_XSK_TX_BUDGET ? tx_ring_size
-								       : XG_XSK_TX_BUDGET);
+	return q->zerocopy ? 0 : xg_xsk_set_tx_budget(q, xg_xsk_tx_budget(tx_ring_size));
 }
 
 /* Offset of addr inside its chunk; frame_size is a power of two (xg_xsk_init_frames). */

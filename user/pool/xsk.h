@@ -122,6 +122,7 @@ int xg_xsk_set_tx_budget(struct xg_xsk *q, unsigned int budget);
 /* XG_XSK_TX_BUDGET (at most the TX ring) on a copy-mode socket; 0, or -errno where the
  * kernel keeps its 32 (before 6.17), which works too. Zero-copy: nothing to do. */
 int xg_xsk_raise_tx_budget(struct xg_xsk *q, unsigned int tx_ring_size);
+unsigned int xg_xsk_tx_budget(unsigned int tx_ring_size); /* what it asks for */
 
 /* The ring layer. */
 unsigned int xg_fq_refill(struct xg_xsk *q); /* returns frames placed */
