@@ -224,7 +224,9 @@ def load_run(d):
     load = steady_load(parse_stat(stat))
     # the generator runs on past the sampled window (the prog ns/frame window, with
     # bpf_stats slowing the DUT): only its intervals of the sampled seconds compare
-    g = gen_rates(_read(os.path.join(d, "gen.json")))[:len(r)]
+    # seconds; a row's warm-up (ROW_WARMUP) sent before the sampling started
+    w = int(meta["warmup"]) if meta.get("warmup", "").isdigit() else 0
+    g = gen_rates(_read(os.path.join(d, "gen.json")))[w:w + len(r)]
     own = int(meta["own_tasks"]) if meta.get("own_tasks", "").isdigit() else None
     why = noisy_reasons(load, parse_cpus(meta.get("gen_cpus", "0")),
                         meta.get("gen_saturated", "1") == "1", len(r), parse_running(stat), own)

@@ -259,7 +259,7 @@ run_one() {
 	row_gen_args() { :; }
 	row_counter() { dut_ethtool_xdp_packets; }
 	ROW_QUEUES=1 ROW_GEN_THREADS=1 ROW_GEN_CPUS=$BENCH_GEN_CPU ROW_GEN_SATURATED=1 ROW_NAPI=1
-	ROW_NAPI_CPU=$BENCH_DUT_CPU ROW_DESC="" ROW_EXPECT="" ROW_PLACEMENT_NOTE=""
+	ROW_NAPI_CPU=$BENCH_DUT_CPU ROW_DESC="" ROW_EXPECT="" ROW_PLACEMENT_NOTE="" ROW_WARMUP=0
 	# shellcheck disable=SC1090
 	source "$file"
 	q=$ROW_QUEUES
@@ -280,6 +280,7 @@ run_one() {
 		echo "gen_saturated=$ROW_GEN_SATURATED"; echo "dut_cpu=$BENCH_DUT_CPU"
 		echo "expect=$ROW_EXPECT"; echo "start=$(date -Is)"
 		echo "own_tasks=$((ROW_GEN_THREADS + (ROW_NAPI ? 1 : 0) + 1))"
+		echo "warmup=$ROW_WARMUP"
 		echo "placement=$(placement_text)"
 	} >"$dir/meta"
 	trap 'bench_kill_bg; row_teardown >/dev/null 2>&1' EXIT
@@ -295,11 +296,13 @@ run_one() {
 		# shellcheck disable=SC2086 # row_gen_args prints words
 		taskset -c "$ROW_GEN_CPUS" nsenter --net="/run/netns/$TE_NS_GEN" -- \
 			"$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" --size "$size" \
-			--threads "$ROW_GEN_THREADS" --duration "$((DURATION + BPF_WIN + 1))" --json \
+			--threads "$ROW_GEN_THREADS" --duration "$((DURATION + BPF_WIN + 1 + ROW_WARMUP))" --json \
 			--no-marker $gargs \
 			>"$dir/gen.json" 2>"$dir/gen.err" &
 		genpid=$!
 		bench_own_pid gen "$genpid"
+		# a counter that lags the traffic (a report every few seconds) settles first
+		((ROW_WARMUP)) && sleep "$ROW_WARMUP"
 		sample_loop "$dir" || err="sampling failed: $(cat "$dir/counter-error" 2>/dev/null)"
 		[[ -z $err ]] && prog_ns_window >>"$dir/meta"
 		wait "$genpid" || err=${err:-"generator failed: $(head -c 200 "$dir/gen.err")"}

@@ -2,7 +2,10 @@
 # AF_XDP PMD on dut0 (copy mode: veth has no zero-copy). The PMD loads its own XDP program
 # (libxdp; the dispatcher is refused here, it falls back to a single program) and detaches
 # it when testpmd exits on SIGTERM. Counted at the DUT as testpmd's own port RX-packets
-# (its --stats-period 1 report), i.e. frames the application received.
+# (its --stats-period report), i.e. frames the application received. testpmd reports every
+# 2 s here whatever the period asks, so each report is stamped with the time it appeared
+# and the counter runs on from the last two at the rate between them (a step every other
+# second read 0, then two seconds' frames: DUT/gen 1.83 in the 20261202-020704 matrix).
 # Both testpmd lcores are mapped onto the DUT CPU (--lcores 0@1,1@1): the main lcore only
 # prints stats once a second, the forwarding lcore busy-polls. The harness puts the threaded
 # NAPI (the kernel's copy into the UMEM) on that same CPU, as for every row's DUT.
@@ -21,12 +24,24 @@ ROW_DESC="DPDK testpmd rxonly, AF_XDP PMD (copy mode)"
 ROW_ORDER=80
 ROW_REQUIRES="dpdk-testpmd"
 ROW_NAPI=0
+ROW_WARMUP=3 # two reports with traffic before the counter's first sample
 DPDK_MODE=rxonly
 DPDK_IFS="" # the interfaces, an AF_XDP vdev (port) each; empty: dut0
 
 # $$ is the harness's PID in every function of the run's subshell: one name per run.
 dpdk_prefix() { echo "xgbench$$"; }
 dpdk_log() { echo "${TMPDIR:-/tmp}/xdpgate-bench-$ROW_NAME.$$.log"; }
+dpdk_stamps() { echo "${TMPDIR:-/tmp}/xdpgate-bench-$ROW_NAME.$$.stamps"; }
+
+# stdin: testpmd's output; stdout: "TIME RX-PACKETS" for each port report as it appears.
+dpdk_stamp_reports() {
+	local line n
+	while IFS= read -r line; do
+		[[ $line == *RX-packets:*RX-bytes:* ]] || continue
+		read -r _ n _ <<<"$line"
+		echo "${EPOCHREALTIME/,/.} $n"
+	done
+}
 
 # --vdev options, one port per interface of DPDK_IFS, queue 0 each.
 dpdk_vdevs() {
@@ -44,13 +59,16 @@ row_start() {
 	# --no-huge: no hugepages here. --no-shconf: no shared files (and no IPC socket).
 	# The mbuf pool: enough for the 16384-entry RX ring plus bursts, inside -m 512
 	# (testpmd's default pool wants ~340 MB).
+	# stdbuf -oL: each report reaches the file when written, not a buffer at a time.
 	# shellcheck disable=SC2046 # dpdk_vdevs prints option words
-	bench_bg_dut dpdk-testpmd --no-huge --no-pci --no-shconf -m 512 \
+	bench_bg_dut stdbuf -oL dpdk-testpmd --no-huge --no-pci --no-shconf -m 512 \
 		--lcores "0@$BENCH_DUT_CPU,1@$BENCH_DUT_CPU" --main-lcore 0 \
 		--file-prefix "$(dpdk_prefix)" \
 		$(dpdk_vdevs) -- \
 		--forward-mode="$DPDK_MODE" --stats-period 1 --nb-cores=1 --rxq=1 --txq=1 \
 		--rxd=16384 --txd=1024 --total-num-mbufs=65536 >"$log" 2>&1
+	# the stamper ends with testpmd (tail --pid); it reads a line every 2 s
+	tail --pid="$!" -F -n +1 "$log" 2>/dev/null | dpdk_stamp_reports >"$(dpdk_stamps)" &
 	# The first stats report means the port is started and forwarding.
 	for ((i = 0; i < 100; i++)); do
 		grep -q 'RX-packets:' "$log" && bench_wait_xdp "$TE_DUT_IF" && return 0
@@ -61,12 +79,21 @@ row_start() {
 	return 1
 }
 
-# The newest complete port line ("RX-packets: N  RX-missed: M  RX-bytes: B"): a line
-# still being written cannot have reached RX-bytes.
+# The newest report's count, run on at the rate between the last two reports for the time
+# since the newest (at most one report period: a stalled testpmd adds nothing).
 row_counter() {
-	local n
-	n=$(grep -a 'RX-packets:.*RX-bytes:' "$(dpdk_log)" 2>/dev/null | tail -n 1 | awk '{ print $2 }')
-	echo "${n:-0}"
+	local -a s=()
+	mapfile -t s <"$(dpdk_stamps)" 2>/dev/null
+	if ((${#s[@]} < 2)); then
+		echo "${s[0]#* }" | awk '{ print $1 + 0 }'
+		return
+	fi
+	awk -v a="${s[-2]}" -v b="${s[-1]}" -v now="${EPOCHREALTIME/,/.}" 'BEGIN {
+		split(a, p, " "); split(b, q, " ")
+		dt = q[1] - p[1]; el = now - q[1]
+		if (el > dt) el = dt
+		printf "%d\n", q[2] + (dt > 0 ? (q[2] - p[2]) * el / dt : 0)
+	}'
 }
 
 row_teardown() {
@@ -78,6 +105,6 @@ row_teardown() {
 	done
 	rm -rf "/var/run/dpdk/$(dpdk_prefix)"
 	rmdir /var/run/dpdk 2>/dev/null
-	rm -f "$(dpdk_log)"
+	rm -f "$(dpdk_log)" "$(dpdk_stamps)"
 	return 0
 }
