@@ -3,7 +3,8 @@
 # 0.2 s). A row sets POOL_ARGS (extra run options) and, for several queues, POOL_CPUS.
 # shellcheck shell=bash disable=SC2154 # TE_*, XG, ROOT come from the harness
 
-# Found once a row (row_start): a counter read each second forks one jq and nothing else.
+# Found once a row (row_start sets POOL_FILE): a counter read each second then forks one
+# jq and nothing else.
 pool_file() {
 	local ino idx
 	if [[ -z ${POOL_FILE:-} ]]; then
@@ -35,4 +36,4 @@ row_start() {
 	return 1
 }
 
-row_counter() { jq '[.workers[].rx] | add' "$(pool_file)" 2>/dev/null || echo 0; }
+row_counter() { jq '[.workers[].rx] | add' "$POOL_FILE" 2>/dev/null || echo 0; }

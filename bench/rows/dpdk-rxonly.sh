@@ -7,7 +7,7 @@
 # and the counter runs on from the last two at the rate between them (a step every other
 # second read 0, then two seconds' frames: DUT/gen 1.83 in the 20261202-020704 matrix).
 # Both testpmd lcores are mapped onto the DUT CPU (--lcores 0@1,1@1): the main lcore only
-# prints stats once a second, the forwarding lcore busy-polls. The harness puts the threaded
+# prints stats (every 2 s, above), the forwarding lcore busy-polls. The harness puts the threaded
 # NAPI (the kernel's copy into the UMEM) on that same CPU, as for every row's DUT.
 # Two always-runnable tasks on one CPU take turns by scheduler slices (a few ms), and each
 # turn the kthread can deliver at most one RX ring's worth before it drops (RX-missed):
@@ -24,7 +24,7 @@ ROW_DESC="DPDK testpmd rxonly, AF_XDP PMD (copy mode)"
 ROW_ORDER=80
 ROW_REQUIRES="dpdk-testpmd"
 ROW_NAPI=0
-ROW_WARMUP=3 # two reports with traffic before the counter's first sample
+ROW_WARMUP=5 # two reports with traffic (2 s apart) before the counter's first sample
 DPDK_MODE=rxonly
 DPDK_IFS="" # the interfaces, an AF_XDP vdev (port) each; empty: dut0
 
@@ -32,6 +32,7 @@ DPDK_IFS="" # the interfaces, an AF_XDP vdev (port) each; empty: dut0
 dpdk_prefix() { echo "xgbench$$"; }
 dpdk_log() { echo "${TMPDIR:-/tmp}/xdpgate-bench-$ROW_NAME.$$.log"; }
 dpdk_stamps() { echo "${TMPDIR:-/tmp}/xdpgate-bench-$ROW_NAME.$$.stamps"; }
+dpdk_last() { echo "${TMPDIR:-/tmp}/xdpgate-bench-$ROW_NAME.$$.last"; }
 
 # stdin: testpmd's output; stdout: "TIME RX-PACKETS" for each port report as it appears.
 dpdk_stamp_reports() {
@@ -56,6 +57,7 @@ row_start() {
 	local log i
 	log=$(dpdk_log)
 	: >"$log"
+	rm -f "$(dpdk_last)"
 	# --no-huge: no hugepages here. --no-shconf: no shared files (and no IPC socket).
 	# The mbuf pool: enough for the 16384-entry RX ring plus bursts, inside -m 512
 	# (testpmd's default pool wants ~340 MB).
@@ -80,20 +82,28 @@ row_start() {
 }
 
 # The newest report's count, run on at the rate between the last two reports for the time
-# since the newest (at most one report period: a stalled testpmd adds nothing).
+# since the newest, at most one report period, and never below what it printed last (a
+# rate that fell would otherwise pull the next report's count back under an estimate).
 row_counter() {
 	local -a s=()
-	mapfile -t s <"$(dpdk_stamps)" 2>/dev/null
-	if ((${#s[@]} < 2)); then
-		echo "${s[0]#* }" | awk '{ print $1 + 0 }'
-		return
+	local n last=0
+	mapfile -t s 2>/dev/null <"$(dpdk_stamps)"
+	read -r last 2>/dev/null <"$(dpdk_last)"
+	if ((${#s[@]} == 0)); then
+		n=0
+	elif ((${#s[@]} == 1)); then
+		n=${s[0]#* }
+	else
+		n=$(awk -v a="${s[-2]}" -v b="${s[-1]}" -v now="${EPOCHREALTIME/,/.}" 'BEGIN {
+			split(a, p, " "); split(b, q, " ")
+			dt = q[1] - p[1]; el = now - q[1]
+			if (el > dt) el = dt
+			printf "%d\n", q[2] + (dt > 0 ? (q[2] - p[2]) * el / dt : 0)
+		}')
 	fi
-	awk -v a="${s[-2]}" -v b="${s[-1]}" -v now="${EPOCHREALTIME/,/.}" 'BEGIN {
-		split(a, p, " "); split(b, q, " ")
-		dt = q[1] - p[1]; el = now - q[1]
-		if (el > dt) el = dt
-		printf "%d\n", q[2] + (dt > 0 ? (q[2] - p[2]) * el / dt : 0)
-	}'
+	((n > ${last:-0})) || n=${last:-0}
+	echo "$n" >"$(dpdk_last)"
+	echo "$n"
 }
 
 row_teardown() {
@@ -105,6 +115,6 @@ row_teardown() {
 	done
 	rm -rf "/var/run/dpdk/$(dpdk_prefix)"
 	rmdir /var/run/dpdk 2>/dev/null
-	rm -f "$(dpdk_log)" "$(dpdk_stamps)"
+	rm -f "$(dpdk_log)" "$(dpdk_stamps)" "$(dpdk_last)"
 	return 0
 }

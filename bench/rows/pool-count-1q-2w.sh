@@ -18,7 +18,7 @@ ROW_EXPECT="vs:pool-count-poll>=0.95"
 # shellcheck source=bench/pool_row.sh
 source "$ROOT/bench/pool_row.sh"
 
-w2_snap() { echo "${TMPDIR:-/tmp}/xdpgate-bench-$ROW_NAME.$$.snap"; }
+W2_SNAP="${TMPDIR:-/tmp}/xdpgate-bench-$ROW_NAME.$$.snap"
 
 row_gen_args() { echo "--flows 8"; }
 
@@ -27,35 +27,42 @@ row_gen_args() { echo "--flows 8"; }
 eval "pool_$(declare -f row_start)"
 row_start() {
 	pool_row_start || return 1
-	tail -n 1 "$BENCH_PIDFILE" >"$(w2_snap).pid"
+	W2_PID=$(tail -n 1 "$BENCH_PIDFILE")
 }
 
 # Each second, besides the count: the workers' frames and sleeps and their threads' ns on
 # CPU (the threads after the main one, in creation order), for row_teardown's line. One jq
-# and no other process a second, as pool-count-poll's counter: the harness's own forks
+# a second and no other process, as pool-count-poll's counter: the harness's own forks
 # take CPU from the generator and the workers it measures.
 row_counter() {
-	local pid tid ticks="" out sum=0 rx="" wk="" t _
-	pid=$(<"$(w2_snap).pid")
+	local -a tids=()
+	local tid ticks="" out sum=0 rx="" wk="" t i j _
 	out=$(jq -r '([.workers[].rx] | add, (map(tostring) | join(" "))),
-		([.workers[].wakeups] | map(tostring) | join(" "))' "$(pool_file)" 2>/dev/null)
+		([.workers[].wakeups] | map(tostring) | join(" "))' "$POOL_FILE" 2>/dev/null)
 	{ read -r sum; read -r rx; read -r wk; } <<<"$out"
-	# same-length thread ids: the glob's order is creation order
-	for tid in "/proc/$pid/task/"*; do
-		[[ ${tid##*/} == "$pid" ]] && continue
-		read -r t _ <"$tid/schedstat" 2>/dev/null && ticks+=" $t"
+	for tid in "/proc/$W2_PID/task/"*; do
+		[[ ${tid##*/} == "$W2_PID" ]] || tids+=("${tid##*/}")
 	done
-	[[ -n $rx ]] && echo "$rx |$ticks |$wk" >"$(w2_snap)"
+	# numeric order is creation order (the glob's is by string: 9999 after 10000)
+	for ((i = 1; i < ${#tids[@]}; i++)); do
+		for ((j = i; j > 0 && tids[j - 1] > tids[j]; j--)); do
+			t=${tids[j]} tids[j]=${tids[j - 1]} tids[j - 1]=$t
+		done
+	done
+	for tid in "${tids[@]}"; do
+		read -r t _ 2>/dev/null <"/proc/$W2_PID/task/$tid/schedstat" && ticks+=" $t"
+	done
+	[[ -n $rx ]] && echo "$rx |$ticks |$wk" >"$W2_SNAP"
 	echo "${sum:-0}"
 }
 
 row_teardown() {
-	[[ -s $(w2_snap) ]] && bench_log "$ROW_NAME: $(awk -v hz=1e9 -F'|' '{
+	[[ -s $W2_SNAP ]] && bench_log "$ROW_NAME: $(awk -v hz=1e9 -F'|' '{
 		n = split($1, rx, " "); split($2, t, " "); split($3, wk, " ")
 		for (i = 1; i <= n; i++)
 			printf "worker %d: %d frames, %.2f CPU s, %.2f Mframes per CPU s, %d sleeps; ",
 				i - 1, rx[i], t[i] / hz, t[i] ? rx[i] / (t[i] / hz) / 1e6 : 0, wk[i]
-	}' "$(w2_snap)")"
-	rm -f "$(w2_snap)" "$(w2_snap).pid"
+	}' "$W2_SNAP")"
+	rm -f "$W2_SNAP"
 	return 0
 }

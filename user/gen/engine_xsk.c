@@ -34,6 +34,7 @@
 #define DRAIN_S 1.0	      /* how long a stopping thread waits for its completions */
 
 _Static_assert(XSK_FRAME >= 1518, "a UMEM frame holds the largest generated frame");
+_Static_assert(XSK_BATCH <= XG_XSK_TX_BUDGET, "one wake-up sends a whole batch");
 
 /* Frames this round may carry: the batch, cut to the quota and to the pacing schedule.
  * 0 with *wait set: sleep until then. A thread that fell behind (the machine was busy)
@@ -168,10 +169,7 @@ static int open_queue(struct xg_gen_thread *t, enum xg_xsk_mode mode)
 	err = xg_xsk_open(t->q, &cfg); /* prints the line naming interface and queue */
 	if (err)
 		goto fail;
-	/* fewer wake-ups: a kernel before 6.17 keeps its 32, which works too */
-	if ((err = xg_xsk_raise_tx_budget(t->q, XSK_RING)))
-		pr_debug("gen: %s queue %u: copy mode sends 32 frames per wake-up (%s)\n",
-			 t->p->ifname, t->idx, strerror(-err));
+	xg_xsk_raise_tx_budget(t->q, XSK_RING, t->p->ifname, t->idx); /* fewer wake-ups */
 	err = xg_gen_slots_init(t->slots, t->p, t->p->cpus[t->idx], t->q->area, t->q->nframes,
 				XSK_FRAME);
 	if (!err)

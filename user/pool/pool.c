@@ -232,23 +232,6 @@ static int open_output(struct xg_pool *p, const struct xg_pool_cfg *cfg, unsigne
 	return err;
 }
 
-/* Copy mode sends a kick's worth of frames per sendto, 32 by default: ask for a whole
- * batch, on the worker's socket (reflect, switch) and its output (forward). A kernel
- * before 6.17 keeps 32; that works too, so it is said only with -v. */
-static void raise_tx_budgets(struct xg_worker *w, unsigned int ring_size)
-{
-	int err = xg_xsk_raise_tx_budget(&w->q, ring_size);
-
-	if (!err && w->out_ifname)
-		err = xg_xsk_raise_tx_budget(&w->out, ring_size);
-	if (err)
-		pr_debug("%s queue %u: copy mode sends 32 frames per wake-up (%s)\n", w->ifname,
-			 w->queue, strerror(-err));
-	else if (!w->q.zerocopy)
-		pr_debug("%s queue %u: copy mode sends up to %u frames per wake-up\n", w->ifname,
-			 w->queue, xg_xsk_tx_budget(ring_size));
-}
-
 /* Worker i's socket: the queue's first opens the UMEM, the others share it (and with it
  * the queue's fill and completion rings), each taking an equal part of the free frames. */
 static int open_socket(struct xg_pool *p, unsigned int i, const struct xg_xsk_cfg *xc)
@@ -308,7 +291,12 @@ static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 		p->nworkers = i + 1;
 		if (p->out_ifname[0] && (err = open_output(p, cfg, i)))
 			return err;
-		raise_tx_budgets(w, cfg->ring_size);
+		/* copy mode sends a kick's worth of frames per sendto: a whole batch, on the
+		 * worker's socket (reflect, switch) and its output (forward) */
+		xg_xsk_raise_tx_budget(&w->q, cfg->ring_size, w->ifname, w->queue);
+		if (w->out_ifname)
+			xg_xsk_raise_tx_budget(&w->out, cfg->ring_size, w->out_ifname,
+					       w->queue % p->out_nqueues);
 		if (cfg->handler->init(&w->hstate, cfg->handler_arg, xc.queue, cfg->handler_ctx))
 			return -1;
 		fd = xg_xsk_fd(&w->q);

@@ -13,6 +13,7 @@
 #include "user/pool/worker.h"
 
 #define BATCH_MAX 256
+_Static_assert(BATCH_MAX <= XG_XSK_TX_BUDGET, "one wake-up sends a whole batch");
 #define POLL_MS 100 /* a blocked worker still notices stop within this */
 /* poll: keep looking this long before blocking. Under load frames come back within it, so
  * the worker rarely sleeps, and each sleep costs the sender a wake-up (an IPI, a VM exit
@@ -85,9 +86,10 @@ static unsigned int forward_batch(struct xg_worker *w, struct xg_xsk_frame *f, u
 		/* copy-mode TX copies each frame into an skb, one after the other, each
 		 * waiting for its first line (written by the RX copy on another CPU):
 		 * asked for together here, those misses overlap */
-		if (!w->out.zerocopy)
-			for (i = 0; i < n; i++)
-				__builtin_prefetch(f[i].data);
+		unsigned int room = w->out.zerocopy ? 0 : xg_tx_room(&w->out, n);
+
+		for (i = 0; i < room; i++)
+			__builtin_prefetch(f[i].data);
 		sent = xg_tx_burst(&w->out, f, n);
 		w->q.lent += sent;
 		for (i = sent; i < n; i++)

@@ -281,9 +281,21 @@ unsigned int xg_xsk_tx_budget(unsigned int tx_ring_size)
 	return tx_ring_size < XG_XSK_TX_BUDGET ? tx_ring_size : XG_XSK_TX_BUDGET;
 }
 
-int xg_xsk_raise_tx_budget(struct xg_xsk *q, unsigned int tx_ring_size)
+void xg_xsk_raise_tx_budget(struct xg_xsk *q, unsigned int tx_ring_size, const char *ifname,
+			    unsigned int queue)
 {
-	return q->zerocopy ? 0 : xg_xsk_set_tx_budget(q, xg_xsk_tx_budget(tx_ring_size));
+	unsigned int budget = xg_xsk_tx_budget(tx_ring_size);
+	int err;
+
+	if (q->zerocopy || budget <= XG_XSK_TX_BUDGET_KERNEL)
+		return;
+	err = xg_xsk_set_tx_budget(q, budget);
+	if (err)
+		pr_debug("%s queue %u: copy mode sends %u frames per wake-up (%s)\n", ifname, queue,
+			 XG_XSK_TX_BUDGET_KERNEL, strerror(-err));
+	else
+		pr_debug("%s queue %u: copy mode sends up to %u frames per wake-up\n", ifname,
+			 queue, budget);
 }
 
 /* Offset of addr inside its chunk; frame_size is a power of two (xg_xsk_init_frames). */

@@ -49,8 +49,10 @@ struct xg_xsk_cfg {
 #ifndef XDP_MAX_TX_SKB_BUDGET
 #define XDP_MAX_TX_SKB_BUDGET 9
 #endif
-/* What every copy-mode socket of ours asks for: a burst of the largest batch in one kick */
+/* What every copy-mode socket of ours asks for: a burst of the largest batch in one kick;
+ * the kernel's own is 32, and it refuses less */
 #define XG_XSK_TX_BUDGET 256
+#define XG_XSK_TX_BUDGET_KERNEL 32
 
 struct xg_xsk_share {
 	pthread_spinlock_t lock;
@@ -119,9 +121,11 @@ int xg_xsk_fd(const struct xg_xsk *q);
 /* Let one copy-mode wake-up send up to budget frames. 0 or -errno (-ENOPROTOOPT: a kernel
  * before 6.17; -EACCES: budget out of range). Prints nothing. */
 int xg_xsk_set_tx_budget(struct xg_xsk *q, unsigned int budget);
-/* XG_XSK_TX_BUDGET (at most the TX ring) on a copy-mode socket; 0, or -errno where the
- * kernel keeps its 32 (before 6.17), which works too. Zero-copy: nothing to do. */
-int xg_xsk_raise_tx_budget(struct xg_xsk *q, unsigned int tx_ring_size);
+/* XG_XSK_TX_BUDGET (at most the TX ring) on a copy-mode socket, with a debug line (-vv)
+ * naming IFNAME and QUEUE that says what it got; a kernel before 6.17 keeps its 32, which
+ * works too. Zero-copy, or a ring no bigger than 32: nothing to do. */
+void xg_xsk_raise_tx_budget(struct xg_xsk *q, unsigned int tx_ring_size, const char *ifname,
+			    unsigned int queue);
 unsigned int xg_xsk_tx_budget(unsigned int tx_ring_size); /* what it asks for */
 
 /* The ring layer. */
