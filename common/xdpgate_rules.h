@@ -162,9 +162,10 @@ _Static_assert(sizeof(struct xg_log_rec) == 32 + XG_LOG_SNAP, "xg_log_rec layout
  * an array of maps (xg_sets) by a gate-wide set id, and the set's IPv4 prefixes again as a
  * flat table (below) in a second array of maps (xg_sets4) under the same id. The trie is
  * what userspace lists and edits; the gate looks IPv4 up in the flat table and IPv6 in the
- * trie. A set reloads by swapping one pointer per family. A rule set uses at most XG_SET_RULESET_MAX of them, so that the live slot's
- * sets and a reload's new ones fit side by side; at most XG_SET_FIELD_MAX per address
- * field, whose membership bits multiply that field's classes. */
+ * trie. A set reloads by swapping one pointer per family. A rule set uses at most
+ * XG_SET_RULESET_MAX of them, so that the live slot's sets and a reload's new ones fit side
+ * by side; at most XG_SET_FIELD_MAX per address field, whose membership bits multiply that
+ * field's classes. */
 #define XG_SETS_MAX 8
 #define XG_SET_RULESET_MAX 4
 #define XG_SET_FIELD_MAX 4

@@ -93,12 +93,17 @@ test_config_run() {
 	assert_eq 20000 "$rx" "pool rx: the rule's frames only"
 }
 
-# Wait up to 3 s for the Nth "SIGHUP" line of run's log (run handles a SIGHUP at once: the
-# signal cuts its sleep short; the margin is for a loaded test machine).
-wait_hup_lines() {
+# The "SIGHUP" lines of run's log so far.
+hup_lines() { grep -c "SIGHUP" "$OT/run.out"; }
+
+# hup N: send run a SIGHUP and wait up to 3 s for the Nth "SIGHUP" line of its log (run
+# handles a SIGHUP at once: the signal cuts its sleep short; the margin is for a loaded
+# test machine).
+hup() {
 	local i
+	kill -HUP "$RUN_PID"
 	for ((i = 0; i < 30; i++)); do
-		(($(grep -c "SIGHUP" "$OT/run.out") >= $1)) && break
+		(($(hup_lines) >= $1)) && break
 		sleep 0.1
 	done
 	sleep 0.1 # a second line would show here
@@ -123,25 +128,22 @@ test_config_reload_sighup() {
 	sleep 0.7
 
 	printf 'xsk proto udp dport 9\nfrobnicate\n' >"$OT/dut.rules"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 1
-	assert_eq 1 "$(grep -c "SIGHUP" "$OT/run.out")" "one log line for a refused reload"
+	hup 1
+	assert_eq 1 "$(hup_lines)" "one log line for a refused reload"
 	assert_match "run: SIGHUP: reload refused, old state kept: $OT/dut.rules:2:1: " \
 		"$(cat "$OT/run.out")"
 	assert_eq "xsk proto udp dport 9" "$(rule_texts)" "old set in force"
 
 	printf 'drop proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
 	sed -i 's/^wait = poll/wait = sometimes/' "$OT/xg.ini"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 2
-	assert_eq 2 "$(grep -c "SIGHUP" "$OT/run.out")" "one more line for a bad config"
+	hup 2
+	assert_eq 2 "$(hup_lines)" "one more line for a bad config"
 	assert_match "reload refused, old state kept: $OT/xg.ini:5: key 'wait'" \
 		"$(cat "$OT/run.out")"
 	assert_eq "xsk proto udp dport 9" "$(rule_texts)" "old set still in force"
 
 	cp "$OT/good.ini" "$OT/xg.ini"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 3
+	hup 3
 	assert_match "run: SIGHUP: 1 rules from $OT/dut.rules in force" "$(cat "$OT/run.out")"
 	assert_eq "drop proto udp dport 9" "$(rule_texts)" "new set in force"
 
@@ -181,15 +183,13 @@ test_config_reload_sets() {
 	echo "198.19.0.0/16" >"$OT/blk.txt"
 	printf 'set blk blk.txt\ndrop src @blk proto udp dport 9\npass proto udp dport 9\ndefault pass\n' \
 		>"$OT/dut.rules"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 1
+	hup 1
 	assert_match "run: SIGHUP: 2 rules from $OT/dut.rules in force" "$(cat "$OT/run.out")"
 	assert_eq "198.19.0.0/16" "$(te_dut "$XG" set show "$TE_DUT_IF" blk)" "new set in force"
 
 	printf '198.19.0.0/16\n198.18.0.300/32\n' >"$OT/blk.txt"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 2
-	assert_eq 2 "$(grep -c "SIGHUP" "$OT/run.out")" "one line for a refused reload"
+	hup 2
+	assert_eq 2 "$(hup_lines)" "one line for a refused reload"
 	assert_match "reload refused, old state kept: $OT/dut.rules:1:9: set 'blk': $OT/blk.txt:2: invalid prefix '198.18.0.300/32'" \
 		"$(cat "$OT/run.out")"
 	assert_eq "198.19.0.0/16" "$(te_dut "$XG" set show "$TE_DUT_IF" blk)" "old set kept"
@@ -221,8 +221,7 @@ test_config_reload_log() {
 	sleep 0.5
 	assert_eq "" "$(grep '^{' "$OT/run.out" || true)" "text lines before the reload"
 	printf 'json = yes\n' >>"$OT/xg.ini"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 1
+	hup 1
 	line=$(grep "SIGHUP" "$OT/run.out")
 	assert_eq "run: SIGHUP: 1 rules from $OT/dut.rules in force" \
 		"$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["message"].strip())' "$line")" \
@@ -503,8 +502,7 @@ test_config_reload_handler_putback() {
 	sed -i "s#^handler = pcap:.*#handler = count#; s#^rules = .*#rules = $OT/bad.rules#" \
 		"$OT/xg.ini"
 	rm -rf "$OT/d"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 2
+	hup 2
 	assert_match "redirect target 'xgnosuch0' does not exist" "$(cat "$OT/run.out")"
 	assert_match "run: SIGHUP: $TE_DUT_IF: the old handler could not be put back" \
 		"$(cat "$OT/run.out")"
@@ -512,8 +510,7 @@ test_config_reload_handler_putback() {
 	mkdir "$OT/d"
 	sed -i "s#^handler = count#handler = pcap:$OT/d/x.pcap#; s#^rules = .*#rules = $OT/dut.rules#" \
 		"$OT/xg.ini"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 4
+	hup 4
 	assert_match "run: SIGHUP: $TE_DUT_IF: handler pcap:$OT/d/x.pcap in force" \
 		"$(cat "$OT/run.out")"
 	ops_stop
@@ -537,13 +534,11 @@ test_config_reload_handler() {
 	rx0=$(gen_rx)
 
 	sed -i 's/^handler = count/handler = frob/' "$OT/xg.ini"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 1
+	hup 1
 	assert_match "reload refused, old state kept: $OT/xg.ini:4: key 'handler': unknown handler 'frob'" \
 		"$(cat "$OT/run.out")"
 	sed -i "s#^handler = frob#handler = pcap:$OT/nosuch/x.pcap#" "$OT/xg.ini"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 2
+	hup 2
 	assert_match "reload refused, old state kept: $TE_DUT_IF: handler 'pcap:$OT/nosuch/x.pcap' did not start" \
 		"$(cat "$OT/run.out")"
 	assert_eq 1 "$(grep -c "^xdpgate: handler pcap: cannot write $OT/nosuch/x.pcap" "$OT/run.out")" \
@@ -553,8 +548,7 @@ test_config_reload_handler() {
 	assert_le $((rx1 - rx0)) 20 "frames back at the generator while count runs"
 
 	sed -i "s#^handler = pcap:.*#handler = reflect#" "$OT/xg.ini"
-	kill -HUP "$RUN_PID"
-	wait_hup_lines 4
+	hup 4
 	assert_match "run: SIGHUP: $TE_DUT_IF: handler reflect in force \(workers restarted\)" \
 		"$(cat "$OT/run.out")"
 	wait "$gpid"

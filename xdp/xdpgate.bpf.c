@@ -557,8 +557,8 @@ __attribute__((noinline)) int xg_match_after(__u32 slot, const struct xg_slot_cf
 /* The coarse clock since the bucket's epoch (its rule set's load), in ns << XG_LIMIT_SHIFT,
  * read once a tick per CPU and limit: it moves only when jiffies does (both advance in the
  * tick), and jiffies is one load (the verifier inlines bpf_jiffies64) where the clock is a
- * helper call that cost 20 ns a frame here, as much as the rest of a refusal. Should jiffies move first, the cached time runs a tick
- * late, on the side of refusing. */
+ * helper call that cost 20 ns a frame here, as much as the rest of a refusal. Should
+ * jiffies move first, the cached time runs a tick late, on the side of refusing. */
 static __always_inline __u64 lease_clock(struct xg_lease *l, const struct xg_bucket *b)
 {
 	__u64 jif = bpf_jiffies64();

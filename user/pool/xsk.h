@@ -19,9 +19,10 @@
  * frame, and the completion ring only while some TX is outstanding (count never takes it).
  * Frames migrate between the workers' free lists (the kernel fills any socket of the
  * queue from the shared fill ring), so each free list has room for all the queue's
- * frames, and only the queue's sum balances (xg_xsk_share_balanced). Producers reserve only what is free (xsk_ring_prod__reserve is all or
- * nothing, so we ask for min(wanted, free)) and never spin. With XG_XSK_DEBUG defined the
- * frame count in every place is checked after each step. */
+ * frames, and only the queue's sum balances (xg_xsk_share_balanced). Producers reserve
+ * only what is free (xsk_ring_prod__reserve is all or nothing, so we ask for min(wanted,
+ * free)) and never spin. With XG_XSK_DEBUG defined the frame count in every place is
+ * checked after each step. */
 #ifndef XG_XSK_H
 #define XG_XSK_H
 
