@@ -10,6 +10,7 @@ PKGS=(
 	procps jq tcpdump tshark gnuplot-nox clang-format ethtool python3
 	libinih-dev libmicrohttpd-dev prometheus curl libcap-dev libcap2-bin
 	libjansson-dev libncurses-dev tmux
+	systemd # systemd-analyze verify of contrib/xdpgate@.service (no running systemd needed)
 	liburing-dev # udp_rx --mode uring (bench/rx_uring.h)
 	libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang (testenv/fuzz/)
 )
