@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "user/cli/commands.h"
+#include "user/cli/help.h"
 #include "user/util/log.h"
 
 #ifndef XDPGATE_VERSION
@@ -21,22 +22,22 @@ static const struct xg_cmd *const commands[] = {
 
 static void usage(FILE *out)
 {
+	int width = xg_help_width(out);
+	char lhs[160], sentence[512];
 	size_t i;
 
 	fprintf(out, "Usage: xdpgate [-v|-vv] COMMAND [OPTIONS] [ARGS]\n"
 		     "       xdpgate --version | --help | COMMAND --help\n\n"
 		     "A line-rate XDP packet gate.\n\nCommands:\n");
 	for (i = 0; i < NCOMMANDS; i++) {
-		const char *nl = strchr(commands[i]->summary, '\n');
-		int len = nl ? (int)(nl - commands[i]->summary) : (int)strlen(commands[i]->summary);
-
-		fprintf(out, "  %-8s %-28s %.*s\n", commands[i]->name, commands[i]->args, len,
-			commands[i]->summary);
+		snprintf(lhs, sizeof(lhs), "%s %s", commands[i]->name, commands[i]->args);
+		xg_help_sentence(commands[i]->summary, sentence, sizeof(sentence));
+		xg_help_item(out, width, lhs, sentence, 30);
 	}
-	fprintf(out, "\nGlobal options:\n  -v, -vv     show libbpf/libxdp messages (info, "
-		     "debug)\n  --log-json  log lines as JSON objects (timestamp, level, "
-		     "interface, "
-		     "message)\n");
+	fprintf(out, "\nGlobal options:\n");
+	xg_help_item(out, width, "-v, -vv", "show libbpf/libxdp messages (info, debug)", 14);
+	xg_help_item(out, width, "--log-json",
+		     "log lines as JSON objects (timestamp, level, interface, message)", 14);
 }
 
 /* -v, -vv, --verbose and --log-json may appear anywhere; strip them, set JSON logging,

@@ -10,6 +10,7 @@
 
 #include "user/util/log.h"
 #include "user/cli/opts.h"
+#include "user/cli/help.h"
 #include "user/util/netdev.h"
 
 #define XG_MAX_OPTS 64
@@ -328,9 +329,11 @@ void xg_opts_usage(const struct xg_cmd *cmd, FILE *out)
 {
 	const struct xg_opt *o;
 	char choices[256], lhs[320];
+	int width = xg_help_width(out);
 
-	fprintf(out, "Usage: xdpgate %s [OPTIONS] %s\n\n%s\n\nOptions:\n", cmd->name, cmd->args,
-		cmd->summary);
+	fprintf(out, "Usage: xdpgate %s [OPTIONS] %s\n\n", cmd->name, cmd->args);
+	xg_help_lines(out, width, cmd->summary);
+	fprintf(out, "\nOptions:\n");
 	for (o = cmd->opts; o && o->name; o++) {
 		const char *mv = o->metavar;
 
@@ -341,7 +344,7 @@ void xg_opts_usage(const struct xg_cmd *cmd, FILE *out)
 		snprintf(lhs, sizeof(lhs), "%s%c%s--%s%s%s", o->short_name ? "-" : "",
 			 o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ", o->name,
 			 mv ? " " : "", mv ? mv : "");
-		fprintf(out, "  %-32s %s\n", lhs, o->help);
+		xg_help_item(out, width, lhs, o->help, 35);
 	}
-	fprintf(out, "  %-32s %s\n", "-h, --help", "show this help");
+	xg_help_item(out, width, "-h, --help", "show this help", 35);
 }
