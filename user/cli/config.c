@@ -115,6 +115,24 @@ static int parse_bool(const char *v, bool *out)
 
 static int check_key(struct pstate *st, struct xg_conf_iface *ifc, const char *key);
 
+/* A FILE value as the config file means it: a relative path is taken from the config file's
+ * own directory (as a rule file's set files are from the rule file's), so a config and its
+ * rule files move together and the service's working directory does not matter. */
+static char *conf_path(const char *conf, const struct xg_opt *o, const char *val)
+{
+	const char *slash = strrchr(conf, '/');
+	size_t len;
+	char *out;
+
+	if (!o->metavar || strcmp(o->metavar, "FILE") || val[0] == '/' || !val[0] || !slash)
+		return strdup(val);
+	len = (size_t)(slash - conf) + 1 + strlen(val) + 1;
+	out = malloc(len);
+	if (out)
+		snprintf(out, len, "%.*s/%s", (int)(slash - conf), conf, val);
+	return out;
+}
+
 static int iface_key(struct pstate *st, const char *name, const char *key, const char *val)
 {
 	struct xg_conf *c = st->c;
@@ -145,7 +163,7 @@ static int iface_key(struct pstate *st, const char *name, const char *key, const
 			     c->path, st->line, key, val);
 		return check_key(st, ifc, key);
 	}
-	dup = strdup(val); /* string options keep pointing at their value */
+	dup = conf_path(c->path, o, val); /* string options keep pointing at their value */
 	strs = dup ? realloc(c->strs, (c->nstrs + 1) * sizeof(*strs)) : NULL;
 	if (!strs) {
 		free(dup);
