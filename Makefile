@@ -1,5 +1,8 @@
-# xdpgate: one build. `make` builds everything under build/; `make test`, `make demo`,
-# `make check`, `make install`. V=1 shows the commands.
+# xdpgate: one build, into build/. `make` builds the product (the xdpgate binary, its man
+# page, the embedding examples) with the build dependencies alone (testenv/deps.sh build);
+# `make all` adds the tests, the DEBUG build, the fuzzers and the bench tools, and `make test`
+# installs what they need, builds them and runs them. `make demo`, `make check`,
+# `make install` (PREFIX, DESTDIR), `make deb`, `make bench`. V=1 shows the commands.
 ifeq ($(V),1)
 Q :=
 msg :=
@@ -12,7 +15,16 @@ CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
 CLANG_FORMAT ?= clang-format
+SCDOC ?= scdoc
 PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/xdpgate
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# Debian 12 keeps packaged units in /lib; systemd also reads /usr/local/lib/systemd/system
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
+# the example config and its rule set, where the unit looks (/etc/xdpgate/NAME.ini)
+CONFDIR ?= /etc/xdpgate
 BUILD := build
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
@@ -56,7 +68,17 @@ DEBUG_TEST_BINS := $(BUILD)/tests/xsk_debug_test
 POOL_OBJS := $(filter $(BUILD)/user/pool/%,$(USER_OBJS))
 DEBUG_XG_POOL_OBJS := $(patsubst $(BUILD)/user/%,$(BUILD)/debug/user/%,$(POOL_OBJS))
 
-all: $(BUILD)/xdpgate $(BUILD)/debug/xdpgate $(TEST_BINS) $(DEBUG_TEST_BINS) $(EXAMPLES)
+# What `make` builds: the product. `all` is the product and every test and tool.
+PRODUCT := $(BUILD)/xdpgate $(BUILD)/xdpgate.8 $(EXAMPLES)
+.DEFAULT_GOAL := product
+product: $(PRODUCT)
+all: product $(BUILD)/debug/xdpgate $(TEST_BINS) $(DEBUG_TEST_BINS)
+
+# The man page: one source, docs/xdpgate.8.scd, in scdoc's markup.
+$(BUILD)/xdpgate.8: docs/xdpgate.8.scd
+	$(call msg,SCDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(SCDOC) <$< >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/%.bpf.o: xdp/%.bpf.c
 	$(call msg,BPF,$@)
@@ -115,7 +137,7 @@ $(BUILD)/tests/xsk_debug_test: $(BUILD)/debug/san/testenv/xsk_test.o $(TEST_LIB_
 	$(Q)$(CC) $(CFLAGS) $(SAN) $^ -o $@ $(LDLIBS) -lcmocka
 
 deps:
-	$(Q)testenv/deps.sh
+	$(Q)testenv/deps.sh build test
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -134,20 +156,47 @@ bench: deps
 check:
 	$(Q)$(CLANG_FORMAT) --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
-install: $(BUILD)/xdpgate
-	install -D -m 0755 $(BUILD)/xdpgate $(DESTDIR)$(PREFIX)/sbin/xdpgate
+# The same set the .deb installs (debian/rules calls this with PREFIX=/usr). The unit names
+# /usr/local/sbin/xdpgate: it is installed with the binary's real path. The example config
+# and its rule set are not written over when they are there already (your edits stay).
+install: $(BUILD)/xdpgate $(BUILD)/xdpgate.8
+	install -D -m 0755 $(BUILD)/xdpgate $(DESTDIR)$(SBINDIR)/xdpgate
+	install -D -m 0644 $(BUILD)/xdpgate.8 $(DESTDIR)$(MANDIR)/man8/xdpgate.8
+	install -D -m 0644 contrib/xdpgate.bash-completion $(DESTDIR)$(BASHCOMPDIR)/xdpgate
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(CONFDIR) $(DESTDIR)$(DOCDIR)
+	sed -e 's#/usr/local/sbin/#$(SBINDIR)/#g' -e 's#/usr/local/share/doc/#$(PREFIX)/share/doc/#g' \
+		contrib/xdpgate@.service >$(DESTDIR)$(UNITDIR)/xdpgate@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xdpgate@.service
+	for f in xdpgate.ini eth0.rules; do \
+		[ -e $(DESTDIR)$(CONFDIR)/$$f ] || install -m 0644 contrib/$$f $(DESTDIR)$(CONFDIR)/$$f; \
+	done
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+
+# The Debian package, built from a copy of the tree (dpkg-buildpackage cleans the tree it
+# runs in, and writes beside it) in build/deb/, checked by lintian (errors fail), copied to
+# build/. `dpkg-buildpackage -b -us -uc` in the tree itself works as well.
+deb:
+	$(Q)testenv/deps.sh build deb
+	$(Q)rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/xdpgate
+	$(Q)git ls-files --cached --others --exclude-standard | while read -r f; do \
+		[ ! -e "$$f" ] || cp --parents -P "$$f" $(BUILD)/deb/xdpgate/; done
+	$(Q)cd $(BUILD)/deb/xdpgate && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -30 ../build.log; exit 1; }
+	$(Q)cp $(BUILD)/deb/*.deb $(BUILD)/
+	$(Q)lintian --fail-on error $(BUILD)/deb/*.changes
+	$(Q)ls $(BUILD)/*.deb
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps test demo bench check install clean
+.PHONY: product all deps test demo bench check install deb clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # --- bench binaries (kernel-path receivers and senders) ---
 # The benchmark's kernel-path programs (bench/rows/kernel-*.sh, tx-*.sh): one file each, built
-# by `make` so that testenv/test-bench.sh can smoke-test them. udp_rx links liburing (its
+# by `make all` (not the product) so that testenv/test-bench.sh can smoke-test them. udp_rx links liburing (its
 # uring mode); afpacket_tx the frame builder and interface lookups of user/util.
 BENCH_BINS := $(BUILD)/bench/udp_rx $(BUILD)/bench/afpacket_rx $(BUILD)/bench/udp_tx \
 	      $(BUILD)/bench/afpacket_tx
@@ -194,7 +243,7 @@ $(BUILD)/fuzz/%: testenv/fuzz/%.c $(FUZZ_OBJS)
 
 fuzz-bins: $(FUZZ_BINS)
 
-# `make` (and so `make test`) builds the harnesses too.
+# `make all` (and so `make test`) builds the harnesses too; the product does not.
 all: fuzz-bins
 
 fuzz: fuzz-bins
