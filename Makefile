@@ -170,7 +170,7 @@ install: $(BUILD)/xdpgate $(BUILD)/xdpgate.8
 	for f in xdpgate.ini eth0.rules; do \
 		[ -e $(DESTDIR)$(CONFDIR)/$$f ] || install -m 0644 contrib/$$f $(DESTDIR)$(CONFDIR)/$$f; \
 	done
-	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md $(filter-out docs/README.md,$(wildcard docs/*.md)) $(DESTDIR)$(DOCDIR)/
 
 # The Debian package, built from a copy of the tree (dpkg-buildpackage cleans the tree it
 # runs in, and writes beside it) in build/deb/, checked by lintian (errors fail), copied to
