@@ -92,7 +92,7 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/user/%.o: user/%.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/san/%.o: %.c | $(SKELS)
 	$(call msg,CC-SAN,$@)
@@ -101,13 +101,13 @@ $(BUILD)/san/%.o: %.c | $(SKELS)
 
 $(BUILD)/xdpgate: $(BUILD)/user/cli/main.o $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # Programs that embed the pool: user/examples/NAME.c -> build/examples/NAME.
 $(BUILD)/examples/%: user/examples/%.c $(USER_OBJS) | $(SKELS)
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # Tests are built with ASan/UBSan and link the same user/ objects the CLI uses.
 $(BUILD)/tests/%: $(BUILD)/san/testenv/%.o $(TEST_LIB_OBJS) $(USER_SAN_OBJS)

@@ -2,12 +2,15 @@
 # bench/run.sh — the benchmark matrix behind `make bench`. See bench/README.md.
 #
 #   bench/run.sh [--quick] [--rows 'NAME ...'] [--runs N] [--duration S] [--sizes 'N ...']
-#                [--rate PPS] [--out DIR] [--list]
+#                [--rate PPS] [--out DIR] [--list] [--plan]
+#   --plan: print the rows and sizes one round would run ("NAME SIZE"), then exit.
 #   --sizes: only these frame sizes of each selected row (rows without them are left out).
 #   --rate: pace `xdpgate gen` to PPS in every row that does not pace it itself (rows whose
 #     sender is another program are left as they are): with every receiver keeping up, the
 #     CPU ms/Mframe columns are what the receive models cost, not 1 / their ceiling.
-#   --quick (or QUICK=1 in the environment): 1 run of 3 s per row, fewer frame sizes.
+#   --quick (or QUICK=1 in the environment): a smoke pass: of the default rows, the first
+#     runnable one of each family (ROW_FAMILY: the name up to its first '-'), 1 run of 3 s,
+#     at its ROW_QUICK_SIZES; with --rows, those rows the same way.
 #   Defaults: 5 runs of 10 s. Exit status 0; 1 when a run failed; with BENCH_STRICT=1 also 3
 #   when a row missed its expectation (ROW_EXPECT). BENCH_KEEP=1 keeps the work directory.
 #
@@ -37,6 +40,7 @@ SELECT=""
 SIZES=""
 RATE=""
 LIST=0
+PLAN_ONLY=0
 
 usage() { sed -n '2,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
@@ -49,6 +53,7 @@ while (($#)); do
 	--rate) RATE=${2:-}; shift 2 || usage ;;
 	--out) OUT=${2:-}; shift 2 || usage ;;
 	--list) LIST=1; shift ;;
+	--plan) PLAN_ONLY=1; shift ;;
 	--quick) shift ;;
 	-h | --help) usage ;;
 	*) echo "bench: unknown option '$1'" >&2; usage ;;
@@ -67,15 +72,28 @@ source "$BENCH_DIR/lib.sh"
 
 # ---- rows: read each file's metadata in a subshell ----
 
-# Prints "ORDER NAME FILE" for every row file.
+# A row is a file, or one parameter of a family file (ROW_PARAMS="1 10 100": one row per
+# word, the file sourced with ROW_PARAM set to it): its spec is FILE or FILE#PARAM.
+row_source() {
+	ROW_PARAM=""
+	[[ $1 == *#* ]] && ROW_PARAM=${1##*#}
+	# shellcheck disable=SC1090
+	source "${1%#*}"
+}
+
+# Prints "ORDER NAME SPEC" for every row.
 row_index() {
-	local f
+	local f p
 	for f in "$BENCH_DIR"/rows/*.sh; do
 		[[ -e $f ]] || continue
+		for p in $(ROW_PARAMS="" && row_source "$f" >/dev/null 2>&1 && echo "$ROW_PARAMS"); do
+			echo "$f#$p"
+		done
+		(ROW_PARAMS="" && row_source "$f" >/dev/null 2>&1 && [[ -z $ROW_PARAMS ]]) && echo "$f"
+	done | while read -r f; do
 		(
 			ROW_NAME="" ROW_ORDER=50
-			# shellcheck disable=SC1090
-			source "$f" >/dev/null 2>&1 || exit 0
+			row_source "$f" >/dev/null 2>&1 || exit 0
 			[[ -n $ROW_NAME ]] && echo "$ROW_ORDER $ROW_NAME $f"
 		)
 	done | sort -k1,1n -k2,2
@@ -86,10 +104,10 @@ row_meta() {
 	(
 		ROW_DESC="" ROW_QUEUES=1 ROW_SIZES=64 ROW_QUICK_SIZES="" ROW_DEFAULT=1 ROW_QUICK=1
 		ROW_REQUIRES="" ROW_GEN_THREADS=1 ROW_GEN_CPUS=$BENCH_GEN_CPU ROW_GEN_SATURATED=1
-		ROW_NAPI=1 ROW_NAPI_CPU=$BENCH_DUT_CPU ROW_EXPECT=""
-		# shellcheck disable=SC1090
-		source "$1" >/dev/null 2>&1
+		ROW_NAPI=1 ROW_NAPI_CPU=$BENCH_DUT_CPU ROW_EXPECT="" ROW_FAMILY=""
+		row_source "$1" >/dev/null 2>&1
 		[[ -z $ROW_QUICK_SIZES ]] && ROW_QUICK_SIZES=${ROW_SIZES%% *}
+		[[ -z $ROW_FAMILY ]] && ROW_FAMILY=${ROW_NAME%%-*}
 		echo "${!2}"
 	)
 }
@@ -111,7 +129,8 @@ declare -a PLAN=()     # "FILE SIZE" entries, in round order
 declare -A ROW_FILE=()
 
 plan_rows() {
-	local order name file sizes s want miss
+	local order name file sizes s want miss fam
+	local -A family_done=()
 	while read -r order name file; do
 		ROW_FILE[$name]=$file
 	done < <(row_index)
@@ -133,11 +152,16 @@ plan_rows() {
 			[[ -n $QUICK ]] && ((want)) && want=$(row_meta "$file" ROW_QUICK)
 		fi
 		((want)) || continue
+		if [[ -n $QUICK && -z $SELECT ]]; then
+			fam=$(row_meta "$file" ROW_FAMILY)
+			[[ -n ${family_done[$fam]:-} ]] && continue
+		fi
 		miss=$(row_missing "$file")
 		if [[ -n $miss ]]; then
 			bench_log "skipping row $name: $miss"
 			continue
 		fi
+		[[ -n $QUICK && -z $SELECT ]] && family_done[$fam]=1
 		if [[ -n $QUICK ]]; then sizes=$(row_meta "$file" ROW_QUICK_SIZES)
 		else sizes=$(row_meta "$file" ROW_SIZES); fi
 		for s in $sizes; do
@@ -260,8 +284,7 @@ run_one() {
 	row_counter() { dut_ethtool_xdp_packets; }
 	ROW_QUEUES=1 ROW_GEN_THREADS=1 ROW_GEN_CPUS=$BENCH_GEN_CPU ROW_GEN_SATURATED=1 ROW_NAPI=1
 	ROW_NAPI_CPU=$BENCH_DUT_CPU ROW_DESC="" ROW_EXPECT="" ROW_PLACEMENT_NOTE="" ROW_WARMUP=0
-	# shellcheck disable=SC1090
-	source "$file"
+	row_source "$file"
 	q=$ROW_QUEUES
 	# shellcheck disable=SC1090
 	source "$TE_STATE_DIR/${BED[$q]}.env"
@@ -340,6 +363,13 @@ main() {
 	done
 	(($(nproc) >= 2)) || { echo "bench: needs 2 CPUs (generator and DUT)" >&2; exit 1; }
 	plan_rows
+	if ((PLAN_ONLY)); then
+		for entry in "${PLAN[@]}"; do
+			read -r file size <<<"$entry"
+			echo "$(row_meta "$file" ROW_NAME) $size"
+		done
+		exit 0
+	fi
 	WORK=$(mktemp -d /tmp/xdpgate-bench.XXXXXX)
 	BENCH_PIDFILE=$WORK/pids
 	: >"$BENCH_PIDFILE"
