@@ -147,7 +147,7 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)testenv/demo.sh
 
-# The benchmark matrix (bench/README.md): QUICK=1 for a 1-run smoke pass.
+# The benchmark matrix (bench/README.md): QUICK=1 for a smoke pass, one row per family.
 bench: deps
 	$(Q)bench/deps-bench.sh
 	$(Q)$(MAKE) --no-print-directory all $(if $(wildcard bench/*.c),bench-bins)

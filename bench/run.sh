@@ -9,8 +9,9 @@
 #     sender is another program are left as they are): with every receiver keeping up, the
 #     CPU ms/Mframe columns are what the receive models cost, not 1 / their ceiling.
 #   --quick (or QUICK=1 in the environment): a smoke pass: of the default rows, the first
-#     runnable one of each family (ROW_FAMILY: the name up to its first '-'), 1 run of 3 s,
-#     at its ROW_QUICK_SIZES; with --rows, those rows the same way.
+#     runnable one of each family (ROW_FAMILY: the name up to its first '-'), 1 run of 3 s
+#     at the first of its ROW_QUICK_SIZES; with --rows, those rows at all their
+#     ROW_QUICK_SIZES (or --sizes).
 #   Defaults: 5 runs of 10 s. Exit status 0; 1 when a run failed; with BENCH_STRICT=1 also 3
 #   when a row missed its expectation (ROW_EXPECT). BENCH_KEEP=1 keeps the work directory.
 #
@@ -164,6 +165,8 @@ plan_rows() {
 		[[ -n $QUICK && -z $SELECT ]] && family_done[$fam]=1
 		if [[ -n $QUICK ]]; then sizes=$(row_meta "$file" ROW_QUICK_SIZES)
 		else sizes=$(row_meta "$file" ROW_SIZES); fi
+		# the smoke pass: one entry a family (its row's first quick size)
+		[[ -n $QUICK && -z $SELECT && -z $SIZES ]] && sizes=${sizes%% *}
 		for s in $sizes; do
 			[[ -z $SIZES || " $SIZES " == *" $s "* ]] && PLAN+=("$file $s")
 		done

@@ -318,3 +318,30 @@ test_bench_task_jiffies() {
 	assert_eq 0 "$(_pid_jiffies /dev/null)" "no task"
 	assert_eq "$pid" "$(head -n 1 "$T/pids.gen")"
 }
+
+# The rule-count rows come from one family file each (ROW_PARAMS): the ten rows are listed
+# with their own names, descriptions and orders, and no other file defines them.
+test_bench_row_families() {
+	local list n
+	list=$("$ROOT/bench/run.sh" --list)
+	for n in 1 10 100 1000 10000; do
+		assert_eq 1 "$(grep -cE "^rules-xdpgate-$n +xdpgate attach --rules \(gen_rules.py $n:" <<<"$list")"
+		assert_eq 1 "$(grep -cE "^rules-nft-$n +nftables netdev ingress, gen_rules.py $n --nft" <<<"$list")"
+	done
+	assert_eq 10 "$(grep -c '^rules-' <<<"$list")" "rules-* rows"
+	assert_eq "" "$(cd "$ROOT/bench/rows" && ls rules-*-*.sh 2>/dev/null)" "per-N row files"
+	assert_eq "rules-xdpgate-100 64" "$("$ROOT/bench/run.sh" --plan --rows rules-xdpgate-100 2>/dev/null)"
+}
+
+# QUICK=1 plans one entry per row family, the first runnable default row of each, at one size.
+test_bench_quick_plan() {
+	local plan fams
+	plan=$("$ROOT/bench/run.sh" --quick --plan 2>/dev/null)
+	assert_match "^bare-drop 64" "$plan" "the ceiling row first"
+	fams=$(awk '{ split($1, p, "-"); print p[1] }' <<<"$plan")
+	assert_eq "$(sort -u <<<"$fams" | wc -l)" "$(wc -l <<<"$plan")" "one entry per family"
+	assert_ge "$(wc -l <<<"$plan")" 6 "families in the smoke pass"
+	assert_le "$(wc -l <<<"$plan")" 11 "families in the smoke pass"
+	# the full default matrix is more than that
+	assert_ge "$("$ROOT/bench/run.sh" --plan 2>/dev/null | wc -l)" 20
+}

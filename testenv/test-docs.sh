@@ -184,3 +184,22 @@ test_docs_example_config() {
 	assert_match "OK, 1 interface" "$(cd "$ROOT/contrib" && "$XG" config check xdpgate.ini)"
 	assert_match "OK, 1 interface" "$(cd "$ROOT" && "$XG" config check contrib/xdpgate.ini)"
 }
+
+# bench/results holds only runs a document names (by file name, or by its time stamp as
+# `-HHMMSS`), and every bench/results file a document names is there.
+test_docs_bench_results_named() {
+	local docs f run t missing="" unnamed=""
+	docs=("$ROOT/README.md" "$ROOT"/docs/*.md "$ROOT/bench/README.md")
+	for f in "$ROOT"/bench/results/*; do
+		f=${f##*/}
+		run=$(sed -E 's/^([0-9]{8}-[0-9]{6}).*/\1/; t; s/^([0-9]{8}-[0-9a-z]+)[-.].*/\1/' <<<"$f")
+		t=${run#*-}
+		grep -qE -- "$run|-$t([^0-9]|$)" "${docs[@]}" || unnamed+="$f "
+	done
+	assert_eq "" "$unnamed" "results no document names"
+	for f in $(grep -ohE 'bench/results/[0-9][A-Za-z0-9.*-]+' "${docs[@]}" | sort -u); do
+		f=${f%.}
+		compgen -G "$ROOT/$f" >/dev/null || missing+="$f "
+	done
+	assert_eq "" "$missing" "results the documents name"
+}
