@@ -21,7 +21,6 @@ TEST=(
 	liburing-dev # udp_rx --mode uring (bench/rx_uring.h), smoke-tested by test-bench
 	libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang (testenv/fuzz/)
 	man-db # man --warnings over build/xdpgate.8 (test-docs)
-	bash-completion # _init_completion, used by contrib/xdpgate.bash-completion (test-docs)
 )
 DEB=(debhelper dpkg-dev fakeroot lintian)
 # nftables, ipset and iptables: the rules-nft-* and sets-* rows; DPDK 22.11's dpdk-testpmd

@@ -116,6 +116,10 @@ test_docs_help_width() {
 		[[ $top == *"$first"* ]] || _assert_fail_msg "$cmd: '$first' is not whole in --help"
 	done
 	assert_match "zero-copy where the driver can\)\." "$top" "gen's summary"
+	# on a terminal, its width (script(1) gives the command a 70-column one)
+	long=$(script -qec "stty cols 70; $XG run --help; $XG --help" /dev/null | tr -d '\r' |
+		awk 'length($0) > 70')
+	assert_eq "" "$long" "help lines over 70 columns on a 70-column terminal"
 }
 
 # Complete "WORDS..." (the cursor on the last word) and print COMPREPLY sorted, one line.
