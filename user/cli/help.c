@@ -59,6 +59,9 @@ void xg_help_item(FILE *out, int width, const char *lhs, const char *text, int c
 {
 	int at = fprintf(out, "  %s", lhs);
 
+	if (!text)
+		text = "";
+
 	if (at + 1 > col) {
 		fputc('\n', out);
 		at = 0;
@@ -71,7 +74,7 @@ void xg_help_lines(FILE *out, int width, const char *text)
 {
 	bool first = true;
 
-	while (*text) {
+	while (text && *text) {
 		const char *nl = strchr(text, '\n');
 		size_t n = nl ? (size_t)(nl - text) : strlen(text);
 		size_t lead = 0;
@@ -100,7 +103,7 @@ void xg_help_sentence(const char *text, char *buf, size_t len)
 
 	if (!len)
 		return;
-	for (i = 0; text[i] && j + 1 < len; i++) {
+	for (i = 0; text && text[i] && j + 1 < len; i++) {
 		buf[j++] = text[i] == '\n' ? ' ' : text[i];
 		if (text[i] == '.' && (!text[i + 1] || isspace((unsigned char)text[i + 1])))
 			break;

@@ -11,7 +11,7 @@ int xg_help_width(FILE *out);
 
 /* "  LHS" and then TEXT from column col, its words wrapped to width and each further line
  * indented to col; when LHS reaches col, TEXT starts on the next line. Newlines in TEXT
- * are spaces. */
+ * are spaces; a NULL TEXT is empty. */
 void xg_help_item(FILE *out, int width, const char *lhs, const char *text, int col);
 
 /* A command's summary: the first line, then each run of unindented lines as one paragraph
