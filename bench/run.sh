@@ -76,8 +76,8 @@ source "$BENCH_DIR/lib.sh"
 # A row is a file, or one parameter of a family file (ROW_PARAMS="1 10 100": one row per
 # word, the file sourced with ROW_PARAM set to it): its spec is FILE or FILE#PARAM.
 row_source() {
-	ROW_PARAM=""
-	[[ $1 == *#* ]] && ROW_PARAM=${1##*#}
+	# shellcheck disable=SC2034 # read by the family's row file
+	if [[ $1 == *#* ]]; then ROW_PARAM=${1##*#}; else ROW_PARAM=""; fi
 	# shellcheck disable=SC1090
 	source "${1%#*}"
 }

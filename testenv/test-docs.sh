@@ -134,7 +134,7 @@ complete_words() {
 test_docs_completion() {
 	local want
 	need_built
-	cd "$ROOT"
+	cd "$ROOT" || return 1
 	# shellcheck source=contrib/xdpgate.bash-completion
 	source contrib/xdpgate.bash-completion
 	assert_eq "_xdpgate" "$(complete -p xdpgate | awk '{ print $3 }')"
