@@ -11,7 +11,8 @@
 # ~0.25 s of CPU a sample with 10,000 rules (nft fetches the whole rule set even for
 # `nft list counter`), on the CPUs being measured.
 # Not in the default matrix: name the rules-* rows with --rows (bench/rules_curve.py).
-# A row sets ROW_* and RULES_N, then sources this file.
+# The family file bench/rows/rules-nft.sh sets ROW_* and RULES_N (one row per N), then
+# sources this file.
 # shellcheck shell=bash disable=SC2154 # TE_*, XG, BENCH_DIR, RULES_N come from the harness and the row
 
 row_setup() {

@@ -7,7 +7,8 @@
 # Target "10k rules >= 0.85 x the 1-rule rate" is a ratio between two rows, which
 # ROW_EXPECT cannot express (its ratio is to bare-drop): bench/rules_curve.py checks it.
 # Not in the default matrix (10 rows x 5 runs would add ~10 min): name them with --rows.
-# A row sets ROW_* and RULES_N, then sources this file.
+# The family file bench/rows/rules-xdpgate.sh sets ROW_* and RULES_N (one row per N), then
+# sources this file.
 # shellcheck shell=bash disable=SC2154 # TE_*, XG, BENCH_DIR, RULES_N come from the harness and the row
 
 # The rule file lives in a per-run temporary directory (the harness gives rows no scratch
