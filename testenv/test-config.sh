@@ -564,3 +564,20 @@ test_config_reload_handler() {
 		"frames to AF_XDP = received + dropped at the socket"
 	assert_ge "$redirected" 100000 "frames to AF_XDP"
 }
+
+# config check reads only a regular file: /dev/zero and /dev/urandom (which spun the CPU
+# for ever), a FIFO (which blocked in open) and a directory (read as empty) are refused
+# at once with exit 1 and one line naming the file and what it is. timeout: a hang fails.
+test_config_check_not_regular() {
+	local d out rc f
+	d=$(mktemp -d /tmp/xg-conf.XXXXXX)
+	mkfifo "$d/fifo"
+	for f in /dev/zero /dev/urandom "$d/fifo" "$d"; do
+		rc=0
+		out=$(timeout 10 "$XG" config check "$f" 2>&1) || rc=$?
+		assert_eq 1 "$rc" "config check $f exit code" || { rm -rf "$d"; return 1; }
+		assert_match "^xdpgate: $f: (a character device|a FIFO|a directory), not a regular file$" \
+			"$out" || { rm -rf "$d"; return 1; }
+	done
+	rm -rf "$d"
+}
