@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE /* getc_unlocked */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -20,6 +21,26 @@ static const char *kind(mode_t m)
 	if (S_ISSOCK(m))
 		return "a socket";
 	return "not a file";
+}
+
+int xg_read_line(FILE *f, char *buf, size_t max, size_t *len, size_t *nul)
+{
+	size_t n = 0;
+	int ch;
+
+	*nul = 0;
+	while ((ch = getc_unlocked(f)) != EOF && ch != '\n') {
+		if (n == max)
+			return -E2BIG;
+		if (!ch && !*nul)
+			*nul = n + 1;
+		buf[n++] = (char)ch;
+	}
+	if (ch == EOF && ferror(f))
+		return -EIO;
+	buf[n] = '\0';
+	*len = n;
+	return ch == EOF && !n ? 0 : 1;
 }
 
 FILE *xg_regfile_open(const char *path, off_t max, char *err, size_t errlen)
