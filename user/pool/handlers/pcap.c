@@ -175,7 +175,7 @@ static int open_dir(struct pcap_state *s)
 		return -ENOMEM;
 	s->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (s->dirfd < 0)
-		pr_warn("handler pcap: cannot write %s: %s: %s\n", s->path, dir, strerror(errno));
+		pr_warn("handler pcap: cannot write %s: %s\n", s->path, strerror(errno));
 	free(dir);
 	return s->dirfd < 0 ? -1 : 0;
 }
