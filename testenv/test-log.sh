@@ -30,7 +30,7 @@ log_setup() {
 test_log_write_errors() {
 	log_setup 4
 	assert_fail to_full xg log "$TE_DUT_IF" --count 2 --duration 10
-	assert_eq "xdpgate: log: $TE_DUT_IF: cannot write the output: No space left on device (0 frames written)" \
+	assert_eq "xdpgate: log: $TE_DUT_IF: cannot write stdout: No space left on device (0 frames written)" \
 		"$ASSERT_OUT"
 	assert_fail xg log "$TE_DUT_IF" --pcap /dev/full --count 2 --duration 10
 	assert_eq "xdpgate: log: $TE_DUT_IF: cannot write /dev/full: No space left on device (0 frames written)" \

@@ -327,7 +327,7 @@ static int do_log(void *cfgp, int argc, char **argv)
 					     s0.c[XG_CNT_LOG_LOST].packets));
 	if (lr.write_errno)
 		pr_warn("log: %s: cannot write %s: %s (%llu frame%s written)\n", g.ifname,
-			lr.cfg->pcap ? lr.cfg->pcap : "the output", strerror(lr.write_errno), lr.n,
+			lr.cfg->pcap ? lr.cfg->pcap : "stdout", strerror(lr.write_errno), lr.n,
 			lr.n == 1 ? "" : "s");
 	else if (err == -ENODEV)
 		pr_warn("log: %s: the gate is gone (detached, or attached again)\n", g.ifname);
