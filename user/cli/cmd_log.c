@@ -282,10 +282,31 @@ static int log_loop(struct log_run *lr, struct ring_buffer *rb)
 	return 0;
 }
 
+/* The one line a reader ends with: how many frames it wrote, or what went wrong. */
+static void log_end(const struct log_run *lr, int err, const struct xg_snapshot *s0)
+{
+	const char *ifname = lr->g->ifname, *pcap = lr->cfg->pcap;
+	struct xg_snapshot s1;
+
+	if (!err && !xg_counters_read(lr->m->stats, &s1))
+		pr_info("log: %s: %llu frame%s%s%s, %llu lost (ring buffer full)\n", ifname, lr->n,
+			lr->n == 1 ? "" : "s", pcap ? " written to " : "", pcap ? pcap : "",
+			(unsigned long long)(s1.c[XG_CNT_LOG_LOST].packets -
+					     s0->c[XG_CNT_LOG_LOST].packets));
+	if (lr->write_errno)
+		pr_warn("log: %s: cannot write %s: %s (%llu frame%s written)\n", ifname,
+			pcap ? pcap : "stdout", strerror(lr->write_errno), lr->n,
+			lr->n == 1 ? "" : "s");
+	else if (err == -ENODEV)
+		pr_warn("log: %s: the gate is gone (detached, or attached again)\n", ifname);
+	else if (err && err != -ECANCELED)
+		pr_warn("log: %s: %s\n", ifname, strerror(-err));
+}
+
 static int do_log(void *cfgp, int argc, char **argv)
 {
 	struct log_run lr = { .cfg = cfgp };
-	struct xg_snapshot s0, s1;
+	struct xg_snapshot s0;
 	struct ring_buffer *rb = NULL;
 	struct xg_gate_maps m;
 	struct xg_gate g;
@@ -319,20 +340,7 @@ static int do_log(void *cfgp, int argc, char **argv)
 		xg_stop_on_signals();
 		err = log_loop(&lr, rb);
 	}
-	if (!err && !xg_counters_read(m.stats, &s1))
-		pr_info("log: %s: %llu frame%s%s%s, %llu lost (ring buffer full)\n", g.ifname, lr.n,
-			lr.n == 1 ? "" : "s", lr.cfg->pcap ? " written to " : "",
-			lr.cfg->pcap ? lr.cfg->pcap : "",
-			(unsigned long long)(s1.c[XG_CNT_LOG_LOST].packets -
-					     s0.c[XG_CNT_LOG_LOST].packets));
-	if (lr.write_errno)
-		pr_warn("log: %s: cannot write %s: %s (%llu frame%s written)\n", g.ifname,
-			lr.cfg->pcap ? lr.cfg->pcap : "stdout", strerror(lr.write_errno), lr.n,
-			lr.n == 1 ? "" : "s");
-	else if (err == -ENODEV)
-		pr_warn("log: %s: the gate is gone (detached, or attached again)\n", g.ifname);
-	else if (err && err != -ECANCELED)
-		pr_warn("log: %s: %s\n", g.ifname, strerror(-err));
+	log_end(&lr, err, &s0);
 	ring_buffer__free(rb);
 	if (lr.dump)
 		pcap_dump_close(lr.dump);
