@@ -226,7 +226,7 @@ FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -I. -fno-omit-frame-pointe
 FUZZ_SRCS := user/rules/lang.c user/rules/set.c user/rules/format.c user/rules/ref.c \
 	     user/rules/explain.c user/util/log.c user/util/jsonstr.c user/util/enum_names.c \
 	     user/cli/config.c user/cli/opts.c user/cli/help.c \
-	     user/util/netdev.c
+	     user/util/netdev.c user/util/regfile.c
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRCS))
 FUZZ_NAMES := $(patsubst testenv/fuzz/%.c,%,$(wildcard testenv/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -18,25 +19,31 @@
 #include "testenv/stderr_capture.h"
 #include "user/util/log.h"
 
-/* Write text to a fresh temporary file; its path is in path (PATH_MAX-free: 64 bytes). */
-static void write_conf(char *path, const char *text)
+/* Write len bytes of text to a fresh temporary file; its path is in path (64 bytes). */
+static void write_conf_n(char *path, const char *text, size_t len)
 {
 	int fd;
 
 	strcpy(path, "/tmp/xg-conf-test.XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
 	close(fd);
 }
 
-/* Load text; expect failure with an error that starts "FILE:LINE:" and contains want. */
-static void expect_error(const char *text, int line, const char *want)
+static void write_conf(char *path, const char *text)
+{
+	write_conf_n(path, text, strlen(text));
+}
+
+/* Load len bytes of text; expect failure with an error that starts "FILE:LINE:" and
+ * contains want. */
+static void expect_error_n(const char *text, size_t len, int line, const char *want)
 {
 	struct xg_conf c;
 	char path[64], prefix[96];
 
-	write_conf(path, text);
+	write_conf_n(path, text, len);
 	assert_int_equal(xg_conf_load(path, &xg_run_conf_schema, &c), -1);
 	if (line)
 		snprintf(prefix, sizeof(prefix), "%s:%d: ", path, line);
@@ -47,6 +54,11 @@ static void expect_error(const char *text, int line, const char *want)
 	assert_int_equal(c.nifaces, 0); /* nothing kept */
 	assert_null(c.strs);
 	unlink(path);
+}
+
+static void expect_error(const char *text, int line, const char *want)
+{
+	expect_error_n(text, strlen(text), line, want);
 }
 
 static void test_good(void **state)
@@ -124,6 +136,93 @@ static void test_errors(void **state)
 	expect_error("[interface a]\nwait = slow\nfoo\n", 2, "key 'wait'");
 }
 
+/* Lines inih cannot judge alone: too long (named by their own line, not taken for two),
+ * with a NUL byte, indented (a key, not a continuation of the one above), and a second
+ * section for one interface. */
+static void test_lines(void **state)
+{
+	static const char nul[] = "[interface a]\nrules = /etc/a\0b.rules\nwait = poll\n";
+	const struct xg_conf_iface *a;
+	char text[1024], path[64];
+	struct xg_conf c;
+
+	(void)state;
+	/* 198 characters is the most: a comment of that length is fine */
+	snprintf(text, sizeof(text), "[interface a]\n;%0197d\nwait = poll\n", 0);
+	write_conf(path, text);
+	assert_int_equal(xg_conf_load(path, &xg_run_conf_schema, &c), 0);
+	xg_conf_free(&c);
+	unlink(path);
+	snprintf(text, sizeof(text), "[interface a]\n;%0198d\nwait = poll\n", 0);
+	expect_error(text, 2, "line too long (199 characters, at most 198)");
+	snprintf(text, sizeof(text), "[interface a]\nwait = poll\nrules = /%0300d\nbatch = 32\n",
+		 0);
+	expect_error(text, 3, "line too long (309 characters");
+	snprintf(text, sizeof(text), "[interface a]\nhandler = count\n\nwait = %0220d\n", 0);
+	expect_error(text, 4, "line too long");
+	expect_error_n(nul, sizeof(nul) - 1, 2, "a NUL byte in the line");
+	expect_error("[interface a]\nwait = poll\n[metrics]\nlisten = 127.0.0.1:1\n"
+		     "[interface a]\nbatch = 32\n",
+		     5, "[interface a]: a second section for it (the first is at line 1)");
+	expect_error("[interface a]\n[interface b]\n[interface a]\nbatch = 32\n", 3,
+		     "a second section for it (the first is at line 1)");
+	/* indented lines are keys, sections and comments like any other */
+	write_conf(path, "  [interface a]\n  wait = poll\n\thandler = reflect\n  ; note\n");
+	assert_int_equal(xg_conf_load(path, &xg_run_conf_schema, &c), 0);
+	a = xg_conf_find(&c, "a");
+	assert_non_null(a);
+	assert_string_equal(xg_conf_string(&c, a, "handler"), "reflect");
+	xg_conf_free(&c);
+	unlink(path);
+}
+
+/* Only a regular file of bounded size is read: a device would never end (/dev/zero spun
+ * the CPU), a FIFO would block, a directory read as empty. alarm: a hang fails the test. */
+static void test_not_regular(void **state)
+{
+	static const struct {
+		const char *path, *want;
+	} cases[] = {
+		{ "/dev/zero", "/dev/zero: a character device, not a regular file" },
+		{ "/dev/urandom", "/dev/urandom: a character device, not a regular file" },
+		{ "/tmp", "/tmp: a directory, not a regular file" },
+	};
+	char fifo[64], path[64], want[128];
+	struct xg_conf c;
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	alarm(20);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(xg_conf_load(cases[i].path, &xg_run_conf_schema, &c), -1);
+		assert_string_equal(c.err, cases[i].want);
+	}
+	strcpy(fifo, "/tmp/xg-conf-fifo.XXXXXX");
+	assert_non_null(mkdtemp(fifo));
+	strcat(fifo, "/p");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(xg_conf_load(fifo, &xg_run_conf_schema, &c), -1);
+	snprintf(want, sizeof(want), "%s: a FIFO, not a regular file", fifo);
+	assert_string_equal(c.err, want);
+	unlink(fifo);
+	*strrchr(fifo, '/') = '\0';
+	rmdir(fifo);
+	/* one byte past the cap */
+	write_conf(path, "[interface a]\n");
+	f = fopen(path, "a");
+	assert_non_null(f);
+	for (i = 14; i <= XG_CONF_FILE_MAX; i++)
+		fputc(i % 64 ? ' ' : '\n', f);
+	fclose(f);
+	assert_int_equal(xg_conf_load(path, &xg_run_conf_schema, &c), -1);
+	snprintf(want, sizeof(want), "%s: %d bytes, more than the %d it may hold", path,
+		 XG_CONF_FILE_MAX + 1, XG_CONF_FILE_MAX);
+	assert_string_equal(c.err, want);
+	unlink(path);
+	alarm(0);
+}
+
 static void test_missing_file(void **state)
 {
 	struct xg_conf c;
@@ -186,7 +285,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),	     cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_missing_file), cmocka_unit_test(test_listen),
-		cmocka_unit_test(test_apply_log),
+		cmocka_unit_test(test_apply_log),    cmocka_unit_test(test_lines),
+		cmocka_unit_test(test_not_regular),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

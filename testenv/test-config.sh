@@ -282,7 +282,7 @@ test_config_metrics() {
 # contrib/xdpgate@.service: systemd-analyze verify passes (with ExecStart pointing at this
 # build, since verify checks that the binary exists), and the unit reloads by SIGHUP.
 test_config_service_unit() {
-	local unit=$ROOT/contrib/xdpgate@.service d out
+	local unit=$ROOT/contrib/xdpgate@.service d out rc=0 score
 	if ! command -v systemd-analyze >/dev/null; then
 		echo "no systemd-analyze: testenv/deps.sh installs systemd" >&2
 		return 1
@@ -293,10 +293,15 @@ test_config_service_unit() {
 		rm -rf "$d"
 		assert_eq "" "$out" "systemd-analyze verify"
 	}
+	# the sandbox holds: exposure 3.4 at most (7.1 before; docs/service-hardening.md)
+	score=$(systemd-analyze security --offline=true --threshold=34 \
+		"$d/xdpgate@test.service" 2>&1) || rc=$?
 	rm -rf "$d"
 	assert_eq "" "$out" "systemd-analyze verify output"
+	assert_eq 0 "$rc" "exposure over 3.4: $(tail -n 1 <<<"$score")"
 	assert_match 'ExecReload=/bin/kill -HUP \$MAINPID' "$(cat "$unit")"
 	assert_match 'Restart=on-failure' "$(cat "$unit")"
+	assert_match $'\nUMask=0077\n' "$(cat "$unit")"
 }
 
 # tmux on a socket in the scratch directory (never the user's server), killed with it.
@@ -563,4 +568,21 @@ test_config_reload_handler() {
 		.xdp_statistics.rx_ring_full] | add' <<<"$out")" \
 		"frames to AF_XDP = received + dropped at the socket"
 	assert_ge "$redirected" 100000 "frames to AF_XDP"
+}
+
+# config check reads only a regular file: /dev/zero and /dev/urandom (which spun the CPU
+# for ever), a FIFO (which blocked in open) and a directory (read as empty) are refused
+# at once with exit 1 and one line naming the file and what it is. timeout: a hang fails.
+test_config_check_not_regular() {
+	local d out rc f
+	d=$(mktemp -d /tmp/xg-conf.XXXXXX)
+	mkfifo "$d/fifo"
+	for f in /dev/zero /dev/urandom "$d/fifo" "$d"; do
+		rc=0
+		out=$(timeout 10 "$XG" config check "$f" 2>&1) || rc=$?
+		assert_eq 1 "$rc" "config check $f exit code" || { rm -rf "$d"; return 1; }
+		assert_match "^xdpgate: $f: (a character device|a FIFO|a directory), not a regular file$" \
+			"$out" || { rm -rf "$d"; return 1; }
+	done
+	rm -rf "$d"
 }

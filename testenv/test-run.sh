@@ -396,3 +396,47 @@ test_run_holder_named() {
 	no_xdp_on_dut
 	rm -f "$RUN_OUT"
 }
+
+# The workers' rx total, from stats --json.
+pcap_pool_rx() {
+	te_dut "$XG" stats "$TE_DUT_IF" --count 1 --json | tail -n 1 | jq '[.pool.workers[].rx] | add'
+}
+
+# pcap rotate= after the capability drop: the workers make the parts holding no capability.
+# In a directory root writes only through CAP_DAC_OVERRIDE (nobody's, 0755) they could not
+# make x.pcap.1, so run refuses at start in one line and attaches nothing (it used to write
+# the first file, lose every later frame and exit 0); in root's directory the parts rotate,
+# every frame is captured once, and every part is mode 0600 under umask 022.
+test_run_pcap_rotate_after_caps_drop() {
+	local d rc=0 out f n=0 i
+	umask 022
+	te_setup
+	d=$(mktemp -d /tmp/xg-rot-XXXXXX)
+	chmod 0755 "$d"
+	chown 65534:65534 "$d"
+	out=$(nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" \
+		--handler "pcap:$d/x.pcap,rotate=1" --duration 1 2>&1) || rc=$?
+	assert_ne 0 "$rc" "run's exit code in nobody's directory"
+	assert_match "xdpgate: handler pcap: cannot rotate $d/x.pcap: the workers hold no capability and could not create x.pcap.1 in its directory \(owner uid 65534, mode 0755: Permission denied\)" \
+		"$out"
+	assert_eq 1 "$(grep -c 'handler pcap' <<<"$out")" "lines about the handler"
+	assert_fail test -e "$d/x.pcap.1"
+	no_xdp_on_dut
+	chown 0:0 "$d"
+	run_start --handler "pcap:$d/x.pcap,rotate=1"
+	assert_ok gen --count 20000 --rate 50000 --size 128
+	for ((i = 0; i < 100; i++)); do
+		[[ $(pcap_pool_rx) == 20000 ]] && break
+		sleep 0.1
+	done
+	run_stop
+	assert_match "rx 20000," "$(cat "$RUN_OUT")"
+	assert_ok test -e "$d/x.pcap.2" # 144 bytes a frame on disk: 2.9 MB
+	for f in "$d"/x.pcap*; do
+		assert_eq 600 "$(stat -c %a "$f")" "mode of $f"
+		n=$((n + $(tshark -r "$f" 2>/dev/null | wc -l)))
+	done
+	assert_eq 20000 "$n" "frames in the parts"
+	assert_eq "" "$(grep 'not captured' "$RUN_OUT" || true)" "frames lost"
+	rm -rf "$d" "$RUN_OUT"
+}

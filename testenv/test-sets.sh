@@ -145,3 +145,28 @@ limit_rate_check() {
 
 test_limit_rate_one_queue() { limit_rate_check 1; }
 test_limit_rate_two_queues() { limit_rate_check 2; }
+
+# An empty set name is a usage error (exit 2, one line) for every set subcommand that takes
+# a name; a set file with a NUL byte is refused naming file:line, and the set is unchanged.
+test_sets_empty_name_and_nul() {
+	local rc sub
+	sets_setup
+	printf '198.18.0.0/24\n' >"$ST/s.txt"
+	printf '198.19.0.0/24\n198.19.1.0/24\0 10.0.0.0/8\n' >"$ST/nul.txt"
+	printf 'set blk s.txt\ndrop src @blk proto udp\n' >"$ST/gate.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$ST/gate.rules"
+	for sub in show add del load; do
+		rc=0
+		case $sub in
+		show) ASSERT_OUT=$(xg set show "$TE_DUT_IF" '' 2>&1) || rc=$? ;;
+		load) ASSERT_OUT=$(xg set load "$TE_DUT_IF" '' "$ST/s.txt" 2>&1) || rc=$? ;;
+		*) ASSERT_OUT=$(xg set "$sub" "$TE_DUT_IF" '' 198.18.1.0/24 2>&1) || rc=$? ;;
+		esac
+		assert_eq 2 "$rc" "set $sub with an empty name: exit code"
+		assert_eq "xdpgate: set: set name is empty" "$ASSERT_OUT" "set $sub ''"
+	done
+	assert_fail xg set load "$TE_DUT_IF" blk "$ST/nul.txt"
+	assert_eq "xdpgate: set: $ST/nul.txt:2: a NUL byte in the line" "$ASSERT_OUT"
+	assert_ok xg set show "$TE_DUT_IF" blk
+	assert_eq "198.18.0.0/24" "$ASSERT_OUT" "the set unchanged"
+}

@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /* log: the frames that rules with `log [every N]` sampled, read live from the gate's ring
  * buffer (README "Sampled drop log"): one line per frame, one JSON object per line, or a
- * pcap file. The ring buffer has one consumer position: run one `xdpgate log` per gate. */
+ * pcap file. The ring buffer has one consumer position, so two readers would each see part
+ * of the records: a reader holds an flock on /run/xdpgate/ns<inode>-if<ifindex>.log, which
+ * holds its pid, and a second one is refused naming it. A write error (a full disk, a
+ * closed pipe) ends the reader with one line and exit 1: records are consumed as read. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -11,6 +15,8 @@
 #include <unistd.h>
 
 #include <arpa/inet.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -29,6 +35,7 @@
 #include "user/gate/maps.h"
 #include "user/gate/pin.h"
 #include "user/gate/stale.h"
+#include "user/pool/publish.h"
 #include "user/rules/explain.h"
 #include "user/util/enum_names.h"
 #include "user/util/log.h"
@@ -53,6 +60,7 @@ struct log_run {
 	pcap_t *pd;
 	pcap_dumper_t *dump;
 	unsigned long long n;
+	int write_errno; /* writing the output failed: the reader stops */
 };
 
 /* The text of the rule a record names, if the set it came from is still in a slot. */
@@ -132,8 +140,9 @@ static void print_line(const struct log_run *lr, const struct xg_log_rec *rec,
 	printf(text[0] ? " [%s]\n" : "\n", text);
 }
 
-/* One record out: a line, a JSON object or a pcap frame. */
-static void log_record(struct log_run *lr, const void *data, size_t size)
+/* One record out: a line, a JSON object or a pcap frame, flushed so that it can be read
+ * while the reader runs. 0, or -errno when it could not be written. */
+static int log_record(struct log_run *lr, const void *data, size_t size)
 {
 	const struct xg_log_rec *rec = data;
 	uint8_t frame[XG_LOG_SNAP];
@@ -144,7 +153,7 @@ static void log_record(struct log_run *lr, const void *data, size_t size)
 	int outcome;
 
 	if (size < sizeof(*rec))
-		return;
+		return 0;
 	lr->n++;
 	wall_time(lr, rec, &ts);
 	if (lr->dump) {
@@ -153,22 +162,26 @@ static void log_record(struct log_run *lr, const void *data, size_t size)
 		h.caplen = rec->caplen > XG_LOG_SNAP ? XG_LOG_SNAP : rec->caplen;
 		h.len = rec->len;
 		pcap_dump((u_char *)lr->dump, &h, rec->data);
-		pcap_dump_flush(lr->dump); /* readable while it runs */
-		return;
+		return pcap_dump_flush(lr->dump) ? -errno : 0;
 	}
 	memcpy(frame, rec->data, sizeof(frame));
 	outcome = xg_parse_frame(
 		frame, frame + (rec->caplen > XG_LOG_SNAP ? XG_LOG_SNAP : rec->caplen), &pkt);
 	rule_text(lr, rec, text);
 	(lr->cfg->json ? print_json : print_line)(lr, rec, &ts, text, &pkt, outcome);
-	fflush(stdout);
+	return fflush(stdout) || ferror(stdout) ? -errno : 0;
 }
 
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct log_run *lr = ctx;
+	int err = log_record(lr, data, size);
 
-	log_record(lr, data, size);
+	if (err) {
+		lr->n--; /* not written */
+		lr->write_errno = -err;
+		return err; /* libbpf stops here */
+	}
 	/* a negative return makes libbpf stop after this record: the records behind it stay
 	 * for the next reader instead of being consumed unseen */
 	return lr->cfg->count && lr->n >= lr->cfg->count ? COUNT_DONE : 0;
@@ -182,16 +195,71 @@ static __s64 clock_ns(clockid_t id)
 	return (__s64)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The pcap file, made 0600 (it holds other people's traffic). 0, or -1 after one line. */
 static int open_pcap(struct log_run *lr)
 {
+	const char *path = lr->cfg->pcap;
+	struct stat st;
+	FILE *fp = NULL;
+	int fd;
+
 	lr->pd = pcap_open_dead(DLT_EN10MB, XG_LOG_SNAP);
-	if (!lr->pd)
-		return -ENOMEM;
-	lr->dump = pcap_dump_open(lr->pd, lr->cfg->pcap);
-	if (lr->dump)
-		return 0;
-	pr_warn("log: %s: %s\n", lr->cfg->pcap, pcap_geterr(lr->pd));
-	return -EIO;
+	if (!lr->pd) {
+		pr_warn("log: out of memory\n");
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && (st.st_mode & 077))
+		(void)fchmod(fd, 0600); /* an old file overwritten: private like a new one */
+	if (fd >= 0)
+		fp = fdopen(fd, "wb");
+	if (!fp) {
+		pr_warn("log: cannot write %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	lr->dump = pcap_dump_fopen(lr->pd, fp); /* on failure libpcap closes fp */
+	if (!lr->dump) {
+		pr_warn("log: cannot write %s: %s\n", path, pcap_geterr(lr->pd));
+		return -1;
+	}
+	return 0;
+}
+
+/* The gate's one reader: an flock on a file in /run/xdpgate that holds the holder's pid.
+ * The fd (kept open while reading: closing it releases the lock), or -1 after one line. */
+static int reader_lock(const struct xg_gate *g)
+{
+	char path[PATH_MAX], pid[24] = "";
+	ssize_t n;
+	int fd;
+
+	if (xg_run_publish_dir(true) || xg_run_publish_path(g, path, sizeof(path) - 4))
+		return -1;
+	strcpy(path + strlen(path) - strlen(".json"), ".log"); /* beside run's counters */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		pr_warn("log: %s: cannot open %s: %s\n", g->ifname, path, strerror(errno));
+		return -1;
+	}
+	if (!flock(fd, LOCK_EX | LOCK_NB)) {
+		if (ftruncate(fd, 0) || dprintf(fd, "%d\n", (int)getpid()) < 0)
+			pr_debug("log: %s: %s\n", path, strerror(errno)); /* the lock still holds */
+		return fd;
+	}
+	if (errno == EWOULDBLOCK) {
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? strcspn(pid, "\n") : 0] = '\0';
+		pr_warn("log: %s: another xdpgate log (pid %s) reads this gate, and its ring "
+			"buffer "
+			"has one reader: stop that one first\n",
+			g->ifname, pid[0] ? pid : "unknown");
+	} else {
+		pr_warn("log: %s: cannot lock %s: %s\n", g->ifname, path, strerror(errno));
+	}
+	close(fd);
+	return -1;
 }
 
 static int log_loop(struct log_run *lr, struct ring_buffer *rb)
@@ -204,6 +272,8 @@ static int log_loop(struct log_run *lr, struct ring_buffer *rb)
 		err = ring_buffer__poll(rb, POLL_MS);
 		if (err == COUNT_DONE)
 			return 0;
+		if (lr->write_errno)
+			return -EIO; /* said by the caller */
 		if (err < 0 && err != -EINTR)
 			return err;
 		if (xg_gate_maps_gone(lr->g, lr->m->config))
@@ -212,14 +282,35 @@ static int log_loop(struct log_run *lr, struct ring_buffer *rb)
 	return 0;
 }
 
+/* The one line a reader ends with: how many frames it wrote, or what went wrong. */
+static void log_end(const struct log_run *lr, int err, const struct xg_snapshot *s0)
+{
+	const char *ifname = lr->g->ifname, *pcap = lr->cfg->pcap;
+	struct xg_snapshot s1;
+
+	if (!err && !xg_counters_read(lr->m->stats, &s1))
+		pr_info("log: %s: %llu frame%s%s%s, %llu lost (ring buffer full)\n", ifname, lr->n,
+			lr->n == 1 ? "" : "s", pcap ? " written to " : "", pcap ? pcap : "",
+			(unsigned long long)(s1.c[XG_CNT_LOG_LOST].packets -
+					     s0->c[XG_CNT_LOG_LOST].packets));
+	if (lr->write_errno)
+		pr_warn("log: %s: cannot write %s: %s (%llu frame%s written)\n", ifname,
+			pcap ? pcap : "stdout", strerror(lr->write_errno), lr->n,
+			lr->n == 1 ? "" : "s");
+	else if (err == -ENODEV)
+		pr_warn("log: %s: the gate is gone (detached, or attached again)\n", ifname);
+	else if (err && err != -ECANCELED)
+		pr_warn("log: %s: %s\n", ifname, strerror(-err));
+}
+
 static int do_log(void *cfgp, int argc, char **argv)
 {
 	struct log_run lr = { .cfg = cfgp };
-	struct xg_snapshot s0, s1;
+	struct xg_snapshot s0;
 	struct ring_buffer *rb = NULL;
 	struct xg_gate_maps m;
 	struct xg_gate g;
-	int fd = -1, err;
+	int fd = -1, lock = -1, err;
 
 	(void)argc;
 	if (lr.cfg->pcap && lr.cfg->json) {
@@ -232,10 +323,15 @@ static int do_log(void *cfgp, int argc, char **argv)
 	lr.g = &g;
 	lr.m = &m;
 	lr.real_off_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+	lock = reader_lock(&g);
+	if (lock < 0) {
+		xg_gate_maps_close(&m);
+		return 1;
+	}
 	fd = xg_gate_map_fd(&g, "log", "xg_log");
 	err = fd < 0 ? fd : 0;
-	if (!err && lr.cfg->pcap)
-		err = open_pcap(&lr);
+	if (!err && lr.cfg->pcap && open_pcap(&lr))
+		err = -ECANCELED; /* said */
 	if (!err) {
 		rb = ring_buffer__new(fd, on_record, &lr, NULL);
 		err = rb ? xg_counters_read(m.stats, &s0) : -errno;
@@ -244,16 +340,7 @@ static int do_log(void *cfgp, int argc, char **argv)
 		xg_stop_on_signals();
 		err = log_loop(&lr, rb);
 	}
-	if (!err && !xg_counters_read(m.stats, &s1))
-		pr_info("log: %s: %llu frame%s%s%s, %llu lost (ring buffer full)\n", g.ifname, lr.n,
-			lr.n == 1 ? "" : "s", lr.cfg->pcap ? " written to " : "",
-			lr.cfg->pcap ? lr.cfg->pcap : "",
-			(unsigned long long)(s1.c[XG_CNT_LOG_LOST].packets -
-					     s0.c[XG_CNT_LOG_LOST].packets));
-	if (err == -ENODEV)
-		pr_warn("log: %s: the gate is gone (detached, or attached again)\n", g.ifname);
-	else if (err)
-		pr_warn("log: %s: %s\n", g.ifname, strerror(-err));
+	log_end(&lr, err, &s0);
 	ring_buffer__free(rb);
 	if (lr.dump)
 		pcap_dump_close(lr.dump);
@@ -261,6 +348,7 @@ static int do_log(void *cfgp, int argc, char **argv)
 		pcap_close(lr.pd);
 	if (fd >= 0)
 		close(fd);
+	close(lock);
 	xg_gate_maps_close(&m);
 	return err ? 1 : 0;
 }

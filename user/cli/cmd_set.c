@@ -133,6 +133,7 @@ static int do_set(void *cfg, int argc, char **argv)
 {
 	static const char *const usage = "set list|show|load|add|del IFACE [NAME [FILE|PREFIX...]]";
 	const char *sub = argv[0];
+	char why[128];
 	struct live l;
 	int err;
 
@@ -146,6 +147,10 @@ static int do_set(void *cfg, int argc, char **argv)
 	if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "load") &&
 	    strcmp(sub, "add") && strcmp(sub, "del")) {
 		pr_warn("set: unknown subcommand '%s' (list, show, load, add, del)\n", sub);
+		return 2;
+	}
+	if (strcmp(sub, "list") && xg_set_name_check(argv[2], why, sizeof(why))) {
+		pr_warn("set: %s\n", why);
 		return 2;
 	}
 	err = live_open(&l, "set", argv[1],

@@ -3,16 +3,24 @@
  * once and, on the first error, records "FILE:LINE: ..." and returns 0, which makes
  * ini_parse() return that line; later errors are not recorded, so the message is the
  * first one. inih reports a syntax error (a line that is neither a section, a key nor a
- * comment) by its line alone. */
+ * comment) by its line alone.
+ *
+ * The lines reach inih through read_line below, which holds what inih cannot tell: a line
+ * longer than inih's buffer (inih would take its rest for another line), a NUL byte (it
+ * would cut the value there), a second [interface NAME] section of one name (inih does
+ * not report sections), and leading blanks, which it drops: an indented line would be a
+ * continuation of the previous key's value to inih, so "set twice". */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <ini.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "user/cli/config.h"
 #include "user/util/log.h"
+#include "user/util/regfile.h"
 
 #define SEEN_LOG_LEVEL 2 /* seen_global: [log] level was given */
 
@@ -30,6 +38,13 @@ struct pstate {
 	struct xg_conf *c;
 	FILE *f;
 	unsigned int line, err_line;
+	size_t total; /* bytes read */
+	int read_errno;
+	struct {
+		char name[IF_NAMESIZE + 16]; /* longer: not an interface name, said at its key */
+		unsigned int line;
+	} sect[XG_CONF_MAX_IFACES]; /* [interface NAME] sections seen, for repeats */
+	unsigned int nsect;
 };
 
 #define FAIL(st, ...)                                                              \
@@ -243,14 +258,84 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	     st->line, section);
 }
 
+/* The reader's own complaint about the current line: inih is then told the file ended. */
+#define READ_FAIL(st, ...)                                                         \
+	do {                                                                       \
+		if (!(st)->err_line) {                                             \
+			snprintf((st)->c->err, sizeof((st)->c->err), __VA_ARGS__); \
+			(st)->err_line = (st)->line;                               \
+		}                                                                  \
+		return NULL;                                                       \
+	} while (0)
+
+/* An [interface NAME] line (blanks already cut): refuse a name seen before. 0 or -1. */
+static int section_seen(struct pstate *st, const char *line)
+{
+	const char *end = strchr(line, ']');
+	size_t n;
+	unsigned int i;
+
+	if (line[0] != '[' || !end || strncmp(line + 1, "interface ", 10))
+		return 0;
+	n = (size_t)(end - line - 11);
+	if (n >= sizeof(st->sect[0].name))
+		return 0;
+	for (i = 0; i < st->nsect; i++)
+		if (strlen(st->sect[i].name) == n && !memcmp(st->sect[i].name, line + 11, n)) {
+			snprintf(st->c->err, sizeof(st->c->err),
+				 "%s:%u: [interface %s]: a second section for it (the first is at "
+				 "line %u): one section an interface",
+				 st->c->path, st->line, st->sect[i].name, st->sect[i].line);
+			st->err_line = st->line;
+			return -1;
+		}
+	if (st->nsect < XG_CONF_MAX_IFACES) { /* more: too many interfaces, said at a key */
+		memcpy(st->sect[st->nsect].name, line + 11, n);
+		st->sect[st->nsect].name[n] = '\0';
+		st->sect[st->nsect++].line = st->line;
+	}
+	return 0;
+}
+
+/* One line for inih, its leading blanks cut; NULL at the end, or after an error. */
 static char *read_line(char *buf, int size, void *user)
 {
 	struct pstate *st = user;
-	char *r = fgets(buf, size, st->f);
+	size_t n = 0;
+	bool lead = true, nul = false;
+	int ch;
 
-	if (r)
-		st->line++;
-	return r;
+	if (st->err_line || feof(st->f))
+		return NULL;
+	while ((ch = getc(st->f)) != EOF && ch != '\n') {
+		if (++st->total > XG_CONF_FILE_MAX)
+			READ_FAIL(st, "%s: more than %d bytes, the most a config file holds",
+				  st->c->path, XG_CONF_FILE_MAX);
+		if (lead && (ch == ' ' || ch == '\t'))
+			continue;
+		lead = false;
+		nul |= !ch;
+		if (n + 2 < (size_t)size) /* room for "\n" and the NUL */
+			buf[n] = (char)ch;
+		n++;
+	}
+	if (ch == EOF && ferror(st->f)) {
+		st->read_errno = errno;
+		return NULL;
+	}
+	if (ch == EOF && !n && lead)
+		return NULL;
+	st->line++;
+	if (n + 2 > (size_t)size)
+		READ_FAIL(st, "%s:%u: line too long (%zu characters, at most %d)", st->c->path,
+			  st->line, n, size - 2);
+	if (nul)
+		READ_FAIL(st, "%s:%u: a NUL byte in the line", st->c->path, st->line);
+	buf[n] = '\n';
+	buf[n + 1] = '\0';
+	if (section_seen(st, buf))
+		return NULL;
+	return buf;
 }
 
 void xg_conf_free(struct xg_conf *c)
@@ -276,11 +361,9 @@ int xg_conf_load(const char *path, const struct xg_conf_schema *schema, struct x
 	c->path = path;
 	c->schema = schema;
 	c->log_level = XG_LOG_INFO;
-	st.f = fopen(path, "r");
-	if (!st.f) {
-		snprintf(c->err, sizeof(c->err), "%s: cannot open: %s", path, strerror(errno));
+	st.f = xg_regfile_open(path, XG_CONF_FILE_MAX, c->err, sizeof(c->err));
+	if (!st.f)
 		return -1;
-	}
 	ret = ini_parse_stream(read_line, &st, on_key, &st);
 	fclose(st.f);
 	if (ret > 0 && (!st.err_line || (unsigned int)ret < st.err_line)) {
@@ -288,6 +371,12 @@ int xg_conf_load(const char *path, const struct xg_conf_schema *schema, struct x
 		snprintf(c->err, sizeof(c->err),
 			 "%s:%d: syntax error (expected [section], key = value or a comment)", path,
 			 ret);
+	} else if (st.err_line) {
+		ret = -1; /* ours, in c->err */
+	} else if (st.read_errno) {
+		snprintf(c->err, sizeof(c->err), "%s: cannot read: %s", path,
+			 strerror(st.read_errno));
+		ret = -1;
 	} else if (ret == 0 && !c->nifaces) {
 		snprintf(c->err, sizeof(c->err), "%s: no [interface NAME] section", path);
 		ret = -1;

@@ -17,6 +17,10 @@
 #include "user/cli/opts.h"
 
 #define XG_CONF_MAX_IFACES 16
+/* Bytes in a config file: a regular file of at most this much is read (a FIFO or a device
+ * is refused); lines are inih's (at most 198 characters), leading blanks are not part of
+ * a line (no continuation lines), and a NUL byte is refused. */
+#define XG_CONF_FILE_MAX (1 << 20)
 
 /* What an interface section may say: the command's option table, the names allowed from it
  * (NULL-terminated), and the command's config struct with its defaults. */

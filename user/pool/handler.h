@@ -33,6 +33,10 @@ struct xg_handler_stats {
 
 struct xg_handler_ops {
 	const char *name;
+	/* Check arg as init will, touching nothing, so that a caller can refuse a bad value
+	 * before it attaches or starts anything: 0, or -EINVAL after one error line. NULL:
+	 * init checks arg. */
+	int (*check)(const char *arg);
 	/* arg: what followed "name:" on the command line, or NULL; ctx: the embedding
 	 * program's pointer (xg_pool_cfg.handler_ctx). Returns 0 or -1 after one error line. */
 	int (*init)(void **state, const char *arg, unsigned int queue, void *ctx);

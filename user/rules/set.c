@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "user/rules/rules.h"
+#include "user/util/regfile.h"
 
 #define SET_LINE_MAX 255 /* characters of a set file line: a prefix and a comment */
 
@@ -158,22 +159,19 @@ static int set_add(struct xg_set *s, size_t *cap, const struct xg_prefix *p)
 /* Read lines into s; the error names path:line. */
 static int set_read_lines(FILE *f, const char *path, struct xg_set *s, char *err, size_t errlen)
 {
-	char line[SET_LINE_MAX + 2], *t;
+	char line[SET_LINE_MAX + 1], *t;
 	unsigned int lineno = 0;
 	struct xg_prefix p;
-	size_t cap = 0, len;
+	size_t cap = 0, len, nul;
 	bool host;
+	int ret;
 
-	while (fgets(line, sizeof(line), f)) {
+	while ((ret = xg_read_line(f, line, SET_LINE_MAX, &len, &nul)) > 0) {
 		lineno++;
-		len = strlen(line);
-		if (len > SET_LINE_MAX && line[len - 1] != '\n' && !feof(f)) {
-			snprintf(err, errlen, "%s:%u: line longer than %d characters", path, lineno,
-				 SET_LINE_MAX);
+		if (nul) { /* what follows it would be dropped unseen */
+			snprintf(err, errlen, "%s:%u: a NUL byte in the line", path, lineno);
 			return -1;
 		}
-		if (len && line[len - 1] == '\n')
-			line[len - 1] = '\0';
 		t = set_line_trim(line);
 		if (!*t)
 			continue;
@@ -191,11 +189,12 @@ static int set_read_lines(FILE *f, const char *path, struct xg_set *s, char *err
 			return -1;
 		}
 	}
-	if (ferror(f)) {
+	if (ret == -E2BIG)
+		snprintf(err, errlen, "%s:%u: line longer than %d characters", path, lineno + 1,
+			 SET_LINE_MAX);
+	else if (ret)
 		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return ret ? -1 : 0;
 }
 
 int xg_set_read(const char *path, const char *name, struct xg_set **out, char *err, size_t errlen)

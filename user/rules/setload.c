@@ -68,6 +68,24 @@ static int read_info(const struct xg_gate_maps *m, __u32 id, struct xg_set_info 
 	return bpf_map_lookup_elem(m->set_info, &id, info) ? -errno : 0;
 }
 
+int xg_set_name_check(const char *name, char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+
+	if (!n)
+		snprintf(err, errlen, "set name is empty");
+	else if (n >= XG_SET_NAME_MAX)
+		snprintf(err, errlen, "set name '%.32s...' is longer than %d characters", name,
+			 XG_SET_NAME_MAX - 1);
+	else if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."
+			      "-") != n)
+		snprintf(err, errlen, "set name '%s' has characters other than A-Z a-z 0-9 _ . -",
+			 name);
+	else
+		return 0;
+	return -EINVAL;
+}
+
 int xg_set_id(const struct xg_gate_maps *m, const char *name, const struct xg_slot_cfg *pref)
 {
 	struct xg_set_info info;

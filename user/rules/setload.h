@@ -11,6 +11,9 @@
 
 /* Fill the trie fd with n prefixes in batches. 0 or -errno. */
 int xg_set_trie_fill(int fd, const struct xg_prefix *p, size_t n);
+/* A set name as a rule file may define it: 1 to XG_SET_NAME_MAX - 1 of [A-Za-z0-9_.-]
+ * (no other can be in a gate). 0, or -EINVAL with why in err ("set name is empty", ...). */
+int xg_set_name_check(const char *name, char *err, size_t errlen);
 /* The id of the gate's set named name (preferring one pref uses), or -ENOENT. */
 int xg_set_id(const struct xg_gate_maps *m, const char *name, const struct xg_slot_cfg *pref);
 /* For a slot about to be filled: give every set c tests an id in sc (sets rs holds the

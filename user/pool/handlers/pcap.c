@@ -9,18 +9,29 @@
  * out -> out-q1). With rotate=MB, once a file has grown past MB * 10^6 bytes (as
  * tcpdump -C counts) it is closed and writing goes on in "<that file>.1", then ".2", ...:
  * out.pcap, out.pcap.1, out.pcap.2; out-q1.pcap, out-q1.pcap.1. Existing files are
- * overwritten. A comma followed by something without '=' is part of the file name.
+ * overwritten. Options start at the first comma-separated item holding '=' (a comma
+ * before it is part of the file name); every item from there on must be an option.
+ *
+ * Files are made mode 0600: captures hold other people's traffic. The parts of a rotation
+ * are created by the worker, which holds no capability (worker.c): they are made with
+ * openat() in the directory opened at init, and init refuses a directory the worker could
+ * not create them in, rather than lose every frame after the first file.
  *
  * Writes go through stdio: a failure shows when a buffer is written out, so `errors`
  * counts the frame during which stdio reported it (and a failed flush), not every frame
- * lost with that buffer. The stream is flushed about once a second and at fini. */
+ * lost with that buffer. The stream is flushed about once a second and at fini, which says
+ * in one line how many frames were lost and why. */
 #define _GNU_SOURCE /* asprintf */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/capability.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* pcap/bpf.h and linux/bpf.h (through xdp/xsk.h) both define struct bpf_insn: keep
  * libpcap's under another name, nothing here uses it. */
@@ -40,46 +51,98 @@ struct pcap_state {
 	pcap_t *pd;	    /* a dead handle: only describes the link type */
 	pcap_dumper_t *d;   /* NULL after a rotation failed to open the next file */
 	FILE *fp;	    /* d's stream, for ferror() */
-	char *path;	    /* this queue's file */
+	char *path;	    /* this queue's file, as named (for messages) */
+	const char *base;   /* its last component, in path */
+	int dirfd;	    /* its directory, opened at init: every part is made in it */
+	unsigned int queue; /* for messages */
 	unsigned int part;  /* 0: path itself; k: path.k */
 	uint64_t limit;	    /* bytes; 0: never rotate */
 	uint64_t bytes;	    /* in the current file */
+	uint64_t lost;	    /* frames counted as errors */
+	int lost_errno;	    /* why the first of them was lost */
+	unsigned int lost_part;
 	time_t flushed_sec; /* CLOCK_REALTIME second of the last flush */
 	bool warned;	    /* a failed reopen is reported once */
 };
 
-/* Split "FILE[,rotate=MB]". 0, or -1 after one error line. */
+/* "rotate=MB" (n characters at v, after "rotate="): 0, or -EINVAL after one line. */
+static int parse_rotate(const char *v, size_t n, uint64_t *limit)
+{
+	unsigned long long mb = 0;
+	char buf[24], *end;
+
+	if (n < sizeof(buf)) {
+		memcpy(buf, v, n);
+		buf[n] = '\0';
+		errno = 0;
+		mb = strtoull(buf, &end, 10);
+		if (errno || end == buf || *end || buf[0] == '-')
+			mb = 0;
+	}
+	if (!mb || mb > ROTATE_MB_MAX) {
+		pr_warn("handler pcap: rotate=%.*s is not a size in MB (1 to %d)\n", (int)n, v,
+			ROTATE_MB_MAX);
+		return -EINVAL;
+	}
+	*limit = mb * 1000000ULL;
+	return 0;
+}
+
+/* The first ",ITEM" whose ITEM holds '=': where the options start; NULL: none. */
+static const char *options_start(const char *arg)
+{
+	const char *p;
+
+	for (p = strchr(arg, ','); p; p = strchr(p + 1, ','))
+		if (memchr(p + 1, '=', strcspn(p + 1, ",")))
+			return p;
+	return NULL;
+}
+
+/* Split "FILE[,rotate=MB]" (file: NULL to check only). 0, or -EINVAL after one line. */
 static int parse_arg(const char *arg, char **file, uint64_t *limit)
 {
-	const char *comma = arg ? strrchr(arg, ',') : NULL;
-	size_t flen = arg ? strlen(arg) : 0;
-	unsigned long long mb;
-	char *end;
+	const char *opt = arg ? options_start(arg) : NULL, *item;
+	size_t flen = opt ? (size_t)(opt - arg) : arg ? strlen(arg) : 0, n;
 
 	*limit = 0;
-	if (comma && strchr(comma + 1, '=')) {
-		flen = (size_t)(comma - arg);
-		if (strncmp(comma + 1, "rotate=", 7)) {
-			pr_warn("handler pcap: unknown option '%s' (FILE[,rotate=MB])\n",
-				comma + 1);
-			return -1;
-		}
-		errno = 0;
-		mb = strtoull(comma + 8, &end, 10);
-		if (errno || end == comma + 8 || *end || comma[8] == '-' || !mb ||
-		    mb > ROTATE_MB_MAX) {
-			pr_warn("handler pcap: rotate=%s is not a size in MB (1 to %d)\n",
-				comma + 8, ROTATE_MB_MAX);
-			return -1;
-		}
-		*limit = mb * 1000000ULL;
-	}
 	if (!flen) {
-		pr_warn("handler pcap needs a file: --handler pcap:FILE\n");
-		return -1;
+		pr_warn("handler pcap needs a file: --handler pcap:FILE[,rotate=MB]\n");
+		return -EINVAL;
 	}
-	*file = strndup(arg, flen);
-	return *file ? 0 : -1;
+	if (arg[flen - 1] == '/') {
+		pr_warn("handler pcap: '%.*s' names a directory: --handler pcap:FILE\n", (int)flen,
+			arg);
+		return -EINVAL;
+	}
+	for (item = opt; item; item = item[n] ? item + n : NULL) {
+		item++; /* the comma */
+		n = strcspn(item, ",");
+		if (n < 7 || strncmp(item, "rotate=", 7)) {
+			pr_warn("handler pcap: unknown option '%.*s' (pcap:FILE[,rotate=MB])\n",
+				(int)n, item);
+			return -EINVAL;
+		}
+		if (*limit) {
+			pr_warn("handler pcap: rotate= given twice\n");
+			return -EINVAL;
+		}
+		if (parse_rotate(item + 7, n - 7, limit))
+			return -EINVAL;
+	}
+	if (file) {
+		*file = strndup(arg, flen);
+		if (!*file)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int dump_check(const char *arg)
+{
+	uint64_t limit;
+
+	return parse_arg(arg, NULL, &limit);
 }
 
 /* FILE for queue 0; FILE with "-qN" before the extension of its last component else. */
@@ -99,43 +162,122 @@ static char *queue_path(const char *file, unsigned int queue)
 	return path;
 }
 
-/* Open the current part. quiet: a retry after a failure already reported. */
+/* s->path's directory into s->dirfd (O_PATH: it needs no permission to read it). */
+static int open_dir(struct pcap_state *s)
+{
+	const char *slash = strrchr(s->path, '/');
+	char *dir;
+
+	s->base = slash ? slash + 1 : s->path;
+	dir = slash ? strndup(s->path, slash == s->path ? 1 : (size_t)(slash - s->path))
+		    : strdup(".");
+	if (!dir)
+		return -ENOMEM;
+	s->dirfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (s->dirfd < 0)
+		pr_warn("handler pcap: cannot write %s: %s\n", s->path, strerror(errno));
+	free(dir);
+	return s->dirfd < 0 ? -1 : 0;
+}
+
+/* Whether the calling thread could create files in s->dirfd without its capabilities, as
+ * a worker will (capabilities are per thread: the effective set is cleared and put back). */
+static int creatable_without_caps(const struct pcap_state *s)
+{
+	cap_t saved = cap_get_proc(), none = saved ? cap_dup(saved) : NULL;
+	int err = 0;
+
+	if (!none || cap_clear_flag(none, CAP_EFFECTIVE) || cap_set_proc(none)) {
+		err = -errno;
+		goto out;
+	}
+	if (faccessat(s->dirfd, ".", W_OK | X_OK, AT_EACCESS))
+		err = -errno;
+	if (cap_set_proc(saved) && !err)
+		err = -errno;
+out:
+	cap_free(none);
+	cap_free(saved);
+	return err;
+}
+
+/* rotate=: refuse a directory the worker could not make the next parts in. */
+static int check_rotate(const struct pcap_state *s)
+{
+	struct stat st;
+	int err = creatable_without_caps(s);
+
+	if (!err)
+		return 0;
+	if (fstat(s->dirfd, &st))
+		memset(&st, 0, sizeof(st));
+	pr_warn("handler pcap: cannot rotate %s: the workers hold no capability and could not "
+		"create %s.1 in its directory (owner uid %u, mode %04o: %s); capture into a "
+		"directory root owns\n",
+		s->path, s->base, (unsigned int)st.st_uid, (unsigned int)(st.st_mode & 07777),
+		strerror(-err));
+	return -1;
+}
+
+/* Open the current part (mode 0600, and made so if it was there). quiet: a retry after a
+ * failure already reported. 0 or -errno. */
 static int open_part(struct pcap_state *s, bool quiet)
 {
 	char *name = NULL;
-	FILE *fp;
+	struct stat st;
+	FILE *fp = NULL;
+	int fd, err;
 
-	if (s->part && asprintf(&name, "%s.%u", s->path, s->part) < 0)
-		return -1;
-	fp = fopen(name ? name : s->path, "wb");
+	if (s->part && asprintf(&name, "%s.%u", s->base, s->part) < 0)
+		return -ENOMEM;
+	/* a later part is never followed through a symlink someone else left there */
+	fd = openat(s->dirfd, name ? name : s->base,
+		    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | (s->part ? O_NOFOLLOW : 0), 0600);
+	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && (st.st_mode & 077))
+		(void)fchmod(fd, 0600); /* an old file overwritten: private like a new one */
+	if (fd >= 0)
+		fp = fdopen(fd, "wb");
+	err = errno;
 	if (!fp) {
+		if (fd >= 0)
+			close(fd);
 		if (!quiet)
-			pr_warn("handler pcap: cannot write %s: %s\n", name ? name : s->path,
-				strerror(errno));
+			pr_warn("handler pcap: cannot write %s%s%s: %s\n", s->path, name ? "." : "",
+				name ? name + strlen(s->base) + 1 : "", strerror(err));
 		free(name);
-		return -1;
+		return -err;
 	}
 	/* on failure libpcap closes fp itself */
 	s->d = pcap_dump_fopen(s->pd, fp);
-	if (!s->d) {
-		if (!quiet)
-			pr_warn("handler pcap: cannot write %s: %s\n", name ? name : s->path,
-				pcap_geterr(s->pd));
-		free(name);
-		return -1;
-	}
+	if (!s->d && !quiet)
+		pr_warn("handler pcap: cannot write %s%s%s: %s\n", s->path, name ? "." : "",
+			name ? name + strlen(s->base) + 1 : "", pcap_geterr(s->pd));
 	free(name);
+	if (!s->d)
+		return -EIO;
 	s->fp = fp;
 	s->bytes = PCAP_FILE_HDR;
 	return 0;
+}
+
+/* n frames not captured, for reason err (an errno). */
+static void lose(struct pcap_state *s, struct xg_handler_stats *st, uint64_t n, int err)
+{
+	if (st)
+		st->errors += n;
+	if (!s->lost) {
+		s->lost_errno = err ? err : EIO;
+		s->lost_part = s->part;
+	}
+	s->lost += n;
 }
 
 static void close_part(struct pcap_state *s, struct xg_handler_stats *st)
 {
 	if (!s->d)
 		return;
-	if (pcap_dump_flush(s->d) && st)
-		st->errors++;
+	if (pcap_dump_flush(s->d))
+		lose(s, st, 1, errno);
 	pcap_dump_close(s->d);
 	s->d = NULL;
 	s->fp = NULL;
@@ -148,8 +290,19 @@ static void dump_fini(void *state)
 	if (!s)
 		return;
 	close_part(s, NULL);
+	/* what the capture misses is said once, with the first cause */
+	if (s->lost && s->lost_part)
+		pr_warn("handler pcap: queue %u: %llu frame%s not captured: %s.%u: %s\n", s->queue,
+			(unsigned long long)s->lost, s->lost == 1 ? "" : "s", s->path, s->lost_part,
+			strerror(s->lost_errno));
+	else if (s->lost)
+		pr_warn("handler pcap: queue %u: %llu frame%s not captured: %s: %s\n", s->queue,
+			(unsigned long long)s->lost, s->lost == 1 ? "" : "s", s->path,
+			strerror(s->lost_errno));
 	if (s->pd)
 		pcap_close(s->pd);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
 	free(s->path);
 	free(s);
 }
@@ -160,7 +313,13 @@ static int dump_init(void **state, const char *arg, unsigned int queue, void *ct
 	char *file = NULL;
 
 	(void)ctx;
-	if (!s || parse_arg(arg, &file, &s->limit))
+	if (!s) {
+		pr_warn("handler pcap: out of memory\n");
+		return -1;
+	}
+	s->dirfd = -1;
+	s->queue = queue;
+	if (parse_arg(arg, &file, &s->limit))
 		goto err;
 	s->path = queue_path(file, queue);
 	s->pd = pcap_open_dead(DLT_EN10MB, PCAP_SNAPLEN);
@@ -168,7 +327,7 @@ static int dump_init(void **state, const char *arg, unsigned int queue, void *ct
 		pr_warn("handler pcap: out of memory\n");
 		goto err;
 	}
-	if (open_part(s, false))
+	if (open_dir(s) || (s->limit && check_rotate(s)) || open_part(s, false))
 		goto err;
 	free(file);
 	*state = s;
@@ -180,12 +339,16 @@ err:
 }
 
 /* The current file has grown past the limit: go on in the next part. */
-static void rotate(struct pcap_state *s, struct xg_handler_stats *st)
+static int rotate(struct pcap_state *s, struct xg_handler_stats *st)
 {
+	int err;
+
 	close_part(s, st);
 	s->part++;
-	if (open_part(s, s->warned))
+	err = open_part(s, s->warned);
+	if (err)
 		s->warned = true;
+	return err;
 }
 
 static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats *st)
@@ -194,21 +357,25 @@ static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats 
 	struct pcap_pkthdr h = { 0 };
 	struct timespec now;
 	unsigned int i;
+	int err;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	h.ts.tv_sec = now.tv_sec;
 	h.ts.tv_usec = now.tv_nsec / 1000;
-	if (!s->d && open_part(s, true)) { /* the last rotation failed: one retry a batch */
-		st->errors += b->n;
-		return;
+	if (!s->d) { /* the last rotation failed: one retry a batch */
+		err = open_part(s, true);
+		if (err) {
+			lose(s, st, b->n, -err);
+			return;
+		}
 	}
 	for (i = 0; i < b->n; i++) {
 		const struct xg_xsk_frame *f = &b->frames[i];
 
 		if (s->limit && s->bytes > s->limit) {
-			rotate(s, st);
-			if (!s->d) {
-				st->errors += b->n - i;
+			err = rotate(s, st);
+			if (err) {
+				lose(s, st, b->n - i, -err);
 				return;
 			}
 		}
@@ -217,7 +384,7 @@ static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats 
 		pcap_dump((u_char *)s->d, &h, f->data); /* action stays XG_ACT_RECYCLE */
 		s->bytes += PCAP_REC_HDR + h.caplen;
 		if (ferror(s->fp)) {
-			st->errors++;
+			lose(s, st, 1, errno);
 			clearerr(s->fp);
 		} else {
 			st->handled++;
@@ -226,7 +393,7 @@ static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats 
 	if (now.tv_sec != s->flushed_sec) {
 		s->flushed_sec = now.tv_sec;
 		if (pcap_dump_flush(s->d)) {
-			st->errors++;
+			lose(s, st, 1, errno);
 			clearerr(s->fp);
 		}
 	}
@@ -234,6 +401,7 @@ static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats 
 
 const struct xg_handler_ops xg_handler_pcap = {
 	.name = "pcap",
+	.check = dump_check,
 	.init = dump_init,
 	.batch = dump_batch,
 	.fini = dump_fini,
