@@ -315,11 +315,7 @@ static int do_status(void *cfgp, int argc, char **argv)
 }
 
 static const struct xg_opt status_opts[] = {
-	{ .name = "json",
-	  .short_name = 'j',
-	  .type = XG_OPT_FLAG,
-	  .offset = offsetof(struct status_cfg, json),
-	  .help = "print one JSON object" },
+	XG_OPT_JSON(struct status_cfg, json, "print one JSON object"),
 	XG_OPT_END,
 };
 

@@ -505,15 +505,17 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 /* A change while a --confirm load is pending accepts the pending set: it becomes the set the
  * change replaces, and its timer, finding its token gone, exits without reverting. This
  * comes before the idle slot (the revert's target) is written: a revert must never flip to
- * a slot half rewritten, even when this change then fails. */
-static int accept_pending(const struct xg_gate_maps *m)
+ * a slot half rewritten, even when this change then fails. A record whose previous
+ * generation is still live was armed for this very install (xg_apply_arm writes it first)
+ * and stays. */
+static int accept_pending(const struct xg_gate_maps *m, __u32 live_gen)
 {
 	struct xg_pending p;
 	__u32 key = 0;
 
 	if (bpf_map_lookup_elem(m->pending, &key, &p))
 		return -errno;
-	if (!p.token)
+	if (!p.token || p.prev_gen == live_gen)
 		return 0;
 	pr_info("rules: the pending set (generation %u) is accepted: this change replaces it\n",
 		p.gen);
@@ -540,7 +542,7 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	if (bpf_map_lookup_elem(m->config, &key, &cfg))
 		return -errno;
 	if (!initial) {
-		err = accept_pending(m);
+		err = accept_pending(m, cfg.slot[cfg.active & 1].gen);
 		if (err)
 			return err;
 	}

@@ -48,8 +48,8 @@ struct pcap_state {
 	bool warned;	    /* a failed reopen is reported once */
 };
 
-/* Split "FILE[,rotate=MB]". 0, or -1 after one error line. */
-static int parse_arg(const char *arg, char **file, uint64_t *limit)
+/* Split "FILE[,rotate=MB]" (file NULL: only check it). 0, or -1 with why filled. */
+static int parse_arg(const char *arg, char **file, uint64_t *limit, char *why, size_t len)
 {
 	const char *comma = arg ? strrchr(arg, ',') : NULL;
 	size_t flen = arg ? strlen(arg) : 0;
@@ -60,26 +60,38 @@ static int parse_arg(const char *arg, char **file, uint64_t *limit)
 	if (comma && strchr(comma + 1, '=')) {
 		flen = (size_t)(comma - arg);
 		if (strncmp(comma + 1, "rotate=", 7)) {
-			pr_warn("handler pcap: unknown option '%s' (FILE[,rotate=MB])\n",
-				comma + 1);
+			snprintf(why, len, "unknown option '%s' (FILE[,rotate=MB])", comma + 1);
 			return -1;
 		}
 		errno = 0;
 		mb = strtoull(comma + 8, &end, 10);
 		if (errno || end == comma + 8 || *end || comma[8] == '-' || !mb ||
 		    mb > ROTATE_MB_MAX) {
-			pr_warn("handler pcap: rotate=%s is not a size in MB (1 to %d)\n",
-				comma + 8, ROTATE_MB_MAX);
+			snprintf(why, len, "rotate=%s is not a size in MB (1 to %d)", comma + 8,
+				 ROTATE_MB_MAX);
 			return -1;
 		}
 		*limit = mb * 1000000ULL;
-	}
-	if (!flen) {
-		pr_warn("handler pcap needs a file: --handler pcap:FILE\n");
+	} else if (comma && strstr(arg, ",rotate=")) { /* "F,rotate=1,junk": not a file name */
+		snprintf(why, len, "unknown option '%s' after rotate= (FILE[,rotate=MB])",
+			 strchr(strstr(arg, ",rotate=") + 1, ',') + 1);
 		return -1;
 	}
+	if (!flen) {
+		snprintf(why, len, "a file is needed: pcap:FILE[,rotate=MB]");
+		return -1;
+	}
+	if (!file)
+		return 0;
 	*file = strndup(arg, flen);
 	return *file ? 0 : -1;
+}
+
+static int dump_check(const char *arg, char *why, size_t len)
+{
+	uint64_t limit;
+
+	return parse_arg(arg, NULL, &limit, why, len);
 }
 
 /* FILE for queue 0; FILE with "-qN" before the extension of its last component else. */
@@ -157,11 +169,13 @@ static void dump_fini(void *state)
 static int dump_init(void **state, const char *arg, unsigned int queue, void *ctx)
 {
 	struct pcap_state *s = calloc(1, sizeof(*s));
-	char *file = NULL;
+	char *file = NULL, why[256] = "out of memory";
 
 	(void)ctx;
-	if (!s || parse_arg(arg, &file, &s->limit))
+	if (!s || parse_arg(arg, &file, &s->limit, why, sizeof(why))) {
+		pr_warn("handler pcap: %s\n", why);
 		goto err;
+	}
 	s->path = queue_path(file, queue);
 	s->pd = pcap_open_dead(DLT_EN10MB, PCAP_SNAPLEN);
 	if (!s->path || !s->pd) {
@@ -234,6 +248,7 @@ static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats 
 
 const struct xg_handler_ops xg_handler_pcap = {
 	.name = "pcap",
+	.check = dump_check,
 	.init = dump_init,
 	.batch = dump_batch,
 	.fini = dump_fini,
