@@ -119,7 +119,10 @@ static bool run_reload(struct run *r)
 		err = xg_run_set_reload(r->set, next, msg, sizeof(msg));
 	if (err)
 		pr_warn("run: SIGHUP: %s%s\n",
-			err == -EIO ? "" : "reload refused, old state kept: ", msg);
+			err == -EIO	 ? "stopping: "
+			: err == -ESTALE ? "reload refused: "
+					 : "reload refused, old state kept: ",
+			msg);
 	else
 		pr_info("run: SIGHUP: %s\n", msg);
 	xg_conf_free(&conf);

@@ -104,17 +104,30 @@ static void print_sets_json(const struct status_sets *ss)
 	printf("]");
 }
 
+/* What will happen to a pending --confirm load: after its deadline the timer reverts, or,
+ * the timer gone, the next command that opens the gate for a change does (a confirm too). */
 static void print_pending(const struct xg_gate *g, const struct xg_pending *p)
 {
+	bool alive = xg_apply_timer_alive(p);
+
 	if (!p->token)
 		return;
-	printf("  pending: generation %u, reverts to generation %u in %.1f s unless "
-	       "'xdpgate rules confirm %s'",
-	       p->gen, p->prev_gen, xg_pending_left_ms(p) / 1000.0, g->ifname);
-	if (xg_apply_timer_alive(p))
-		printf(" (timer pid %u)\n", p->timer_pid);
+	if (!xg_pending_left_ms(p) && alive)
+		printf("  pending: generation %u, deadline passed: the timer (pid %u) is reverting "
+		       "to generation %u\n",
+		       p->gen, p->timer_pid, p->prev_gen);
+	else if (!xg_pending_left_ms(p))
+		printf("  pending: generation %u, deadline passed (timer gone): the next 'xdpgate "
+		       "rules confirm %s', rules or set change, or run reload reverts to "
+		       "generation %u\n",
+		       p->gen, g->ifname, p->prev_gen);
 	else
-		printf(" (timer gone: the next rules change reverts)\n");
+		printf("  pending: generation %u, reverts to generation %u in %.1f s unless "
+		       "'xdpgate rules confirm %s'%s%u)\n",
+		       p->gen, p->prev_gen, xg_pending_left_ms(p) / 1000.0, g->ifname,
+		       alive ? " (timer pid "
+			     : " (timer gone: then the next rules change reverts; pid ",
+		       p->timer_pid);
 }
 
 static void print_pending_json(const struct xg_pending *p)

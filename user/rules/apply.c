@@ -232,6 +232,12 @@ int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, unsigned
 	return 0;
 }
 
+int xg_apply_restart_clock(const struct xg_gate_maps *m, struct xg_pending *p)
+{
+	p->deadline_ns = xg_boottime_ns() + (__u64)p->secs * 1000000000ull;
+	return pending_write(m, p);
+}
+
 int xg_apply_overdue(const struct xg_gate *g, const struct xg_gate_maps *m)
 {
 	struct xg_pending p;

@@ -22,6 +22,9 @@ unsigned long long xg_pending_left_ms(const struct xg_pending *p);
  * xg_pending_clear() the record. 0 or -errno (message printed; nothing recorded). */
 int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, unsigned int secs,
 		 struct xg_pending *out);
+/* Once the armed set is live: its SECS count from now (as the user sees them), not from the
+ * arming. A process killed before this keeps the earlier deadline. 0 or -errno. */
+int xg_apply_restart_clock(const struct xg_gate_maps *m, struct xg_pending *p);
 /* Honour a deadline that passed with no timer to act on it (the timer was killed): revert
  * now, with a warning. A record whose load never took effect (killed before its flip) is
  * dropped, with a warning, and 0. 0 when nothing was due, -ETIME when it reverted (or, the previous

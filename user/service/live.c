@@ -90,6 +90,8 @@ int xg_live_load(struct xg_live *l, const struct xg_ruleset *rs, unsigned int co
 			xg_pending_clear(&l->m); /* its timer finds the token gone and exits */
 		else if (confirm)
 			injected_kill("flipped");
+		if (!err && confirm)
+			xg_apply_restart_clock(&l->m, p); /* failing, the armed deadline holds */
 	}
 	xg_compiled_free(&c);
 	return err;

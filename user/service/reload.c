@@ -35,16 +35,19 @@ struct reload {
 	struct staged st[XG_RUN_MAX_IFACES];
 	char *msg;
 	size_t len;
+	bool fatal; /* a worker did not restart: the set must stop */
+	bool stale; /* a handler could not be put back: the new one runs on */
 };
 
 /* Fault injection for the tests (testenv/test-config.sh): XG_FAULT_RELOAD_INSTALL=IFACE
- * makes making IFACE's new set live fail, as a map update would, after the interfaces
- * before it were done, so the putting back can be seen. */
-static int injected_fault(const char *ifname)
+ * makes the first reload's install of IFACE's new set fail, as a map update would, after
+ * the interfaces before it were done, so the putting back can be seen (and the next reload
+ * can show that the set was left sound). */
+static int injected_fault(const struct reload *rl, const char *ifname)
 {
 	const char *e = getenv("XG_FAULT_RELOAD_INSTALL");
 
-	return e && !strcmp(e, ifname) ? -EIO : 0;
+	return e && rl->set->reloads == 1 && !strcmp(e, ifname) ? -EIO : 0;
 }
 
 /* Interface i's new spec, its rules read and compiled. 0 or -EINVAL with msg filled. */
@@ -106,11 +109,11 @@ static int check_all(struct reload *rl)
 	return err;
 }
 
-/* Put back what apply did, in reverse. Returns -EIO when a worker did not restart. */
-static int undo(struct reload *rl)
+/* Put back what apply did, in reverse (rl->stale, rl->fatal say what could not be). */
+static void undo(struct reload *rl)
 {
 	unsigned int i = rl->set->n;
-	int fatal = 0, err;
+	int err;
 
 	while (i--) {
 		struct staged *st = &rl->st[i];
@@ -130,10 +133,9 @@ static int undo(struct reload *rl)
 			err == -EIO ? ", and a worker did not restart" : "");
 		xg_run_iface_take(r, NULL, &st->handler);
 		pr_info("%s: handler %s in force\n", r->ifname, r->handler);
-		if (err == -EIO)
-			fatal = -EIO;
+		rl->stale = true;
+		rl->fatal |= err == -EIO;
 	}
-	return fatal;
 }
 
 /* Switch the handlers that change, then make every new set live. */
@@ -148,8 +150,8 @@ static int apply_all(struct reload *rl)
 		if (!strcmp(rl->set->ifs[i].handler, nh))
 			continue;
 		err = xg_run_switch_handler(rl->set, i, nh);
-		if (err == -EIO) {
-			rl->st[i].switched = true; /* half switched: undo tries the old one */
+		if (err == -EIO) { /* half switched: undo tries the old one */
+			rl->fatal = true;
 			snprintf(rl->msg, rl->len, "%s: a worker did not restart",
 				 rl->next[i].ifname);
 		} else if (err) {
@@ -161,7 +163,7 @@ static int apply_all(struct reload *rl)
 	for (i = 0; !err && i < rl->set->n; i++) {
 		struct staged *st = &rl->st[i];
 
-		err = injected_fault(rl->next[i].ifname);
+		err = injected_fault(rl, rl->next[i].ifname);
 		if (!err)
 			err = xg_live_install(&st->l, &st->rs, &st->c);
 		st->installed = !err;
@@ -169,12 +171,9 @@ static int apply_all(struct reload *rl)
 			snprintf(rl->msg, rl->len, "%s: making the new rules live failed: %s",
 				 rl->next[i].ifname, strerror(-err));
 	}
-	if (err) {
-		int fatal = undo(rl);
-
-		return fatal ? fatal : err;
-	}
-	return 0;
+	if (err)
+		undo(rl);
+	return err;
 }
 
 /* The new settings become the set's; msg says, in one line, what is in force. */
@@ -218,6 +217,7 @@ int xg_run_set_reload(struct xg_run_set *set, const struct xg_run_spec *next, ch
 	rl->next = next;
 	rl->msg = msg;
 	rl->len = len;
+	set->reloads++;
 	for (i = 0; i < set->n; i++)
 		xg_ruleset_init(&rl->st[i].rs);
 	err = check_all(rl);
@@ -225,6 +225,10 @@ int xg_run_set_reload(struct xg_run_set *set, const struct xg_run_spec *next, ch
 		err = apply_all(rl);
 	if (!err)
 		commit(rl);
+	if (rl->fatal || rl->stale)
+		err = rl->fatal ? -EIO : -ESTALE;
+	else if (err == -EIO || err == -ESTALE) /* a refusal, whatever the kernel said */
+		err = -EINVAL;
 	for (i = 0; i < set->n; i++) {
 		if (rl->st[i].opened)
 			xg_live_close(&rl->st[i].l);
