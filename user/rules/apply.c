@@ -181,9 +181,8 @@ static int timer_spawn(const struct xg_gate *g, __u64 token)
 			close_range(3, ~0u, 0);
 			if (chdir("/")) /* holds no mount busy */
 				_exit(1);
-			/* up to a day in the background: keep only what the revert needs (pins,
-			 * maps, the lock: CAP_SYS_ADMIN, CAP_BPF; CAP_NET_ADMIN as changes do) */
-			if (xg_caps_limit_thread(true))
+			/* up to a day in the background: keep only what the revert needs */
+			if (xg_caps_limit_revert())
 				_exit(1);
 			timer_run(g, token);
 		}
