@@ -396,3 +396,31 @@ test_run_holder_named() {
 	no_xdp_on_dut
 	rm -f "$RUN_OUT"
 }
+
+# Values that were refused late (after the pool started) or with exit 1: each is refused
+# with one line and exit 2 before anything is attached, started or created.
+test_run_late_checks() {
+	local d rc out args
+	te_setup
+	d=$(mktemp -d /tmp/xg-late.XXXXXX)
+	trap 'rm -rf "$d"; te_cleanup_trap' EXIT
+	for args in "--metrics bogus" "--handler pcap:" "--handler pcap:$d/x.pcap,rotate=0" \
+		"--handler pcap:$d/x.pcap,rotate=1,junk" "--handler pcap:$d/x.pcap,junk=1"; do
+		rc=0
+		# shellcheck disable=SC2086 # the words of args are the options
+		out=$(te_dut "$XG" run "$TE_DUT_IF" $args --duration 1 2>&1) || rc=$?
+		assert_eq 2 "$rc" "exit code of run $args"
+		assert_eq 1 "$(wc -l <<<"$out")" "one line for run $args: $out"
+		no_xdp_on_dut
+	done
+	rc=0
+	out=$(te_dut "$XG" run "$TE_DUT_IF," --duration 1 2>&1) || rc=$?
+	assert_eq 2 "$rc" "exit code of run '$TE_DUT_IF,'"
+	assert_eq "xdpgate: run: '$TE_DUT_IF,' is not a list of interfaces (IFACE[,IFACE...])" "$out"
+	no_xdp_on_dut
+	assert_eq "" "$(ls -A "$d")" "no capture file created"
+	rc=0
+	out=$(te_gen "$XG" gen "$TE_GEN_IF" --dst 300.1.1.1 --count 1 2>&1) || rc=$?
+	assert_eq 2 "$rc" "exit code of gen --dst 300.1.1.1"
+	assert_eq "xdpgate: gen: --dst: '300.1.1.1' is not an IPv4 address" "$out"
+}
