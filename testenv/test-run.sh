@@ -424,3 +424,48 @@ test_run_late_checks() {
 	assert_eq 2 "$rc" "exit code of gen --dst 300.1.1.1"
 	assert_eq "xdpgate: gen: --dst: '300.1.1.1' is not an IPv4 address" "$out"
 }
+
+# user/examples/embed_reload: a program that runs two interfaces through the service layer
+# alone builds, serves both (frames reach its pool), and applies one SIGHUP reload of both
+# rules files, all or nothing, saying so in one line; SIGINT ends it with exit 0.
+test_run_embed_reload() {
+	local ex=$ROOT/build/examples/embed_reload d pid rc i
+	[[ -x $ex ]] || { echo "embed_reload was not built (make all builds it)" >&2; return 1; }
+	te_setup --pairs 2
+	d=$(mktemp -d /tmp/xg-embed.XXXXXX)
+	trap 'rm -rf "$d"; te_cleanup_trap' EXIT
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$d/r0.rules"
+	printf 'xsk proto udp dport 10\ndefault pass\n' >"$d/r1.rules"
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$ex" "$TE_DUT_IF" "$d/r0.rules" \
+		"$TE_DUT_IF2" "$d/r1.rules" 60 >"$d/out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q "^serving" "$d/out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	assert_match "^serving $TE_DUT_IF and $TE_DUT_IF2" "$(cat "$d/out")"
+	assert_eq "xsk proto udp dport 9" \
+		"$(te_dut "$XG" rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')"
+	gen --count 1000 --rate 10000 >/dev/null
+
+	printf 'drop proto udp dport 9\ndefault pass\n' >"$d/r0.rules"
+	printf 'drop proto udp dport 10\ndefault pass\n' >"$d/r1.rules"
+	kill -HUP "$pid"
+	for ((i = 0; i < 50; i++)); do
+		grep -q "^reload" "$d/out" && break
+		sleep 0.1
+	done
+	assert_eq "reload: $TE_DUT_IF: 1 rules from $d/r0.rules, $TE_DUT_IF2: 1 rules from $d/r1.rules in force" \
+		"$(grep "^reload" "$d/out")"
+	assert_eq "drop proto udp dport 9" \
+		"$(te_dut "$XG" rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')"
+	assert_eq "drop proto udp dport 10" \
+		"$(te_dut "$XG" rules list "$TE_DUT_IF2" --json | jq -r '[.rules[].text] | join(" | ")')"
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_eq 0 "$rc" "embed_reload's exit status: $(cat "$d/out")"
+	assert_match "$TE_DUT_IF: received 1000" "$(cat "$d/out")"
+	assert_match "$TE_DUT_IF2: received 0" "$(cat "$d/out")"
+}
