@@ -595,27 +595,26 @@ test_config_reload_all_or_nothing() {
 	write_conf2
 	XG_FAULT_RELOAD_INSTALL=$TE_DUT_IF2 ops_start --config "$OT/xg.ini"
 
-	# the first reload: the injected failure at dut1, after dut0's set went live
+	# a good file for dut0, a bad one for dut1: checked first, so nothing changes
 	printf 'drop proto udp dport 9\ndefault pass\n' >"$OT/r0.rules"
-	printf 'drop proto udp dport 10\ndefault pass\n' >"$OT/r1.rules"
+	printf 'drop proto udp dport 10\nfrobnicate\n' >"$OT/r1.rules"
 	hup 1
-	assert_eq 1 "$(hup_lines)" "one line for the whole reload"
+	assert_eq "xsk proto udp dport 9" "$(rule_texts_of "$TE_DUT_IF")" \
+		"dut0's good file not applied alone"
+	assert_eq "xsk proto udp dport 10" "$(rule_texts_of "$TE_DUT_IF2")" "dut1 unchanged"
+	assert_eq 1 "$(hup_lines)" "one line, not one per interface"
+	assert_match "run: SIGHUP: reload refused, old state kept: $OT/r1.rules:2:1: " \
+		"$(cat "$OT/run.out")"
+
+	# both good, the injected failure at dut1 after dut0's set went live: dut0's put back
+	printf 'drop proto udp dport 10\ndefault pass\n' >"$OT/r1.rules"
+	hup 2
+	assert_eq 2 "$(hup_lines)" "one line for the whole reload"
 	assert_match "run: SIGHUP: reload refused, old state kept: $TE_DUT_IF2: making the new rules live failed" \
 		"$(cat "$OT/run.out")"
 	assert_eq "xsk proto udp dport 9" "$(rule_texts_of "$TE_DUT_IF")" "dut0's set put back"
 	assert_eq "xsk proto udp dport 10" "$(rule_texts_of "$TE_DUT_IF2")" "dut1's set kept"
 
-	# a good file for dut0, a bad one for dut1: checked first, so nothing changes
-	printf 'drop proto udp dport 10\nfrobnicate\n' >"$OT/r1.rules"
-	hup 2
-	assert_eq 2 "$(hup_lines)" "one line, not one per interface"
-	assert_match "run: SIGHUP: reload refused, old state kept: $OT/r1.rules:2:1: " \
-		"$(cat "$OT/run.out")"
-	assert_eq "xsk proto udp dport 9" "$(rule_texts_of "$TE_DUT_IF")" \
-		"dut0's good file not applied alone"
-	assert_eq "xsk proto udp dport 10" "$(rule_texts_of "$TE_DUT_IF2")" "dut1 unchanged"
-
-	printf 'drop proto udp dport 10\ndefault pass\n' >"$OT/r1.rules"
 	hup 3
 	assert_eq 3 "$(hup_lines)" "one line for both"
 	assert_match "run: SIGHUP: $TE_DUT_IF: 1 rules from $OT/r0.rules, $TE_DUT_IF2: 1 rules from $OT/r1.rules in force" \

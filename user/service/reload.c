@@ -40,14 +40,14 @@ struct reload {
 };
 
 /* Fault injection for the tests (testenv/test-config.sh): XG_FAULT_RELOAD_INSTALL=IFACE
- * makes the first reload's install of IFACE's new set fail, as a map update would, after
- * the interfaces before it were done, so the putting back can be seen (and the next reload
- * can show that the set was left sound). */
+ * makes making IFACE's new set live fail, as a map update would, in the first reload that
+ * passes its checks, after the interfaces before it were done, so the putting back can be
+ * seen (and the next reload can show that the set was left sound). */
 static int injected_fault(const struct reload *rl, const char *ifname)
 {
 	const char *e = getenv("XG_FAULT_RELOAD_INSTALL");
 
-	return e && rl->set->reloads == 1 && !strcmp(e, ifname) ? -EIO : 0;
+	return e && rl->set->applies == 1 && !strcmp(e, ifname) ? -EIO : 0;
 }
 
 /* Interface i's new spec, its rules read and compiled. 0 or -EINVAL with msg filled. */
@@ -144,6 +144,7 @@ static int apply_all(struct reload *rl)
 	unsigned int i;
 	int err = 0;
 
+	rl->set->applies++;
 	for (i = 0; !err && i < rl->set->n; i++) {
 		const char *nh = rl->st[i].handler;
 
@@ -217,7 +218,6 @@ int xg_run_set_reload(struct xg_run_set *set, const struct xg_run_spec *next, ch
 	rl->next = next;
 	rl->msg = msg;
 	rl->len = len;
-	set->reloads++;
 	for (i = 0; i < set->n; i++)
 		xg_ruleset_init(&rl->st[i].rs);
 	err = check_all(rl);

@@ -20,7 +20,7 @@ struct xg_run_set {
 	struct run_iface ifs[XG_RUN_MAX_IFACES];
 	unsigned int n;
 	const char *log_name;
-	unsigned int reloads;	 /* tried so far */
+	unsigned int applies;	 /* reloads that passed their checks, so far */
 	struct xg_l2_switch *sw; /* --handler switch: its ports are the interfaces using it */
 };
 
