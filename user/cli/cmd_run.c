@@ -32,34 +32,6 @@ struct run {
 	struct xg_run_snap prev[XG_RUN_MAX_IFACES], cur[XG_RUN_MAX_IFACES];
 };
 
-/* IFACE[,IFACE...] into names (split in list): each named once, none empty. 0 or -1 after
- * one line. */
-static int split_names(const char *arg, char *list, size_t len, const char **names, unsigned int *n)
-{
-	char *tok, *save = NULL;
-	unsigned int i;
-
-	*n = 0;
-	if (snprintf(list, len, "%s", arg) >= (int)len || !*arg || *arg == ',' ||
-	    arg[strlen(arg) - 1] == ',' || strstr(arg, ",,")) {
-		pr_warn("run: '%s' is not a list of interfaces (IFACE[,IFACE...])\n", arg);
-		return -1;
-	}
-	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		for (i = 0; i < *n; i++)
-			if (!strcmp(names[i], tok)) {
-				pr_warn("run: %s is named twice\n", tok);
-				return -1;
-			}
-		if (*n == XG_RUN_MAX_IFACES) {
-			pr_warn("run: more than %u interfaces\n", XG_RUN_MAX_IFACES);
-			return -1;
-		}
-		names[(*n)++] = tok;
-	}
-	return 0;
-}
-
 /* Every value of the command line, before anything is attached or started. */
 static int check_run(const void *cfgp, int argc, char **argv)
 {
@@ -70,7 +42,7 @@ static int check_run(const void *cfgp, int argc, char **argv)
 	struct sockaddr_in sa;
 	unsigned int n;
 
-	if (argc && split_names(argv[0], list, sizeof(list), names, &n))
+	if (argc && xg_run_split_names(argv[0], list, sizeof(list), names, &n))
 		return -1;
 	xg_run_cfg_spec(cfg, "", &s);
 	if (xg_run_spec_check(&s, &key, why, sizeof(why))) {
@@ -196,7 +168,7 @@ static int run_specs(struct run *r, int argc, char **argv)
 	const struct run_cfg *cfg = r->cfg;
 	unsigned int i;
 
-	if (argc && split_names(argv[0], r->list, sizeof(r->list), r->names, &r->n))
+	if (argc && xg_run_split_names(argv[0], r->list, sizeof(r->list), r->names, &r->n))
 		return -1;
 	if (cfg->config) {
 		if (xg_run_conf_specs(cfg->config, &r->conf, r->names, &r->n, r->specs))

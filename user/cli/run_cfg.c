@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* run's option table, which is also what an [interface NAME] section of the config file may
- * say, and its link to the service layer's settings and their one check. */
+ * say, its link to the service layer's settings and their one check, and its interface list. */
 #include <stdio.h>
 #include <string.h>
 
@@ -138,6 +138,34 @@ const struct xg_opt xg_run_opts[] = {
 	XG_OPT_END,
 };
 #undef O
+
+/* IFACE[,IFACE...] (run's argument) into names (split in list): each named once, none
+ * empty. */
+int xg_run_split_names(const char *arg, char *list, size_t len, const char **names, unsigned int *n)
+{
+	char *tok, *save = NULL;
+	unsigned int i;
+
+	*n = 0;
+	if (snprintf(list, len, "%s", arg) >= (int)len || !*arg || *arg == ',' ||
+	    arg[strlen(arg) - 1] == ',' || strstr(arg, ",,")) {
+		pr_warn("run: '%s' is not a list of interfaces (IFACE[,IFACE...])\n", arg);
+		return -1;
+	}
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < *n; i++)
+			if (!strcmp(names[i], tok)) {
+				pr_warn("run: %s is named twice\n", tok);
+				return -1;
+			}
+		if (*n == XG_RUN_MAX_IFACES) {
+			pr_warn("run: more than %u interfaces\n", XG_RUN_MAX_IFACES);
+			return -1;
+		}
+		names[(*n)++] = tok;
+	}
+	return 0;
+}
 
 /* What an [interface NAME] section may set: run's options by their long names. */
 static const char *const conf_keys[] = {

@@ -21,6 +21,10 @@ extern const struct xg_opt xg_run_opts[];
 void xg_run_defaults(void *cfg);
 /* cfg's settings for interface ifname, as the service takes them. */
 void xg_run_cfg_spec(const struct run_cfg *cfg, const char *ifname, struct xg_run_spec *s);
+/* run's IFACE[,IFACE...] into names[0..*n), split in list (len bytes): each named once, none
+ * empty. 0, or -1 after one line. */
+int xg_run_split_names(const char *arg, char *list, size_t len, const char **names,
+		       unsigned int *n);
 /* With --config: the specs of the interfaces named (names[0..*n)), or with *n 0 of every
  * section of the file (names filled), from conf (loaded here; the specs point into it).
  * 0, or -1 after one line. */
