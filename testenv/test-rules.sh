@@ -491,6 +491,8 @@ test_rules_confirm_crash() {
 		--confirm 2 >/dev/null 2>&1 || rc=$?
 	assert_eq 137 "$rc" "killed (SIGKILL) between the record and the flip"
 	assert_eq "drop src $TE_GEN_IP4/32 proto icmp" "$(rule_texts)" "the old set live"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "interrupted before it took effect: generation [0-9]+ stays live" "$ASSERT_OUT"
 	p=$(pending_json)
 	assert_eq true "$(jq -r .timer_alive <<<"$p")" "its timer armed before the flip"
 	assert_ok wait_not_pending 10
