@@ -119,8 +119,10 @@ static void undo(struct reload *rl)
 		struct staged *st = &rl->st[i];
 		struct run_iface *r = &rl->set->ifs[i];
 
-		if (st->installed && xg_rules_revert(&st->l.m, st->prev_gen))
+		if (st->installed && xg_rules_revert(&st->l.m, st->prev_gen)) {
 			pr_warn("%s: the old rules could not be put back\n", r->ifname);
+			rl->stale = true;
+		}
 		if (!st->switched)
 			continue;
 		err = xg_run_switch_handler(rl->set, i, r->handler);

@@ -67,9 +67,9 @@ int xg_run_set_gone(const struct xg_run_set *set);
  * locked), then switch the handlers that changed and make every new rule set live, each
  * through the gate's two-slot swap; a failure on the way puts back what was done. In msg,
  * one line: what is in force now, or why nothing changed. 0: applied; -EINVAL and other
- * -errno: refused, the old state kept everywhere; -ESTALE: refused, but a handler could not
- * be put back and the new one runs on (said in a line of its own); -EIO: a worker did not
- * restart after a handler switch, and the set must be stopped. */
+ * -errno: refused, the old state kept everywhere; -ESTALE: refused, but something could not
+ * be put back (a handler, which runs on, or a rule set: said in lines of their own); -EIO: a
+ * worker did not restart after a handler switch, and the set must be stopped. */
 int xg_run_set_reload(struct xg_run_set *set, const struct xg_run_spec *next, char *msg,
 		      size_t len);
 
