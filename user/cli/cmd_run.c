@@ -63,14 +63,13 @@ static int check_run(const void *cfgp, int argc, char **argv)
 static bool run_reload(struct run *r)
 {
 	struct xg_run_spec next[XG_RUN_MAX_IFACES];
+	const char *const *names = r->names;
 	struct xg_conf conf = { 0 };
-	const char *names[XG_RUN_MAX_IFACES];
 	char msg[2048];
 	unsigned int i, n = r->n;
 	int err = 0;
 
-	memcpy(next, r->specs, sizeof(next));
-	memcpy(names, r->names, sizeof(names));
+	memcpy(next, r->specs, sizeof(next)); /* without a config: the same rules files again */
 	if (r->cfg->config) {
 		err = xg_conf_load(r->cfg->config, &xg_run_conf_schema, &conf);
 		snprintf(msg, sizeof(msg), "%s", conf.err);
