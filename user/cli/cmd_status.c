@@ -114,7 +114,7 @@ static void print_pending(const struct xg_gate *g, const struct xg_pending *p, b
 
 	if (!p->token)
 		return;
-	if (interrupted) /* the load died between its record and its flip */
+	if (interrupted) /* died between its record and its flip (or, for a few ms, flipping) */
 		printf("  pending: a --confirm load of generation %u was interrupted before it "
 		       "took effect: generation %u stays live; the next rules change drops the "
 		       "record\n",
