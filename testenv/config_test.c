@@ -223,6 +223,18 @@ static void test_not_regular(void **state)
 	alarm(0);
 }
 
+/* The handler's value checked by the service's one validator, as on the command line. */
+static void test_handler_spec(void **state)
+{
+	(void)state;
+	expect_error("[interface a]\nhandler = pcap:\n", 2, "key 'handler': a file is needed");
+	expect_error("[interface a]\nhandler = pcap:/tmp/x,rotate=0\n", 2,
+		     "key 'handler': rotate=0 is not a size in MB");
+	expect_error("[interface a]\nhandler = pcap:/tmp/x,rotate=1,junk\n", 2,
+		     "key 'handler': unknown option 'junk'");
+	expect_error("[interface a]\nframe-size = 3000\n", 2, "key 'frame-size': 3000 is not 2048");
+}
+
 static void test_missing_file(void **state)
 {
 	struct xg_conf c;
@@ -284,9 +296,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),	     cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_missing_file), cmocka_unit_test(test_listen),
-		cmocka_unit_test(test_apply_log),    cmocka_unit_test(test_lines),
-		cmocka_unit_test(test_not_regular),
+		cmocka_unit_test(test_handler_spec), cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_listen),	     cmocka_unit_test(test_apply_log),
+		cmocka_unit_test(test_lines),	     cmocka_unit_test(test_not_regular),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -790,8 +790,8 @@ static void test_pcap_bad_args(void **state)
 	static const struct {
 		const char *arg, *line;
 	} usage[] = {
-		{ "", "needs a file" },
-		{ ",rotate=5", "needs a file" },
+		{ "", "a file is needed" },
+		{ ",rotate=5", "a file is needed" },
 		{ "/tmp/x.pcap,rotate=0", "rotate=0 is not a size" },
 		{ "/tmp/x.pcap,rotate=1,junk", "unknown option 'junk'" },
 		{ "/tmp/x.pcap,junk=1", "unknown option 'junk=1'" },
@@ -799,7 +799,7 @@ static void test_pcap_bad_args(void **state)
 		{ "/tmp/xg-nosuch/", "names a directory" },
 	};
 	struct stderr_capture cap;
-	char err[512];
+	char err[512], why[256];
 	void *st = NULL;
 	size_t i;
 
@@ -810,18 +810,23 @@ static void test_pcap_bad_args(void **state)
 			fail_msg("pcap:%s was accepted", bad[i]);
 	assert_null(st);
 	assert_non_null(xg_handler_pcap.check);
-	assert_int_equal(xg_handler_pcap.check(NULL), -EINVAL);
-	assert_int_equal(xg_handler_pcap.check("/tmp/x.pcap,rotate=3"), 0);
-	assert_int_equal(xg_handler_pcap.check("/tmp/x,y.pcap"), 0);
+	assert_int_equal(xg_handler_pcap.check(NULL, why, sizeof(why)), -1);
+	assert_int_equal(xg_handler_pcap.check("/tmp/x.pcap,rotate=3", why, sizeof(why)), 0);
+	assert_int_equal(xg_handler_pcap.check("/tmp/x,y.pcap", why, sizeof(why)), 0);
 	for (i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
-		stderr_capture_begin(&cap);
-		if (xg_handler_pcap.check(usage[i].arg) != -EINVAL)
+		why[0] = '\0';
+		if (xg_handler_pcap.check(usage[i].arg, why, sizeof(why)) != -1)
 			fail_msg("pcap:%s passed the check", usage[i].arg);
+		if (!strstr(why, usage[i].line) || strchr(why, '\n'))
+			fail_msg("pcap:%s: '%s', expected one line with '%s'", usage[i].arg, why,
+				 usage[i].line);
+		/* init says the same in one line */
+		stderr_capture_begin(&cap);
+		assert_int_equal(xg_handler_pcap.init(&st, usage[i].arg, 0, NULL), -1);
 		stderr_capture_end(&cap, err, sizeof(err));
 		if (!strstr(err, usage[i].line) || strchr(err, '\n') != err + strlen(err) - 1)
-			fail_msg("pcap:%s: '%s', expected one line with '%s'", usage[i].arg, err,
-				 usage[i].line);
-		assert_int_equal(xg_handler_pcap.init(&st, usage[i].arg, 0, NULL), -1);
+			fail_msg("init pcap:%s: '%s', expected one line with '%s'", usage[i].arg,
+				 err, usage[i].line);
 	}
 	assert_false(exists("/tmp/x.pcap,rotate=1,junk"));
 }

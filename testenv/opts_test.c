@@ -333,13 +333,94 @@ static void test_cli_exit_codes(void **state)
 	}
 }
 
+/* Values refused only after the pool had started, or with exit 1: each is a usage error now,
+ * refused before anything is attached (eth9 does not exist: a check that came late would
+ * fail on it instead, with exit 1). */
+static void test_late_checks_exit_2(void **state)
+{
+	char *const usage[][8] = {
+		{ "xdpgate", "run", "eth9", "--metrics", "bogus", NULL },
+		{ "xdpgate", "run", "eth9", "--handler", "pcap:", NULL },
+		{ "xdpgate", "run", "eth9", "--handler", "pcap:/tmp/x.pcap,rotate=0", NULL },
+		{ "xdpgate", "run", "eth9", "--handler", "pcap:/tmp/x.pcap,rotate=1,junk", NULL },
+		{ "xdpgate", "run", "eth9,", NULL },
+		{ "xdpgate", "run", ",eth9", NULL },
+		{ "xdpgate", "run", "eth9,,eth8", NULL },
+		{ "xdpgate", "gen", "eth9", "--dst", "300.1.1.1", NULL },
+		{ "xdpgate", "gen", "eth9", "--dst", "1.2.3.4", "--src", "1.2.3", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+		struct stderr_capture cap;
+		char *args[8], out[1024];
+		int rc;
+
+		memcpy(args, usage[i], sizeof(args));
+		stderr_capture_begin(&cap);
+		rc = cli(args);
+		stderr_capture_end(&cap, out, sizeof(out));
+		if (rc != 2)
+			fail_msg("'%s %s %s %s' exited %d, not 2", args[1], args[2],
+				 args[3] ? args[3] : "", args[3] && args[4] ? args[4] : "", rc);
+		if (strncmp(out, "xdpgate: ", 9) || strchr(out, '\n') != out + strlen(out) - 1)
+			fail_msg("'%s %s %s': not one line: '%s'", args[1], args[2],
+				 args[3] ? args[3] : "", out);
+	}
+}
+
+struct shared_cfg {
+	double interval, duration;
+	unsigned int count32;
+	uint64_t count64;
+	bool json;
+};
+
+/* The shared entries, written once in opts.h: the report interval by its one name and by
+ * the old one run had, and a count as wide as its field. */
+static void test_shared_entries(void **state)
+{
+	static const struct xg_opt a[] = {
+		XG_OPT_INTERVAL(struct shared_cfg, interval),
+		XG_OPT_DURATION(struct shared_cfg, duration, "d"),
+		XG_OPT_COUNT(struct shared_cfg, count32, "n"),
+		XG_OPT_JSON(struct shared_cfg, json, "j"),
+		XG_OPT_END,
+	};
+	static const struct xg_opt b[] = { XG_OPT_COUNT(struct shared_cfg, count64, "n"),
+					   XG_OPT_END };
+	struct xg_cmd ca = { .name = "a", .args = "", .opts = a, .run = never_run };
+	struct xg_cmd cb = { .name = "b", .args = "", .opts = b, .run = never_run };
+	char *args1[] = { "a", "--stats-interval", "0.5", "-d", "2", "-c", "7", "-j", NULL };
+	char *args2[] = { "a", "--interval", "0.25", NULL };
+	char *args3[] = { "b", "--count", "8589934592", NULL };
+	struct shared_cfg cfg = { 0 };
+
+	(void)state;
+	assert_int_equal(xg_opts_parse(&ca, &cfg, 8, args1, stdout), 8);
+	assert_true(cfg.interval == 0.5 && cfg.duration == 2.0 && cfg.count32 == 7 && cfg.json);
+	assert_int_equal(xg_opts_parse(&ca, &cfg, 3, args2, stdout), 3);
+	assert_true(cfg.interval == 0.25);
+	assert_int_equal(b[0].type, XG_OPT_U64);
+	assert_int_equal(a[2].type, XG_OPT_UINT);
+	assert_int_equal(xg_opts_parse(&cb, &cfg, 3, args3, stdout), 3);
+	assert_true(cfg.count64 == 8589934592ull);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_all_types),      cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_help),	       cmocka_unit_test(test_typed_kinds),
-		cmocka_unit_test(test_queues_all),     cmocka_unit_test(test_typed_errors),
-		cmocka_unit_test(test_positional_arg), cmocka_unit_test(test_cli_exit_codes),
+		cmocka_unit_test(test_all_types),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_typed_kinds),
+		cmocka_unit_test(test_queues_all),
+		cmocka_unit_test(test_typed_errors),
+		cmocka_unit_test(test_positional_arg),
+		cmocka_unit_test(test_cli_exit_codes),
+		cmocka_unit_test(test_late_checks_exit_2),
+		cmocka_unit_test(test_shared_entries),
 	};
 
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);

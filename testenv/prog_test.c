@@ -71,9 +71,9 @@ static int load_gate(struct prog_ctx *x)
 	}
 	/* an empty rule set: every frame meets the default verdict each test sets */
 	xg_ruleset_init(&rs);
-	err = xg_gate_prepare(&x->gp, &rs, true);
+	err = xg_rules_gate_prepare(&x->gp, &rs, true);
 	if (err) {
-		snprintf(x->err, sizeof(x->err), "xg_gate_prepare: %s (euid %d%s)", strerror(-err),
+		snprintf(x->err, sizeof(x->err), "gate prep: %s (euid %d%s)", strerror(-err),
 			 (int)geteuid(), geteuid() ? ", needs root" : "");
 		return -1;
 	}

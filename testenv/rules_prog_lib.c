@@ -46,9 +46,9 @@ static int load_gate(struct rp_ctx *x)
 		return -1;
 	}
 	/* an empty set first, as `attach --rules` does: the maps are in place before load */
-	err = xg_gate_prepare(&gp, &rs, true);
+	err = xg_rules_gate_prepare(&gp, &rs, true);
 	if (err) {
-		snprintf(x->err, sizeof(x->err), "xg_gate_prepare: %s (euid %d%s)", strerror(-err),
+		snprintf(x->err, sizeof(x->err), "gate prep: %s (euid %d%s)", strerror(-err),
 			 (int)geteuid(), geteuid() ? ", needs root" : "");
 		return -1;
 	}

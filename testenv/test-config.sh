@@ -493,31 +493,35 @@ test_config_attach() {
 
 gen_rx() { te_gen ip -j -s link show "$TE_GEN_IF" | jq ".[0].stats64.rx.packets"; }
 
-# SIGHUP with a handler change whose rules then fail to install, and the old handler cannot
-# be put back (its pcap directory gone): the new handler stays in force and run says so, so
-# a later reload naming the old handler again switches back to it.
+# SIGHUP with a handler change whose rules then fail to install (a map update failing,
+# injected: rules that do not compile are refused before anything changes), and the old
+# handler cannot be put back (its pcap directory gone): the old rules stay, the new handler
+# stays in force and run says so, so a later reload naming the old handler again switches
+# back to it.
 test_config_reload_handler_putback() {
 	ops_setup
 	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/dut.rules"
-	printf 'redirect xgnosuch0 proto udp\n' >"$OT/bad.rules" # parses, does not compile
+	printf 'xsk proto udp dport 7\ndefault pass\n' >"$OT/new.rules"
 	write_conf
 	mkdir "$OT/d"
 	sed -i "s#^handler = count:verify#handler = pcap:$OT/d/x.pcap#" "$OT/xg.ini"
-	ops_start --config "$OT/xg.ini"
-	sed -i "s#^handler = pcap:.*#handler = count#; s#^rules = .*#rules = $OT/bad.rules#" \
+	XG_FAULT_RELOAD_INSTALL=$TE_DUT_IF ops_start --config "$OT/xg.ini"
+	sed -i "s#^handler = pcap:.*#handler = count#; s#^rules = .*#rules = $OT/new.rules#" \
 		"$OT/xg.ini"
 	rm -rf "$OT/d"
-	hup 2
-	assert_match "redirect target 'xgnosuch0' does not exist" "$(cat "$OT/run.out")"
-	assert_match "run: SIGHUP: $TE_DUT_IF: the old handler could not be put back" \
+	hup 1
+	assert_match "xdpgate: $TE_DUT_IF: the old handler could not be put back" \
 		"$(cat "$OT/run.out")"
-	assert_match "run: SIGHUP: $TE_DUT_IF: handler count in force" "$(cat "$OT/run.out")"
+	assert_match "$TE_DUT_IF: handler count in force" "$(cat "$OT/run.out")"
+	assert_match "run: SIGHUP: reload refused: $TE_DUT_IF: making the new rules live failed" \
+		"$(cat "$OT/run.out")"
+	assert_eq "xsk proto udp dport 9" "$(rule_texts)" "the old rules put back"
 	mkdir "$OT/d"
-	sed -i "s#^handler = count#handler = pcap:$OT/d/x.pcap#; s#^rules = .*#rules = $OT/dut.rules#" \
-		"$OT/xg.ini"
-	hup 4
+	sed -i "s#^handler = count#handler = pcap:$OT/d/x.pcap#" "$OT/xg.ini"
+	hup 2
 	assert_match "run: SIGHUP: $TE_DUT_IF: handler pcap:$OT/d/x.pcap in force" \
 		"$(cat "$OT/run.out")"
+	assert_eq "xsk proto udp dport 7" "$(rule_texts)" "the new rules in force"
 	ops_stop
 }
 
@@ -585,4 +589,59 @@ test_config_check_not_regular() {
 			"$out" || { rm -rf "$d"; return 1; }
 	done
 	rm -rf "$d"
+}
+
+# rule_texts_of IFACE: the live set of IFACE, as rule_texts.
+rule_texts_of() { te_dut "$XG" rules list "$1" --json | jq -r '[.rules[].text] | join(" | ")'; }
+
+# Two interfaces from one config: dut0 and dut1, each its rules file.
+write_conf2() {
+	cat >"$OT/xg.ini" <<-EOT
+		[interface $TE_DUT_IF]
+		rules = $OT/r0.rules
+		copy = yes
+
+		[interface $TE_DUT_IF2]
+		rules = $OT/r1.rules
+		copy = yes
+	EOT
+}
+
+# SIGHUP over two interfaces is all or nothing, said once: a good rules file for dut0 and a
+# bad one for dut1 change neither (one line); a failure while making dut1's set live (a map
+# update, injected) puts dut0's back (one line); then a good pair applies to both (one line).
+test_config_reload_all_or_nothing() {
+	ops_setup --pairs 2
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$OT/r0.rules"
+	printf 'xsk proto udp dport 10\ndefault pass\n' >"$OT/r1.rules"
+	write_conf2
+	XG_FAULT_RELOAD_INSTALL=$TE_DUT_IF2 ops_start --config "$OT/xg.ini"
+
+	# a good file for dut0, a bad one for dut1: checked first, so nothing changes
+	printf 'drop proto udp dport 9\ndefault pass\n' >"$OT/r0.rules"
+	printf 'drop proto udp dport 10\nfrobnicate\n' >"$OT/r1.rules"
+	hup 1
+	assert_eq "xsk proto udp dport 9" "$(rule_texts_of "$TE_DUT_IF")" \
+		"dut0's good file not applied alone"
+	assert_eq "xsk proto udp dport 10" "$(rule_texts_of "$TE_DUT_IF2")" "dut1 unchanged"
+	assert_eq 1 "$(hup_lines)" "one line, not one per interface"
+	assert_match "run: SIGHUP: reload refused, old state kept: $OT/r1.rules:2:1: " \
+		"$(cat "$OT/run.out")"
+
+	# both good, the injected failure at dut1 after dut0's set went live: dut0's put back
+	printf 'drop proto udp dport 10\ndefault pass\n' >"$OT/r1.rules"
+	hup 2
+	assert_eq 2 "$(hup_lines)" "one line for the whole reload"
+	assert_match "run: SIGHUP: reload refused, old state kept: $TE_DUT_IF2: making the new rules live failed" \
+		"$(cat "$OT/run.out")"
+	assert_eq "xsk proto udp dport 9" "$(rule_texts_of "$TE_DUT_IF")" "dut0's set put back"
+	assert_eq "xsk proto udp dport 10" "$(rule_texts_of "$TE_DUT_IF2")" "dut1's set kept"
+
+	hup 3
+	assert_eq 3 "$(hup_lines)" "one line for both"
+	assert_match "run: SIGHUP: $TE_DUT_IF: 1 rules from $OT/r0.rules, $TE_DUT_IF2: 1 rules from $OT/r1.rules in force" \
+		"$(cat "$OT/run.out")"
+	assert_eq "drop proto udp dport 9" "$(rule_texts_of "$TE_DUT_IF")"
+	assert_eq "drop proto udp dport 10" "$(rule_texts_of "$TE_DUT_IF2")"
+	ops_stop
 }

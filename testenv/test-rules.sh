@@ -456,7 +456,11 @@ test_rules_confirm() {
 	sleep 1.2
 	assert_eq false "$(jq -r .timer_alive <<<"$(pending_json)")" "timer gone"
 	assert_ok xg status "$TE_DUT_IF"
-	assert_match "timer gone: the next rules change reverts" "$ASSERT_OUT"
+	# what will happen: the deadline is past, so a confirm reverts too (it used to say
+	# "unless 'xdpgate rules confirm'", which then reverted and exited 1)
+	assert_match "deadline passed \(timer gone\): the next 'xdpgate rules confirm $TE_DUT_IF', rules or set change, or run reload reverts to generation [0-9]+" \
+		"$ASSERT_OUT"
+	assert_eq "" "$(grep -o unless <<<"$ASSERT_OUT" || true)" "no confirm offered after it"
 	assert_fail xg rules confirm "$TE_DUT_IF"
 	assert_match "not confirmed in time: reverting" "$ASSERT_OUT"
 	assert_eq "pass src 198.18.0.1/32 proto icmp | drop src 198.18.0.1/32 proto icmp" \
@@ -468,6 +472,76 @@ test_rules_confirm() {
 	pid=$(jq -r .timer_pid <<<"$(pending_json)")
 	assert_ok xg detach "$TE_DUT_IF"
 	assert_ok wait_gone "$pid"
+}
+
+# rules load --confirm killed between its two steps (XG_FAULT_CONFIRM_KILL): after the
+# pending record is written but before the flip, the old set stays live and the record is
+# settled without a revert (by its timer at the deadline); after the flip, the new set is
+# live with its revert armed, and its timer reverts it at the deadline. Never the new set
+# with nothing to revert it.
+test_rules_confirm_crash() {
+	local rc p
+	rules_setup
+	printf 'drop src %s/32 proto icmp\ndefault pass\n' "$TE_GEN_IP4" >"$RT/a.rules"
+	printf 'pass proto icmp\ndefault pass\n' >"$RT/b.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/a.rules"
+
+	rc=0
+	te_dut env XG_FAULT_CONFIRM_KILL=armed "$XG" rules load "$TE_DUT_IF" "$RT/b.rules" \
+		--confirm 2 >/dev/null 2>&1 || rc=$?
+	assert_eq 137 "$rc" "killed (SIGKILL) between the record and the flip"
+	assert_eq "drop src $TE_GEN_IP4/32 proto icmp" "$(rule_texts)" "the old set live"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "interrupted before it took effect: generation [0-9]+ stays live" "$ASSERT_OUT"
+	p=$(pending_json)
+	assert_eq true "$(jq -r .timer_alive <<<"$p")" "its timer armed before the flip"
+	assert_ok wait_not_pending 10
+	assert_ok wait_gone "$(jq -r .timer_pid <<<"$p")"
+	assert_eq "drop src $TE_GEN_IP4/32 proto icmp" "$(rule_texts)" \
+		"the old set still live after the deadline"
+	assert_fail ping_ok 1
+
+	rc=0
+	te_dut env XG_FAULT_CONFIRM_KILL=flipped "$XG" rules load "$TE_DUT_IF" "$RT/b.rules" \
+		--confirm 2 >/dev/null 2>&1 || rc=$?
+	assert_eq 137 "$rc" "killed (SIGKILL) just after the flip"
+	assert_eq "pass proto icmp" "$(rule_texts)" "the new set live"
+	p=$(pending_json)
+	assert_eq true "$(jq -r .timer_alive <<<"$p")" "with its revert armed"
+	assert_ok wait_not_pending 10
+	assert_eq "drop src $TE_GEN_IP4/32 proto icmp" "$(rule_texts)" "reverted at the deadline"
+
+	# the record of a load killed before its flip, its timer killed too: the next change
+	# drops it (nothing to revert), says so, and goes on
+	te_dut env XG_FAULT_CONFIRM_KILL=armed "$XG" rules load "$TE_DUT_IF" "$RT/b.rules" \
+		--confirm 60 >/dev/null 2>&1 || true
+	p=$(pending_json)
+	kill -9 "$(jq -r .timer_pid <<<"$p")"
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/b.rules"
+	assert_match "never took effect: its record is dropped" "$ASSERT_OUT"
+	assert_eq null "$(pending_json)"
+	assert_eq "pass proto icmp" "$(rule_texts)"
+	assert_ok xg detach "$TE_DUT_IF"
+}
+
+# The --confirm revert timer keeps only what a revert needs: CAP_SYS_ADMIN and CAP_BPF in its
+# effective set (bits 21 and 39), nothing else, for up to a day; the revert still works.
+test_rules_confirm_timer_caps() {
+	local pid eff
+	rules_setup
+	printf 'drop src %s/32 proto icmp\ndefault pass\n' "$TE_GEN_IP4" >"$RT/a.rules"
+	printf 'pass proto icmp\ndefault pass\n' >"$RT/b.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/a.rules"
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/b.rules" --confirm 2
+	pid=$(jq -r .timer_pid <<<"$(pending_json)")
+	eff=$(sed -n 's/^CapEff:\t//p' "/proc/$pid/status")
+	assert_eq 0000008000200000 "$eff" "the timer's effective capabilities"
+	assert_eq 0000008000200000 "$(sed -n 's/^CapPrm:\t//p' "/proc/$pid/status")" \
+		"and its permitted ones: none can be raised again"
+	# and with them the revert still works
+	assert_ok wait_not_pending 10
+	assert_eq "drop src $TE_GEN_IP4/32 proto icmp" "$(rule_texts)" "reverted by the timer"
+	assert_ok xg detach "$TE_DUT_IF"
 }
 
 # log [every N]: sampled frames read back by `xdpgate log` (lines, JSON, pcap for tshark)

@@ -440,3 +440,99 @@ test_run_pcap_rotate_after_caps_drop() {
 	assert_eq "" "$(grep 'not captured' "$RUN_OUT" || true)" "frames lost"
 	rm -rf "$d" "$RUN_OUT"
 }
+
+# Values that were refused late (after the pool started) or with exit 1: each is refused
+# with one line and exit 2 before anything is attached, started or created.
+test_run_late_checks() {
+	local d rc out args
+	te_setup
+	d=$(mktemp -d /tmp/xg-late.XXXXXX)
+	trap 'rm -rf "$d"; te_cleanup_trap' EXIT
+	for args in "--metrics bogus" "--handler pcap:" "--handler pcap:$d/x.pcap,rotate=0" \
+		"--handler pcap:$d/x.pcap,rotate=1,junk" "--handler pcap:$d/x.pcap,junk=1"; do
+		rc=0
+		# shellcheck disable=SC2086 # the words of args are the options
+		out=$(te_dut "$XG" run "$TE_DUT_IF" $args --duration 1 2>&1) || rc=$?
+		assert_eq 2 "$rc" "exit code of run $args"
+		assert_eq 1 "$(wc -l <<<"$out")" "one line for run $args: $out"
+		no_xdp_on_dut
+	done
+	rc=0
+	out=$(te_dut "$XG" run "$TE_DUT_IF," --duration 1 2>&1) || rc=$?
+	assert_eq 2 "$rc" "exit code of run '$TE_DUT_IF,'"
+	assert_eq "xdpgate: run: '$TE_DUT_IF,' is not a list of interfaces (IFACE[,IFACE...])" "$out"
+	no_xdp_on_dut
+	assert_eq "" "$(ls -A "$d")" "no capture file created"
+	rc=0
+	out=$(te_gen "$XG" gen "$TE_GEN_IF" --dst 300.1.1.1 --count 1 2>&1) || rc=$?
+	assert_eq 2 "$rc" "exit code of gen --dst 300.1.1.1"
+	assert_eq "xdpgate: gen: --dst: '300.1.1.1' is not an IPv4 address" "$out"
+}
+
+# user/examples/embed_reload: a program that runs two interfaces through the service layer
+# alone builds, serves both (frames reach its pool), and applies one SIGHUP reload of both
+# rules files, all or nothing, saying so in one line; SIGINT ends it with exit 0.
+test_run_embed_reload() {
+	local ex=$ROOT/build/examples/embed_reload d pid rc i
+	[[ -x $ex ]] || { echo "embed_reload was not built (make all builds it)" >&2; return 1; }
+	te_setup --pairs 2
+	d=$(mktemp -d /tmp/xg-embed.XXXXXX)
+	trap 'rm -rf "$d"; te_cleanup_trap' EXIT
+	printf 'xsk proto udp dport 9\ndefault pass\n' >"$d/r0.rules"
+	printf 'xsk proto udp dport 10\ndefault pass\n' >"$d/r1.rules"
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$ex" "$TE_DUT_IF" "$d/r0.rules" \
+		"$TE_DUT_IF2" "$d/r1.rules" 60 >"$d/out" 2>&1 &
+	pid=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q "^serving" "$d/out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	assert_match "^serving $TE_DUT_IF and $TE_DUT_IF2" "$(cat "$d/out")"
+	assert_eq "xsk proto udp dport 9" \
+		"$(te_dut "$XG" rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')"
+	gen --count 1000 --rate 10000 >/dev/null
+
+	printf 'drop proto udp dport 9\ndefault pass\n' >"$d/r0.rules"
+	printf 'drop proto udp dport 10\ndefault pass\n' >"$d/r1.rules"
+	kill -HUP "$pid"
+	for ((i = 0; i < 50; i++)); do
+		grep -q "^reload" "$d/out" && break
+		sleep 0.1
+	done
+	assert_eq "reload: $TE_DUT_IF: 1 rules from $d/r0.rules, $TE_DUT_IF2: 1 rules from $d/r1.rules in force" \
+		"$(grep "^reload" "$d/out")"
+	assert_eq "drop proto udp dport 9" \
+		"$(te_dut "$XG" rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')"
+	assert_eq "drop proto udp dport 10" \
+		"$(te_dut "$XG" rules list "$TE_DUT_IF2" --json | jq -r '[.rules[].text] | join(" | ")')"
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	assert_eq 0 "$rc" "embed_reload's exit status: $(cat "$d/out")"
+	assert_match "$TE_DUT_IF: received 1000" "$(cat "$d/out")"
+	assert_match "$TE_DUT_IF2: received 0" "$(cat "$d/out")"
+}
+
+# A capture that loses frames ends with exit 1 and says so: the rotation's second part
+# cannot be made (x.pcap.1 is a directory), so the frames after the first megabyte are
+# counted as errors, and run's last lines name them and it exits 1 (it used to exit 0).
+test_run_pcap_lost_exit_1() {
+	local d rc=0 i
+	te_setup
+	d=$(mktemp -d /tmp/xg-lost-XXXXXX)
+	mkdir "$d/x.pcap.1"
+	run_start --handler "pcap:$d/x.pcap,rotate=1"
+	assert_ok gen --count 20000 --rate 50000 --size 128
+	for ((i = 0; i < 100; i++)); do
+		[[ $(pcap_pool_rx) == 20000 ]] && break
+		sleep 0.1
+	done
+	kill -INT "$RUN_PID"
+	wait "$RUN_PID" || rc=$?
+	assert_eq 1 "$rc" "run's exit code after losing frames: $(cat "$RUN_OUT")"
+	assert_match "frames not captured" "$(cat "$RUN_OUT")"
+	assert_match "xdpgate: run: $TE_DUT_IF: [0-9]+ frames the handler could not handle \(errors\)" \
+		"$(cat "$RUN_OUT")"
+	rm -rf "$d" "$RUN_OUT"
+}

@@ -131,12 +131,8 @@ static const struct xg_opt baseline_opts[] = {
 	  .offset = offsetof(struct baseline_cfg, to),
 	  .metavar = "IFACE",
 	  .help = "redirect target" },
-	{ .name = "duration",
-	  .short_name = 'd',
-	  .type = XG_OPT_DOUBLE,
-	  .offset = offsetof(struct baseline_cfg, duration),
-	  .metavar = "S",
-	  .help = "detach after S seconds (default: at Ctrl-C)" },
+	XG_OPT_DURATION(struct baseline_cfg, duration,
+			"detach after S seconds (default: at Ctrl-C)"),
 	XG_OPT_END,
 };
 

@@ -102,7 +102,7 @@ static int do_attach(void *cfgp, int argc, char **argv)
 	if (!err)
 		err = xg_bpffs_ensure();
 	if (!err)
-		err = xg_gate_prepare(&gp, &rs, false);
+		err = xg_rules_gate_prepare(&gp, &rs, false);
 	if (!err) {
 		err = xg_gate_attach(&g, cfg->mode, gp.skel);
 		xg_gate_release(&gp);

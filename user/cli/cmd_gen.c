@@ -123,6 +123,9 @@ static int check_gen(const void *cfgp, int argc, char **argv)
 		return -1;
 	}
 	r.family = cfg->ipv6 ? 6 : 4;
+	if (parse_addr("dst", cfg->dst, r.family, r.dst) ||
+	    (cfg->src && parse_addr("src", cfg->src, r.family, r.src)))
+		return -1; /* a usage error: exit 2 before anything is loaded */
 	return check_size(cfg, &r);
 }
 
@@ -377,19 +380,8 @@ static const struct xg_opt gen_opts[] = {
 	  .offset = O(rate),
 	  .metavar = "PPS",
 	  .help = "pace to PPS frames/s in total" },
-	{ .name = "count",
-	  .short_name = 'n',
-	  .type = XG_OPT_U64,
-	  .offset = O(count),
-	  .metavar = "N",
-	  .help = "send exactly N frames, then stop",
-	  .min = 1 },
-	{ .name = "duration",
-	  .short_name = 'd',
-	  .type = XG_OPT_DOUBLE,
-	  .offset = O(duration),
-	  .metavar = "S",
-	  .help = "stop after S seconds" },
+	XG_OPT_COUNT(struct gen_cfg, count, "send exactly N frames, then stop"),
+	XG_OPT_DURATION(struct gen_cfg, duration, "stop after S seconds"),
 	{ .name = "threads",
 	  .short_name = 't',
 	  .type = XG_OPT_UINT,
@@ -398,17 +390,8 @@ static const struct xg_opt gen_opts[] = {
 	  .help = "sending threads, round-robin over the allowed CPUs (default 1)",
 	  .min = 1,
 	  .max = XG_GEN_MAX_THREADS },
-	{ .name = "interval",
-	  .short_name = 'i',
-	  .type = XG_OPT_DOUBLE,
-	  .offset = O(interval),
-	  .metavar = "S",
-	  .help = "seconds between reports (default 1)" },
-	{ .name = "json",
-	  .short_name = 'j',
-	  .type = XG_OPT_FLAG,
-	  .offset = O(json),
-	  .help = "one JSON object per line" },
+	XG_OPT_INTERVAL(struct gen_cfg, interval),
+	XG_OPT_JSON(struct gen_cfg, json, "one JSON object per line"),
 	{ .name = "no-marker",
 	  .type = XG_OPT_FLAG,
 	  .offset = O(no_marker),

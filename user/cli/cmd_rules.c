@@ -2,16 +2,12 @@
 /* rules: load, add, del, list, check and explain rule sets. Every change is validated and
  * compiled completely before a map is touched, then installed atomically. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
-
-#include <bpf/bpf.h>
 
 #include "user/cli/commands.h"
 #include "user/gate/caps.h"
@@ -26,8 +22,8 @@
 #include "user/rules/compile.h"
 #include "user/rules/explain.h"
 #include "user/rules/load.h"
+#include "user/service/live.h"
 #include "user/cli/rules_print.h"
-#include "user/cli/live.h"
 
 struct rules_cfg {
 	unsigned int at;      /* rules add --at N (1-based); 0: append */
@@ -36,90 +32,19 @@ struct rules_cfg {
 	bool json;
 };
 
-int live_open(struct live *l, const char *cmd, const char *ifname, enum xg_caps_need need)
-{
-	int err;
-
-	xg_gate_maps_init(&l->m);
-	l->lock_fd = -1;
-	err = xg_require_caps(cmd, need);
-	if (!err)
-		err = xg_gate_init(&l->g, cmd, ifname);
-	if (!err)
-		err = xg_bpffs_ensure();
-	if (!err)
-		err = xg_gate_maps_open(&l->g, cmd, &l->m);
-	if (err)
-		return err;
-	l->lock_fd = xg_gate_lock(&l->g, cmd);
-	if (l->lock_fd < 0)
-		return l->lock_fd;
-	/* a deadline its timer missed (killed) is honoured before anything else changes */
-	err = need == XG_CAPS_CHANGE ? xg_apply_overdue(&l->g, &l->m) : 0;
-	return err == -ETIME ? 0 : err;
-}
-
-void live_close(struct live *l)
-{
-	xg_gate_maps_close(&l->m);
-	if (l->lock_fd >= 0)
-		close(l->lock_fd); /* drops the lock */
-}
-
-/* Compile rs and make it the live set. */
-static int replace(struct live *l, const struct xg_ruleset *rs)
-{
-	struct xg_compiled c;
-	int err;
-
-	if (xg_rules_compile(rs, &c))
-		return -EINVAL; /* the compiler names the rule; its -1 carries no errno */
-	err = xg_rules_install(&l->m, rs, &c, false);
-	xg_compiled_free(&c);
-	return err;
-}
-
-int xg_rules_replace_live(const char *cmd, const char *ifname, const struct xg_ruleset *rs)
-{
-	struct live l;
-	int err;
-
-	err = live_open(&l, cmd, ifname, XG_CAPS_CHANGE);
-	if (!err)
-		err = replace(&l, rs);
-	live_close(&l);
-	return err;
-}
-
-/* The generation of the live set: what a --confirm load reverts to. */
-static int live_gen(const struct live *l, __u32 *gen)
-{
-	struct xg_config cfg;
-	__u32 key = 0;
-
-	if (bpf_map_lookup_elem(l->m.config, &key, &cfg))
-		return -errno;
-	*gen = cfg.slot[cfg.active & 1].gen;
-	return 0;
-}
-
 static int rules_load(const struct rules_cfg *cfg, char **argv)
 {
 	struct xg_pending p;
 	struct xg_ruleset rs;
-	struct live l;
-	__u32 prev = 0;
+	struct xg_live l;
 	int err = -1;
 
 	xg_ruleset_init(&rs);
 	/* validate the whole file before touching the gate */
-	if (xg_rules_parse_file(argv[1], &rs) == 0 &&
-	    live_open(&l, "rules", argv[0], XG_CAPS_CHANGE) == 0) {
-		err = cfg->confirm ? live_gen(&l, &prev) : 0;
+	if (xg_rules_parse_file(argv[1], &rs) == 0) {
+		err = xg_live_open(&l, "rules", argv[0], XG_CAPS_CHANGE);
 		if (!err)
-			err = replace(&l, &rs);
-		if (!err && cfg->confirm)
-			err = xg_apply_arm(&l.g, &l.m, prev, cfg->confirm, &p);
+			err = xg_live_load(&l, &rs, cfg->confirm, &p);
 		if (!err)
 			printf("%s: loaded %zu rule%s from %s, default %s\n", l.g.ifname, rs.n,
 			       rs.n == 1 ? "" : "s", argv[1], xg_verdict_name(rs.default_verdict));
@@ -127,7 +52,7 @@ static int rules_load(const struct rules_cfg *cfg, char **argv)
 			printf("%s: pending: reverts in %u s unless 'xdpgate rules confirm %s' "
 			       "(timer pid %u)\n",
 			       l.g.ifname, cfg->confirm, l.g.ifname, p.timer_pid);
-		live_close(&l);
+		xg_live_close(&l);
 	}
 	xg_ruleset_free(&rs);
 	return err ? 1 : 0;
@@ -136,10 +61,10 @@ static int rules_load(const struct rules_cfg *cfg, char **argv)
 static int rules_confirm(char **argv)
 {
 	struct xg_pending p;
-	struct live l;
+	struct xg_live l;
 	int err;
 
-	err = live_open(&l, "rules", argv[0], XG_CAPS_CHANGE);
+	err = xg_live_open(&l, "rules", argv[0], XG_CAPS_CHANGE);
 	if (!err) {
 		err = xg_apply_confirm(&l.m, &p);
 		if (err == -ENOENT)
@@ -150,7 +75,7 @@ static int rules_confirm(char **argv)
 		else if (!err)
 			printf("%s: confirmed generation %u\n", l.g.ifname, p.gen);
 	}
-	live_close(&l);
+	xg_live_close(&l);
 	return err ? 1 : 0;
 }
 
@@ -160,7 +85,7 @@ static int rules_add(const struct rules_cfg *cfg, char **argv)
 	struct xg_rule r;
 	char err_msg[512];
 	uint32_t def;
-	struct live l;
+	struct xg_live l;
 	int err = -1, kind;
 
 	kind = xg_rule_parse_line(argv[1], NULL, 0, &r, &def, err_msg, sizeof(err_msg));
@@ -170,7 +95,7 @@ static int rules_add(const struct rules_cfg *cfg, char **argv)
 						      "lines go in a rules file)");
 		return 1;
 	}
-	if (live_open(&l, "rules", argv[0], XG_CAPS_CHANGE))
+	if (xg_live_open(&l, "rules", argv[0], XG_CAPS_CHANGE))
 		goto out;
 	if (xg_rules_read(&l.m, &rs))
 		goto out;
@@ -180,13 +105,13 @@ static int rules_add(const struct rules_cfg *cfg, char **argv)
 	} else if (xg_ruleset_insert(&rs, cfg->at ? cfg->at - 1 : rs.n, &r)) {
 		pr_warn("rules add: the set is full (%d rules)\n", XG_RULES_MAX);
 	} else {
-		err = replace(&l, &rs);
+		err = xg_live_load(&l, &rs, 0, NULL);
 	}
 	if (!err)
 		printf("%s: added rule %zu\n", l.g.ifname, cfg->at ? cfg->at : rs.n);
 	xg_ruleset_free(&rs);
 out:
-	live_close(&l);
+	xg_live_close(&l);
 	return err ? 1 : 0;
 }
 
@@ -203,38 +128,38 @@ static int rules_del(char **argv)
 {
 	struct xg_ruleset rs;
 	unsigned int n;
-	struct live l;
+	struct xg_live l;
 	int err = -1;
 
 	if (xg_opt_parse_arg("rules del", &del_index, &n, argv[1]))
 		return 2; /* a usage error */
-	if (live_open(&l, "rules", argv[0], XG_CAPS_CHANGE) || xg_rules_read(&l.m, &rs))
+	if (xg_live_open(&l, "rules", argv[0], XG_CAPS_CHANGE) || xg_rules_read(&l.m, &rs))
 		goto out;
 	if (n > rs.n)
 		pr_warn("rules del: no rule %u (the set has %zu rules)\n", n, rs.n);
 	else if (!xg_ruleset_delete(&rs, n - 1))
-		err = replace(&l, &rs);
+		err = xg_live_load(&l, &rs, 0, NULL);
 	if (!err)
 		printf("%s: deleted rule %u\n", l.g.ifname, n);
 	xg_ruleset_free(&rs);
 out:
-	live_close(&l);
+	xg_live_close(&l);
 	return err ? 1 : 0;
 }
 
 static int rules_list(const struct rules_cfg *cfg, char **argv)
 {
-	struct live l;
+	struct xg_live l;
 	int err = -1;
 
-	if (!live_open(&l, "rules", argv[0], XG_CAPS_READ)) {
+	if (!xg_live_open(&l, "rules", argv[0], XG_CAPS_READ)) {
 		if (cfg->json)
 			printf("{\"interface\":\"%s\",", l.g.ifname);
 		err = xg_rules_print(&l.m, cfg->json, stdout);
 		if (cfg->json)
 			printf("}\n");
 	}
-	live_close(&l);
+	xg_live_close(&l);
 	return err ? 1 : 0;
 }
 
@@ -334,11 +259,7 @@ static const struct xg_opt rules_opts[] = {
 	  .help = "rules load: revert unless 'rules confirm' comes within SECS",
 	  .min = 1,
 	  .max = 86400 },
-	{ .name = "json",
-	  .short_name = 'j',
-	  .type = XG_OPT_FLAG,
-	  .offset = offsetof(struct rules_cfg, json),
-	  .help = "rules list, rules bench: print JSON" },
+	XG_OPT_JSON(struct rules_cfg, json, "rules list, rules bench: print JSON"),
 	{ .name = "repeat",
 	  .short_name = 'n',
 	  .type = XG_OPT_UINT,

@@ -15,15 +15,15 @@
 
 #include "common/xdpgate_structs.h"
 #include "user/cli/commands.h"
-#include "user/cli/live.h"
 #include "user/rules/lang.h"
 #include "user/rules/setload.h"
+#include "user/service/live.h"
 #include "user/util/log.h"
 
 #define SET_ARGS_MAX 1024 /* prefixes on one set add/del command line */
 
 /* The id of the live set name, or -ENOENT after a message. */
-static int live_set_id(const struct live *l, const char *name)
+static int live_set_id(const struct xg_live *l, const char *name)
 {
 	struct xg_config cfg;
 	__u32 key = 0;
@@ -38,7 +38,7 @@ static int live_set_id(const struct live *l, const char *name)
 	return id;
 }
 
-static int set_list(struct live *l)
+static int set_list(struct xg_live *l)
 {
 	struct xg_set_info info;
 	__u32 id;
@@ -50,7 +50,7 @@ static int set_list(struct live *l)
 	return 0;
 }
 
-static int set_show(struct live *l, const char *name)
+static int set_show(struct xg_live *l, const char *name)
 {
 	struct xg_set s = { 0 };
 	char text[64];
@@ -76,7 +76,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int set_load(struct live *l, const char *name, const char *file)
+static int set_load(struct xg_live *l, const char *name, const char *file)
 {
 	char err[512];
 	struct xg_set *s;
@@ -100,7 +100,7 @@ static int set_load(struct live *l, const char *name, const char *file)
 }
 
 /* Parse every prefix before touching the set. */
-static int set_edit(struct live *l, const char *name, char **args, int n, bool add)
+static int set_edit(struct xg_live *l, const char *name, char **args, int n, bool add)
 {
 	struct xg_prefix *p = calloc((size_t)n + 1, sizeof(*p));
 	size_t changed = 0;
@@ -134,7 +134,7 @@ static int do_set(void *cfg, int argc, char **argv)
 	static const char *const usage = "set list|show|load|add|del IFACE [NAME [FILE|PREFIX...]]";
 	const char *sub = argv[0];
 	char why[128];
-	struct live l;
+	struct xg_live l;
 	int err;
 
 	(void)cfg;
@@ -153,9 +153,9 @@ static int do_set(void *cfg, int argc, char **argv)
 		pr_warn("set: %s\n", why);
 		return 2;
 	}
-	err = live_open(&l, "set", argv[1],
-			!strcmp(sub, "list") || !strcmp(sub, "show") ? XG_CAPS_READ
-								     : XG_CAPS_CHANGE);
+	err = xg_live_open(&l, "set", argv[1],
+			   !strcmp(sub, "list") || !strcmp(sub, "show") ? XG_CAPS_READ
+									: XG_CAPS_CHANGE);
 	if (!err) {
 		if (!strcmp(sub, "list"))
 			err = set_list(&l);
@@ -166,7 +166,7 @@ static int do_set(void *cfg, int argc, char **argv)
 		else
 			err = set_edit(&l, argv[2], argv + 3, argc - 3, !strcmp(sub, "add"));
 	}
-	live_close(&l);
+	xg_live_close(&l);
 	return err ? 1 : 0;
 }
 

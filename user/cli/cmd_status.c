@@ -26,7 +26,8 @@ struct status_cfg {
 	bool json;
 };
 
-static int read_default(const struct xg_gate *g, __u32 *verdict)
+/* The live set's default verdict and generation. */
+static int read_default(const struct xg_gate *g, __u32 *verdict, __u32 *gen)
 {
 	struct xg_config cfg;
 	__u32 key = 0;
@@ -43,6 +44,7 @@ static int read_default(const struct xg_gate *g, __u32 *verdict)
 		return err;
 	}
 	*verdict = cfg.slot[cfg.active & 1].default_verdict;
+	*gen = cfg.slot[cfg.active & 1].gen;
 	return 0;
 }
 
@@ -104,17 +106,35 @@ static void print_sets_json(const struct status_sets *ss)
 	printf("]");
 }
 
-static void print_pending(const struct xg_gate *g, const struct xg_pending *p)
+/* What will happen to a pending --confirm load: after its deadline the timer reverts, or,
+ * the timer gone, the next command that opens the gate for a change does (a confirm too). */
+static void print_pending(const struct xg_gate *g, const struct xg_pending *p, bool interrupted)
 {
+	bool alive = xg_apply_timer_alive(p);
+
 	if (!p->token)
 		return;
-	printf("  pending: generation %u, reverts to generation %u in %.1f s unless "
-	       "'xdpgate rules confirm %s'",
-	       p->gen, p->prev_gen, xg_pending_left_ms(p) / 1000.0, g->ifname);
-	if (xg_apply_timer_alive(p))
-		printf(" (timer pid %u)\n", p->timer_pid);
+	if (interrupted) /* died between its record and its flip (or, for a few ms, flipping) */
+		printf("  pending: a --confirm load of generation %u was interrupted before it "
+		       "took effect: generation %u stays live; the next rules change drops the "
+		       "record\n",
+		       p->gen, p->prev_gen);
+	else if (!xg_pending_left_ms(p) && alive)
+		printf("  pending: generation %u, deadline passed: the timer (pid %u) is reverting "
+		       "to generation %u\n",
+		       p->gen, p->timer_pid, p->prev_gen);
+	else if (!xg_pending_left_ms(p))
+		printf("  pending: generation %u, deadline passed (timer gone): the next 'xdpgate "
+		       "rules confirm %s', rules or set change, or run reload reverts to "
+		       "generation %u\n",
+		       p->gen, g->ifname, p->prev_gen);
 	else
-		printf(" (timer gone: the next rules change reverts)\n");
+		printf("  pending: generation %u, reverts to generation %u in %.1f s unless "
+		       "'xdpgate rules confirm %s'%s%u)\n",
+		       p->gen, p->prev_gen, xg_pending_left_ms(p) / 1000.0, g->ifname,
+		       alive ? " (timer pid "
+			     : " (timer gone: then the next rules change reverts; pid ",
+		       p->timer_pid);
 }
 
 static void print_pending_json(const struct xg_pending *p)
@@ -132,7 +152,7 @@ static void print_pending_json(const struct xg_pending *p)
 
 static void print_human(const struct xg_gate *g, const struct xg_gate_info *info,
 			const struct xg_snapshot *s, __u32 def, const struct xg_pending *p,
-			const struct status_sets *ss)
+			bool interrupted, const struct status_sets *ss)
 {
 	int i;
 
@@ -145,7 +165,7 @@ static void print_human(const struct xg_gate *g, const struct xg_gate_info *info
 	if (info->dispatcher_id)
 		printf(", libxdp dispatcher id %u", info->dispatcher_id);
 	printf(", default %s\n", xg_verdict_name(def));
-	print_pending(g, p);
+	print_pending(g, p, interrupted);
 	print_sets(ss);
 	printf("  rx %llu packets, %llu bytes\n", (unsigned long long)xg_counters_rx(s, 0),
 	       (unsigned long long)xg_counters_rx(s, 1));
@@ -185,7 +205,7 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 	struct xg_gate_info info;
 	struct xg_pending pend = { 0 };
 	struct status_sets ss = { 0 };
-	__u32 def = 0;
+	__u32 def = 0, gen = 0;
 	int fd, err;
 
 	err = xg_gate_query(g, &info);
@@ -205,7 +225,7 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 				strerror(-err));
 			return err;
 		}
-		err = read_default(g, &def);
+		err = read_default(g, &def, &gen);
 		if (!err)
 			err = read_pending(g, &pend);
 		if (!err)
@@ -217,7 +237,7 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 		printf("%s", first ? "" : ",");
 		print_json(g, &info, &s, def, &pend, &ss);
 	} else {
-		print_human(g, &info, &s, def, &pend, &ss);
+		print_human(g, &info, &s, def, &pend, pend.token && gen == pend.prev_gen, &ss);
 		if (!info.attached && info.pinned)
 			printf("%s: stale pinned maps at %s ('xdpgate cleanup %s' removes them)\n",
 			       g->ifname, g->pin_dir, g->ifname);
@@ -315,11 +335,7 @@ static int do_status(void *cfgp, int argc, char **argv)
 }
 
 static const struct xg_opt status_opts[] = {
-	{ .name = "json",
-	  .short_name = 'j',
-	  .type = XG_OPT_FLAG,
-	  .offset = offsetof(struct status_cfg, json),
-	  .help = "print one JSON object" },
+	XG_OPT_JSON(struct status_cfg, json, "print one JSON object"),
 	XG_OPT_END,
 };
 

@@ -20,11 +20,6 @@ extern const struct xg_cmd xg_cmd_top;
 extern const struct xg_cmd xg_cmd_set;
 
 struct xg_conf_schema;
-struct xg_ruleset;
-/* What `rules load` does (cmd_rules.c): compile rs and make it the live set of ifname's
- * gate (pinned maps, under the rule lock) through the two-slot swap. 0 or -errno after
- * one message; on failure the old set stays. */
-int xg_rules_replace_live(const char *cmd, const char *ifname, const struct xg_ruleset *rs);
 /* What `run --config` reads from an [interface] section (cmd_run.c), for `config check`. */
 extern const struct xg_conf_schema xg_run_conf_schema;
 

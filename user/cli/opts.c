@@ -268,9 +268,9 @@ static void report_bad_option(const struct xg_cmd *cmd, char **argv, int optopt_
 
 int xg_opts_parse(const struct xg_cmd *cmd, void *cfg, int argc, char **argv, FILE *out)
 {
-	struct option lopts[XG_MAX_OPTS + 2];
+	struct option lopts[2 * XG_MAX_OPTS + 2];
 	char shorts[2 * XG_MAX_OPTS + 4] = ":h";
-	size_t i, n = count_opts(cmd->opts), s = strlen(shorts);
+	size_t i, n = count_opts(cmd->opts), s = strlen(shorts), nl;
 	int c, idx;
 
 	if (n > XG_MAX_OPTS)
@@ -289,8 +289,12 @@ int xg_opts_parse(const struct xg_cmd *cmd, void *cfg, int argc, char **argv, FI
 		}
 	}
 	shorts[s] = '\0';
-	lopts[n] = (struct option){ "help", no_argument, NULL, 'h' };
-	lopts[n + 1] = (struct option){ NULL, 0, NULL, 0 };
+	for (i = 0, nl = n; i < n; i++) /* an alias returns its option's code */
+		if (cmd->opts[i].alias)
+			lopts[nl++] = (struct option){ cmd->opts[i].alias, lopts[i].has_arg, NULL,
+						       256 + (int)i };
+	lopts[nl] = (struct option){ "help", no_argument, NULL, 'h' };
+	lopts[nl + 1] = (struct option){ NULL, 0, NULL, 0 };
 
 	optind = 0; /* full reset: glibc re-initialises, so the parser can run again */
 	opterr = 0;

@@ -51,12 +51,40 @@ struct xg_opt {
 	const struct xg_opt_enum *enum_vals; /* XG_OPT_ENUM: terminated by {NULL} */
 	unsigned long min, max; /* bounds of numbers, queues and rules (max 0: no bound) */
 	bool positional;	/* a positional argument: messages name it by metavar */
+	const char *alias;	/* another long name taken for it (an old name kept) */
 };
 
 /* The end of an option table. */
 #define XG_OPT_END           \
 	{                    \
 		.name = NULL \
+	}
+
+/* The options several commands share, each written once: the command names its config
+ * struct, the field, and (where the meaning differs) what the option does for it. */
+#define XG_OPT_JSON(T, field, what)                                     \
+	{                                                               \
+		.name = "json", .short_name = 'j', .type = XG_OPT_FLAG, \
+		.offset = offsetof(T, field), .help = (what)            \
+	}
+#define XG_OPT_DURATION(T, field, what)                                       \
+	{                                                                     \
+		.name = "duration", .short_name = 'd', .type = XG_OPT_DOUBLE, \
+		.offset = offsetof(T, field), .metavar = "S", .help = (what)  \
+	}
+/* The report interval: one name everywhere; `run` called it --stats-interval once. */
+#define XG_OPT_INTERVAL(T, field)                                                        \
+	{                                                                                \
+		.name = "interval", .short_name = 'i', .type = XG_OPT_DOUBLE,            \
+		.offset = offsetof(T, field), .metavar = "S",                            \
+		.help = "seconds between reports (default 1)", .alias = "stats-interval" \
+	}
+/* N >= 1 into an unsigned int, or a uint64_t field for counts that may pass 2^32. */
+#define XG_OPT_COUNT(T, field, what)                                                   \
+	{                                                                              \
+		.name = "count", .short_name = 'c',                                    \
+		.type = sizeof(((T *)0)->field) == 8 ? XG_OPT_U64 : XG_OPT_UINT,       \
+		.offset = offsetof(T, field), .metavar = "N", .help = (what), .min = 1 \
 	}
 
 /* A command: its options, its positional arguments, and what it does with them. */

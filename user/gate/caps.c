@@ -51,9 +51,9 @@ int xg_require_caps(const char *cmd, enum xg_caps_need need)
 	return -EPERM;
 }
 
-int xg_caps_limit_thread(bool control)
+/* The calling thread keeps keep[0..n) (those it holds) and nothing else. */
+static int limit_to(const cap_value_t *keep, size_t n)
 {
-	static const cap_value_t keep[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF };
 	cap_t cur = cap_get_proc(), next = cap_init();
 	cap_flag_value_t v;
 	int err = 0;
@@ -63,7 +63,7 @@ int xg_caps_limit_thread(bool control)
 		err = -errno;
 		goto out;
 	}
-	for (i = 0; control && i < sizeof(keep) / sizeof(keep[0]); i++) {
+	for (i = 0; i < n; i++) {
 		if (cap_get_flag(cur, keep[i], CAP_PERMITTED, &v) || v != CAP_SET)
 			continue; /* never raise what we were not given */
 		if (cap_set_flag(next, CAP_PERMITTED, 1, &keep[i], CAP_SET) ||
@@ -78,4 +78,18 @@ out:
 	cap_free(cur);
 	cap_free(next);
 	return err;
+}
+
+int xg_caps_limit_thread(bool control)
+{
+	static const cap_value_t keep[] = { CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_BPF };
+
+	return limit_to(keep, control ? sizeof(keep) / sizeof(keep[0]) : 0);
+}
+
+int xg_caps_limit_revert(void)
+{
+	static const cap_value_t keep[] = { CAP_SYS_ADMIN, CAP_BPF };
+
+	return limit_to(keep, sizeof(keep) / sizeof(keep[0]));
 }

@@ -28,5 +28,9 @@ int xg_require_caps(const char *cmd, enum xg_caps_need need);
  * program, teardown detaches); without, nothing (a worker's rings, poll and TX kicks need
  * none, verified by the run tests). 0 or -errno. */
 int xg_caps_limit_thread(bool control);
+/* Limit the calling thread to what reverting a rule set needs: CAP_SYS_ADMIN (the pins, the
+ * attached program's id) and CAP_BPF (maps), if held; CAP_NET_ADMIN is not needed (measured:
+ * a revert without it works). For the --confirm timer, which waits up to a day. 0 or -errno. */
+int xg_caps_limit_revert(void);
 
 #endif

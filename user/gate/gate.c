@@ -180,7 +180,7 @@ out:
 	return err;
 }
 
-/* skel comes from xg_gate_prepare, not loaded: its maps hold the rule set before the
+/* skel comes from xg_gate_prepare (prep.h), not loaded: its maps hold the rule set before the
  * program exists, so the first frame the gate sees is classified by it and nothing is
  * half-applied. */
 int xg_gate_attach(struct xg_gate *g, int mode, struct xdpgate_bpf *skel)

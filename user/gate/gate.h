@@ -35,7 +35,7 @@ int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info);
 /* The interface was deleted (or renamed) since xg_gate_init: one ioctl, cheap to poll. */
 bool xg_gate_iface_gone(const struct xg_gate *g);
 struct xdpgate_bpf;
-/* Load skel, prepared with its rule set (xg_gate_prepare without load), attach it through
+/* Load skel, prepared with its rule set (xg_rules_gate_prepare without load), attach it through
  * libxdp and pin its maps. 0 or -errno (message printed). */
 int xg_gate_attach(struct xg_gate *g, int mode, struct xdpgate_bpf *skel);
 int xg_gate_detach(struct xg_gate *g);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
 #include <string.h>
 
 #include "user/pool/handler.h"
@@ -21,4 +22,19 @@ const struct xg_handler_ops *xg_handler_find(const char *spec, const char **arg)
 		if (strlen(handlers[i]->name) == len && !strncmp(spec, handlers[i]->name, len))
 			return handlers[i];
 	return NULL;
+}
+
+int xg_handler_check(const char *spec, char *why, size_t len)
+{
+	const char *arg;
+	const struct xg_handler_ops *ops = xg_handler_find(spec, &arg);
+
+	if (!ops) {
+		snprintf(why, len,
+			 "unknown handler '%s' (count, count:verify, reflect, pcap:FILE, "
+			 "forward:OUT, switch)",
+			 spec);
+		return -1;
+	}
+	return ops->check ? ops->check(arg, why, len) : 0;
 }

@@ -9,6 +9,7 @@
 #define XG_HANDLER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "user/pool/xsk.h"
@@ -33,10 +34,9 @@ struct xg_handler_stats {
 
 struct xg_handler_ops {
 	const char *name;
-	/* Check arg as init will, touching nothing, so that a caller can refuse a bad value
-	 * before it attaches or starts anything: 0, or -EINVAL after one error line. NULL:
-	 * init checks arg. */
-	int (*check)(const char *arg);
+	/* Optional: whether arg would do, without touching anything (run checks every value
+	 * before it starts). 0, or -1 with what is wrong in why. */
+	int (*check)(const char *arg, char *why, size_t len);
 	/* arg: what followed "name:" on the command line, or NULL; ctx: the embedding
 	 * program's pointer (xg_pool_cfg.handler_ctx). Returns 0 or -1 after one error line. */
 	int (*init)(void **state, const char *arg, unsigned int queue, void *ctx);
@@ -60,5 +60,8 @@ extern const struct xg_handler_ops xg_handler_switch;
 
 /* Find a handler by its name in "name[:arg]"; sets *arg. NULL when unknown. */
 const struct xg_handler_ops *xg_handler_find(const char *spec, const char **arg);
+/* Check "name[:arg]" as far as it can be without starting the handler: 0, or -1 with what
+ * is wrong in why (an unknown name, or what the handler's check says of arg). */
+int xg_handler_check(const char *spec, char *why, size_t len);
 
 #endif

@@ -130,7 +130,7 @@ static int own_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	xg_ruleset_init(&def);
 	if (!rs && default_rules(&def))
 		return -1;
-	if (xg_gate_prepare(&gp, rs ? rs : &def, true))
+	if (xg_rules_gate_prepare(&gp, rs ? rs : &def, true))
 		goto out;
 	p->skel = gp.skel;
 	p->maps = gp.maps;

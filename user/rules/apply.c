@@ -8,7 +8,12 @@
  * and the other slot still holds the previous generation. Confirming, or any other change
  * of the set, clears the record, so the timer finds its token gone and exits. If the timer
  * is killed, the next rule change (or `rules confirm`) finds the deadline passed and reverts
- * then; a reboot loses the gate and its pins altogether. */
+ * then; a reboot loses the gate and its pins altogether.
+ *
+ * The record is written, and its timer started, BEFORE the flip to the new set: a process
+ * killed at any point leaves either the old set live (a record whose previous generation is
+ * still live: the load never took effect, and the record is simply dropped), or the new set
+ * with its revert armed. The timer keeps only the capabilities a revert needs. */
 #define _GNU_SOURCE /* pipe2, close_range */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +29,7 @@
 
 #include <bpf/bpf.h>
 
+#include "user/gate/caps.h"
 #include "user/rules/apply.h"
 #include "user/rules/load.h"
 #include "user/util/log.h"
@@ -71,11 +77,41 @@ static int pinned_pending(const struct xg_gate *g, struct xg_pending *p)
 	return err;
 }
 
+/* The live generation. 0 or -errno. */
+static int live_gen(const struct xg_gate_maps *m, __u32 *gen)
+{
+	struct xg_config cfg;
+	__u32 key = 0;
+
+	if (bpf_map_lookup_elem(m->config, &key, &cfg))
+		return -errno;
+	*gen = cfg.slot[cfg.active & 1].gen;
+	return 0;
+}
+
+/* Settle a record whose time has come (or whose load died before its flip): flip back, or,
+ * when the previous generation is still live (the load never took effect), just drop it.
+ * 0 or -errno; *reverted says which. */
+static int settle(const struct xg_gate_maps *m, const struct xg_pending *p, bool *reverted)
+{
+	__u32 gen = 0;
+	int err = live_gen(m, &gen);
+
+	*reverted = false;
+	if (err)
+		return err;
+	if (gen == p->prev_gen)
+		return xg_pending_clear(m);
+	*reverted = true;
+	return xg_rules_revert(m, p->prev_gen);
+}
+
 /* The deadline has come: revert under the lock, if the load is still ours to revert. */
 static int timer_fire(const struct xg_gate *g, __u64 token)
 {
 	struct xg_gate_maps m;
 	struct xg_pending p;
+	bool reverted;
 	int lock, err;
 
 	lock = xg_gate_lock(g, "rules");
@@ -85,10 +121,12 @@ static int timer_fire(const struct xg_gate *g, __u64 token)
 	if (!err)
 		err = xg_pending_read(m.pending, &p);
 	if (!err && p.token == token) {
-		err = xg_rules_revert(&m, p.prev_gen);
-		syslog(err ? LOG_ERR : LOG_WARNING,
-		       "%s: rules load --confirm %u not confirmed: %s generation %u", g->ifname,
-		       p.secs, err ? "could not revert to" : "reverted to", p.prev_gen);
+		err = settle(&m, &p, &reverted);
+		if (reverted || err)
+			syslog(err ? LOG_ERR : LOG_WARNING,
+			       "%s: rules load --confirm %u not confirmed: %s generation %u",
+			       g->ifname, p.secs, err ? "could not revert to" : "reverted to",
+			       p.prev_gen);
 	}
 	xg_gate_maps_close(&m);
 	close(lock);
@@ -143,6 +181,9 @@ static int timer_spawn(const struct xg_gate *g, __u64 token)
 			close_range(3, ~0u, 0);
 			if (chdir("/")) /* holds no mount busy */
 				_exit(1);
+			/* up to a day in the background: keep only what the revert needs */
+			if (xg_caps_limit_revert())
+				_exit(1);
 			timer_run(g, token);
 		}
 		_exit(write(pfd[1], &pid, sizeof(pid)) == sizeof(pid) ? 0 : 1);
@@ -155,17 +196,21 @@ static int timer_spawn(const struct xg_gate *g, __u64 token)
 	return pid > 0 ? pid : -ECHILD;
 }
 
-int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, __u32 prev_gen,
-		 unsigned int secs, struct xg_pending *out)
+int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, unsigned int secs,
+		 struct xg_pending *out)
 {
 	struct xg_config cfg;
-	struct xg_pending p = { .prev_gen = prev_gen, .secs = secs };
-	__u32 key = 0;
+	struct xg_pending p = { .secs = secs };
+	__u32 key = 0, a;
 	int pid, err;
 
 	if (bpf_map_lookup_elem(m->config, &key, &cfg))
 		return -errno;
-	p.gen = cfg.slot[cfg.active & 1].gen;
+	a = cfg.active & 1;
+	p.prev_gen = cfg.slot[a].gen;
+	/* the generation the install will give the new set (xg_rules_install: the highest
+	 * one plus one); shown by status, never used to decide */
+	p.gen = (cfg.slot[0].gen > cfg.slot[1].gen ? cfg.slot[0].gen : cfg.slot[1].gen) + 1;
 	if (getrandom(&p.token, sizeof(p.token), 0) != sizeof(p.token))
 		return -errno;
 	p.token |= 1; /* never 0, which means nothing pending */
@@ -173,35 +218,52 @@ int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, __u32 pr
 	err = pending_write(m, &p);
 	pid = err ? err : timer_spawn(g, p.token);
 	if (pid < 0) {
-		pr_warn("rules: %s: cannot start the revert timer (%s): reverting now\n", g->ifname,
-			strerror(-pid));
-		xg_rules_revert(m, prev_gen);
+		pr_warn("%s: cannot start the revert timer: %s\n", g->ifname, strerror(-pid));
+		xg_pending_clear(m);
 		return pid;
 	}
 	p.timer_pid = (__u32)pid;
 	*out = p;
 	err = pending_write(m, &p); /* the timer only reads the token and deadline */
 	if (err)		    /* it still reverts at the deadline; status cannot name it */
-		pr_warn("rules: %s: cannot record the revert timer's pid %d: %s\n", g->ifname, pid,
+		pr_warn("%s: cannot record the revert timer's pid %d: %s\n", g->ifname, pid,
 			strerror(-err));
-	return err;
+	return 0;
+}
+
+int xg_apply_restart_clock(const struct xg_gate_maps *m, struct xg_pending *p)
+{
+	p->deadline_ns = xg_boottime_ns() + (__u64)p->secs * 1000000000ull;
+	return pending_write(m, p);
 }
 
 int xg_apply_overdue(const struct xg_gate *g, const struct xg_gate_maps *m)
 {
 	struct xg_pending p;
+	bool reverted;
+	__u32 gen = 0;
 	int err = xg_pending_read(m->pending, &p);
 
-	if (err || !p.token || xg_boottime_ns() < p.deadline_ns)
+	if (!err && p.token)
+		err = live_gen(m, &gen);
+	if (err || !p.token)
 		return err;
-	pr_warn("rules: %s: the --confirm load (generation %u) was not confirmed in time: "
+	if (gen == p.prev_gen) { /* its load died between the record and the flip */
+		pr_warn("%s: a --confirm load of generation %u never took effect: its "
+			"record is dropped\n",
+			g->ifname, p.gen);
+		return xg_pending_clear(m);
+	}
+	if (xg_boottime_ns() < p.deadline_ns)
+		return 0;
+	pr_warn("%s: the --confirm load (generation %u) was not confirmed in time: "
 		"reverting to generation %u\n",
 		g->ifname, p.gen, p.prev_gen);
-	err = xg_rules_revert(m, p.prev_gen);
+	err = settle(m, &p, &reverted);
 	if (err == -ESTALE) {
 		/* no set to go back to, ever: a record kept would refuse every change to come */
-		pr_warn("rules: %s: generation %u stays live, the pending record is dropped\n",
-			g->ifname, p.gen);
+		pr_warn("%s: generation %u stays live, the pending record is dropped\n", g->ifname,
+			p.gen);
 		err = xg_pending_clear(m);
 	}
 	return err ? err : -ETIME;

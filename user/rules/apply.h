@@ -16,12 +16,18 @@ __u64 xg_boottime_ns(void);
 int xg_pending_read(int fd, struct xg_pending *p);
 /* Milliseconds to the pending record's revert (0 once due). */
 unsigned long long xg_pending_left_ms(const struct xg_pending *p);
-/* Just after installing a set over generation prev_gen: record it pending for secs and
- * start its timer (filled into out). On failure the install is reverted. 0 or -errno. */
-int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, __u32 prev_gen,
-		 unsigned int secs, struct xg_pending *out);
+/* Just BEFORE installing a set over the live one: record the install pending for secs
+ * (reverting to the live generation) and start its timer (filled into out), so that a
+ * process killed at any point after leaves the revert armed. If the install then fails,
+ * xg_pending_clear() the record. 0 or -errno (message printed; nothing recorded). */
+int xg_apply_arm(const struct xg_gate *g, const struct xg_gate_maps *m, unsigned int secs,
+		 struct xg_pending *out);
+/* Once the armed set is live: its SECS count from now (as the user sees them), not from the
+ * arming. A process killed before this keeps the earlier deadline. 0 or -errno. */
+int xg_apply_restart_clock(const struct xg_gate_maps *m, struct xg_pending *p);
 /* Honour a deadline that passed with no timer to act on it (the timer was killed): revert
- * now, with a warning. 0 when nothing was due, -ETIME when it reverted (or, the previous
+ * now, with a warning. A record whose load never took effect (killed before its flip) is
+ * dropped, with a warning, and 0. 0 when nothing was due, -ETIME when it reverted (or, the previous
  * set being gone, dropped the record), other -errno (the record kept: retried next time). */
 int xg_apply_overdue(const struct xg_gate *g, const struct xg_gate_maps *m);
 /* Keep the pending set (was: the record); call xg_apply_overdue first. -ENOENT: nothing

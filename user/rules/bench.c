@@ -71,7 +71,7 @@ int xg_rules_bench(const char *file, const char *hex, unsigned int repeat, int j
 		goto out;
 	}
 	t0 = xg_now();
-	err = xg_gate_prepare(&gp, &rs, true);
+	err = xg_rules_gate_prepare(&gp, &rs, true);
 	if (err)
 		goto out;
 	err = run(gp.skel, frame, len, repeat, json, rs.n, (xg_now() - t0) * 1e3);

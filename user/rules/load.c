@@ -16,7 +16,6 @@
 #include "user/util/log.h"
 #include "user/rules/load.h"
 #include "user/rules/setload.h"
-#include "xdpgate.skel.h"
 
 #define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
 
@@ -506,15 +505,17 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 /* A change while a --confirm load is pending accepts the pending set: it becomes the set the
  * change replaces, and its timer, finding its token gone, exits without reverting. This
  * comes before the idle slot (the revert's target) is written: a revert must never flip to
- * a slot half rewritten, even when this change then fails. */
-static int accept_pending(const struct xg_gate_maps *m)
+ * a slot half rewritten, even when this change then fails. A record whose previous
+ * generation is still live was armed for this very install (xg_apply_arm writes it first)
+ * and stays. */
+static int accept_pending(const struct xg_gate_maps *m, __u32 live_gen)
 {
 	struct xg_pending p;
 	__u32 key = 0;
 
 	if (bpf_map_lookup_elem(m->pending, &key, &p))
 		return -errno;
-	if (!p.token)
+	if (!p.token || p.prev_gen == live_gen)
 		return 0;
 	pr_info("rules: the pending set (generation %u) is accepted: this change replaces it\n",
 		p.gen);
@@ -541,7 +542,7 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	if (bpf_map_lookup_elem(m->config, &key, &cfg))
 		return -errno;
 	if (!initial) {
-		err = accept_pending(m);
+		err = accept_pending(m, cfg.slot[cfg.active & 1].gen);
 		if (err)
 			return err;
 	}
@@ -751,39 +752,29 @@ int xg_counters_reset(const struct xg_gate_maps *m)
 	return err;
 }
 
-int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load)
+struct initial_fill {
+	const struct xg_ruleset *rs;
+	const struct xg_compiled *c;
+};
+
+static int fill_initial(const struct xg_gate_maps *m, const void *arg)
+{
+	const struct initial_fill *f = arg;
+
+	return xg_rules_install(m, f->rs, f->c, true);
+}
+
+int xg_rules_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load)
 {
 	struct xg_compiled c;
+	struct initial_fill f = { rs, &c };
 	int err;
 
 	gp->skel = NULL;
 	xg_gate_maps_init(&gp->maps);
 	if (xg_rules_compile(rs, &c))
 		return -EINVAL; /* the compiler names the rule; its -1 carries no errno */
-	gp->skel = xdpgate_bpf__open();
-	if (!gp->skel) {
-		err = -errno;
-		pr_warn("cannot open the gate object: %s\n", strerror(-err));
-		goto out;
-	}
-	err = xg_gate_maps_create(gp->skel, &gp->maps);
-	if (!err)
-		err = xg_rules_install(&gp->maps, rs, &c, true);
-	if (!err && load) {
-		err = xdpgate_bpf__load(gp->skel);
-		if (err)
-			pr_warn("cannot load the gate: %s\n", strerror(-err));
-	}
-out:
+	err = xg_gate_prepare(gp, fill_initial, &f, load);
 	xg_compiled_free(&c);
-	if (err)
-		xg_gate_release(gp);
 	return err;
-}
-
-void xg_gate_release(struct xg_gate_prep *gp)
-{
-	xg_gate_maps_close(&gp->maps);
-	xdpgate_bpf__destroy(gp->skel);
-	gp->skel = NULL;
 }

@@ -8,24 +8,14 @@
 
 #include "user/gate/counters.h"
 #include "user/gate/maps.h"
+#include "user/gate/prep.h"
 #include "user/rules/rules.h"
 #include "user/rules/compile.h"
 
-struct xdpgate_bpf;
-
-/* A gate ready to load or loaded: its skeleton, using maps that already hold a rule set. */
-struct xg_gate_prep {
-	struct xdpgate_bpf *skel;
-	struct xg_gate_maps maps;
-};
-
-/* Compile rs, open the gate's skeleton, create its maps and install rs in them, so the
- * first frame the program sees is classified by rs; with load set, load the program too
- * (attach leaves loading to libxdp). 0 or -errno, with the message printed; nothing is
- * left to release on failure. */
-int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load);
-/* Close the maps and destroy the skeleton (a loaded program stays only where attached). */
-void xg_gate_release(struct xg_gate_prep *gp);
+/* Compile rs, then prepare a gate (user/gate/prep.h) whose maps hold it, so the first
+ * frame the program sees is classified by rs; with load set, load the program too. 0 or
+ * -errno, with the message printed; nothing is left to release on failure. */
+int xg_rules_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load);
 
 /* Install c/rs into the inactive slot and flip to it; on a fresh gate (initial) write
  * slot 0 and make it active. Per-rule counters follow rules by their text. 0 or -errno

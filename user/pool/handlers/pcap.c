@@ -65,8 +65,8 @@ struct pcap_state {
 	bool warned;	    /* a failed reopen is reported once */
 };
 
-/* "rotate=MB" (n characters at v, after "rotate="): 0, or -EINVAL after one line. */
-static int parse_rotate(const char *v, size_t n, uint64_t *limit)
+/* "rotate=MB" (n characters at v, after "rotate="): 0, or -1 with why filled. */
+static int parse_rotate(const char *v, size_t n, uint64_t *limit, char *why, size_t len)
 {
 	unsigned long long mb = 0;
 	char buf[24], *end;
@@ -80,9 +80,9 @@ static int parse_rotate(const char *v, size_t n, uint64_t *limit)
 			mb = 0;
 	}
 	if (!mb || mb > ROTATE_MB_MAX) {
-		pr_warn("handler pcap: rotate=%.*s is not a size in MB (1 to %d)\n", (int)n, v,
-			ROTATE_MB_MAX);
-		return -EINVAL;
+		snprintf(why, len, "rotate=%.*s is not a size in MB (1 to %d)", (int)n, v,
+			 ROTATE_MB_MAX);
+		return -1;
 	}
 	*limit = mb * 1000000ULL;
 	return 0;
@@ -99,50 +99,51 @@ static const char *options_start(const char *arg)
 	return NULL;
 }
 
-/* Split "FILE[,rotate=MB]" (file: NULL to check only). 0, or -EINVAL after one line. */
-static int parse_arg(const char *arg, char **file, uint64_t *limit)
+/* Split "FILE[,rotate=MB]" (file: NULL to check only). 0, or -1 with why filled. */
+static int parse_arg(const char *arg, char **file, uint64_t *limit, char *why, size_t len)
 {
 	const char *opt = arg ? options_start(arg) : NULL, *item;
 	size_t flen = opt ? (size_t)(opt - arg) : arg ? strlen(arg) : 0, n;
 
 	*limit = 0;
 	if (!flen) {
-		pr_warn("handler pcap needs a file: --handler pcap:FILE[,rotate=MB]\n");
-		return -EINVAL;
+		snprintf(why, len, "a file is needed: pcap:FILE[,rotate=MB]");
+		return -1;
 	}
 	if (arg[flen - 1] == '/') {
-		pr_warn("handler pcap: '%.*s' names a directory: --handler pcap:FILE\n", (int)flen,
-			arg);
-		return -EINVAL;
+		snprintf(why, len, "'%.*s' names a directory: pcap:FILE", (int)flen, arg);
+		return -1;
 	}
 	for (item = opt; item; item = item[n] ? item + n : NULL) {
 		item++; /* the comma */
 		n = strcspn(item, ",");
 		if (n < 7 || strncmp(item, "rotate=", 7)) {
-			pr_warn("handler pcap: unknown option '%.*s' (pcap:FILE[,rotate=MB])\n",
-				(int)n, item);
-			return -EINVAL;
+			snprintf(why, len, "unknown option '%.*s' (pcap:FILE[,rotate=MB])", (int)n,
+				 item);
+			return -1;
 		}
 		if (*limit) {
-			pr_warn("handler pcap: rotate= given twice\n");
-			return -EINVAL;
+			snprintf(why, len, "rotate= given twice");
+			return -1;
 		}
-		if (parse_rotate(item + 7, n - 7, limit))
-			return -EINVAL;
+		if (parse_rotate(item + 7, n - 7, limit, why, len))
+			return -1;
 	}
 	if (file) {
 		*file = strndup(arg, flen);
-		if (!*file)
-			return -ENOMEM;
+		if (!*file) {
+			snprintf(why, len, "out of memory");
+			return -1;
+		}
 	}
 	return 0;
 }
 
-static int dump_check(const char *arg)
+static int dump_check(const char *arg, char *why, size_t len)
 {
 	uint64_t limit;
 
-	return parse_arg(arg, NULL, &limit);
+	return parse_arg(arg, NULL, &limit, why, len);
 }
 
 /* FILE for queue 0; FILE with "-qN" before the extension of its last component else. */
@@ -310,7 +311,7 @@ static void dump_fini(void *state)
 static int dump_init(void **state, const char *arg, unsigned int queue, void *ctx)
 {
 	struct pcap_state *s = calloc(1, sizeof(*s));
-	char *file = NULL;
+	char *file = NULL, why[256];
 
 	(void)ctx;
 	if (!s) {
@@ -319,8 +320,10 @@ static int dump_init(void **state, const char *arg, unsigned int queue, void *ct
 	}
 	s->dirfd = -1;
 	s->queue = queue;
-	if (parse_arg(arg, &file, &s->limit))
+	if (parse_arg(arg, &file, &s->limit, why, sizeof(why))) {
+		pr_warn("handler pcap: %s\n", why);
 		goto err;
+	}
 	s->path = queue_path(file, queue);
 	s->pd = pcap_open_dead(DLT_EN10MB, PCAP_SNAPLEN);
 	if (!s->path || !s->pd) {

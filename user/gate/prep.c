@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "user/gate/prep.h"
+#include "user/util/log.h"
+#include "xdpgate.skel.h"
+
+int xg_gate_prepare(struct xg_gate_prep *gp, xg_gate_fill_fn fill, const void *arg, bool load)
+{
+	int err;
+
+	xg_gate_maps_init(&gp->maps);
+	gp->skel = xdpgate_bpf__open();
+	if (!gp->skel) {
+		err = -errno;
+		pr_warn("cannot open the gate object: %s\n", strerror(-err));
+		return err;
+	}
+	err = xg_gate_maps_create(gp->skel, &gp->maps);
+	if (!err)
+		err = fill(&gp->maps, arg);
+	if (!err && load) {
+		err = xdpgate_bpf__load(gp->skel);
+		if (err)
+			pr_warn("cannot load the gate: %s\n", strerror(-err));
+	}
+	if (err)
+		xg_gate_release(gp);
+	return err;
+}
+
+void xg_gate_release(struct xg_gate_prep *gp)
+{
+	xg_gate_maps_close(&gp->maps);
+	xdpgate_bpf__destroy(gp->skel);
+	gp->skel = NULL;
+}
