@@ -12,6 +12,7 @@
 
 #include "common/xdpgate_structs.h"
 #include "user/gate/gate.h"
+#include "user/gate/maps.h"
 #include "user/gate/link.h"
 #include "user/util/log.h"
 #include "user/gate/pin.h"
@@ -164,6 +165,12 @@ static int load_and_attach(struct xg_gate *g, struct xdpgate_bpf *skel, int mode
 	err = xdp_program__attach(prog, g->ifindex, mode, 0);
 	if (err) {
 		explain_attach_error(g, mode, err);
+		goto out;
+	}
+	/* `match` programs tail-call the gate back (common/xdpgate_rules.h, XG_SLOT_MATCH) */
+	err = xg_gate_match_cont(bpf_map__fd(skel->maps.xg_match_progs), xdp_program__fd(prog));
+	if (err) {
+		xdp_program__detach(prog, g->ifindex, mode, 0);
 		goto out;
 	}
 	err = xg_pin_mkdir(g->pin_dir);
