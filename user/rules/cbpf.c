@@ -25,14 +25,17 @@
 #define KEY_OFF (-76)		      /* the scratch map's key */
 #define FAST_MAX 0x7fff		      /* offsets read directly (the verifier's range) */
 #define END (-1)		      /* jump target: the expression's end (false) */
+#define XG_MATCH_UNROLL 16	      /* copies of a program that jumps back (protochain) */
 
 struct emit {
 	struct bpf_insn *p;
 	size_t n, cap;
-	unsigned int *start; /* eBPF index of each classic instruction */
+	unsigned int *start; /* eBPF index of each classic instruction, copy by copy */
+	unsigned int copy;   /* the copy being emitted (see put_expr) */
 	struct fix {
-		size_t at;  /* the jump */
-		long pc;    /* classic target, or END */
+		size_t at;	   /* the jump */
+		long pc;	   /* classic target, or END */
+		unsigned int copy; /* of the target */
 	} *fix;
 	size_t nfix, capfix;
 	char *err;
@@ -74,6 +77,7 @@ static int put_jump(struct emit *e, struct bpf_insn j, long pc)
 		e->capfix = cap;
 	}
 	e->fix[e->nfix].at = e->n;
+	e->fix[e->nfix].copy = e->copy;
 	e->fix[e->nfix++].pc = pc;
 	return put(e, j);
 }
@@ -236,6 +240,12 @@ static int put_jmp(struct emit *e, const struct xg_cbpf_insn *c, long pc)
 	uint8_t op = BPF_OP(c->code);
 	bool x = BPF_SRC(c->code) == BPF_X;
 
+	if (op == BPF_JA && (int32_t)c->k < 0) { /* protochain: into the next copy */
+		if (put_ja(e, pc + 1 + (int32_t)c->k))
+			return -1;
+		e->fix[e->nfix - 1].copy++;
+		return 0;
+	}
 	if (op == BPF_JA)
 		return put_ja(e, pc + 1 + (long)c->k);
 	if (op != BPF_JEQ && op != BPF_JGT && op != BPF_JGE && op != BPF_JSET)
@@ -301,30 +311,28 @@ static int put_one(struct emit *e, const struct xg_cbpf_insn *c, long pc, unsign
 	}
 }
 
-/* Expression bit: its classic program, then its end label. Jumps patched here. */
-static int put_expr(struct emit *e, const struct xg_cbpf_insn *c, unsigned int n,
-		    unsigned int bit)
+/* libpcap's bpf_filter sign-extends a JA's offset: `protochain` jumps back to walk the
+ * header chain. The verifier wants no loops, so such a program is emitted XG_MATCH_UNROLL
+ * times over, a backward jump leading into the next copy; past the last copy the
+ * expression is false (a chain of more than XG_MATCH_UNROLL headers). */
+static unsigned int copies_of(const struct xg_cbpf_insn *c, unsigned int n)
 {
-	size_t i, end;
-	int err;
+	unsigned int i;
 
-	e->nfix = 0;
-	if (put(e, insn(BPF_ALU | BPF_MOV | BPF_K, R_A, 0, 0, 0)) ||
-	    put(e, insn(BPF_ALU | BPF_MOV | BPF_K, R_X, 0, 0, 0)))
-		return -1;
-	for (i = 0; i < n; i++) {
-		e->start[i] = (unsigned int)e->n;
-		err = put_one(e, &c[i], (long)i, bit);
-		if (err == -2)
-			snprintf(e->err, e->errlen, "classic BPF instruction %zu (code 0x%04x) cannot "
-				 "be translated", i, c[i].code);
-		if (err)
-			return -1;
-	}
-	end = e->n; /* falling off the end cannot happen: libpcap's programs end in RET */
+	for (i = 0; i < n; i++)
+		if (c[i].code == (BPF_JMP | BPF_JA) && (int32_t)c[i].k < 0)
+			return XG_MATCH_UNROLL;
+	return 1;
+}
+
+static int patch(struct emit *e, unsigned int n, unsigned int copies, size_t end)
+{
+	size_t i;
+
 	for (i = 0; i < e->nfix; i++) {
 		const struct fix *f = &e->fix[i];
-		size_t to = f->pc == END || f->pc >= (long)n ? end : e->start[f->pc];
+		bool out = f->pc == END || f->pc < 0 || f->pc >= (long)n || f->copy >= copies;
+		size_t to = out ? end : e->start[f->copy * n + (size_t)f->pc];
 		long off = (long)to - (long)f->at - 1;
 
 		if (off < 0 || off > INT16_MAX) {
@@ -334,6 +342,75 @@ static int put_expr(struct emit *e, const struct xg_cbpf_insn *c, unsigned int n
 		e->p[f->at].off = (int16_t)off;
 	}
 	return 0;
+}
+
+/* Which instructions of which copy can run: the verifier refuses unreachable ones (the
+ * start of every copy after the first, code the optimiser left behind). Jumps go forward
+ * within a copy or back into the next, so one pass in emission order sees every edge. */
+static void mark_live(const struct xg_cbpf_insn *c, unsigned int n, unsigned int copies,
+		      bool *live)
+{
+	unsigned int k, i;
+
+	live[0] = n > 0;
+	for (k = 0; k < copies; k++) {
+		for (i = 0; i < n; i++) {
+			const struct xg_cbpf_insn *ci = &c[i];
+			long t[2] = { (long)i + 1, -1 };
+			unsigned int j;
+
+			if (!live[k * n + i] || BPF_CLASS(ci->code) == BPF_RET)
+				continue;
+			if (ci->code == (BPF_JMP | BPF_JA)) {
+				t[0] = (long)i + 1 + (int32_t)ci->k;
+			} else if (BPF_CLASS(ci->code) == BPF_JMP) {
+				t[0] = (long)i + 1 + ci->jt;
+				t[1] = (long)i + 1 + ci->jf;
+			}
+			for (j = 0; j < 2; j++) {
+				unsigned int kk = t[j] <= (long)i && t[j] >= 0 ? k + 1 : k;
+
+				if (t[j] >= 0 && t[j] < (long)n && kk < copies)
+					live[kk * n + (unsigned int)t[j]] = true;
+			}
+		}
+	}
+}
+
+/* Expression bit: its classic program (copies of it, see copies_of), then its end label,
+ * where every jump out of it lands. Jumps patched here. */
+static int put_expr(struct emit *e, const struct xg_cbpf_insn *c, unsigned int n,
+		    unsigned int bit)
+{
+	unsigned int copies = copies_of(c, n), i;
+	bool *live = calloc((size_t)copies * n + 1, sizeof(*live));
+	int err = -1;
+
+	e->nfix = 0;
+	if (!live)
+		return -1;
+	mark_live(c, n, copies, live);
+	if (put(e, insn(BPF_ALU | BPF_MOV | BPF_K, R_A, 0, 0, 0)) ||
+	    put(e, insn(BPF_ALU | BPF_MOV | BPF_K, R_X, 0, 0, 0)))
+		goto out;
+	for (e->copy = 0; e->copy < copies; e->copy++) {
+		for (i = 0; i < n; i++) {
+			e->start[e->copy * n + i] = (unsigned int)e->n;
+			if (!live[e->copy * n + i])
+				continue;
+			err = put_one(e, &c[i], (long)i, bit);
+			if (err == -2)
+				snprintf(e->err, e->errlen, "classic BPF instruction %u (code 0x%04x) "
+					 "cannot be translated", i, c[i].code);
+			if (err)
+				goto out;
+		}
+	}
+	/* falling off the end cannot happen: libpcap's programs end in RET */
+	err = patch(e, n, copies, e->n);
+out:
+	free(live);
+	return err ? -1 : 0;
 }
 
 /* Write the bits to this CPU's scratch, mark it pending and tail-call the gate back. Were
@@ -376,7 +453,7 @@ int xg_cbpf_translate(const struct xg_match_set *ms, int scratch_fd, int progs_f
 	int ret = -1;
 
 	snprintf(err, errlen, "out of memory");
-	e.start = calloc(XG_MATCH_INSNS_MAX, sizeof(*e.start));
+	e.start = calloc(XG_MATCH_INSNS_MAX * XG_MATCH_UNROLL, sizeof(*e.start));
 	if (!e.start || put(&e, insn(BPF_ALU64 | BPF_MOV | BPF_X, R_CTX, BPF_REG_1, 0, 0)) ||
 	    put(&e, insn(BPF_ALU64 | BPF_MOV | BPF_K, R_BITS, 0, 0, 0)))
 		goto out;

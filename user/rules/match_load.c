@@ -50,6 +50,16 @@ static int load(const struct bpf_insn *insns, size_t n, char *vlog)
 	return fd;
 }
 
+/* Fault injection for the tests (rules_match_diff_test): XG_FAULT_MATCH_PROG=1 makes the
+ * program one the verifier refuses (its first instruction reads a register never set). */
+static void injected_fault(struct bpf_insn *insns)
+{
+	if (getenv("XG_FAULT_MATCH_PROG"))
+		insns[0] = (struct bpf_insn){ .code = BPF_LDX | BPF_MEM | BPF_DW,
+					      .dst_reg = BPF_REG_0,
+					      .src_reg = BPF_REG_2 };
+}
+
 int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *ms)
 {
 	char err[XG_MATCH_ERR_MAX];
@@ -64,6 +74,7 @@ int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *
 		free(vlog);
 		return -1;
 	}
+	injected_fault(insns);
 	fd = load(insns, n, vlog);
 	if (fd < 0 && getenv("XG_MATCH_VLOG")) /* the whole log, for debugging */
 		fputs(vlog, stderr);
