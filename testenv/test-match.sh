@@ -87,3 +87,59 @@ test_match_drops_exactly() {
 	wait_eq 69 "port 9 passes after the reload: only the port 10 frame dropped" xg_count drop
 	assert_ok xg detach "$TE_DUT_IF"
 }
+
+# log --filter: of the logged frames, only those the expression passes are shown (and
+# counted by --count); the others are consumed unseen.
+test_match_log_filter() {
+	local out
+	match_setup
+	printf 'drop proto udp log\n' >"$MT/log.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$MT/log.rules"
+	assert_ok te_gen ping -c 1 -W 2 "$TE_DUT_IP4"
+	assert_ok send 5 7 00
+	assert_ok send 4 9 1234
+	assert_ok send 3 7 00
+	wait_eq 12 "every datagram dropped and logged" xg_count drop
+	assert_ok xg log "$TE_DUT_IF" --filter "udp dst port 9 and udp[8:2] = 0x1234" --json \
+		--count 4 --duration 10
+	out=$ASSERT_OUT
+	assert_eq 4 "$(grep -c '^{' <<<"$out")" "four frames shown"
+	assert_eq "9 9 9 9" "$(grep '^{' <<<"$out" | jq -r '.dport' | xargs)" "all to port 9"
+	assert_fail xg log "$TE_DUT_IF" --filter "udp dst prot 9" --count 1
+	assert_match "log: --filter 'udp dst prot 9': .*prot" "$ASSERT_OUT"
+	assert_ok xg detach "$TE_DUT_IF"
+}
+
+# The pcap handler's filter=: only the frames the expression passes are written.
+test_match_pcap_filter() {
+	local pcap n i
+	match_setup
+	pcap="$MT/cap.pcap"
+	printf 'xsk proto udp\ndefault pass\n' >"$MT/xsk.rules"
+	assert_ok te_gen ping -c 1 -W 2 "$TE_DUT_IP4"
+	# shellcheck source=testenv/lib-run.sh
+	source "$ROOT/testenv/lib-run.sh"
+	run_bg "$MT/run.out" "$TE_DUT_IF" --rules "$MT/xsk.rules" \
+		--handler "pcap:$pcap,filter=udp dst port 9"
+	trap 'kill -INT "$RUN_PID" 2>/dev/null || true; rm -rf "$MT"; te_cleanup_trap' EXIT
+	assert_ok send 5 7 00
+	assert_ok send 6 9 1234
+	assert_ok send 5 7 00
+	assert_ok send 1 9 abcd # the last one written
+	for ((i = 0; i < 50; i++)); do # the handler flushes its file once a second
+		n=$(tshark -r "$pcap" 2>/dev/null | wc -l)
+		((n >= 7)) && break
+		sleep 0.1
+	done
+	kill -INT "$RUN_PID"
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$RUN_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	wait "$RUN_PID" || true
+	assert_eq 7 "$(tshark -r "$pcap" 2>/dev/null | wc -l)" "only port 9 in the pcap"
+	assert_eq 7 "$(tshark -r "$pcap" -Y 'udp.dstport == 9' 2>/dev/null | wc -l)" "port 9"
+	printf 'xsk proto udp\n' >"$MT/xsk2.rules"
+	assert_fail xg run "$TE_DUT_IF" --rules "$MT/xsk2.rules" --handler "pcap:$pcap,filter=udp["
+	assert_match "filter=udp\[: " "$ASSERT_OUT"
+}

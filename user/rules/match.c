@@ -136,3 +136,43 @@ void xg_match_unnumber(struct xg_ruleset *rs, const struct xg_rule *removed)
 	if (rs->nmatch)
 		rs->nmatch--;
 }
+
+struct xg_capfilter {
+	struct bpf_program prog;
+};
+
+int xg_capfilter_open(const char *expr, struct xg_capfilter **out, char *err, size_t errlen)
+{
+	struct xg_capfilter *f = calloc(1, sizeof(*f));
+	pcap_t *p = pcap_open_dead(DLT_EN10MB, 65535);
+	int ret = -1;
+
+	if (!f || !p)
+		snprintf(err, errlen, "out of memory");
+	else if (pcap_compile(p, &f->prog, expr, 1, PCAP_NETMASK_UNKNOWN))
+		snprintf(err, errlen, "%s", pcap_geterr(p));
+	else
+		ret = 0;
+	if (p)
+		pcap_close(p);
+	if (ret)
+		free(f);
+	*out = ret ? NULL : f;
+	return ret;
+}
+
+bool xg_capfilter_pass(const struct xg_capfilter *f, const uint8_t *frame, uint32_t caplen,
+		       uint32_t wirelen)
+{
+	struct pcap_pkthdr h = { .caplen = caplen, .len = wirelen };
+
+	return pcap_offline_filter(&f->prog, &h, frame) != 0;
+}
+
+void xg_capfilter_close(struct xg_capfilter *f)
+{
+	if (!f)
+		return;
+	pcap_freecode(&f->prog);
+	free(f);
+}

@@ -10,6 +10,7 @@
 #ifndef XG_RULES_MATCH_H
 #define XG_RULES_MATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,5 +54,15 @@ uint8_t xg_match_eval(const struct xg_match_set *ms, const uint8_t *frame, uint3
 void xg_match_number(struct xg_ruleset *rs, struct xg_rule *r);
 /* After rule at was deleted (removed is its copy): renumber so numbers stay dense. */
 void xg_match_unnumber(struct xg_ruleset *rs, const struct xg_rule *removed);
+
+/* A capture filter (`log --filter`, the pcap handler's filter=): an expression compiled
+ * for Ethernet frames and run by libpcap in userspace, without the gate's limits. */
+struct xg_capfilter;
+/* 0, or -1 with libpcap's message in err. */
+int xg_capfilter_open(const char *expr, struct xg_capfilter **out, char *err, size_t errlen);
+/* Whether a frame of caplen bytes (of wirelen on the wire) passes the filter. */
+bool xg_capfilter_pass(const struct xg_capfilter *f, const uint8_t *frame, uint32_t caplen,
+		       uint32_t wirelen);
+void xg_capfilter_close(struct xg_capfilter *f);
 
 #endif

@@ -2,7 +2,10 @@
 /* pcap: write every frame to a pcap file (libpcap's dump API, Ethernet, microsecond
  * timestamps taken once per batch from CLOCK_REALTIME) and recycle it.
  *
- *   --handler pcap:FILE[,rotate=MB]
+ *   --handler pcap:FILE[,rotate=MB][,filter=EXPR]
+ *
+ * filter= (last: the expression runs to the end) keeps only the frames a pcap-filter
+ * expression passes, as tcpdump's would; the others are handled without being written.
  *
  * Files, one per queue so workers share nothing: queue 0 writes FILE itself, queue N > 0
  * writes FILE with "-qN" before the extension (out.pcap -> out-q1.pcap; no extension:
@@ -29,6 +32,7 @@
 #undef bpf_insn
 
 #include "user/pool/handler.h"
+#include "user/rules/match.h"
 #include "user/util/log.h"
 
 #define PCAP_SNAPLEN 65535
@@ -45,6 +49,7 @@ struct pcap_state {
 	uint64_t limit;	    /* bytes; 0: never rotate */
 	uint64_t bytes;	    /* in the current file */
 	time_t flushed_sec; /* CLOCK_REALTIME second of the last flush */
+	struct xg_capfilter *filter; /* filter=EXPR; NULL: every frame */
 	bool warned;	    /* a failed reopen is reported once */
 };
 
@@ -148,6 +153,7 @@ static void dump_fini(void *state)
 	if (!s)
 		return;
 	close_part(s, NULL);
+	xg_capfilter_close(s->filter);
 	if (s->pd)
 		pcap_close(s->pd);
 	free(s->path);
@@ -157,10 +163,18 @@ static void dump_fini(void *state)
 static int dump_init(void **state, const char *arg, unsigned int queue, void *ctx)
 {
 	struct pcap_state *s = calloc(1, sizeof(*s));
-	char *file = NULL;
+	const char *fl = arg ? strstr(arg, ",filter=") : NULL;
+	char *file = NULL, *head = fl ? strndup(arg, (size_t)(fl - arg)) : NULL;
+	char msg[XG_MATCH_ERR_MAX];
 
 	(void)ctx;
-	if (!s || parse_arg(arg, &file, &s->limit))
+	if (!s || (fl && !head))
+		goto err;
+	if (fl && xg_capfilter_open(fl + 8, &s->filter, msg, sizeof(msg))) {
+		pr_warn("handler pcap: filter=%s: %s\n", fl + 8, msg);
+		goto err;
+	}
+	if (parse_arg(fl ? head : arg, &file, &s->limit))
 		goto err;
 	s->path = queue_path(file, queue);
 	s->pd = pcap_open_dead(DLT_EN10MB, PCAP_SNAPLEN);
@@ -171,10 +185,12 @@ static int dump_init(void **state, const char *arg, unsigned int queue, void *ct
 	if (open_part(s, false))
 		goto err;
 	free(file);
+	free(head);
 	*state = s;
 	return 0;
 err:
 	free(file);
+	free(head);
 	dump_fini(s);
 	return -1;
 }
@@ -214,6 +230,10 @@ static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats 
 		}
 		h.len = f->len;
 		h.caplen = f->len < PCAP_SNAPLEN ? f->len : PCAP_SNAPLEN;
+		if (s->filter && !xg_capfilter_pass(s->filter, f->data, h.caplen, h.len)) {
+			st->handled++; /* not the filter's: recycled unwritten */
+			continue;
+		}
 		pcap_dump((u_char *)s->d, &h, f->data); /* action stays XG_ACT_RECYCLE */
 		s->bytes += PCAP_REC_HDR + h.caplen;
 		if (ferror(s->fp)) {
