@@ -3,7 +3,7 @@
  *
  *   crafted   every frame of testenv/frame_cases.c (VLAN, QinQ, IPv6 extension headers,
  *             fragments, ...), whole and cut to every length the gate can be given, under
- *             three sets of eight expressions: the bits the match program wrote (this
+ *             five sets of eight expressions: the bits the match program wrote (this
  *             CPU's xg_match_scratch) must be pcap_offline_filter's, expression by
  *             expression, and the gate's action the reference classifier's.
  *   random    the same on seeded random frames: crafted ones with bytes overwritten (ports
@@ -61,6 +61,12 @@ static const char *const exprs[][XG_MATCH_MAX] = {
 	{ "ip6 protochain 17", "ip protochain 6", "ip host 10.0.0.1 and not ip6",
 	  "ip6 dst net fe80::/10", "ip[1] >> ip[0] = 0", "greater 60", "less 50",
 	  "ip multicast or ether broadcast" },
+	/* docs/match.md's three */
+	{ "udp[8:4] = 0xdeadbeef",
+	  "tcp[tcpflags] & tcp-syn != 0 and tcp[12] >> 4 > 5 and tcp[20] = 2 and tcp[22:2] < 536",
+	  "udp dst port 53 and udp[10] & 0x80 = 0 and udp[12:2] = 1 and udp[18:2] = 0 and "
+	  "udp[(udp[4:2] - 4):2] = 255",
+	  "vlan 1 and vlan 2", "ip6 and tcp", "ip[9] = 6 and tcp[13] = 0x12", "udp", "tcp" },
 };
 
 struct mctx {
@@ -199,11 +205,14 @@ static void test_crafted(void **state)
 static void bias(uint8_t *f, size_t len, const struct xg_frame_layout *lo)
 {
 	static const uint8_t mss[] = { 0x02, 0x04, 0x01, 0x00 };
+	/* a DNS query for "a", type ANY, class IN: one question, nothing after it */
+	static const uint8_t any[] = { 0, 53, 0, 27, 0, 0, 0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0,
+				       0, 0, 0, 0, 1, 'a', 0, 0, 0xff, 0, 1 };
 	size_t l4 = lo->l4_off;
 
-	if (!lo->l4_len || l4 + 24 > len)
+	if (!lo->l4_len || l4 + 28 > len)
 		return;
-	switch (rp_rn(5)) {
+	switch (rp_rn(7)) {
 	case 0:
 		f[l4 + 2] = 0;
 		f[l4 + 3] = rp_rn(2) ? 9 : 53;
@@ -213,6 +222,7 @@ static void bias(uint8_t *f, size_t len, const struct xg_frame_layout *lo)
 		f[l4 + 9] = 0x34;
 		break;
 	case 2:
+		f[l4 + 12] = 0x60;
 		f[l4 + 13] = 0x02;
 		memcpy(f + l4 + 20, mss, sizeof(mss));
 		break;
@@ -221,6 +231,15 @@ static void bias(uint8_t *f, size_t len, const struct xg_frame_layout *lo)
 		f[l4 + 5] = 16;
 		f[l4 + 12] = 0;
 		f[l4 + 13] = 255;
+		break;
+	case 4: /* DNS ANY, whole (dport, length, header, question) */
+		memcpy(f + l4 + 2, any, sizeof(any));
+		break;
+	case 5:
+		f[l4 + 8] = 0xde;
+		f[l4 + 9] = 0xad;
+		f[l4 + 10] = 0xbe;
+		f[l4 + 11] = 0xef;
 		break;
 	default:
 		break;
