@@ -262,7 +262,12 @@ static __always_inline __u32 match_slot(struct xdp_md *ctx, const struct xg_conf
 	m->bits = 0;
 	if (cfg->slot[slot].flags & XG_SLOT_MATCH) {
 		m->slot = slot;
-		bpf_tail_call(ctx, &xg_match_progs, slot);
+		/* constant keys, each its own call (clang would merge two bpf_tail_call()s
+		 * into one with a variable key): the JIT patches each into a direct jump */
+		if (slot)
+			bpf_tail_call_static(ctx, &xg_match_progs, 1);
+		else
+			bpf_tail_call_static(ctx, &xg_match_progs, 0);
 	}
 	return slot; /* no program in place: no expression holds */
 }

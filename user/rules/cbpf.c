@@ -445,6 +445,20 @@ static int put_epilogue(struct emit *e, int scratch_fd, int progs_fd)
 	       put(e, insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 }
 
+/* Whether an expression of ms reads M[j]: only those words need zeroing for the verifier. */
+static bool mem_read(const struct xg_match_set *ms, unsigned int j)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < ms->n && i < XG_MATCH_MAX; i++)
+		for (k = 0; ms->insn[i] && k < ms->ninsn[i]; k++)
+			if ((BPF_CLASS(ms->insn[i][k].code) == BPF_LD ||
+			     BPF_CLASS(ms->insn[i][k].code) == BPF_LDX) &&
+			    BPF_MODE(ms->insn[i][k].code) == BPF_MEM && ms->insn[i][k].k == j)
+				return true;
+	return false;
+}
+
 int xg_cbpf_translate(const struct xg_match_set *ms, int scratch_fd, int progs_fd,
 		      struct bpf_insn **out, size_t *n, char *err, size_t errlen)
 {
@@ -457,8 +471,8 @@ int xg_cbpf_translate(const struct xg_match_set *ms, int scratch_fd, int progs_f
 	if (!e.start || put(&e, insn(BPF_ALU64 | BPF_MOV | BPF_X, R_CTX, BPF_REG_1, 0, 0)) ||
 	    put(&e, insn(BPF_ALU64 | BPF_MOV | BPF_K, R_BITS, 0, 0, 0)))
 		goto out;
-	for (j = 0; j < 16; j++) /* M[] */
-		if (put(&e, insn(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, M_OFF(j), 0)))
+	for (j = 0; j < 16; j++) /* the words of M[] some expression reads */
+		if (mem_read(ms, j) && put(&e, insn(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, M_OFF(j), 0)))
 			goto out;
 	for (i = 0; i < ms->n && i < XG_MATCH_MAX; i++) {
 		if (ms->ninsn[i] > XG_MATCH_INSNS_MAX) {
