@@ -64,10 +64,10 @@ _Static_assert(XG_F_MAX == 10, "first_match() in xdp/xdpgate.bpf.c ANDs exactly 
 /* `match "EXPR"` (docs/match.md): the field's value is the set's expressions that hold, bit i
  * for expression i (every frame has one, so no NONE). A generated program evaluates them
  * (user/rules/cbpf.c) and the gate reads its result from struct xg_match_scratch. */
-#define XG_MATCH_MAX 8		/* distinct expressions in one rule set */
+#define XG_MATCH_MAX 8 /* distinct expressions in one rule set */
 #define XG_MATCH_VALUES (1u << XG_MATCH_MAX)
 #define XG_MATCH_INSNS_MAX 256 /* classic BPF instructions of one compiled expression */
-#define XG_MATCH_TEXT_MAX 256	/* bytes of one expression's text, NUL included */
+#define XG_MATCH_TEXT_MAX 256  /* bytes of one expression's text, NUL included */
 _Static_assert(XG_ICMP6_BASE + 256 == XG_ICMP_NONE, "ICMP and ICMPv6 types fill 0..NONE-1");
 
 #define XG_ECA_PROTO 0

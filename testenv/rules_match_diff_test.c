@@ -51,12 +51,12 @@
 static const char *const exprs[][XG_MATCH_MAX] = {
 	{ "udp dst port 9", "udp[8:2] = 0x1234", "tcp[tcpflags] & tcp-syn != 0", "vlan",
 	  "ip6 and udp", "ip[6:2] & 0x1fff != 0", "len > 100", "ether[12:2] = 0x8100" },
-	{ "vlan and vlan and udp", "ip6[6] = 44", "ip and ip[0] & 0xf != 5",
-	  "udp[0] << udp[1] = 0", "ip[2:2] / (ip[9] & 3) > 5", "tcp[12] >> 4 > 5",
-	  "ip[8] % (ip[9] & 3) = 0", "udp dst port 53 and udp[(udp[4:2] - 4):2] = 255" },
+	{ "vlan and vlan and udp", "ip6[6] = 44", "ip and ip[0] & 0xf != 5", "udp[0] << udp[1] = 0",
+	  "ip[2:2] / (ip[9] & 3) > 5", "tcp[12] >> 4 > 5", "ip[8] % (ip[9] & 3) = 0",
+	  "udp dst port 53 and udp[(udp[4:2] - 4):2] = 255" },
 	{ "tcp[tcpflags] & tcp-syn != 0 and tcp[20] = 2 and tcp[22:2] < 536",
-	  "icmp6 and ip6[40] = 128", "ip proto 47 or arp", "vlan 100 and ip",
-	  "udp[4:2] - 8 > 3", "port 80 or port 53", "ether[2000] = 0 or ether[40000:4] = 1",
+	  "icmp6 and ip6[40] = 128", "ip proto 47 or arp", "vlan 100 and ip", "udp[4:2] - 8 > 3",
+	  "port 80 or port 53", "ether[2000] = 0 or ether[40000:4] = 1",
 	  "udp[udp[4:2] * 1000] = 0 or tcp[tcp[12] >> 2] = 2" },
 	{ "ip6 protochain 17", "ip protochain 6", "ip host 10.0.0.1 and not ip6",
 	  "ip6 dst net fe80::/10", "ip[1] >> ip[0] = 0", "greater 60", "less 50",
@@ -206,8 +206,8 @@ static void bias(uint8_t *f, size_t len, const struct xg_frame_layout *lo)
 {
 	static const uint8_t mss[] = { 0x02, 0x04, 0x01, 0x00 };
 	/* a DNS query for "a", type ANY, class IN: one question, nothing after it */
-	static const uint8_t any[] = { 0, 53, 0, 27, 0, 0, 0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0,
-				       0, 0, 0, 0, 1, 'a', 0, 0, 0xff, 0, 1 };
+	static const uint8_t any[] = { 0, 53, 0, 27, 0, 0, 0xab, 0xcd, 0x01, 0x00, 0, 1, 0,
+				       0, 0,  0, 0,  0, 1, 'a',	 0,    0,    0xff, 0, 1 };
 	size_t l4 = lo->l4_off;
 
 	if (!lo->l4_len || l4 + 28 > len)

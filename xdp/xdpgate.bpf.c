@@ -919,7 +919,8 @@ int xdpgate(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&xg_config, &key);
 	if (!st || !cfg)
 		return XDP_ABORTED; /* cannot happen: both are one-entry arrays */
-	slot = match_slot(ctx, cfg); /* read once: the whole frame uses this slot */
+	/* read once: the whole frame uses this slot */
+	slot = match_slot(ctx, cfg);
 	sc = &cfg->slot[slot];
 	if (sc->flags & XG_SLOT_XSK_IP) {
 		__u32 r = xsk_fast_rule(data, data_end, sc);

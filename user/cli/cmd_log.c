@@ -147,9 +147,9 @@ static void log_record(struct log_run *lr, const void *data, size_t size)
 	int outcome;
 
 	if (size < sizeof(*rec) ||
-	    (lr->filter && !xg_capfilter_pass(lr->filter, rec->data,
-					      rec->caplen > XG_LOG_SNAP ? XG_LOG_SNAP : rec->caplen,
-					      rec->len)))
+	    (lr->filter &&
+	     !xg_capfilter_pass(lr->filter, rec->data,
+				rec->caplen > XG_LOG_SNAP ? XG_LOG_SNAP : rec->caplen, rec->len)))
 		return;
 	lr->n++;
 	wall_time(lr, rec, &ts);

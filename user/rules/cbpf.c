@@ -36,7 +36,7 @@ struct emit {
 		size_t at;	   /* the jump */
 		long pc;	   /* classic target, or END */
 		unsigned int copy; /* of the target */
-	} *fix;
+	} * fix;
 	size_t nfix, capfix;
 	char *err;
 	size_t errlen;
@@ -134,7 +134,8 @@ static int put_load_abs(struct emit *e, uint8_t dst, uint32_t k, unsigned int si
 	size_t jslow, jdone;
 
 	if (k <= FAST_MAX) {
-		if (put_data(e) || put(e, insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_2, 0, 0)) ||
+		if (put_data(e) ||
+		    put(e, insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_2, 0, 0)) ||
 		    put(e, insn(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, (int32_t)(k + size))))
 			return -1;
 		jslow = e->n;
@@ -193,9 +194,9 @@ static int put_load_ind(struct emit *e, uint32_t k, unsigned int size)
 
 /* Classic-only opcode fields (linux/filter.h's, which cannot sit beside linux/bpf.h);
  * linux/bpf_common.h gives the rest. */
-#define C_RVAL(code) ((code) & 0x18)
+#define C_RVAL(code) ((code)&0x18)
 #define C_RET_X 0x08
-#define C_MISCOP(code) ((code) & 0xf8)
+#define C_MISCOP(code) ((code)&0xf8)
 #define C_TAX 0x00
 #define C_MSH 0xa0
 
@@ -250,8 +251,9 @@ static int put_jmp(struct emit *e, const struct xg_cbpf_insn *c, long pc)
 		return put_ja(e, pc + 1 + (long)c->k);
 	if (op != BPF_JEQ && op != BPF_JGT && op != BPF_JGE && op != BPF_JSET)
 		return -2;
-	if (put_jump(e, insn(BPF_JMP32 | op | (x ? BPF_X : BPF_K), R_A, x ? R_X : 0, 0,
-			     x ? 0 : (int32_t)c->k),
+	if (put_jump(e,
+		     insn(BPF_JMP32 | op | (x ? BPF_X : BPF_K), R_A, x ? R_X : 0, 0,
+			  x ? 0 : (int32_t)c->k),
 		     pc + 1 + c->jt))
 		return -1;
 	return c->jf ? put_ja(e, pc + 1 + c->jf) : 0;
@@ -266,7 +268,9 @@ static int put_ld(struct emit *e, const struct xg_cbpf_insn *c)
 	case BPF_IMM:
 		return put(e, insn(BPF_ALU | BPF_MOV | BPF_K, dst, 0, 0, (int32_t)c->k));
 	case BPF_MEM:
-		return c->k >= 16 ? -2 : put(e, insn(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_10, M_OFF(c->k), 0));
+		return c->k >= 16 ? -2
+				  : put(e, insn(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_10,
+						M_OFF(c->k), 0));
 	case BPF_LEN: /* the whole frame's, frags included (libpcap: the wire length) */
 		return put(e, insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, R_CTX, 0, 0)) ||
 		       put(e, insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_xdp_get_buff_len)) ||
@@ -347,8 +351,7 @@ static int patch(struct emit *e, unsigned int n, unsigned int copies, size_t end
 /* Which instructions of which copy can run: the verifier refuses unreachable ones (the
  * start of every copy after the first, code the optimiser left behind). Jumps go forward
  * within a copy or back into the next, so one pass in emission order sees every edge. */
-static void mark_live(const struct xg_cbpf_insn *c, unsigned int n, unsigned int copies,
-		      bool *live)
+static void mark_live(const struct xg_cbpf_insn *c, unsigned int n, unsigned int copies, bool *live)
 {
 	unsigned int k, i;
 
@@ -379,8 +382,7 @@ static void mark_live(const struct xg_cbpf_insn *c, unsigned int n, unsigned int
 
 /* Expression bit: its classic program (copies of it, see copies_of), then its end label,
  * where every jump out of it lands. Jumps patched here. */
-static int put_expr(struct emit *e, const struct xg_cbpf_insn *c, unsigned int n,
-		    unsigned int bit)
+static int put_expr(struct emit *e, const struct xg_cbpf_insn *c, unsigned int n, unsigned int bit)
 {
 	unsigned int copies = copies_of(c, n), i;
 	bool *live = calloc((size_t)copies * n + 1, sizeof(*live));
@@ -400,8 +402,10 @@ static int put_expr(struct emit *e, const struct xg_cbpf_insn *c, unsigned int n
 				continue;
 			err = put_one(e, &c[i], (long)i, bit);
 			if (err == -2)
-				snprintf(e->err, e->errlen, "classic BPF instruction %u (code 0x%04x) "
-					 "cannot be translated", i, c[i].code);
+				snprintf(e->err, e->errlen,
+					 "classic BPF instruction %u (code 0x%04x) "
+					 "cannot be translated",
+					 i, c[i].code);
 			if (err)
 				goto out;
 		}
@@ -472,7 +476,8 @@ int xg_cbpf_translate(const struct xg_match_set *ms, int scratch_fd, int progs_f
 	    put(&e, insn(BPF_ALU64 | BPF_MOV | BPF_K, R_BITS, 0, 0, 0)))
 		goto out;
 	for (j = 0; j < 16; j++) /* the words of M[] some expression reads */
-		if (mem_read(ms, j) && put(&e, insn(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, M_OFF(j), 0)))
+		if (mem_read(ms, j) &&
+		    put(&e, insn(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, M_OFF(j), 0)))
 			goto out;
 	for (i = 0; i < ms->n && i < XG_MATCH_MAX; i++) {
 		if (ms->ninsn[i] > XG_MATCH_INSNS_MAX) {

@@ -708,7 +708,8 @@ static int build_match(struct fctx *x)
 		for (r = 0; r < x->rs->n; r++) {
 			const struct xg_rule *ru = &x->rs->rules[r];
 
-			if (ru->match[0] && ru->match_idx < XG_MATCH_MAX && (v >> ru->match_idx & 1)) {
+			if (ru->match[0] && ru->match_idx < XG_MATCH_MAX &&
+			    (v >> ru->match_idx & 1)) {
 				h ^= x->z[r];
 				set_bit(bits, r);
 			}

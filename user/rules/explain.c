@@ -141,8 +141,8 @@ static int explain_pcap(const struct xg_ruleset *rs, const struct xg_match_set *
 		return -1;
 	}
 	while ((r = pcap_next_ex(p, &h, &data)) == 1)
-		explain_frame(rs, ms, ++n, data, h->caplen < XG_FRAME_MAX ? h->caplen : XG_FRAME_MAX,
-			      h->len);
+		explain_frame(rs, ms, ++n, data,
+			      h->caplen < XG_FRAME_MAX ? h->caplen : XG_FRAME_MAX, h->len);
 	if (r == PCAP_ERROR)
 		pr_warn("rules explain: %s: %s\n", path, pcap_geterr(p));
 	pcap_close(p);

@@ -787,7 +787,8 @@ int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool l
 		if (err)
 			pr_warn("cannot load the gate: %s\n", strerror(-err));
 		else
-			err = xg_match_cont_set(&gp->maps, bpf_program__fd(gp->skel->progs.xdpgate));
+			err = xg_match_cont_set(&gp->maps,
+						bpf_program__fd(gp->skel->progs.xdpgate));
 	}
 out:
 	xg_compiled_free(&c);

@@ -66,8 +66,8 @@ int xg_match_set_build(const struct xg_ruleset *rs, struct xg_match_set *ms, cha
 			continue;
 		k = r->match_idx;
 		if (xg_match_compile(r->match, &ms->insn[k], &ms->ninsn[k], msg, sizeof(msg))) {
-			snprintf(err, errlen, "rule %zu (line %u): match \"%s\": %s", i + 1, r->line,
-				 r->match, msg);
+			snprintf(err, errlen, "rule %zu (line %u): match \"%s\": %s", i + 1,
+				 r->line, r->match, msg);
 			xg_match_set_free(ms);
 			return -1;
 		}

@@ -68,8 +68,8 @@ int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *
 	size_t n;
 	int fd = -1;
 
-	if (!vlog || xg_cbpf_translate(ms, m->match_scratch, m->match_progs, &insns, &n, err,
-				       sizeof(err))) {
+	if (!vlog ||
+	    xg_cbpf_translate(ms, m->match_scratch, m->match_progs, &insns, &n, err, sizeof(err))) {
 		pr_warn("rules: match: %s\n", vlog ? err : "out of memory");
 		free(vlog);
 		return -1;

@@ -96,7 +96,7 @@ struct xg_rule {
 	 * (user/rules/match.h), given by xg_ruleset_insert */
 	char match[XG_MATCH_TEXT_MAX];
 	uint8_t match_idx;
-	unsigned int line;  /* source line, 0 when from the command line */
+	unsigned int line; /* source line, 0 when from the command line */
 };
 
 struct xg_ruleset {

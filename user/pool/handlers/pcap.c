@@ -49,8 +49,9 @@ struct pcap_state {
 	uint64_t limit;	    /* bytes; 0: never rotate */
 	uint64_t bytes;	    /* in the current file */
 	time_t flushed_sec; /* CLOCK_REALTIME second of the last flush */
-	struct xg_capfilter *filter; /* filter=EXPR; NULL: every frame */
 	bool warned;	    /* a failed reopen is reported once */
+	/* filter=EXPR; NULL: every frame */
+	struct xg_capfilter *filter;
 };
 
 /* Split "FILE[,rotate=MB]". 0, or -1 after one error line. */
