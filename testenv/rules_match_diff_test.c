@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `match "EXPR"` in the gate (BPF_PROG_RUN, testenv/rules_prog_lib.c) against libpcap:
  *
+ *   text      a rule's canonical text reads back; expressions stay numbered densely.
  *   crafted   every frame of testenv/frame_cases.c (VLAN, QinQ, IPv6 extension headers,
  *             fragments, ...), whole and cut to every length the gate can be given, under
  *             five sets of eight expressions: the bits the match program wrote (this
@@ -362,9 +363,41 @@ static void test_limits(void **state)
 	unload_set(&mc);
 }
 
+/* The canonical text reads back to the same rule, and a set numbers its distinct
+ * expressions densely through inserts and deletes (the gate's bits follow the numbers). */
+static void test_text_and_numbers(void **state)
+{
+	const char *lines[] = { "drop proto udp match \"udp[8:2] = 0x1234\" log",
+				"pass match \"tcp\"", "drop match \"udp[8:2] = 0x1234\"",
+				"tx match \"arp\"" };
+	char text[XG_RULE_TEXT_MAX], err[256];
+	struct xg_ruleset rs;
+	struct xg_rule r;
+	uint32_t def;
+
+	(void)state;
+	rp_parse_lines(lines, RP_ARRAY_SIZE(lines), &rs);
+	xg_rule_format(&rs.rules[0], text, sizeof(text));
+	assert_string_equal(text, lines[0]);
+	assert_int_equal(xg_rule_parse_line(text, NULL, 0, &r, &def, err, sizeof(err)), 1);
+	assert_string_equal(r.match, "udp[8:2] = 0x1234");
+	assert_int_equal(rs.nmatch, 3);
+	assert_int_equal(rs.rules[2].match_idx, rs.rules[0].match_idx);
+	assert_int_equal(rs.rules[3].match_idx, 2);
+	assert_int_equal(xg_ruleset_delete(&rs, 1), 0); /* "tcp", number 1, goes */
+	assert_int_equal(rs.nmatch, 2);
+	assert_int_equal(rs.rules[2].match_idx, 1); /* "arp" moves down */
+	assert_int_equal(xg_ruleset_delete(&rs, 0), 0); /* its twin keeps number 0 */
+	assert_int_equal(rs.nmatch, 2);
+	assert_int_equal(rs.rules[0].match_idx, 0);
+	xg_ruleset_free(&rs);
+	assert_int_equal(rs.nmatch, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_and_numbers),
 		cmocka_unit_test(test_crafted),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_limits),
