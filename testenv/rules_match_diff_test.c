@@ -386,7 +386,7 @@ static void test_text_and_numbers(void **state)
 	assert_int_equal(rs.rules[3].match_idx, 2);
 	assert_int_equal(xg_ruleset_delete(&rs, 1), 0); /* "tcp", number 1, goes */
 	assert_int_equal(rs.nmatch, 2);
-	assert_int_equal(rs.rules[2].match_idx, 1); /* "arp" moves down */
+	assert_int_equal(rs.rules[2].match_idx, 1);	/* "arp" moves down */
 	assert_int_equal(xg_ruleset_delete(&rs, 0), 0); /* its twin keeps number 0 */
 	assert_int_equal(rs.nmatch, 2);
 	assert_int_equal(rs.rules[0].match_idx, 0);

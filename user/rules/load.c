@@ -543,7 +543,7 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	int err, mfd = -1;
 
 	/* first: a match program the verifier refuses leaves everything as it was */
-	if (c->match.n && (mfd = xg_match_prog_load(m, &c->match)) < 0)
+	if (c->match.n && (mfd = xg_match_prog_load(m, &c->match, initial)) < 0)
 		return -EINVAL;
 	if (bpf_map_lookup_elem(m->config, &key, &cfg)) {
 		err = -errno;

@@ -29,11 +29,12 @@ static const char *last_line(char *log)
 	}
 }
 
-/* A gate that is frags-aware owns its progs map with frags: the program must say the same,
- * or the kernel refuses it there. Try plain first, then with frags. */
-static int load(const struct bpf_insn *insns, size_t n, char *vlog)
+/* A frags-aware gate owns its progs map with frags: the program must say the same, or
+ * the kernel refuses it there (EINVAL). Where the gate's kind is not known (maps opened
+ * from pins), the other kind is tried after the first. */
+static int load(const struct bpf_insn *insns, size_t n, char *vlog, bool frags)
 {
-	static const __u32 flags[] = { 0, BPF_F_XDP_HAS_FRAGS };
+	const __u32 flags[] = { frags ? BPF_F_XDP_HAS_FRAGS : 0, frags ? 0 : BPF_F_XDP_HAS_FRAGS };
 	int fd = -1;
 	size_t i;
 
@@ -60,14 +61,22 @@ static void injected_fault(struct bpf_insn *insns)
 					      .src_reg = BPF_REG_2 };
 }
 
-int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *ms)
+int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *ms, bool initial)
 {
 	char err[XG_MATCH_ERR_MAX];
 	struct bpf_insn *insns;
-	char *vlog = malloc(VLOG_SIZE);
+	char *vlog;
+	__u32 key = XG_MATCH_PROG_CONT, id;
 	size_t n;
 	int fd = -1;
 
+	/* a live gate must be its programs' continuation (a fresh one becomes it on load) */
+	if (!initial && bpf_map_lookup_elem(m->match_progs, &key, &id)) {
+		pr_warn("rules: match: the gate cannot call itself back (attached as an "
+			"extension of libxdp's dispatcher?): a set with match cannot run on it\n");
+		return -1;
+	}
+	vlog = malloc(VLOG_SIZE);
 	if (!vlog ||
 	    xg_cbpf_translate(ms, m->match_scratch, m->match_progs, &insns, &n, err, sizeof(err))) {
 		pr_warn("rules: match: %s\n", vlog ? err : "out of memory");
@@ -75,7 +84,7 @@ int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *
 		return -1;
 	}
 	injected_fault(insns);
-	fd = load(insns, n, vlog);
+	fd = load(insns, n, vlog, m->match_frags);
 	if (fd < 0 && getenv("XG_MATCH_VLOG")) /* the whole log, for debugging */
 		fputs(vlog, stderr);
 	if (fd < 0)
