@@ -83,6 +83,9 @@ struct xg_pkt {
 	__u8 tcp_flags;	 /* FIN=0x01 ... CWR=0x80, as on the wire (byte 13) */
 	__u8 icmp_type;
 	__u8 icmp_code;
+	/* not the parser's: the rule set's `match` expressions that hold (bit i: expression i),
+	 * from the gate's generated program or libpcap (user/rules/match.c); left 0 here */
+	__u8 match_bits;
 };
 
 struct xg_vlan_hdr {

@@ -41,7 +41,8 @@
 	X(VLAN, vlan, "vlan")               \
 	X(ETHER, ether, "ether")            \
 	X(TCPFLAGS, tcp_flags, "tcp-flags") \
-	X(ICMP, icmp_type, "icmp-type")
+	X(ICMP, icmp_type, "icmp-type")     \
+	X(MATCH, match, "match")
 
 #define XG_F_ENUM(id, name, keyword) XG_F_##id,
 enum xg_field {
@@ -49,7 +50,7 @@ enum xg_field {
 	XG_F_MAX,
 };
 #undef XG_F_ENUM
-_Static_assert(XG_F_MAX == 9, "first_match() in xdp/xdpgate.bpf.c ANDs exactly nine fields");
+_Static_assert(XG_F_MAX == 10, "first_match() in xdp/xdpgate.bpf.c ANDs exactly ten fields");
 
 /* The array-indexed fields share one array map: per slot, these ranges. An index of
  * NONE means the frame has no such value (no L3, no TCP/UDP header, no tag ...). */
@@ -60,6 +61,13 @@ _Static_assert(XG_F_MAX == 9, "first_match() in xdp/xdpgate.bpf.c ANDs exactly n
 #define XG_ICMP_NONE 512      /* 0..255 ICMP type, 256..511 ICMPv6 type; 512: neither */
 #define XG_ICMP6_BASE 256     /* index of ICMPv6 type 0 */
 #define XG_ETHER_VALUES 65536 /* 0..65535; every frame has an EtherType, so no NONE */
+/* `match "EXPR"` (docs/match.md): the field's value is the set's expressions that hold, bit i
+ * for expression i (every frame has one, so no NONE). A generated program evaluates them
+ * (user/rules/cbpf.c) and the gate reads its result from struct xg_match_scratch. */
+#define XG_MATCH_MAX 8 /* distinct expressions in one rule set */
+#define XG_MATCH_VALUES (1u << XG_MATCH_MAX)
+#define XG_MATCH_INSNS_MAX 256 /* classic BPF instructions of one compiled expression */
+#define XG_MATCH_TEXT_MAX 256  /* bytes of one expression's text, NUL included */
 _Static_assert(XG_ICMP6_BASE + 256 == XG_ICMP_NONE, "ICMP and ICMPv6 types fill 0..NONE-1");
 
 #define XG_ECA_PROTO 0
@@ -69,7 +77,8 @@ _Static_assert(XG_ICMP6_BASE + 256 == XG_ICMP_NONE, "ICMP and ICMPv6 types fill 
 #define XG_ECA_ETHER (XG_ECA_VLAN + XG_VLAN_NONE + 1)
 #define XG_ECA_TCPFLAGS (XG_ECA_ETHER + XG_ETHER_VALUES)
 #define XG_ECA_ICMP (XG_ECA_TCPFLAGS + XG_TCPFLAGS_NONE + 1)
-#define XG_ECA_SIZE (XG_ECA_ICMP + XG_ICMP_NONE + 1) /* entries per slot */
+#define XG_ECA_MATCH (XG_ECA_ICMP + XG_ICMP_NONE + 1)
+#define XG_ECA_SIZE (XG_ECA_MATCH + XG_MATCH_VALUES) /* entries per slot */
 
 /* IPv4 addresses map to classes through a DIR-16-8-8 table per field (src, dst), so the
  * lookup costs at most three array reads whatever the rule count: the top 16 bits index
@@ -109,7 +118,6 @@ struct xg_bits {
 struct xg_cache_key {
 	__u32 gen;
 	__u16 ec[XG_F_MAX];
-	__u16 _pad;
 };
 _Static_assert(sizeof(struct xg_cache_key) == 24, "xg_cache_key layout");
 
@@ -297,6 +305,20 @@ struct xg_slot_cfg {
  * class is the set bits alone, and the gate skips the prefix lookup */
 #define XG_SLOT_SRC_SETS_ONLY 0x4
 #define XG_SLOT_LOG 0x10 /* some rule has `log`: matched frames check their rule's log_every */
+/* some rule has `match`: the gate tail-calls xg_match_progs[slot] first, which writes the
+ * expressions' results to xg_match_scratch and tail-calls XG_MATCH_PROG_CONT, the gate again */
+#define XG_SLOT_MATCH 0x20
+#define XG_MATCH_PROG_CONT 2 /* xg_match_progs: [0], [1] each slot's program, [2] the gate */
+
+/* Per CPU: what a generated match program hands the gate it tail-calls. pending is set
+ * only for that one call: the gate clears it on entry, so no other frame reads bits. */
+struct xg_match_scratch {
+	__u32 pending; /* 1: this entry of the gate is the continuation */
+	__u32 slot;    /* the slot the gate chose before the program ran */
+	__u32 bits;    /* bit i: expression i holds */
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct xg_match_scratch) == 16, "xg_match_scratch layout");
 _Static_assert(sizeof(struct xg_slot_cfg) == 48, "xg_slot_cfg layout");
 
 #endif

@@ -224,6 +224,63 @@ struct {
 	__type(value, struct xg_pending);
 } xg_pending SEC(".maps");
 
+/* `match` (docs/match.md): each slot's generated program, and the gate itself as its
+ * continuation (XG_MATCH_PROG_CONT), filled by userspace (user/rules/match_load.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, XG_MATCH_PROG_CONT + 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_match_progs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xg_match_scratch);
+} xg_match_scratch SEC(".maps");
+
+/* The slot this frame uses. A set with `match` has its expressions evaluated first: the
+ * gate tail-calls the slot's generated program, which records the results and the slot in
+ * this CPU's scratch and tail-calls the gate again; that second entry finds pending set and
+ * goes on with the recorded slot (a reload's flip in between does not split the frame). A
+ * gate whose two slots have no `match` pays the flag test only. */
+static __always_inline __u32 match_slot(struct xdp_md *ctx, const struct xg_config *cfg)
+{
+	__u32 slot = cfg->active & 1, zero = 0;
+	struct xg_match_scratch *m;
+
+	if (!((cfg->slot[0].flags | cfg->slot[1].flags) & XG_SLOT_MATCH))
+		return slot;
+	m = bpf_map_lookup_elem(&xg_match_scratch, &zero);
+	if (!m)
+		return slot;
+	if (m->pending) {
+		m->pending = 0; /* per-CPU: no other writer */
+		return m->slot & 1;
+	}
+	m->bits = 0;
+	if (cfg->slot[slot].flags & XG_SLOT_MATCH) {
+		m->slot = slot;
+		/* constant keys, each its own call (clang would merge two bpf_tail_call()s
+		 * into one with a variable key): the JIT patches each into a direct jump */
+		if (slot)
+			bpf_tail_call_static(ctx, &xg_match_progs, 1);
+		else
+			bpf_tail_call_static(ctx, &xg_match_progs, 0);
+	}
+	return slot; /* no program in place: no expression holds */
+}
+
+/* The expressions' results, for a slot with `match` (0 after a failed tail call). */
+static __always_inline __u8 match_bits(void)
+{
+	__u32 zero = 0;
+	struct xg_match_scratch *m = bpf_map_lookup_elem(&xg_match_scratch, &zero);
+
+	return m ? (__u8)m->bits : 0;
+}
+
 /* per-CPU record: no other writer, plain adds are safe */
 static __always_inline void count(struct xg_stats_rec *st, __u32 idx, __u64 bytes)
 {
@@ -371,8 +428,10 @@ static __always_inline __u32 eca_index(__u32 f, const struct xg_pkt *p)
 	case XG_F_TCPFLAGS:
 		return XG_ECA_TCPFLAGS +
 		       (p->l4_ok && p->l4_proto == IPPROTO_TCP ? p->tcp_flags : XG_TCPFLAGS_NONE);
-	default: /* XG_F_ICMP */
+	case XG_F_ICMP:
 		return XG_ECA_ICMP + icmp_index(p);
+	default: /* XG_F_MATCH */
+		return XG_ECA_MATCH + p->match_bits;
 	}
 }
 _Static_assert(XG_F_SRC == 0 && XG_F_DST == 1 && XG_F_PROTO == 2, "the array-indexed fields follow "
@@ -427,7 +486,7 @@ static __always_inline __u32 lowest_bit(__u64 x)
 static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *sc,
 					 const struct xg_cache_key *k, const __u32 *from)
 {
-	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8;
+	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8, *b9;
 	__u32 w;
 
 	/* a missing vector means an EC no rule accepts (or a slot being rebuilt) */
@@ -440,11 +499,12 @@ static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *s
 	b6 = field_bits(slot, sc->fields, 6, k);
 	b7 = field_bits(slot, sc->fields, 7, k);
 	b8 = field_bits(slot, sc->fields, 8, k);
-	if (!b0 || !b1 || !b2 || !b3 || !b4 || !b5 || !b6 || !b7 || !b8)
+	b9 = field_bits(slot, sc->fields, 9, k);
+	if (!b0 || !b1 || !b2 || !b3 || !b4 || !b5 || !b6 || !b7 || !b8 || !b9)
 		return 0;
 	for (w = 0; w < XG_BITS_WORDS && w < sc->nwords; w++) {
 		__u64 acc = b0->w[w] & b1->w[w] & b2->w[w] & b3->w[w] & b4->w[w] & b5->w[w] &
-			    b6->w[w] & b7->w[w] & b8->w[w];
+			    b6->w[w] & b7->w[w] & b8->w[w] & b9->w[w];
 
 		/* Words before from's are skipped. *from is read from memory in each round: a
 		 * value kept in a register would carry what each comparison taught the verifier
@@ -807,6 +867,8 @@ static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data
 	 * became a dozen registers spilled and re-zeroed on every parser branch */
 	asm volatile("" : : "r"(&pkt) : "memory");
 	outcome = xg_parse_frame(data, data_end, &pkt);
+	if (sc->flags & XG_SLOT_MATCH)
+		pkt.match_bits = match_bits();
 	count(st, XG_CNT_PARSE + (__u32)outcome, len);
 	if (pkt.frag == XG_FRAG_FIRST)
 		count(st, XG_CNT_FRAG_FIRST, len);
@@ -857,7 +919,8 @@ int xdpgate(struct xdp_md *ctx)
 	cfg = bpf_map_lookup_elem(&xg_config, &key);
 	if (!st || !cfg)
 		return XDP_ABORTED; /* cannot happen: both are one-entry arrays */
-	slot = cfg->active & 1;	    /* read once: the whole frame uses this slot */
+	/* read once: the whole frame uses this slot */
+	slot = match_slot(ctx, cfg);
 	sc = &cfg->slot[slot];
 	if (sc->flags & XG_SLOT_XSK_IP) {
 		__u32 r = xsk_fast_rule(data, data_end, sc);

@@ -37,6 +37,7 @@
 #include "user/gate/stale.h"
 #include "user/pool/publish.h"
 #include "user/rules/explain.h"
+#include "user/rules/match.h"
 #include "user/util/enum_names.h"
 #include "user/util/log.h"
 #include "user/util/signal.h"
@@ -47,6 +48,7 @@
 
 struct log_cfg {
 	const char *pcap;
+	const char *filter; /* pcap-filter expression: only frames it passes */
 	unsigned int count; /* stop after N frames; 0: no limit */
 	double duration;    /* stop after S seconds; 0: no limit */
 	bool json;
@@ -59,6 +61,7 @@ struct log_run {
 	__s64 real_off_ns; /* CLOCK_REALTIME - CLOCK_BOOTTIME: the records' clock to wall time */
 	pcap_t *pd;
 	pcap_dumper_t *dump;
+	struct xg_capfilter *filter;
 	unsigned long long n;
 	int write_errno; /* writing the output failed: the reader stops */
 };
@@ -152,7 +155,10 @@ static int log_record(struct log_run *lr, const void *data, size_t size)
 	struct timespec ts;
 	int outcome;
 
-	if (size < sizeof(*rec))
+	if (size < sizeof(*rec) ||
+	    (lr->filter &&
+	     !xg_capfilter_pass(lr->filter, rec->data,
+				rec->caplen > XG_LOG_SNAP ? XG_LOG_SNAP : rec->caplen, rec->len)))
 		return 0;
 	lr->n++;
 	wall_time(lr, rec, &ts);
@@ -310,6 +316,7 @@ static int do_log(void *cfgp, int argc, char **argv)
 	struct ring_buffer *rb = NULL;
 	struct xg_gate_maps m;
 	struct xg_gate g;
+	char msg[XG_MATCH_ERR_MAX];
 	int fd = -1, lock = -1, err;
 
 	(void)argc;
@@ -317,9 +324,15 @@ static int do_log(void *cfgp, int argc, char **argv)
 		pr_warn("log: --pcap and --json exclude each other\n");
 		return 2;
 	}
+	if (lr.cfg->filter && xg_capfilter_open(lr.cfg->filter, &lr.filter, msg, sizeof(msg))) {
+		pr_warn("log: --filter '%s': %s\n", lr.cfg->filter, msg);
+		return 2;
+	}
 	if (xg_require_caps("log", XG_CAPS_READ) || xg_gate_init(&g, "log", argv[0]) ||
-	    xg_bpffs_ensure() || xg_gate_maps_open(&g, "log", &m))
+	    xg_bpffs_ensure() || xg_gate_maps_open(&g, "log", &m)) {
+		xg_capfilter_close(lr.filter);
 		return 1;
+	}
 	lr.g = &g;
 	lr.m = &m;
 	lr.real_off_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
@@ -350,6 +363,7 @@ static int do_log(void *cfgp, int argc, char **argv)
 		close(fd);
 	close(lock);
 	xg_gate_maps_close(&m);
+	xg_capfilter_close(lr.filter);
 	return err ? 1 : 0;
 }
 
@@ -360,6 +374,12 @@ static const struct xg_opt log_opts[] = {
 	  .offset = offsetof(struct log_cfg, pcap),
 	  .metavar = "FILE",
 	  .help = "write the frames to a pcap file instead (first 128 bytes each)" },
+	{ .name = "filter",
+	  .short_name = 'f',
+	  .type = XG_OPT_STRING,
+	  .offset = offsetof(struct log_cfg, filter),
+	  .metavar = "EXPR",
+	  .help = "only frames this pcap-filter expression passes (on the bytes logged)" },
 	XG_OPT_JSON(struct log_cfg, json, "one JSON object per frame"),
 	XG_OPT_COUNT(struct log_cfg, count, "stop after N frames (default: until Ctrl-C)"),
 	XG_OPT_DURATION(struct log_cfg, duration, "stop after S seconds"),

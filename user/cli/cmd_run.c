@@ -5,7 +5,6 @@
  * .json, where `stats --json` picks them up. This file parses, calls and prints. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,8 +220,8 @@ static int run_end(struct run *r, double secs)
 	for (i = 0; i < r->n; i++) {
 		lost = run_errors(&r->cur[i]);
 		if (lost) {
-			pr_warn("run: %s: %" PRIu64 " frames the handler could not handle (errors)\n",
-				r->names[i], lost);
+			pr_warn("run: %s: %llu frames the handler could not handle (errors)\n",
+				r->names[i], (unsigned long long)lost);
 			err = -1;
 		}
 	}

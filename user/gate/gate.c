@@ -12,6 +12,7 @@
 
 #include "common/xdpgate_structs.h"
 #include "user/gate/gate.h"
+#include "user/gate/maps.h"
 #include "user/gate/link.h"
 #include "user/util/log.h"
 #include "user/gate/pin.h"
@@ -166,6 +167,14 @@ static int load_and_attach(struct xg_gate *g, struct xdpgate_bpf *skel, int mode
 		explain_attach_error(g, mode, err);
 		goto out;
 	}
+	/* `match` programs tail-call the gate back (common/xdpgate_rules.h, XG_SLOT_MATCH):
+	 * without that, a set with match cannot run (rules load then refuses one) */
+	err = xg_gate_match_cont(bpf_map__fd(skel->maps.xg_match_progs), xdp_program__fd(prog));
+	if (err && xg_gate_has_match(bpf_map__fd(skel->maps.xg_config))) {
+		xdp_program__detach(prog, g->ifindex, mode, 0);
+		goto out;
+	}
+	err = 0;
 	err = xg_pin_mkdir(g->pin_dir);
 	if (!err)
 		err = bpf_object__pin_maps(skel->obj, g->pin_dir);

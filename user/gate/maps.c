@@ -13,7 +13,7 @@
 #include "user/gate/maps.h"
 #include "user/gate/stale.h"
 #include "user/util/log.h"
-#include "common/xdpgate_rules.h"
+#include "common/xdpgate_structs.h"
 #include "xdpgate.skel.h"
 
 struct map_ref {
@@ -45,6 +45,8 @@ static const struct map_ref map_refs[] = {
 	M(limits, "xg_limits"),
 	M(leases, "xg_leases"),
 	M(pending, "xg_pending"),
+	M(match_progs, "xg_match_progs"),
+	M(match_scratch, "xg_match_scratch"),
 };
 #undef M
 #define NREFS (sizeof(map_refs) / sizeof(map_refs[0]))
@@ -168,8 +170,31 @@ int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
 		}
 		*ref_fd(m, i) = fd;
 	}
+	m->match_frags = bpf_program__flags(skel->progs.xdpgate) & BPF_F_XDP_HAS_FRAGS;
 	return 0;
 err:
 	xg_gate_maps_close(m);
 	return err;
+}
+
+int xg_gate_match_cont(int progs_fd, int prog_fd)
+{
+	__u32 key = XG_MATCH_PROG_CONT;
+	int err;
+
+	if (!bpf_map_update_elem(progs_fd, &key, &prog_fd, BPF_ANY))
+		return 0;
+	err = -errno;
+	pr_warn("cannot make the gate the continuation of its match programs: %s\n",
+		strerror(-err));
+	return err;
+}
+
+bool xg_gate_has_match(int config_fd)
+{
+	struct xg_config cfg;
+	__u32 key = 0;
+
+	return !bpf_map_lookup_elem(config_fd, &key, &cfg) &&
+	       ((cfg.slot[0].flags | cfg.slot[1].flags) & XG_SLOT_MATCH);
 }

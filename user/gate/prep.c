@@ -26,6 +26,9 @@ int xg_gate_prepare(struct xg_gate_prep *gp, xg_gate_fill_fn fill, const void *a
 		err = xdpgate_bpf__load(gp->skel);
 		if (err)
 			pr_warn("cannot load the gate: %s\n", strerror(-err));
+		else /* the match program's way back into the gate (maps.h) */
+			err = xg_gate_match_cont(gp->maps.match_progs,
+						 bpf_program__fd(gp->skel->progs.xdpgate));
 	}
 	if (err)
 		xg_gate_release(gp);

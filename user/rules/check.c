@@ -18,6 +18,7 @@
 
 #include "user/util/frame_build.h"
 #include "user/rules/rules.h"
+#include "user/rules/match.h"
 
 static bool prefix_covers(const struct xg_prefix *pi, const struct xg_prefix *pj)
 {
@@ -131,6 +132,12 @@ static bool covers_icmp_type(const struct xg_rule *i, const struct xg_rule *j)
 	return j->has_icmp_type && j->icmp_family == i->icmp_family && j->icmp_type == i->icmp_type;
 }
 
+/* the same expression (what two different ones share is libpcap's to know, not ours) */
+static bool covers_match(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return j->match[0] && !strcmp(i->match, j->match);
+}
+
 /* Every frame j matches, i matches too. */
 static bool covers(const struct xg_rule *i, const struct xg_rule *j)
 {
@@ -208,8 +215,8 @@ static const struct lockout_case lockout_cases[] = {
 	    .payload_len = 16 } },
 };
 
-static int check_lockout(const struct xg_ruleset *rs, const char *file, FILE *f,
-			 const struct lockout_case *lc)
+static int check_lockout(const struct xg_ruleset *rs, const struct xg_match_set *ms,
+			 const char *file, FILE *f, const struct lockout_case *lc)
 {
 	uint8_t frame[256];
 	struct xg_pkt pkt;
@@ -218,6 +225,7 @@ static int check_lockout(const struct xg_ruleset *rs, const char *file, FILE *f,
 
 	memset(&pkt, 0, sizeof(pkt));
 	xg_parse_frame(frame, frame + len, &pkt);
+	pkt.match_bits = xg_match_eval(ms, frame, (uint32_t)len, (uint32_t)len);
 	idx = xg_rules_classify(rs, &pkt);
 	if (idx < 0 && rs->default_verdict == XG_VERDICT_DROP) {
 		where(f, file, 0);
@@ -257,9 +265,17 @@ static int check_log_flood(const struct xg_ruleset *rs, const char *file, FILE *
 int xg_rules_check(const struct xg_ruleset *rs, const char *file, FILE *f)
 {
 	int warnings = check_shadowed(rs, file, f) + check_log_flood(rs, file, f);
+	struct xg_match_set ms;
+	char msg[XG_MATCH_ERR_MAX];
 	size_t i;
 
+	if (xg_match_set_build(rs, &ms, msg, sizeof(msg))) {
+		where(f, file, 0);
+		fprintf(f, "warning: %s\n", msg); /* the lockout checks run without match */
+		warnings++;
+	}
 	for (i = 0; i < sizeof(lockout_cases) / sizeof(lockout_cases[0]); i++)
-		warnings += check_lockout(rs, file, f, &lockout_cases[i]);
+		warnings += check_lockout(rs, &ms, file, f, &lockout_cases[i]);
+	xg_match_set_free(&ms);
 	return warnings;
 }

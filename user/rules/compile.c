@@ -693,6 +693,35 @@ static int build_icmp_type(struct fctx *x)
 	return build_eq(x, XG_F_ICMP, icmp_index, XG_ECA_ICMP, XG_ICMP_NONE, XG_ICMP_NONE);
 }
 
+/* match: the field's value is the set of expressions that hold; a rule accepts the values
+ * with its expression's bit set. */
+static int build_match(struct fctx *x)
+{
+	uint64_t *bits = malloc(x->c->nwords * sizeof(uint64_t));
+	uint32_t v, r;
+	int ec;
+
+	for (v = 0; bits && v < XG_MATCH_VALUES; v++) {
+		uint64_t h = x->hw;
+
+		memcpy(bits, x->wbits, x->c->nwords * sizeof(uint64_t));
+		for (r = 0; r < x->rs->n; r++) {
+			const struct xg_rule *ru = &x->rs->rules[r];
+
+			if (ru->match[0] && ru->match_idx < XG_MATCH_MAX &&
+			    (v >> ru->match_idx & 1)) {
+				h ^= x->z[r];
+				set_bit(bits, r);
+			}
+		}
+		if ((ec = intern(x, h, bits)) < 0)
+			break;
+		x->c->eca[XG_ECA_MATCH + v] = (uint16_t)ec;
+	}
+	free(bits);
+	return bits && v == XG_MATCH_VALUES ? 0 : -1;
+}
+
 static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint64_t *z,
 		       enum xg_field f)
 {
@@ -778,6 +807,7 @@ static int build_limits(const struct xg_ruleset *rs, struct xg_compiled *c)
 
 int xg_rules_compile(const struct xg_ruleset *rs, struct xg_compiled *c)
 {
+	char msg[XG_MATCH_ERR_MAX];
 	uint64_t *z = NULL;
 	size_t r;
 	int f;
@@ -794,6 +824,10 @@ int xg_rules_compile(const struct xg_ruleset *rs, struct xg_compiled *c)
 	z = malloc((rs->n + 1) * sizeof(*z));
 	if (!c->eca || !z || resolve_actions(rs, c) || build_limits(rs, c))
 		goto err;
+	if (xg_match_set_build(rs, &c->match, msg, sizeof(msg))) {
+		pr_warn("rules: %s\n", msg);
+		goto err;
+	}
 	for (r = 0; r < rs->n; r++)
 		z[r] = zkey((uint32_t)r);
 	for (f = 0; f < XG_F_MAX; f++) {
@@ -831,5 +865,6 @@ void xg_compiled_free(struct xg_compiled *c)
 	free(c->dir4[0]);
 	free(c->dir4[1]);
 	free(c->actions);
+	xg_match_set_free(&c->match);
 	memset(c, 0, sizeof(*c));
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "common/xdpgate_rules.h"
+#include "user/rules/match.h"
 #include "user/rules/rules.h"
 
 struct xg_lpm_entry {
@@ -49,6 +50,7 @@ struct xg_compiled {
 	uint32_t nlimits;			 /* each rule's id + 1 is in its action */
 	struct xg_bucket buckets[XG_LIMITS_MAX]; /* tat 0: full at the first frame */
 	struct xg_lease leases[XG_LIMITS_MAX];	 /* every CPU's: no room held, the cost */
+	struct xg_match_set match;		 /* the `match` expressions, compiled by libpcap */
 };
 
 /* Compile rs. Redirect targets are resolved to ifindexes in the caller's namespace. Returns

@@ -10,6 +10,7 @@
 #include "user/util/log.h"
 #include "user/util/enum_names.h"
 #include "user/rules/explain.h"
+#include "user/rules/match.h"
 
 /* Each condition alone: the reference classifier stays the only place that knows what a
  * condition means, and XG_FIELDS the only list of conditions. */
@@ -46,8 +47,18 @@ void xg_frame_describe(FILE *f, const struct xg_pkt *p, int outcome)
 		fprintf(f, ", icmp type %u", p->icmp_type);
 }
 
-static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uint8_t *buf,
-			  size_t len)
+/* What libpcap says of each of the set's match expressions on this frame. */
+static void explain_match(const struct xg_match_set *ms, uint8_t bits)
+{
+	unsigned int i;
+
+	for (i = 0; i < ms->n; i++)
+		printf("  match \"%s\": %s\n", ms->text[i] ? ms->text[i] : "?",
+		       bits >> i & 1 ? "holds" : "does not hold");
+}
+
+static void explain_frame(const struct xg_ruleset *rs, const struct xg_match_set *ms,
+			  unsigned int n, const uint8_t *buf, size_t len, size_t wirelen)
 {
 	uint8_t frame[XG_FRAME_MAX];
 	struct xg_pkt pkt = { 0 };
@@ -57,12 +68,14 @@ static void explain_frame(const struct xg_ruleset *rs, unsigned int n, const uin
 
 	memcpy(frame, buf, len);
 	outcome = xg_parse_frame(frame, frame + len, &pkt);
+	pkt.match_bits = xg_match_eval(ms, frame, (uint32_t)len, (uint32_t)wirelen);
 	hit = xg_rules_classify(rs, &pkt);
 	printf("frame %u (%zu bytes): %s\n", n, len,
 	       xg_verdict_name(hit < 0 ? rs->default_verdict : rs->rules[hit].action));
 	printf("  parsed: ");
 	xg_frame_describe(stdout, &pkt, outcome);
 	printf("\n");
+	explain_match(ms, pkt.match_bits);
 	for (i = 0; i < (hit < 0 ? rs->n : (size_t)hit); i++) {
 		xg_rule_format(&rs->rules[i], text, sizeof(text));
 		printf("  rule %zu (line %u) skipped: %s does not match: %s\n", i + 1,
@@ -108,7 +121,8 @@ int xg_parse_hex_frame(const char *s, uint8_t *out, size_t cap, size_t *len)
 	return hi < 0 && n > 0 ? 0 : -1;
 }
 
-static int explain_pcap(const struct xg_ruleset *rs, const char *path)
+static int explain_pcap(const struct xg_ruleset *rs, const struct xg_match_set *ms,
+			const char *path)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
@@ -127,7 +141,8 @@ static int explain_pcap(const struct xg_ruleset *rs, const char *path)
 		return -1;
 	}
 	while ((r = pcap_next_ex(p, &h, &data)) == 1)
-		explain_frame(rs, ++n, data, h->caplen < XG_FRAME_MAX ? h->caplen : XG_FRAME_MAX);
+		explain_frame(rs, ms, ++n, data,
+			      h->caplen < XG_FRAME_MAX ? h->caplen : XG_FRAME_MAX, h->len);
 	if (r == PCAP_ERROR)
 		pr_warn("rules explain: %s: %s\n", path, pcap_geterr(p));
 	pcap_close(p);
@@ -137,6 +152,8 @@ static int explain_pcap(const struct xg_ruleset *rs, const char *path)
 int xg_rules_explain(const char *rules_file, const char *input)
 {
 	uint8_t *hex = malloc(XG_FRAME_MAX);
+	char msg[XG_MATCH_ERR_MAX];
+	struct xg_match_set ms;
 	struct xg_ruleset rs;
 	struct stat st;
 	size_t len;
@@ -147,15 +164,22 @@ int xg_rules_explain(const char *rules_file, const char *input)
 		free(hex);
 		return -1;
 	}
+	if (xg_match_set_build(&rs, &ms, msg, sizeof(msg))) {
+		pr_warn("rules explain: %s: %s\n", rules_file, msg);
+		xg_ruleset_free(&rs);
+		free(hex);
+		return -1;
+	}
 	if (!stat(input, &st)) {
-		err = explain_pcap(&rs, input);
+		err = explain_pcap(&rs, &ms, input);
 	} else if (!xg_parse_hex_frame(input, hex, XG_FRAME_MAX, &len)) {
-		explain_frame(&rs, 1, hex, len);
+		explain_frame(&rs, &ms, 1, hex, len, len);
 		err = 0;
 	} else {
 		pr_warn("rules explain: '%s' is neither a pcap file nor a frame in hex\n", input);
 		err = -1;
 	}
+	xg_match_set_free(&ms);
 	xg_ruleset_free(&rs);
 	free(hex);
 	return err;

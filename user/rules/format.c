@@ -171,6 +171,11 @@ static void fmt_icmp_type(struct sbuf *b, const char *kw, const struct xg_rule *
 	sb_add(b, " %s %u", kw, r->icmp_type);
 }
 
+static void fmt_match(struct sbuf *b, const char *kw, const struct xg_rule *r)
+{
+	sb_add(b, " %s \"%s\"", kw, r->match);
+}
+
 /* " limit RATE burst N", the rate in the largest unit that divides it. */
 static void fmt_limit(struct sbuf *b, const struct xg_rule *r)
 {

@@ -24,6 +24,7 @@
 
 #include "user/util/log.h"
 #include "user/rules/lang.h"
+#include "user/rules/match.h"
 
 #define XG_RULE_LINE_MAX 4096 /* characters in one line, newline excluded */
 #define TOKEN_SHOW_MAX 64     /* characters of a token quoted in a message */
@@ -63,6 +64,7 @@ int xg_ruleset_insert(struct xg_ruleset *rs, size_t at, const struct xg_rule *r)
 		rs->rules = p;
 		rs->cap = cap;
 	}
+	xg_match_number(rs, &copy);
 	memmove(&rs->rules[at + 1], &rs->rules[at], (rs->n - at) * sizeof(copy));
 	rs->rules[at] = copy;
 	rs->n++;
@@ -71,10 +73,14 @@ int xg_ruleset_insert(struct xg_ruleset *rs, size_t at, const struct xg_rule *r)
 
 int xg_ruleset_delete(struct xg_ruleset *rs, size_t at)
 {
+	struct xg_rule gone;
+
 	if (at >= rs->n)
 		return -EINVAL;
+	gone = rs->rules[at];
 	memmove(&rs->rules[at], &rs->rules[at + 1], (rs->n - at - 1) * sizeof(rs->rules[0]));
 	rs->n--;
+	xg_match_unnumber(rs, &gone);
 	return 0;
 }
 
@@ -182,6 +188,13 @@ static bool lex(struct lexer *lx, struct tok *t)
 	}
 	t->s = p;
 	t->col = (unsigned int)(p - lx->base) + 1;
+	if (*p == '"' && strchr(p + 1, '"')) { /* "a quoted value": spaces and all, no quotes */
+		t->s = p + 1;
+		p = strchr(p + 1, '"');
+		*p++ = '\0';
+		lx->p = p;
+		return true;
+	}
 	while (*p && !is_sep(*p))
 		p++;
 	if (*p)
@@ -445,6 +458,26 @@ static int parse_icmp_type(const struct pctx *c, struct pstate *st, const struct
 	(void)c;
 	(void)t;
 	st->r->has_icmp_type = true;
+	return 0;
+}
+
+/* match "EXPR": libpcap must compile it (its message names the problem) */
+static int parse_match(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	char msg[XG_MATCH_ERR_MAX];
+	struct xg_cbpf_insn *insn;
+	struct showbuf sb;
+	unsigned int n;
+
+	if (t->s[0] == '"')
+		return perr(c, t->col, "unterminated quote in match '%s'", show(&sb, t->s));
+	if (strlen(t->s) >= XG_MATCH_TEXT_MAX)
+		return perr(c, t->col, "match expression longer than %d characters",
+			    XG_MATCH_TEXT_MAX - 1);
+	if (xg_match_compile(t->s, &insn, &n, msg, sizeof(msg)))
+		return perr(c, t->col, "match \"%s\": %s", show(&sb, t->s), msg);
+	free(insn);
+	strcpy(st->r->match, t->s);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "user/util/log.h"
 #include "user/rules/load.h"
+#include "user/rules/match_load.h"
 #include "user/rules/setload.h"
 
 #define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
@@ -186,7 +187,8 @@ static const struct {
 	{ XG_F_VLAN, XG_ECA_VLAN, XG_ECA_ETHER - XG_ECA_VLAN },
 	{ XG_F_ETHER, XG_ECA_ETHER, XG_ECA_TCPFLAGS - XG_ECA_ETHER },
 	{ XG_F_TCPFLAGS, XG_ECA_TCPFLAGS, XG_ECA_ICMP - XG_ECA_TCPFLAGS },
-	{ XG_F_ICMP, XG_ECA_ICMP, XG_ECA_SIZE - XG_ECA_ICMP },
+	{ XG_F_ICMP, XG_ECA_ICMP, XG_ECA_MATCH - XG_ECA_ICMP },
+	{ XG_F_MATCH, XG_ECA_MATCH, XG_ECA_SIZE - XG_ECA_MATCH },
 };
 
 /* The slot's small-set words in one batch: each value's rule word through its class. */
@@ -466,6 +468,8 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 	for (i = 0; i < rs->n; i++)
 		if (rs->rules[i].log_every)
 			sc.flags |= XG_SLOT_LOG;
+	if (c->match.n)
+		sc.flags |= XG_SLOT_MATCH;
 	xsk_fast(rs, &sc);
 	for (k = 0; k < 2; k++)
 		if (c->nsets[k] && c->set_stride[k] == 1)
@@ -537,14 +541,19 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	struct xg_slot_cfg sc;
 	struct xg_config cfg;
 	__u32 key = 0, old, t;
-	int err;
+	int err, mfd = -1;
 
-	if (bpf_map_lookup_elem(m->config, &key, &cfg))
-		return -errno;
+	/* first: a match program the verifier refuses leaves everything as it was */
+	if (c->match.n && (mfd = xg_match_prog_load(m, &c->match, initial)) < 0)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(m->config, &key, &cfg)) {
+		err = -errno;
+		goto out;
+	}
 	if (!initial) {
 		err = accept_pending(m, cfg.slot[cfg.active & 1].gen);
 		if (err)
-			return err;
+			goto out;
 	}
 	old = cfg.active & 1;
 	t = initial ? 0 : 1 - old;
@@ -552,6 +561,8 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		      (cfg.slot[0].gen > cfg.slot[1].gen ? cfg.slot[0].gen : cfg.slot[1].gen) + 1);
 	/* frames that read `active` before the last flip may still use slot t */
 	err = initial ? 0 : grace_period();
+	if (!err && mfd >= 0 && bpf_map_update_elem(m->match_progs, &t, &mfd, BPF_ANY))
+		err = -errno;
 	if (!err)
 		err = xg_sets_place(m, rs, c, initial ? &sc : &cfg.slot[old], &sc);
 	if (!err)
@@ -579,6 +590,8 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	if (!err)
 		xg_sets_release(m, &sc); /* the sets only the old slot used */
 out:
+	if (mfd >= 0)
+		close(mfd); /* the progs map holds it */
 	free(cy.from);
 	free(cy.at);
 	if (err)

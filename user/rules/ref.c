@@ -168,6 +168,17 @@ static bool match_icmp_type(const struct xg_rule *r, const struct xg_pkt *pkt)
 	return pkt->l4_ok && (v4 || v6) && pkt->icmp_type == r->icmp_type;
 }
 
+/* The expression's result comes with the frame (libpcap's, user/rules/match.c). */
+static bool has_match(const struct xg_rule *r)
+{
+	return r->match[0] != '\0';
+}
+
+static bool match_match(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return r->match_idx < 8 && (pkt->match_bits >> r->match_idx & 1);
+}
+
 #define FIELD_ROW(id, name, keyword) [XG_F_##id] = { keyword, has_##name, match_##name },
 static const struct {
 	const char *keyword;

@@ -6,7 +6,7 @@
  * Syntax, one rule per line ('#' starts a comment):
  *   ACTION [src PREFIX|@SET] [dst PREFIX|@SET] [proto tcp|udp|icmp|icmpv6|NUM]
  *          [sport PORTS] [dport PORTS] [vlan ID] [ether arp|ipv4|ipv6|HEX]
- *          [tcp-flags FLAGS] [icmp-type TYPE] [limit RATE [burst N]]
+ *          [tcp-flags FLAGS] [icmp-type TYPE] [match "EXPR"] [limit RATE [burst N]]
  *   ACTION  = pass | drop | tx | redirect IFACE | xsk
  *          [log [every N]]
  *   default pass|drop          (at most once; the verdict when no rule matches)
@@ -92,7 +92,11 @@ struct xg_rule {
 	uint64_t limit_rate, limit_burst;
 	bool limit_bytes;
 	uint32_t log_every; /* `log [every N]`: one matching frame in N to the log; 0: no log */
-	unsigned int line;  /* source line, 0 when from the command line */
+	/* match "EXPR": the pcap-filter text (empty: none) and its number in the rule set
+	 * (user/rules/match.h), given by xg_ruleset_insert */
+	char match[XG_MATCH_TEXT_MAX];
+	uint8_t match_idx;
+	unsigned int line; /* source line, 0 when from the command line */
 };
 
 struct xg_ruleset {
@@ -102,6 +106,7 @@ struct xg_ruleset {
 	bool has_default;
 	struct xg_set *sets[XG_SET_RULESET_MAX]; /* each its own allocation: rules point to it */
 	size_t nsets;
+	unsigned int nmatch; /* distinct match expressions, numbered 0..nmatch-1 */
 };
 
 void xg_ruleset_init(struct xg_ruleset *rs);

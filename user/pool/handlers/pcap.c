@@ -2,7 +2,10 @@
 /* pcap: write every frame to a pcap file (libpcap's dump API, Ethernet, microsecond
  * timestamps taken once per batch from CLOCK_REALTIME) and recycle it.
  *
- *   --handler pcap:FILE[,rotate=MB]
+ *   --handler pcap:FILE[,rotate=MB][,filter=EXPR]
+ *
+ * filter= (last: the expression runs to the end) keeps only the frames a pcap-filter
+ * expression passes, as tcpdump's would; the others are handled without being written.
  *
  * Files, one per queue so workers share nothing: queue 0 writes FILE itself, queue N > 0
  * writes FILE with "-qN" before the extension (out.pcap -> out-q1.pcap; no extension:
@@ -40,6 +43,7 @@
 #undef bpf_insn
 
 #include "user/pool/handler.h"
+#include "user/rules/match.h"
 #include "user/util/log.h"
 
 #define PCAP_SNAPLEN 65535
@@ -63,6 +67,8 @@ struct pcap_state {
 	unsigned int lost_part;
 	time_t flushed_sec; /* CLOCK_REALTIME second of the last flush */
 	bool warned;	    /* a failed reopen is reported once */
+	/* filter=EXPR; NULL: every frame */
+	struct xg_capfilter *filter;
 };
 
 /* "rotate=MB" (n characters at v, after "rotate="): 0, or -1 with why filled. */
@@ -139,11 +145,28 @@ static int parse_arg(const char *arg, char **file, uint64_t *limit, char *why, s
 	return 0;
 }
 
+/* filter=EXPR comes last: it is split off before the rest is parsed, and compiled. */
 static int dump_check(const char *arg, char *why, size_t len)
 {
+	const char *fl = arg ? strstr(arg, ",filter=") : NULL;
+	char *head = fl ? strndup(arg, (size_t)(fl - arg)) : NULL;
+	struct xg_capfilter *f = NULL;
+	char msg[XG_MATCH_ERR_MAX];
 	uint64_t limit;
+	int err;
 
-	return parse_arg(arg, NULL, &limit, why, len);
+	if (fl && !head) {
+		snprintf(why, len, "out of memory");
+		return -1;
+	}
+	err = parse_arg(fl ? head : arg, NULL, &limit, why, len);
+	if (!err && fl && xg_capfilter_open(fl + 8, &f, msg, sizeof(msg))) {
+		snprintf(why, len, "filter=%s: %s", fl + 8, msg);
+		err = -1;
+	}
+	xg_capfilter_close(f);
+	free(head);
+	return err;
 }
 
 /* FILE for queue 0; FILE with "-qN" before the extension of its last component else. */
@@ -300,6 +323,7 @@ static void dump_fini(void *state)
 		pr_warn("handler pcap: queue %u: %llu frame%s not captured: %s: %s\n", s->queue,
 			(unsigned long long)s->lost, s->lost == 1 ? "" : "s", s->path,
 			strerror(s->lost_errno));
+	xg_capfilter_close(s->filter);
 	if (s->pd)
 		pcap_close(s->pd);
 	if (s->dirfd >= 0)
@@ -311,16 +335,23 @@ static void dump_fini(void *state)
 static int dump_init(void **state, const char *arg, unsigned int queue, void *ctx)
 {
 	struct pcap_state *s = calloc(1, sizeof(*s));
-	char *file = NULL, why[256];
+	const char *fl = arg ? strstr(arg, ",filter=") : NULL;
+	char *file = NULL, *head = fl ? strndup(arg, (size_t)(fl - arg)) : NULL;
+	char why[XG_MATCH_ERR_MAX];
 
 	(void)ctx;
-	if (!s) {
+	if (s)
+		s->dirfd = -1; /* before anything can fail: fini closes it */
+	if (!s || (fl && !head)) {
 		pr_warn("handler pcap: out of memory\n");
-		return -1;
+		goto err;
 	}
-	s->dirfd = -1;
 	s->queue = queue;
-	if (parse_arg(arg, &file, &s->limit, why, sizeof(why))) {
+	if (fl && xg_capfilter_open(fl + 8, &s->filter, why, sizeof(why))) {
+		pr_warn("handler pcap: filter=%s: %s\n", fl + 8, why);
+		goto err;
+	}
+	if (parse_arg(fl ? head : arg, &file, &s->limit, why, sizeof(why))) {
 		pr_warn("handler pcap: %s\n", why);
 		goto err;
 	}
@@ -333,10 +364,12 @@ static int dump_init(void **state, const char *arg, unsigned int queue, void *ct
 	if (open_dir(s) || (s->limit && check_rotate(s)) || open_part(s, false))
 		goto err;
 	free(file);
+	free(head);
 	*state = s;
 	return 0;
 err:
 	free(file);
+	free(head);
 	dump_fini(s);
 	return -1;
 }
@@ -384,6 +417,10 @@ static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats 
 		}
 		h.len = f->len;
 		h.caplen = f->len < PCAP_SNAPLEN ? f->len : PCAP_SNAPLEN;
+		if (s->filter && !xg_capfilter_pass(s->filter, f->data, h.caplen, h.len)) {
+			st->handled++; /* not the filter's: recycled unwritten */
+			continue;
+		}
 		pcap_dump((u_char *)s->d, &h, f->data); /* action stays XG_ACT_RECYCLE */
 		s->bytes += PCAP_REC_HDR + h.caplen;
 		if (ferror(s->fp)) {

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Putting a rule set's `match` program in the gate (user/rules/cbpf.h): loaded before any
+ * map is touched, so a program the verifier refuses leaves the live set as it was. */
+#ifndef XG_RULES_MATCH_LOAD_H
+#define XG_RULES_MATCH_LOAD_H
+
+#include <stdbool.h>
+
+#include "user/gate/maps.h"
+#include "user/rules/match.h"
+
+/* Translate and load ms's program for the gate of m (initial: a gate not loaded yet). Its
+ * fd, or -1 with one line printed naming the limit the verifier or the translator hit, or
+ * a live gate that is not its programs' continuation. */
+int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *ms, bool initial);
+/* Make prog_fd (the gate's own program, loaded) the continuation the match programs call.
+ * 0 or -errno (message printed). */
+int xg_match_cont_set(const struct xg_gate_maps *m, int prog_fd);
+
+#endif
