@@ -104,7 +104,10 @@ out_ge() {
 	local min=$1 v
 	shift
 	v=$("$@") || return 1
-	[[ $v =~ ^-?[0-9]+$ ]] && ((v >= min)) || { echo "$* printed '$v', want >= $min"; return 1; }
+	if ! [[ $v =~ ^-?[0-9]+$ ]] || ((v < min)); then
+		echo "$* printed '$v', want >= $min"
+		return 1
+	fi
 }
 
 # out_eq WANT CMD...: CMD prints exactly WANT.

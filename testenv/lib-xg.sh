@@ -60,5 +60,14 @@ pool_settled() {
 	[[ $redirected == "$held" ]] || { echo "redirected $redirected, accounted $held"; return 1; }
 }
 
-# A TCP or UDP socket listens on PORT in the DUT namespace.
+# Both ends of the first veth pair are up (operstate UP: carrier on both sides).
+links_up() {
+	[[ $(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].operstate') == UP &&
+		$(te_gen ip -j link show "$TE_GEN_IF" | jq -r '.[0].operstate') == UP ]]
+}
+
+# Process PID runs (is not stopped by a signal).
+running() { [[ $(sed 's/.*) //' "/proc/$1/stat") != T* ]]; }
+
+# A TCP socket listens on PORT in the DUT namespace.
 dut_listens() { te_dut ss -Hltn "sport = :$1" | grep -q .; }

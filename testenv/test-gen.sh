@@ -10,13 +10,12 @@ dut_xdp_packets() {
 	te_dut ethtool -S "$TE_DUT_IF" | awk '/rx_queue_[0-9]+_xdp_packets:/ { n += $2 } END { print n + 0 }'
 }
 
-# Hold the bare drop program on dut0 for $1 seconds, in the background.
+# Hold the bare drop program on dut0 for $1 seconds, in the background; returns once it is
+# attached.
 bare_drop_for() {
 	te_dut "$XG" baseline drop "$TE_DUT_IF" --duration "$1" >/dev/null &
-	sleep 0.5
+	wait_until 10 xdp_attached
 }
-
-gen() { te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" "$@"; }
 
 # Exact counts, for engine $1; te_setup takes the rest.
 count_exact() {
@@ -98,8 +97,8 @@ test_gen_xsk_rate_paced() {
 capture_case() {
 	local engine=$1 proto=$2 fam=$3 src=$4 dst=$5 size=$6 pcap fields
 	pcap=$(mktemp /tmp/xg-gen-XXXXXX.pcap)
-	te_dut timeout 10 tcpdump -Q in -i "$TE_DUT_IF" -c 20 -w "$pcap" -U >/dev/null 2>&1 &
-	sleep 1
+	te_dut timeout 10 tcpdump -Q in -i "$TE_DUT_IF" -c 20 -w "$pcap" -U >/dev/null 2>"$pcap.err" &
+	wait_until 10 file_has "listening on" "$pcap.err"
 	assert_ok gen --engine "$engine" "-$fam" --proto "$proto" --src "$src" --dst "$dst" --flows 4 --count 20 \
 		--size "$size"
 	wait
@@ -113,7 +112,7 @@ capture_case() {
 	rm -f "$pcap.txt"
 	"$ROOT/testenv/gen_markers.py" "$pcap" 4 >"$pcap.txt" || true
 	assert_eq "ok 20" "$(cat "$pcap.txt")" "$proto/v$fam markers"
-	rm -f "$pcap" "$pcap.txt"
+	rm -f "$pcap" "$pcap.txt" "$pcap.err"
 }
 
 frames_valid() {
@@ -194,7 +193,7 @@ test_gen_interface_deleted() {
 	te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
 		--count 3000000 --rate 500000 >"$out" 2>&1 &
 	pid=$!
-	sleep 1.5
+	wait_until 10 out_ge 10000 dut_xdp_packets # it is sending
 	t0=$(date +%s%N)
 	te_gen ip link del "$TE_GEN_IF"
 	wait "$pid" || rc=$?

@@ -37,15 +37,6 @@ stop_and_account() {
 	FULL=$(jq '[.workers[].xdp_statistics.rx_ring_full] | add' <<<"$out")
 }
 
-# Both ends of the first veth pair are up (operstate UP: carrier on both sides).
-links_up() {
-	[[ $(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].operstate') == UP &&
-		$(te_gen ip -j link show "$TE_GEN_IF" | jq -r '.[0].operstate') == UP ]]
-}
-
-# Process PID runs (is not stopped by a signal).
-running() { [[ $(sed 's/.*) //' "/proc/$1/stat") != T* ]]; }
-
 no_xdp_on_dut() {
 	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'prog/xdp' || true)" \
 		"no XDP program left on $TE_DUT_IF"

@@ -56,7 +56,7 @@ test_workers_two_on_one_queue() {
 	te_setup
 	workers_run 2 --handler count:verify
 	assert_ok gen8 --count 40000 --rate 100000
-	sleep 0.5
+	wait_until 10 out_eq 40000 pool_rx
 	workers_stop
 	assert_each_once_in_order "$OUT" 40000
 	tot=$(tail -n 1 "$OUT")
@@ -65,7 +65,7 @@ test_workers_two_on_one_queue() {
 	# overload: small rings, a fast sender
 	workers_run 2 --handler count --ring-size 256 --batch 16
 	assert_ok gen8 --count 1000000
-	sleep 1
+	wait_until 10 pool_settled
 	redirected=$(te_dut "$XG" status "$TE_DUT_IF" --json | jq '.interfaces[0].counters.xsk.packets')
 	workers_stop
 	tot=$(tail -n 1 "$OUT")
@@ -84,7 +84,7 @@ test_workers_four_fairness_kill() {
 	te_setup
 	workers_run 4 --handler count:verify --steer symmetric
 	assert_ok gen8 --count 80000 --rate 100000
-	sleep 0.5
+	wait_until 10 out_eq 80000 pool_rx
 	workers_stop
 	assert_each_once_in_order "$OUT" 80000
 	tot=$(tail -n 1 "$OUT")
@@ -96,9 +96,7 @@ test_workers_four_fairness_kill() {
 	workers_run 4 --handler count
 	kill -KILL "$RUN_PID"
 	wait "$RUN_PID" || true
-	sleep 0.5
-	assert_eq "" "$(te_dut ip -d link show "$TE_DUT_IF" | grep -o 'prog/xdp' || true)" \
-		"no XDP program left after SIGKILL"
+	wait_until 10 xdp_none # no XDP program left after SIGKILL
 	workers_run 4 --handler count
 	workers_stop
 	rm -f "$OUT"
