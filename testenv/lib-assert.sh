@@ -121,10 +121,5 @@ out_eq() {
 # file_has ERE FILE: a line of FILE matches ERE.
 file_has() { grep -Eq -- "$1" "$2"; }
 
-# gone PID: process PID has exited (or is a zombie nobody waited for yet).
-gone() {
-	local st
-	kill -0 "$1" 2>/dev/null || return 0
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
-	[[ ${st%% *} == Z ]]
-}
+# gone PID: process PID has exited and been reaped (bash reaps its own children at once).
+gone() { ! kill -0 "$1" 2>/dev/null; }
