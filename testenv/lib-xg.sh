@@ -69,5 +69,10 @@ links_up() {
 # Process PID runs (is not stopped by a signal).
 running() { [[ $(sed 's/.*) //' "/proc/$1/stat") != T* ]]; }
 
+# pool_took N: the gate redirected N frames to AF_XDP on the DUT interface, and the pool
+# accounted for each (received, or dropped by the kernel at the socket): what to wait for
+# before judging a pool's counts.
+pool_took() { out_eq "$1" xg_count xsk && pool_settled; }
+
 # A TCP socket listens on PORT in the DUT namespace.
 dut_listens() { te_dut ss -Hltn "sport = :$1" | grep -q .; }
