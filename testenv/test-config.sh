@@ -319,6 +319,112 @@ test_config_metrics() {
 	assert_ge "$(awk '$2 > $1' "$OT/pairs" | wc -l)" 3 "samples that grew under traffic"
 }
 
+# slowloris NS ADDR PORT N OUT: N connections from namespace NS to ADDR:PORT, each sending
+# half a request header and holding it, in the background (LORIS_PID); OUT gets "held N"
+# once all were tried (a connection the server closed counts as tried).
+slowloris() {
+	nsenter --net="/run/netns/$1" -- python3 -c '
+import socket, sys, time
+addr, port, n, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+held = []
+for i in range(n):
+    try:
+        s = socket.create_connection((addr, port), timeout=5)
+        s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        held.append(s)
+    except OSError:
+        pass
+open(out, "w").write("held %d\n" % n)
+time.sleep(60)' "$2" "$3" "$4" "$5" &
+	LORIS_PID=$!
+}
+
+# metrics_lines FILE: the lines libmicrohttpd had to say, as our logger wrote them.
+metrics_lines() { grep -c 'metrics: .*\(connection\|HTTP server\)' "$1" || true; }
+
+# The metrics endpoint under a slow-loris of 64 connections from the generator's address:
+# a scrape from another address still succeeds at once (each address holds at most a few
+# connections), and what libmicrohttpd says about the refused ones is a bounded number of
+# lines through our logger: "xdpgate: "-prefixed text, or JSON objects under --log-json.
+test_config_metrics_slowloris() {
+	local url=http://127.0.0.1:19481/metrics
+	ops_setup
+	printf 'xsk proto udp\ndefault pass\n' >"$OT/dut.rules" # TCP reaches the server
+	ops_start "$TE_DUT_IF" --rules "$OT/dut.rules" --metrics 0.0.0.0:19481
+	slowloris "$TE_NS_GEN" "$TE_DUT_IP4" 19481 64 "$OT/loris"
+	wait_until 30 test -s "$OT/loris"
+	assert_ok te_dut curl -sf -m 5 "$url"
+	assert_match "xdpgate_verdict_packets_total" "$ASSERT_OUT"
+	kill "$LORIS_PID"
+	wait "$LORIS_PID" || true
+	ops_stop
+	assert_ge "$(metrics_lines "$OT/run.out")" 1 "libmicrohttpd's lines about the refusals"
+	assert_le "$(metrics_lines "$OT/run.out")" 3 "libmicrohttpd's lines, rate-limited"
+	assert_eq "" "$(grep -i 'connection' "$OT/run.out" | grep -v '^xdpgate: metrics: ' || true)" \
+		"lines about connections without our prefix"
+
+	# the same as JSON: every line of stderr one object, the library's among them
+	rm -f "$OT/loris"
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" --rules "$OT/dut.rules" \
+		--metrics 0.0.0.0:19481 --log-json >"$OT/run.out" 2>"$OT/run.err" &
+	RUN_PID=$!
+	wait_until 15 file_has "Ctrl-C to stop" "$OT/run.out"
+	slowloris "$TE_NS_GEN" "$TE_DUT_IP4" 19481 64 "$OT/loris"
+	wait_until 30 test -s "$OT/loris"
+	assert_ok te_dut curl -sf -m 5 "$url"
+	kill "$LORIS_PID"
+	wait "$LORIS_PID" || true
+	ops_stop
+	assert_ge "$(metrics_lines "$OT/run.err")" 1 "libmicrohttpd's JSON lines"
+	assert_le "$(metrics_lines "$OT/run.err")" 3 "libmicrohttpd's JSON lines, rate-limited"
+	assert_ok python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1])]' \
+		"$OT/run.err"
+}
+
+# /metrics answers GET and HEAD; any other method gets 405 with "Allow: GET, HEAD". An
+# address that is not the host's is refused at start in one line naming the address and
+# port asked for (libmicrohttpd's own "Failed to bind to port 0" is not shown).
+test_config_metrics_methods() {
+	local url=http://127.0.0.1:19482/metrics m
+	ops_setup
+	ops_start "$TE_DUT_IF" --copy --metrics 127.0.0.1:19482
+	for m in POST OPTIONS PUT DELETE; do
+		assert_ok te_dut curl -s -i -m 5 -X "$m" "$url"
+		assert_match "^HTTP/1.1 405 " "$ASSERT_OUT" "$m"
+		assert_match $'\nAllow: GET, HEAD\r' "$ASSERT_OUT" "$m"
+	done
+	assert_ok te_dut curl -s -i -m 5 -X POST -d 'x=1' "$url"
+	assert_match "^HTTP/1.1 405 " "$ASSERT_OUT" "POST with a body"
+	assert_eq 200 "$(te_dut curl -s -o /dev/null -w '%{http_code}' -m 5 -I "$url")" "HEAD"
+	assert_eq 404 "$(te_dut curl -s -o /dev/null -w '%{http_code}' -m 5 "${url%/metrics}/x")"
+	assert_ok te_dut curl -sf -m 5 "$url"
+	ops_stop
+
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --copy --metrics 198.51.100.1:9464 --duration 1
+	assert_eq "xdpgate: metrics: cannot listen on 198.51.100.1:9464: Cannot assign requested address" \
+		"$(grep metrics <<<"$ASSERT_OUT")"
+	assert_eq "" "$(grep -i 'bind' <<<"$ASSERT_OUT" || true)" "libmicrohttpd's own line"
+}
+
+# Descriptor numbers above FD_SETSIZE (1024) do not matter to the metrics server (epoll,
+# not select): run started with 1100 descriptors already open serves scrapes.
+test_config_metrics_fds_above_setsize() {
+	ops_setup
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	bash -c 'ulimit -n 4096; for ((i = 0; i < 1100; i++)); do exec {fd}</dev/null; done
+		exec nsenter --net="/run/netns/$1" -- "$2" run "$3" --copy --metrics 127.0.0.1:19483' \
+		bash "$TE_NS_DUT" "$XG" "$TE_DUT_IF" >"$OT/run.out" 2>&1 &
+	RUN_PID=$!
+	wait_until 15 file_has "Ctrl-C to stop" "$OT/run.out"
+	assert_ge "$(find "/proc/$RUN_PID/fd" -mindepth 1 -maxdepth 1 | wc -l)" 1100 \
+		"descriptors run holds"
+	assert_ok te_dut curl -sf -m 5 http://127.0.0.1:19483/metrics
+	assert_match "xdpgate_verdict_packets_total" "$ASSERT_OUT"
+	assert_ok te_dut curl -sf -m 5 http://127.0.0.1:19483/metrics
+	ops_stop
+	assert_eq "" "$(grep -i 'FD_SETSIZE' "$OT/run.out" || true)" "FD_SETSIZE complaints"
+}
+
 # contrib/xdpgate@.service: systemd-analyze verify passes (with ExecStart pointing at this
 # build, since verify checks that the binary exists), and the unit reloads by SIGHUP.
 test_config_service_unit() {
