@@ -415,7 +415,8 @@ test_config_metrics_fds_above_setsize() {
 		exec nsenter --net="/run/netns/$1" -- "$2" run "$3" --copy --metrics 127.0.0.1:19483' \
 		bash "$TE_NS_DUT" "$XG" "$TE_DUT_IF" >"$OT/run.out" 2>&1 &
 	RUN_PID=$!
-	wait_until 15 file_has "Ctrl-C to stop" "$OT/run.out"
+	wait_until 15 run_up "$OT/run.out" "$RUN_PID"
+	assert_match "Ctrl-C to stop" "$(cat "$OT/run.out")" "run started"
 	assert_ge "$(find "/proc/$RUN_PID/fd" -mindepth 1 -maxdepth 1 | wc -l)" 1100 \
 		"descriptors run holds"
 	assert_ok te_dut curl -sf -m 5 http://127.0.0.1:19483/metrics
