@@ -87,8 +87,9 @@ static bool fd_is_prog(int fd, __u32 id)
  * on every call: it takes the attached program by id, keeps a dup of that descriptor
  * (xdp_program__from_fd) and never closes the original, so each SIGHUP reload of `run` held
  * one more until EMFILE. The original took the lowest free descriptor, the one free when
- * the call began (no other thread of ours takes program descriptors); it is closed when it
- * holds the main program and libxdp does not use it, so a fixed libxdp loses nothing. */
+ * the call began; it is closed only when it holds the main program and libxdp does not use
+ * it, so a fixed libxdp loses nothing, and a descriptor another thread took meanwhile (the
+ * metrics server's accept) only makes this miss the leak once, never close someone else's. */
 static struct xdp_multiprog *multiprog_get(int ifindex)
 {
 	int low = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
