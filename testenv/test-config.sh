@@ -222,8 +222,8 @@ fd_at_most() {
 	((n <= $1)) || { echo "run holds $n descriptors, want <= $1"; return 1; }
 }
 
-# 200 applied SIGHUP reloads of a rules file with a set, with the metrics endpoint scraped
-# every tenth, keep run's descriptor count flat. Each reload used to leak the attached
+# 200 applied SIGHUP reloads of a rules file with a set, with the set edited (set add, set
+# del) and the metrics endpoint scraped every tenth, keep run's descriptor count flat. Each reload used to leak the attached
 # program's descriptor (taken by the gate query in libxdp 1.3 and never closed): 200 more
 # by the end, and EMFILE under a low RLIMIT_NOFILE.
 test_config_reload_fd_flat() {
@@ -242,7 +242,10 @@ default pass
 	for ((i = 2; i <= 201; i++)); do
 		kill -HUP "$RUN_PID"
 		wait_until 10 out_ge "$i" hup_lines
-		((i % 10)) || te_dut curl -sf "$url" >/dev/null
+		((i % 10)) && continue
+		xg set add "$TE_DUT_IF" blk 198.19.1.0/24 198.18.7.0/24 >/dev/null
+		xg set del "$TE_DUT_IF" blk 198.18.7.0/24 >/dev/null
+		te_dut curl -sf "$url" >/dev/null
 	done
 	assert_eq 201 "$(grep -c "run: SIGHUP: 1 rules from $OT/dut.rules in force" "$OT/run.out")" \
 		"reloads applied"
