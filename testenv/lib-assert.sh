@@ -78,3 +78,48 @@ assert_fail() {
 	printf '%s\n' "$ASSERT_OUT" | sed 's/^/    | /' >&2
 	return 1
 }
+
+# wait_until TIMEOUT_S CMD...: run CMD every 50 ms until it succeeds; 0 then. When TIMEOUT_S
+# seconds (fractions allowed) pass first, one "ASSERT FAILED: timed out after ..." line
+# naming CMD, CMD's last output, and status 1. This is how a test waits for an event: never
+# a fixed sleep. The bound is generous (a loaded machine is slow); the event, not the bound,
+# ends the wait. CMD runs in a subshell with its output captured: it cannot set variables.
+wait_until() {
+	local limit=$1 out="" end now
+	shift
+	end=$((${EPOCHREALTIME/./} + $(awk -v t="$limit" 'BEGIN { printf "%d", t * 1000000 }')))
+	while :; do
+		out=$("$@" 2>&1) && return 0
+		now=${EPOCHREALTIME/./}
+		((now < end)) || break
+		sleep 0.05
+	done
+	_assert_fail_msg "timed out after ${limit}s waiting for: $*" || true
+	[[ -z $out ]] || printf '%s\n' "$out" | tail -n 5 | sed 's/^/    | /' >&2
+	return 1
+}
+
+# Predicates for wait_until. out_ge MIN CMD...: CMD prints an integer >= MIN.
+out_ge() {
+	local min=$1 v
+	shift
+	v=$("$@") || return 1
+	if ! [[ $v =~ ^-?[0-9]+$ ]] || ((v < min)); then
+		echo "$* printed '$v', want >= $min"
+		return 1
+	fi
+}
+
+# out_eq WANT CMD...: CMD prints exactly WANT.
+out_eq() {
+	local want=$1 v
+	shift
+	v=$("$@") || return 1
+	[[ $v == "$want" ]] || { echo "$* printed '$v', want '$want'"; return 1; }
+}
+
+# file_has ERE FILE: a line of FILE matches ERE.
+file_has() { grep -Eq -- "$1" "$2"; }
+
+# gone PID: process PID has exited and been reaped (bash reaps its own children at once).
+gone() { ! kill -0 "$1" 2>/dev/null; }

@@ -7,10 +7,10 @@
 #                out, exits non-zero without a "not ok", or reports fewer tests than its
 #                plan counts one more failure. No test binaries at all is a failure.
 #   integration  every function test_* in testenv/test-*.sh, each in a fresh bash under
-#                `timeout`, with testenv.sh and lib-assert.sh sourced and errexit on (see
-#                lib-assert.sh). Tests create environments with te_setup, which tears them
-#                down on exit; the runner then checks that no namespace of the test is
-#                left, and a leftover is a failure (and is removed).
+#                `timeout`, with testenv.sh, lib-assert.sh and lib-xg.sh sourced and
+#                errexit on (see lib-assert.sh). Tests create environments with te_setup,
+#                which tears them down on exit; the runner then checks that no namespace
+#                of the test is left, and a leftover is a failure (and is removed).
 # PATTERN (bash regex) keeps only binaries and test functions whose names match.
 # The last line printed is always the summary: "N passed, N failed[, N skipped]".
 # Exit status: 0 when nothing failed.
@@ -114,6 +114,7 @@ set -eE -o pipefail
 shopt -s inherit_errexit
 source "$ROOT/testenv/testenv.sh"
 source "$ROOT/testenv/lib-assert.sh"
+source "$ROOT/testenv/lib-xg.sh"
 source "$1"
 _on_err() {
 	local i

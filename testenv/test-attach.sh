@@ -5,17 +5,8 @@
 
 XG=${XDPGATE:-$ROOT/build/xdpgate}
 
-xg() { te_dut "$XG" "$@"; }
-
-# Where the DUT namespace's gates pin their maps: named by the namespace's inode.
-pin_dir() {
-	echo "/sys/fs/bpf/xdpgate/ns$(stat -L -c %i "/run/netns/$TE_NS_DUT")"
-}
-
-# The gate's verdict counter (packets) on dut0, from status --json.
-xg_count() {
-	xg status "$TE_DUT_IF" --json | jq -r ".interfaces[0].counters.$1.packets"
-}
+# Whether status --json says the gate is attached to the DUT interface.
+attached() { xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].attached'; }
 
 # Attach in MODE with default pass: ping and a TCP transfer get through, and the gate
 # counted exactly the frames the peer sent (links are quiet: static neighbours, no ARP).
@@ -39,7 +30,7 @@ attach_pass_case() {
 	# TCP: 1 MiB across, checked byte for byte
 	head -c 1048576 /dev/urandom >"$BATS_TMP/src"
 	te_dut timeout 10 nc -l -N "$TE_DUT_IP4" 5001 >"$BATS_TMP/dst" &
-	sleep 0.3
+	wait_until 10 dut_listens 5001
 	assert_ok te_gen timeout 10 nc -N "$TE_DUT_IP4" 5001 <"$BATS_TMP/src"
 	wait
 	assert_ok cmp "$BATS_TMP/src" "$BATS_TMP/dst"
@@ -116,7 +107,7 @@ test_attach_json() {
 	assert_eq false "$(jq -r '.interfaces[0].attached' <<<"$out")" "lo not attached"
 	# stats first, so its window surely covers the pings
 	xg stats "$TE_DUT_IF" --json --interval 0.5 --count 6 >"$TE_STATE_DIR/$TE_NAME.stats" &
-	sleep 0.7
+	wait_until 10 test -s "$TE_STATE_DIR/$TE_NAME.stats" # its first interval is done
 	te_gen ping -c 4 -i 0.25 -W 1 "$TE_DUT_IP4" >/dev/null
 	wait
 	out=$(cat "$TE_STATE_DIR/$TE_NAME.stats")
@@ -176,18 +167,14 @@ test_attach_killed_run_stale() {
 	te_setup
 	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" >/dev/null 2>&1 &
 	pid=$!
-	for ((i = 0; i < 50; i++)); do
-		[[ $(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].attached') == true ]] && break
-		sleep 0.1
-	done
+	wait_until 15 out_eq true attached
 	pins="$(pin_dir)/if$(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].ifindex')"
 	assert_ok xg rules list "$TE_DUT_IF"
 	json="/run/xdpgate/$(basename "$(pin_dir)")-$(basename "$pins").json"
-	sleep 1.2 # one stats interval: run has published its counters
-	assert_ok test -e "$json"
+	wait_until 10 test -e "$json" # run publishes its counters once a stats interval
 	kill -KILL "$pid"
 	wait "$pid" || true
-	sleep 0.3
+	wait_until 10 xdp_none
 	assert_ok test -e "$pins/xg_config"
 	for i in "stats $TE_DUT_IF --count 1" "rules list $TE_DUT_IF" "rules add $TE_DUT_IF drop"; do
 		# shellcheck disable=SC2086 # the words of the command
@@ -282,7 +269,7 @@ test_attach_interface_down_up() {
 	te_dut ip link set "$TE_DUT_IF" down
 	te_dut ip link set "$TE_DUT_IF" up
 	assert_match "xdpgate attached" "$(te_dut "$XG" status "$TE_DUT_IF")"
-	sleep 0.5
+	wait_until 10 links_up
 	assert_fail te_gen ping -c 2 -i 0.2 -W 1 "$TE_DUT_IP4"
 	assert_eq 4 "$(xg_count drop)" "drop counter after the flap"
 	assert_ok xg detach "$TE_DUT_IF"

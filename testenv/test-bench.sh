@@ -209,28 +209,20 @@ smoke_setup() {
 # smoke_rx_start MODE: udp_rx --mode MODE on dut0 port 9 in the background (RX_PID), ready
 # once its count file exists.
 smoke_rx_start() {
-	local i
 	rm -f "$T/count"
 	nsenter --net="/run/netns/$TE_NS_DUT" -- "$BB/udp_rx" --bind "$TE_DUT_IP4" --port 9 \
 		--mode "$1" --count-file "$T/count" >"$T/rx.out" 2>&1 &
 	RX_PID=$!
-	for ((i = 0; i < 50; i++)); do
-		[[ -s $T/count ]] && return 0
-		sleep 0.1
-	done
-	_assert_fail_msg "udp_rx --mode $1 did not start: $(cat "$T/rx.out")"
+	wait_until 10 test -s "$T/count" ||
+		_assert_fail_msg "udp_rx --mode $1 did not start: $(cat "$T/rx.out")"
 }
 
 # smoke_rx_expect N WHAT: wait (bounded) until the receiver counted N, stop it, check its
 # count file and its final line.
 smoke_rx_expect() {
-	local n=$1 what=$2 i c=0
-	for ((i = 0; i < 50; i++)); do
-		c=$(cat "$T/count")
-		((c >= n)) && break
-		sleep 0.1
-	done
-	sleep 0.2 # a frame beyond N would show up now
+	local n=$1 what=$2
+	wait_until 10 out_ge "$n" cat "$T/count" || true # the count is checked below
+	sleep 0.2 # not an event but its absence: a frame beyond N would show up now
 	kill -TERM "$RX_PID"
 	wait "$RX_PID"
 	assert_eq "$n" "$(cat "$T/count")" "$what: receiver's count"
@@ -270,15 +262,11 @@ test_bench_afpacket_tx_modes() {
 
 # afpacket_rx counts what afpacket_tx sends (the ring sees the frames on dut0).
 test_bench_afpacket_rx_counts() {
-	local i c=0
 	smoke_setup
 	nsenter --net="/run/netns/$TE_NS_DUT" -- "$BB/afpacket_rx" --iface "$TE_DUT_IF" \
 		--count-file "$T/count" >"$T/rx.out" 2>&1 &
 	RX_PID=$!
-	for ((i = 0; i < 50; i++)); do
-		[[ -s $T/count ]] && break
-		sleep 0.1
-	done
+	wait_until 10 test -s "$T/count"
 	assert_ok gen_do "$BB/afpacket_tx" --iface "$TE_GEN_IF" --dst "$TE_DUT_IP4" \
 		--mode ring --count "$SMOKE_N"
 	smoke_rx_expect "$SMOKE_N" afpacket_rx
@@ -310,11 +298,11 @@ test_bench_task_jiffies() {
 	pid=$!
 	bench_own_pid gen "$pid"
 	bench_own_pid gen 999999999 # no such task
-	sleep 0.5
+	wait_until 10 out_ge 1 bench_task_jiffies gen
 	j=$(bench_task_jiffies gen)
 	kill "$pid"
 	wait "$pid" || true
-	assert_ge "$j" 1 "a spinning task's CPU ticks after 0.5 s"
+	assert_ge "$j" 1 "a spinning task's CPU ticks"
 	assert_eq 0 "$(_pid_jiffies /dev/null)" "no task"
 	assert_eq "$pid" "$(head -n 1 "$T/pids.gen")"
 }

@@ -22,16 +22,21 @@ gen_dut0() {
 # capture NS IF PCAP: tcpdump of what arrives on IF, FWD_FRAMES frames at most, in the
 # background; returns once it listens. Sets CAP_PID.
 capture() {
-	local ns=$1 ifc=$2 pcap=$3 i
+	local ns=$1 ifc=$2 pcap=$3
 	nsenter --net="/run/netns/$ns" -- timeout 20 tcpdump -Q in -i "$ifc" -U \
 		-c "$FWD_FRAMES" -w "$pcap" 2>"$pcap.err" &
 	CAP_PID=$!
-	for ((i = 0; i < 50; i++)); do
-		grep -q "listening on" "$pcap.err" 2>/dev/null && return 0
-		sleep 0.1
+	wait_until 10 file_has "listening on" "$pcap.err"
+}
+
+# scrape_has URL FILE RE...: URL scraped into FILE has a line matching each RE (grep BRE).
+scrape_has() {
+	local url=$1 f=$2 re
+	shift 2
+	te_dut curl -sf "$url" >"$f" || return 1
+	for re; do
+		grep -q -- "$re" "$f" || { echo "no /$re/ in the scrape"; return 1; }
 	done
-	cat "$pcap.err" >&2
-	return 1
 }
 
 # The frames of a pcap as hex, one a line.
@@ -109,7 +114,7 @@ test_forward_debug_build() {
 # own IPv6 chatter does not blur the counts.
 test_switch_learns() {
 	[[ -x $XG_DEBUG ]] || { echo "no $XG_DEBUG: make builds it" >&2; return 1; }
-	local out rules pcap FWD_FRAMES i
+	local out rules pcap FWD_FRAMES
 	te_setup --pairs 2
 	out=$(mktemp /tmp/xg-fwd-XXXXXX)
 	rules=$(mktemp /tmp/xg-fwd-XXXXXX.rules)
@@ -133,12 +138,8 @@ test_switch_learns() {
 	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_GEN_MAC" \
 		--count 500 --rate 30000
 	# the switch's counters in the metrics too, once the worker has had the frames (bounded)
-	for ((i = 0; i < 30; i++)); do
-		te_dut curl -sf http://127.0.0.1:19468/metrics >"$pcap.prom"
-		grep -q '^xdpgate_switch_packets_total{interface="dut0",outcome="same_port"} 500$' \
-			"$pcap.prom" && break
-		sleep 0.1
-	done
+	wait_until 10 scrape_has http://127.0.0.1:19468/metrics "$pcap.prom" \
+		'^xdpgate_switch_packets_total{interface="dut0",outcome="same_port"} 500$'
 	kill -INT "$RUN_PID"
 	wait "$RUN_PID"
 	assert_ok promtool check metrics <"$pcap.prom"
@@ -214,7 +215,8 @@ test_run_two_interfaces() {
 	assert_ok gen_dut0
 	assert_ok te_gen "$XG" gen "$TE_GEN_IF2" --dst "$TE_DUT_IP4_2" --dst-mac "$TE_DUT_MAC2" \
 		--count 1000 --rate 30000
-	sleep 0.5
+	wait_until 10 out_eq "$FWD_FRAMES" pool_rx "$TE_DUT_IF"
+	wait_until 10 out_eq 1000 pool_rx "$TE_DUT_IF2"
 	assert_eq '"dut1"' "$(te_dut "$XG" stats "$TE_DUT_IF2" --count 1 --json | tail -n 1 |
 		jq '.pool.workers[0].interface')" "stats --json names the worker's interface"
 	kill -INT "$RUN_PID"
@@ -241,7 +243,7 @@ test_run_two_interfaces() {
 # rule and worker counters under their own label, each family once (promtool checks the
 # exposition format, which wants a family's lines together under one HELP and TYPE).
 test_run_metrics_two_interfaces() {
-	local out rules m url=http://127.0.0.1:19467/metrics ifc i
+	local out rules m url=http://127.0.0.1:19467/metrics ifc
 	te_setup --pairs 2
 	out=$(mktemp /tmp/xg-fwd-XXXXXX)
 	rules=$(mktemp /tmp/xg-fwd-XXXXXX.rules)
@@ -254,13 +256,9 @@ test_run_metrics_two_interfaces() {
 	assert_ok te_gen "$XG" gen "$TE_GEN_IF2" --dst "$TE_DUT_IP4_2" --dst-mac "$TE_DUT_MAC2" \
 		--count 1000 --rate 30000
 	# the workers may still be draining their rings: scrape until both counted (bounded)
-	for ((i = 0; i < 30; i++)); do
-		te_dut curl -sf "$url" >"$m"
-		grep -q "^xdpgate_worker_rx_packets_total{interface=\"dut0\",queue=\"0\"} $FWD_FRAMES\$" "$m" &&
-			grep -q '^xdpgate_worker_rx_packets_total{interface="dut1",queue="0"} 1000$' "$m" &&
-			break
-		sleep 0.1
-	done
+	wait_until 10 scrape_has "$url" "$m" \
+		"^xdpgate_worker_rx_packets_total{interface=\"dut0\",queue=\"0\"} $FWD_FRAMES\$" \
+		'^xdpgate_worker_rx_packets_total{interface="dut1",queue="0"} 1000$'
 	kill -INT "$RUN_PID"
 	wait "$RUN_PID"
 	assert_ok promtool check metrics <"$m"
@@ -296,7 +294,7 @@ test_run_config_sections() {
 	run_bg "$out" --config "$ini"
 	assert_ok te_gen "$XG" gen "$TE_GEN_IF2" --dst "$TE_DUT_IP4_2" --dst-mac "$TE_DUT_MAC2" \
 		--count 500 --rate 30000
-	sleep 0.5
+	wait_until 10 out_eq 500 pool_rx "$TE_DUT_IF2"
 	kill -INT "$RUN_PID"
 	wait "$RUN_PID"
 	assert_match "dut0: attached" "$(cat "$out")"

@@ -5,12 +5,6 @@
 
 XG=${XDPGATE:-$ROOT/build/xdpgate}
 
-xg() { te_dut "$XG" "$@"; }
-
-pin_dir() {
-	echo "/sys/fs/bpf/xdpgate/ns$(stat -L -c %i "/run/netns/$TE_NS_DUT")"
-}
-
 # Run xdpgate ARGS in the DUT namespace as root with DROP removed from the bounding set
 # (so from the effective set of the command capsh executes).
 xg_without() {
@@ -130,7 +124,7 @@ test_privilege_pin_root_checked() {
 # /run/xdpgate, where run publishes its counters, is root's alone: 0700, files 0600; run
 # and stats refuse it when another user owns it or anyone may write it.
 test_privilege_run_dir_checked() {
-	local dir=/run/xdpgate pid i json
+	local dir=/run/xdpgate pid json
 	te_setup
 	trap 'dir_restore '"$dir"'; te_cleanup_trap' EXIT
 	mkdir -p "$dir"
@@ -148,10 +142,7 @@ test_privilege_run_dir_checked() {
 	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" >/dev/null 2>&1 &
 	pid=$!
 	json="$dir/$(basename "$(pin_dir)")-if$(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].ifindex').json"
-	for ((i = 0; i < 30; i++)); do
-		[[ -e $json ]] && break
-		sleep 0.1
-	done
+	wait_until 10 test -e "$json"
 	assert_eq "700 root" "$(stat -c '%a %U' "$dir")" "run dir mode and owner"
 	assert_eq "600 root" "$(stat -c '%a %U' "$json")" "published counters mode and owner"
 	kill -INT "$pid"
@@ -162,7 +153,7 @@ test_privilege_run_dir_checked() {
 # still answers pings) and its main thread only CAP_NET_ADMIN, CAP_SYS_ADMIN and CAP_BPF,
 # with which a SIGHUP reload and the teardown still work.
 test_privilege_run_drops_caps() {
-	local out pid i t n=0 rules
+	local out pid t n=0 rules
 	te_setup --peer-napi
 	rules=$(mktemp /tmp/xg-caps-XXXXXX.rules)
 	out=$(mktemp /tmp/xg-run-XXXXXX)
@@ -170,10 +161,7 @@ test_privilege_run_drops_caps() {
 	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" --handler reflect \
 		--rules "$rules" >"$out" 2>&1 &
 	pid=$!
-	for ((i = 0; i < 50; i++)); do
-		grep -q "Ctrl-C to stop" "$out" && break
-		sleep 0.1
-	done
+	wait_until 15 file_has "Ctrl-C to stop" "$out"
 	assert_ok te_gen ping -c 3 -i 0.2 -W 1 "$TE_DUT_IP4"
 	for t in /proc/"$pid"/task/*; do
 		if [[ ${t##*/} == "$pid" ]]; then
@@ -192,7 +180,7 @@ test_privilege_run_drops_caps() {
 	assert_ge "$n" 1 "worker threads seen"
 	printf 'xsk proto icmp\ndrop proto udp dport 10\n' >"$rules"
 	kill -HUP "$pid"
-	sleep 0.5
+	wait_until 10 file_has "SIGHUP: 2 rules from" "$out"
 	assert_ok xg rules list "$TE_DUT_IF"
 	assert_match "drop proto udp dport 10" "$ASSERT_OUT"
 	kill -INT "$pid"
@@ -207,16 +195,13 @@ test_privilege_run_drops_caps() {
 # The metrics server's thread is made after the main thread's drop: it holds no more than
 # the main thread (cap_net_admin, cap_sys_admin, cap_bpf), and still serves.
 test_privilege_metrics_thread_caps() {
-	local out pid i t eff more=0
+	local out pid t eff more=0
 	te_setup
 	out=$(mktemp /tmp/xg-run-XXXXXX)
 	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" --metrics 127.0.0.1:19466 \
 		>"$out" 2>&1 &
 	pid=$!
-	for ((i = 0; i < 50; i++)); do
-		grep -q "Ctrl-C to stop" "$out" && break
-		sleep 0.1
-	done
+	wait_until 15 file_has "Ctrl-C to stop" "$out"
 	assert_ok te_dut curl -sf http://127.0.0.1:19466/metrics
 	assert_match "xdpgate_" "$ASSERT_OUT"
 	for t in /proc/"$pid"/task/*; do

@@ -7,8 +7,6 @@
 
 XG=${XDPGATE:-$ROOT/build/xdpgate}
 
-xg() { te_dut "$XG" "$@"; }
-
 # te_setup plus a scratch directory for rule files, removed with the environment.
 rules_setup() {
 	te_setup
@@ -16,23 +14,9 @@ rules_setup() {
 	trap 'rm -rf "$RT"; te_cleanup_trap' EXIT
 }
 
-# The gate's verdict counter (packets) on dut0.
-xg_count() {
-	xg status "$TE_DUT_IF" --json | jq -r ".interfaces[0].counters.$1.packets"
-}
-
-# Packets of live rule N (1-based), from rules list --json.
-rule_packets() {
-	xg rules list "$TE_DUT_IF" --json | jq -r ".rules[$(($1 - 1))].packets"
-}
-
 # Packets of the live rule with exactly this text.
 rule_packets_by_text() {
 	xg rules list "$TE_DUT_IF" --json | jq -r --arg t "$1" '.rules[] | select(.text == $t) | .packets'
-}
-
-rule_texts() {
-	xg rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")'
 }
 
 ping_ok() { te_gen ping -c "$1" -i 0.2 -W 1 "$TE_DUT_IP4" >/dev/null; }
@@ -304,22 +288,19 @@ test_rules_explain() {
 # Reading a rule file is bounded: a long line is refused after XG_RULE_LINE_MAX characters
 # without the rest read into memory (a 60 MB line under a 48 MiB address-space limit), a
 # file over 64 MiB before it is read (regular files) or as it is read (pipes, devices);
-# each is one line and exit 1, in well under a second.
+# each is one line and exit 1. /dev/zero never ends: its refusal shows the reading stops.
 test_rules_file_bounds() {
-	local d t0 ms
+	local d
 	d=$(mktemp -d /tmp/xg-rules-XXXXXX)
 	head -c 60000000 /dev/zero | tr '\0' a >"$d/long.rules"
 	truncate -s 65M "$d/huge.rules"
-	t0=$(date +%s%N)
 	assert_fail bash -c "ulimit -v 49152; exec '$XG' rules check '$d/long.rules'"
 	assert_eq "xdpgate: $d/long.rules:1:4097: line longer than 4096 characters" "$ASSERT_OUT"
-	assert_fail bash -c "ulimit -v 49152; exec '$XG' rules check /dev/zero"
+	assert_fail timeout 30 bash -c "ulimit -v 49152; exec '$XG' rules check /dev/zero"
 	assert_eq "xdpgate: /dev/zero:1:4097: line longer than 4096 characters" "$ASSERT_OUT"
 	assert_fail "$XG" rules check "$d/huge.rules"
 	assert_eq "xdpgate: $d/huge.rules: 68157440 bytes, a rule file holds at most 64 MiB" \
 		"$ASSERT_OUT"
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	assert_le "$ms" 1000 "ms for the three refusals"
 	# exactly the limit is read
 	yes '# comment' | head -c $((64 << 20)) >"$d/full.rules" || true
 	assert_ok "$XG" rules check "$d/full.rules"
@@ -365,24 +346,13 @@ pending_json() {
 }
 
 # Wait (at most $1 s) until no --confirm load is pending.
-wait_not_pending() {
-	local i
-	for ((i = 0; i < $1 * 10; i++)); do
-		[[ $(pending_json) == null ]] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_not_pending() { wait_until "$1" out_eq null pending_json; }
 
-# Wait (at most 5 s) until process $1 has exited.
-wait_gone() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$1" 2>/dev/null || return 0
-		sleep 0.1
-	done
-	return 1
-}
+# Wait (bounded) until process $1 has exited.
+wait_gone() { wait_until 10 gone "$1"; }
+
+# The pending load's deadline has passed.
+deadline_passed() { (($(pending_json | jq -r .remaining_ms) <= 0)); }
 
 # rules load --confirm: confirmed in time it stays; unconfirmed it reverts to the old set
 # with its counters exact; another load while pending accepts the pending set; a killed
@@ -426,12 +396,13 @@ test_rules_confirm() {
 	assert_eq 2 "$(rule_packets 1)" "pass rule of b"
 	assert_eq 3 "$(rule_packets 2)" "drop rule carried from a"
 
-	# not confirmed: back to b, counters exact (the drop rule's twin in a counted on)
-	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 2
+	# not confirmed: back to b, counters exact (the drop rule's twin in a counted on); the
+	# pings must fall inside the window, which a loaded machine makes slow to reach
+	assert_ok xg rules load "$TE_DUT_IF" "$RT/a.rules" --confirm 8
 	pid=$(jq -r .timer_pid <<<"$(pending_json)")
 	assert_fail ping_ok 2
 	assert_eq 5 "$(rule_packets 1)" "a's drop rule while pending"
-	assert_ok wait_not_pending 10
+	assert_ok wait_not_pending 30
 	assert_ok wait_gone "$pid"
 	assert_eq "pass src 198.18.0.1/32 proto icmp | drop src 198.18.0.1/32 proto icmp" \
 		"$(rule_texts)" "reverted to b"
@@ -453,7 +424,7 @@ test_rules_confirm() {
 	pid=$(jq -r .timer_pid <<<"$(pending_json)")
 	kill -9 "$pid"
 	assert_ok wait_gone "$pid"
-	sleep 1.2
+	wait_until 10 deadline_passed
 	assert_eq false "$(jq -r .timer_alive <<<"$(pending_json)")" "timer gone"
 	assert_ok xg status "$TE_DUT_IF"
 	# what will happen: the deadline is past, so a confirm reverts too (it used to say
@@ -581,7 +552,7 @@ test_rules_log() {
 		--proto udp --dport 9 --count 1000 --rate 20000
 	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
 		--proto udp --dport 10 --count 1000 --rate 20000
-	sleep 0.5
+	wait_until 10 out_ge 100 lines "$RT/log.json"
 	kill -INT "$reader"
 	wait "$reader" || true
 	n=$(wc -l <"$RT/log.json")
@@ -622,12 +593,8 @@ test_rules_log() {
 	assert_match "log: $TE_DUT_IF: the gate is gone" "$(cat "$RT/gone.err")"
 }
 
-# Wait (at most 5 s) until file $1 has a line.
-wait_file_line() {
-	local i
-	for ((i = 0; i < 50; i++)); do
-		[[ -s $1 ]] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+# Wait (bounded) until file $1 has a line.
+wait_file_line() { wait_until 10 test -s "$1"; }
+
+# The lines in file $1.
+lines() { wc -l <"$1"; }

@@ -6,16 +6,10 @@
 
 XG=${XDPGATE:-$ROOT/build/xdpgate}
 
-xg() { te_dut "$XG" "$@"; }
-
 sets_setup() {
 	te_setup "$@"
 	ST=$(mktemp -d /tmp/xg-sets.XXXXXX)
 	trap 'rm -rf "$ST"; te_cleanup_trap' EXIT
-}
-
-set_rule_packets() {
-	xg rules list "$TE_DUT_IF" --json | jq -r ".rules[$(($1 - 1))].packets"
 }
 
 # A set file: n prefixes under 10.0.0.0/8 and fd00::/16, then the lines given.
@@ -70,8 +64,8 @@ test_sets_live_reload() {
 	assert_eq "" "$(cat "$ST/failures" 2>/dev/null || true)" "every set load succeeded"
 	loads=$(cat "$ST/loads")
 	assert_ge "$loads" 4 "set reloads during the traffic"
-	drop=$(set_rule_packets 1)
-	pass=$(set_rule_packets 2)
+	drop=$(rule_packets 1)
+	pass=$(rule_packets 2)
 	echo "# $loads set reloads during $n frames: $drop in the set, $pass not" >&2
 	# counters kept across every reload: the two rules saw every frame, once
 	assert_eq "$n" "$((drop + pass))" "frames counted by the two rules across the reloads"
@@ -134,10 +128,10 @@ limit_rate_check() {
 		--threads "$queues" --flows 64
 	t1=$(date +%s%N)
 	took=$(((t1 - t0) / 1000000)) # ms, an upper bound on the traffic's span
-	got=$(set_rule_packets 1)
+	got=$(rule_packets 1)
 	want=$((rate * took / 1000 + burst))
 	echo "# $queues queue(s): $got of $n frames matched in ${took} ms; rate x time + burst = $want" >&2
-	assert_eq "$n" "$((got + $(set_rule_packets 2)))" "frames counted by the two rules"
+	assert_eq "$n" "$((got + $(rule_packets 2)))" "frames counted by the two rules"
 	assert_ge "$got" $((want * 9 / 10)) "matched >= 90% of rate x time + burst"
 	assert_ge $((want * 11 / 10)) "$got" "matched <= 110% of rate x time + burst"
 	assert_ok xg detach "$TE_DUT_IF"

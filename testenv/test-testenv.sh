@@ -45,7 +45,7 @@ test_testenv_queues() {
 # A fresh environment is quiet: no MLD, RS, DAD or ARP frame crosses the veth unasked.
 test_testenv_quiet_links() {
 	te_setup
-	sleep 3
+	sleep 3 # not an event but its absence: a window for unasked frames to show
 	local rx
 	rx=$(te_dut cat /proc/net/dev | awk '$1 == "dut0:" { print $3 }')
 	assert_eq 0 "$rx" "frames received on dut0 with no traffic sent"

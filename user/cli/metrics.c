@@ -1,13 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The exposition text is written into a memory stream per scrape and handed to
- * libmicrohttpd to free; the server runs its own polling thread
- * (MHD_USE_INTERNAL_POLLING_THREAD), so the only shared state is read-only: the pool
- * handles (whose counters are atomics) and map fds of our own. With several interfaces
- * (`run IF1,IF2`) one scrape shows them all: each family's HELP and TYPE once, then its
- * samples for every interface, as the exposition format wants a family's lines together. */
+ * libmicrohttpd to free; the server runs its own thread over epoll
+ * (MHD_USE_EPOLL_INTERNAL_THREAD: select() would refuse every connection once descriptor
+ * numbers pass FD_SETSIZE), so the only shared state is read-only: the pool handles (whose
+ * counters are atomics) and map fds of our own, plus the log limiter under its lock. With
+ * several interfaces (`run IF1,IF2`) one scrape shows them all: each family's HELP and TYPE
+ * once, then its samples for every interface, as the exposition format wants a family's
+ * lines together.
+ *
+ * Starvation: a client may hold at most XG_METRICS_PER_IP connections (slow headers or
+ * idle), each closed after XG_METRICS_IDLE_S seconds without a byte, and the server holds
+ * XG_METRICS_CONNS in all, so it takes many addresses, not many sockets, to keep a
+ * scraper out. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +27,12 @@
 #include "user/pool/pool.h"
 #include "user/rules/load.h"
 #include "user/util/log.h"
+#include "user/util/time.h"
+
+#define XG_METRICS_PER_IP 8U
+#define XG_METRICS_CONNS 256U
+#define XG_METRICS_IDLE_S 5U
+#define XG_METRICS_LOG_EVERY_S 10.0 /* at most one line from the server this often */
 
 /* One interface of the run: its pool, its gate's maps. */
 struct xg_metrics_if {
@@ -27,8 +42,18 @@ struct xg_metrics_if {
 	char ifname[IF_NAMESIZE];
 };
 
+/* libmicrohttpd's own lines, limited: any client can provoke them. */
+struct mhd_log_limit {
+	pthread_mutex_t lock;
+	double last;		  /* when a line was last written */
+	bool said;		  /* one was */
+	unsigned long suppressed; /* since then */
+	atomic_bool starting;	  /* xg_metrics_start says a failure itself */
+};
+
 struct xg_metrics {
 	struct MHD_Daemon *d;
+	struct mhd_log_limit log;
 	size_t n;
 	struct xg_metrics_if ifs[]; /* n of them */
 };
@@ -342,16 +367,31 @@ static char *scrape(struct xg_metrics *m, size_t *len)
 	return buf;
 }
 
+/* A short fixed answer; a 405 says which methods are allowed. */
+static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned int status,
+				  const char *text)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(conn, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_len, void **req_cls)
 {
-	static const char not_found[] = "see /metrics\n";
 	struct xg_metrics *m = cls;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	unsigned int status = MHD_HTTP_OK;
-	char *body = NULL;
+	char *body;
 	size_t len = 0;
 
 	(void)version;
@@ -359,23 +399,60 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)upload_len;
 	(void)req_cls;
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "use GET or HEAD\n");
+	if (strcmp(url, "/metrics"))
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, "see /metrics\n");
+	body = scrape(m, &len);
+	if (!body)
+		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "cannot read the counters\n");
+	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!r) {
+		free(body);
 		return MHD_NO;
-	if (!strcmp(url, "/metrics"))
-		body = scrape(m, &len);
-	if (body) {
-		r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-		MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4");
-	} else {
-		status = strcmp(url, "/metrics") ? MHD_HTTP_NOT_FOUND
-						 : MHD_HTTP_INTERNAL_SERVER_ERROR;
-		r = MHD_create_response_from_buffer(sizeof(not_found) - 1, (void *)not_found,
-						    MHD_RESPMEM_PERSISTENT);
 	}
-	if (!r)
-		return MHD_NO;
-	ret = MHD_queue_response(conn, status, r);
+	MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4");
+	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* libmicrohttpd's own messages ("Server reached connection limit", a client's broken
+ * request) come here instead of raw to stderr: through our logger (the "xdpgate: " prefix,
+ * JSON under --log-json), and at most one every XG_METRICS_LOG_EVERY_S seconds, since any
+ * client can provoke them; the others are counted, and the count said with the next line
+ * or at stop. While starting, a failure is said by xg_metrics_start with the address asked
+ * for (libmicrohttpd names port 0 there), so the library's lines are debug output then. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct mhd_log_limit *l = cls;
+	unsigned long skipped;
+	double now = xg_now();
+	char msg[256];
+	size_t n;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (n = strlen(msg); n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'); n--)
+		msg[n - 1] = '\0';
+	if (atomic_load(&l->starting)) {
+		pr_debug("metrics: %s\n", msg);
+		return;
+	}
+	pthread_mutex_lock(&l->lock);
+	if (l->said && now - l->last < XG_METRICS_LOG_EVERY_S) {
+		l->suppressed++;
+		pthread_mutex_unlock(&l->lock);
+		return;
+	}
+	skipped = l->suppressed;
+	l->suppressed = 0;
+	l->said = true;
+	l->last = now;
+	pthread_mutex_unlock(&l->lock);
+	if (skipped)
+		pr_warn("metrics: %s (%lu lines before it not shown)\n", msg, skipped);
+	else
+		pr_warn("metrics: %s\n", msg);
 }
 
 static void metrics_free(struct xg_metrics *m)
@@ -384,7 +461,18 @@ static void metrics_free(struct xg_metrics *m)
 
 	for (i = 0; i < m->n; i++)
 		xg_gate_maps_close(&m->ifs[i].maps);
+	pthread_mutex_destroy(&m->log.lock);
 	free(m);
+}
+
+static struct MHD_Daemon *daemon_start(struct xg_metrics *m, const struct sockaddr_in *addr)
+{
+	return MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+				on_request, m, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, &m->log,
+				MHD_OPTION_SOCK_ADDR, addr, MHD_OPTION_CONNECTION_LIMIT,
+				XG_METRICS_CONNS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				XG_METRICS_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT, XG_METRICS_IDLE_S,
+				MHD_OPTION_END);
 }
 
 int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *const *p,
@@ -397,6 +485,8 @@ int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *const
 	*out = NULL;
 	if (!m)
 		return -ENOMEM;
+	pthread_mutex_init(&m->log.lock, NULL);
+	atomic_init(&m->log.starting, true);
 	for (; m->n < n; m->n++) {
 		struct xg_metrics_if *mi = &m->ifs[m->n];
 
@@ -409,10 +499,8 @@ int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *const
 			return err;
 		}
 	}
-	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-				on_request, m, MHD_OPTION_SOCK_ADDR, addr,
-				MHD_OPTION_CONNECTION_LIMIT, 16U, MHD_OPTION_CONNECTION_TIMEOUT, 5U,
-				MHD_OPTION_END);
+	errno = 0;
+	m->d = daemon_start(m, addr);
 	if (!m->d) {
 		err = errno ? -errno : -EADDRINUSE;
 		inet_ntop(AF_INET, &addr->sin_addr, a, sizeof(a));
@@ -421,6 +509,7 @@ int xg_metrics_start(const struct sockaddr_in *addr, const struct xg_pool *const
 		metrics_free(m);
 		return err;
 	}
+	atomic_store(&m->log.starting, false);
 	*out = m;
 	return 0;
 }
@@ -430,5 +519,8 @@ void xg_metrics_stop(struct xg_metrics *m)
 	if (!m)
 		return;
 	MHD_stop_daemon(m->d);
+	if (m->log.suppressed)
+		pr_warn("metrics: %lu more lines from the HTTP server, not shown\n",
+			m->log.suppressed);
 	metrics_free(m);
 }

@@ -66,6 +66,49 @@ static struct xdp_program *find_ours(struct xdp_multiprog *mp)
 	return NULL;
 }
 
+/* Whether descriptor fd is a BPF program's, with id id. */
+static bool fd_is_prog(int fd, __u32 id)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+	char path[32], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0)
+		return false;
+	link[n] = '\0';
+	/* a map's descriptor would answer bpf_obj_get_info_by_fd too, with a map's info */
+	return !strcmp(link, "anon_inode:bpf-prog") && !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.id == id;
+}
+
+/* xdp_multiprog__get_from_ifindex, without the descriptor libxdp 1.3 (Debian 12's) leaks
+ * on every call: it takes the attached program by id, keeps a dup of that descriptor
+ * (xdp_program__from_fd) and never closes the original, so each SIGHUP reload of `run` held
+ * one more until EMFILE. The original took the lowest free descriptor, the one free when
+ * the call began; it is closed only when it holds the main program and libxdp does not use
+ * it, so a fixed libxdp loses nothing, and a descriptor another thread took meanwhile (the
+ * metrics server's accept) only makes this miss the leak once, never close someone else's. */
+static struct xdp_multiprog *multiprog_get(int ifindex)
+{
+	int low = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct xdp_multiprog *mp;
+	struct xdp_program *main_prog;
+
+	if (low >= 0)
+		close(low);
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (low < 0 || libxdp_get_error(mp))
+		return mp;
+	main_prog = xdp_multiprog__main_prog(mp);
+	if (main_prog && xdp_program__fd(main_prog) != low &&
+	    fd_is_prog(low, xdp_program__id(main_prog)))
+		close(low);
+	return mp;
+}
+
 int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info)
 {
 	struct xdp_multiprog *mp;
@@ -74,7 +117,7 @@ int xg_gate_query(const struct xg_gate *g, struct xg_gate_info *info)
 
 	memset(info, 0, sizeof(*info));
 	info->pinned = xg_pin_exists(g->pin_dir);
-	mp = xdp_multiprog__get_from_ifindex(g->ifindex);
+	mp = multiprog_get(g->ifindex);
 	err = libxdp_get_error(mp);
 	if (err == -ENOENT)
 		return 0; /* nothing attached */
@@ -205,7 +248,7 @@ int xg_gate_detach(struct xg_gate *g)
 	struct xdp_program *p;
 	int err = 0;
 
-	mp = xdp_multiprog__get_from_ifindex(g->ifindex);
+	mp = multiprog_get(g->ifindex);
 	p = libxdp_get_error(mp) ? NULL : find_ours(mp);
 	if (!p) {
 		bool stale = xg_pin_exists(g->pin_dir);
