@@ -404,8 +404,8 @@ test_config_metrics_methods() {
 	assert_ok te_dut curl -sf -m 5 "$url"
 	ops_stop
 
-	assert_fail te_dut "$XG" run "$TE_DUT_IF" --copy --metrics 198.51.100.1:9464 --duration 1
-	assert_eq "xdpgate: metrics: cannot listen on 198.51.100.1:9464: Cannot assign requested address" \
+	assert_fail te_dut "$XG" run "$TE_DUT_IF" --copy --metrics 198.19.255.254:9464 --duration 1
+	assert_eq "xdpgate: metrics: cannot listen on 198.19.255.254:9464: Cannot assign requested address" \
 		"$(grep metrics <<<"$ASSERT_OUT")"
 	assert_eq "" "$(grep -i 'bind' <<<"$ASSERT_OUT" || true)" "libmicrohttpd's own line"
 }

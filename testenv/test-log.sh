@@ -60,25 +60,19 @@ test_log_pcap_file() {
 # A second reader of the same gate is refused, naming the first's pid, and the first reads
 # every record; once it has stopped, a reader is let in again.
 test_log_second_reader_refused() {
-	local pid i
+	local pid
 	log_setup 0
 	# nsenter execs the command, so $! is xdpgate itself
 	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" log "$TE_DUT_IF" --duration 60 \
 		>"$LT/first.out" 2>&1 &
 	pid=$!
 	# the first holds the lock once its pid is in the lock file beside run's counters
-	for ((i = 0; i < 50; i++)); do
-		grep -qx "$pid" /run/xdpgate/ns*-if*.log 2>/dev/null && break
-		sleep 0.1
-	done
+	wait_until 10 bash -c "grep -qx $pid /run/xdpgate/ns*-if*.log"
 	assert_fail xg log "$TE_DUT_IF" --duration 0.1
 	assert_eq "xdpgate: log: $TE_DUT_IF: another xdpgate log (pid $pid) reads this gate, and its ring buffer has one reader: stop that one first" \
 		"$ASSERT_OUT"
 	assert_fail te_gen ping -c 3 -i 0.05 -W 1 "$TE_DUT_IP4"
-	for ((i = 0; i < 50; i++)); do
-		(($(grep -c ' rule 1 drop ' "$LT/first.out") == 3)) && break
-		sleep 0.1
-	done
+	wait_until 10 out_eq 3 grep -c ' rule 1 drop ' "$LT/first.out"
 	kill -INT "$pid"
 	wait "$pid"
 	assert_match "3 frames, 0 lost" "$(cat "$LT/first.out")"

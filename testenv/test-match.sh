@@ -27,14 +27,10 @@ rule_packets() {
 # wait_eq WANT WHAT CMD...: poll CMD (up to 5 s) until it prints WANT, then assert it: the
 # gate counts a frame in the receiving softirq, which may run after sendto returns.
 wait_eq() {
-	local want=$1 what=$2 i got
+	local want=$1 what=$2
 	shift 2
-	for ((i = 0; i < 50; i++)); do
-		got=$("$@")
-		[[ $got == "$want" ]] && break
-		sleep 0.1
-	done
-	assert_eq "$want" "$got" "$what"
+	wait_until 5 out_eq "$want" "$@" || true
+	assert_eq "$want" "$("$@")" "$what"
 }
 
 # send N DPORT HEX: N UDP datagrams from the generator to the DUT, payload bytes HEX.
@@ -112,7 +108,7 @@ test_match_log_filter() {
 
 # The pcap handler's filter=: only the frames the expression passes are written.
 test_match_pcap_filter() {
-	local pcap n i
+	local pcap
 	match_setup
 	pcap="$MT/cap.pcap"
 	printf 'xsk proto udp\ndefault pass\n' >"$MT/xsk.rules"
@@ -126,16 +122,10 @@ test_match_pcap_filter() {
 	assert_ok send 6 9 1234
 	assert_ok send 5 7 00
 	assert_ok send 1 9 abcd # the last one written
-	for ((i = 0; i < 50; i++)); do # the handler flushes its file once a second
-		n=$(tshark -r "$pcap" 2>/dev/null | wc -l)
-		((n >= 7)) && break
-		sleep 0.1
-	done
+	# the handler flushes its file once a second
+	wait_until 10 out_ge 7 bash -c "tshark -r '$pcap' 2>/dev/null | wc -l"
 	kill -INT "$RUN_PID"
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$RUN_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 10 gone "$RUN_PID"
 	wait "$RUN_PID" || true
 	assert_eq 7 "$(tshark -r "$pcap" 2>/dev/null | wc -l)" "only port 9 in the pcap"
 	assert_eq 7 "$(tshark -r "$pcap" -Y 'udp.dstport == 9' 2>/dev/null | wc -l)" "port 9"

@@ -407,7 +407,7 @@ pcap_pool_rx() {
 # the first file, lose every later frame and exit 0); in root's directory the parts rotate,
 # every frame is captured once, and every part is mode 0600 under umask 022.
 test_run_pcap_rotate_after_caps_drop() {
-	local d rc=0 out f n=0 i
+	local d rc=0 out f n=0
 	umask 022
 	te_setup
 	d=$(mktemp -d /tmp/xg-rot-XXXXXX)
@@ -424,10 +424,7 @@ test_run_pcap_rotate_after_caps_drop() {
 	chown 0:0 "$d"
 	run_start --handler "pcap:$d/x.pcap,rotate=1"
 	assert_ok gen --count 20000 --rate 50000 --size 128
-	for ((i = 0; i < 100; i++)); do
-		[[ $(pcap_pool_rx) == 20000 ]] && break
-		sleep 0.1
-	done
+	wait_until 20 out_eq 20000 pcap_pool_rx
 	run_stop
 	assert_match "rx 20000," "$(cat "$RUN_OUT")"
 	assert_ok test -e "$d/x.pcap.2" # 144 bytes a frame on disk: 2.9 MB
@@ -472,7 +469,7 @@ test_run_late_checks() {
 # alone builds, serves both (frames reach its pool), and applies one SIGHUP reload of both
 # rules files, all or nothing, saying so in one line; SIGINT ends it with exit 0.
 test_run_embed_reload() {
-	local ex=$ROOT/build/examples/embed_reload d pid rc i
+	local ex=$ROOT/build/examples/embed_reload d pid rc
 	[[ -x $ex ]] || { echo "embed_reload was not built (make all builds it)" >&2; return 1; }
 	te_setup --pairs 2
 	d=$(mktemp -d /tmp/xg-embed.XXXXXX)
@@ -482,11 +479,7 @@ test_run_embed_reload() {
 	nsenter --net="/run/netns/$TE_NS_DUT" -- "$ex" "$TE_DUT_IF" "$d/r0.rules" \
 		"$TE_DUT_IF2" "$d/r1.rules" 60 >"$d/out" 2>&1 &
 	pid=$!
-	for ((i = 0; i < 50; i++)); do
-		grep -q "^serving" "$d/out" && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_until 20 file_has "^serving" "$d/out"
 	assert_match "^serving $TE_DUT_IF and $TE_DUT_IF2" "$(cat "$d/out")"
 	assert_eq "xsk proto udp dport 9" \
 		"$(te_dut "$XG" rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')"
@@ -495,10 +488,7 @@ test_run_embed_reload() {
 	printf 'drop proto udp dport 9\ndefault pass\n' >"$d/r0.rules"
 	printf 'drop proto udp dport 10\ndefault pass\n' >"$d/r1.rules"
 	kill -HUP "$pid"
-	for ((i = 0; i < 50; i++)); do
-		grep -q "^reload" "$d/out" && break
-		sleep 0.1
-	done
+	wait_until 20 file_has "^reload" "$d/out"
 	assert_eq "reload: $TE_DUT_IF: 1 rules from $d/r0.rules, $TE_DUT_IF2: 1 rules from $d/r1.rules in force" \
 		"$(grep "^reload" "$d/out")"
 	assert_eq "drop proto udp dport 9" \
@@ -517,16 +507,13 @@ test_run_embed_reload() {
 # cannot be made (x.pcap.1 is a directory), so the frames after the first megabyte are
 # counted as errors, and run's last lines name them and it exits 1 (it used to exit 0).
 test_run_pcap_lost_exit_1() {
-	local d rc=0 i
+	local d rc=0
 	te_setup
 	d=$(mktemp -d /tmp/xg-lost-XXXXXX)
 	mkdir "$d/x.pcap.1"
 	run_start --handler "pcap:$d/x.pcap,rotate=1"
 	assert_ok gen --count 20000 --rate 50000 --size 128
-	for ((i = 0; i < 100; i++)); do
-		[[ $(pcap_pool_rx) == 20000 ]] && break
-		sleep 0.1
-	done
+	wait_until 20 out_eq 20000 pcap_pool_rx
 	kill -INT "$RUN_PID"
 	wait "$RUN_PID" || rc=$?
 	assert_eq 1 "$rc" "run's exit code after losing frames: $(cat "$RUN_OUT")"
