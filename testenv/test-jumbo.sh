@@ -134,3 +134,125 @@ test_jumbo_run_native_mtu9000() {
 		"no XDP program left"
 	rm -f "$rules" "$out"
 }
+
+# ---- the pool: multi-buffer AF_XDP (XDP_USE_SG) ----
+
+XG_DEBUG=$ROOT/build/debug/xdpgate # the pool's frame accounting checked after every round
+MIX=64,1500,4000,9000,8000,100,9000,2000,5000,3000 # IP lengths, mixed in one flood
+MIX_N=10
+
+# The frames of a pcap as hex, one a line.
+pcap_hex() {
+	python3 -c '
+import sys
+sys.path.insert(0, sys.argv[1])
+import gen_markers
+for f in gen_markers.frames(sys.argv[2]):
+    print(f.hex())' "$ROOT/testenv" "$1"
+}
+
+# tcpdump of what arrives on NS's IF into PCAP, MIX_N frames at most, in the background;
+# returns once it listens. Sets CAP_PID.
+capture() {
+	local ns=$1 ifc=$2 pcap=$3 i
+	nsenter --net="/run/netns/$ns" -- timeout 20 tcpdump -Q in -i "$ifc" -U -s 0 \
+		-c "$MIX_N" -w "$pcap" 2>"$pcap.err" &
+	CAP_PID=$!
+	for ((i = 0; i < 50; i++)); do
+		grep -q "listening on" "$pcap.err" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	cat "$pcap.err" >&2
+	return 1
+}
+
+# Start the DEBUG build's pool on dut0 at MTU 9000 with ARGS (--json): every socket says
+# it binds multi-buffer. Sets OUT.
+pool_start() {
+	OUT=$(mktemp /tmp/xg-jumbo-XXXXXX)
+	XG=$XG_DEBUG run_bg "$OUT" "$TE_DUT_IF" --copy --json "$@"
+	assert_match "dut0 queue 0: multi-buffer AF_XDP \(XDP_USE_SG\)" "$(cat "$OUT")"
+}
+
+# Stop the pool once the gate has sent the MIX to it; TOT is its last totals line, and
+# rx = N, and rx = handled (+ tx) + dropped by reason.
+pool_stop_account() {
+	wait_counter xsk "$MIX_N"
+	kill -INT "$RUN_PID"
+	wait "$RUN_PID"
+	TOT=$(tail -n 1 "$OUT")
+	assert_eq "$MIX_N" "$(jq '.workers[0].rx' <<<"$TOT")" "packets in (chains as one)"
+	assert_eq 0 "$(jq '.workers[0].errors' <<<"$TOT")" "errors"
+	assert_eq 0 "$(jq '.workers[0].xdp_statistics.rx_dropped' <<<"$TOT")" "socket drops"
+}
+
+# Jumbo and small frames mixed into `run --handler pcap`: one record per packet, tshark
+# reads every one whole, byte-identical to what was sent.
+test_jumbo_pool_pcap() {
+	local cap want
+	te_setup
+	mtu 9000 9000
+	cap=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+	want=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+	pool_start --handler "pcap:$cap"
+	assert_ok send "$MIX" 9 "$want"
+	pool_stop_account
+	assert_eq "$MIX_N" "$(jq '.workers[0].handled' <<<"$TOT")" "rx = handled"
+	assert_eq "$(tr , '\n' <<<"$MIX" | awk '{ print $1 + 14 "\t" $1 + 14 }')" \
+		"$(tshark -r "$cap" -T fields -e frame.len -e frame.cap_len 2>/dev/null)" \
+		"tshark: every frame whole (length and captured length)"
+	assert_eq "$(pcap_hex "$want" | md5sum)" "$(pcap_hex "$cap" | md5sum)" \
+		"captured frames byte-identical to those sent"
+	rm -f "$cap" "$want" "$OUT"
+}
+
+# Through forward (dut0 -> dut1, shared UMEM and the forced copy): every frame arrives at
+# gen1 byte-identical; rx = forwarded + dropped.
+forward_mix() {
+	local handler=$1 cap want
+	cap=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+	want=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+	pool_start --handler "$handler"
+	capture "$TE_NS_GEN" "$TE_GEN_IF2" "$cap"
+	assert_ok send "$MIX" 9 "$want"
+	wait "$CAP_PID" || true
+	pool_stop_account
+	assert_eq "$MIX_N" "$(jq '.workers[0].tx' <<<"$TOT")" "rx = forwarded ($handler)"
+	assert_eq "$(pcap_hex "$want" | md5sum)" "$(pcap_hex "$cap" | md5sum)" \
+		"frames at gen1 byte-identical to those sent ($handler)"
+	rm -f "$cap" "$cap.err" "$want" "$OUT"
+}
+
+test_jumbo_pool_forward() {
+	te_setup --pairs 2
+	mtu 9000 9000
+	te_gen ip link set dev "$TE_GEN_IF2" mtu 9000
+	te_dut ip link set dev "$TE_DUT_IF2" mtu 9000
+	forward_mix forward:dut1
+	forward_mix forward:dut1,copy
+}
+
+# Through reflect: every frame comes back to gen0 whole (its length), addresses swapped.
+# Only the test's frames go to the pool: gen0's ICMP errors for the reflected ones pass.
+test_jumbo_pool_reflect() {
+	local cap rules i want=""
+	te_setup
+	mtu 9000 9000
+	cap=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+	rules=$(mktemp /tmp/xg-jumbo-XXXXXX)
+	printf 'default pass\nxsk proto udp dport 9\n' >"$rules"
+	pool_start --handler reflect --rules "$rules"
+	capture "$TE_NS_GEN" "$TE_GEN_IF" "$cap"
+	assert_ok send "$MIX" 9
+	wait "$CAP_PID" || true
+	pool_stop_account
+	assert_eq "$MIX_N" "$(jq '.workers[0].tx' <<<"$TOT")" "rx = reflected"
+	assert_eq "$(tr , '\n' <<<"$MIX" | awk '{ print $1 + 14 }')" \
+		"$(tshark -r "$cap" -T fields -e frame.len 2>/dev/null)" "reflected whole"
+	for ((i = 0; i < MIX_N; i++)); do
+		want+="$TE_DUT_IP4"$'\n'
+	done
+	assert_eq "${want%$'\n'}" "$(tshark -r "$cap" -T fields -e ip.src 2>/dev/null)" \
+		"reflected from dut0's address"
+	rm -f "$cap" "$cap.err" "$OUT" "$rules"
+}

@@ -188,7 +188,7 @@ static void test_refill_partly_full(void **state)
 
 static void test_rx_burst(void **state)
 {
-	struct xg_xsk_frame f[RING];
+	struct xg_xsk_frame f[RING] = { 0 };
 	struct rig *r = rig_open();
 	uint32_t i;
 
@@ -218,7 +218,7 @@ static void test_rx_burst(void **state)
  * and a full ring takes nothing at once. */
 static void test_tx_full(void **state)
 {
-	struct xg_xsk_frame f[RING + 2];
+	struct xg_xsk_frame f[RING + 2] = { 0 };
 	struct xdp_desc d[RING];
 	struct rig *r = rig_open();
 	uint32_t i, n;
@@ -251,7 +251,7 @@ static void test_tx_full(void **state)
 
 static void test_cq_drain(void **state)
 {
-	struct xg_xsk_frame f[4];
+	struct xg_xsk_frame f[4] = { 0 };
 	struct xdp_desc d[4];
 	struct rig *r = rig_open();
 	uint32_t nfree;
@@ -283,7 +283,7 @@ static void test_cq_drain(void **state)
  * sends them, and gets them back through completions; the count balances throughout. */
 static void test_tx_only_alloc(void **state)
 {
-	struct xg_xsk_frame f[NFRAMES];
+	struct xg_xsk_frame f[NFRAMES] = { 0 };
 	struct xdp_desc d[RING];
 	struct rig *r = rig_open();
 	uint64_t addr;
@@ -357,7 +357,7 @@ static const struct xg_handler_ops grow = {
 /* One worker round with handler ops and its state. */
 static unsigned int round_of(struct rig *r, const struct xg_handler_ops *ops, void *hstate)
 {
-	struct xg_xsk_frame frames[RING], txf[RING];
+	struct xg_xsk_frame frames[RING] = { 0 }, txf[RING] = { 0 };
 	uint8_t action[RING];
 	struct xg_batch b = { .frames = frames, .action = action };
 
@@ -592,7 +592,7 @@ static void test_shared_queue(void **state)
 	struct rig *r = rig_open();
 	struct ring_mem rx2 = { 0 }, tx2 = { 0 };
 	struct xg_xsk q2, *both[2] = { &r->w.q, &q2 };
-	struct xg_xsk_frame f[RING];
+	struct xg_xsk_frame f[RING] = { 0 };
 	struct xdp_desc d[RING];
 	uint32_t i;
 

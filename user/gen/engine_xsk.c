@@ -77,7 +77,7 @@ static void sleep_until(double due)
  * frames queued. */
 static unsigned int send_batch(struct xg_gen_thread *t, uint64_t seq, unsigned int n)
 {
-	struct xg_xsk_frame f[XSK_BATCH];
+	struct xg_xsk_frame f[XSK_BATCH] = { 0 };
 	struct xg_gen_slots *s = t->slots;
 	struct xg_xsk *q = t->q;
 	uint32_t flow = xg_gen_flow_of(seq, s->flows); /* one division a batch */

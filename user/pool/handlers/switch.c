@@ -174,7 +174,7 @@ static void switch_batch(void *state, struct xg_batch *b, struct xg_handler_stat
 			continue;
 		case XG_L2_FORWARD:
 			uni++;
-			if (f->len > HANDOFF_DATA)
+			if (f->nseg > 1 || f->len > HANDOFF_DATA) /* chains: never in part */
 				tlong++;
 			else if (!push(&sw->ring[p->index * sw->n + out], f->data, f->len))
 				full++;
@@ -184,7 +184,8 @@ static void switch_batch(void *state, struct xg_batch *b, struct xg_handler_stat
 			for (j = 0; j < sw->n; j++) {
 				if (j == p->index)
 					continue;
-				if (f->len > HANDOFF_DATA)
+				if (f->nseg > 1 ||
+				    f->len > HANDOFF_DATA) /* chains: never in part */
 					tlong++;
 				else if (!push(&sw->ring[p->index * sw->n + j], f->data, f->len))
 					full++;
