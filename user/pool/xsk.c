@@ -333,7 +333,21 @@ void xg_umem_free(struct xg_xsk *q, uint64_t addr)
 	if (q->nfree >= q->free_cap)
 		abort(); /* more frames than the UMEM has: one freed twice */
 #endif
-	q->free[q->nfree++] = addr - chunk_off(q, addr);
+	addr -= chunk_off(q, addr);
+	if (q->group > 1 && (addr / q->frame_size) % q->group)
+		return; /* not the first chunk of its run: that one stands for it */
+	q->free[q->nfree++] = addr;
+}
+
+void xg_xsk_group_frames(struct xg_xsk *q, uint32_t group)
+{
+	uint32_t i, runs = q->nframes / group;
+
+	q->nfree = 0;
+	for (i = 0; i < runs; i++)
+		q->free[q->nfree++] = (uint64_t)i * group * q->frame_size;
+	q->nframes = runs;
+	q->group = group;
 }
 
 uint32_t xg_frame_room(const struct xg_xsk *q, uint64_t addr)

@@ -114,7 +114,8 @@ struct xg_xsk {
 	struct xg_xsk *frames_of; /* a shared-UMEM socket: its frames are that queue's */
 	struct xg_xsk_share *share; /* one of several sockets on the queue, or NULL */
 	bool sg;		    /* bound with XDP_USE_SG: packets may be chains */
-	uint64_t chain_errors;	    /* chains past XG_XSK_CHAIN_MAX or XG_XSK_SEGS, recycled */
+	uint32_t group;	       /* >1: the free list holds runs of this many chunks, by the first */
+	uint64_t chain_errors; /* chains past XG_XSK_CHAIN_MAX or XG_XSK_SEGS, recycled */
 	struct xg_xsk_frame segs[XG_XSK_SEGS]; /* the last burst's chain segments */
 };
 
@@ -169,6 +170,10 @@ unsigned int xg_tx_room(struct xg_xsk *q, unsigned int n);
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n);
 /* Returns frames completed; a shared-UMEM socket's go back to its owner's free list. */
 unsigned int xg_cq_drain(struct xg_xsk *q);
+/* Make the free list hold runs of group chunks (a sender of chains of group descriptors,
+ * the generator): each by its first chunk's address; the other chunks of a run go back
+ * with it (xg_umem_free drops their addresses). nframes becomes the runs. */
+void xg_xsk_group_frames(struct xg_xsk *q, uint32_t group);
 /* Every descriptor of packet f back to q's free list. */
 void xg_pkt_free(struct xg_xsk *q, const struct xg_xsk_frame *f);
 /* Descriptors of n packets. */
