@@ -113,6 +113,57 @@ test_jumbo_gate_at_mtu_and_over() {
 	rm -f "$rules"
 }
 
+# napi_pass NS IF: `xdpgate baseline pass` on IF in the background (a veth end takes XDP
+# frames, tx'd or redirected to it, only with NAPI; GRO alone did not do here); returns
+# once attached. Appends its pid to PASS_PIDS.
+napi_pass() {
+	local out i
+	out=$(mktemp /tmp/xg-jumbo-XXXXXX)
+	nsenter --net="/run/netns/$1" -- "$XG" baseline pass "$2" >"$out" 2>&1 &
+	PASS_PIDS+=($!)
+	for ((i = 0; i < 50; i++)); do
+		grep -q "attached" "$out" && { rm -f "$out"; return 0; }
+		sleep 0.1
+	done
+	cat "$out" >&2
+	return 1
+}
+
+# tx and redirect of multi-buffer frames (veth allows both): 1500-, 4000- and 9000-byte
+# frames bounced back out of dut0 (MACs swapped) reach gen0 whole; redirected out of dut1
+# they reach gen1 whole; the verdict counters count their bytes whole.
+test_jumbo_gate_tx_redirect() {
+	local rules cap
+	PASS_PIDS=()
+	te_setup --pairs 2
+	mtu 9000 9000
+	te_gen ip link set dev "$TE_GEN_IF2" mtu 9000
+	te_dut ip link set dev "$TE_DUT_IF2" mtu 9000
+	rules=$(mktemp /tmp/xg-jumbo-XXXXXX)
+	printf 'default pass\ntx proto udp dport 9\nredirect dut1 proto udp dport 10\n' >"$rules"
+	assert_ok xg attach "$TE_DUT_IF" --mode native --rules "$rules"
+	napi_pass "$TE_NS_GEN" "$TE_GEN_IF"
+	napi_pass "$TE_NS_GEN" "$TE_GEN_IF2"
+	MIX_N=3
+	cap=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+	capture "$TE_NS_GEN" "$TE_GEN_IF" "$cap"
+	assert_ok send 1500,4000,9000 9
+	wait "$CAP_PID" || true
+	assert_eq "$(printf '1514\n4014\n9014')" \
+		"$(tshark -r "$cap" -T fields -e frame.len 2>/dev/null)" "bounced back whole (tx)"
+	assert_eq "$(frame_bytes 1500,4000,9000)" "$(counter tx bytes)" "tx bytes"
+	capture "$TE_NS_GEN" "$TE_GEN_IF2" "$cap"
+	assert_ok send 1500,4000,9000 10
+	wait "$CAP_PID" || true
+	assert_eq "$(printf '1514\n4014\n9014')" \
+		"$(tshark -r "$cap" -T fields -e frame.len 2>/dev/null)" "redirected whole"
+	assert_eq "$(frame_bytes 1500,4000,9000)" "$(counter redirect bytes)" "redirect bytes"
+	kill -INT "${PASS_PIDS[@]}"
+	wait "${PASS_PIDS[@]}" || true
+	assert_ok xg detach "$TE_DUT_IF"
+	rm -f "$rules" "$cap" "$cap.err"
+}
+
 # `run` attaches its own gate through a bpf_link in native mode at MTU 9000 (both ends)
 # and serves; its gate counts jumbo frames whole. The pool's handling of the frames is
 # tested in test-jumbo-pool functions below.
@@ -186,24 +237,28 @@ pool_stop_account() {
 	assert_eq 0 "$(jq '.workers[0].xdp_statistics.rx_dropped' <<<"$TOT")" "socket drops"
 }
 
-# Jumbo and small frames mixed into `run --handler pcap`: one record per packet, tshark
-# reads every one whole, byte-identical to what was sent.
+# Jumbo and small frames mixed into `run --handler pcap`, with UMEM frames of 2048 and
+# 4096 bytes (a 9014-byte frame: 6 or 3 descriptors): one record per packet, tshark reads
+# every one whole, byte-identical to what was sent.
 test_jumbo_pool_pcap() {
-	local cap want
+	local cap want fs
 	te_setup
 	mtu 9000 9000
-	cap=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
-	want=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
-	pool_start --handler "pcap:$cap"
-	assert_ok send "$MIX" 9 "$want"
-	pool_stop_account
-	assert_eq "$MIX_N" "$(jq '.workers[0].handled' <<<"$TOT")" "rx = handled"
-	assert_eq "$(tr , '\n' <<<"$MIX" | awk '{ print $1 + 14 "\t" $1 + 14 }')" \
-		"$(tshark -r "$cap" -T fields -e frame.len -e frame.cap_len 2>/dev/null)" \
-		"tshark: every frame whole (length and captured length)"
-	assert_eq "$(pcap_hex "$want" | md5sum)" "$(pcap_hex "$cap" | md5sum)" \
-		"captured frames byte-identical to those sent"
-	rm -f "$cap" "$want" "$OUT"
+	for fs in 2048 4096; do
+		cap=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+		want=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+		pool_start --handler "pcap:$cap" --frame-size "$fs"
+		assert_match "UMEM [0-9]+ x $fs bytes" "$(cat "$OUT")"
+		assert_ok send "$MIX" 9 "$want"
+		pool_stop_account
+		assert_eq "$MIX_N" "$(jq '.workers[0].handled' <<<"$TOT")" "rx = handled ($fs)"
+		assert_eq "$(tr , '\n' <<<"$MIX" | awk '{ print $1 + 14 "\t" $1 + 14 }')" \
+			"$(tshark -r "$cap" -T fields -e frame.len -e frame.cap_len 2>/dev/null)" \
+			"tshark: every frame whole, length and captured length ($fs)"
+		assert_eq "$(pcap_hex "$want" | md5sum)" "$(pcap_hex "$cap" | md5sum)" \
+			"captured frames byte-identical to those sent ($fs)"
+		rm -f "$cap" "$want" "$OUT"
+	done
 }
 
 # Through forward (dut0 -> dut1, shared UMEM and the forced copy): every frame arrives at
