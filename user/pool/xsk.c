@@ -424,8 +424,12 @@ static uint32_t chain_len(const struct xg_xsk *q, uint32_t idx, uint32_t n)
 
 unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max)
 {
-	uint32_t idx, n = xsk_ring_cons__peek(&q->rx, max + XG_XSK_CHAIN_MAX, &idx), i = 0;
-	uint32_t np = 0, nseg = 0, k, j;
+	uint32_t idx, n, i = 0, np = 0, nseg = 0, k, j;
+
+	/* libxdp re-reads the producer only when its cached view is empty: a chain left
+	 * incomplete at the end of that view would hide what came after it */
+	q->rx.cached_prod = __atomic_load_n(q->rx.producer, __ATOMIC_ACQUIRE);
+	n = xsk_ring_cons__peek(&q->rx, max + XG_XSK_CHAIN_MAX, &idx);
 
 	while (np < max && i < n) {
 		k = chain_len(q, idx + i, n - i);
