@@ -337,3 +337,30 @@ test_jumbo_gen_xsk() {
 	assert_eq "xdpgate: gen: --size 9000 is above the live engine's 3524 (the kernel runs live frames in one page); --engine xsk sends jumbo frames" \
 		"$ASSERT_OUT"
 }
+
+# Without multi-buffer AF_XDP (a kernel before 6.6; forced here with XG_FAULT_NO_SG=1) at
+# MTU 9000: `run` binds without it and warns at start, per socket, naming the frame size
+# that fits (issue 19); frames that fit are served, larger ones are dropped by the socket
+# and counted there (rx_dropped), and the xsk engine of the generator refuses jumbo sizes
+# in one line.
+test_jumbo_pool_without_sg() {
+	te_setup
+	mtu 9000 9000
+	OUT=$(mktemp /tmp/xg-jumbo-XXXXXX)
+	XG_FAULT_NO_SG=1 XG=$XG_DEBUG run_bg "$OUT" "$TE_DUT_IF" --copy --json --frame-size 4096
+	assert_match "xdpgate: dut0 queue 0: no multi-buffer AF_XDP \(XDP_USE_SG refused\): frames over 3840 bytes \(MTU 9000 allows 9018\) are dropped by the socket; set the MTU to at most 3822" \
+		"$(cat "$OUT")"
+	assert_ok send 1500,3000,4000,9000 9
+	wait_counter xsk 4
+	kill -INT "$RUN_PID"
+	wait "$RUN_PID"
+	TOT=$(tail -n 1 "$OUT")
+	assert_eq 2 "$(jq '.workers[0].rx' <<<"$TOT")" "frames that fit, served"
+	assert_eq 2 "$(jq '.workers[0].xdp_statistics.rx_dropped' <<<"$TOT")" \
+		"larger frames dropped by the socket, counted"
+	assert_fail te_gen env XG_FAULT_NO_SG=1 "$XG" gen "$TE_GEN_IF" --engine xsk \
+		--dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" --size 9000 --count 1
+	assert_match "gen: gen0: frames of 8996 bytes take 5 descriptors, and the kernel refused multi-buffer AF_XDP \(XDP_USE_SG, Linux 6.6\) on queue 0" \
+		"$ASSERT_OUT"
+	rm -f "$OUT"
+}

@@ -53,11 +53,24 @@ static int bind_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg, __u16 mod
 	return err;
 }
 
+/* Fault injection for the tests (testenv/test-jumbo.sh): XG_FAULT_NO_SG=1 makes every
+ * XDP_USE_SG bind fail as a kernel before 6.6 refuses it (EINVAL), so the fallback and its
+ * warning can be seen on a kernel that has it. */
+static int sg_refused(void)
+{
+	const char *e = getenv("XG_FAULT_NO_SG");
+
+	return e && atoi(e) == 1 ? -EINVAL : 0;
+}
+
 /* Bind in mode_flag, multi-buffer (XDP_USE_SG) where the kernel and driver take it, else
  * without (a kernel before 6.6, or a zero-copy driver without it): q->sg says which. */
 static int bind_sg(struct xg_xsk *q, const struct xg_xsk_cfg *cfg, __u16 mode_flag)
 {
-	int err = bind_socket(q, cfg, (__u16)(mode_flag | XDP_USE_SG));
+	int err = sg_refused();
+
+	if (!err)
+		err = bind_socket(q, cfg, (__u16)(mode_flag | XDP_USE_SG));
 
 	q->sg = !err;
 	if (err == -EINVAL || err == -EOPNOTSUPP)
