@@ -232,6 +232,7 @@ pool_stop_account() {
 	kill -INT "$RUN_PID"
 	wait "$RUN_PID"
 	TOT=$(tail -n 1 "$OUT")
+	assert_eq true "$(jq '.workers[0].multi_buffer' <<<"$TOT")" "reported per socket"
 	assert_eq "$MIX_N" "$(jq '.workers[0].rx' <<<"$TOT")" "packets in (chains as one)"
 	assert_eq 0 "$(jq '.workers[0].errors' <<<"$TOT")" "errors"
 	assert_eq 0 "$(jq '.workers[0].xdp_statistics.rx_dropped' <<<"$TOT")" "socket drops"
@@ -355,6 +356,7 @@ test_jumbo_pool_without_sg() {
 	kill -INT "$RUN_PID"
 	wait "$RUN_PID"
 	TOT=$(tail -n 1 "$OUT")
+	assert_eq false "$(jq '.workers[0].multi_buffer' <<<"$TOT")" "reported per socket"
 	assert_eq 2 "$(jq '.workers[0].rx' <<<"$TOT")" "frames that fit, served"
 	assert_eq 2 "$(jq '.workers[0].xdp_statistics.rx_dropped' <<<"$TOT")" \
 		"larger frames dropped by the socket, counted"

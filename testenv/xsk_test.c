@@ -229,6 +229,7 @@ static void test_rx_chains(void **state)
 	uint32_t i;
 
 	(void)state;
+	r->w.q.sg = true; /* bound with XDP_USE_SG */
 	xg_fq_refill(&r->w.q);
 	assert_int_equal(kernel_take_fill(r, addr, 6), 6);
 	for (i = 0; i < 4; i++)

@@ -435,19 +435,47 @@ static uint32_t chain_len(const struct xg_xsk *q, uint32_t idx, uint32_t n)
 	return 0;
 }
 
+/* A socket without XDP_USE_SG: every descriptor a packet of its own, as before chains. */
+static unsigned int rx_burst_single(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max)
+{
+	uint32_t idx, n = xsk_ring_cons__peek(&q->rx, max, &idx), i;
+
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, idx + i);
+
+		f[i].addr = d->addr;
+		f[i].len = f[i].pkt_len = d->len;
+		f[i].room = xg_frame_room(q, d->addr);
+		f[i].data = xsk_umem__get_data(q->area, d->addr);
+		f[i].nseg = 1;
+		f[i].seg = NULL;
+	}
+	if (n)
+		xsk_ring_cons__release(&q->rx, n);
+	q->in_kernel_fill -= n;
+	return n;
+}
+
 unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max)
 {
 	uint32_t idx, n, i = 0, np = 0, nseg = 0, k, j;
 
+	if (!q->sg)
+		return rx_burst_single(q, f, max);
+
 	/* libxdp re-reads the producer only when its cached view is empty: a chain left
 	 * incomplete at the end of that view would hide what came after it */
-	q->rx.cached_prod = __atomic_load_n(q->rx.producer, __ATOMIC_ACQUIRE);
+	if (q->rx_partial)
+		q->rx.cached_prod = __atomic_load_n(q->rx.producer, __ATOMIC_ACQUIRE);
+	q->rx_partial = false;
 	n = xsk_ring_cons__peek(&q->rx, max + XG_XSK_CHAIN_MAX, &idx);
 
 	while (np < max && i < n) {
 		k = chain_len(q, idx + i, n - i);
-		if (!k && n - i < XG_XSK_CHAIN_MAX)
-			break; /* its end is still to come (the kernel publishes a chain whole) */
+		if (!k && n - i < XG_XSK_CHAIN_MAX) {
+			q->rx_partial = true; /* its end is still to come */
+			break;
+		}
 		if (k && k <= XG_XSK_CHAIN_MAX) {
 			if (nseg + k - 1 > XG_XSK_SEGS)
 				break; /* no room for its segments this burst: the next one */

@@ -115,7 +115,8 @@ struct xg_xsk {
 	struct xg_xsk_share *share; /* one of several sockets on the queue, or NULL */
 	bool sg;		    /* bound with XDP_USE_SG: packets may be chains */
 	uint32_t group;	       /* >1: the free list holds runs of this many chunks, by the first */
-	uint64_t chain_errors; /* chains past XG_XSK_CHAIN_MAX or XG_XSK_SEGS, recycled */
+	uint64_t chain_errors; /* chains past XG_XSK_CHAIN_MAX, recycled */
+	bool rx_partial;       /* the last burst left a chain's start in the RX ring */
 	struct xg_xsk_frame segs[XG_XSK_SEGS]; /* the last burst's chain segments */
 };
 
