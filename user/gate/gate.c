@@ -162,8 +162,8 @@ static int load_and_attach(struct xg_gate *g, struct xdpgate_bpf *skel, int mode
 		pr_warn("attach: cannot prepare the gate program: %s\n", strerror(-err));
 		return err;
 	}
-	/* multi-buffer XDP: libxdp loads it (and its dispatcher) with BPF_F_XDP_HAS_FRAGS, so
-	 * native mode takes any MTU the driver does */
+	/* multi-buffer XDP: libxdp loads it with BPF_F_XDP_HAS_FRAGS, so native mode takes
+	 * any MTU the driver does */
 	err = xdp_program__set_xdp_frags_support(prog, true);
 	if (err) {
 		pr_warn("attach: cannot mark the gate program frags-aware: %s\n", strerror(-err));
