@@ -366,3 +366,28 @@ test_jumbo_pool_without_sg() {
 		"$ASSERT_OUT"
 	rm -f "$OUT"
 }
+
+# The switch floods chains: the mix sent from gen0 to a MAC no port has shown (dut0's) is
+# flooded out of dut1 and reaches gen1 whole, byte-identical (DEBUG build).
+test_jumbo_switch_floods_chains() {
+	local cap want rules
+	te_setup --pairs 2
+	mtu 9000 9000
+	te_gen ip link set dev "$TE_GEN_IF2" mtu 9000
+	te_dut ip link set dev "$TE_DUT_IF2" mtu 9000
+	rules=$(mktemp /tmp/xg-jumbo-XXXXXX)
+	printf 'xsk proto udp\ndefault pass\n' >"$rules"
+	cap=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+	want=$(mktemp /tmp/xg-jumbo-XXXXXX.pcap)
+	OUT=$(mktemp /tmp/xg-jumbo-XXXXXX)
+	XG=$XG_DEBUG run_bg "$OUT" "$TE_DUT_IF,$TE_DUT_IF2" --handler switch --rules "$rules" --copy
+	capture "$TE_NS_GEN" "$TE_GEN_IF2" "$cap"
+	assert_ok send "$MIX" 9 "$want"
+	wait "$CAP_PID" || true
+	kill -INT "$RUN_PID"
+	wait "$RUN_PID"
+	assert_eq "$(pcap_hex "$want" | md5sum)" "$(pcap_hex "$cap" | md5sum)" \
+		"flooded frames at gen1 byte-identical to those sent"
+	assert_match "switch dut0: in $MIX_N, to one port 0, flooded $MIX_N" "$(cat "$OUT")"
+	rm -f "$cap" "$cap.err" "$want" "$OUT" "$rules"
+}

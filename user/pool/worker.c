@@ -178,11 +178,26 @@ static void finish_batch(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_
 	add(&w->st.errors, errs);
 }
 
-/* The handler's own frames (produce): free frames lent to it, those it filled sent out of
- * the worker's socket like any TX, the rest taken back. Returns frames it filled. */
-static unsigned int produce(struct xg_worker *w, struct xg_xsk_frame *f)
+/* Whether every descriptor of packet f has a length the kernel takes. */
+static bool pkt_len_ok(const struct xg_xsk_frame *f)
 {
-	unsigned int i, n = 0, filled, sent = 0;
+	uint32_t i;
+
+	if (!f->len || f->len > f->room)
+		return false;
+	for (i = 1; i < f->nseg; i++)
+		if (!f->seg[i - 1].len || f->seg[i - 1].len > f->seg[i - 1].room)
+			return false;
+	return true;
+}
+
+/* The handler's own frames (produce): free frames lent to it, those it filled sent out of
+ * the worker's socket like any TX, the rest taken back. A packet the handler made a chain
+ * of (nseg > 1, the rest of it in the entries after it) is sent or dropped whole; pk holds
+ * the packets' first entries (w->batch of them). Returns frames it filled. */
+static unsigned int produce(struct xg_worker *w, struct xg_xsk_frame *f, struct xg_xsk_frame *pk)
+{
+	unsigned int i, n = 0, filled, sent = 0, npk = 0, bad = 0, k;
 
 	while (n < w->batch && xg_umem_alloc(&w->q, &f[n].addr)) {
 		f[n].data = xsk_umem__get_data(w->q.area, f[n].addr);
@@ -194,18 +209,27 @@ static unsigned int produce(struct xg_worker *w, struct xg_xsk_frame *f)
 	filled = n ? w->ops->produce(w->hstate, f, n) : 0;
 	for (i = filled; i < n; i++)
 		xg_umem_free(&w->q, f[i].addr);
-	for (i = n = 0; i < filled; i++) /* the kernel refuses these: drop here (finish_batch) */
-		if (f[i].len && f[i].len <= f[i].room)
-			f[n++] = f[i];
-		else
-			xg_umem_free(&w->q, f[i].addr);
-	if (n)
-		sent = xg_tx_burst(&w->q, f, n);
-	for (i = sent; i < n; i++)
-		xg_umem_free(&w->q, f[i].addr);
+	for (i = 0; i < filled; i += k) { /* the kernel refuses these: drop here (finish_batch) */
+		k = f[i].nseg > 1 ? f[i].nseg : 1;
+		if (i + k > filled) { /* a chain past what was filled: never sent in part */
+			for (; i < filled; i++, bad++)
+				xg_umem_free(&w->q, f[i].addr);
+			break;
+		}
+		if (pkt_len_ok(&f[i])) {
+			pk[npk++] = f[i];
+		} else {
+			xg_pkt_free(&w->q, &f[i]);
+			bad++;
+		}
+	}
+	if (npk)
+		sent = xg_tx_burst(&w->q, pk, npk);
+	for (i = sent; i < npk; i++)
+		xg_pkt_free(&w->q, &pk[i]);
 	add(&w->st.tx, sent);
-	add(&w->st.dropped_tx_full, n - sent);
-	add(&w->st.dropped_tx_bad_len, filled - n);
+	add(&w->st.dropped_tx_full, npk - sent);
+	add(&w->st.dropped_tx_bad_len, bad);
 	return filled;
 }
 
@@ -228,7 +252,8 @@ unsigned int xg_worker_round(struct xg_worker *w, struct xg_batch *b, struct xg_
 	 * the kernel's deferred softirq leaves it to us (napi_tune.h) */
 	if (w->wait == XG_WAIT_BUSY_POLL && w->q.xsk)
 		recvfrom(xg_xsk_fd(&w->q), NULL, 0, MSG_DONTWAIT, NULL, NULL);
-	made = w->ops->produce ? produce(w, txf) : 0;
+	/* b->frames is free until the burst below: it holds the produced packets' heads */
+	made = w->ops->produce ? produce(w, txf, b->frames) : 0;
 	b->n = xg_rx_burst(&w->q, b->frames, w->batch);
 	if (w->q.chain_errors) { /* received, recycled by the ring layer: rx and errors */
 		add(&w->st.rx, w->q.chain_errors);
