@@ -45,8 +45,15 @@ enum xg_counter {
 	XG_CNT_FRAG_LATER,
 	XG_CNT_XSK_UNBOUND, /* xsk verdict on a queue with no socket: passed to the kernel */
 	XG_CNT_LOG_LOST,    /* a sampled frame the log's ring buffer had no room for */
+	XG_CNT_HDR_SPLIT,   /* multi-buffer frame whose headers cross the first buffer: dropped */
 	XG_CNT_MAX,
 };
+
+/* An outcome that stopped at a header cut short (not one found invalid): in a multi-buffer
+ * frame that header may go on in the next buffer (XG_CNT_HDR_SPLIT). */
+#define XG_PARSE_TRUNCATED(o)                                                                     \
+	((o) == XG_PARSE_TRUNC_ETH || (o) == XG_PARSE_TRUNC_VLAN || (o) == XG_PARSE_TRUNC_IPV4 || \
+	 (o) == XG_PARSE_TRUNC_IPV6 || (o) == XG_PARSE_TRUNC_IPV6_EXT || (o) == XG_PARSE_TRUNC_L4)
 
 /* Walk at most this many IPv6 extension headers before giving up on finding L4. */
 #define XG_IPV6_EXT_MAX 6

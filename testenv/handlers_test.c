@@ -465,7 +465,7 @@ static void check_verify(const uint8_t *tmpl, size_t len, size_t marker_off, con
 {
 	static const uint64_t seqs[] = { 0, 1, 2, 4, 3, 4 };
 	uint8_t frames[7][XG_GEN_MAX_SIZE], act[7] = { 0 };
-	struct xg_xsk_frame fr[7];
+	struct xg_xsk_frame fr[7] = { 0 };
 	struct xg_handler_stats hs = { 0 };
 	struct xg_batch b = { .frames = fr, .action = act, .n = 7 };
 	const char *line;
@@ -542,7 +542,7 @@ static void test_count_verify_unmarked(void **state)
 {
 	uint8_t buf[XG_CASE_FRAME_MAX], act[1] = { 0 };
 	struct xg_handler_stats hs = { 0 };
-	struct xg_xsk_frame f;
+	struct xg_xsk_frame f = { 0 };
 	struct xg_batch b = { .frames = &f, .action = act, .n = 1 };
 	size_t i, len, cut, n = 0;
 	char want[128];
@@ -629,7 +629,7 @@ static size_t pattern_frame(unsigned int i, uint8_t *buf)
 static void pcap_write(void *st, unsigned int first, unsigned int n, struct xg_handler_stats *hs)
 {
 	static uint8_t bufs[64][1600];
-	struct xg_xsk_frame fr[64];
+	struct xg_xsk_frame fr[64] = { 0 };
 	uint8_t act[64];
 	unsigned int i, k;
 
@@ -1027,7 +1027,7 @@ static void test_forward_output(void **state)
 static void test_forward_batch(void **state)
 {
 	uint8_t data[4][64] = { { 0 } };
-	struct xg_xsk_frame f[4];
+	struct xg_xsk_frame f[4] = { 0 };
 	uint8_t action[4] = { 0 };
 	struct xg_batch b = { .frames = f, .action = action, .n = 4 };
 	struct xg_handler_stats st = { 0 };

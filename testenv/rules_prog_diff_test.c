@@ -8,6 +8,9 @@
  *                 installed as live reloads (slot flips). XG_SEED=N replays a run.
  *   xsk_fast      the pool's default set takes the xsk fast path, as the reference says.
  *   scale         10,000 rules, the only match the last one.
+ *   split         multi-buffer frames (up to 9014 bytes) split at every header boundary:
+ *                 the reference's verdict, whole-frame bytes, or refused (hdr_split) when
+ *                 the headers are not all in the first buffer.
  *
  * Needs root, as rules_prog_test.
  */
@@ -451,6 +454,122 @@ static void test_differential(void **state)
 	assert_true(small > 0 && small < set);
 }
 
+/* Split offsets worth trying for a frame: at and around every header boundary the parser
+ * crosses (Ethernet, each tag, L3, each IPv6 extension, L4 and its end), plus random ones.
+ * Fills offs (each 1..len-1, repeats harmless); returns how many. */
+static size_t split_offsets(const uint8_t *f, size_t len, size_t *offs, size_t cap)
+{
+	uint8_t copy[JUMBO_MAX];
+	struct xg_pkt pkt = { 0 };
+	size_t marks[8], nm = 0, n = 0, i;
+	int d;
+
+	memcpy(copy, f, len);
+	xg_parse_frame(copy, copy + len, &pkt);
+	marks[nm++] = 14;
+	marks[nm++] = 18;
+	marks[nm++] = 22;
+	if (pkt.l3_off)
+		marks[nm++] = pkt.l3_off;
+	if (pkt.family)
+		marks[nm++] = pkt.l3_off + (pkt.family == 4 ? 20u : 40u);
+	if (pkt.l4_off) {
+		marks[nm++] = pkt.l4_off;
+		marks[nm++] = pkt.l4_off + 8u;	/* UDP's end; ICMP's 4 inside */
+		marks[nm++] = pkt.l4_off + 20u; /* TCP's end without options */
+	}
+	for (i = 0; i < nm; i++)
+		for (d = -1; d <= 1 && n < cap; d++)
+			if ((long)marks[i] + d >= 1 && marks[i] + d < len)
+				offs[n++] = (size_t)((long)marks[i] + d);
+	for (i = 0; i < 3 && n < cap; i++)
+		offs[n++] = 1 + rp_rn((uint32_t)(len - 1));
+	return n;
+}
+
+/* A random frame, a third of them grown past one page with payload (up to a 9000-byte
+ * MTU's frame): appended bytes change no header the parser reads but a cut-short one. */
+static size_t split_frame(uint8_t *f)
+{
+	size_t len = random_frame(f, FRAME_MAX), to, i;
+
+	if (chance(33)) {
+		to = len + rp_rn((uint32_t)(9014 - len + 1));
+		for (i = len; i < to; i++)
+			f[i] = (uint8_t)rp_rnd();
+		len = to;
+	}
+	return len;
+}
+
+#define SPLIT_SETS 6
+#define SPLIT_FRAMES 300
+
+/* Multi-buffer frames (BPF_PROG_RUN with data_size_in past the context's data_end, the
+ * rest in frags): random rule sets and frames, each split at and around every header
+ * boundary. The gate must give the reference's verdict and rule, count the whole frame,
+ * and refuse (drop, hdr_split) exactly the frames whose headers do not all lie in the
+ * first buffer: never a rule picked from part of the headers. */
+static void test_split_buffers(void **state)
+{
+	struct rp_ctx *x = rp_ctx_of(state);
+	uint8_t buf[IP_ALIGN + JUMBO_MAX] __attribute__((aligned(8)));
+	uint8_t *f = buf + IP_ALIGN;
+	const char *env = getenv("XG_SEED");
+	unsigned int set, bad = 0, runs = 0, refused = 0, whole = 0, jumbo = 0;
+	struct snap before, after;
+	struct xg_ruleset rs;
+	char msg[MSG_MAX];
+	struct got got;
+	uint64_t seed;
+	size_t i, k, n, offs[32];
+
+	seed = env && *env ? strtoull(env, NULL, 0)
+			   : ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+	fprintf(stderr, "# split: seed %" PRIu64 " (XG_SEED=%" PRIu64 " replays)\n", seed, seed);
+	rp_rng_seed(seed);
+	rp_snap_init(&before);
+	rp_snap_init(&after);
+	for (set = 0; set < SPLIT_SETS && !bad; set++) {
+		random_ruleset(&rs, set == 0 ? 1 : 1 + rp_rn(chance(50) ? 300 : 30));
+		rp_install(x, &rs);
+		rp_read_snap(x, &before);
+		for (i = 0; i < SPLIT_FRAMES && bad < 5; i++) {
+			struct xg_pkt pkt = { 0 };
+			uint8_t copy[JUMBO_MAX];
+			size_t len = split_frame(f);
+			int ref;
+
+			memcpy(copy, f, len);
+			xg_parse_frame(copy, copy + len, &pkt);
+			ref = xg_rules_classify(&rs, &pkt);
+			jumbo += len > 4096;
+			n = split_offsets(f, len, offs, ARRAY_SIZE(offs));
+			for (k = 0; k < n && bad < 5; k++, runs++) {
+				if (rp_check_split(x, &rs, f, len, offs[k], ref, &before, &after,
+						   &got, msg)) {
+					fprintf(stderr, "# split at %zu of %zu bytes:\n", offs[k],
+						len);
+					report(&rs, set, seed, f, len < 256 ? len : 256, msg);
+					bad++;
+				}
+				refused += got.refused;
+				whole += !got.refused;
+			}
+		}
+		xg_ruleset_free(&rs);
+	}
+	free(before.rules);
+	free(after.rules);
+	if (bad)
+		fail_msg("seed %" PRIu64 ": %u disagreements (details above)", seed, bad);
+	fprintf(stderr,
+		"# split: %u runs (%u frames past 4096 bytes): %u classified, %u refused "
+		"(headers past the first buffer), 0 disagreements\n",
+		runs, jumbo, whole, refused);
+	assert_true(refused > 100 && whole > 100);
+}
+
 /* The pool's default set takes the xsk fast path: untagged IPv4/IPv6 frames are sent to
  * their rule unparsed, every other frame is classified in full; both as the reference
  * says, over random frames (tags, other EtherTypes, truncations included). */
@@ -608,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_xsk_fast),
+		cmocka_unit_test(test_split_buffers),
 	};
 
 	return cmocka_run_group_tests_name("rules_prog_diff", tests, rp_group_setup,

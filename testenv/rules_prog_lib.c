@@ -214,48 +214,135 @@ const char *rp_xdp_name(__u32 a)
 	return a < RP_ARRAY_SIZE(n) ? n[a] : "?";
 }
 
-/* Whether the xsk fast path takes the frame: untagged IPv4 or IPv6 by its EtherType. */
-static bool unparsed_frame(const struct rp_ctx *x, const uint8_t *data, size_t len)
+/* Whether the xsk fast path takes the frame: untagged IPv4 or IPv6 by its EtherType, read
+ * from the first buffer (linear bytes). */
+static bool unparsed_frame(const struct rp_ctx *x, const uint8_t *data, size_t linear)
 {
-	return len >= 14 && ((x->xsk4 && data[12] == 0x08 && data[13] == 0x00) ||
-			     (x->xsk6 && data[12] == 0x86 && data[13] == 0xdd));
+	return linear >= 14 && ((x->xsk4 && data[12] == 0x08 && data[13] == 0x00) ||
+				(x->xsk6 && data[12] == 0x86 && data[13] == 0xdd));
 }
 
-/* Run frame [data, len) against the installed set; compare everything with the rule the
- * reference picked (want, -1 for the default). before is updated to the state after.
- * Returns 0, or -1 with a description in msg. */
-int rp_check_frame(struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t *data, size_t len,
-		   int want, struct snap *before, struct snap *after, struct got *got, char *msg)
+/* What the gate must do with frame [data, len) whose first buffer holds linear bytes: the
+ * counters that move by one (wantc), the verdict, and the rule (want, or -1). A multi-buffer
+ * frame whose parse over the first buffer stops at a truncation is refused (dropped, counted
+ * hdr_split); any other parse over the first buffer must be the whole frame's. */
+static int expect(const struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t *data,
+		  size_t len, size_t linear, int *want, __u32 *verdict, __u64 *wantc,
+		  struct got *got, char *msg)
 {
-	uint8_t out[FRAME_MAX];
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = (__u32)len,
-		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
-	__u64 wantc[XG_CNT_MAX] = { 0 };
-	struct xg_pkt pkt = { 0 };
-	uint8_t frame[FRAME_MAX];
-	__u32 verdict, xdp, i;
-	int outcome, bad = 0;
+	struct xg_pkt pkt = { 0 }, lin = { 0 };
+	uint8_t frame[JUMBO_MAX];
+	int outcome, lin_outcome;
 
 	memcpy(frame, data, len);
 	outcome = xg_parse_frame(frame, frame + len, &pkt);
-	verdict = want >= 0 ? rs->rules[want].action : rs->default_verdict;
-	xdp = rp_xdp_of(verdict);
-	if (bpf_prog_test_run_opts(x->prog_fd, &opts))
-		fail_msg("BPF_PROG_RUN (%zu bytes): %s", len, strerror(errno));
-	rp_read_snap(x, after);
-	got->xdp = opts.retval;
-	got->rule = -1;
-	got->unparsed = false;
+	lin_outcome = xg_parse_frame(frame, frame + linear, &lin);
+	*verdict = *want >= 0 ? rs->rules[*want].action : rs->default_verdict;
+	if (unparsed_frame(x, data, linear)) {
+		wantc[XG_CNT_PARSE + XG_PARSE_UNPARSED] = 1; /* the fast path reads no more */
+		got->unparsed = true;
+	} else if (linear < len && XG_PARSE_TRUNCATED(lin_outcome)) {
+		wantc[XG_CNT_PARSE + lin_outcome] = 1;
+		wantc[XG_CNT_HDR_SPLIT] = 1;
+		got->refused = true;
+		*verdict = XG_VERDICT_DROP;
+		*want = -1;
+	} else if (lin_outcome != outcome || memcmp(&lin, &pkt, sizeof(pkt))) {
+		snprintf(msg, MSG_MAX, "the parse of the first %zu bytes is not the whole frame's",
+			 linear);
+		return -1;
+	} else {
+		wantc[XG_CNT_PARSE + outcome] = 1;
+		if (pkt.frag == XG_FRAG_FIRST)
+			wantc[XG_CNT_FRAG_FIRST] = 1;
+		else if (pkt.frag == XG_FRAG_LATER)
+			wantc[XG_CNT_FRAG_LATER] = 1;
+	}
+	wantc[XG_CNT_VERDICT + (*verdict == XG_VERDICT_XSK ? XG_VERDICT_PASS : *verdict)] = 1;
+	if (*verdict == XG_VERDICT_XSK)
+		wantc[XG_CNT_XSK_UNBOUND] = 1;
+	return 0;
+}
+
+/* The rule whose counter moved by one frame of len bytes: -1 none, -2 several or wrong. */
+static int moved_rule(const struct rp_ctx *x, const struct snap *before, const struct snap *after,
+		      size_t len)
+{
+	int rule = -1;
+	__u32 i;
+
 	for (i = 0; i < x->nrules; i++) {
 		__u64 dp = after->rules[i].packets - before->rules[i].packets;
 		__u64 db = after->rules[i].bytes - before->rules[i].bytes;
 
 		if (!dp && !db)
 			continue;
-		got->rule = got->rule == -1 && dp == 1 && db == len ? (int)i : -2;
+		rule = rule == -1 && dp == 1 && db == len ? (int)i : -2;
 	}
+	return rule;
+}
+
+/* Whether the gate's own counters moved by wantc (whole-frame bytes); msg says which not. */
+static int counters_moved(const struct snap *before, const struct snap *after, const __u64 *wantc,
+			  size_t len, char *msg)
+{
+	__u32 i;
+
+	for (i = 0; i < XG_CNT_MAX; i++) {
+		__u64 dp = after->stats[i].packets - before->stats[i].packets;
+		__u64 db = after->stats[i].bytes - before->stats[i].bytes;
+
+		if (dp != wantc[i] || db != wantc[i] * len) {
+			snprintf(msg, MSG_MAX,
+				 "gate counter %u moved +%llu pkts +%llu bytes, want +%llu", i,
+				 (unsigned long long)dp, (unsigned long long)db,
+				 (unsigned long long)wantc[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int rp_check_frame(struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t *data, size_t len,
+		   int want, struct snap *before, struct snap *after, struct got *got, char *msg)
+{
+	return rp_check_split(x, rs, data, len, len, want, before, after, got, msg);
+}
+
+/* Run frame [data, len) against the installed set, its first buffer linear bytes (the
+ * rest in BPF_PROG_RUN's frags, which the kernel builds for a frags-aware program when
+ * data_size_in is past the context's data_end); compare everything with the rule the
+ * reference picked (want, -1 for the default). before is updated to the state after.
+ * Returns 0, or -1 with a description in msg. */
+int rp_check_split(struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t *data, size_t len,
+		   size_t linear, int want, struct snap *before, struct snap *after,
+		   struct got *got, char *msg)
+{
+	uint8_t out[JUMBO_MAX], frame[JUMBO_MAX];
+	struct xdp_md ctx = { .data_end = (__u32)linear };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = data, .data_size_in = (__u32)len,
+		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+	__u64 wantc[XG_CNT_MAX] = { 0 };
+	__u32 verdict, xdp;
+	int bad;
+
+	if (len > JUMBO_MAX || linear > len)
+		fail_msg("frame of %zu bytes split at %zu: too long", len, linear);
+	if (linear < len) {
+		opts.ctx_in = &ctx;
+		opts.ctx_size_in = sizeof(ctx);
+	}
+	memset(got, 0, sizeof(*got));
 	msg[0] = '\0';
-	if (got->xdp != xdp || got->rule != want) {
+	bad = expect(x, rs, data, len, linear, &want, &verdict, wantc, got, msg);
+	xdp = rp_xdp_of(verdict);
+	if (bpf_prog_test_run_opts(x->prog_fd, &opts))
+		fail_msg("BPF_PROG_RUN (%zu bytes, %zu in the first buffer): %s", len, linear,
+			 strerror(errno));
+	rp_read_snap(x, after);
+	got->xdp = opts.retval;
+	got->rule = moved_rule(x, before, after, len);
+	if (!bad && (got->xdp != xdp || got->rule != want)) {
 		snprintf(msg, MSG_MAX, "want %s by %s%d, got %s by %s%d", rp_xdp_name(xdp),
 			 want < 0 ? "the default " : "rule ", want + 1, rp_xdp_name(got->xdp),
 			 got->rule == -2 ? "several rules, or one by a wrong amount "
@@ -264,7 +351,8 @@ int rp_check_frame(struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t 
 			 got->rule + 1);
 		bad = 1;
 	}
-	/* the frame comes back as it went in, but for tx, which swaps the MACs */
+	/* the frame comes back as it went in (every buffer), but for tx, which swaps the MACs */
+	memcpy(frame, data, len);
 	if (!bad && xdp == XDP_TX) {
 		memcpy(frame, data + 6, 6);
 		memcpy(frame + 6, data, 6);
@@ -275,31 +363,8 @@ int rp_check_frame(struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t 
 			 xdp == XDP_TX ? "with its MACs swapped" : "that went in");
 		bad = 1;
 	}
-	wantc[XG_CNT_VERDICT + (verdict == XG_VERDICT_XSK ? XG_VERDICT_PASS : verdict)] = 1;
-	if (unparsed_frame(x, data, len)) {
-		wantc[XG_CNT_PARSE + XG_PARSE_UNPARSED] = 1; /* the fast path reads no more */
-		got->unparsed = true;
-	} else {
-		wantc[XG_CNT_PARSE + outcome] = 1;
-		if (pkt.frag == XG_FRAG_FIRST)
-			wantc[XG_CNT_FRAG_FIRST] = 1;
-		else if (pkt.frag == XG_FRAG_LATER)
-			wantc[XG_CNT_FRAG_LATER] = 1;
-	}
-	if (verdict == XG_VERDICT_XSK)
-		wantc[XG_CNT_XSK_UNBOUND] = 1;
-	for (i = 0; !bad && i < XG_CNT_MAX; i++) {
-		__u64 dp = after->stats[i].packets - before->stats[i].packets;
-		__u64 db = after->stats[i].bytes - before->stats[i].bytes;
-
-		if (dp != wantc[i] || db != wantc[i] * len) {
-			snprintf(msg, MSG_MAX,
-				 "gate counter %u moved +%llu pkts +%llu bytes, want +%llu", i,
-				 (unsigned long long)dp, (unsigned long long)db,
-				 (unsigned long long)wantc[i]);
-			bad = 1;
-		}
-	}
+	if (!bad)
+		bad = counters_moved(before, after, wantc, len, msg);
 	memcpy(before->stats, after->stats, sizeof(after->stats));
 	memcpy(before->rules, after->rules, x->nrules * sizeof(*after->rules));
 	return bad ? -1 : 0;

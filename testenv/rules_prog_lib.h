@@ -25,6 +25,7 @@ uint64_t rp_rnd(void);
 uint32_t rp_rn(uint32_t n); /* 0..n-1 */
 #define IP_ALIGN 2
 #define FRAME_MAX 2048
+#define JUMBO_MAX 9216 /* a 9000-byte MTU frame, and room */
 #define MSG_MAX 1024
 
 struct rp_ctx {
@@ -58,6 +59,7 @@ struct got {
 	__u32 xdp;
 	int rule;      /* the rule whose counter moved, -1: none; -2: several or a wrong amount */
 	bool unparsed; /* the xsk fast path took it (XG_PARSE_UNPARSED) */
+	bool refused;  /* multi-buffer, headers past the first buffer: dropped (hdr_split) */
 };
 
 /* cmocka group setup/teardown: load the gate (a failure is reported by every test). */
@@ -78,6 +80,10 @@ const char *rp_xdp_name(__u32 a);
  * becomes the state after. 0, or -1 with a description in msg. */
 int rp_check_frame(struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t *data, size_t len,
 		   int want, struct snap *before, struct snap *after, struct got *got, char *msg);
+/* The same, the frame's first buffer holding only linear bytes (the rest in frags). */
+int rp_check_split(struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t *data, size_t len,
+		   size_t linear, int want, struct snap *before, struct snap *after,
+		   struct got *got, char *msg);
 void rp_hex_line(const uint8_t *d, size_t len, char *buf, size_t size);
 /* A rule set's sets (name, size) and rules, numbered, to stderr as "#   " lines. */
 void rp_print_rules(const struct xg_ruleset *rs);

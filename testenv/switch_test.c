@@ -94,6 +94,50 @@ static unsigned int take_out(struct fixture *fx, unsigned int port, unsigned int
 	return xg_handler_switch.produce(ps->st, ps->f, max);
 }
 
+/* A multi-buffer chain (9014 bytes in segments of 3840, 3840 and 1334, as 4096-byte UMEM
+ * frames give them) flooded from p0: each other port gets it whole as one chain of 2048-byte
+ * frames (5 descriptors), every byte in order; one slot short of a free frame, produce
+ * leaves it for the next round rather than send part of it. */
+static void test_flood_chain(void **state)
+{
+	uint8_t pkt[9014];
+	struct fixture *fx = *state;
+	struct xg_handler_stats hs = { 0 };
+	struct port_side *ps = &fx->p[0];
+	struct xg_xsk_frame seg[2] = { 0 };
+	struct xg_batch b = { .frames = ps->f, .action = ps->action, .n = 1 };
+	uint8_t got[9014];
+	unsigned int i, off;
+
+	for (i = 0; i < sizeof(pkt); i++)
+		pkt[i] = (uint8_t)(i * 7);
+	memcpy(pkt, BCAST, 6);
+	memcpy(pkt + 6, MAC0, 6);
+	seg[0] = (struct xg_xsk_frame){ .data = pkt + 3840, .len = 3840, .room = 3840 };
+	seg[1] = (struct xg_xsk_frame){ .data = pkt + 7680, .len = 1334, .room = 3840 };
+	ps->f[0] = (struct xg_xsk_frame){
+		.data = pkt, .len = 3840, .room = 3840, .nseg = 3, .pkt_len = 9014, .seg = seg
+	};
+	ps->action[0] = XG_ACT_RECYCLE;
+	xg_handler_switch.batch(ps->st, &b, &hs);
+	assert_int_equal(hs.handled, 1);
+	assert_int_equal(take_out(fx, 1, 4), 0); /* 5 frames needed: none sent in part */
+	assert_int_equal(take_out(fx, 1, 64), 5);
+	assert_int_equal(fx->p[1].f[0].nseg, 5);
+	assert_int_equal(fx->p[1].f[0].pkt_len, 9014);
+	for (i = off = 0; i < 5; i++) {
+		const struct xg_xsk_frame *f = i ? &fx->p[1].f[0].seg[i - 1] : &fx->p[1].f[0];
+
+		assert_true(f->len <= FRAME);
+		memcpy(got + off, f->data, f->len);
+		off += f->len;
+	}
+	assert_int_equal(off, 9014);
+	assert_memory_equal(got, pkt, sizeof(pkt));
+	assert_int_equal(take_out(fx, 2, 64), 5);
+	assert_int_equal(take_out(fx, 0, 64), 0);
+}
+
 static void test_flood_unicast_same_port(void **state)
 {
 	struct fixture *fx = *state;
@@ -169,6 +213,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_flood_unicast_same_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flood_chain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ring_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 	};

@@ -143,7 +143,9 @@ test_gen_bad_options() {
 	assert_fail gen -6 --src fd00:18::1 --dst fd00:18::2 --size 64
 	assert_match "too small for IPv6/udp headers \(at least 66" "$ASSERT_OUT"
 	assert_fail gen --size 9000
-	assert_match "above 1518" "$ASSERT_OUT"
+	assert_match "above the live engine's 3524" "$ASSERT_OUT"
+	assert_fail gen --engine xsk --size 9019
+	assert_match "above 9018" "$ASSERT_OUT"
 	assert_fail gen --threads 99
 	assert_match "threads" "$ASSERT_OUT"
 	assert_fail te_gen "$XG" gen "$TE_GEN_IF" --count 1

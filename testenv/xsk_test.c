@@ -188,7 +188,7 @@ static void test_refill_partly_full(void **state)
 
 static void test_rx_burst(void **state)
 {
-	struct xg_xsk_frame f[RING];
+	struct xg_xsk_frame f[RING] = { 0 };
 	struct rig *r = rig_open();
 	uint32_t i;
 
@@ -216,9 +216,97 @@ static void test_rx_burst(void **state)
 
 /* A TX ring with less room than frames: what fits goes in, the rest stays the caller's,
  * and a full ring takes nothing at once. */
+/* Multi-buffer RX: a chain of 3 descriptors (XDP_PKT_CONTD on the first two) and a single
+ * frame come out as 2 packets, the chain with its segments and whole length; a chain whose
+ * end is not in the ring yet stays there until it is; xg_pkt_free frees every descriptor.
+ * The frame count balances throughout (descriptors, not packets). */
+static void test_rx_chains(void **state)
+{
+	struct xg_xsk_frame f[RING] = { 0 };
+	struct rig *r = rig_open();
+	struct xdp_desc *d = (struct xdp_desc *)r->rx.ring;
+	uint64_t addr[RING];
+	uint32_t i;
+
+	(void)state;
+	r->w.q.sg = true; /* bound with XDP_USE_SG */
+	xg_fq_refill(&r->w.q);
+	assert_int_equal(kernel_take_fill(r, addr, 6), 6);
+	for (i = 0; i < 4; i++)
+		kernel_rx(r, addr[i], i < 3 ? 1792 : 60);
+	d[0].options = d[1].options = XDP_PKT_CONTD;
+	assert_int_equal(xg_rx_burst(&r->w.q, f, RING), 2);
+	assert_int_equal(f[0].nseg, 3);
+	assert_int_equal(f[0].pkt_len, 3 * 1792);
+	assert_int_equal(f[0].seg[1].addr, addr[2] + HEADROOM);
+	assert_int_equal(f[1].nseg, 1);
+	assert_int_equal(f[1].pkt_len, 60);
+	assert_true(balanced(r, 4));
+	/* a chain of 2 whose end has not come: nothing now, and it stays in the ring */
+	kernel_rx(r, addr[4], 1792);
+	d[4].options = XDP_PKT_CONTD;
+	assert_int_equal(xg_rx_burst(&r->w.q, f + 2, RING - 2), 0);
+	assert_int_equal(r->rx.consumer, 4);
+	kernel_rx(r, addr[5], 100);
+	assert_int_equal(xg_rx_burst(&r->w.q, f + 2, RING - 2), 1);
+	assert_int_equal(f[2].nseg, 2);
+	assert_int_equal(f[2].pkt_len, 1892);
+	assert_true(balanced(r, 6));
+	for (i = 0; i < 3; i++)
+		xg_pkt_free(&r->w.q, &f[i]);
+	assert_true(balanced(r, 0));
+	assert_int_equal(r->w.q.chain_errors, 0);
+	rig_close(r);
+}
+
+/* Multi-buffer TX: chains go whole, XDP_PKT_CONTD on all but their last descriptor, or not
+ * at all: with room for 4 descriptors (4 single frames queued first), a chain of 3 goes
+ * and the next chain of 3 stays the caller's, which drops it whole (xg_pkt_free). */
+static void test_tx_chains(void **state)
+{
+	struct xg_xsk_frame f[2] = { 0 }, seg[4] = { 0 }, one[4] = { 0 };
+	struct xdp_desc d[RING];
+	struct rig *r = rig_open();
+	uint32_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		assert_true(xg_umem_alloc(&r->w.q, &one[i].addr));
+		one[i].len = 60;
+	}
+	assert_int_equal(xg_tx_burst(&r->w.q, one, 4), 4);
+	for (i = 0; i < 2; i++) {
+		assert_true(xg_umem_alloc(&r->w.q, &f[i].addr));
+		f[i].len = 2048;
+		f[i].nseg = 3;
+		f[i].seg = &seg[2 * i];
+		assert_true(xg_umem_alloc(&r->w.q, &seg[2 * i].addr));
+		assert_true(xg_umem_alloc(&r->w.q, &seg[2 * i + 1].addr));
+		seg[2 * i].len = 2048;
+		seg[2 * i + 1].len = 904;
+	}
+	assert_int_equal(xg_pkt_descs(f, 2), 6);
+	assert_int_equal(xg_tx_burst(&r->w.q, f, 2), 1);
+	assert_int_equal(r->w.q.outstanding_tx, 7);
+	xg_pkt_free(&r->w.q, &f[1]);
+	assert_true(balanced(r, 0));
+	assert_int_equal(kernel_take_tx(r, d, RING), 7);
+	assert_int_equal(d[3].options, 0);
+	assert_int_equal(d[4].options, XDP_PKT_CONTD);
+	assert_int_equal(d[5].options, XDP_PKT_CONTD);
+	assert_int_equal(d[6].options, 0);
+	assert_int_equal(d[6].len, 904);
+	for (i = 0; i < 7; i++)
+		kernel_complete(r, d[i].addr);
+	assert_int_equal(xg_cq_drain(&r->w.q), 7);
+	assert_true(balanced(r, 0));
+	assert_int_equal(r->w.q.nfree, NFRAMES);
+	rig_close(r);
+}
+
 static void test_tx_full(void **state)
 {
-	struct xg_xsk_frame f[RING + 2];
+	struct xg_xsk_frame f[RING + 2] = { 0 };
 	struct xdp_desc d[RING];
 	struct rig *r = rig_open();
 	uint32_t i, n;
@@ -251,7 +339,7 @@ static void test_tx_full(void **state)
 
 static void test_cq_drain(void **state)
 {
-	struct xg_xsk_frame f[4];
+	struct xg_xsk_frame f[4] = { 0 };
 	struct xdp_desc d[4];
 	struct rig *r = rig_open();
 	uint32_t nfree;
@@ -283,7 +371,7 @@ static void test_cq_drain(void **state)
  * sends them, and gets them back through completions; the count balances throughout. */
 static void test_tx_only_alloc(void **state)
 {
-	struct xg_xsk_frame f[NFRAMES];
+	struct xg_xsk_frame f[NFRAMES] = { 0 };
 	struct xdp_desc d[RING];
 	struct rig *r = rig_open();
 	uint64_t addr;
@@ -357,7 +445,7 @@ static const struct xg_handler_ops grow = {
 /* One worker round with handler ops and its state. */
 static unsigned int round_of(struct rig *r, const struct xg_handler_ops *ops, void *hstate)
 {
-	struct xg_xsk_frame frames[RING], txf[RING];
+	struct xg_xsk_frame frames[RING] = { 0 }, txf[RING] = { 0 };
 	uint8_t action[RING];
 	struct xg_batch b = { .frames = frames, .action = action };
 
@@ -592,7 +680,7 @@ static void test_shared_queue(void **state)
 	struct rig *r = rig_open();
 	struct ring_mem rx2 = { 0 }, tx2 = { 0 };
 	struct xg_xsk q2, *both[2] = { &r->w.q, &q2 };
-	struct xg_xsk_frame f[RING];
+	struct xg_xsk_frame f[RING] = { 0 };
 	struct xdp_desc d[RING];
 	uint32_t i;
 
@@ -714,6 +802,8 @@ int main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_refill_partly_full),
 		cmocka_unit_test(test_rx_burst),
+		cmocka_unit_test(test_rx_chains),
+		cmocka_unit_test(test_tx_chains),
 		cmocka_unit_test(test_tx_full),
 		cmocka_unit_test(test_cq_drain),
 		cmocka_unit_test(test_tx_only_alloc),

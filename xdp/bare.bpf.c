@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Bare reference programs for the benchmark: the ceiling (drop), a MAC-swapping bounce
  * (tx) and a redirect to a second interface. Kept minimal on purpose: they measure the
- * cost of XDP itself, against which every xdpgate row is a ratio. */
+ * cost of XDP itself, against which every xdpgate row is a ratio. All are frags-aware
+ * (multi-buffer XDP), as the gate is, so they attach natively at any MTU the driver takes. */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <bpf/bpf_helpers.h>
@@ -10,7 +11,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 redirect_ifindex = 0;
 
-SEC("xdp")
+SEC("xdp.frags")
 int bare_drop(struct xdp_md *ctx)
 {
 	(void)ctx;
@@ -19,7 +20,7 @@ int bare_drop(struct xdp_md *ctx)
 
 /* Drop after reading the EtherType: the ceiling for any program that looks at headers,
  * since on veth the first read of a frame is a cache miss (the sender's CPU wrote it). */
-SEC("xdp")
+SEC("xdp.frags")
 int bare_drop_read(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -31,7 +32,7 @@ int bare_drop_read(struct xdp_md *ctx)
 	return eth->h_proto ? XDP_DROP : XDP_ABORTED;
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int bare_tx(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -47,7 +48,7 @@ int bare_tx(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int bare_redirect(struct xdp_md *ctx)
 {
 	(void)ctx;
@@ -56,7 +57,7 @@ int bare_redirect(struct xdp_md *ctx)
 
 /* What `xdpgate baseline pass` attaches: a peer end that needs NAPI to accept XDP frames
  * gets it from any XDP program. */
-SEC("xdp")
+SEC("xdp.frags")
 int bare_pass(struct xdp_md *ctx)
 {
 	(void)ctx;

@@ -754,7 +754,7 @@ static __always_inline int swap_macs(void *data, void *data_end)
 /* Carry out a verdict; may downgrade it (an unbound xsk queue passes to the kernel, a
  * failed redirect aborts), so the counted verdict is what really happened. */
 static __always_inline int act(struct xdp_md *ctx, struct xg_stats_rec *st, __u32 *verdict,
-			       __u32 ifindex)
+			       __u32 ifindex, __u64 len)
 {
 	int ret;
 
@@ -776,8 +776,7 @@ static __always_inline int act(struct xdp_md *ctx, struct xg_stats_rec *st, __u3
 		ret = bpf_redirect_map(&xg_xsks, xsk_key(ctx), XDP_PASS);
 		if (ret == XDP_REDIRECT)
 			return ret;
-		count(st, XG_CNT_XSK_UNBOUND,
-		      (void *)(long)ctx->data_end - (void *)(long)ctx->data);
+		count(st, XG_CNT_XSK_UNBOUND, len);
 		*verdict = XG_VERDICT_PASS;
 		return XDP_PASS;
 	}
@@ -820,7 +819,7 @@ static __noinline void log_frame(struct xdp_md *ctx, struct xg_stats_rec *st, __
 {
 	/* through pointers: as two __u32 fields, -mcpu=v3 spilled a packet pointer as 32 bits,
 	 * which the verifier refuses */
-	__u64 len = (__u64)((void *)(long)ctx->data_end - (void *)(long)ctx->data);
+	__u64 len = bpf_xdp_get_buff_len(ctx); /* the whole frame; the snap reads across buffers */
 	struct xg_rule_action *a = bpf_map_lookup_elem(&xg_actions, &idx);
 	struct xg_counter_val *rc = bpf_map_lookup_elem(&xg_rule_stats, &idx);
 	struct xg_log_rec *rec;
@@ -870,6 +869,13 @@ static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data
 	if (sc->flags & XG_SLOT_MATCH)
 		pkt.match_bits = match_bits();
 	count(st, XG_CNT_PARSE + (__u32)outcome, len);
+	if (len > (__u64)(data_end - data) && XG_PARSE_TRUNCATED(outcome)) {
+		/* a multi-buffer frame whose headers go on past the first buffer, where the
+		 * parser cannot read: refused (dropped, counted), never misclassified */
+		count(st, XG_CNT_HDR_SPLIT, len);
+		*verdict = XG_VERDICT_DROP;
+		return;
+	}
 	if (pkt.frag == XG_FRAG_FIRST)
 		count(st, XG_CNT_FRAG_FIRST, len);
 	else if (pkt.frag == XG_FRAG_LATER)
@@ -903,12 +909,14 @@ static __always_inline __u32 xsk_fast_rule(void *data, void *data_end, const str
 	return XG_NO_RULE16;
 }
 
-SEC("xdp")
+/* Frags-aware (multi-buffer XDP): any MTU the driver takes in native mode. Headers are
+ * read from the first buffer; the counters count the whole frame. */
+SEC("xdp.frags")
 int xdpgate(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 len = data_end - data;
+	__u64 len = bpf_xdp_get_buff_len(ctx);
 	__u32 key = 0, verdict, ifindex = 0, slot;
 	struct xg_stats_rec *st;
 	struct xg_config *cfg;
@@ -936,7 +944,7 @@ int xdpgate(struct xdp_md *ctx)
 	full_path(ctx, data, data_end, len, st, slot, sc, &verdict, &ifindex);
 act:
 	/* the data pointers may not be used after this: act() re-derives them */
-	ret = act(ctx, st, &verdict, ifindex);
+	ret = act(ctx, st, &verdict, ifindex, len);
 	count(st, XG_CNT_VERDICT + (verdict < XG_VERDICT_MAX ? verdict : XG_VERDICT_ABORTED), len);
 	return ret;
 }

@@ -98,8 +98,14 @@ static int check_size(const struct gen_cfg *cfg, const struct xg_gen_frame_req *
 		return -EINVAL;
 	}
 	if (r->size > XG_GEN_MAX_SIZE) {
-		pr_warn("gen: --size %u is above %u (a 1500-byte MTU frame with FCS)\n", cfg->size,
+		pr_warn("gen: --size %u is above %u (a 9000-byte MTU frame with FCS)\n", cfg->size,
 			XG_GEN_MAX_SIZE);
+		return -EINVAL;
+	}
+	if (r->size > XG_GEN_LIVE_MAX_SIZE && cfg->engine == XG_GEN_LIVE) {
+		pr_warn("gen: --size %u is above the live engine's %u (the kernel runs live frames "
+			"in one page); --engine xsk sends jumbo frames\n",
+			cfg->size, XG_GEN_LIVE_MAX_SIZE);
 		return -EINVAL;
 	}
 	if (r->size < xg_gen_marker_size(r->proto, r->family))

@@ -199,11 +199,19 @@ static int load_and_attach(struct xg_gate *g, struct xdpgate_bpf *skel, int mode
 	struct xdp_program *prog;
 	int err;
 
-	prog = xdp_program__from_bpf_obj(skel->obj, "xdp");
+	/* by its own section name ("xdp.frags"): libxdp finds programs by section */
+	prog = xdp_program__from_bpf_obj(skel->obj, bpf_program__section_name(skel->progs.xdpgate));
 	err = (int)libxdp_get_error(prog);
 	if (err) {
 		pr_warn("attach: cannot prepare the gate program: %s\n", strerror(-err));
 		return err;
+	}
+	/* multi-buffer XDP: libxdp loads it with BPF_F_XDP_HAS_FRAGS, so native mode takes
+	 * any MTU the driver does */
+	err = xdp_program__set_xdp_frags_support(prog, true);
+	if (err) {
+		pr_warn("attach: cannot mark the gate program frags-aware: %s\n", strerror(-err));
+		goto out;
 	}
 	err = xdp_program__attach(prog, g->ifindex, mode, 0);
 	if (err) {

@@ -21,17 +21,18 @@
 void xg_explain_mtu_error(const char *cmd, const char *ifname)
 {
 	/* single-buffer XDP: headroom (256) + frame + skb_shared_info (320) in one page;
-	 * this is veth's exact limit and the usual one elsewhere */
+	 * this is veth's exact limit and the usual one elsewhere. The gate is frags-aware, so
+	 * ERANGE means the driver (or the kernel) has no multi-buffer XDP for this MTU. */
 	long limit = sysconf(_SC_PAGESIZE) - 256 - 320 - 14;
 	int mtu = xg_netdev_mtu(ifname);
-	char have[64] = "";
+	char have[32] = "this MTU";
 
 	if (mtu > 0)
-		snprintf(have, sizeof(have), "%s has %d; ", ifname, mtu);
-	pr_warn("%s: %s: the MTU is too large for native XDP: a frame must fit in one page, "
-		"MTU at most %ld (%son veth the peer's MTU counts); use --mode skb or a "
-		"smaller MTU\n",
-		cmd, ifname, limit, have);
+		snprintf(have, sizeof(have), "MTU %d", mtu);
+	pr_warn("%s: %s: native XDP at %s needs multi-buffer XDP (frags), which the driver "
+		"does not support here (on veth the peer's MTU counts); use --mode skb or an MTU "
+		"at most %ld\n",
+		cmd, ifname, have, limit);
 }
 
 int xg_link_attach(int prog_fd, int ifindex, const char *ifname, int mode, const char *cmd)

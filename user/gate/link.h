@@ -8,7 +8,7 @@
  * with one line printed naming ifname and the reason. */
 int xg_link_attach(int prog_fd, int ifindex, const char *ifname, int mode, const char *cmd);
 
-/* One line for ERANGE from a native attach: the MTU, the limit, and what to do. */
+/* One line for ERANGE from a native attach: frags missing at the MTU, the limit, what to do. */
 void xg_explain_mtu_error(const char *cmd, const char *ifname);
 
 #include <stddef.h>

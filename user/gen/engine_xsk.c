@@ -22,18 +22,21 @@
 #include <time.h>
 
 #include "user/gen/engine.h"
+#include "user/gen/template.h"
 #include "user/gen/xsk_slots.h"
 #include "user/pool/xsk.h"
 #include "user/util/log.h"
 #include "user/util/time.h"
 
 #define XSK_RING 2048
-#define XSK_FRAME 2048 /* holds XG_GEN_MAX_SIZE */
+#define XSK_FRAME 2048 /* a UMEM chunk: a longer frame takes a chain of them */
 #define XSK_BATCH 256
 #define PACE_BATCH_HZ 10000.0 /* paced threads send rate/PACE_BATCH_HZ frames a batch */
 #define DRAIN_S 1.0	      /* how long a stopping thread waits for its completions */
 
-_Static_assert(XSK_FRAME >= 1518, "a UMEM frame holds the largest generated frame");
+/* The most descriptors a frame takes (XG_GEN_MAX_SIZE in XSK_FRAME chunks: 9000 -> 5). */
+#define XSK_CHAIN_MAX ((XG_GEN_MAX_SIZE + XSK_FRAME - 1) / XSK_FRAME)
+_Static_assert(XSK_CHAIN_MAX <= XG_XSK_CHAIN_MAX, "a generated frame is a chain the kernel takes");
 _Static_assert(XSK_BATCH <= XG_XSK_TX_BUDGET, "one wake-up sends a whole batch");
 
 /* Frames this round may carry: the batch, cut to the quota and to the pacing schedule.
@@ -75,28 +78,60 @@ static void sleep_until(double due)
 /* Take up to n free frames, as many as the TX ring has room for (a frame written and put
  * back would be work for nothing), make them frames seq.. and queue them. Returns the
  * frames queued. */
+/* Descriptors a frame of the thread's takes: 1, or a chain of XSK_FRAME chunks. */
+static uint32_t chain_of(const struct xg_gen_thread *t)
+{
+	return (uint32_t)((t->p->frame_len + XSK_FRAME - 1) / XSK_FRAME);
+}
+
+/* Frame f (its slot's first chunk at f->addr) as a chain of k descriptors over the slot's
+ * consecutive chunks, the rest of the chain in seg. */
+static void chain(struct xg_xsk_frame *f, struct xg_xsk_frame *seg, uint32_t k, size_t len)
+{
+	uint32_t j;
+
+	f->nseg = k;
+	f->seg = seg;
+	f->len = (uint32_t)(len < XSK_FRAME ? len : XSK_FRAME);
+	for (j = 1; j < k; j++) {
+		seg[j - 1].addr = f->addr + (uint64_t)j * XSK_FRAME;
+		seg[j - 1].nseg = 1;
+		seg[j - 1].len = (uint32_t)(len - j * XSK_FRAME < XSK_FRAME ? len - j * XSK_FRAME
+									    : XSK_FRAME);
+	}
+}
+
 static unsigned int send_batch(struct xg_gen_thread *t, uint64_t seq, unsigned int n)
 {
-	struct xg_xsk_frame f[XSK_BATCH];
+	struct xg_xsk_frame f[XSK_BATCH], seg[XSK_BATCH * (XSK_CHAIN_MAX - 1) + 1];
 	struct xg_gen_slots *s = t->slots;
 	struct xg_xsk *q = t->q;
 	uint32_t flow = xg_gen_flow_of(seq, s->flows); /* one division a batch */
+	uint32_t k = chain_of(t);
 	unsigned int got = 0, sent, i;
 
-	n = xg_tx_room(q, n);
+	n = xg_tx_room(q, n * k) / k;
 	while (got < n && xg_umem_alloc(q, &f[got].addr)) {
 		f[got].data = xsk_umem__get_data(q->area, f[got].addr);
-		f[got].len = (uint32_t)t->p->frame_len;
-		xg_gen_slot_write(s, f[got].data, (uint32_t)(f[got].addr / XSK_FRAME), seq + got,
-				  flow);
+		chain(&f[got], &seg[got * (k - 1)], k, t->p->frame_len);
+		/* the varying fields all lie in the first chunk */
+		xg_gen_slot_write(s, f[got].data, (uint32_t)(f[got].addr / (k * XSK_FRAME)),
+				  seq + got, flow);
 		if (++flow == s->flows)
 			flow = 0;
 		got++;
 	}
 	sent = got ? xg_tx_burst(q, f, got) : 0;
 	for (i = sent; i < got; i++) /* not expected: this thread is the ring's only producer */
-		xg_umem_free(q, f[i].addr);
+		xg_pkt_free(q, &f[i]);
 	return sent;
+}
+
+/* Frames the kernel has completed: descriptors, a chain's counted once it all is. */
+static void completed(struct xg_gen_thread *t, uint64_t *descs)
+{
+	*descs += xg_cq_drain(t->q);
+	atomic_store(&t->completed, *descs / chain_of(t));
 }
 
 static void drain(struct xg_gen_thread *t, uint64_t *done)
@@ -105,8 +140,7 @@ static void drain(struct xg_gen_thread *t, uint64_t *done)
 
 	while (t->q->outstanding_tx && xg_now() < until && !t->err) {
 		t->err = xg_tx_kick(t->q);
-		*done += xg_cq_drain(t->q);
-		atomic_store(&t->completed, *done);
+		completed(t, done);
 	}
 }
 
@@ -125,8 +159,7 @@ static void *xsk_thread(void *arg)
 	}
 	start = xg_now();
 	while (!atomic_load(&t->gen->stop)) {
-		done += xg_cq_drain(t->q);
-		atomic_store(&t->completed, done);
+		completed(t, &done); /* done: descriptors */
 		n = budget(t, &start, seq, batch, &wait);
 		if (!n && wait > 0) {
 			sleep_until(wait);
@@ -170,8 +203,18 @@ static int open_queue(struct xg_gen_thread *t, enum xg_xsk_mode mode)
 	if (err)
 		goto fail;
 	xg_xsk_raise_tx_budget(t->q, XSK_RING, t->p->ifname, t->idx); /* fewer wake-ups */
+	if (chain_of(t) > 1 && !t->q->sg) {
+		pr_warn("gen: %s: frames of %zu bytes take %u descriptors, and the kernel refused "
+			"multi-buffer AF_XDP (XDP_USE_SG, Linux 6.6) on queue %u\n",
+			t->p->ifname, t->p->frame_len, chain_of(t), t->idx);
+		err = -EOPNOTSUPP;
+		xg_xsk_close(t->q);
+		goto fail;
+	}
+	/* a frame's slot: chain_of(t) consecutive chunks, taken and given back as one */
+	xg_xsk_group_frames(t->q, chain_of(t));
 	err = xg_gen_slots_init(t->slots, t->p, t->p->cpus[t->idx], t->q->area, t->q->nframes,
-				XSK_FRAME);
+				chain_of(t) * XSK_FRAME);
 	if (!err)
 		return 0;
 	pr_warn("gen: %s: no memory for the frames of queue %u\n", t->p->ifname, t->idx);

@@ -10,7 +10,10 @@
 #include "user/gen/engine.h"
 
 #define XG_GEN_FCS 4	     /* --size counts the FCS, as RFC 2544 and xdpsock do */
-#define XG_GEN_MAX_SIZE 1518 /* a full 1500-byte MTU frame with FCS */
+#define XG_GEN_MAX_SIZE 9018 /* a full 9000-byte MTU frame with FCS (xsk engine) */
+/* The live engine's largest: BPF_PROG_RUN runs live frames in one page, after the
+ * headroom (256) and before skb_shared_info (320), with FCS */
+#define XG_GEN_LIVE_MAX_SIZE (4096 - 256 - 320 + XG_GEN_FCS)
 
 enum xg_gen_proto { XG_GEN_UDP, XG_GEN_TCP, XG_GEN_ICMP };
 

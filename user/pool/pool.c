@@ -30,6 +30,7 @@
 #include "user/rules/load.h"
 #include "user/rules/rules.h"
 #include "user/util/log.h"
+#include "user/util/netdev.h"
 #include "xdpgate.skel.h"
 
 struct xg_pool {
@@ -250,6 +251,26 @@ static int open_socket(struct xg_pool *p, unsigned int i, const struct xg_xsk_cf
 				      first->q.nfree / (p->per_queue - w->slot + 1));
 }
 
+/* Per socket, whether packets larger than a frame arrive whole (XDP_USE_SG). Without it a
+ * frame past the frame's room is dropped by the socket (rx_dropped) with no other trace:
+ * say so at start, naming the largest frame that fits, when the MTU allows larger ones. */
+static void report_sg(const struct xg_worker *w)
+{
+	/* received data starts XDP_PACKET_HEADROOM (256) into the frame */
+	int fits = (int)w->q.frame_size - 256, mtu = xg_netdev_mtu(w->ifname);
+
+	if (w->q.sg)
+		pr_info("%s queue %u: multi-buffer AF_XDP (XDP_USE_SG): packets larger than a "
+			"frame arrive whole, as chains\n",
+			w->ifname, w->queue);
+	else if (mtu > 0 && mtu + 18 > fits)
+		pr_warn("%s queue %u: no multi-buffer AF_XDP (XDP_USE_SG refused): frames over %d "
+			"bytes (MTU %d allows %d) are dropped by the socket; set the MTU to at "
+			"most "
+			"%d\n",
+			w->ifname, w->queue, fits, mtu, mtu + 18, fits - 18);
+}
+
 static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
 	unsigned int i, nq = cfg->nqueues ? cfg->nqueues : queue_count(cfg->ifname);
@@ -289,6 +310,7 @@ static int start_queues(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 		if (err)
 			return err; /* the caller tells a refused zero-copy bind by it */
 		p->nworkers = i + 1;
+		report_sg(w);
 		if (p->out_ifname[0] && (err = open_output(p, cfg, i)))
 			return err;
 		/* copy mode sends a kick's worth of frames per sendto: a whole batch, on the
@@ -567,6 +589,7 @@ void xg_pool_worker_info(const struct xg_pool *p, unsigned int i, struct xg_pool
 	info->slot = w->slot;
 	info->cpu = w->cpu;
 	info->zerocopy = w->q.zerocopy;
+	info->sg = w->q.sg;
 	info->huge = w->q.huge;
 	info->nframes = w->slot ? w->q.nframes : w->q.nframes + shared_away(p, i);
 	info->frame_size = w->q.frame_size;

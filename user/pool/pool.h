@@ -15,15 +15,13 @@
 #include <stdint.h>
 
 #include "user/pool/handler.h"
+#include "user/pool/pool_types.h"
 
 #define XG_POOL_MAX_QUEUES 64
 
 struct xg_pool;
 struct xg_gate;
 struct xg_ruleset;
-
-/* How an idle worker waits for frames. */
-enum xg_wait { XG_WAIT_POLL, XG_WAIT_BUSY_POLL, XG_WAIT_SPIN };
 
 struct xg_pool_cfg {
 	const char *ifname;
@@ -52,6 +50,7 @@ struct xg_pool_worker_info {
 	unsigned int slot;	      /* among the queue's workers (--workers-per-queue), from 0 */
 	int cpu;		      /* the worker thread is pinned here */
 	bool zerocopy;		      /* the bind the kernel granted; else copy mode */
+	bool sg;		      /* multi-buffer (XDP_USE_SG): jumbo packets as chains */
 	bool huge;		      /* the UMEM is on huge pages */
 	uint32_t nframes, frame_size; /* the UMEM; a later worker of a queue: its share at start */
 	/* forwarding: the output interface and queue ("" when the handler does not forward),

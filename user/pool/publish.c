@@ -30,6 +30,7 @@ void xg_run_snapshot(const struct xg_pool *p, struct xg_run_snap *s)
 		s->w[i].queue = info.queue;
 		s->w[i].slot = info.slot;
 		s->w[i].zerocopy = info.zerocopy;
+		s->w[i].sg = info.sg;
 		snprintf(s->w[i].out_ifname, sizeof(s->w[i].out_ifname), "%s", info.out_ifname);
 		s->w[i].out_shared = info.out_shared;
 		xg_pool_counters(p, i, &s->w[i].c);
@@ -154,8 +155,8 @@ static void worker_json(FILE *f, const char *ifname, const struct xg_run_worker_
 	if (ws->out_ifname[0])
 		fprintf(f, "\"out\":\"%s\",\"forward\":\"%s\",", ws->out_ifname,
 			ws->out_shared ? "shared-umem" : "copy");
-	fprintf(f, "\"queue\":%u,\"worker\":%u,\"mode\":\"%s\"", ws->queue, ws->slot,
-		ws->zerocopy ? "zero-copy" : "copy");
+	fprintf(f, "\"queue\":%u,\"worker\":%u,\"mode\":\"%s\",\"multi_buffer\":%s", ws->queue,
+		ws->slot, ws->zerocopy ? "zero-copy" : "copy", ws->sg ? "true" : "false");
 	for (k = 0; k < NPUB_FIELDS; k++) {
 		const struct pub_field *pf = &pub_fields[k];
 
@@ -292,6 +293,7 @@ static int worker_read(json_t *w, struct xg_run_worker_snap *ws)
 	ws->out_shared = json_is_string(v) && !strcmp(json_string_value(v), "shared-umem");
 	v = json_object_get(w, "mode");
 	ws->zerocopy = json_is_string(v) && !strcmp(json_string_value(v), "zero-copy");
+	ws->sg = json_is_true(json_object_get(w, "multi_buffer"));
 	for (k = 0; k < NPUB_FIELDS; k++) {
 		const struct pub_field *pf = &pub_fields[k];
 

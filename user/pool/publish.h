@@ -13,6 +13,7 @@
 struct xg_run_worker_snap {
 	unsigned int queue, slot;
 	bool zerocopy;
+	bool sg; /* multi-buffer (XDP_USE_SG) */
 	/* forwarding: the output ("" none) and whether it shares the UMEM */
 	char out_ifname[IF_NAMESIZE];
 	bool out_shared;

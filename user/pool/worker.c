@@ -73,14 +73,41 @@ static void add(_Atomic uint64_t *c, uint64_t v)
 				      memory_order_relaxed);
 }
 
+/* Packet f copied into free frames of out's UMEM, as packet *to (a chain's segments in
+ * out's segs, from *nseg on). False, and nothing taken, when out has too few free frames
+ * or no room for the segments. */
+static bool copy_out(struct xg_xsk *out, const struct xg_xsk_frame *f, struct xg_xsk_frame *to,
+		     uint32_t *nseg)
+{
+	uint32_t n = f->nseg > 1 ? f->nseg : 1, i;
+
+	if (out->nfree < n || *nseg + n - 1 > XG_XSK_SEGS)
+		return false;
+	*to = *f;
+	to->seg = n > 1 ? &out->segs[*nseg] : NULL;
+	for (i = 0; i < n; i++) {
+		const struct xg_xsk_frame *src = i ? &f->seg[i - 1] : f;
+		struct xg_xsk_frame *dst = i ? &out->segs[(*nseg)++] : to;
+
+		xg_umem_alloc(out, &dst->addr);
+		dst->data = xsk_umem__get_data(out->area, dst->addr);
+		dst->room = xg_frame_room(out, dst->addr);
+		dst->len = src->len;
+		dst->nseg = i ? 1 : n;
+		memcpy(dst->data, src->data, src->len);
+	}
+	return true;
+}
+
 /* Frames for the output socket. Shared UMEM: the descriptors go as they are and the frames
  * are lent until the output's completion ring gives them back. Copy: each goes into a free
  * frame of the output's UMEM and the received one is recycled. Either way, what finds no
  * room (TX ring full, or every output frame in flight) is dropped and counted, never
- * spun on. Returns frames sent. */
+ * spun on; a chain goes whole or not at all. Returns packets sent. */
 static unsigned int forward_batch(struct xg_worker *w, struct xg_xsk_frame *f, unsigned int n)
 {
 	unsigned int i, m = 0, sent;
+	uint32_t nseg = 0;
 
 	if (w->out_shared) {
 		/* copy-mode TX copies each frame into an skb, one after the other, each
@@ -91,26 +118,24 @@ static unsigned int forward_batch(struct xg_worker *w, struct xg_xsk_frame *f, u
 		for (i = 0; i < room; i++)
 			__builtin_prefetch(f[i].data);
 		sent = xg_tx_burst(&w->out, f, n);
-		w->q.lent += sent;
+		w->q.lent += xg_pkt_descs(f, sent);
 		for (i = sent; i < n; i++)
-			xg_umem_free(&w->q, f[i].addr);
+			xg_pkt_free(&w->q, &f[i]);
 		return sent;
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t addr;
+		struct xg_xsk_frame to;
 
-		if (xg_umem_alloc(&w->out, &addr)) {
-			memcpy(xsk_umem__get_data(w->out.area, addr), f[i].data, f[i].len);
-			xg_umem_free(&w->q, f[i].addr);
-			f[m] = f[i];
-			f[m++].addr = addr;
+		if (copy_out(&w->out, &f[i], &to, &nseg)) {
+			xg_pkt_free(&w->q, &f[i]);
+			f[m++] = to;
 		} else {
-			xg_umem_free(&w->q, f[i].addr);
+			xg_pkt_free(&w->q, &f[i]);
 		}
 	}
 	sent = xg_tx_burst(&w->out, f, m);
 	for (i = sent; i < m; i++)
-		xg_umem_free(&w->out, f[i].addr);
+		xg_pkt_free(&w->out, &f[i]);
 	return sent;
 }
 
@@ -129,10 +154,13 @@ static void finish_batch(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_
 		if (b->action[i] == XG_ACT_RECYCLE ||
 		    (b->action[i] == XG_ACT_FWD && !w->out_ifname)) {
 			errs += b->action[i] == XG_ACT_FWD;
-			xg_umem_free(&w->q, f->addr);
+			xg_pkt_free(&w->q, f);
 		} else if (!f->len || f->len > xg_frame_room(&w->q, f->addr)) {
-			xg_umem_free(&w->q, f->addr);
+			xg_pkt_free(&w->q, f);
 			bad_len++;
+		} else if (f->nseg > 1 && b->action[i] == XG_ACT_FWD && !w->out.sg) {
+			xg_pkt_free(&w->q, f); /* a chain the output socket cannot send */
+			errs++;
 		} else if (b->action[i] == XG_ACT_FWD) {
 			b->frames[nfwd++] = *f;
 		} else {
@@ -140,8 +168,8 @@ static void finish_batch(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_
 		}
 	}
 	sent = ntx ? xg_tx_burst(&w->q, txf, ntx) : 0;
-	for (i = sent; i < ntx; i++) /* TX ring full: never spin, drop and count */
-		xg_umem_free(&w->q, txf[i].addr);
+	for (i = sent; i < ntx; i++) /* TX ring full: never spin, drop (chains whole), count */
+		xg_pkt_free(&w->q, &txf[i]);
 	if (nfwd)
 		fwd = forward_batch(w, b->frames, nfwd);
 	add(&w->st.tx, sent + fwd);
@@ -150,32 +178,58 @@ static void finish_batch(struct xg_worker *w, struct xg_batch *b, struct xg_xsk_
 	add(&w->st.errors, errs);
 }
 
-/* The handler's own frames (produce): free frames lent to it, those it filled sent out of
- * the worker's socket like any TX, the rest taken back. Returns frames it filled. */
-static unsigned int produce(struct xg_worker *w, struct xg_xsk_frame *f)
+/* Whether every descriptor of packet f has a length the kernel takes. */
+static bool pkt_len_ok(const struct xg_xsk_frame *f)
 {
-	unsigned int i, n = 0, filled, sent = 0;
+	uint32_t i;
+
+	if (!f->len || f->len > f->room)
+		return false;
+	for (i = 1; i < f->nseg; i++)
+		if (!f->seg[i - 1].len || f->seg[i - 1].len > f->seg[i - 1].room)
+			return false;
+	return true;
+}
+
+/* The handler's own frames (produce): free frames lent to it, those it filled sent out of
+ * the worker's socket like any TX, the rest taken back. A packet the handler made a chain
+ * of (nseg > 1, the rest of it in the entries after it) is sent or dropped whole; pk holds
+ * the packets' first entries (w->batch of them). Returns frames it filled. */
+static unsigned int produce(struct xg_worker *w, struct xg_xsk_frame *f, struct xg_xsk_frame *pk)
+{
+	unsigned int i, n = 0, filled, sent = 0, npk = 0, bad = 0, k;
 
 	while (n < w->batch && xg_umem_alloc(&w->q, &f[n].addr)) {
 		f[n].data = xsk_umem__get_data(w->q.area, f[n].addr);
 		f[n].room = xg_frame_room(&w->q, f[n].addr);
+		f[n].nseg = 1;
+		f[n].seg = NULL;
 		f[n++].len = 0;
 	}
 	filled = n ? w->ops->produce(w->hstate, f, n) : 0;
 	for (i = filled; i < n; i++)
 		xg_umem_free(&w->q, f[i].addr);
-	for (i = n = 0; i < filled; i++) /* the kernel refuses these: drop here (finish_batch) */
-		if (f[i].len && f[i].len <= f[i].room)
-			f[n++] = f[i];
-		else
-			xg_umem_free(&w->q, f[i].addr);
-	if (n)
-		sent = xg_tx_burst(&w->q, f, n);
-	for (i = sent; i < n; i++)
-		xg_umem_free(&w->q, f[i].addr);
+	for (i = 0; i < filled; i += k) { /* the kernel refuses these: drop here (finish_batch) */
+		k = f[i].nseg > 1 ? f[i].nseg : 1;
+		if (i + k > filled) { /* a chain past what was filled: never sent in part */
+			for (; i < filled; i++, bad++)
+				xg_umem_free(&w->q, f[i].addr);
+			break;
+		}
+		if (pkt_len_ok(&f[i])) {
+			pk[npk++] = f[i];
+		} else {
+			xg_pkt_free(&w->q, &f[i]);
+			bad++;
+		}
+	}
+	if (npk)
+		sent = xg_tx_burst(&w->q, pk, npk);
+	for (i = sent; i < npk; i++)
+		xg_pkt_free(&w->q, &pk[i]);
 	add(&w->st.tx, sent);
-	add(&w->st.dropped_tx_full, n - sent);
-	add(&w->st.dropped_tx_bad_len, filled - n);
+	add(&w->st.dropped_tx_full, npk - sent);
+	add(&w->st.dropped_tx_bad_len, bad);
 	return filled;
 }
 
@@ -198,8 +252,14 @@ unsigned int xg_worker_round(struct xg_worker *w, struct xg_batch *b, struct xg_
 	 * the kernel's deferred softirq leaves it to us (napi_tune.h) */
 	if (w->wait == XG_WAIT_BUSY_POLL && w->q.xsk)
 		recvfrom(xg_xsk_fd(&w->q), NULL, 0, MSG_DONTWAIT, NULL, NULL);
-	made = w->ops->produce ? produce(w, txf) : 0;
+	/* b->frames is free until the burst below: it holds the produced packets' heads */
+	made = w->ops->produce ? produce(w, txf, b->frames) : 0;
 	b->n = xg_rx_burst(&w->q, b->frames, w->batch);
+	if (w->q.chain_errors) { /* received, recycled by the ring layer: rx and errors */
+		add(&w->st.rx, w->q.chain_errors);
+		add(&w->st.errors, w->q.chain_errors);
+		w->q.chain_errors = 0;
+	}
 	if (b->n) {
 		memset(b->action, XG_ACT_RECYCLE, b->n);
 		w->ops->batch(w->hstate, b, &hs);

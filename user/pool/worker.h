@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "user/pool/handler.h"
-#include "user/pool/pool.h"
+#include "user/pool/pool_types.h"
 #include "user/pool/xsk.h"
 
 struct xg_worker_stats {

@@ -53,12 +53,37 @@ static int bind_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg, __u16 mod
 	return err;
 }
 
+/* Fault injection for the tests (testenv/test-jumbo.sh): XG_FAULT_NO_SG=1 makes every
+ * XDP_USE_SG bind fail as a kernel before 6.6 refuses it (EINVAL), so the fallback and its
+ * warning can be seen on a kernel that has it. */
+static int sg_refused(void)
+{
+	const char *e = getenv("XG_FAULT_NO_SG");
+
+	return e && atoi(e) == 1 ? -EINVAL : 0;
+}
+
+/* Bind in mode_flag, multi-buffer (XDP_USE_SG) where the kernel and driver take it, else
+ * without (a kernel before 6.6, or a zero-copy driver without it): q->sg says which. */
+static int bind_sg(struct xg_xsk *q, const struct xg_xsk_cfg *cfg, __u16 mode_flag)
+{
+	int err = sg_refused();
+
+	if (!err)
+		err = bind_socket(q, cfg, (__u16)(mode_flag | XDP_USE_SG));
+
+	q->sg = !err;
+	if (err == -EINVAL || err == -EOPNOTSUPP)
+		err = bind_socket(q, cfg, mode_flag);
+	return err;
+}
+
 static int open_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
 {
 	int err = -EOPNOTSUPP;
 
 	if (cfg->mode != XG_XSK_COPY) {
-		err = bind_socket(q, cfg, XDP_ZEROCOPY);
+		err = bind_sg(q, cfg, XDP_ZEROCOPY);
 		q->zerocopy = !err;
 		if (err && cfg->mode == XG_XSK_ZEROCOPY) {
 			pr_warn("%s queue %u: zero-copy refused (%s); the driver may not "
@@ -71,7 +96,7 @@ static int open_socket(struct xg_xsk *q, const struct xg_xsk_cfg *cfg)
 				cfg->ifname, cfg->queue, strerror(-err));
 	}
 	if (err)
-		err = bind_socket(q, cfg, XDP_COPY);
+		err = bind_sg(q, cfg, XDP_COPY);
 	if (err)
 		pr_warn("%s queue %u: cannot bind an AF_XDP socket: %s\n", cfg->ifname, cfg->queue,
 			strerror(-err));
@@ -144,6 +169,7 @@ int xg_xsk_open_shared_tx(struct xg_xsk *q, struct xg_xsk *owner, const struct x
 	q->frames_of = owner;
 	q->frame_size = owner->frame_size;
 	q->zerocopy = owner->zerocopy;
+	q->sg = owner->sg; /* the kernel gives a shared bind its UMEM's XDP_USE_SG */
 	return 0;
 }
 
@@ -208,6 +234,7 @@ int xg_xsk_open_same_queue(struct xg_xsk *q, struct xg_xsk *first, struct xg_xsk
 	q->frames_of = NULL;
 	q->area = first->area; /* first's mapping (area_len 0: not ours to unmap) */
 	q->zerocopy = first->zerocopy;
+	q->sg = first->sg; /* as for a shared TX socket */
 	q->huge = first->huge;
 	return 0;
 }
@@ -319,7 +346,21 @@ void xg_umem_free(struct xg_xsk *q, uint64_t addr)
 	if (q->nfree >= q->free_cap)
 		abort(); /* more frames than the UMEM has: one freed twice */
 #endif
-	q->free[q->nfree++] = addr - chunk_off(q, addr);
+	addr -= chunk_off(q, addr);
+	if (q->group > 1 && (addr / q->frame_size) % q->group)
+		return; /* not the first chunk of its run: that one stands for it */
+	q->free[q->nfree++] = addr;
+}
+
+void xg_xsk_group_frames(struct xg_xsk *q, uint32_t group)
+{
+	uint32_t i, runs = q->nframes / group;
+
+	q->nfree = 0;
+	for (i = 0; i < runs; i++)
+		q->free[q->nfree++] = (uint64_t)i * group * q->frame_size;
+	q->nframes = runs;
+	q->group = group;
 }
 
 uint32_t xg_frame_room(const struct xg_xsk *q, uint64_t addr)
@@ -356,7 +397,46 @@ unsigned int xg_fq_refill(struct xg_xsk *q)
 	return n;
 }
 
-unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max)
+/* Packet f from descriptors [idx, idx + n) of the RX ring, its chain segments from q->segs
+ * at *nseg (which moves on). */
+static void rx_packet(struct xg_xsk *q, struct xg_xsk_frame *f, uint32_t idx, uint32_t n,
+		      uint32_t *nseg)
+{
+	uint32_t i;
+
+	f->nseg = n;
+	f->seg = n > 1 ? &q->segs[*nseg] : NULL;
+	f->pkt_len = 0;
+	for (i = 0; i < n; i++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, idx + i);
+		struct xg_xsk_frame *s = i ? &q->segs[(*nseg)++] : f;
+
+		s->addr = d->addr;
+		s->len = d->len;
+		s->room = xg_frame_room(q, d->addr);
+		s->data = xsk_umem__get_data(q->area, d->addr);
+		if (i) {
+			s->nseg = 1;
+			s->seg = NULL;
+		}
+		f->pkt_len += d->len;
+	}
+}
+
+/* Descriptors of the packet at idx among the n peeked: its chain up to the first without
+ * XDP_PKT_CONTD; 0 when that is not among them yet. */
+static uint32_t chain_len(const struct xg_xsk *q, uint32_t idx, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (!(xsk_ring_cons__rx_desc(&q->rx, idx + i)->options & XDP_PKT_CONTD))
+			return i + 1;
+	return 0;
+}
+
+/* A socket without XDP_USE_SG: every descriptor a packet of its own, as before chains. */
+static unsigned int rx_burst_single(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max)
 {
 	uint32_t idx, n = xsk_ring_cons__peek(&q->rx, max, &idx), i;
 
@@ -364,14 +444,58 @@ unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int 
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&q->rx, idx + i);
 
 		f[i].addr = d->addr;
-		f[i].len = d->len;
+		f[i].len = f[i].pkt_len = d->len;
 		f[i].room = xg_frame_room(q, d->addr);
 		f[i].data = xsk_umem__get_data(q->area, d->addr);
+		f[i].nseg = 1;
+		f[i].seg = NULL;
 	}
 	if (n)
 		xsk_ring_cons__release(&q->rx, n);
 	q->in_kernel_fill -= n;
 	return n;
+}
+
+unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max)
+{
+	uint32_t idx, n, i = 0, np = 0, nseg = 0, k, j;
+
+	if (!q->sg)
+		return rx_burst_single(q, f, max);
+
+	/* libxdp re-reads the producer only when its cached view is empty: a chain left
+	 * incomplete at the end of that view would hide what came after it */
+	if (q->rx_partial)
+		q->rx.cached_prod = __atomic_load_n(q->rx.producer, __ATOMIC_ACQUIRE);
+	q->rx_partial = false;
+	n = xsk_ring_cons__peek(&q->rx, max + XG_XSK_CHAIN_MAX, &idx);
+
+	while (np < max && i < n) {
+		k = chain_len(q, idx + i, n - i);
+		if (!k && n - i < XG_XSK_CHAIN_MAX) {
+			q->rx_partial = true; /* its end is still to come */
+			break;
+		}
+		if (k && k <= XG_XSK_CHAIN_MAX) {
+			if (nseg + k - 1 > XG_XSK_SEGS)
+				break; /* no room for its segments this burst: the next one */
+			rx_packet(q, &f[np++], idx + i, k, &nseg);
+			i += k;
+			continue;
+		}
+		/* longer than the kernel makes one: recycle every descriptor of it, count it */
+		k = k ? k : XG_XSK_CHAIN_MAX;
+		for (j = 0; j < k; j++)
+			xg_umem_free(q, xsk_ring_cons__rx_desc(&q->rx, idx + i + j)->addr);
+		q->chain_errors++;
+		i += k;
+	}
+	if (n > i)
+		xsk_ring_cons__cancel(&q->rx, n - i);
+	if (i)
+		xsk_ring_cons__release(&q->rx, i);
+	q->in_kernel_fill -= i;
+	return np;
 }
 
 unsigned int xg_tx_room(struct xg_xsk *q, unsigned int n)
@@ -381,23 +505,57 @@ unsigned int xg_tx_room(struct xg_xsk *q, unsigned int n)
 	return room < n ? room : n;
 }
 
+unsigned int xg_pkt_descs(const struct xg_xsk_frame *f, unsigned int n)
+{
+	unsigned int i, d = 0;
+
+	for (i = 0; i < n; i++)
+		d += f[i].nseg > 1 ? f[i].nseg : 1;
+	return d;
+}
+
+void xg_pkt_free(struct xg_xsk *q, const struct xg_xsk_frame *f)
+{
+	uint32_t i;
+
+	xg_umem_free(q, f->addr);
+	for (i = 1; i < f->nseg; i++)
+		xg_umem_free(q, f->seg[i - 1].addr);
+}
+
+static void tx_desc(struct xg_xsk *q, uint32_t idx, const struct xg_xsk_frame *s, bool more)
+{
+	struct xdp_desc *d = xsk_ring_prod__tx_desc(&q->tx, idx);
+
+	d->addr = s->addr;
+	d->len = s->len;
+	d->options = more ? XDP_PKT_CONTD : 0;
+}
+
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n)
 {
-	uint32_t idx, i;
+	uint32_t idx, room, need = 0, i, j, k;
 
-	n = xg_tx_room(q, n);
-	if (!n || xsk_ring_prod__reserve(&q->tx, n, &idx) != n)
+	/* whole packets only: as many as the ring's room takes, in order */
+	room = xsk_prod_nb_free(&q->tx, xg_pkt_descs(f, n));
+	for (i = 0; i < n; i++) {
+		k = f[i].nseg > 1 ? f[i].nseg : 1;
+		if (need + k > room)
+			break;
+		need += k;
+	}
+	n = i;
+	if (!n || xsk_ring_prod__reserve(&q->tx, need, &idx) != need)
 		return 0;
 	for (i = 0; i < n; i++) {
-		struct xdp_desc *d = xsk_ring_prod__tx_desc(&q->tx, idx + i);
-
-		d->addr = f[i].addr;
-		d->len = f[i].len;
+		tx_desc(q, idx++, &f[i], f[i].nseg > 1);
+		for (j = 1; j < f[i].nseg; j++)
+			tx_desc(q, idx++, &f[i].seg[j - 1], j + 1 < f[i].nseg);
 	}
-	xsk_ring_prod__submit(&q->tx, n);
-	q->outstanding_tx += n;
+	xsk_ring_prod__submit(&q->tx, need);
+	q->outstanding_tx += need;
 	if (q->share)
-		atomic_fetch_add_explicit(&q->share->outstanding_tx, n, memory_order_relaxed);
+		atomic_fetch_add_explicit(&q->share->outstanding_tx, need, memory_order_relaxed);
 	(void)xg_tx_kick(q); /* a refusal shows again at the caller's next kick */
 	return n;
 }

@@ -22,7 +22,17 @@
  * frames, and only the queue's sum balances (xg_xsk_share_balanced). Producers reserve
  * only what is free (xsk_ring_prod__reserve is all or nothing, so we ask for min(wanted,
  * free)) and never spin. With XG_XSK_DEBUG defined the frame count in every place is
- * checked after each step. */
+ * checked after each step.
+ *
+ * Multi-buffer packets (sockets bound with XDP_USE_SG, xg_xsk.sg): a packet larger than a
+ * frame arrives as a chain of descriptors, each but the last marked XDP_PKT_CONTD. The
+ * ring layer hands the chain to the worker as one packet (struct xg_xsk_frame: its first
+ * descriptor, and nseg - 1 more in seg, which point into the socket's segs and live until
+ * the next burst). Every descriptor is a frame of its own in the places above: a chain is
+ * recycled, sent, or lent whole (xg_pkt_free frees each), and the counts are descriptors.
+ * A chain not yet complete in the RX ring stays there for the next burst; one longer than
+ * the kernel's limit (XG_XSK_CHAIN_MAX) is recycled and counted (chain_errors). TX sends a
+ * chain only when the ring has room for all of it, marked with XDP_PKT_CONTD alike. */
 #ifndef XG_XSK_H
 #define XG_XSK_H
 
@@ -34,6 +44,18 @@
 #include <xdp/xsk.h>
 
 enum xg_xsk_mode { XG_XSK_AUTO, XG_XSK_ZEROCOPY, XG_XSK_COPY };
+
+/* AF_XDP multi-buffer (kernel 6.6), absent from Debian 12's headers. */
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)
+#endif
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)
+#endif
+/* The most descriptors a packet takes: MAX_SKB_FRAGS (17) frags and the first buffer. */
+#define XG_XSK_CHAIN_MAX 18
+/* Segments (past each packet's first) one burst can hold. */
+#define XG_XSK_SEGS 512
 
 struct xg_xsk_cfg {
 	const char *ifname;
@@ -54,6 +76,18 @@ struct xg_xsk_cfg {
  * the kernel's own is 32, and it refuses less */
 #define XG_XSK_TX_BUDGET 256
 #define XG_XSK_TX_BUDGET_KERNEL 32
+
+/* A received packet as handlers see it: its first (or only) descriptor's frame, and for a
+ * multi-buffer packet the rest of its chain. */
+struct xg_xsk_frame {
+	uint64_t addr; /* UMEM offset of the frame's data */
+	uint32_t len;  /* of this descriptor's data */
+	uint32_t room; /* bytes from data to the end of its chunk: the most len may grow to */
+	uint8_t *data;
+	uint32_t nseg;		  /* descriptors in the packet: 0 or 1 alone, more in a chain */
+	uint32_t pkt_len;	  /* the whole packet: len, plus the rest of the chain's */
+	struct xg_xsk_frame *seg; /* the chain's descriptors after this one (nseg - 1) */
+};
 
 struct xg_xsk_share {
 	pthread_spinlock_t lock;
@@ -79,14 +113,11 @@ struct xg_xsk {
 	uint32_t lent;		  /* in a shared-UMEM socket's TX ring or awaiting its completion */
 	struct xg_xsk *frames_of; /* a shared-UMEM socket: its frames are that queue's */
 	struct xg_xsk_share *share; /* one of several sockets on the queue, or NULL */
-};
-
-/* A received frame as handlers see it. */
-struct xg_xsk_frame {
-	uint64_t addr; /* UMEM offset of the frame's data */
-	uint32_t len;
-	uint32_t room; /* bytes from data to the end of its chunk: the most len may grow to */
-	uint8_t *data;
+	bool sg;		    /* bound with XDP_USE_SG: packets may be chains */
+	uint32_t group;	       /* >1: the free list holds runs of this many chunks, by the first */
+	uint64_t chain_errors; /* chains past XG_XSK_CHAIN_MAX, recycled */
+	bool rx_partial;       /* the last burst left a chain's start in the RX ring */
+	struct xg_xsk_frame segs[XG_XSK_SEGS]; /* the last burst's chain segments */
 };
 
 /* Create the UMEM (huge pages when the system has them, else plain pages) and the socket,
@@ -134,11 +165,20 @@ unsigned int xg_fq_refill(struct xg_xsk *q); /* returns frames placed */
 unsigned int xg_rx_burst(struct xg_xsk *q, struct xg_xsk_frame *f, unsigned int max);
 /* How many of n frames the TX ring has room for now. */
 unsigned int xg_tx_room(struct xg_xsk *q, unsigned int n);
-/* Queue n frames for TX (data already in place, len set); returns how many went in; the
+/* Queue n packets for TX (data already in place, len set; a chain whole, with
+ * XDP_PKT_CONTD); returns how many went in, in order, each with all its descriptors; the
  * rest stay the caller's. Kicks the kernel when it asks to be woken. */
 unsigned int xg_tx_burst(struct xg_xsk *q, const struct xg_xsk_frame *f, unsigned int n);
 /* Returns frames completed; a shared-UMEM socket's go back to its owner's free list. */
 unsigned int xg_cq_drain(struct xg_xsk *q);
+/* Make the free list hold runs of group chunks (a sender of chains of group descriptors,
+ * the generator): each by its first chunk's address; the other chunks of a run go back
+ * with it (xg_umem_free drops their addresses). nframes becomes the runs. */
+void xg_xsk_group_frames(struct xg_xsk *q, uint32_t group);
+/* Every descriptor of packet f back to q's free list. */
+void xg_pkt_free(struct xg_xsk *q, const struct xg_xsk_frame *f);
+/* Descriptors of n packets. */
+unsigned int xg_pkt_descs(const struct xg_xsk_frame *f, unsigned int n);
 /* Wake the kernel to send what the TX ring holds, if it asked to be woken. Copy mode sends
  * at most a budget of frames per wake-up, so a sender with frames still in the ring kicks
  * again instead of waiting for a completion that will not come. 0, or -errno when the

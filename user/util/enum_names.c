@@ -52,5 +52,7 @@ const char *xg_counter_name(unsigned int idx)
 		return "xsk_unbound";
 	if (idx == XG_CNT_LOG_LOST)
 		return "log_lost";
+	if (idx == XG_CNT_HDR_SPLIT)
+		return "hdr_split";
 	return "?";
 }

@@ -387,6 +387,33 @@ static int rotate(struct pcap_state *s, struct xg_handler_stats *st)
 	return err;
 }
 
+/* One record of the whole packet: a chain's segments gathered in order (a jumbo packet
+ * is one record, never one per descriptor). */
+static void dump_packet(pcap_dumper_t *d, struct pcap_pkthdr *h, const struct xg_xsk_frame *f)
+{
+	uint8_t buf[PCAP_SNAPLEN];
+	uint32_t i, off;
+
+	if (f->nseg <= 1) {
+		h->len = f->len;
+		h->caplen = f->len < PCAP_SNAPLEN ? f->len : PCAP_SNAPLEN;
+		pcap_dump((u_char *)d, h, f->data);
+		return;
+	}
+	off = f->len < PCAP_SNAPLEN ? f->len : PCAP_SNAPLEN;
+	memcpy(buf, f->data, off);
+	for (i = 1; i < f->nseg && off < PCAP_SNAPLEN; i++) {
+		const struct xg_xsk_frame *sg = &f->seg[i - 1];
+		uint32_t n = sg->len < PCAP_SNAPLEN - off ? sg->len : PCAP_SNAPLEN - off;
+
+		memcpy(buf + off, sg->data, n);
+		off += n;
+	}
+	h->len = f->pkt_len;
+	h->caplen = off;
+	pcap_dump((u_char *)d, h, buf);
+}
+
 static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats *st)
 {
 	struct pcap_state *s = state;
@@ -415,13 +442,13 @@ static void dump_batch(void *state, struct xg_batch *b, struct xg_handler_stats 
 				return;
 			}
 		}
-		h.len = f->len;
-		h.caplen = f->len < PCAP_SNAPLEN ? f->len : PCAP_SNAPLEN;
-		if (s->filter && !xg_capfilter_pass(s->filter, f->data, h.caplen, h.len)) {
+		/* a chain is judged on its first segment, with the whole packet's length */
+		if (s->filter && !xg_capfilter_pass(s->filter, f->data, f->len,
+						    f->nseg > 1 ? f->pkt_len : f->len)) {
 			st->handled++; /* not the filter's: recycled unwritten */
 			continue;
 		}
-		pcap_dump((u_char *)s->d, &h, f->data); /* action stays XG_ACT_RECYCLE */
+		dump_packet(s->d, &h, f); /* action stays XG_ACT_RECYCLE */
 		s->bytes += PCAP_REC_HDR + h.caplen;
 		if (ferror(s->fp)) {
 			lose(s, st, 1, errno);

@@ -13,8 +13,13 @@
 #define HANDOFF_SLOTS 1024 /* a power of two: ~34 ms of 30 kpps while the reader is off CPU */
 #define HANDOFF_DATA 2048  /* a 2048-byte frame's room; longer frames are counted too_long */
 
+/* A packet longer than a slot (a multi-buffer chain, up to 9018 bytes and more) takes
+ * consecutive slots, each but the last marked SLOT_MORE, published together. */
+#define SLOT_MORE 0x80000000u
+#define SLOTS_PER_PKT 18 /* XG_XSK_CHAIN_MAX: each slot becomes one output descriptor */
+
 struct handoff_slot {
-	uint32_t len;
+	uint32_t len; /* of this slot's data, | SLOT_MORE when the packet goes on */
 	uint8_t data[HANDOFF_DATA];
 };
 
@@ -103,18 +108,43 @@ static void count(_Atomic uint64_t *c, uint64_t v)
 				      memory_order_relaxed);
 }
 
-/* Copy a frame into the ring; false when full. */
-static bool push(struct handoff *r, const uint8_t *data, uint32_t len)
+/* Slots packet f takes: its bytes in HANDOFF_DATA pieces. */
+static uint32_t slots_of(const struct xg_xsk_frame *f)
 {
-	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	struct handoff_slot *s;
+	uint32_t len = f->nseg > 1 ? f->pkt_len : f->len;
 
-	if (head - atomic_load_explicit(&r->tail, memory_order_acquire) == HANDOFF_SLOTS)
+	return (len + HANDOFF_DATA - 1) / HANDOFF_DATA;
+}
+
+/* Copy packet f (a chain's segments in order) into the ring's slots; false when it has
+ * not room for all of them: a packet goes whole or not at all. */
+static bool push(struct handoff *r, const struct xg_xsk_frame *f)
+{
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed), k = slots_of(f);
+	uint32_t nseg = f->nseg > 1 ? f->nseg : 1, i, off = 0, fill = 0;
+	struct handoff_slot *s = &r->s[head & (HANDOFF_SLOTS - 1)];
+
+	if (HANDOFF_SLOTS - (head - atomic_load_explicit(&r->tail, memory_order_acquire)) < k)
 		return false;
-	s = &r->s[head & (HANDOFF_SLOTS - 1)];
-	s->len = len;
-	memcpy(s->data, data, len);
-	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+	for (i = 0; i < nseg;) {
+		const struct xg_xsk_frame *g = i ? &f->seg[i - 1] : f;
+		uint32_t n =
+			g->len - off < HANDOFF_DATA - fill ? g->len - off : HANDOFF_DATA - fill;
+
+		memcpy(s->data + fill, g->data + off, n);
+		fill += n;
+		off += n;
+		if (off == g->len) {
+			i++;
+			off = 0;
+		}
+		if (fill == HANDOFF_DATA || i == nseg) {
+			s->len = fill | (i < nseg ? SLOT_MORE : 0);
+			s = &r->s[++head & (HANDOFF_SLOTS - 1)];
+			fill = 0;
+		}
+	}
+	atomic_store_explicit(&r->head, head, memory_order_release);
 	return true;
 }
 
@@ -174,9 +204,9 @@ static void switch_batch(void *state, struct xg_batch *b, struct xg_handler_stat
 			continue;
 		case XG_L2_FORWARD:
 			uni++;
-			if (f->len > HANDOFF_DATA)
+			if (slots_of(f) > SLOTS_PER_PKT)
 				tlong++;
-			else if (!push(&sw->ring[p->index * sw->n + out], f->data, f->len))
+			else if (!push(&sw->ring[p->index * sw->n + out], f))
 				full++;
 			continue;
 		case XG_L2_FLOOD:
@@ -184,9 +214,9 @@ static void switch_batch(void *state, struct xg_batch *b, struct xg_handler_stat
 			for (j = 0; j < sw->n; j++) {
 				if (j == p->index)
 					continue;
-				if (f->len > HANDOFF_DATA)
+				if (slots_of(f) > SLOTS_PER_PKT)
 					tlong++;
-				else if (!push(&sw->ring[p->index * sw->n + j], f->data, f->len))
+				else if (!push(&sw->ring[p->index * sw->n + j], f))
 					full++;
 			}
 			continue;
@@ -200,8 +230,40 @@ static void switch_batch(void *state, struct xg_batch *b, struct xg_handler_stat
 	count(&p->too_long, tlong);
 }
 
+/* Slots in the packet at tail (its run of SLOT_MORE slots and the last). */
+static uint32_t pkt_slots(const struct handoff *r, uint32_t tail, uint32_t head)
+{
+	uint32_t k = 1;
+
+	while (tail + k - 1 != head && (r->s[(tail + k - 1) & (HANDOFF_SLOTS - 1)].len & SLOT_MORE))
+		k++;
+	return k;
+}
+
+/* The packet of k slots at tail into free frames f[0..k): a chain (nseg k, the rest of it
+ * in f[1..k)) when k > 1. False when a slot does not fit its frame. */
+static bool take(const struct handoff *r, uint32_t tail, uint32_t k, struct xg_xsk_frame *f)
+{
+	uint32_t i;
+
+	f->pkt_len = 0;
+	for (i = 0; i < k; i++) {
+		const struct handoff_slot *s = &r->s[(tail + i) & (HANDOFF_SLOTS - 1)];
+		uint32_t len = s->len & ~SLOT_MORE;
+
+		if (len > f[i].room) /* a smaller UMEM frame than the sender's */
+			return false;
+		memcpy(f[i].data, s->data, len);
+		f[i].len = len;
+		f->pkt_len += len;
+	}
+	f->nseg = k;
+	f->seg = k > 1 ? f + 1 : NULL;
+	return true;
+}
+
 /* Empty the rings towards this port into the worker's free frames, one ring after the
- * other. */
+ * other; a packet of several slots becomes a chain of as many frames. */
 static unsigned int switch_produce(void *state, struct xg_xsk_frame *f, unsigned int max)
 {
 	struct xg_l2_port *p = state;
@@ -210,21 +272,21 @@ static unsigned int switch_produce(void *state, struct xg_xsk_frame *f, unsigned
 
 	for (j = 0; j < sw->n && n < max; j++) {
 		struct handoff *r = &sw->ring[j * sw->n + p->index];
-		uint32_t tail, head;
+		uint32_t tail, head, k;
 
 		if (j == p->index)
 			continue;
 		tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
 		head = atomic_load_explicit(&r->head, memory_order_acquire);
-		for (; tail != head && n < max; tail++) {
-			const struct handoff_slot *s = &r->s[tail & (HANDOFF_SLOTS - 1)];
-
-			if (s->len > f[n].room) { /* a smaller UMEM frame than the sender's */
+		while (tail != head) {
+			k = pkt_slots(r, tail, head);
+			if (n + k > max)
+				break; /* the next round has the frames for it */
+			if (take(r, tail, k, &f[n]))
+				n += k;
+			else
 				count(&p->too_long, 1);
-				continue;
-			}
-			memcpy(f[n].data, s->data, s->len);
-			f[n++].len = s->len;
+			tail += k;
 		}
 		atomic_store_explicit(&r->tail, tail, memory_order_release);
 	}
