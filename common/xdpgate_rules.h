@@ -29,7 +29,7 @@
 /* The match fields, one row each, in the order of the EC tuple: X(ID, name, keyword).
  * ID makes enum xg_field (XG_F_ID) and keyword is the rule language's word for the field.
  * Userspace derives every per-field list from this table, taking the functions of a field
- * from its name: parse_NAME (user/rules/lang.c), fmt_NAME (format.c), has_NAME and
+ * from its name: parse_NAME (user/rules/lang.c), fmt_NAME (format.c), has_NAME (field.c),
  * match_NAME (ref.c), covers_NAME (check.c) and build_NAME (compile.c). A new field is one
  * row here plus those functions, and its lookup in xdp/xdpgate.bpf.c. */
 #define XG_FIELDS(X)                        \

@@ -153,13 +153,14 @@ bool xg_rule_matches(const struct xg_rule *r, const struct xg_pkt *pkt);
  * the log. The gate counts per CPU, so over K CPUs one frame in N is logged, give or take K. */
 bool xg_rule_log_sampled(const struct xg_rule *r, uint64_t nth);
 
-/* Per field (enum xg_field, rows of XG_FIELDS): the rule language's word for it, whether
- * r has a condition on it, and whether pkt meets that condition (true when r has none). */
+/* Per field (enum xg_field, rows of XG_FIELDS): the rule language's word for it and
+ * whether r has a condition on it (field.c, which the parser links without the
+ * classifier), and whether pkt meets that condition, true when r has none (ref.c). */
 const char *xg_field_keyword(enum xg_field f);
 bool xg_rule_has_cond(const struct xg_rule *r, enum xg_field f);
 bool xg_rule_cond_holds(const struct xg_rule *r, enum xg_field f, const struct xg_pkt *pkt);
 
-/* Clear the bits of addr (size bytes) past the first len; true if any were set. */
+/* Prefix helpers (field.c). Clear the bits of addr (size bytes) past the first len; true if any were set. */
 bool xg_addr_mask(uint8_t *addr, unsigned int len, size_t size);
 /* a and b (16 bytes each at most) agree in their first len bits, len <= 128. */
 bool xg_addr_same_prefix(const uint8_t *a, const uint8_t *b, unsigned int len);
