@@ -83,6 +83,7 @@ struct xg_pkt {
 	__u8 tcp_flags;	 /* FIN=0x01 ... CWR=0x80, as on the wire (byte 13) */
 	__u8 icmp_type;
 	__u8 icmp_code;
+	__u8 ct_state; /* enum xg_ct_state: set by the gate's ct step, never by the parser */
 };
 
 struct xg_vlan_hdr {

@@ -41,7 +41,8 @@
 	X(VLAN, vlan, "vlan")               \
 	X(ETHER, ether, "ether")            \
 	X(TCPFLAGS, tcp_flags, "tcp-flags") \
-	X(ICMP, icmp_type, "icmp-type")
+	X(ICMP, icmp_type, "icmp-type")     \
+	X(CT, ct, "ct")
 
 #define XG_F_ENUM(id, name, keyword) XG_F_##id,
 enum xg_field {
@@ -49,7 +50,7 @@ enum xg_field {
 	XG_F_MAX,
 };
 #undef XG_F_ENUM
-_Static_assert(XG_F_MAX == 9, "first_match() in xdp/xdpgate.bpf.c ANDs exactly nine fields");
+_Static_assert(XG_F_MAX == 10, "first_match() in xdp/xdpgate.bpf.c ANDs exactly ten fields");
 
 /* The array-indexed fields share one array map: per slot, these ranges. An index of
  * NONE means the frame has no such value (no L3, no TCP/UDP header, no tag ...). */
@@ -60,6 +61,7 @@ _Static_assert(XG_F_MAX == 9, "first_match() in xdp/xdpgate.bpf.c ANDs exactly n
 #define XG_ICMP_NONE 512      /* 0..255 ICMP type, 256..511 ICMPv6 type; 512: neither */
 #define XG_ICMP6_BASE 256     /* index of ICMPv6 type 0 */
 #define XG_ETHER_VALUES 65536 /* 0..65535; every frame has an EtherType, so no NONE */
+#define XG_CT_VALUES 5	      /* enum xg_ct_state (common/ct_state.h); 0 is "no state" */
 _Static_assert(XG_ICMP6_BASE + 256 == XG_ICMP_NONE, "ICMP and ICMPv6 types fill 0..NONE-1");
 
 #define XG_ECA_PROTO 0
@@ -69,7 +71,8 @@ _Static_assert(XG_ICMP6_BASE + 256 == XG_ICMP_NONE, "ICMP and ICMPv6 types fill 
 #define XG_ECA_ETHER (XG_ECA_VLAN + XG_VLAN_NONE + 1)
 #define XG_ECA_TCPFLAGS (XG_ECA_ETHER + XG_ETHER_VALUES)
 #define XG_ECA_ICMP (XG_ECA_TCPFLAGS + XG_TCPFLAGS_NONE + 1)
-#define XG_ECA_SIZE (XG_ECA_ICMP + XG_ICMP_NONE + 1) /* entries per slot */
+#define XG_ECA_CT (XG_ECA_ICMP + XG_ICMP_NONE + 1)
+#define XG_ECA_SIZE (XG_ECA_CT + XG_CT_VALUES) /* entries per slot */
 
 /* IPv4 addresses map to classes through a DIR-16-8-8 table per field (src, dst), so the
  * lookup costs at most three array reads whatever the rule count: the top 16 bits index
@@ -109,7 +112,6 @@ struct xg_bits {
 struct xg_cache_key {
 	__u32 gen;
 	__u16 ec[XG_F_MAX];
-	__u16 _pad;
 };
 _Static_assert(sizeof(struct xg_cache_key) == 24, "xg_cache_key layout");
 

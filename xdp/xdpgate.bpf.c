@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "common/ct_state.h"
 #include "common/flow_hash.h"
 #include "common/parse.h"
 #include "common/xdpgate_structs.h"
@@ -371,6 +372,8 @@ static __always_inline __u32 eca_index(__u32 f, const struct xg_pkt *p)
 	case XG_F_TCPFLAGS:
 		return XG_ECA_TCPFLAGS +
 		       (p->l4_ok && p->l4_proto == IPPROTO_TCP ? p->tcp_flags : XG_TCPFLAGS_NONE);
+	case XG_F_CT:
+		return XG_ECA_CT + (p->ct_state < XG_CT_VALUES ? p->ct_state : XG_CT_NONE);
 	default: /* XG_F_ICMP */
 		return XG_ECA_ICMP + icmp_index(p);
 	}
@@ -427,7 +430,7 @@ static __always_inline __u32 lowest_bit(__u64 x)
 static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *sc,
 					 const struct xg_cache_key *k, const __u32 *from)
 {
-	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8;
+	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8, *b9;
 	__u32 w;
 
 	/* a missing vector means an EC no rule accepts (or a slot being rebuilt) */
@@ -440,11 +443,12 @@ static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *s
 	b6 = field_bits(slot, sc->fields, 6, k);
 	b7 = field_bits(slot, sc->fields, 7, k);
 	b8 = field_bits(slot, sc->fields, 8, k);
-	if (!b0 || !b1 || !b2 || !b3 || !b4 || !b5 || !b6 || !b7 || !b8)
+	b9 = field_bits(slot, sc->fields, 9, k);
+	if (!b0 || !b1 || !b2 || !b3 || !b4 || !b5 || !b6 || !b7 || !b8 || !b9)
 		return 0;
 	for (w = 0; w < XG_BITS_WORDS && w < sc->nwords; w++) {
 		__u64 acc = b0->w[w] & b1->w[w] & b2->w[w] & b3->w[w] & b4->w[w] & b5->w[w] &
-			    b6->w[w] & b7->w[w] & b8->w[w];
+			    b6->w[w] & b7->w[w] & b8->w[w] & b9->w[w];
 
 		/* Words before from's are skipped. *from is read from memory in each round: a
 		 * value kept in a register would carry what each comparison taught the verifier
@@ -793,6 +797,141 @@ static __noinline void log_frame(struct xdp_md *ctx, struct xg_stats_rec *st, __
 	bpf_ringbuf_submit(rec, 0);
 }
 
+/* ---- connection state (`ct`: common/ct_state.h, docs/conntrack.md) ----
+ * Only a gate loaded for a rule set with `ct` has this code: xg_ct_mode is set at load
+ * (user/rules/ct.c), and with it 0 the verifier drops every path to the kfuncs. The types are
+ * the kernel's through CO-RE: a struct nf_conn of the one field read, relocated against the
+ * kernel's BTF (a complete struct, not a forward declaration, so libbpf finds the kfunc's
+ * prototype compatible), rather than a vmlinux.h, whose types clash with the uapi headers
+ * common/ shares with userspace. */
+const volatile __u32 xg_ct_mode = XG_CT_MODE_OFF;
+
+struct nf_conn {
+	unsigned long status;
+} __attribute__((preserve_access_index));
+
+struct bpf_ct_opts {
+	__s32 netns_id;
+	__s32 error;
+	__u8 l4proto;
+	__u8 dir;
+	__u8 reserved[2];
+};
+
+extern struct nf_conn *bpf_xdp_ct_lookup(struct xdp_md *ctx, struct bpf_sock_tuple *tuple,
+					 __u32 tuple__sz, struct bpf_ct_opts *opts,
+					 __u32 opts__sz) __ksym;
+extern void bpf_ct_release(struct nf_conn *ct) __ksym;
+
+/* XG_CT_MODE_INJECT (tests only): the lookup's answer (enum xg_ct_found) comes from here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_ct_inject SEC(".maps");
+
+/* What conntrack holds for tuple t (enum xg_ct_found). */
+static __always_inline __u32 ct_lookup(struct xdp_md *ctx, struct xg_stats_rec *st,
+				       struct bpf_sock_tuple *t, __u32 tlen, __u8 proto)
+{
+	struct bpf_ct_opts o = { .netns_id = -1, .l4proto = proto }; /* -1: the frame's netns */
+	struct nf_conn *ct;
+	__u32 zero = 0, *v, f;
+
+	if (xg_ct_mode == XG_CT_MODE_INJECT) {
+		v = bpf_map_lookup_elem(&xg_ct_inject, &zero);
+		return v ? *v : XG_CTF_MISS;
+	}
+	ct = bpf_xdp_ct_lookup(ctx, t, tlen, &o, sizeof(o));
+	if (!ct) {
+		if (o.error != -2) /* -ENOENT: no entry, the normal miss */
+			count(st, XG_CNT_CT_ERROR, 0);
+		return XG_CTF_MISS;
+	}
+	f = xg_ct_found_of(ct->status, o.dir);
+	bpf_ct_release(ct);
+	return f;
+}
+
+/* The TCP/UDP header an ICMP error quotes (its IP header at off) as a lookup tuple; its
+ * length, or 0 when there is none to look up. A quoted ICMP query (a ping that met an error)
+ * has no tuple the kfuncs take: *found becomes what its reply would be, established. */
+static __always_inline __u32 ct_inner_tuple(struct xdp_md *ctx, const struct xg_pkt *p,
+					    struct bpf_sock_tuple *t, __u8 *proto, __u32 *found)
+{
+	__u32 off = p->l4_off + 8, l4;
+	__u8 b[40];
+
+	if (p->family == 4) {
+		if (bpf_xdp_load_bytes(ctx, off, b, 20) || (b[0] >> 4) != 4 || (b[0] & 15) < 5 ||
+		    (b[6] & 0x1f) || b[7])
+			return 0; /* not IPv4, or a later fragment: no ports */
+		*proto = b[9];
+		l4 = off + (b[0] & 15) * 4;
+		__builtin_memcpy(&t->ipv4.saddr, &b[12], 8);
+	} else {
+		if (bpf_xdp_load_bytes(ctx, off, b, 40) || (b[0] >> 4) != 6)
+			return 0;
+		*proto = b[6];
+		l4 = off + 40;
+		__builtin_memcpy(t->ipv6.saddr, &b[8], 32);
+	}
+	if (bpf_xdp_load_bytes(ctx, l4, b, 4))
+		return 0;
+	if ((p->family == 4 && *proto == IPPROTO_ICMP && xg_ct_icmp4_need(b[0]) == XG_CTN_QUERY) ||
+	    (p->family == 6 && *proto == XG_IPPROTO_ICMPV6 &&
+	     xg_ct_icmp6_need(b[0]) == XG_CTN_QUERY)) {
+		*found = XG_CTF_ESTABLISHED;
+		return 0;
+	}
+	if (*proto != IPPROTO_TCP && *proto != IPPROTO_UDP)
+		return 0;
+	if (p->family == 4) {
+		__builtin_memcpy(&t->ipv4.sport, b, 4);
+		return sizeof(t->ipv4);
+	}
+	__builtin_memcpy(&t->ipv6.sport, b, 4);
+	return sizeof(t->ipv6);
+}
+
+/* The frame's connection state (enum xg_ct_state), counted. A call: the path of a set
+ * without `ct` keeps its registers. */
+static __noinline __u32 ct_state(struct xdp_md *ctx, struct xg_stats_rec *st,
+				 const struct xg_pkt *p, __u64 len)
+{
+	struct bpf_sock_tuple t = {};
+	__u32 need, tlen = 0, found = XG_CTF_MISS, s;
+	__u8 proto = 0;
+
+	if (!st || !p)
+		return XG_CT_NONE;
+	need = xg_ct_need(p);
+	if (need == XG_CTN_OWN) {
+		proto = p->l4_proto;
+		if (p->family == 4) {
+			t.ipv4.saddr = p->saddr[0];
+			t.ipv4.daddr = p->daddr[0];
+			t.ipv4.sport = xg_htons(p->sport);
+			t.ipv4.dport = xg_htons(p->dport);
+			tlen = sizeof(t.ipv4);
+		} else {
+			__builtin_memcpy(t.ipv6.saddr, p->saddr, 16);
+			__builtin_memcpy(t.ipv6.daddr, p->daddr, 16);
+			t.ipv6.sport = xg_htons(p->sport);
+			t.ipv6.dport = xg_htons(p->dport);
+			tlen = sizeof(t.ipv6);
+		}
+	} else if (need == XG_CTN_INNER) {
+		tlen = ct_inner_tuple(ctx, p, &t, &proto, &found);
+	}
+	if (tlen)
+		found = ct_lookup(ctx, st, &t, tlen, proto);
+	s = xg_ct_state_of(p, found);
+	count(st, XG_CNT_CT + (s < XG_CT_STATE_MAX ? s : XG_CT_NONE), len);
+	return s;
+}
+
 /* The full path: parse, count the outcome, classify. Sets the verdict and the redirect
  * target, and logs the frame if its rule says so. The parsed frame lives here, so the xsk
  * fast path does not zero it. */
@@ -816,6 +955,8 @@ static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data
 	*verdict = sc->default_verdict;
 	if (*verdict != XG_VERDICT_PASS && *verdict != XG_VERDICT_DROP)
 		*verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
+	if (xg_ct_mode && (sc->fields & (1u << XG_F_CT)))
+		pkt.ct_state = (__u8)ct_state(ctx, st, &pkt, len);
 	if (sc->nrules)
 		rule = classify(slot, sc, &pkt, len);
 	if (rule >= 0 && rule < XG_RULES_MAX_BPF) {

@@ -131,6 +131,12 @@ static bool covers_icmp_type(const struct xg_rule *i, const struct xg_rule *j)
 	return j->has_icmp_type && j->icmp_family == i->icmp_family && j->icmp_type == i->icmp_type;
 }
 
+/* every state j admits, i admits too */
+static bool covers_ct(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return j->ct_states && !(j->ct_states & ~i->ct_states);
+}
+
 /* Every frame j matches, i matches too. */
 static bool covers(const struct xg_rule *i, const struct xg_rule *j)
 {

@@ -373,6 +373,35 @@ static int build_icmp_type(struct fctx *x)
 	return build_eq(x, XG_F_ICMP, icmp_index, XG_ECA_ICMP, XG_ICMP_NONE, XG_ICMP_NONE);
 }
 
+/* ct: a set of states per rule, so each state value's rules are W plus those naming it */
+static int build_ct(struct fctx *x)
+{
+	uint64_t *bits = malloc(x->c->nwords * sizeof(uint64_t));
+	uint32_t v, r;
+	int ec, err = -1;
+
+	if (!bits)
+		return -1;
+	for (v = 0; v < XG_CT_VALUES; v++) {
+		uint64_t h = x->hw;
+
+		memcpy(bits, x->wbits, x->c->nwords * sizeof(uint64_t));
+		for (r = 0; r < x->rs->n; r++) {
+			if (!((x->rs->rules[r].ct_states >> v) & 1))
+				continue;
+			h ^= x->z[r];
+			xg_bit_set(bits, r);
+		}
+		if ((ec = xg_ec_intern(x, h, bits)) < 0)
+			goto out;
+		x->c->eca[XG_ECA_CT + v] = (uint16_t)ec;
+	}
+	err = 0;
+out:
+	free(bits);
+	return err;
+}
+
 static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint64_t *z,
 		       enum xg_field f)
 {

@@ -79,6 +79,11 @@ static bool has_icmp_type(const struct xg_rule *r)
 	return r->has_icmp_type;
 }
 
+static bool has_ct(const struct xg_rule *r)
+{
+	return r->ct_states != 0;
+}
+
 #define FIELD_ROW(id, name, keyword) [XG_F_##id] = { keyword, has_##name },
 static const struct {
 	const char *keyword;

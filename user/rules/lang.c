@@ -252,6 +252,36 @@ static int parse_icmp_type(const struct pctx *c, struct pstate *st, const struct
 	return 0;
 }
 
+/* STATE[,STATE...]: nftables' words; each at most once. */
+static int parse_ct(const struct pctx *c, struct pstate *st, const struct tok *t)
+{
+	const char *s = t->s, *comma;
+	struct showbuf sb;
+	uint8_t states = 0;
+	unsigned int i;
+	size_t len;
+
+	for (;;) {
+		comma = strchr(s, ',');
+		len = comma ? (size_t)(comma - s) : strlen(s);
+		for (i = 1; i < 5; i++)
+			if (strlen(xg_ct_state_names[i]) == len && !memcmp(xg_ct_state_names[i], s, len))
+				break;
+		if (i == 5)
+			return xg_perr(c, t->col,
+				       "invalid ct state '%s' (new, established, related, invalid)",
+				       xg_tok_show(&sb, t->s));
+		if (states & (1u << i))
+			return xg_perr(c, t->col, "state repeated in ct '%s'", xg_tok_show(&sb, t->s));
+		states |= (uint8_t)(1u << i);
+		if (!comma)
+			break;
+		s = comma + 1;
+	}
+	st->r->ct_states = states;
+	return 0;
+}
+
 #define PARSE_ROW(id, name, keyword) [XG_F_##id] = parse_##name,
 static int (*const parse_cond[XG_F_MAX])(const struct pctx *c, struct pstate *st,
 					 const struct tok *t) = { XG_FIELDS(PARSE_ROW) };

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "user/util/log.h"
+#include "user/rules/ct.h"
 #include "user/rules/load.h"
 #include "user/rules/setload.h"
 #include "xdpgate.skel.h"
@@ -187,8 +188,10 @@ static const struct {
 	{ XG_F_VLAN, XG_ECA_VLAN, XG_ECA_ETHER - XG_ECA_VLAN },
 	{ XG_F_ETHER, XG_ECA_ETHER, XG_ECA_TCPFLAGS - XG_ECA_ETHER },
 	{ XG_F_TCPFLAGS, XG_ECA_TCPFLAGS, XG_ECA_ICMP - XG_ECA_TCPFLAGS },
-	{ XG_F_ICMP, XG_ECA_ICMP, XG_ECA_SIZE - XG_ECA_ICMP },
+	{ XG_F_ICMP, XG_ECA_ICMP, XG_ECA_CT - XG_ECA_ICMP },
+	{ XG_F_CT, XG_ECA_CT, XG_ECA_SIZE - XG_ECA_CT },
 };
+_Static_assert(XG_F_CT == XG_F_MAX - 1, "eca_ranges has a row for each array-indexed field");
 
 /* The slot's small-set words in one batch: each value's rule word through its class. */
 static int write_w64(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
@@ -540,6 +543,13 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 
 	if (bpf_map_lookup_elem(m->config, &key, &cfg))
 		return -errno;
+	if (initial) {
+		cfg.features = xg_ruleset_uses_ct(rs) ? XG_FEAT_CT : 0; /* as xg_ct_specialise */
+	} else if (xg_ruleset_uses_ct(rs) && !(cfg.features & XG_FEAT_CT)) {
+		pr_warn("rules: the set uses 'ct', but this gate was loaded without connection "
+			"tracking: detach it and attach it with this set\n");
+		return -EOPNOTSUPP;
+	}
 	if (!initial) {
 		err = accept_pending(m);
 		if (err)
@@ -766,7 +776,9 @@ int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool l
 		pr_warn("cannot open the gate object: %s\n", strerror(-err));
 		goto out;
 	}
-	err = xg_gate_maps_create(gp->skel, &gp->maps);
+	err = xg_ct_specialise(gp->skel, rs, load);
+	if (!err)
+		err = xg_gate_maps_create(gp->skel, &gp->maps);
 	if (!err)
 		err = xg_rules_install(&gp->maps, rs, &c, true);
 	if (!err && load) {

@@ -96,6 +96,14 @@ static bool match_icmp_type(const struct xg_rule *r, const struct xg_pkt *pkt)
 	return pkt->l4_ok && (v4 || v6) && pkt->icmp_type == r->icmp_type;
 }
 
+/* The frame's connection state is an input (pkt->ct_state, from the kernel's conntrack at
+ * the gate, common/ct_state.h): a condition holds when it names that state. No state
+ * (XG_CT_NONE: no IP, untracked ICMPv6, other protocols) meets no condition. */
+static bool match_ct(const struct xg_rule *r, const struct xg_pkt *pkt)
+{
+	return pkt->ct_state != 0 && pkt->ct_state < 8 && (r->ct_states >> pkt->ct_state) & 1;
+}
+
 #define MATCH_ROW(id, name, keyword) [XG_F_##id] = match_##name,
 static bool (*const field_match[XG_F_MAX])(const struct xg_rule *r,
 					   const struct xg_pkt *pkt) = { XG_FIELDS(MATCH_ROW) };

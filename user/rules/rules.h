@@ -6,7 +6,8 @@
  * Syntax, one rule per line ('#' starts a comment):
  *   ACTION [src PREFIX|@SET] [dst PREFIX|@SET] [proto tcp|udp|icmp|icmpv6|NUM]
  *          [sport PORTS] [dport PORTS] [vlan ID] [ether arp|ipv4|ipv6|HEX]
- *          [tcp-flags FLAGS] [icmp-type TYPE] [limit RATE [burst N]]
+ *          [tcp-flags FLAGS] [icmp-type TYPE] [ct STATE[,STATE...]]
+ *          [limit RATE [burst N]]
  *   ACTION  = pass | drop | tx | redirect IFACE | xsk
  *          [log [every N]]
  *   default pass|drop          (at most once; the verdict when no rule matches)
@@ -87,6 +88,9 @@ struct xg_rule {
 	bool has_icmp_type;
 	uint8_t icmp_family; /* 4: ICMP, 6: ICMPv6 (from proto; ICMP when none given) */
 	uint8_t icmp_type;
+	/* ct STATE,...: bit s set for each enum xg_ct_state s named (common/ct_state.h); 0: no
+	 * condition. A frame with no state (XG_CT_NONE) meets no ct condition. */
+	uint8_t ct_states;
 	/* limit RATE [burst N]: rate in frames (or bytes, limit_bytes) per second, burst in
 	 * the same unit; limit_rate 0: no limit */
 	uint64_t limit_rate, limit_burst;
@@ -109,6 +113,8 @@ void xg_ruleset_free(struct xg_ruleset *rs);
 /* Insert a copy of r before index at (at == rs->n appends). 0 or -ENOMEM/-E2BIG. */
 int xg_ruleset_insert(struct xg_ruleset *rs, size_t at, const struct xg_rule *r);
 int xg_ruleset_delete(struct xg_ruleset *rs, size_t at);
+/* Some rule of rs has a `ct` condition (the gate then needs its connection-state code). */
+bool xg_ruleset_uses_ct(const struct xg_ruleset *rs);
 
 /* The set of rs named name, or NULL. */
 struct xg_set *xg_ruleset_set(const struct xg_ruleset *rs, const char *name);

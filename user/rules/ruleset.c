@@ -53,3 +53,13 @@ int xg_ruleset_delete(struct xg_ruleset *rs, size_t at)
 	rs->n--;
 	return 0;
 }
+
+bool xg_ruleset_uses_ct(const struct xg_ruleset *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->rules[i].ct_states)
+			return true;
+	return false;
+}
