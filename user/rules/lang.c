@@ -265,14 +265,16 @@ static int parse_ct(const struct pctx *c, struct pstate *st, const struct tok *t
 		comma = strchr(s, ',');
 		len = comma ? (size_t)(comma - s) : strlen(s);
 		for (i = 1; i < 5; i++)
-			if (strlen(xg_ct_state_names[i]) == len && !memcmp(xg_ct_state_names[i], s, len))
+			if (strlen(xg_ct_state_names[i]) == len &&
+			    !memcmp(xg_ct_state_names[i], s, len))
 				break;
 		if (i == 5)
 			return xg_perr(c, t->col,
 				       "invalid ct state '%s' (new, established, related, invalid)",
 				       xg_tok_show(&sb, t->s));
 		if (states & (1u << i))
-			return xg_perr(c, t->col, "state repeated in ct '%s'", xg_tok_show(&sb, t->s));
+			return xg_perr(c, t->col, "state repeated in ct '%s'",
+				       xg_tok_show(&sb, t->s));
 		states |= (uint8_t)(1u << i);
 		if (!comma)
 			break;
