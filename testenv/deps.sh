@@ -13,6 +13,7 @@ PKGS=(
 	systemd # systemd-analyze verify of contrib/xdpgate@.service (no running systemd needed)
 	liburing-dev # udp_rx --mode uring (bench/rx_uring.h)
 	libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang (testenv/fuzz/)
+	nftables # `nft`: attach's conntrack table for `ct` rules, and test-ct.sh's reference run
 )
 
 PKGS+=("$@")

@@ -1,0 +1,185 @@
+#!/bin/bash
+# Connection state (`ct`, docs/conntrack.md) on a live gate, held to nftables: one scenario
+# played twice, each time in a fresh environment, first through an nftables rule set using
+# `ct state` (prerouting, after conntrack), then through the gate with the same rules. After
+# every step the per-rule counters of the two runs must be equal: the same frames met the
+# same rule. Steps, in IPv4 and IPv6: ICMP echo both ways; TCP opened from either side and
+# closed by either side; an RST; UDP request and answer both ways; an ICMP error about a
+# tracked UDP flow (related); stray TCP segments (a bare ACK, SYN-ACK, FIN-ACK, RST) with no
+# connection. Plus: attach/detach manage the conntrack table, and `ct` errors. Run by
+# run-tests.sh (errexit on; see lib-assert.sh).
+# shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
+
+XG=${XDPGATE:-$ROOT/build/xdpgate}
+PEER=$ROOT/testenv/ct_peer.py
+
+xg() { te_dut "$XG" "$@"; }
+
+# The rule set, in the gate's words and in nftables' (same order; each nft rule counts).
+CT_GATE_RULES='pass ct established,related
+pass proto tcp dport 22 ct new
+pass proto udp dport 53 ct new
+pass proto icmp icmp-type echo-request
+pass proto icmpv6 icmp-type echo-request
+drop ct invalid
+default drop'
+CT_NFT_RULES=(
+	"ct state established,related counter accept"
+	"tcp dport 22 ct state new counter accept"
+	"udp dport 53 ct state new counter accept"
+	"icmp type echo-request counter accept"
+	"icmpv6 type echo-request counter accept"
+	"ct state invalid counter drop"
+	"counter drop"
+)
+
+# The per-rule counters of this run, as one line "n1 n2 ... default".
+counters_nft() {
+	te_dut nft -j list chain inet xgct in |
+		jq -r '[.nftables[] | select(.rule) | .rule.expr[] | select(.counter) |
+			.counter.packets] | map(tostring) | join(" ")'
+}
+
+counters_gate() {
+	local rules st
+	rules=$(xg rules list "$TE_DUT_IF" --json)
+	st=$(xg status "$TE_DUT_IF" --json)
+	jq -rn --argjson r "$rules" --argjson s "$st" '
+		($r.rules | map(.packets)) as $p |
+		($s.interfaces[0].counters | .pass.packets + .drop.packets) as $all |
+		$p + [$all - ($p | add)] | map(tostring) | join(" ")'
+}
+
+# settle: until the counters read the same twice 0.2 s apart (3 s at most): the last frames
+# of a step (a final ACK after the client exited) have arrived. Prints them.
+settle() {
+	local a b i
+	a=$($COUNTERS)
+	for ((i = 0; i < 15; i++)); do
+		sleep 0.2
+		b=$($COUNTERS)
+		[[ $a == "$b" ]] && break
+		a=$b
+	done
+	echo "$b"
+}
+
+# peer STEP...: one step of testenv/ct_peer.py, started by peer_start for this environment.
+peer() {
+	local line
+	echo "$*" >&"${CT_PEER[1]}"
+	read -r -t 15 line <&"${CT_PEER[0]}"
+	[[ $line == ok ]] || _assert_fail_msg "ct_peer.py: ${line:-no answer in 15 s}"
+}
+
+peer_start() {
+	coproc CT_PEER { python3 "$PEER" "$TE_NS_GEN" "$TE_NS_DUT"; }
+}
+
+# End the peer: it exits at the end of its input.
+peer_stop() {
+	local pid=$CT_PEER_PID
+	exec {CT_PEER[1]}>&-
+	wait "$pid"
+}
+
+# stray SRC DST SPORT FLAGS: one TCP segment from gen to dut:22, no connection behind it.
+stray() {
+	peer raw "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" "$1" "$2" "$3" 22 "$4"
+}
+
+# One family's steps; each step's counters appended to $CT_TMP/$RUN.
+family_steps() {
+	local fam=$1 gen dut step out="$CT_TMP/$RUN"
+	if [[ $fam == 4 ]]; then gen=$TE_GEN_IP4 dut=$TE_DUT_IP4; else gen=$TE_GEN_IP6 dut=$TE_DUT_IP6; fi
+	step() { echo "v$fam $1: $(settle)" >>"$out"; }
+	te_gen ping -c 1 -W 2 "$dut" >/dev/null
+	step "ping in"
+	te_dut ping -c 1 -W 2 "$gen" >/dev/null
+	step "ping out"
+	peer tcp gen "$dut" 22 client
+	step "tcp in, client closes"
+	peer tcp gen "$dut" 22 server
+	step "tcp in, server closes"
+	peer tcp gen "$dut" 22 rst
+	step "tcp in, rst"
+	peer tcp dut "$gen" 8080 client
+	step "tcp out, client closes"
+	peer tcp dut "$gen" 8080 server
+	step "tcp out, server closes"
+	peer udp gen "$dut" 53
+	step "udp in"
+	peer udp dut "$gen" 5353
+	step "udp out"
+	peer udp-noreply dut "$gen" 9 # gen answers: port unreachable
+	step "icmp error about udp"
+	stray "$gen" "$dut" 40001 10
+	step "stray ack"
+	stray "$gen" "$dut" 40002 12
+	step "stray syn-ack"
+	stray "$gen" "$dut" 40003 11
+	step "stray fin-ack"
+	stray "$gen" "$dut" 40004 04
+	step "stray rst"
+}
+
+scenario() {
+	peer_start
+	family_steps 4
+	family_steps 6
+	peer_stop
+}
+
+# te_setup, keeping the scratch directory's removal in the EXIT trap it installs.
+env_up() {
+	te_setup
+	trap 'rm -rf "$CT_TMP"; te_cleanup_trap' EXIT
+}
+
+run_nft() {
+	local r
+	env_up
+	te_dut nft add table inet xgct
+	te_dut nft add chain inet xgct in \
+		'{ type filter hook prerouting priority -150; policy accept; }'
+	te_dut nft add rule inet xgct in iifname != "$TE_DUT_IF" accept
+	for r in "${CT_NFT_RULES[@]}"; do
+		# shellcheck disable=SC2086 # the rule's words are nft's arguments
+		te_dut nft add rule inet xgct in $r
+	done
+	RUN=nft COUNTERS=counters_nft scenario
+}
+
+run_gate() {
+	env_up
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	RUN=gate COUNTERS=counters_gate scenario
+}
+
+ct_setup() {
+	CT_TMP=$(mktemp -d /tmp/xg-ct.XXXXXX)
+	trap 'rm -rf "$CT_TMP"' EXIT
+}
+
+# The scenario through nftables, then through the gate: step by step, the same counters.
+test_ct_same_as_nftables() {
+	local i n
+	ct_setup
+	run_nft
+	run_gate
+	n=$(wc -l <"$CT_TMP/nft")
+	assert_eq "$n" "$(wc -l <"$CT_TMP/gate")" "steps played"
+	assert_ge "$n" 28
+	for ((i = 1; i <= n; i++)); do
+		assert_eq "$(sed -n "${i}p" "$CT_TMP/nft")" "$(sed -n "${i}p" "$CT_TMP/gate")" \
+			"nft's counters (left) and the gate's after step $i"
+	done
+	# every state was met, and no lookup failed
+	for i in new established related invalid; do
+		assert_ge "$(xg status "$TE_DUT_IF" --json |
+			jq -r ".interfaces[0].counters.ct_$i.packets")" 1 "ct_$i"
+	done
+	assert_eq 0 "$(xg status "$TE_DUT_IF" --json |
+		jq -r '.interfaces[0].counters.ct_lookup_error.packets')" "ct_lookup_error"
+}
