@@ -6,7 +6,8 @@
 # same rule. Steps, in IPv4 and IPv6: ICMP echo both ways; TCP opened from either side and
 # closed by either side; an RST; UDP request and answer both ways; an ICMP error about a
 # tracked UDP flow (related); stray TCP segments (a bare ACK, SYN-ACK, FIN-ACK, RST) with no
-# connection. Plus: attach/detach manage the conntrack table, and `ct` errors. Run by
+# connection. Plus: attach/detach manage the conntrack table, `ct list|count`, and `ct`
+# errors. Run by
 # run-tests.sh (errexit on; see lib-assert.sh).
 # shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
 
@@ -182,4 +183,50 @@ test_ct_same_as_nftables() {
 	done
 	assert_eq 0 "$(xg status "$TE_DUT_IF" --json |
 		jq -r '.interfaces[0].counters.ct_lookup_error.packets')" "ct_lookup_error"
+}
+
+# attach with `ct` rules creates the conntrack table (and `ct count` says so); a connection
+# shows in `ct list`; detach removes the table; a set without `ct` creates none.
+test_ct_attach_detach_table() {
+	local table
+	ct_setup
+	env_up
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	table=$(xg ct count "$TE_DUT_IF" --json | jq -r .tracking_table)
+	assert_match '^xdpgate_ct_[0-9]+$' "$table"
+	assert_ok te_dut nft list table inet "$table"
+	peer_start
+	peer tcp gen "$TE_DUT_IP4" 22 server
+	peer_stop
+	assert_ge "$(xg ct count "$TE_DUT_IF" --json | jq -r .count)" 1 "entries after a flow"
+	assert_ok xg ct list "$TE_DUT_IF"
+	assert_match "tcp +6 .*dport=22 " "$ASSERT_OUT"
+	assert_eq 22 "$(xg ct list "$TE_DUT_IF" --json |
+		jq -r '[.entries[] | select(.proto == "tcp")][0].orig.dport')" "ct list --json"
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_fail te_dut nft list table inet "$table"
+	echo "pass proto tcp" >"$CT_TMP/plain.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules"
+	assert_eq "" "$(te_dut nft list tables)" "no table for a set without ct"
+}
+
+# Errors: an unknown state names file:line:col and changes nothing; a set with `ct` on a
+# gate attached without it is refused whole, the old set kept.
+test_ct_errors() {
+	ct_setup
+	env_up
+	printf 'pass proto tcp\n' >"$CT_TMP/plain.rules"
+	printf 'pass proto tcp\npass ct new,establshed\n' >"$CT_TMP/typo.rules"
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	assert_fail xg rules check "$CT_TMP/typo.rules"
+	assert_match "typo.rules:2:9: invalid ct state 'new,establshed'" "$ASSERT_OUT"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules"
+	assert_fail xg rules load "$TE_DUT_IF" "$CT_TMP/typo.rules"
+	assert_match "typo.rules:2:9: invalid ct state" "$ASSERT_OUT"
+	assert_fail xg rules load "$TE_DUT_IF" "$CT_TMP/host.rules"
+	assert_match "loaded without connection tracking" "$ASSERT_OUT"
+	assert_eq "pass proto tcp" "$(xg rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')" \
+		"the old set stays"
+	assert_eq "" "$(te_dut nft list tables)" "no conntrack table appeared"
 }

@@ -71,7 +71,7 @@ void xg_ct_table_name(int ifindex, char *buf, size_t len)
 	snprintf(buf, len, "xdpgate_ct_%d", ifindex);
 }
 
-/* Run `nft CMD`; quiet: its stderr to /dev/null. The exit status, or -1. */
+/* Run `nft CMD`; quiet: its output to /dev/null. The exit status, or -1. */
 static int run_nft(const char *cmd, bool quiet)
 {
 	char *argv[] = { "nft", (char *)cmd, NULL };
@@ -81,8 +81,10 @@ static int run_nft(const char *cmd, bool quiet)
 
 	if (posix_spawn_file_actions_init(&fa))
 		return -1;
-	if (quiet)
+	if (quiet) {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	}
 	err = posix_spawnp(&pid, "nft", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (err) {
@@ -125,4 +127,13 @@ int xg_ct_tracking_off(int ifindex)
 	snprintf(cmd, sizeof(cmd), "delete table inet %s", name);
 	run_nft(cmd, true); /* absent: nothing to do */
 	return 0;
+}
+
+bool xg_ct_tracking_present(int ifindex)
+{
+	char name[32], cmd[96];
+
+	xg_ct_table_name(ifindex, name, sizeof(name));
+	snprintf(cmd, sizeof(cmd), "list table inet %s", name);
+	return run_nft(cmd, true) == 0;
 }

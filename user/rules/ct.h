@@ -24,6 +24,8 @@ bool xg_ct_kfuncs_present(void);
  * present. 0, or -1 after one line naming what failed. */
 int xg_ct_tracking_on(int ifindex);
 int xg_ct_tracking_off(int ifindex);
+/* The table is in place (nft lists it). */
+bool xg_ct_tracking_present(int ifindex);
 /* The table's name for ifindex. */
 void xg_ct_table_name(int ifindex, char *buf, size_t len);
 
