@@ -7,6 +7,8 @@
 #                              (who closes first) | rst (the client aborts: SO_LINGER 0)
 #   udp FROM ADDR PORT         one datagram and its answer
 #   udp-noreply FROM ADDR PORT one datagram to a port nobody listens on
+#   udp-bound FROM ADDR PORT LPORT   as udp, the client bound to LPORT
+#   udp-late ADDR LPORT PORT   from gen's PORT to dut's ADDR:LPORT: an answer come too late
 #   raw IFACE SMAC DMAC SRC DST SPORT DPORT FLAGS   one TCP segment (FLAGS hex) out of gen's
 #                              IFACE through AF_PACKET, checksums right, so conntrack judges
 #                              the segment, not its checksum
@@ -70,7 +72,7 @@ def tcp(ns, frm, addr, port, close):
     second.close()
 
 
-def udp(ns, frm, addr, port, reply=True):
+def udp(ns, frm, addr, port, reply=True, lport=0):
     srv = None
     if reply:
         ns.enter(other(frm))
@@ -80,6 +82,8 @@ def udp(ns, frm, addr, port, reply=True):
     ns.enter(frm)
     c = socket.socket(family(addr), socket.SOCK_DGRAM)
     c.settimeout(TIMEOUT)
+    if lport:
+        c.bind(("::" if ":" in addr else "0.0.0.0", int(lport)))
     c.sendto(b"query", (addr, int(port)))
     if srv:
         d, peer = srv.recvfrom(100)
@@ -88,6 +92,14 @@ def udp(ns, frm, addr, port, reply=True):
             raise RuntimeError("wrong answer")
         srv.close()
     c.close()
+
+
+def udp_late(ns, addr, lport, port):
+    ns.enter("gen")
+    s = socket.socket(family(addr), socket.SOCK_DGRAM)
+    s.bind(("::" if ":" in addr else "0.0.0.0", int(port)))
+    s.sendto(b"LATE", (addr, int(lport)))
+    s.close()
 
 
 def csum(data):
@@ -130,6 +142,10 @@ def step(ns, a):
         udp(ns, *a[1:])
     elif a[0] == "udp-noreply" and len(a) == 4:
         udp(ns, *a[1:], reply=False)
+    elif a[0] == "udp-bound" and len(a) == 5:
+        udp(ns, *a[1:4], lport=a[4])
+    elif a[0] == "udp-late" and len(a) == 4:
+        udp_late(ns, *a[1:])
     elif a[0] == "raw" and len(a) == 9:
         raw(ns, *a[1:])
     else:

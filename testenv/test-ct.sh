@@ -5,7 +5,8 @@
 # every step the per-rule counters of the two runs must be equal: the same frames met the
 # same rule. Steps, in IPv4 and IPv6: ICMP echo both ways; TCP opened from either side and
 # closed by either side; an RST; UDP request and answer both ways; an ICMP error about a
-# tracked UDP flow (related); stray TCP segments (a bare ACK, SYN-ACK, FIN-ACK, RST) with no
+# tracked UDP flow (related); a UDP answer after its entry timed out (UDP timeout 1 s in the
+# namespace); stray TCP segments (a bare ACK, SYN-ACK, FIN-ACK, RST) with no
 # connection. Plus: attach/detach manage the conntrack table, `ct list|count`, and `ct`
 # errors. Run by
 # run-tests.sh (errexit on; see lib-assert.sh).
@@ -84,6 +85,17 @@ peer_stop() {
 	wait "$pid"
 }
 
+# wait_udp_gone PORT: until conntrack has no UDP entry of the DUT's PORT (the namespace's UDP
+# timeout is 1 s, set by env_up), 10 s at most.
+wait_udp_gone() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		te_dut grep -q "udp .*sport=$1 " /proc/net/nf_conntrack || return 0
+		sleep 0.1
+	done
+	_assert_fail_msg "the UDP entry of port $1 did not time out in 10 s"
+}
+
 # stray SRC DST SPORT FLAGS: one TCP segment from gen to dut:22, no connection behind it.
 stray() {
 	peer raw "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" "$1" "$2" "$3" 22 "$4"
@@ -112,6 +124,11 @@ family_steps() {
 	step "udp in"
 	peer udp dut "$gen" 5353
 	step "udp out"
+	peer udp-bound dut "$gen" 5353 40053
+	step "udp out from a fixed port"
+	wait_udp_gone 40053
+	peer udp-late "$dut" 40053 5353 # the answer again, after the entry timed out
+	step "udp answer after the timeout"
 	peer udp-noreply dut "$gen" 9 # gen answers: port unreachable
 	step "icmp error about udp"
 	stray "$gen" "$dut" 40001 10
@@ -135,6 +152,7 @@ scenario() {
 env_up() {
 	te_setup
 	trap 'rm -rf "$CT_TMP"; te_cleanup_trap' EXIT
+	te_dut sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1
 }
 
 run_nft() {
@@ -171,7 +189,7 @@ test_ct_same_as_nftables() {
 	run_gate
 	n=$(wc -l <"$CT_TMP/nft")
 	assert_eq "$n" "$(wc -l <"$CT_TMP/gate")" "steps played"
-	assert_ge "$n" 28
+	assert_ge "$n" 32
 	for ((i = 1; i <= n; i++)); do
 		assert_eq "$(sed -n "${i}p" "$CT_TMP/nft")" "$(sed -n "${i}p" "$CT_TMP/gate")" \
 			"nft's counters (left) and the gate's after step $i"
