@@ -203,7 +203,7 @@ test_ct_same_as_nftables() {
 		jq -r '.interfaces[0].counters.ct_lookup_error.packets')" "ct_lookup_error"
 }
 
-# attach with `ct` rules creates the conntrack table (and `ct count` says so); a connection
+# attach with `ct` rules creates the conntrack table (`ct count` and status say so); a connection
 # shows in `ct list`; detach removes the table; a set without `ct` creates none.
 test_ct_attach_detach_table() {
 	local table
@@ -214,6 +214,8 @@ test_ct_attach_detach_table() {
 	table=$(xg ct count "$TE_DUT_IF" --json | jq -r .tracking_table)
 	assert_match '^xdpgate_ct_[0-9]+$' "$table"
 	assert_ok te_dut nft list table inet "$table"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "conntrack: .*tracking table inet $table present" "$ASSERT_OUT"
 	peer_start
 	peer tcp gen "$TE_DUT_IP4" 22 server
 	peer_stop
