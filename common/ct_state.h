@@ -28,6 +28,7 @@
 #include <linux/types.h>
 
 #include "common/parse.h"
+#include "common/xdpgate_rules.h"
 
 enum xg_ct_state {
 	XG_CT_NONE = 0, /* nothing to look up: matches no `ct` condition */
@@ -37,6 +38,8 @@ enum xg_ct_state {
 	XG_CT_INVALID,
 	XG_CT_STATE_MAX,
 };
+_Static_assert(XG_CT_STATE_MAX == XG_CT_VALUES && XG_CNT_CT + XG_CT_STATE_MAX == XG_CNT_CT_ERROR,
+	       "one EC array entry and one counter per state");
 
 /* The gate's rodata xg_ct_mode, set at load: no ct code, the kernel's conntrack, or (tests)
  * the lookup's answer from a map. */
