@@ -625,7 +625,7 @@ static void test_scale(void **state)
  * for a TCP/UDP frame's own tuple; for an ICMP error, the injected answer when the packet it
  * quotes is a TCP/UDP one (IPv4 not a later fragment, IPv6 without extension headers, its
  * ports inside the frame), established when it quotes an ICMP query, else a miss. Written
- * apart from xdp/xdpgate.bpf.c's ct_inner_tuple(), which it checks. */
+ * apart from xdp/gate_ct.h's ct_inner_tuple(), which it checks. */
 static __u32 model_found(const uint8_t *f, size_t len, const struct xg_pkt *p, __u32 injected)
 {
 	size_t off = (size_t)p->l4_off + 8, l4;

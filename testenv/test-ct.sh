@@ -7,8 +7,8 @@
 # closed by either side; an RST; UDP request and answer both ways; an ICMP error about a
 # tracked UDP flow (related); a UDP answer after its entry timed out (UDP timeout 1 s in the
 # namespace); stray TCP segments (a bare ACK, SYN-ACK, FIN-ACK, RST) with no
-# connection. Plus: attach/detach manage the conntrack table, `ct list|count`, and `ct`
-# errors. Run by
+# connection. Plus: attach/detach manage the conntrack table, `ct list|count`, `ct` errors,
+# and a set without `ct` runs no connection-state code (bpftool's xlated dump). Run by
 # run-tests.sh (errexit on; see lib-assert.sh).
 # shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
 
@@ -249,4 +249,25 @@ test_ct_errors() {
 	assert_eq "pass proto tcp" "$(xg rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')" \
 		"the old set stays"
 	assert_eq "" "$(te_dut nft list tables)" "no conntrack table appeared"
+}
+
+# A set without `ct` runs a program with no connection-state code: the verifier dropped every
+# path to the kfuncs (the load-time flag is 0); a set with `ct` has them.
+test_ct_code_only_with_ct() {
+	local id
+	ct_setup
+	env_up
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	echo "drop proto udp dport 9" >"$CT_TMP/plain.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules"
+	id=$(te_dut ip -d link show dev "$TE_DUT_IF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	assert_ok bpftool prog dump xlated id "$id"
+	assert_match "call array_map_lookup_elem" "$ASSERT_OUT"
+	assert_fail grep -q "bpf_xdp_ct_lookup\|bpf_ct_release" <<<"$ASSERT_OUT"
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	id=$(te_dut ip -d link show dev "$TE_DUT_IF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	assert_ok bpftool prog dump xlated id "$id"
+	assert_match "call bpf_xdp_ct_lookup" "$ASSERT_OUT"
+	assert_match "call bpf_ct_release" "$ASSERT_OUT"
 }
