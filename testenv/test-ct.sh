@@ -232,7 +232,8 @@ test_ct_attach_detach_table() {
 }
 
 # Errors: an unknown state names file:line:col and changes nothing; a set with `ct` on a
-# gate attached without it is refused whole, the old set kept.
+# gate attached without it is refused whole, the old set kept; `run` on a free interface
+# refuses a set with `ct`.
 test_ct_errors() {
 	ct_setup
 	env_up
@@ -249,6 +250,12 @@ test_ct_errors() {
 	assert_eq "pass proto tcp" "$(xg rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')" \
 		"the old set stays"
 	assert_eq "" "$(te_dut nft list tables)" "no conntrack table appeared"
+	# run on a free interface cannot turn conntrack on: one line, nothing attached
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_fail te_dut timeout 20 "$XG" run "$TE_DUT_IF" --rules "$CT_TMP/host.rules" --duration 1
+	assert_match "rules with 'ct' need the gate of .xdpgate attach." "$ASSERT_OUT"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "not attached" "$ASSERT_OUT"
 }
 
 # A set without `ct` runs a program with no connection-state code: the verifier dropped every
