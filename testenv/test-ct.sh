@@ -52,14 +52,27 @@ counters_gate() {
 		$p + [$all - ($p | add)] | map(tostring) | join(" ")'
 }
 
+# read_counters: $COUNTERS, read again (3 tries) when a read gives nothing (one read of the
+# gate's counters came back empty in ten runs, cause not found); what the commands said on
+# stderr is shown if no try works.
+read_counters() {
+	local v i
+	for ((i = 0; i < 3; i++)); do
+		v=$($COUNTERS 2>>"$CT_TMP/counters.err") && [[ -n $v ]] && break
+		sleep 0.1
+	done
+	[[ -n $v ]] || { cat "$CT_TMP/counters.err" >&2; return 1; }
+	echo "$v"
+}
+
 # settle: until the counters read the same twice 0.2 s apart (3 s at most): the last frames
 # of a step (a final ACK after the client exited) have arrived. Prints them.
 settle() {
 	local a b i
-	a=$($COUNTERS)
+	a=$(read_counters)
 	for ((i = 0; i < 15; i++)); do
 		sleep 0.2
-		b=$($COUNTERS)
+		b=$(read_counters)
 		[[ $a == "$b" ]] && break
 		a=$b
 	done
@@ -105,7 +118,11 @@ stray() {
 family_steps() {
 	local fam=$1 gen dut step out="$CT_TMP/$RUN"
 	if [[ $fam == 4 ]]; then gen=$TE_GEN_IP4 dut=$TE_DUT_IP4; else gen=$TE_GEN_IP6 dut=$TE_DUT_IP6; fi
-	step() { echo "v$fam $1: $(settle)" >>"$out"; }
+	step() {
+		local c
+		c=$(settle)
+		echo "v$fam $1: $c" >>"$out"
+	}
 	te_gen ping -c 1 -W 2 "$dut" >/dev/null
 	step "ping in"
 	te_dut ping -c 1 -W 2 "$gen" >/dev/null
