@@ -86,6 +86,7 @@ struct xg_pkt {
 	/* not the parser's: the rule set's `match` expressions that hold (bit i: expression i),
 	 * from the gate's generated program or libpcap (user/rules/match.c); left 0 here */
 	__u8 match_bits;
+	__u8 ct_state; /* enum xg_ct_state: set by the gate's ct step, never by the parser */
 };
 
 struct xg_vlan_hdr {

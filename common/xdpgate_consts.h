@@ -46,6 +46,9 @@ enum xg_counter {
 	XG_CNT_XSK_UNBOUND, /* xsk verdict on a queue with no socket: passed to the kernel */
 	XG_CNT_LOG_LOST,    /* a sampled frame the log's ring buffer had no room for */
 	XG_CNT_HDR_SPLIT,   /* multi-buffer frame whose headers cross the first buffer: dropped */
+	XG_CNT_CT,	    /* frames of a set with `ct`, by state: XG_CNT_CT + enum xg_ct_state */
+	XG_CNT_CT_ERROR = XG_CNT_CT + 5, /* lookups that failed other than "no entry" (5 states:
+					  * common/ct_state.h asserts it) */
 	XG_CNT_MAX,
 };
 

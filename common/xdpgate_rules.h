@@ -29,7 +29,7 @@
 /* The match fields, one row each, in the order of the EC tuple: X(ID, name, keyword).
  * ID makes enum xg_field (XG_F_ID) and keyword is the rule language's word for the field.
  * Userspace derives every per-field list from this table, taking the functions of a field
- * from its name: parse_NAME (user/rules/lang.c), fmt_NAME (format.c), has_NAME and
+ * from its name: parse_NAME (user/rules/lang.c), fmt_NAME (format.c), has_NAME (field.c),
  * match_NAME (ref.c), covers_NAME (check.c) and build_NAME (compile.c). A new field is one
  * row here plus those functions, and its lookup in xdp/xdpgate.bpf.c. */
 #define XG_FIELDS(X)                        \
@@ -42,7 +42,8 @@
 	X(ETHER, ether, "ether")            \
 	X(TCPFLAGS, tcp_flags, "tcp-flags") \
 	X(ICMP, icmp_type, "icmp-type")     \
-	X(MATCH, match, "match")
+	X(MATCH, match, "match")            \
+	X(CT, ct, "ct")
 
 #define XG_F_ENUM(id, name, keyword) XG_F_##id,
 enum xg_field {
@@ -50,7 +51,7 @@ enum xg_field {
 	XG_F_MAX,
 };
 #undef XG_F_ENUM
-_Static_assert(XG_F_MAX == 10, "first_match() in xdp/xdpgate.bpf.c ANDs exactly ten fields");
+_Static_assert(XG_F_MAX == 11, "first_match() in xdp/xdpgate.bpf.c ANDs exactly eleven fields");
 
 /* The array-indexed fields share one array map: per slot, these ranges. An index of
  * NONE means the frame has no such value (no L3, no TCP/UDP header, no tag ...). */
@@ -68,6 +69,7 @@ _Static_assert(XG_F_MAX == 10, "first_match() in xdp/xdpgate.bpf.c ANDs exactly 
 #define XG_MATCH_VALUES (1u << XG_MATCH_MAX)
 #define XG_MATCH_INSNS_MAX 256 /* classic BPF instructions of one compiled expression */
 #define XG_MATCH_TEXT_MAX 256  /* bytes of one expression's text, NUL included */
+#define XG_CT_VALUES 5	       /* enum xg_ct_state (common/ct_state.h); 0 is "no state" */
 _Static_assert(XG_ICMP6_BASE + 256 == XG_ICMP_NONE, "ICMP and ICMPv6 types fill 0..NONE-1");
 
 #define XG_ECA_PROTO 0
@@ -78,7 +80,8 @@ _Static_assert(XG_ICMP6_BASE + 256 == XG_ICMP_NONE, "ICMP and ICMPv6 types fill 
 #define XG_ECA_TCPFLAGS (XG_ECA_ETHER + XG_ETHER_VALUES)
 #define XG_ECA_ICMP (XG_ECA_TCPFLAGS + XG_TCPFLAGS_NONE + 1)
 #define XG_ECA_MATCH (XG_ECA_ICMP + XG_ICMP_NONE + 1)
-#define XG_ECA_SIZE (XG_ECA_MATCH + XG_MATCH_VALUES) /* entries per slot */
+#define XG_ECA_CT (XG_ECA_MATCH + XG_MATCH_VALUES)
+#define XG_ECA_SIZE (XG_ECA_CT + XG_CT_VALUES) /* entries per slot */
 
 /* IPv4 addresses map to classes through a DIR-16-8-8 table per field (src, dst), so the
  * lookup costs at most three array reads whatever the rule count: the top 16 bits index
@@ -118,8 +121,9 @@ struct xg_bits {
 struct xg_cache_key {
 	__u32 gen;
 	__u16 ec[XG_F_MAX];
+	__u16 _pad; /* explicit: the key is hashed and compared whole */
 };
-_Static_assert(sizeof(struct xg_cache_key) == 24, "xg_cache_key layout");
+_Static_assert(sizeof(struct xg_cache_key) == 28, "xg_cache_key layout");
 
 /* One entry of the direct-mapped per-CPU cache (index: a hash of the key). A generation
  * that no slot has any more never matches, so a reload needs no flush. */
@@ -128,7 +132,7 @@ struct xg_cache_ent {
 	__u32 rule1; /* first matching rule + 1; 0: none (the default) */
 	__u32 valid; /* 0 until first written */
 };
-_Static_assert(sizeof(struct xg_cache_ent) == 32, "xg_cache_ent layout");
+_Static_assert(sizeof(struct xg_cache_ent) == 36, "xg_cache_ent layout");
 #define XG_CACHE_BITS 14
 #define XG_CACHE_SIZE (1u << XG_CACHE_BITS) /* entries per CPU */
 

@@ -26,11 +26,14 @@ struct xg_stats_rec {
  * writes the inactive slot first (readers ignore it), then flips `active`: only that one
  * byte changes in the second write, so no reader sees a half-written configuration. */
 struct xg_config {
-	__u32 active; /* 0 or 1: the slot frames are classified with */
-	__u32 _pad;
+	__u32 active;	/* 0 or 1: the slot frames are classified with */
+	__u32 features; /* XG_FEAT_*: what the loaded program can do (userspace reads it) */
 	struct xg_slot_cfg slot[2];
 };
 _Static_assert(sizeof(struct xg_config) == 104, "xg_config layout");
+/* The program has the connection-state code (loaded for a set with `ct`): a reload may
+ * bring `ct` rules only then. */
+#define XG_FEAT_CT 0x1
 
 /* Userspace only (the gate never reads it): a `rules load --confirm` waiting for
  * `rules confirm` (README "Safe apply"). token 0: nothing pending. The pending set is the

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/ct_state.h"
 #include "common/parse.h"
 #include "user/util/frame_build.h"
 #include "user/rules/rules.h"
@@ -166,6 +167,40 @@ static const struct match_case match_cases[] = {
 	{ "pass", { ARP_FRAME }, 100, true }, /* even a truncated Ethernet header */
 };
 
+/* Connection state: the state a frame gets from a lookup's answer (common/ct_state.h, the
+ * gate's and the reference's one derivation), and `ct` conditions on it. */
+struct ct_case {
+	struct xg_frame_spec spec;
+	unsigned int found; /* enum xg_ct_found */
+	unsigned int want;  /* enum xg_ct_state */
+};
+
+static const struct ct_case ct_cases[] = {
+	{ { IP4(), TCP(1, 22, 0x02) }, XG_CTF_MISS, XG_CT_NEW },	    /* SYN */
+	{ { IP4(), TCP(1, 22, 0x10) }, XG_CTF_MISS, XG_CT_NEW },	    /* bare ACK: loose */
+	{ { IP4(), TCP(1, 22, 0x18) }, XG_CTF_MISS, XG_CT_NEW },	    /* PSH is ignored */
+	{ { IP4(), TCP(1, 22, 0x12) }, XG_CTF_MISS, XG_CT_INVALID },	    /* SYN-ACK */
+	{ { IP4(), TCP(1, 22, 0x11) }, XG_CTF_MISS, XG_CT_INVALID },	    /* FIN-ACK */
+	{ { IP4(), TCP(1, 22, 0x04) }, XG_CTF_MISS, XG_CT_INVALID },	    /* RST */
+	{ { IP6(), TCP(1, 22, 0x03) }, XG_CTF_ESTABLISHED, XG_CT_INVALID }, /* SYN-FIN */
+	{ { IP6(), TCP(1, 22, 0x11) }, XG_CTF_ESTABLISHED, XG_CT_ESTABLISHED },
+	{ { IP6(), TCP(1, 22, 0x02) }, XG_CTF_NEW, XG_CT_NEW }, /* a SYN again */
+	{ { IP4(), UDP(1, 53) }, XG_CTF_MISS, XG_CT_NEW },
+	{ { IP4(), UDP(1, 53) }, XG_CTF_EXPECTED, XG_CT_RELATED },
+	{ { IP4(), UDP(1, 53) }, XG_CTF_ESTABLISHED, XG_CT_ESTABLISHED },
+	{ { IP4(), ICMP4(8) }, XG_CTF_MISS, XG_CT_NEW },
+	{ { IP4(), ICMP4(0) }, XG_CTF_MISS, XG_CT_ESTABLISHED },
+	{ { IP4(), ICMP4(3) }, XG_CTF_MISS, XG_CT_INVALID },
+	{ { IP4(), ICMP4(3) }, XG_CTF_ESTABLISHED, XG_CT_RELATED },
+	{ { IP4(), ICMP4(9) }, XG_CTF_ESTABLISHED, XG_CT_INVALID }, /* router advertisement */
+	{ { IP6(), ICMP6(128) }, XG_CTF_MISS, XG_CT_NEW },
+	{ { IP6(), ICMP6(129) }, XG_CTF_MISS, XG_CT_ESTABLISHED },
+	{ { IP6(), ICMP6(2) }, XG_CTF_NEW, XG_CT_RELATED },
+	{ { IP6(), ICMP6(135) }, XG_CTF_ESTABLISHED, XG_CT_NONE }, /* ND: untracked */
+	{ { IP4(), .l4_proto = 47 }, XG_CTF_ESTABLISHED, XG_CT_NONE },
+	{ { ARP_FRAME }, XG_CTF_ESTABLISHED, XG_CT_NONE },
+};
+
 /* Parse spec's frame, less cut bytes, from the very end of a heap block (ASan). */
 static int parse_spec(const struct xg_frame_spec *s, size_t cut, struct xg_pkt *pkt)
 {
@@ -202,6 +237,35 @@ static void test_matches(void **state)
 		if (xg_rule_matches(&r, &pkt) != m->want)
 			fail_msg("case %zu '%s' (cut %zu, outcome %d): match %d, want %d", i,
 				 m->rule, m->cut, outcome, !m->want, m->want);
+	}
+}
+
+static void test_ct(void **state)
+{
+	static const char *const rules[] = { NULL, "pass ct new", "pass ct established",
+					     "pass ct related", "pass ct invalid" };
+	char err[ERR_MAX];
+	struct xg_rule r;
+	struct xg_pkt pkt;
+	unsigned int s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(ct_cases); i++) {
+		const struct ct_case *c = &ct_cases[i];
+
+		parse_spec(&c->spec, 0, &pkt);
+		pkt.ct_state = (__u8)xg_ct_state_of(&pkt, c->found);
+		if (pkt.ct_state != c->want)
+			fail_msg("ct case %zu: state %u, want %u", i, pkt.ct_state, c->want);
+		/* the condition holds for the frame's state alone; no state meets none */
+		for (s = 1; s < XG_CT_STATE_MAX; s++) {
+			if (xg_rule_parse_line(rules[s], NULL, 0, &r, NULL, err, sizeof(err)) != 1)
+				fail_msg("%s", err);
+			if (xg_rule_matches(&r, &pkt) != (s == c->want))
+				fail_msg("ct case %zu: '%s' %s", i, rules[s],
+					 s == c->want ? "does not match" : "matches");
+		}
 	}
 }
 
@@ -400,6 +464,10 @@ static const struct check_case check_cases[] = {
 	  "one in N)\n",
 	  1 },
 	{ "pass ether arp log\npass log every 1000", "", 0 },
+	/* ct: a rule admitting every state another admits covers it */
+	{ "pass ether arp\npass ct established,new\npass ct new",
+	  "x.conf:3: warning: rule 3 can never match: rule 2 (line 2) covers it\n", 1 },
+	{ "pass ether arp\npass ct new\npass ct established,new", "", 0 },
 };
 
 static void test_check(void **state)
@@ -456,7 +524,7 @@ int main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matches),	      cmocka_unit_test(test_first_match),
 		cmocka_unit_test(test_ruleset_edit),  cmocka_unit_test(test_check),
-		cmocka_unit_test(test_check_no_file),
+		cmocka_unit_test(test_check_no_file), cmocka_unit_test(test_ct),
 	};
 
 	return cmocka_run_group_tests_name("rules_match", tests, NULL, NULL);

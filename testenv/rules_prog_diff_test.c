@@ -11,6 +11,11 @@
  *   split         multi-buffer frames (up to 9014 bytes) split at every header boundary:
  *                 the reference's verdict, whole-frame bytes, or refused (hdr_split) when
  *                 the headers are not all in the first buffer.
+ *   differential_ct  random sets with `ct`, each frame's conntrack lookup answered at random
+ *                 through the test-only xg_ct_inject map (XG_TEST_CT_INJECT=1 at load): the
+ *                 gate's derivation of the state and its classification on it are the
+ *                 reference's. Real entries would need real flows; the answers cover every
+ *                 case a lookup can give, and testenv/test-ct.sh plays real flows.
  *
  * Needs root, as rules_prog_test.
  */
@@ -30,6 +35,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 
+#include "common/ct_state.h"
 #include "common/parse.h"
 #include "common/xdpgate_structs.h"
 #include "user/util/frame_build.h"
@@ -169,7 +175,7 @@ static size_t add_flags(char *b, size_t o, size_t size)
 
 /* One random rule, valid by construction (the parser refuses rules that can never match,
  * like src and dst of two families, so the generator does not write them). */
-static void random_rule(char *b, size_t size)
+static void random_rule(char *b, size_t size, bool ct)
 {
 	static const char *const actions[] = { "pass", "drop", "tx", "redirect lo", "xsk" };
 	int fam = rp_rn(3) == 0 ? 0 : (chance(50) ? 4 : 6), kind = (int)rp_rn(6);
@@ -215,10 +221,21 @@ static void random_rule(char *b, size_t size)
 		o = add_flags(b, o, size);
 	if (kind == 3)
 		o = add(b, o, size, " icmp-type %u", PICK(pool_icmp));
+	if (ct && chance(40)) {
+		static const char *const states[] = { "new", "established", "related", "invalid" };
+		unsigned int m = 1 + rp_rn(15), s, first = 1;
+
+		o = add(b, o, size, " ct ");
+		for (s = 0; s < 4; s++)
+			if (m & (1u << s)) {
+				o = add(b, o, size, "%s%s", first ? "" : ",", states[s]);
+				first = 0;
+			}
+	}
 	(void)o;
 }
 
-static void random_ruleset(struct xg_ruleset *rs, size_t n)
+static void random_ruleset(struct xg_ruleset *rs, size_t n, bool ct)
 {
 	char line[XG_RULE_TEXT_MAX + 64], err[512];
 	struct xg_rule r;
@@ -232,7 +249,7 @@ static void random_ruleset(struct xg_ruleset *rs, size_t n)
 		if (i > n / 2 && chance(1))
 			snprintf(line, sizeof(line), "%s", chance(50) ? "tx" : "drop");
 		else
-			random_rule(line, sizeof(line));
+			random_rule(line, sizeof(line), ct);
 		if (xg_rule_parse_line(line, "gen", (unsigned int)i + 1, &r, &def, err,
 				       sizeof(err)) != 1)
 			fail_msg("generated rule '%s' does not parse: %s", line, err);
@@ -402,7 +419,7 @@ static void test_differential(void **state)
 
 		/* sizes from 1 to 300, small ones often */
 		n = set == 0 ? 300 : set == 1 ? 1 : 1 + rp_rn(chance(50) ? 300 : 30);
-		random_ruleset(&rs, n);
+		random_ruleset(&rs, n, false);
 		rp_install(x, &rs);
 		flips += x->slot != slot_before;
 		small += x->small;
@@ -531,7 +548,7 @@ static void test_split_buffers(void **state)
 	rp_snap_init(&before);
 	rp_snap_init(&after);
 	for (set = 0; set < SPLIT_SETS && !bad; set++) {
-		random_ruleset(&rs, set == 0 ? 1 : 1 + rp_rn(chance(50) ? 300 : 30));
+		random_ruleset(&rs, set == 0 ? 1 : 1 + rp_rn(chance(50) ? 300 : 30), false);
 		rp_install(x, &rs);
 		rp_read_snap(x, &before);
 		for (i = 0; i < SPLIT_FRAMES && bad < 5; i++) {
@@ -721,6 +738,149 @@ static void test_scale(void **state)
 	free(after.rules);
 }
 
+/* ---- connection state ---- */
+
+/* What the gate's lookup answers for frame f, as the test models it: the injected answer
+ * for a TCP/UDP frame's own tuple; for an ICMP error, the injected answer when the packet it
+ * quotes is a TCP/UDP one (IPv4 not a later fragment, IPv6 without extension headers, its
+ * ports inside the frame), established when it quotes an ICMP query, else a miss. Written
+ * apart from xdp/gate_ct.h's ct_inner_tuple(), which it checks. */
+static __u32 model_found(const uint8_t *f, size_t len, const struct xg_pkt *p, __u32 injected)
+{
+	size_t off = (size_t)p->l4_off + 8, l4;
+	uint8_t proto;
+
+	if (xg_ct_need(p) == XG_CTN_OWN)
+		return injected;
+	if (xg_ct_need(p) != XG_CTN_INNER)
+		return XG_CTF_MISS;
+	if (p->family == 4) {
+		if (off + 20 > len || f[off] >> 4 != 4 || (f[off] & 15) < 5 ||
+		    (f[off + 6] & 0x1f) || f[off + 7])
+			return XG_CTF_MISS;
+		proto = f[off + 9];
+		l4 = off + (f[off] & 15) * 4u;
+	} else {
+		if (off + 40 > len || f[off] >> 4 != 6)
+			return XG_CTF_MISS;
+		proto = f[off + 6];
+		l4 = off + 40;
+	}
+	if (l4 + 4 > len)
+		return XG_CTF_MISS;
+	if ((p->family == 4 && proto == IPPROTO_ICMP &&
+	     (f[l4] == 8 || f[l4] == 13 || f[l4] == 15 || f[l4] == 17)) ||
+	    (p->family == 6 && proto == XG_IPPROTO_ICMPV6 && (f[l4] == 128 || f[l4] == 139)))
+		return XG_CTF_ESTABLISHED;
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ? injected : XG_CTF_MISS;
+}
+
+/* An ICMP error (of the family of most of its kind) quoting a random packet of that family:
+ * TCP, UDP, an echo request or something else, sometimes cut short. */
+static size_t icmp_error_frame(uint8_t *f, size_t cap)
+{
+	static const uint8_t types4[] = { 3, 4, 5, 11, 12 }, types6[] = { 1, 2, 3, 4 };
+	uint8_t inner[256];
+	struct xg_frame_spec in = { 0 }, s = { 0 };
+	int fam = chance(50) ? 4 : 6;
+	size_t n;
+
+	in.l3 = s.l3 = fam == 4 ? XG_L3_IPV4 : XG_L3_IPV6;
+	random_l4(&in, fam);
+	if (chance(30)) {
+		in.l4_proto = fam == 4 ? IPPROTO_ICMP : XG_IPPROTO_ICMPV6;
+		in.icmp.type = fam == 4 ? 8 : 128;
+	}
+	near_addr(fam == 4 ? in.ip4.saddr : in.ip6.saddr, fam);
+	near_addr(fam == 4 ? in.ip4.daddr : in.ip6.daddr, fam);
+	if (fam == 4 && chance(10))
+		in.ip4.frag_off = (uint16_t)(1 + rp_rn(100));
+	n = xg_frame_build(&in, inner, sizeof(inner));
+	if (n < 14)
+		fail_msg("the builder rejected an inner spec");
+	memcpy(s.dst, "\x02\x00\x00\x00\x00\x02", 6);
+	memcpy(s.src, "\x02\x00\x00\x00\x00\x01", 6);
+	near_addr(fam == 4 ? s.ip4.saddr : s.ip6.saddr, fam);
+	near_addr(fam == 4 ? s.ip4.daddr : s.ip6.daddr, fam);
+	s.l4_proto = fam == 4 ? IPPROTO_ICMP : XG_IPPROTO_ICMPV6;
+	s.icmp.type = fam == 4 ? PICK(types4) : PICK(types6);
+	s.payload = inner + 14; /* the quoted packet: its IP header on */
+	s.payload_len = chance(20) ? rp_rn((uint32_t)(n - 14)) : n - 14;
+	n = xg_frame_build(&s, f, cap);
+	if (!n)
+		fail_msg("the builder rejected an ICMP error spec");
+	return n;
+}
+
+#define CT_SETS 12
+#define CT_FRAMES 3000
+
+/* Random sets with `ct`, random frames, a random lookup answer injected for each: the gate's
+ * action, rule and state counter are the reference's, given the state the frame is in. */
+static void test_differential_ct(void **state)
+{
+	struct rp_ctx *x = rp_ctx_of(state);
+	uint8_t buf[IP_ALIGN + FRAME_MAX] __attribute__((aligned(8)));
+	uint8_t *f = buf + IP_ALIGN;
+	int inject = bpf_map__fd(x->skel->maps.xg_ct_inject);
+	unsigned int set, bad = 0, frames = 0, seen[XG_CT_STATE_MAX] = { 0 }, s;
+	const char *env = getenv("XG_SEED");
+	struct snap before, after;
+	struct xg_ruleset rs;
+	char msg[MSG_MAX];
+	struct got got;
+	uint64_t seed;
+	__u32 zero = 0, found;
+	size_t i;
+
+	seed = env && *env ? strtoull(env, NULL, 0)
+			   : ((uint64_t)time(NULL) << 20) ^ (uint64_t)getpid();
+	fprintf(stderr, "# differential ct: seed %" PRIu64 " (XG_SEED=%" PRIu64 " replays)\n", seed,
+		seed);
+	rp_rng_seed(seed);
+	rp_snap_init(&before);
+	rp_snap_init(&after);
+	for (set = 0; set < CT_SETS && !bad; set++) {
+		random_ruleset(&rs, 1 + rp_rn(chance(50) ? 200 : 20), true);
+		rp_install(x, &rs);
+		rp_read_snap(x, &before);
+		for (i = 0; i < CT_FRAMES && bad < 5; i++) {
+			struct xg_pkt pkt = { 0 };
+			uint8_t copy[FRAME_MAX];
+			size_t len = chance(25) ? icmp_error_frame(f, FRAME_MAX)
+						: random_frame(f, FRAME_MAX);
+			int ref;
+
+			found = rp_rn(XG_CTF_MAX);
+			if (bpf_map_update_elem(inject, &zero, &found, BPF_ANY))
+				fail_msg("xg_ct_inject: %s", strerror(errno));
+			memcpy(copy, f, len);
+			xg_parse_frame(copy, copy + len, &pkt);
+			pkt.ct_state = (__u8)xg_ct_state_of(&pkt, model_found(f, len, &pkt, found));
+			x->ct_want = pkt.ct_state;
+			seen[pkt.ct_state]++;
+			ref = xg_rules_classify(&rs, &pkt);
+			frames++;
+			if (rp_check_frame(x, &rs, f, len, ref, &before, &after, &got, msg)) {
+				snprintf(msg + strlen(msg), MSG_MAX - strlen(msg),
+					 " (lookup answer %u, state %u)", found, pkt.ct_state);
+				report(&rs, set, seed, f, len, msg);
+				bad++;
+			}
+		}
+		xg_ruleset_free(&rs);
+	}
+	free(before.rules);
+	free(after.rules);
+	if (bad)
+		fail_msg("seed %" PRIu64 ": %u disagreements (details above)", seed, bad);
+	fprintf(stderr,
+		"# differential ct: %u frames, states none/new/est/rel/inv %u/%u/%u/%u/%u\n",
+		frames, seen[0], seen[1], seen[2], seen[3], seen[4]);
+	for (s = 0; s < XG_CT_STATE_MAX; s++)
+		assert_true(seen[s] > 100); /* every state was held to the reference */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -730,6 +890,13 @@ int main(void)
 		cmocka_unit_test(test_split_buffers),
 	};
 
+	const struct CMUnitTest ct_tests[] = {
+		cmocka_unit_test(test_differential_ct),
+	};
+
+	/* the ct group last: its setup turns XG_TEST_CT_INJECT on for the process */
 	return cmocka_run_group_tests_name("rules_prog_diff", tests, rp_group_setup,
+					   rp_group_teardown) +
+	       cmocka_run_group_tests_name("rules_prog_diff_ct", ct_tests, rp_group_setup_ct,
 					   rp_group_teardown);
 }

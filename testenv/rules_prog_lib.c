@@ -22,11 +22,12 @@
 #include "user/rules/compile.h"
 #include "user/rules/load.h"
 #include "xdpgate.skel.h"
+#include "common/ct_state.h"
 #include "testenv/rules_prog_lib.h"
 
 /* ---- the gate ---- */
 
-static int load_gate(struct rp_ctx *x)
+static int load_gate(struct rp_ctx *x, const char *first_rule)
 {
 	struct xg_gate_prep gp;
 	struct xg_ruleset rs;
@@ -46,7 +47,17 @@ static int load_gate(struct rp_ctx *x)
 		return -1;
 	}
 	/* an empty set first, as `attach --rules` does: the maps are in place before load */
+	if (first_rule) {
+		struct xg_rule r;
+		uint32_t def;
+
+		if (xg_rule_parse_line(first_rule, NULL, 1, &r, &def, x->err, sizeof(x->err)) !=
+			    1 ||
+		    xg_ruleset_insert(&rs, 0, &r))
+			return -1;
+	}
 	err = xg_rules_gate_prepare(&gp, &rs, true);
+	xg_ruleset_free(&rs);
 	if (err) {
 		snprintf(x->err, sizeof(x->err), "gate prep: %s (euid %d%s)", strerror(-err),
 			 (int)geteuid(), geteuid() ? ", needs root" : "");
@@ -58,16 +69,27 @@ static int load_gate(struct rp_ctx *x)
 	return 0;
 }
 
-int rp_group_setup(void **state)
+static int group_setup(void **state, const char *first_rule)
 {
 	struct rp_ctx *x = calloc(1, sizeof(*x));
 
 	if (!x)
 		return -1;
-	if (load_gate(x))
+	if (load_gate(x, first_rule))
 		fprintf(stderr, "# rules_prog_test: cannot load the gate: %s\n", x->err);
 	*state = x;
 	return 0;
+}
+
+int rp_group_setup(void **state)
+{
+	return group_setup(state, NULL);
+}
+
+int rp_group_setup_ct(void **state)
+{
+	setenv("XG_TEST_CT_INJECT", "1", 1);
+	return group_setup(state, "pass ct new");
 }
 
 int rp_group_teardown(void **state)
@@ -144,6 +166,7 @@ void rp_install(struct rp_ctx *x, const struct xg_ruleset *rs)
 		  cfg.slot[x->slot].xsk_rule4 != XG_NO_RULE16;
 	x->xsk6 = (cfg.slot[x->slot].flags & XG_SLOT_XSK_IP) &&
 		  cfg.slot[x->slot].xsk_rule6 != XG_NO_RULE16;
+	x->ct = cfg.slot[x->slot].fields & (1u << XG_F_CT);
 }
 
 /* n entries of a per-CPU array from index first, summed over CPUs, in one syscall. */
@@ -261,6 +284,8 @@ static int expect(const struct rp_ctx *x, const struct xg_ruleset *rs, const uin
 	wantc[XG_CNT_VERDICT + (*verdict == XG_VERDICT_XSK ? XG_VERDICT_PASS : *verdict)] = 1;
 	if (*verdict == XG_VERDICT_XSK)
 		wantc[XG_CNT_XSK_UNBOUND] = 1;
+	if (x->ct && !got->unparsed && !got->refused)
+		wantc[XG_CNT_CT + (x->ct_want < XG_CT_STATE_MAX ? x->ct_want : 0)] = 1;
 	return 0;
 }
 

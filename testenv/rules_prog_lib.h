@@ -37,6 +37,8 @@ struct rp_ctx {
 	size_t nrules;		   /* rules of the installed set */
 	bool small;		   /* it uses the small-set path (XG_SLOT_SMALL) */
 	bool xsk4, xsk6;	   /* the xsk fast path (XG_SLOT_XSK_IP) takes IPv4, IPv6 */
+	bool ct;		   /* the set tests `ct`: each full-path frame counts its state */
+	__u32 ct_want;		   /* that state (enum xg_ct_state), set per frame by the test */
 	struct xg_counter_val *pc; /* batch buffer: XG_RULES_MAX_BPF x ncpu */
 	__u32 *keys;		   /* batch keys: XG_RULES_MAX_BPF */
 	char err[256];
@@ -64,6 +66,9 @@ struct got {
 
 /* cmocka group setup/teardown: load the gate (a failure is reported by every test). */
 int rp_group_setup(void **state);
+/* The same with the connection-state code in, its lookups answered from the xg_ct_inject
+ * map (XG_TEST_CT_INJECT=1): the gate is prepared with a set using `ct`. */
+int rp_group_setup_ct(void **state);
 int rp_group_teardown(void **state);
 /* The context, or the test fails saying why the gate is not loaded. */
 struct rp_ctx *rp_ctx_of(void **state);

@@ -132,6 +132,10 @@ static const struct good_case good_cases[] = {
 	  "xsk src 10.0.0.0/8 dst 10.1.0.0/16 proto tcp sport 1 dport 2 vlan 3 ether ipv4 "
 	  "tcp-flags syn" },
 	{ "drop dport 22 tcp-flags syn", "drop dport 22 tcp-flags syn" },
+	/* ct: the states in nftables' words, written in a fixed order */
+	{ "pass ct established,related", "pass ct established,related" },
+	{ "pass ct related,new proto tcp dport 22", "pass proto tcp dport 22 ct new,related" },
+	{ "drop ct invalid,established,related,new", "drop ct new,established,related,invalid" },
 	/* the log modifier: anywhere after the action, written last */
 	{ "drop log", "drop log" },
 	{ "drop log every 1", "drop log" },
@@ -353,6 +357,12 @@ static const struct bad_case bad_cases[] = {
 							     "needs proto icmpv6" },
 	{ "drop proto icmpv6 dst 10.0.0.1 icmp-type 128", E "32: 'icmp-type' with an IPv4 dst "
 							    "needs proto icmp" },
+	/* ct */
+	{ "pass ct old", E "9: invalid ct state 'old' (new, established, related, invalid)" },
+	{ "pass ct new,", E "9: invalid ct state 'new,' (new, established, related, invalid)" },
+	{ "pass ct new,new", E "9: state repeated in ct 'new,new'" },
+	{ "pass ct", E "6: missing value after 'ct'" },
+	{ "pass ct new ct invalid", E "13: duplicate condition 'ct'" },
 	/* default */
 	{ "default", E "1: missing value after 'default'" },
 	{ "default xsk", E "9: invalid default 'xsk' (pass or drop)" },
@@ -692,6 +702,8 @@ static const char *const fuzz_tokens[] = {
 	"!",
 	"echo-request",
 	"neighbor-solicitation",
+	"ct",
+	"established,related",
 	"128",
 	"255",
 	"256",
@@ -717,10 +729,11 @@ static const char *const fuzz_values[][6] = {
 	{ "arp", "ipv4", "ipv6", "0x88cc", "0x8100", "0" },
 	{ "syn", "syn,!ack", "!fin", "cwr,ece", "fin,syn,rst,psh,ack,urg,ece,cwr", "!rst,!urg" },
 	{ "8", "0", "echo-request", "echo-reply", "255", "time-exceeded" },
+	{ "new", "established,related", "invalid", "related,new", "new,established", "related" },
 };
 
-static const char *const fuzz_keys[] = { "src",	 "dst",	  "proto",     "sport",
-					 "vlan", "ether", "tcp-flags", "icmp-type" };
+static const char *const fuzz_keys[] = { "src",	  "dst",       "proto",	    "sport", "vlan",
+					 "ether", "tcp-flags", "icmp-type", "ct" };
 
 static size_t add(char *buf, size_t off, size_t cap, const char *s)
 {

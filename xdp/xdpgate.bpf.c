@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "common/ct_state.h"
 #include "common/flow_hash.h"
 #include "common/parse.h"
 #include "common/xdpgate_structs.h"
@@ -428,6 +429,8 @@ static __always_inline __u32 eca_index(__u32 f, const struct xg_pkt *p)
 	case XG_F_TCPFLAGS:
 		return XG_ECA_TCPFLAGS +
 		       (p->l4_ok && p->l4_proto == IPPROTO_TCP ? p->tcp_flags : XG_TCPFLAGS_NONE);
+	case XG_F_CT:
+		return XG_ECA_CT + (p->ct_state < XG_CT_VALUES ? p->ct_state : XG_CT_NONE);
 	case XG_F_ICMP:
 		return XG_ECA_ICMP + icmp_index(p);
 	default: /* XG_F_MATCH */
@@ -486,7 +489,7 @@ static __always_inline __u32 lowest_bit(__u64 x)
 static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *sc,
 					 const struct xg_cache_key *k, const __u32 *from)
 {
-	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8, *b9;
+	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8, *b9, *b10;
 	__u32 w;
 
 	/* a missing vector means an EC no rule accepts (or a slot being rebuilt) */
@@ -500,11 +503,12 @@ static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *s
 	b7 = field_bits(slot, sc->fields, 7, k);
 	b8 = field_bits(slot, sc->fields, 8, k);
 	b9 = field_bits(slot, sc->fields, 9, k);
-	if (!b0 || !b1 || !b2 || !b3 || !b4 || !b5 || !b6 || !b7 || !b8 || !b9)
+	b10 = field_bits(slot, sc->fields, 10, k);
+	if (!b0 || !b1 || !b2 || !b3 || !b4 || !b5 || !b6 || !b7 || !b8 || !b9 || !b10)
 		return 0;
 	for (w = 0; w < XG_BITS_WORDS && w < sc->nwords; w++) {
 		__u64 acc = b0->w[w] & b1->w[w] & b2->w[w] & b3->w[w] & b4->w[w] & b5->w[w] &
-			    b6->w[w] & b7->w[w] & b8->w[w] & b9->w[w];
+			    b6->w[w] & b7->w[w] & b8->w[w] & b9->w[w] & b10->w[w];
 
 		/* Words before from's are skipped. *from is read from memory in each round: a
 		 * value kept in a register would carry what each comparison taught the verifier
@@ -852,6 +856,9 @@ static __noinline void log_frame(struct xdp_md *ctx, struct xg_stats_rec *st, __
 	bpf_ringbuf_submit(rec, 0);
 }
 
+/* Connection state (`ct`): its own file, so it stays apart from the frame path's changes. */
+#include "xdp/gate_ct.h"
+
 /* The full path: parse, count the outcome, classify. Sets the verdict and the redirect
  * target, and logs the frame if its rule says so. The parsed frame lives here, so the xsk
  * fast path does not zero it. */
@@ -884,6 +891,8 @@ static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data
 	*verdict = sc->default_verdict;
 	if (*verdict != XG_VERDICT_PASS && *verdict != XG_VERDICT_DROP)
 		*verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
+	if (xg_ct_mode && (sc->fields & (1u << XG_F_CT)))
+		pkt.ct_state = (__u8)ct_state(ctx, st, &pkt, len);
 	if (sc->nrules)
 		rule = classify(slot, sc, &pkt, len);
 	if (rule >= 0 && rule < XG_RULES_MAX_BPF) {

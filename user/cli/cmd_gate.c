@@ -12,6 +12,7 @@
 #include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
+#include "user/rules/ct.h"
 #include "user/rules/load.h"
 #include "user/rules/rules.h"
 #include "user/cli/names.h"
@@ -104,7 +105,12 @@ static int do_attach(void *cfgp, int argc, char **argv)
 	if (!err)
 		err = xg_rules_gate_prepare(&gp, &rs, false);
 	if (!err) {
-		err = xg_gate_attach(&g, cfg->mode, gp.skel);
+		/* conntrack on before the first frame is classified (docs/conntrack.md) */
+		err = xg_ruleset_uses_ct(&rs) ? xg_ct_tracking_on(g.ifindex) : 0;
+		if (!err)
+			err = xg_gate_attach(&g, cfg->mode, gp.skel);
+		if (err && xg_ruleset_uses_ct(&rs))
+			xg_ct_tracking_off(g.ifindex);
 		xg_gate_release(&gp);
 	}
 	if (err) {
@@ -183,6 +189,7 @@ static int do_detach(void *cfg, int argc, char **argv)
 	if (xg_require_caps("detach", XG_CAPS_CHANGE) || xg_gate_init(&g, "detach", argv[0]) ||
 	    xg_bpffs_ensure() || xg_gate_detach(&g))
 		return 1;
+	xg_ct_tracking_off(g.ifindex); /* the gate's conntrack table, if it had `ct` */
 	printf("%s: xdpgate detached\n", g.ifname);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include "user/gate/counters.h"
 #include "user/gate/caps.h"
 #include "user/gate/gate.h"
+#include "user/rules/ct.h"
 #include "user/cli/json.h"
 #include "user/cli/names.h"
 #include "user/util/log.h"
@@ -26,8 +27,8 @@ struct status_cfg {
 	bool json;
 };
 
-/* The live set's default verdict and generation. */
-static int read_default(const struct xg_gate *g, __u32 *verdict, __u32 *gen)
+/* The live set's default verdict and generation, and the gate's features. */
+static int read_default(const struct xg_gate *g, __u32 *verdict, __u32 *gen, __u32 *features)
 {
 	struct xg_config cfg;
 	__u32 key = 0;
@@ -45,6 +46,7 @@ static int read_default(const struct xg_gate *g, __u32 *verdict, __u32 *gen)
 	}
 	*verdict = cfg.slot[cfg.active & 1].default_verdict;
 	*gen = cfg.slot[cfg.active & 1].gen;
+	*features = cfg.features;
 	return 0;
 }
 
@@ -150,6 +152,17 @@ static void print_pending_json(const struct xg_pending *p)
 	       xg_apply_timer_alive(p) ? "true" : "false");
 }
 
+/* A gate with `ct` reads the kernel's conntrack, which runs while its table is there. */
+static void print_ct(const struct xg_gate *g)
+{
+	char table[32];
+
+	xg_ct_table_name(g->ifindex, table, sizeof(table));
+	printf("  conntrack: the kernel's (docs/conntrack.md); tracking table inet %s %s\n", table,
+	       xg_ct_tracking_present(g->ifindex) ? "present"
+						  : "ABSENT: every lookup misses; re-attach");
+}
+
 static void print_human(const struct xg_gate *g, const struct xg_gate_info *info,
 			const struct xg_snapshot *s, __u32 def, const struct xg_pending *p,
 			bool interrupted, const struct status_sets *ss)
@@ -205,7 +218,7 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 	struct xg_gate_info info;
 	struct xg_pending pend = { 0 };
 	struct status_sets ss = { 0 };
-	__u32 def = 0, gen = 0;
+	__u32 def = 0, gen = 0, feat = 0;
 	int fd, err;
 
 	err = xg_gate_query(g, &info);
@@ -225,7 +238,7 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 				strerror(-err));
 			return err;
 		}
-		err = read_default(g, &def, &gen);
+		err = read_default(g, &def, &gen, &feat);
 		if (!err)
 			err = read_pending(g, &pend);
 		if (!err)
@@ -238,6 +251,8 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 		print_json(g, &info, &s, def, &pend, &ss);
 	} else {
 		print_human(g, &info, &s, def, &pend, pend.token && gen == pend.prev_gen, &ss);
+		if (info.attached && (feat & XG_FEAT_CT))
+			print_ct(g);
 		if (!info.attached && info.pinned)
 			printf("%s: stale pinned maps at %s ('xdpgate cleanup %s' removes them)\n",
 			       g->ifname, g->pin_dir, g->ifname);

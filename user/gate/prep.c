@@ -21,7 +21,7 @@ int xg_gate_prepare(struct xg_gate_prep *gp, xg_gate_fill_fn fill, const void *a
 	}
 	err = xg_gate_maps_create(gp->skel, &gp->maps);
 	if (!err)
-		err = fill(&gp->maps, arg);
+		err = fill(gp->skel, &gp->maps, arg);
 	if (!err && load) {
 		err = xdpgate_bpf__load(gp->skel);
 		if (err)

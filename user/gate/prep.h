@@ -17,8 +17,10 @@ struct xg_gate_prep {
 	struct xg_gate_maps maps;
 };
 
-/* Fills a fresh gate's maps (arg: the caller's). 0 or -errno, with the message printed. */
-typedef int (*xg_gate_fill_fn)(const struct xg_gate_maps *m, const void *arg);
+/* Fills a fresh gate's maps (arg: the caller's), and may set the skeleton's rodata (the
+ * program is not loaded yet). 0 or -errno, with the message printed. */
+typedef int (*xg_gate_fill_fn)(struct xdpgate_bpf *skel, const struct xg_gate_maps *m,
+			       const void *arg);
 
 /* Open the gate's skeleton, create its maps and fill them, then with load set load the
  * program too (attach leaves loading to libxdp). 0 or -errno, with the message printed;

@@ -138,6 +138,12 @@ static bool covers_match(const struct xg_rule *i, const struct xg_rule *j)
 	return j->match[0] && !strcmp(i->match, j->match);
 }
 
+/* every state j admits, i admits too */
+static bool covers_ct(const struct xg_rule *i, const struct xg_rule *j)
+{
+	return j->ct_states && !(j->ct_states & ~i->ct_states);
+}
+
 /* Every frame j matches, i matches too. */
 static bool covers(const struct xg_rule *i, const struct xg_rule *j)
 {

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+/* The rule compiler (compile.h): per field, its classes and their rule bit-vectors; the
+ * address fields (prefixes, the IPv4 DIR-16-8-8 table, sets) are in compile_addr.c. */
 #include <errno.h>
 #include <net/if.h>
 #include <stdbool.h>
@@ -6,10 +8,7 @@
 #include <string.h>
 
 #include "user/util/log.h"
-#include "user/rules/compile.h"
-#include "user/rules/dir4.h"
-
-#define NO_VALUE UINT32_MAX
+#include "user/rules/compile_int.h"
 
 static uint64_t zkey(uint32_t r)
 {
@@ -19,17 +18,6 @@ static uint64_t zkey(uint32_t r)
 	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
 	return z ^ (z >> 31);
 }
-
-/* Shared state while compiling one field. */
-struct fctx {
-	struct xg_compiled *c;
-	struct xg_field_ecs *fe;
-	const struct xg_ruleset *rs;
-	const char *name;
-	uint64_t *z;	 /* zobrist key of every rule */
-	uint64_t hw;	 /* hash of the rules without a condition on this field */
-	uint64_t *wbits; /* their bit-vector */
-};
 
 static int grow_index(struct xg_field_ecs *fe)
 {
@@ -80,7 +68,7 @@ static void check_same_set(const struct fctx *x, uint32_t cls, const uint64_t *b
 #endif
 
 /* A new class with a copy of bits, appended. 0 or -1 (message printed). */
-static int add_class(struct fctx *x, const uint64_t *bits)
+int xg_ec_add(struct fctx *x, const uint64_t *bits)
 {
 	struct xg_field_ecs *fe = x->fe;
 
@@ -108,7 +96,7 @@ static int add_class(struct fctx *x, const uint64_t *bits)
 
 /* Class of the rule set with hash h. When new, its bit-vector is copied from bits.
  * Returns the class id, or -1 (message printed). */
-static int intern(struct fctx *x, uint64_t h, const uint64_t *bits)
+int xg_ec_intern(struct fctx *x, uint64_t h, const uint64_t *bits)
 {
 	struct xg_field_ecs *fe = x->fe;
 	uint32_t j;
@@ -126,14 +114,14 @@ static int intern(struct fctx *x, uint64_t h, const uint64_t *bits)
 			check_same_set(x, fe->hvals[j], bits);
 			return (int)fe->hvals[j];
 		}
-	if (add_class(x, bits))
+	if (xg_ec_add(x, bits))
 		return -1;
 	fe->hkeys[j] = h;
 	fe->hvals[j] = fe->n - 1;
 	return (int)fe->n - 1;
 }
 
-static void set_bit(uint64_t *b, uint32_t r)
+void xg_bit_set(uint64_t *b, uint32_t r)
 {
 	b[r / 64] |= 1ULL << (r % 64);
 }
@@ -193,13 +181,13 @@ static int build_eq(struct fctx *x, enum xg_field f, uint32_t (*index)(const str
 			h ^= x->z[r];
 		memcpy(bits, x->wbits, x->c->nwords * sizeof(uint64_t));
 		for (r = head[v]; r != NO_VALUE; r = next[r])
-			set_bit(bits, r);
-		if ((ec = intern(x, h, bits)) < 0)
+			xg_bit_set(bits, r);
+		if ((ec = xg_ec_intern(x, h, bits)) < 0)
 			goto out;
 		x->c->eca[base + v] = (uint16_t)ec;
 	}
 	if (none != NO_VALUE) {
-		if ((ec = intern(x, x->hw, x->wbits)) < 0)
+		if ((ec = xg_ec_intern(x, x->hw, x->wbits)) < 0)
 			goto out;
 		x->c->eca[base + none] = (uint16_t)ec;
 	}
@@ -229,10 +217,10 @@ static int build_tcpflags(struct fctx *x)
 
 			if (ru->has_tcp_flags && (v & ru->flags_mask) == ru->flags_value) {
 				h ^= x->z[r];
-				set_bit(bits, r);
+				xg_bit_set(bits, r);
 			}
 		}
-		if ((ec = intern(x, h, bits)) < 0) {
+		if ((ec = xg_ec_intern(x, h, bits)) < 0) {
 			free(bits);
 			return -1;
 		}
@@ -324,12 +312,12 @@ static int build_ports(struct fctx *x, int f, uint32_t base)
 			toggle_bit(bits, ev[e].rule);
 		}
 		end = e < n ? ev[e].pos : XG_PORT_NONE;
-		if ((ec = intern(x, h, bits)) < 0)
+		if ((ec = xg_ec_intern(x, h, bits)) < 0)
 			goto out;
 		for (; p < end; p++)
 			x->c->eca[base + p] = (uint16_t)ec;
 	}
-	if ((ec = intern(x, x->hw, x->wbits)) < 0)
+	if ((ec = xg_ec_intern(x, x->hw, x->wbits)) < 0)
 		goto out;
 	x->c->eca[base + XG_PORT_NONE] = (uint16_t)ec;
 	err = 0;
@@ -339,323 +327,15 @@ out:
 	return err;
 }
 
-struct pfx {
-	uint8_t family, len;
-	uint8_t addr[16];
-	uint32_t head; /* rules with exactly this prefix, linked through next[] */
-	int cls;
-	uint64_t hash; /* zobrist hash of the rules whose prefix contains this one */
-};
-
-struct pfx_set {
-	struct pfx *p;
-	size_t n;
-	uint32_t *idx; /* open addressing over p, NO_VALUE = empty */
-	uint32_t cap;
-};
-
-static uint32_t pfx_hash(uint8_t family, uint8_t len, const uint8_t *addr)
-{
-	uint32_t h = 2166136261u ^ family ^ ((uint32_t)len << 8);
-	int i;
-
-	for (i = 0; i < 16; i++)
-		h = (h ^ addr[i]) * 16777619u;
-	return h;
-}
-
-/* Index of the prefix in s, adding it when add is set; NO_VALUE when absent. */
-static uint32_t pfx_find(struct pfx_set *s, uint8_t family, uint8_t len, const uint8_t *addr,
-			 bool add)
-{
-	uint32_t j = pfx_hash(family, len, addr) & (s->cap - 1);
-
-	for (; s->idx[j] != NO_VALUE; j = (j + 1) & (s->cap - 1)) {
-		const struct pfx *p = &s->p[s->idx[j]];
-
-		if (p->family == family && p->len == len && !memcmp(p->addr, addr, 16))
-			return s->idx[j];
-	}
-	if (!add)
-		return NO_VALUE;
-	s->p[s->n] = (struct pfx){ .family = family, .len = len, .head = NO_VALUE, .cls = -1 };
-	memcpy(s->p[s->n].addr, addr, 16);
-	s->idx[j] = (uint32_t)s->n;
-	return (uint32_t)s->n++;
-}
-
-/* The longest other prefix of the set that contains p (the /0 root always does). */
-static uint32_t pfx_parent(struct pfx_set *s, const struct pfx *p)
-{
-	uint8_t a[16];
-	int l;
-
-	for (l = p->len - 1; l >= 0; l--) {
-		uint32_t i;
-
-		memcpy(a, p->addr, 16);
-		xg_addr_mask(a, (unsigned int)l, sizeof(a));
-		i = pfx_find(s, p->family, (uint8_t)l, a, false);
-		if (i != NO_VALUE)
-			return i;
-	}
-	return NO_VALUE;
-}
-
-static int cmp_pfx_len(const void *a, const void *b)
-{
-	const struct pfx *x = a, *y = b;
-
-	return x->len < y->len ? -1 : x->len > y->len;
-}
-
-static int pfx_set_init(struct pfx_set *s, size_t max)
-{
-	s->cap = 64;
-	while (s->cap < max * 2)
-		s->cap *= 2;
-	s->n = 0;
-	s->p = calloc(max, sizeof(*s->p));
-	s->idx = malloc(s->cap * sizeof(*s->idx));
-	if (!s->p || !s->idx)
-		return -1;
-	memset(s->idx, 0xff, s->cap * sizeof(*s->idx));
-	return 0;
-}
-
-static void pfx_reindex(struct pfx_set *s)
-{
-	size_t i;
-
-	memset(s->idx, 0xff, s->cap * sizeof(*s->idx));
-	for (i = 0; i < s->n; i++) {
-		uint32_t j = pfx_hash(s->p[i].family, s->p[i].len, s->p[i].addr) & (s->cap - 1);
-
-		while (s->idx[j] != NO_VALUE)
-			j = (j + 1) & (s->cap - 1);
-		s->idx[j] = (uint32_t)i;
-	}
-}
-
-/* Collect every distinct prefix (plus a /0 root per family), rules linked to their own. */
-static int collect_prefixes(struct fctx *x, int f, struct pfx_set *s, uint32_t *next)
-{
-	static const uint8_t zero[16];
-	size_t r;
-
-	if (pfx_set_init(s, x->rs->n + 2))
-		return -1;
-	pfx_find(s, 4, 0, zero, true);
-	pfx_find(s, 6, 0, zero, true);
-	for (r = 0; r < x->rs->n; r++) {
-		const struct xg_prefix *pr =
-			f == XG_F_SRC ? &x->rs->rules[r].src : &x->rs->rules[r].dst;
-
-		if (pr->family)
-			pfx_find(s, pr->family, pr->len, pr->addr, true);
-	}
-	/* shorter prefixes first, so a parent has its class before its children */
-	qsort(s->p, s->n, sizeof(*s->p), cmp_pfx_len);
-	pfx_reindex(s);
-	for (r = x->rs->n; r-- > 0;) {
-		const struct xg_prefix *pr =
-			f == XG_F_SRC ? &x->rs->rules[r].src : &x->rs->rules[r].dst;
-		uint32_t i;
-
-		if (!pr->family)
-			continue;
-		i = pfx_find(s, pr->family, pr->len, pr->addr, false);
-		next[r] = s->p[i].head;
-		s->p[i].head = (uint32_t)r;
-	}
-	return 0;
-}
-
-/* The block behind entry *e, made (filled with *e's class) when *e is still a class. */
-static int dir4_block(struct xg_compiled *c, size_t k, uint32_t *e)
-{
-	uint32_t b, i;
-
-	if (*e & XG_DIR4_BLOCK)
-		return (int)(*e & 0xffff);
-	if (c->nblocks[k] >= XG_DIR4_BLOCKS) {
-		pr_warn("rules: IPv4 %s prefixes longer than /16 need more than %d blocks\n",
-			k ? "dst" : "src", XG_DIR4_BLOCKS);
-		return -1;
-	}
-	b = c->nblocks[k]++;
-	for (i = 0; i < XG_DIR4_BLOCK_SIZE; i++)
-		c->dir4[k][XG_DIR4_L1 + b * XG_DIR4_BLOCK_SIZE + i] = *e;
-	*e = XG_DIR4_BLOCK | b;
-	return (int)b;
-}
-
-/* Paint an IPv4 prefix's class over the addresses it covers. Prefixes come shortest
- * first, so a longer prefix overwrites the shorter ones it lies in. */
-static int dir4_paint(struct xg_compiled *c, size_t k, const struct pfx *p)
-{
-	uint32_t a = xg_dir4_addr(p->addr), *e = c->dir4[k], i;
-	struct xg_dir4_span sp = xg_dir4_span(a, p->len);
-	int b;
-
-	if (sp.level > 1) {
-		if ((b = dir4_block(c, k, &e[a >> 16])) < 0)
-			return -1;
-		e = &c->dir4[k][XG_DIR4_L1 + (uint32_t)b * XG_DIR4_BLOCK_SIZE];
-	}
-	if (sp.level > 2) {
-		if ((b = dir4_block(c, k, &e[(a >> 8) & 0xff])) < 0)
-			return -1;
-		e = &c->dir4[k][XG_DIR4_L1 + (uint32_t)b * XG_DIR4_BLOCK_SIZE];
-	}
-	for (i = 0; i < sp.n; i++)
-		e[sp.first + i] = (uint32_t)p->cls;
-	return 0;
-}
-
-static const char *rule_set_name(const struct xg_rule *r, size_t k)
-{
-	return k ? r->dst_set : r->src_set;
-}
-
-/* The sets the rules test on field k, in order of first use, into c. 0 or -1. */
-static int field_sets(struct fctx *x, size_t k)
-{
-	struct xg_compiled *c = x->c;
-	uint32_t i;
-	size_t r;
-
-	for (r = 0; r < x->rs->n; r++) {
-		const char *name = rule_set_name(&x->rs->rules[r], k);
-
-		if (!name[0])
-			continue;
-		for (i = 0; i < c->nsets[k] && strcmp(c->set_name[k][i], name); i++)
-			;
-		if (i < c->nsets[k])
-			continue;
-		if (c->nsets[k] == XG_SET_FIELD_MAX) {
-			pr_warn("rules: more than %d sets tested on %s\n", XG_SET_FIELD_MAX,
-				x->name);
-			return -1;
-		}
-		snprintf(c->set_name[k][c->nsets[k]++], XG_SET_NAME_MAX, "%s", name);
-	}
-	return 0;
-}
-
-/* Sets on an address field: the gate adds stride * (membership bits) to an address's
- * prefix class, so every prefix class ec gets a copy for each combination m of sets,
- * accepting its own rules and those of the sets in m. Rules on a set are in no prefix
- * class (they have a condition on the field, and no prefix). */
-static int expand_sets(struct fctx *x, size_t k)
-{
-	uint32_t nec = x->fe->n, n, m, ec, i, w, nw = x->c->nwords;
-	uint64_t *sbits, *bits;
-	int err = -1;
-	size_t r;
-
-	if (field_sets(x, k))
-		return -1;
-	n = x->c->nsets[k];
-	if (!n)
-		return 0;
-	if ((uint64_t)nec << n > 65535) {
-		pr_warn("rules: %u classes of %s with %u sets exceed 65535\n", nec, x->name, n);
-		return -1;
-	}
-	sbits = calloc((size_t)n * nw, sizeof(uint64_t));
-	bits = malloc(nw * sizeof(uint64_t));
-	if (!sbits || !bits)
-		goto out;
-	for (r = 0; r < x->rs->n; r++)
-		for (i = 0; i < n; i++)
-			if (!strcmp(rule_set_name(&x->rs->rules[r], k), x->c->set_name[k][i]))
-				set_bit(sbits + (size_t)i * nw, (uint32_t)r);
-	for (m = 1; m < 1u << n; m++) {
-		for (ec = 0; ec < nec; ec++) {
-			memcpy(bits, x->fe->cls[ec].bits, nw * sizeof(uint64_t));
-			for (i = 0; i < n; i++)
-				for (w = 0; (m & (1u << i)) && w < nw; w++)
-					bits[w] |= sbits[(size_t)i * nw + w];
-			if (add_class(x, bits))
-				goto out;
-		}
-	}
-	x->c->set_stride[k] = nec;
-	err = 0;
-out:
-	free(sbits);
-	free(bits);
-	return err;
-}
-
-/* Addresses: the rule set of a prefix node is its parent's plus the rules naming it; an
- * address takes the class of its longest matching node. */
-static int build_lpm(struct fctx *x, int f)
-{
-	uint64_t *bits = malloc(x->c->nwords * sizeof(uint64_t));
-	uint32_t *next = malloc((x->rs->n + 1) * sizeof(*next));
-	struct xg_lpm_entry *out;
-	struct pfx_set s = { 0 };
-	size_t i, n = 0, k = f == XG_F_SRC ? 0 : 1;
-	int err = -1, ec;
-
-	x->c->dir4[k] = calloc(XG_DIR4_SLOT, sizeof(uint32_t));
-	if (!bits || !next || !x->c->dir4[k] || collect_prefixes(x, f, &s, next))
-		goto out;
-	out = calloc(s.n + 1, sizeof(*out));
-	if (!out)
-		goto out;
-	x->c->lpm[k] = out;
-	for (i = 0; i < s.n; i++) {
-		struct pfx *p = &s.p[i];
-		uint32_t par = pfx_parent(&s, p), r;
-
-		p->hash = par == NO_VALUE ? x->hw : s.p[par].hash;
-		memcpy(bits, par == NO_VALUE ? x->wbits : x->fe->cls[s.p[par].cls].bits,
-		       x->c->nwords * sizeof(uint64_t));
-		for (r = p->head; r != NO_VALUE; r = next[r]) {
-			p->hash ^= x->z[r];
-			set_bit(bits, r);
-		}
-		if ((ec = intern(x, p->hash, bits)) < 0)
-			goto out;
-		p->cls = ec;
-		if (p->family == 4) {
-			if (dir4_paint(x->c, k, p))
-				goto out;
-			continue;
-		}
-		out[n].key.prefixlen = 16 + p->len;
-		out[n].key.family = p->family;
-		memcpy(out[n].key.addr, p->addr, 16);
-		out[n++].ec = (uint16_t)ec;
-	}
-	/* frames without L3 (family 0): only the rules without an address condition */
-	if ((ec = intern(x, x->hw, x->wbits)) < 0)
-		goto out;
-	out[n].key.prefixlen = 16;
-	out[n++].ec = (uint16_t)ec;
-	x->c->nlpm[k] = n;
-	err = expand_sets(x, k);
-out:
-	free(bits);
-	free(next);
-	free(s.p);
-	free(s.idx);
-	return err;
-}
-
 /* One builder per field of XG_FIELDS: the kind of lookup the gate does for it. */
 static int build_src(struct fctx *x)
 {
-	return build_lpm(x, XG_F_SRC);
+	return xg_build_lpm(x, XG_F_SRC);
 }
 
 static int build_dst(struct fctx *x)
 {
-	return build_lpm(x, XG_F_DST);
+	return xg_build_lpm(x, XG_F_DST);
 }
 
 static int build_proto(struct fctx *x)
@@ -711,15 +391,44 @@ static int build_match(struct fctx *x)
 			if (ru->match[0] && ru->match_idx < XG_MATCH_MAX &&
 			    (v >> ru->match_idx & 1)) {
 				h ^= x->z[r];
-				set_bit(bits, r);
+				xg_bit_set(bits, r);
 			}
 		}
-		if ((ec = intern(x, h, bits)) < 0)
+		if ((ec = xg_ec_intern(x, h, bits)) < 0)
 			break;
 		x->c->eca[XG_ECA_MATCH + v] = (uint16_t)ec;
 	}
 	free(bits);
 	return bits && v == XG_MATCH_VALUES ? 0 : -1;
+}
+
+/* ct: a set of states per rule, so each state value's rules are W plus those naming it */
+static int build_ct(struct fctx *x)
+{
+	uint64_t *bits = malloc(x->c->nwords * sizeof(uint64_t));
+	uint32_t v, r;
+	int ec, err = -1;
+
+	if (!bits)
+		return -1;
+	for (v = 0; v < XG_CT_VALUES; v++) {
+		uint64_t h = x->hw;
+
+		memcpy(bits, x->wbits, x->c->nwords * sizeof(uint64_t));
+		for (r = 0; r < x->rs->n; r++) {
+			if (!((x->rs->rules[r].ct_states >> v) & 1))
+				continue;
+			h ^= x->z[r];
+			xg_bit_set(bits, r);
+		}
+		if ((ec = xg_ec_intern(x, h, bits)) < 0)
+			goto out;
+		x->c->eca[XG_ECA_CT + v] = (uint16_t)ec;
+	}
+	err = 0;
+out:
+	free(bits);
+	return err;
 }
 
 static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint64_t *z,
@@ -739,7 +448,7 @@ static int build_field(struct xg_compiled *c, const struct xg_ruleset *rs, uint6
 		if (xg_rule_has_cond(&rs->rules[r], f))
 			continue;
 		x.hw ^= z[r];
-		set_bit(x.wbits, (uint32_t)r);
+		xg_bit_set(x.wbits, (uint32_t)r);
 	}
 	err = build[f](&x);
 	free(x.wbits);

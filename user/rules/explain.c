@@ -9,7 +9,9 @@
 
 #include "user/util/log.h"
 #include "user/util/enum_names.h"
+#include "common/ct_state.h"
 #include "user/rules/explain.h"
+#include "user/rules/lang.h"
 #include "user/rules/match.h"
 
 /* Each condition alone: the reference classifier stays the only place that knows what a
@@ -69,11 +71,16 @@ static void explain_frame(const struct xg_ruleset *rs, const struct xg_match_set
 	memcpy(frame, buf, len);
 	outcome = xg_parse_frame(frame, frame + len, &pkt);
 	pkt.match_bits = xg_match_eval(ms, frame, (uint32_t)len, (uint32_t)wirelen);
+	/* explain sees no conntrack table: each frame is taken as a first packet */
+	pkt.ct_state = (__u8)xg_ct_state_of(&pkt, XG_CTF_MISS);
 	hit = xg_rules_classify(rs, &pkt);
 	printf("frame %u (%zu bytes): %s\n", n, len,
 	       xg_verdict_name(hit < 0 ? rs->default_verdict : rs->rules[hit].action));
 	printf("  parsed: ");
 	xg_frame_describe(stdout, &pkt, outcome);
+	if (xg_ruleset_uses_ct(rs))
+		printf(", ct %s (no conntrack entry assumed)",
+		       pkt.ct_state ? xg_ct_state_names[pkt.ct_state] : "none");
 	printf("\n");
 	explain_match(ms, pkt.match_bits);
 	for (i = 0; i < (hit < 0 ? rs->n : (size_t)hit); i++) {

@@ -29,6 +29,8 @@ const struct xg_name_val xg_action_names[] = {
 	{ "redirect", XG_VERDICT_REDIRECT }, { "xsk", XG_VERDICT_XSK },	  { NULL, 0 },
 };
 
+const char *const xg_ct_state_names[5] = { NULL, "new", "established", "related", "invalid" };
+
 const char *const xg_tcp_flag_names[8] = { "fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr" };
 
 const struct xg_name_val *xg_name_find(const struct xg_name_val *t, const char *name)
@@ -174,6 +176,21 @@ static void fmt_icmp_type(struct sbuf *b, const char *kw, const struct xg_rule *
 static void fmt_match(struct sbuf *b, const char *kw, const struct xg_rule *r)
 {
 	sb_add(b, " %s \"%s\"", kw, r->match);
+}
+
+/* " ct new,established": the states in the order of enum xg_ct_state */
+static void fmt_ct(struct sbuf *b, const char *kw, const struct xg_rule *r)
+{
+	const char *sep = " ";
+	unsigned int s;
+
+	sb_add(b, " %s", kw);
+	for (s = 1; s < 5; s++) {
+		if (!(r->ct_states & (1u << s)))
+			continue;
+		sb_add(b, "%s%s", sep, xg_ct_state_names[s]);
+		sep = ",";
+	}
 }
 
 /* " limit RATE burst N", the rate in the largest unit that divides it. */

@@ -17,6 +17,8 @@ struct xg_name_val {
 extern const struct xg_name_val xg_proto_names[];
 extern const struct xg_name_val xg_ether_names[];
 extern const struct xg_name_val xg_action_names[];
+/* The words of `ct`, by enum xg_ct_state (index 0, no state, has none). */
+extern const char *const xg_ct_state_names[5];
 /* In wire bit order (FIN first), so the formatter prints them in that order. */
 extern const char *const xg_tcp_flag_names[8];
 

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "user/util/log.h"
+#include "user/rules/ct.h"
 #include "user/rules/load.h"
 #include "user/rules/match_load.h"
 #include "user/rules/setload.h"
@@ -188,8 +189,10 @@ static const struct {
 	{ XG_F_ETHER, XG_ECA_ETHER, XG_ECA_TCPFLAGS - XG_ECA_ETHER },
 	{ XG_F_TCPFLAGS, XG_ECA_TCPFLAGS, XG_ECA_ICMP - XG_ECA_TCPFLAGS },
 	{ XG_F_ICMP, XG_ECA_ICMP, XG_ECA_MATCH - XG_ECA_ICMP },
-	{ XG_F_MATCH, XG_ECA_MATCH, XG_ECA_SIZE - XG_ECA_MATCH },
+	{ XG_F_MATCH, XG_ECA_MATCH, XG_ECA_CT - XG_ECA_MATCH },
+	{ XG_F_CT, XG_ECA_CT, XG_ECA_SIZE - XG_ECA_CT },
 };
+_Static_assert(XG_F_CT == XG_F_MAX - 1, "eca_ranges has a row for each array-indexed field");
 
 /* The slot's small-set words in one batch: each value's rule word through its class. */
 static int write_w64(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
@@ -550,6 +553,14 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		err = -errno;
 		goto out;
 	}
+	if (initial) {
+		cfg.features = xg_ruleset_uses_ct(rs) ? XG_FEAT_CT : 0; /* as xg_ct_specialise */
+	} else if (xg_ruleset_uses_ct(rs) && !(cfg.features & XG_FEAT_CT)) {
+		pr_warn("rules: the set uses 'ct', but this gate was loaded without connection "
+			"tracking: detach it and attach it with this set\n");
+		err = -EOPNOTSUPP;
+		goto out;
+	}
 	if (!initial) {
 		err = accept_pending(m, cfg.slot[cfg.active & 1].gen);
 		if (err)
@@ -768,19 +779,23 @@ int xg_counters_reset(const struct xg_gate_maps *m)
 struct initial_fill {
 	const struct xg_ruleset *rs;
 	const struct xg_compiled *c;
+	bool load;
 };
 
-static int fill_initial(const struct xg_gate_maps *m, const void *arg)
+/* The program specialised for the set (rodata: connection tracking compiled in or out),
+ * then the set installed. */
+static int fill_initial(struct xdpgate_bpf *skel, const struct xg_gate_maps *m, const void *arg)
 {
 	const struct initial_fill *f = arg;
+	int err = xg_ct_specialise(skel, f->rs, f->load);
 
-	return xg_rules_install(m, f->rs, f->c, true);
+	return err ? err : xg_rules_install(m, f->rs, f->c, true);
 }
 
 int xg_rules_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load)
 {
 	struct xg_compiled c;
-	struct initial_fill f = { rs, &c };
+	struct initial_fill f = { rs, &c, load };
 	int err;
 
 	gp->skel = NULL;

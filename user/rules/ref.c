@@ -6,8 +6,8 @@
  * reach zero and l4_ok 0, so a truncated frame simply fails the conditions on what was
  * cut off. proto is an L3 fact: it matches later fragments and frames whose L4 header is
  * cut short, while port, tcp-flags and icmp-type conditions need the L4 header itself
- * (l4_ok). Each field of XG_FIELDS has a has_NAME and a match_NAME here; match_NAME is
- * asked only when the rule has the condition.
+ * (l4_ok). Each field of XG_FIELDS has a match_NAME here (its has_NAME is in field.c);
+ * match_NAME is asked only when the rule has the condition.
  *
  * A `limit` is not decided here: it depends on the gate's clock and on the frames before,
  * not on this frame. The reference answers as if every limit had room (the rule a frame
@@ -17,33 +17,6 @@
 #include <string.h>
 
 #include "user/rules/rules.h"
-
-bool xg_addr_mask(uint8_t *addr, unsigned int len, size_t size)
-{
-	bool had = false;
-	size_t i;
-
-	for (i = len / 8; i < size; i++) {
-		/* the bits of byte i that lie past len: all of them once i * 8 >= len */
-		uint8_t host = i * 8 >= len ? 0xff : (uint8_t)(0xff >> (len % 8));
-
-		had |= (addr[i] & host) != 0;
-		addr[i] &= (uint8_t)~host;
-	}
-	return had;
-}
-
-bool xg_addr_same_prefix(const uint8_t *a, const uint8_t *b, unsigned int len)
-{
-	uint8_t x[16], y[16];
-	size_t n = (len + 7) / 8;
-
-	memcpy(x, a, n);
-	memcpy(y, b, n);
-	xg_addr_mask(x, len, n);
-	xg_addr_mask(y, len, n);
-	return !memcmp(x, y, n);
-}
 
 /* addr (network order) lies inside the prefix of the same family. */
 static bool prefix_has(const struct xg_prefix *p, const __u32 addr[4], __u8 family)
@@ -70,21 +43,11 @@ static bool is_tcp_udp(const struct xg_pkt *pkt)
 
 /* An address condition is a prefix or a set (@NAME): a frame's address is in the set when
  * some prefix of it contains the address; a frame without L3 is in no set. */
-static bool has_src(const struct xg_rule *r)
-{
-	return r->src.family != 0 || r->src_set[0];
-}
-
 static bool match_src(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
 	if (r->src_set[0])
 		return xg_set_has(r->src_sp, pkt->family, pkt->saddr);
 	return prefix_has(&r->src, pkt->saddr, pkt->family);
-}
-
-static bool has_dst(const struct xg_rule *r)
-{
-	return r->dst.family != 0 || r->dst_set[0];
 }
 
 static bool match_dst(const struct xg_rule *r, const struct xg_pkt *pkt)
@@ -94,19 +57,9 @@ static bool match_dst(const struct xg_rule *r, const struct xg_pkt *pkt)
 	return prefix_has(&r->dst, pkt->daddr, pkt->family);
 }
 
-static bool has_proto(const struct xg_rule *r)
-{
-	return r->has_proto;
-}
-
 static bool match_proto(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
 	return pkt->family && pkt->l4_proto == r->proto;
-}
-
-static bool has_sport(const struct xg_rule *r)
-{
-	return r->sport.n != 0;
 }
 
 static bool match_sport(const struct xg_rule *r, const struct xg_pkt *pkt)
@@ -114,19 +67,9 @@ static bool match_sport(const struct xg_rule *r, const struct xg_pkt *pkt)
 	return is_tcp_udp(pkt) && ports_have(&r->sport, pkt->sport);
 }
 
-static bool has_dport(const struct xg_rule *r)
-{
-	return r->dport.n != 0;
-}
-
 static bool match_dport(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
 	return is_tcp_udp(pkt) && ports_have(&r->dport, pkt->dport);
-}
-
-static bool has_vlan(const struct xg_rule *r)
-{
-	return r->has_vlan;
 }
 
 static bool match_vlan(const struct xg_rule *r, const struct xg_pkt *pkt)
@@ -134,30 +77,15 @@ static bool match_vlan(const struct xg_rule *r, const struct xg_pkt *pkt)
 	return pkt->vlan_depth > 0 && pkt->vlan_id == r->vlan;
 }
 
-static bool has_ether(const struct xg_rule *r)
-{
-	return r->has_ether;
-}
-
 static bool match_ether(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
 	return pkt->eth_proto == r->ether;
-}
-
-static bool has_tcp_flags(const struct xg_rule *r)
-{
-	return r->has_tcp_flags;
 }
 
 static bool match_tcp_flags(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
 	return pkt->l4_ok && pkt->l4_proto == IPPROTO_TCP &&
 	       (pkt->tcp_flags & r->flags_mask) == r->flags_value;
-}
-
-static bool has_icmp_type(const struct xg_rule *r)
-{
-	return r->has_icmp_type;
 }
 
 static bool match_icmp_type(const struct xg_rule *r, const struct xg_pkt *pkt)
@@ -169,37 +97,27 @@ static bool match_icmp_type(const struct xg_rule *r, const struct xg_pkt *pkt)
 }
 
 /* The expression's result comes with the frame (libpcap's, user/rules/match.c). */
-static bool has_match(const struct xg_rule *r)
-{
-	return r->match[0] != '\0';
-}
-
 static bool match_match(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
 	return r->match_idx < 8 && (pkt->match_bits >> r->match_idx & 1);
 }
 
-#define FIELD_ROW(id, name, keyword) [XG_F_##id] = { keyword, has_##name, match_##name },
-static const struct {
-	const char *keyword;
-	bool (*has)(const struct xg_rule *r);
-	bool (*match)(const struct xg_rule *r, const struct xg_pkt *pkt);
-} fields[XG_F_MAX] = { XG_FIELDS(FIELD_ROW) };
-#undef FIELD_ROW
-
-const char *xg_field_keyword(enum xg_field f)
+/* The frame's connection state is an input (pkt->ct_state, from the kernel's conntrack at
+ * the gate, common/ct_state.h): a condition holds when it names that state. No state
+ * (XG_CT_NONE: no IP, untracked ICMPv6, other protocols) meets no condition. */
+static bool match_ct(const struct xg_rule *r, const struct xg_pkt *pkt)
 {
-	return (unsigned int)f < XG_F_MAX ? fields[f].keyword : "?";
+	return pkt->ct_state != 0 && pkt->ct_state < 8 && (r->ct_states >> pkt->ct_state) & 1;
 }
 
-bool xg_rule_has_cond(const struct xg_rule *r, enum xg_field f)
-{
-	return (unsigned int)f < XG_F_MAX && fields[f].has(r);
-}
+#define MATCH_ROW(id, name, keyword) [XG_F_##id] = match_##name,
+static bool (*const field_match[XG_F_MAX])(const struct xg_rule *r,
+					   const struct xg_pkt *pkt) = { XG_FIELDS(MATCH_ROW) };
+#undef MATCH_ROW
 
 bool xg_rule_cond_holds(const struct xg_rule *r, enum xg_field f, const struct xg_pkt *pkt)
 {
-	return !xg_rule_has_cond(r, f) || fields[f].match(r, pkt);
+	return !xg_rule_has_cond(r, f) || field_match[f](r, pkt);
 }
 
 bool xg_rule_matches(const struct xg_rule *r, const struct xg_pkt *pkt)

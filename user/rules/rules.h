@@ -6,7 +6,8 @@
  * Syntax, one rule per line ('#' starts a comment):
  *   ACTION [src PREFIX|@SET] [dst PREFIX|@SET] [proto tcp|udp|icmp|icmpv6|NUM]
  *          [sport PORTS] [dport PORTS] [vlan ID] [ether arp|ipv4|ipv6|HEX]
- *          [tcp-flags FLAGS] [icmp-type TYPE] [match "EXPR"] [limit RATE [burst N]]
+ *          [tcp-flags FLAGS] [icmp-type TYPE] [match "EXPR"] [ct STATE[,STATE...]]
+ *          [limit RATE [burst N]]
  *   ACTION  = pass | drop | tx | redirect IFACE | xsk
  *          [log [every N]]
  *   default pass|drop          (at most once; the verdict when no rule matches)
@@ -87,6 +88,9 @@ struct xg_rule {
 	bool has_icmp_type;
 	uint8_t icmp_family; /* 4: ICMP, 6: ICMPv6 (from proto; ICMP when none given) */
 	uint8_t icmp_type;
+	/* ct STATE,...: bit s set for each enum xg_ct_state s named (common/ct_state.h); 0: no
+	 * condition. A frame with no state (XG_CT_NONE) meets no ct condition. */
+	uint8_t ct_states;
 	/* limit RATE [burst N]: rate in frames (or bytes, limit_bytes) per second, burst in
 	 * the same unit; limit_rate 0: no limit */
 	uint64_t limit_rate, limit_burst;
@@ -114,6 +118,8 @@ void xg_ruleset_free(struct xg_ruleset *rs);
 /* Insert a copy of r before index at (at == rs->n appends). 0 or -ENOMEM/-E2BIG. */
 int xg_ruleset_insert(struct xg_ruleset *rs, size_t at, const struct xg_rule *r);
 int xg_ruleset_delete(struct xg_ruleset *rs, size_t at);
+/* Some rule of rs has a `ct` condition (the gate then needs its connection-state code). */
+bool xg_ruleset_uses_ct(const struct xg_ruleset *rs);
 
 /* The set of rs named name, or NULL. */
 struct xg_set *xg_ruleset_set(const struct xg_ruleset *rs, const char *name);
@@ -158,13 +164,14 @@ bool xg_rule_matches(const struct xg_rule *r, const struct xg_pkt *pkt);
  * the log. The gate counts per CPU, so over K CPUs one frame in N is logged, give or take K. */
 bool xg_rule_log_sampled(const struct xg_rule *r, uint64_t nth);
 
-/* Per field (enum xg_field, rows of XG_FIELDS): the rule language's word for it, whether
- * r has a condition on it, and whether pkt meets that condition (true when r has none). */
+/* Per field (enum xg_field, rows of XG_FIELDS): the rule language's word for it and
+ * whether r has a condition on it (field.c, which the parser links without the
+ * classifier), and whether pkt meets that condition, true when r has none (ref.c). */
 const char *xg_field_keyword(enum xg_field f);
 bool xg_rule_has_cond(const struct xg_rule *r, enum xg_field f);
 bool xg_rule_cond_holds(const struct xg_rule *r, enum xg_field f, const struct xg_pkt *pkt);
 
-/* Clear the bits of addr (size bytes) past the first len; true if any were set. */
+/* Prefix helpers (field.c). Clear the bits of addr (size bytes) past the first len; true if any were set. */
 bool xg_addr_mask(uint8_t *addr, unsigned int len, size_t size);
 /* a and b (16 bytes each at most) agree in their first len bits, len <= 128. */
 bool xg_addr_same_prefix(const uint8_t *a, const uint8_t *b, unsigned int len);

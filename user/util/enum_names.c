@@ -54,5 +54,13 @@ const char *xg_counter_name(unsigned int idx)
 		return "log_lost";
 	if (idx == XG_CNT_HDR_SPLIT)
 		return "hdr_split";
+	if (idx >= XG_CNT_CT && idx < XG_CNT_CT_ERROR) {
+		static const char *const ct[] = { "ct_none", "ct_new", "ct_established",
+						  "ct_related", "ct_invalid" };
+
+		return ct[idx - XG_CNT_CT];
+	}
+	if (idx == XG_CNT_CT_ERROR)
+		return "ct_lookup_error";
 	return "?";
 }

@@ -1,0 +1,311 @@
+#!/bin/bash
+# Connection state (`ct`, docs/conntrack.md) on a live gate, held to nftables: one scenario
+# played twice, each time in a fresh environment, first through an nftables rule set using
+# `ct state` (prerouting, after conntrack), then through the gate with the same rules. After
+# every step the per-rule counters of the two runs must have moved alike: the same frames met
+# the same rule (step_view says how exactly). Steps, in IPv4 and IPv6: ICMP echo both ways; TCP opened from either side and
+# closed by either side; an RST; UDP request and answer both ways; an ICMP error about a
+# tracked UDP flow (related); a UDP answer after its entry timed out (UDP timeout 1 s in the
+# namespace); stray TCP segments (a bare ACK, SYN-ACK, FIN-ACK, RST) with no
+# connection. Plus: attach/detach manage the conntrack table, `ct list|count`, `ct` errors,
+# and a set without `ct` runs no connection-state code (bpftool's xlated dump). Run by
+# run-tests.sh (errexit on; see lib-assert.sh).
+# shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
+
+XG=${XDPGATE:-$ROOT/build/xdpgate}
+PEER=$ROOT/testenv/ct_peer.py
+
+xg() { te_dut "$XG" "$@"; }
+
+# The rule set, in the gate's words and in nftables' (same order; each nft rule counts).
+CT_GATE_RULES='pass ct established,related
+pass proto tcp dport 22 ct new
+pass proto udp dport 53 ct new
+pass proto icmp icmp-type echo-request
+pass proto icmpv6 icmp-type echo-request
+drop ct invalid
+default drop'
+CT_NFT_RULES=(
+	"ct state established,related counter accept"
+	"tcp dport 22 ct state new counter accept"
+	"udp dport 53 ct state new counter accept"
+	"icmp type echo-request counter accept"
+	"icmpv6 type echo-request counter accept"
+	"ct state invalid counter drop"
+	"counter drop"
+)
+
+# The per-rule counters of this run, as one line "n1 n2 ... default".
+counters_nft() {
+	te_dut nft -j list chain inet xgct in |
+		jq -r '[.nftables[] | select(.rule) | .rule.expr[] | select(.counter) |
+			.counter.packets] | map(tostring) | join(" ")'
+}
+
+counters_gate() {
+	local rules st
+	rules=$(xg rules list "$TE_DUT_IF" --json)
+	st=$(xg status "$TE_DUT_IF" --json)
+	jq -rn --argjson r "$rules" --argjson s "$st" '
+		($r.rules | map(.packets)) as $p |
+		($s.interfaces[0].counters | .pass.packets + .drop.packets) as $all |
+		$p + [$all - ($p | add)] | map(tostring) | join(" ")'
+}
+
+# read_counters: $COUNTERS, read again (3 tries) when a read gives nothing (one read of the
+# gate's counters came back empty in ten runs, cause not found); what the commands said on
+# stderr is shown if no try works.
+read_counters() {
+	local v i
+	for ((i = 0; i < 3; i++)); do
+		v=$($COUNTERS 2>>"$CT_TMP/counters.err") && [[ -n $v ]] && break
+		sleep 0.1
+	done
+	[[ -n $v ]] || { cat "$CT_TMP/counters.err" >&2; return 1; }
+	echo "$v"
+}
+
+# settle: until the counters read the same twice 0.2 s apart (3 s at most): the last frames
+# of a step (a final ACK after the client exited) have arrived. Prints them.
+settle() {
+	local a b i
+	a=$(read_counters)
+	for ((i = 0; i < 15; i++)); do
+		sleep 0.2
+		b=$(read_counters)
+		[[ $a == "$b" ]] && break
+		a=$b
+	done
+	echo "$b"
+}
+
+# peer STEP...: one step of testenv/ct_peer.py, started by peer_start for this environment.
+peer() {
+	local line
+	echo "$*" >&"${CT_PEER[1]}"
+	read -r -t 15 line <&"${CT_PEER[0]}"
+	[[ $line == ok ]] || _assert_fail_msg "ct_peer.py: ${line:-no answer in 15 s}"
+}
+
+peer_start() {
+	coproc CT_PEER { python3 "$PEER" "$TE_NS_GEN" "$TE_NS_DUT"; }
+}
+
+# End the peer: it exits at the end of its input.
+peer_stop() {
+	local pid=$CT_PEER_PID
+	exec {CT_PEER[1]}>&-
+	wait "$pid"
+}
+
+# wait_udp_gone PORT: until conntrack has no UDP entry of the DUT's PORT (the namespace's UDP
+# timeout is 1 s, set by env_up), 10 s at most.
+wait_udp_gone() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		te_dut grep -q "udp .*sport=$1 " /proc/net/nf_conntrack || return 0
+		sleep 0.1
+	done
+	_assert_fail_msg "the UDP entry of port $1 did not time out in 10 s"
+}
+
+# stray SRC DST SPORT FLAGS: one TCP segment from gen to dut:22, no connection behind it.
+stray() {
+	peer raw "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" "$1" "$2" "$3" 22 "$4"
+}
+
+# One family's steps; each step's counters appended to $CT_TMP/$RUN.
+family_steps() {
+	local fam=$1 gen dut step out="$CT_TMP/$RUN"
+	if [[ $fam == 4 ]]; then gen=$TE_GEN_IP4 dut=$TE_DUT_IP4; else gen=$TE_GEN_IP6 dut=$TE_DUT_IP6; fi
+	step() {
+		local c
+		c=$(settle)
+		echo "v$fam $1: $c" >>"$out"
+	}
+	te_gen ping -c 1 -W 2 "$dut" >/dev/null
+	step "ping in"
+	te_dut ping -c 1 -W 2 "$gen" >/dev/null
+	step "ping out"
+	peer tcp gen "$dut" 22 client
+	step "tcp in, client closes"
+	peer tcp gen "$dut" 22 server
+	step "tcp in, server closes"
+	peer tcp gen "$dut" 22 rst
+	step "tcp in, rst"
+	peer tcp dut "$gen" 8080 client
+	step "tcp out, client closes"
+	peer tcp dut "$gen" 8080 server
+	step "tcp out, server closes"
+	peer udp gen "$dut" 53
+	step "udp in"
+	peer udp dut "$gen" 5353
+	step "udp out"
+	peer udp-bound dut "$gen" 5353 40053
+	step "udp out from a fixed port"
+	wait_udp_gone 40053
+	peer udp-late "$dut" 40053 5353 # the answer again, after the entry timed out
+	step "udp answer after the timeout"
+	peer udp-noreply dut "$gen" 9 # gen answers: port unreachable
+	step "icmp error about udp"
+	stray "$gen" "$dut" 40001 10
+	step "stray ack"
+	stray "$gen" "$dut" 40002 12
+	step "stray syn-ack"
+	stray "$gen" "$dut" 40003 11
+	step "stray fin-ack"
+	stray "$gen" "$dut" 40004 04
+	step "stray rst"
+}
+
+scenario() {
+	peer_start
+	family_steps 4
+	family_steps 6
+	peer_stop
+}
+
+# te_setup, keeping the scratch directory's removal in the EXIT trap it installs.
+env_up() {
+	te_setup
+	trap 'rm -rf "$CT_TMP"; te_cleanup_trap' EXIT
+	te_dut sysctl -qw net.netfilter.nf_conntrack_udp_timeout=1
+}
+
+run_nft() {
+	local r
+	env_up
+	te_dut nft add table inet xgct
+	te_dut nft add chain inet xgct in \
+		'{ type filter hook prerouting priority -150; policy accept; }'
+	te_dut nft add rule inet xgct in iifname != "$TE_DUT_IF" accept
+	for r in "${CT_NFT_RULES[@]}"; do
+		# shellcheck disable=SC2086 # the rule's words are nft's arguments
+		te_dut nft add rule inet xgct in $r
+	done
+	RUN=nft COUNTERS=counters_nft scenario
+}
+
+run_gate() {
+	env_up
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	RUN=gate COUNTERS=counters_gate scenario
+}
+
+ct_setup() {
+	CT_TMP=$(mktemp -d /tmp/xg-ct.XXXXXX)
+	trap 'rm -rf "$CT_TMP"' EXIT
+}
+
+# A run's counters per step, as what each step added: exact for every rule but the first
+# (`established,related`), whose count depends on TCP's timing (whether an ACK rides with
+# data or goes alone after the delayed-ACK timer, which differs from run to run on a loaded
+# machine): for it, only whether the step moved it ("+") or not ("0"). A frame the two
+# classify differently still shows, in the counter of the rule the other one picked.
+step_view() {
+	awk -F': ' '{ n = split($2, c, " "); line = $1 ":"
+		for (i = 1; i <= n; i++) { d = c[i] - p[i]; p[i] = c[i]
+			if (i == 1) d = d > 0 ? "+" : "0"; line = line " " d }
+		print line }' "$1"
+}
+
+# The scenario through nftables, then through the gate: step by step, the same counters.
+test_ct_same_as_nftables() {
+	local i n
+	ct_setup
+	run_nft
+	run_gate
+	n=$(wc -l <"$CT_TMP/nft")
+	assert_eq "$n" "$(wc -l <"$CT_TMP/gate")" "steps played"
+	assert_ge "$n" 32
+	step_view "$CT_TMP/nft" >"$CT_TMP/nft.steps"
+	step_view "$CT_TMP/gate" >"$CT_TMP/gate.steps"
+	for ((i = 1; i <= n; i++)); do
+		assert_eq "$(sed -n "${i}p" "$CT_TMP/nft.steps")" "$(sed -n "${i}p" "$CT_TMP/gate.steps")" \
+			"what step $i added to nft's counters (left) and the gate's"
+	done
+	# every state was met, and no lookup failed
+	for i in new established related invalid; do
+		assert_ge "$(xg status "$TE_DUT_IF" --json |
+			jq -r ".interfaces[0].counters.ct_$i.packets")" 1 "ct_$i"
+	done
+	assert_eq 0 "$(xg status "$TE_DUT_IF" --json |
+		jq -r '.interfaces[0].counters.ct_lookup_error.packets')" "ct_lookup_error"
+}
+
+# attach with `ct` rules creates the conntrack table (`ct count` and status say so); a connection
+# shows in `ct list`; detach removes the table; a set without `ct` creates none.
+test_ct_attach_detach_table() {
+	local table
+	ct_setup
+	env_up
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	table=$(xg ct count "$TE_DUT_IF" --json | jq -r .tracking_table)
+	assert_match '^xdpgate_ct_[0-9]+$' "$table"
+	assert_ok te_dut nft list table inet "$table"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "conntrack: .*tracking table inet $table present" "$ASSERT_OUT"
+	peer_start
+	peer tcp gen "$TE_DUT_IP4" 22 server
+	peer_stop
+	assert_ge "$(xg ct count "$TE_DUT_IF" --json | jq -r .count)" 1 "entries after a flow"
+	assert_ok xg ct list "$TE_DUT_IF"
+	assert_match "tcp +6 .*dport=22 " "$ASSERT_OUT"
+	assert_eq 22 "$(xg ct list "$TE_DUT_IF" --json |
+		jq -r '[.entries[] | select(.proto == "tcp")][0].orig.dport')" "ct list --json"
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_fail te_dut nft list table inet "$table"
+	echo "pass proto tcp" >"$CT_TMP/plain.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules"
+	assert_eq "" "$(te_dut nft list tables)" "no table for a set without ct"
+}
+
+# Errors: an unknown state names file:line:col and changes nothing; a set with `ct` on a
+# gate attached without it is refused whole, the old set kept; `run` on a free interface
+# refuses a set with `ct`.
+test_ct_errors() {
+	ct_setup
+	env_up
+	printf 'pass proto tcp\n' >"$CT_TMP/plain.rules"
+	printf 'pass proto tcp\npass ct new,establshed\n' >"$CT_TMP/typo.rules"
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	assert_fail xg rules check "$CT_TMP/typo.rules"
+	assert_match "typo.rules:2:9: invalid ct state 'new,establshed'" "$ASSERT_OUT"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules"
+	assert_fail xg rules load "$TE_DUT_IF" "$CT_TMP/typo.rules"
+	assert_match "typo.rules:2:9: invalid ct state" "$ASSERT_OUT"
+	assert_fail xg rules load "$TE_DUT_IF" "$CT_TMP/host.rules"
+	assert_match "loaded without connection tracking" "$ASSERT_OUT"
+	assert_eq "pass proto tcp" "$(xg rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')" \
+		"the old set stays"
+	assert_eq "" "$(te_dut nft list tables)" "no conntrack table appeared"
+	# run on a free interface cannot turn conntrack on: one line, nothing attached
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_fail te_dut timeout 20 "$XG" run "$TE_DUT_IF" --rules "$CT_TMP/host.rules" --duration 1
+	assert_match "rules with 'ct' need the gate of .xdpgate attach." "$ASSERT_OUT"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "not attached" "$ASSERT_OUT"
+}
+
+# A set without `ct` runs a program with no connection-state code: the verifier dropped every
+# path to the kfuncs (the load-time flag is 0); a set with `ct` has them.
+test_ct_code_only_with_ct() {
+	local id
+	ct_setup
+	env_up
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	echo "drop proto udp dport 9" >"$CT_TMP/plain.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules"
+	id=$(te_dut ip -d link show dev "$TE_DUT_IF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	assert_ok bpftool prog dump xlated id "$id"
+	assert_match "call array_map_lookup_elem" "$ASSERT_OUT"
+	assert_fail grep -q "bpf_xdp_ct_lookup\|bpf_ct_release" <<<"$ASSERT_OUT"
+	assert_ok xg detach "$TE_DUT_IF"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	id=$(te_dut ip -d link show dev "$TE_DUT_IF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	assert_ok bpftool prog dump xlated id "$id"
+	assert_match "call bpf_xdp_ct_lookup" "$ASSERT_OUT"
+	assert_match "call bpf_ct_release" "$ASSERT_OUT"
+}

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Connection state: the gate reads the kernel's conntrack (bpf_xdp_ct_lookup), so its code is
+ * loaded only for a rule set with `ct`, the kernel must have the kfuncs, and the namespace's
+ * conntrack must run. It runs only while some netfilter rule needs it: with no rules at all
+ * the kernel tracks nothing and every lookup misses. So the gate owns a minimal nftables
+ * table, one `ct state` rule with no verdict in prerouting and output, made by `nft` (the
+ * binary: no library to link for two commands), created by attach and removed by detach. */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+
+#include "common/ct_state.h"
+#include "user/util/log.h"
+#include "user/rules/ct.h"
+#include "xdpgate.skel.h"
+
+extern char **environ;
+
+bool xg_ct_kfuncs_present(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf(), *mod;
+	bool has;
+
+	if (!vmlinux)
+		return false;
+	has = btf__find_by_name_kind(vmlinux, "bpf_xdp_ct_lookup", BTF_KIND_FUNC) > 0;
+	if (!has) {
+		/* nf_conntrack as a module: its BTF is split from vmlinux's */
+		mod = btf__parse_split("/sys/kernel/btf/nf_conntrack", vmlinux);
+		has = mod && btf__find_by_name_kind(mod, "bpf_xdp_ct_lookup", BTF_KIND_FUNC) > 0;
+		btf__free(mod);
+	}
+	btf__free(vmlinux);
+	return has;
+}
+
+int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs, bool load)
+{
+	const char *inject = getenv("XG_TEST_CT_INJECT");
+
+	skel->rodata->xg_ct_mode = XG_CT_MODE_OFF;
+	if (!xg_ruleset_uses_ct(rs))
+		return 0;
+	if (inject && !strcmp(inject, "1")) {
+		skel->rodata->xg_ct_mode = XG_CT_MODE_INJECT;
+		return 0;
+	}
+	if (!xg_ct_kfuncs_present()) {
+		pr_warn("ct: this kernel has no bpf_xdp_ct_lookup kfunc (nf_conntrack with BTF, "
+			"Linux 6.0 or later): rules with 'ct' cannot run here\n");
+		return -EOPNOTSUPP;
+	}
+	if (load) {
+		pr_warn("ct: rules with 'ct' need the gate of `xdpgate attach`, which turns the "
+			"kernel's connection tracking on; `run` joins such a gate\n");
+		return -EOPNOTSUPP;
+	}
+	skel->rodata->xg_ct_mode = XG_CT_MODE_KERNEL;
+	return 0;
+}
+
+void xg_ct_table_name(int ifindex, char *buf, size_t len)
+{
+	snprintf(buf, len, "xdpgate_ct_%d", ifindex);
+}
+
+/* Run `nft CMD`; quiet: its output to /dev/null. The exit status, or -1. */
+static int run_nft(const char *cmd, bool quiet)
+{
+	char *argv[] = { "nft", (char *)cmd, NULL };
+	posix_spawn_file_actions_t fa;
+	int status, err;
+	pid_t pid;
+
+	if (posix_spawn_file_actions_init(&fa))
+		return -1;
+	if (quiet) {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	}
+	err = posix_spawnp(&pid, "nft", &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err) {
+		pr_warn("ct: cannot run nft: %s (install Debian's nftables)\n", strerror(err));
+		return -1;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int xg_ct_tracking_on(int ifindex)
+{
+	char name[32], cmd[512];
+
+	xg_ct_table_name(ifindex, name, sizeof(name));
+	xg_ct_tracking_off(ifindex); /* one left by a gate that was not detached */
+	snprintf(cmd, sizeof(cmd),
+		 "add table inet %s { "
+		 "chain pre { type filter hook prerouting priority -150; policy accept; "
+		 "ct state invalid counter; }; "
+		 "chain out { type filter hook output priority -150; policy accept; "
+		 "ct state invalid counter; }; }",
+		 name);
+	if (run_nft(cmd, false)) {
+		pr_warn("ct: nft could not create table inet %s, which turns connection "
+			"tracking on\n",
+			name);
+		return -1;
+	}
+	return 0;
+}
+
+int xg_ct_tracking_off(int ifindex)
+{
+	char name[32], cmd[96];
+
+	xg_ct_table_name(ifindex, name, sizeof(name));
+	snprintf(cmd, sizeof(cmd), "delete table inet %s", name);
+	run_nft(cmd, true); /* absent: nothing to do */
+	return 0;
+}
+
+bool xg_ct_tracking_present(int ifindex)
+{
+	char name[32], cmd[96];
+
+	xg_ct_table_name(ifindex, name, sizeof(name));
+	snprintf(cmd, sizeof(cmd), "list table inet %s", name);
+	return run_nft(cmd, true) == 0;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Connection state for the gate (docs/conntrack.md): whether a rule set needs it, the gate's
+ * specialisation at load, the kernel support it needs, and the netfilter table that keeps the
+ * namespace's conntrack running while a gate with `ct` is attached. */
+#ifndef XG_RULES_CT_H
+#define XG_RULES_CT_H
+
+#include <stdbool.h>
+
+#include "user/rules/rules.h"
+
+struct xdpgate_bpf;
+
+/* Set the gate's xg_ct_mode for rs before load: off for a set without `ct` (no ct code runs),
+ * else the kernel's conntrack (XG_TEST_CT_INJECT=1 in the environment: the tests' injected
+ * answers). With `ct`, the kernel must have the conntrack kfuncs; load (a gate that is not
+ * `attach`ed, as `run` on a free interface) must not ask for the kernel's conntrack, which
+ * only `attach` turns on. 0, or -EOPNOTSUPP after one line saying what is missing. */
+int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs, bool load);
+/* Whether the kernel has bpf_xdp_ct_lookup (in vmlinux or nf_conntrack's module BTF). */
+bool xg_ct_kfuncs_present(void);
+/* The nftables table (inet xdpgate_ct_IFINDEX) whose `ct state` rule makes the kernel track
+ * the namespace's connections. on: create it (replacing one left behind); off: delete it if
+ * present. 0, or -1 after one line naming what failed. */
+int xg_ct_tracking_on(int ifindex);
+int xg_ct_tracking_off(int ifindex);
+/* The table is in place (nft lists it). */
+bool xg_ct_tracking_present(int ifindex);
+/* The table's name for ifindex. */
+void xg_ct_table_name(int ifindex, char *buf, size_t len);
+
+#endif
