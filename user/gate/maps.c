@@ -170,7 +170,10 @@ int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
 		}
 		*ref_fd(m, i) = fd;
 	}
-	m->match_frags = bpf_program__flags(skel->progs.xdpgate) & BPF_F_XDP_HAS_FRAGS;
+	/* libbpf turns SEC("xdp.frags") into BPF_F_XDP_HAS_FRAGS only when it loads the
+	 * program, and the match program may go into the progs map before that */
+	m->match_frags = (bpf_program__flags(skel->progs.xdpgate) & BPF_F_XDP_HAS_FRAGS) ||
+			 !strcmp(bpf_program__section_name(skel->progs.xdpgate), "xdp.frags");
 	return 0;
 err:
 	xg_gate_maps_close(m);
