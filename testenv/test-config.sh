@@ -688,7 +688,7 @@ test_config_reload_handler() {
 	assert_le $((rx1 - rx0)) 20 "frames back at the generator while count runs"
 
 	sed -i "s#^handler = pcap:.*#handler = reflect#" "$OT/xg.ini"
-	hup 4
+	hup 3 # one line a reload, refused or applied
 	assert_match "run: SIGHUP: $TE_DUT_IF: handler reflect in force \(workers restarted\)" \
 		"$(cat "$OT/run.out")"
 	wait "$gpid"

@@ -478,7 +478,7 @@ test_run_embed_reload() {
 		"$TE_DUT_IF2" "$d/r1.rules" 60 >"$d/out" 2>&1 &
 	pid=$!
 	wait_until 20 file_has "^serving" "$d/out"
-	assert_match "^serving $TE_DUT_IF and $TE_DUT_IF2" "$(cat "$d/out")"
+	assert_match "^serving $TE_DUT_IF and $TE_DUT_IF2" "$(grep "^serving" "$d/out")"
 	assert_eq "xsk proto udp dport 9" \
 		"$(te_dut "$XG" rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')"
 	gen --count 1000 --rate 10000 >/dev/null
