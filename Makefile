@@ -223,7 +223,7 @@ $(BUILD)/bench/%: bench/%.c $$(BENCH_OBJS_$$*)
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -I. -fno-omit-frame-pointer \
 	      -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRCS := user/rules/lang.c user/rules/set.c user/rules/format.c user/rules/ref.c \
+FUZZ_SRCS := user/rules/lang.c user/rules/flows_conf.c user/rules/set.c user/rules/format.c user/rules/ref.c \
 	     user/rules/explain.c user/util/log.c user/util/jsonstr.c user/util/enum_names.c \
 	     user/cli/config.c user/cli/opts.c user/cli/help.c \
 	     user/util/netdev.c user/util/regfile.c

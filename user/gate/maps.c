@@ -45,6 +45,9 @@ static const struct map_ref map_refs[] = {
 	M(limits, "xg_limits"),
 	M(leases, "xg_leases"),
 	M(pending, "xg_pending"),
+	M(flows, "xg_flows"),
+	M(flow_cfg, "xg_flow_cfg"),
+	M(flow_stats, "xg_flow_stats"),
 };
 #undef M
 #define NREFS (sizeof(map_refs) / sizeof(map_refs[0]))

@@ -12,7 +12,7 @@ struct xg_gate;
 /* The maps a rule set lives in. All fds, -1 when closed. */
 struct xg_gate_maps {
 	int config, ec, src, dst, src4, dst4, bits, w64, actions, rule_stats, rule_text, rule_base,
-		stats, pending, sets, sets4, set_info, limits, leases;
+		stats, pending, sets, sets4, set_info, limits, leases, flows, flow_cfg, flow_stats;
 };
 
 /* Every fd closed (-1): the state close() and the error paths expect. */

@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "user/util/log.h"
+#include "user/rules/flows_load.h"
 #include "user/rules/load.h"
 #include "user/rules/setload.h"
 #include "xdpgate.skel.h"
@@ -468,6 +469,9 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 		if (rs->rules[i].log_every)
 			sc.flags |= XG_SLOT_LOG;
 	xsk_fast(rs, &sc);
+	/* flows: no xsk shortcut, which skips the parse the flow key is made from */
+	if (rs->flows.rate)
+		sc.flags = (sc.flags & ~(__u32)XG_SLOT_XSK_IP) | XG_SLOT_FLOWS;
 	for (k = 0; k < 2; k++)
 		if (c->nsets[k] && c->set_stride[k] == 1)
 			sc.flags |= XG_SLOT_SRC_SETS_ONLY << k;
@@ -478,7 +482,10 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		     const struct xg_compiled *c, const struct xg_slot_cfg *sc, __u8 slot,
 		     __u32 old_n)
 {
-	int err = clear_slot(m, slot, old_n);
+	int err = xg_flows_write_slot(m, rs, slot);
+
+	if (!err)
+		err = clear_slot(m, slot, old_n);
 
 	if (!err)
 		err = write_eca(m, c, slot);
@@ -614,6 +621,8 @@ static int read_slot(const struct xg_gate_maps *m, const struct xg_config *cfg, 
 			return -EIO;
 		}
 	}
+	if (xg_flows_read_slot(m, s, &rs->flows.rate))
+		rs->flows.rate = 0; /* a gate from before flows: none */
 	if (xg_ruleset_bind_sets(rs, msg, sizeof(msg))) {
 		pr_warn("rules: %s\n", msg);
 		xg_ruleset_free(rs);
@@ -766,7 +775,9 @@ int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool l
 		pr_warn("cannot open the gate object: %s\n", strerror(-err));
 		goto out;
 	}
-	err = xg_gate_maps_create(gp->skel, &gp->maps);
+	err = xg_flows_size_table(gp->skel, rs);
+	if (!err)
+		err = xg_gate_maps_create(gp->skel, &gp->maps);
 	if (!err)
 		err = xg_rules_install(&gp->maps, rs, &c, true);
 	if (!err && load) {
