@@ -22,15 +22,15 @@
 #define XG_FLOW_RULE_DEFAULT 0xffff
 
 struct xg_flow_key {
-	__u8 src[16];  /* network order; IPv4 in src[0..3], the rest zero */
+	__u8 src[16]; /* network order; IPv4 in src[0..3], the rest zero */
 	__u8 dst[16];
-	__u16 sport;   /* host order; 0 without ports (ICMP type << 8 | code is not kept) */
+	__u16 sport; /* host order; 0 without ports (ICMP type << 8 | code is not kept) */
 	__u16 dport;
-	__u16 vlan;    /* outer VID, 0 when untagged */
-	__u16 rule;    /* the matching rule's index, XG_FLOW_RULE_DEFAULT for the default */
-	__u8 proto;    /* IPPROTO_*, 0 when the frame is no IP */
-	__u8 family;   /* 4, 6, or 0 (no IP: addresses zero) */
-	__u8 verdict;  /* enum xg_verdict the rule (or default) asked for */
+	__u16 vlan;   /* outer VID, 0 when untagged */
+	__u16 rule;   /* the matching rule's index, XG_FLOW_RULE_DEFAULT for the default */
+	__u8 proto;   /* IPPROTO_*, 0 when the frame is no IP */
+	__u8 family;  /* 4, 6, or 0 (no IP: addresses zero) */
+	__u8 verdict; /* enum xg_verdict the rule (or default) asked for */
 	__u8 _pad;
 };
 _Static_assert(sizeof(struct xg_flow_key) == 44, "xg_flow_key layout");
@@ -42,7 +42,7 @@ struct xg_flow_val {
 	__u64 bytes;
 	__u64 first_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
 	__u64 last_ns;
-	__u32 rate;	/* 1: exact; N: 1-in-N sampled */
+	__u32 rate; /* 1: exact; N: 1-in-N sampled */
 	__u32 _pad;
 };
 _Static_assert(sizeof(struct xg_flow_val) == 40, "xg_flow_val layout");

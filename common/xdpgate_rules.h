@@ -297,7 +297,8 @@ struct xg_slot_cfg {
  * class is the set bits alone, and the gate skips the prefix lookup */
 #define XG_SLOT_SRC_SETS_ONLY 0x4
 #define XG_SLOT_LOG 0x10 /* some rule has `log`: matched frames check their rule's log_every */
-#define XG_SLOT_FLOWS 0x100 /* `flows`: every frame goes by the flow table (xdpgate_flows.h) */
+/* `flows`: every parsed frame goes by the flow table (common/xdpgate_flows.h) */
+#define XG_SLOT_FLOWS 0x100
 _Static_assert(sizeof(struct xg_slot_cfg) == 48, "xg_slot_cfg layout");
 
 #endif

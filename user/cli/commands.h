@@ -18,6 +18,7 @@ extern const struct xg_cmd xg_cmd_config;
 extern const struct xg_cmd xg_cmd_log;
 extern const struct xg_cmd xg_cmd_top;
 extern const struct xg_cmd xg_cmd_set;
+extern const struct xg_cmd xg_cmd_flows;
 
 struct xg_conf_schema;
 struct xg_ruleset;

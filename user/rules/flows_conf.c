@@ -54,11 +54,11 @@ static int count_of(const char *s, unsigned long lo, unsigned long hi, uint32_t 
 	return 0;
 }
 
-#define FAIL(c, ...)                                       \
-	do {                                               \
-		*col = (c);                                \
-		snprintf(msg, msglen, __VA_ARGS__);        \
-		return -1;                                 \
+#define FAIL(c, ...)                                \
+	do {                                        \
+		*col = (c);                         \
+		snprintf(msg, msglen, __VA_ARGS__); \
+		return -1;                          \
 	} while (0)
 
 int xg_flows_conf_parse(const char *line_base, const char *rest, struct xg_flows_conf *fc,
@@ -70,8 +70,8 @@ int xg_flows_conf_parse(const char *line_base, const char *rest, struct xg_flows
 	if (n < 0)
 		FAIL(*col, "unexpected words after 'flows': flows exact|sample N [size N]");
 	if (n == 0)
-		FAIL((unsigned int)(rest - line_base) + 1,
-		     "'flows' needs a mode: flows exact|sample N [size N]");
+		FAIL((unsigned int)(rest - line_base) + 1, "'flows' needs a mode: flows "
+							   "exact|sample N [size N]");
 	if (!strcmp(w[0].s, "exact")) {
 		fc->rate = 1;
 	} else if (!strcmp(w[0].s, "sample")) {

@@ -40,8 +40,10 @@ int xg_flows_write_slot(const struct xg_gate_maps *m, const struct xg_ruleset *r
 		if (bpf_obj_get_info_by_fd(m->flows, &info, &len))
 			return -errno;
 		if (rs->flows.size > info.max_entries) {
-			pr_warn("rules: line %u: flows size %u is larger than the gate's table of %u "
-				"entries, sized when it was attached; detach and attach to grow it\n",
+			pr_warn("rules: line %u: flows size %u is larger than the gate's table of "
+				"%u "
+				"entries, sized when it was attached; detach and attach to grow "
+				"it\n",
 				rs->flows.line, rs->flows.size, info.max_entries);
 			return -E2BIG;
 		}
