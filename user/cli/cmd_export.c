@@ -88,7 +88,7 @@ static int do_export(void *cfgp, int argc, char **argv)
 		xg_flow_fds_close(&f);
 		return 1;
 	}
-	pr_info("export: %s: IPFIX to %s (active %.0f s, idle %.0f s)\n", g.ifname, cfg->ipfix,
+	pr_info("export: %s: IPFIX to %s (active %g s, idle %g s)\n", g.ifname, cfg->ipfix,
 		cfg->active, cfg->idle);
 	err = export_loop(&x, &g, poll_ns ? poll_ns : 1000000ULL);
 	printf("export: %s: %llu records in %llu messages, %llu send failures (%llu records "

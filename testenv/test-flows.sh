@@ -1,0 +1,197 @@
+#!/bin/bash
+# Integration tests of per-flow accounting (`flows` in a rule file, docs/flows.md): the
+# gate's counts read by `xdpgate flows`, and IPFIX export read back by a real collector,
+# nfdump's nfcapd, running in the generator namespace. Run by run-tests.sh (errexit on;
+# see lib-assert.sh).
+# shellcheck shell=bash disable=SC2154 # TE_* and ROOT come from the runner and te_setup
+
+XG=${XDPGATE:-$ROOT/build/xdpgate}
+
+xg() { te_dut "$XG" "$@"; }
+
+# te_setup, a scratch directory FT, and a gate with rules $1 (lines) attached.
+flows_setup() {
+	te_setup "${@:2}"
+	FT=$(mktemp -d /tmp/xg-flows.XXXXXX)
+	trap 'stop_bg; rm -rf "$FT"; te_cleanup_trap' EXIT
+	printf '%b' "$1" >"$FT/r.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$FT/r.rules"
+}
+
+BG_PIDS=()
+stop_bg() {
+	local p
+	for p in "${BG_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+	BG_PIDS=()
+}
+
+# Wait (at most 10 s) until process $1 has exited; its status in WAIT_RC.
+wait_exit() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		if ! kill -0 "$1" 2>/dev/null; then
+			WAIT_RC=0
+			wait "$1" || WAIT_RC=$?
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# Wait (at most 10 s) until file $1 matches regex $2.
+wait_file() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	cat "$1" >&2
+	return 1
+}
+
+# nfcapd in the generator namespace on $1 (address), port $2, writing into $FT/nf.
+# nsenter execs it: $! is nfcapd itself.
+collector_start() {
+	mkdir -p "$FT/nf"
+	local v6=()
+	[[ $1 == *:* ]] && v6=(-6)
+	nsenter --net="/run/netns/$TE_NS_GEN" -- nfcapd "${v6[@]}" -w "$FT/nf" -b "$1" -p "$2" \
+		-t 3600 >"$FT/nfcapd.log" 2>&1 &
+	NF_PID=$!
+	BG_PIDS+=("$NF_PID")
+	wait_file "$FT/nfcapd.log" "Startup"
+}
+
+# Stop nfcapd (it writes its file out on SIGTERM) and print the flows it got, one line each:
+# "SRC DST SPORT DPORT PROTO PACKETS BYTES".
+collector_flows() {
+	kill -TERM "$NF_PID"
+	wait_exit "$NF_PID"
+	nfdump -R "$FT/nf" -q -N -o "fmt:%sa %da %sp %dp %pr %pkt %byt" | tr -s ' ' | sed 's/^ //'
+}
+
+# xdpgate export in the DUT namespace to $1, more options after; output in $FT/export.log.
+export_start() {
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" export "$TE_DUT_IF" --ipfix "$@" \
+		>"$FT/export.log" 2>&1 &
+	EXP_PID=$!
+	BG_PIDS+=("$EXP_PID")
+	wait_file "$FT/export.log" "IPFIX to"
+}
+
+# SIGTERM the exporter (it flushes every flow) and require a clean exit.
+export_stop() {
+	kill -TERM "$EXP_PID"
+	wait_exit "$EXP_PID"
+	assert_eq 0 "$WAIT_RC" "export's exit status"
+}
+
+# send_udp SRC DST SPORT N LEN: N datagrams of LEN payload bytes from the generator.
+send_udp() {
+	te_gen python3 - "$@" <<-'PY'
+		import socket, sys
+		src, dst, sport, n, ln = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+		fam = socket.AF_INET6 if ":" in src else socket.AF_INET
+		s = socket.socket(fam, socket.SOCK_DGRAM)
+		s.bind((src, sport))
+		for _ in range(n):
+		    s.sendto(b"x" * ln, (dst, 9999))
+	PY
+}
+
+# Wait (at most 10 s) until the gate has counted $1 packets in all (`flows --json`).
+wait_counted() {
+	local i got
+	for ((i = 0; i < 100; i++)); do
+		got=$(xg flows "$TE_DUT_IF" --json --interval 0.01 | jq '[.top[].packets] | add // 0')
+		((got == $1)) && return 0
+		sleep 0.1
+	done
+	echo "counted $got, want $1" >&2
+	return 1
+}
+
+# Exact mode over IPv4: `flows` shows the counts, and the collector reads back exactly what
+# was sent (frames of 142 bytes: 14 Ethernet + 20 IP + 8 UDP + 100).
+test_flows_exact_ipfix_v4() {
+	flows_setup 'flows exact size 1024\npass proto udp dport 9999\n'
+	collector_start "$TE_GEN_IP4" 4739
+	export_start "$TE_GEN_IP4:4739" --idle 60
+	send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5555 100 100
+	send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5556 37 200
+	wait_counted 137
+	assert_ok xg flows "$TE_DUT_IF" --by flow --interval 0.01
+	assert_match "100 +14200 +1  udp 198.18.0.1:5555 > 198.18.0.2:9999 vlan 0 rule 1" "$ASSERT_OUT"
+	assert_match "37 +8954 +1  udp 198.18.0.1:5556 > 198.18.0.2:9999 vlan 0 rule 1" "$ASSERT_OUT"
+	assert_ok xg flows "$TE_DUT_IF" --by src --interval 0.01 --json
+	assert_eq 137 "$(jq '.top[0].packets' <<<"$ASSERT_OUT")" "packets of the one source"
+	assert_eq '"198.18.0.1"' "$(jq '.top[0].src' <<<"$ASSERT_OUT")"
+	export_stop
+	assert_match "2 records in 1 messages, 0 send failures" "$(cat "$FT/export.log")"
+	assert_eq "198.18.0.1 198.18.0.2 5555 9999 17 100 14200
+198.18.0.1 198.18.0.2 5556 9999 17 37 8954" "$(collector_flows | sort)"
+}
+
+# IPv6 flows to an IPv6 collector, and an idle flow exported (and ended) by the idle timeout
+# before any SIGTERM.
+test_flows_ipfix_v6_idle() {
+	flows_setup 'flows exact\n'
+	collector_start "$TE_GEN_IP6" 4740
+	export_start "[$TE_GEN_IP6]:4740" --idle 0.5
+	send_udp "$TE_GEN_IP6" "$TE_DUT_IP6" 6000 50 100
+	wait_counted 50
+	# the idle timeout sends it and deletes it from the table
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[[ $(xg flows "$TE_DUT_IF" --json --interval 0.01 | jq '.flows') == 0 ]] && break
+		sleep 0.1
+	done
+	assert_eq 0 "$(xg flows "$TE_DUT_IF" --json --interval 0.01 | jq '.flows')" "flows left"
+	export_stop
+	assert_match "1 records in 1 messages, 0 send failures .* 1 idle flows deleted" \
+		"$(cat "$FT/export.log")"
+	assert_eq "fd00:18::1 fd00:18::2 6000 9999 17 50 8100" "$(collector_flows)"
+}
+
+# A collector that is down: export keeps polling, counts the failures, says so in a bounded
+# number of lines, and still exits 0 on SIGTERM.
+test_flows_collector_down() {
+	flows_setup 'flows exact\n'
+	export_start "$TE_GEN_IP4:4741" --idle 0.2
+	send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5555 10 100
+	wait_file "$FT/export.log" "sending to the collector failed"
+	send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5557 10 100
+	wait_counted 10 # the first flow was sent (and lost) and deleted; the second is counted
+	export_stop
+	assert_match "send failures" "$(tail -1 "$FT/export.log")"
+	assert_ge "$(sed -n 's/.*messages, \([0-9]*\) send failures.*/\1/p' "$FT/export.log")" 1
+	assert_le "$(grep -c "sending to the collector failed" "$FT/export.log")" 1 "error lines"
+}
+
+# Bad input: one line each, exit 2 for a bad collector address, file:line for a bad
+# statement, and a table beyond memory refused with nothing attached.
+test_flows_bad_input() {
+	flows_setup 'pass\n'
+	local a
+	for a in "198.18.0.1" "198.18.0.1:0" "198.18.0.1:70000" "[fd00::1]" "fd00::1:4739" \
+		"999.1.1.1:4739x"; do
+		local rc=0
+		xg export "$TE_DUT_IF" --ipfix "$a" >"$FT/out" 2>&1 || rc=$?
+		assert_eq 2 "$rc" "exit status for --ipfix $a"
+		assert_eq 1 "$(wc -l <"$FT/out")" "lines for --ipfix $a"
+		assert_match "^xdpgate: export: --ipfix " "$(cat "$FT/out")"
+	done
+	assert_fail xg flows "$TE_DUT_IF"
+	assert_eq "xdpgate: flows: $TE_DUT_IF: flow accounting is off (add 'flows exact' or 'flows sample N' to the rule file)" "$ASSERT_OUT"
+	assert_ok xg detach "$TE_DUT_IF"
+	printf 'pass\nflows sample 1\n' >"$FT/bad.rules"
+	assert_fail xg attach "$TE_DUT_IF" --rules "$FT/bad.rules"
+	assert_match "$FT/bad.rules:2:14: invalid sampling rate '1'" "$ASSERT_OUT"
+	printf 'flows exact size 4194304\npass\n' >"$FT/big.rules"
+	assert_fail te_dut env XG_TEST_MEM_AVAILABLE=1024 "$XG" attach "$TE_DUT_IF" \
+		--rules "$FT/big.rules"
+	assert_match "line 1: a flow table of 4194304 entries needs [0-9]+ MiB" "$ASSERT_OUT"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "xdpgate not attached" "$ASSERT_OUT"
+}
