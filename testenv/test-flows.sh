@@ -200,3 +200,50 @@ test_flows_bad_input() {
 	assert_ok xg status "$TE_DUT_IF"
 	assert_match "xdpgate not attached" "$ASSERT_OUT"
 }
+
+# send_vlan VID N: N UDP frames tagged VID from the generator to the DUT (raw socket; the
+# gate counts them before the kernel, which has no VLAN device, drops them).
+send_vlan() {
+	te_gen python3 - "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" "$TE_GEN_IP4" "$TE_DUT_IP4" "$@" <<-'PY'
+		import socket, struct, sys
+		ifn, smac, dmac, sip, dip, vid, n = sys.argv[1:6] + [int(sys.argv[6]), int(sys.argv[7])]
+		mac = lambda m: bytes.fromhex(m.replace(":", ""))
+		udp = struct.pack("!HHHH", 7000, 9999, 8 + 100, 0) + b"x" * 100
+		ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0,
+		                 socket.inet_aton(sip), socket.inet_aton(dip))
+		frame = mac(dmac) + mac(smac) + struct.pack("!HHH", 0x8100, vid, 0x0800) + ip + udp
+		s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+		s.bind((ifn, 0))
+		for _ in range(n):
+		    s.send(frame)
+	PY
+}
+
+# Accounting turned on by `rules load` on a gate attached without it, kept by `rules add`;
+# sampled 1 in 4, VLAN-tagged frames: the estimate within 5 sigma (sqrt(n (N - 1)),
+# docs/flows.md) of what was sent, the VLAN in the key, the rate in every record; a
+# larger table than the attached one refused with the old set kept.
+test_flows_reload_sampled_vlan() {
+	flows_setup 'pass\n'
+	printf 'flows sample 4\npass proto udp\n' >"$FT/s.rules"
+	assert_ok xg rules load "$TE_DUT_IF" "$FT/s.rules"
+	assert_ok xg rules add "$TE_DUT_IF" --at 1 'drop proto tcp'
+	send_vlan 42 4000
+	local est n
+	for ((n = 0; n < 100; n++)); do
+		est=$(xg flows "$TE_DUT_IF" --by flow --json --interval 0.01)
+		(($(jq '.top[0].packets // 0' <<<"$est") > 0)) && break
+		sleep 0.1
+	done
+	assert_eq 4 "$(jq '.rate' <<<"$est")" "the slot's rate"
+	assert_eq '42 4 "rule 2"' "$(jq -r '.top[0] | "\(.vlan) \(.sampling) \(.rule|tojson)"' <<<"$est")"
+	n=$(jq '.top[0].packets' <<<"$est")
+	assert_ge "$n" $((4000 - 548)) "estimate"
+	assert_le "$n" $((4000 + 548)) "estimate"
+	assert_eq 0 $((n % 4)) "an estimate is a count times the rate"
+	printf 'flows exact size 131072\npass\n' >"$FT/big.rules"
+	assert_fail xg rules load "$TE_DUT_IF" "$FT/big.rules"
+	assert_eq "xdpgate: rules: line 1: flows size 131072 is larger than the gate's table of 65536 entries, sized when it was attached; detach and attach to grow it" "$ASSERT_OUT"
+	assert_ok xg flows "$TE_DUT_IF" --json --interval 0.01
+	assert_eq 4 "$(jq '.rate' <<<"$ASSERT_OUT")" "the old set's rate after the refused load"
+}

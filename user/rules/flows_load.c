@@ -29,25 +29,28 @@ int xg_flows_size_table(struct xdpgate_bpf *skel, const struct xg_ruleset *rs)
 	return err;
 }
 
-int xg_flows_write_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs, __u32 slot)
+int xg_flows_check_size(const struct xg_gate_maps *m, const struct xg_ruleset *rs)
 {
-	struct xg_flow_cfg fc = { .rate = rs->flows.rate };
 	struct bpf_map_info info;
 	__u32 len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	if (rs->flows.size) {
-		if (bpf_obj_get_info_by_fd(m->flows, &info, &len))
-			return -errno;
-		if (rs->flows.size > info.max_entries) {
-			pr_warn("rules: line %u: flows size %u is larger than the gate's table of "
-				"%u "
-				"entries, sized when it was attached; detach and attach to grow "
-				"it\n",
-				rs->flows.line, rs->flows.size, info.max_entries);
-			return -E2BIG;
-		}
-	}
+	if (!rs->flows.size)
+		return 0;
+	if (bpf_obj_get_info_by_fd(m->flows, &info, &len))
+		return -errno;
+	if (rs->flows.size <= info.max_entries)
+		return 0;
+	pr_warn("rules: line %u: flows size %u is larger than the gate's table of %u entries, "
+		"sized when it was attached; detach and attach to grow it\n",
+		rs->flows.line, rs->flows.size, info.max_entries);
+	return -E2BIG;
+}
+
+int xg_flows_write_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs, __u32 slot)
+{
+	struct xg_flow_cfg fc = { .rate = rs->flows.rate };
+
 	return bpf_map_update_elem(m->flow_cfg, &slot, &fc, BPF_ANY) ? -errno : 0;
 }
 

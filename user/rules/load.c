@@ -548,6 +548,9 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	if (bpf_map_lookup_elem(m->config, &key, &cfg))
 		return -errno;
 	if (!initial) {
+		err = xg_flows_check_size(m, rs); /* before anything changes; says why */
+		if (err)
+			return err;
 		err = accept_pending(m);
 		if (err)
 			return err;
