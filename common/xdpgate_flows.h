@@ -40,7 +40,9 @@ _Static_assert(sizeof(struct xg_flow_key) == 44, "xg_flow_key layout");
 struct xg_flow_val {
 	__u64 packets;
 	__u64 bytes;
-	__u64 first_ns; /* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
+	/* bpf_ktime_get_coarse_ns: CLOCK_MONOTONIC at tick resolution (4 ms at HZ=250); the
+	 * precise clock cost 22 ns more a frame in exact mode (docs/flows.md, What it costs) */
+	__u64 first_ns;
 	__u64 last_ns;
 	__u32 rate; /* 1: exact; N: 1-in-N sampled */
 	__u32 _pad;
@@ -59,7 +61,6 @@ _Static_assert(sizeof(struct xg_flow_cfg) == 8, "xg_flow_cfg layout");
 enum xg_flow_counter {
 	XG_FLOW_INSERTS,     /* new keys inserted (BPF_NOEXIST succeeded) */
 	XG_FLOW_INSERT_FAIL, /* an insert that failed (lost frames from the count) */
-	XG_FLOW_SAMPLED,     /* frames accounted */
 	XG_FLOW_DELETED,     /* entries the exporter deleted (written by userspace, CPU 0) */
 	XG_FLOW_CNT_MAX,
 };

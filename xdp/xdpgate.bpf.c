@@ -847,8 +847,7 @@ static __noinline void flow_account(const struct xg_pkt *p, __u32 slot, int rule
 	k.proto = p->family ? p->l4_proto : 0;
 	k.family = p->family;
 	k.verdict = (__u8)verdict;
-	now = bpf_ktime_get_ns();
-	flow_count(XG_FLOW_SAMPLED);
+	now = bpf_ktime_get_coarse_ns();
 	v = bpf_map_lookup_elem(&xg_flows, &k);
 	if (v) {
 		/* a key another CPU inserted holds zeroes in this CPU's value */
