@@ -247,3 +247,32 @@ test_flows_reload_sampled_vlan() {
 	assert_ok xg flows "$TE_DUT_IF" --json --interval 0.01
 	assert_eq 4 "$(jq '.rate' <<<"$ASSERT_OUT")" "the old set's rate after the refused load"
 }
+
+# Template refresh: a collector restarted under a running exporter gets the templates again
+# (every --template seconds) and decodes what follows. Flow B is sent for 3 s, 20 frames a
+# round, with the active timeout at 0.3 s: records sent before the first refresh are lost
+# to the new collector (no template yet), later ones arrive.
+test_flows_template_refresh() {
+	flows_setup 'flows exact\n'
+	collector_start "$TE_GEN_IP4" 4742
+	export_start "$TE_GEN_IP4:4742" --idle 0.3 --active 0.3 --template 1
+	send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5001 10 100
+	local i
+	for ((i = 0; i < 100; i++)); do # exported on the idle timeout and removed
+		[[ $(xg flows "$TE_DUT_IF" --json --interval 0.01 | jq '.flows') == 0 ]] && break
+		sleep 0.1
+	done
+	assert_eq "198.18.0.1 198.18.0.2 5001 9999 17 10 1420" "$(collector_flows)"
+	rm -rf "$FT/nf"
+	collector_start "$TE_GEN_IP4" 4742
+	for ((i = 0; i < 15; i++)); do
+		send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5002 20 100
+		sleep 0.2
+	done
+	export_stop
+	local got
+	got=$(collector_flows)
+	assert_match "^198.18.0.1 198.18.0.2 5002 9999 17 [0-9]+ [0-9]+" "$got"
+	assert_le "$(awk '{ n += $6 } END { print n }' <<<"$got")" 300 "packets at the new collector"
+	assert_ge "$(awk '{ n += $6 } END { print n }' <<<"$got")" 20 "packets at the new collector"
+}
