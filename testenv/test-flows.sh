@@ -276,3 +276,19 @@ test_flows_template_refresh() {
 	assert_le "$(awk '{ n += $6 } END { print n }' <<<"$got")" 300 "packets at the new collector"
 	assert_ge "$(awk '{ n += $6 } END { print n }' <<<"$got")" 20 "packets at the new collector"
 }
+
+# contrib/xdpgate-export@.service: systemd-analyze verify passes with ExecStart pointing at
+# this build (no running systemd needed), and it runs export on the instance's interface.
+test_flows_export_unit() {
+	local d out
+	d=$(mktemp -d /tmp/xg-flows-unit.XXXXXX)
+	trap 'rm -rf "$d"' EXIT
+	sed "s#/usr/local/sbin/xdpgate#$XG#; s#/etc/xdpgate/export-%i.env#$d/export-%i.env#" \
+		"$ROOT/contrib/xdpgate-export@.service" >"$d/xdpgate-export@.service"
+	printf 'XG_IPFIX=198.18.0.1:4739\nXG_EXPORT_OPTS=--idle 5\n' >"$d/export-eth9.env"
+	out=$(systemd-analyze verify "$d/xdpgate-export@eth9.service" 2>&1) || {
+		printf '%s\n' "$out" >&2
+		_assert_fail_msg "systemd-analyze verify failed"
+	}
+	assert_match "ExecStart=$XG export %i --ipfix" "$(cat "$d/xdpgate-export@.service")"
+}
