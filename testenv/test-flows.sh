@@ -292,3 +292,29 @@ test_flows_export_unit() {
 	}
 	assert_match "ExecStart=$XG export %i --ipfix" "$(cat "$d/xdpgate-export@.service")"
 }
+
+# `top` with `flows`: a top-talkers pane naming the source that sends, with its rate, in an
+# 80x24 tmux (on its own socket in the scratch directory).
+test_flows_top_talkers() {
+	flows_setup 'flows exact\npass\n'
+	local i scr
+	ftmux() { tmux -S "$FT/tmux.sock" "$@"; }
+	trap 'ftmux kill-server 2>/dev/null; stop_bg; rm -rf "$FT"; te_cleanup_trap' EXIT
+	ftmux new-session -d -s top -x 80 -y 24 "env -i TERM=screen PATH=$PATH bash --norc --noprofile"
+	ftmux send-keys -t top "nsenter --net=/run/netns/$TE_NS_DUT $XG top $TE_DUT_IF; echo TOP-EXIT=\$?" Enter
+	for ((i = 0; i < 40; i++)); do # a burst a round until top shows a rate for it
+		send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5555 200 100
+		scr=$(ftmux capture-pane -p -t top)
+		grep -Eq "^  198\.18\.0\.1 +[1-9][0-9]* " <<<"$scr" && break
+		sleep 0.2
+	done
+	assert_match "top talkers \([0-9]+ flows, 0 evicted\)" "$scr"
+	assert_match $'\n  198\\.18\\.0\\.1 +[1-9][0-9]* ' "$scr"
+	assert_le "$(wc -l <<<"$scr")" 24 "screen lines"
+	ftmux send-keys -t top q
+	for ((i = 0; i < 50; i++)); do
+		grep -q "TOP-EXIT=" <<<"$(ftmux capture-pane -p -t top)" && break
+		sleep 0.1
+	done
+	assert_match "TOP-EXIT=0" "$(ftmux capture-pane -p -t top)"
+}

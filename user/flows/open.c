@@ -44,23 +44,28 @@ int xg_flow_fds_open(const struct xg_gate *g, const char *cmd, struct xg_flow_fd
 	return 0;
 }
 
-int xg_flow_fds_rate(const struct xg_flow_fds *f, uint32_t *rate)
+int xg_flows_rate_of(int config_fd, int flow_cfg_fd, uint32_t *rate)
 {
 	struct xg_config cfg;
 	struct xg_flow_cfg fc;
 	__u32 key = 0, slot;
 
-	if (bpf_map_lookup_elem(f->config, &key, &cfg))
+	if (bpf_map_lookup_elem(config_fd, &key, &cfg))
 		return -errno;
 	slot = cfg.active & 1;
 	if (!(cfg.slot[slot].flags & XG_SLOT_FLOWS)) {
 		*rate = 0;
 		return 0;
 	}
-	if (bpf_map_lookup_elem(f->cfg, &slot, &fc))
+	if (bpf_map_lookup_elem(flow_cfg_fd, &slot, &fc))
 		return -errno;
 	*rate = fc.rate;
 	return 0;
+}
+
+int xg_flow_fds_rate(const struct xg_flow_fds *f, uint32_t *rate)
+{
+	return xg_flows_rate_of(f->config, f->cfg, rate);
 }
 
 uint32_t xg_flow_fds_size(const struct xg_flow_fds *f)

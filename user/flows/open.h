@@ -17,6 +17,8 @@ int xg_flow_fds_open(const struct xg_gate *g, const char *cmd, struct xg_flow_fd
 void xg_flow_fds_close(struct xg_flow_fds *f);
 /* The active slot's sampling rate: 0 (no accounting), 1 (exact) or N. 0 or -errno. */
 int xg_flow_fds_rate(const struct xg_flow_fds *f, uint32_t *rate);
+/* The same from the fds of the gate's config and flow settings maps. */
+int xg_flows_rate_of(int config_fd, int flow_cfg_fd, uint32_t *rate);
 /* The table's size (its max_entries), 0 when the kernel would not say. */
 uint32_t xg_flow_fds_size(const struct xg_flow_fds *f);
 
