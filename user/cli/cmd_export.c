@@ -12,6 +12,7 @@
 #include "user/cli/commands.h"
 #include "user/export/exporter.h"
 #include "user/flows/open.h"
+#include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/util/log.h"
 #include "user/util/signal.h"
@@ -73,7 +74,8 @@ static int do_export(void *cfgp, int argc, char **argv)
 		pr_warn("export: --ipfix '%.64s': %s\n", cfg->ipfix, why);
 		return 2;
 	}
-	if (xg_gate_init(&g, "export", argv[0]) || xg_flow_fds_open(&g, "export", &f))
+	if (xg_require_caps("export", XG_CAPS_READ) || xg_gate_init(&g, "export", argv[0]) ||
+	    xg_flow_fds_open(&g, "export", &f))
 		return 1;
 	err = xg_flow_fds_rate(&f, &rate);
 	if (!err && !rate)

@@ -12,6 +12,7 @@
 #include "user/cli/commands.h"
 #include "user/flows/format.h"
 #include "user/flows/open.h"
+#include "user/gate/caps.h"
 #include "user/flows/table.h"
 #include "user/gate/gate.h"
 #include "user/util/jsonstr.h"
@@ -115,6 +116,8 @@ static int do_flows(void *cfgp, int argc, char **argv)
 	int err;
 
 	(void)argc;
+	if (xg_require_caps("flows", XG_CAPS_READ))
+		return 1;
 	err = xg_gate_init(&gate, "flows", argv[0]);
 	if (err)
 		return 1;
