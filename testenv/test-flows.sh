@@ -318,3 +318,28 @@ test_flows_top_talkers() {
 	done
 	assert_match "TOP-EXIT=0" "$(ftmux capture-pane -p -t top)"
 }
+
+# run --ipfix: the pool's gate exports its flows; stopping run sends them, exact, to nfcapd;
+# a bad collector address is a usage error (exit 2) before anything is attached.
+test_flows_run_ipfix() {
+	source "$ROOT/testenv/lib-run.sh"
+	flows_setup 'pass\n'
+	assert_ok xg detach "$TE_DUT_IF"
+	printf 'flows exact\npass proto udp dport 9999\nxsk proto udp\n' >"$FT/run.rules"
+	local rc=0
+	xg run "$TE_DUT_IF" --rules "$FT/run.rules" --ipfix 198.18.0.1 >"$FT/out" 2>&1 || rc=$?
+	assert_eq 2 "$rc" "run's exit status for a bad --ipfix"
+	assert_eq "xdpgate: run: --ipfix '198.18.0.1': want HOST:PORT (an IPv6 address in brackets)" \
+		"$(cat "$FT/out")"
+	collector_start "$TE_GEN_IP4" 4743
+	run_bg "$FT/run.log" "$TE_DUT_IF" --rules "$FT/run.rules" --ipfix "$TE_GEN_IP4:4743"
+	BG_PIDS+=("$RUN_PID")
+	send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5555 42 100
+	wait_counted 42
+	kill -INT "$RUN_PID"
+	wait_exit "$RUN_PID"
+	assert_eq 0 "$WAIT_RC" "run's exit status"
+	assert_match "export: $TE_DUT_IF: 1 records in 1 messages, 0 send failures" \
+		"$(cat "$FT/run.log")"
+	assert_eq "198.18.0.1 198.18.0.2 5555 9999 17 42 5964" "$(collector_flows)"
+}

@@ -25,12 +25,14 @@
 #include "user/util/log.h"
 #include "user/util/signal.h"
 #include "user/cli/names.h"
+#include "user/export/session.h"
 #include "user/pool/pool.h"
 #include "user/pool/publish.h"
 #include "user/rules/rules.h"
 
 struct run_cfg {
 	const char *rules, *handler, *config, *metrics;
+	const char *ipfix; /* --ipfix HOST:PORT: export every interface's flows there */
 	struct xg_opt_queues queues;
 	bool zerocopy, copy, json;
 	int wait, mode, steer;
@@ -55,6 +57,26 @@ _Static_assert(XG_OPT_QUEUES_MAX <= XG_POOL_MAX_QUEUES, "--queues lists more tha
 
 #define HANDLER_NAMES "count, count:verify, reflect, pcap:FILE, forward:OUT, switch"
 
+/* --ipfix into an exporter's configuration (export's default timeouts); -1 after one
+ * line when it is no collector address. */
+static int run_ipfix_cfg(const struct run_cfg *cfg, struct xg_export_cfg *out)
+{
+	struct xg_export_cfg ec = { .active_ns = 60000000000ULL,
+				    .idle_ns = 15000000000ULL,
+				    .template_ns = 30000000000ULL };
+	char why[256];
+
+	if (!cfg->ipfix)
+		return 0;
+	if (xg_export_addr_parse(cfg->ipfix, &ec, why, sizeof(why))) {
+		pr_warn("run: --ipfix '%.64s': %s\n", cfg->ipfix, why);
+		return -1;
+	}
+	if (out)
+		*out = ec;
+	return 0;
+}
+
 static int check_run(const void *cfgp, int argc, char **argv)
 {
 	const struct run_cfg *cfg = cfgp;
@@ -78,7 +100,7 @@ static int check_run(const void *cfgp, int argc, char **argv)
 		pr_warn("run: --frame-size: %u is not 2048 or 4096\n", cfg->frame_size);
 		return -1;
 	}
-	return 0;
+	return run_ipfix_cfg(cfg, NULL);
 }
 
 /* The options, checked by check_run, into the pool's configuration; the rules file read. */
@@ -150,6 +172,7 @@ struct run_iface {
 	struct xg_pool *p;
 	struct xg_run_snap prev, cur;
 	struct xg_conf conf; /* with --config: the file as this interface's reload last took it */
+	struct xg_export_session ex; /* --ipfix */
 };
 
 #define RUN_MAX_IFACES XG_CONF_MAX_IFACES
@@ -393,6 +416,7 @@ static void run_set_free(struct run_set *set)
 	unsigned int i;
 
 	for (i = 0; set->ifs && i < set->n; i++) {
+		xg_export_session_stop(&set->ifs[i].ex, set->ifs[i].ifname, stdout);
 		xg_pool_stop(set->ifs[i].p);
 		xg_ruleset_free(&set->ifs[i].rs);
 		xg_conf_free(&set->ifs[i].conf);
@@ -438,6 +462,20 @@ static int run_start(struct run_set *set)
 	return err;
 }
 
+/* --ipfix: an exporter on each interface's gate, opened while the main thread still has
+ * its capabilities. On failure the pools are stopped (run_set_free). */
+static int run_export_start(const struct run_cfg *cfg, struct run_set *set)
+{
+	struct xg_export_cfg ec;
+	unsigned int i;
+	int err = run_ipfix_cfg(cfg, &ec) ? -EINVAL : 0;
+
+	for (i = 0; !err && i < set->n; i++)
+		err = xg_export_session_start(&set->ifs[i].ex, xg_pool_gate(set->ifs[i].p), "run",
+					      &ec);
+	return err;
+}
+
 /* The pools are up: report every interval until stopped, the duration ends, or an
  * interface goes or loses a worker. Returns true when one did. */
 static bool run_loop(const struct run_cfg *cfg, struct run_set *set)
@@ -470,6 +508,7 @@ static bool run_loop(const struct run_cfg *cfg, struct run_set *set)
 		for (i = 0; i < set->n; i++) {
 			struct run_iface *r = &set->ifs[i];
 
+			xg_export_session_poll(&r->ex, false); /* never blocks: non-blocking UDP */
 			xg_run_snapshot(r->p, &r->cur);
 			r->cur.show_ifname = set->n > 1;
 			xg_run_report(&r->prev, &r->cur, cfg->json, stdout);
@@ -518,6 +557,8 @@ static int do_run(void *cfgp, int argc, char **argv)
 	xg_reload_on_sighup();
 	xg_signals_hold(); /* the workers' and the metrics threads are started blocking them */
 	err = run_start(&set);
+	if (!err && cfg->ipfix)
+		err = run_export_start(cfg, &set);
 	if (!err) {
 		/* set up: the main thread keeps only what reload and teardown need (the workers
 		 * dropped theirs as they started), and the metrics server's thread, made next,
@@ -549,6 +590,7 @@ static int do_run(void *cfgp, int argc, char **argv)
 	for (i = 0; i < set.n; i++) {
 		struct run_iface *r = &set.ifs[i];
 
+		xg_export_session_stop(&r->ex, r->ifname, stdout); /* every open flow sent */
 		xg_run_snapshot(r->p, &r->cur); /* before stopping: XDP_STATISTICS need sockets */
 		r->cur.show_ifname = set.n > 1;
 		xg_run_unpublish(r->p); /* the stopped pool has no gate to find the file by */
@@ -593,6 +635,12 @@ static const struct xg_opt run_opts[] = {
 	  .offset = O(config),
 	  .metavar = "FILE",
 	  .help = "settings from FILE's [interface IFACE] section (see `config check`)" },
+	{ .name = "ipfix",
+	  .type = XG_OPT_STRING,
+	  .offset = O(ipfix),
+	  .metavar = "HOST:PORT",
+	  .help = "export every interface's flows (rule files with 'flows') as IPFIX to "
+		  "HOST:PORT, as 'xdpgate export' does with its default timeouts" },
 	{ .name = "metrics",
 	  .type = XG_OPT_STRING,
 	  .offset = O(metrics),
