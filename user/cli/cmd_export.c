@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "user/cli/commands.h"
-#include "user/export/exporter.h"
+#include "user/export/session.h"
 #include "user/flows/open.h"
 #include "user/gate/caps.h"
 #include "user/gate/gate.h"
@@ -52,7 +52,7 @@ static int export_loop(struct xg_exporter *x, const struct xg_gate *g, uint64_t 
 			return -ENODEV;
 		}
 	}
-	return err ? err : xg_exporter_poll(x, true); /* the flush */
+	return err;
 }
 
 static int do_export(void *cfgp, int argc, char **argv)
@@ -62,8 +62,7 @@ static int do_export(void *cfgp, int argc, char **argv)
 				    .idle_ns = secs_ns(cfg->idle),
 				    .template_ns = secs_ns(cfg->tmpl) };
 	uint64_t poll_ns = ec.idle_ns / 2 < 1000000000ULL ? ec.idle_ns / 2 : 1000000000ULL;
-	struct xg_exporter x;
-	struct xg_flow_fds f;
+	struct xg_export_session s;
 	struct xg_gate g;
 	uint32_t rate = 0;
 	char why[256];
@@ -75,34 +74,20 @@ static int do_export(void *cfgp, int argc, char **argv)
 		return 2;
 	}
 	if (xg_require_caps("export", XG_CAPS_READ) || xg_gate_init(&g, "export", argv[0]) ||
-	    xg_flow_fds_open(&g, "export", &f))
+	    xg_export_session_start(&s, &g, "export", &ec))
 		return 1;
-	err = xg_flow_fds_rate(&f, &rate);
-	if (!err && !rate)
+	if (!xg_flow_fds_rate(&s.fds, &rate) && !rate)
 		pr_warn("export: %s: flow accounting is off for now (no 'flows' in the rule set); "
 			"exporting whatever a later rule set counts\n",
 			g.ifname);
-	ec.domain = (uint32_t)g.ifindex;
 	xg_stop_on_signals();
-	if (!err)
-		err = xg_exporter_open(&x, &ec, &f);
-	if (err) {
-		xg_flow_fds_close(&f);
-		return 1;
-	}
 	pr_info("export: %s: IPFIX to %s (active %g s, idle %g s)\n", g.ifname, cfg->ipfix,
 		cfg->active, cfg->idle);
-	err = export_loop(&x, &g, poll_ns ? poll_ns : 1000000ULL);
-	printf("export: %s: %llu records in %llu messages, %llu send failures (%llu records "
-	       "lost), %llu idle flows deleted\n",
-	       g.ifname, (unsigned long long)x.stats.records, (unsigned long long)x.stats.messages,
-	       (unsigned long long)x.stats.send_errors, (unsigned long long)x.stats.lost_records,
-	       (unsigned long long)x.stats.deleted);
+	err = export_loop(&s.x, &g, poll_ns ? poll_ns : 1000000ULL);
 	if (err && err != -ENODEV)
 		pr_warn("export: %s: reading the flow table failed: %s\n", g.ifname,
 			strerror(-err));
-	xg_exporter_close(&x);
-	xg_flow_fds_close(&f);
+	xg_export_session_stop(&s, g.ifname, stdout); /* the flush: every open flow */
 	return err ? 1 : 0;
 }
 
