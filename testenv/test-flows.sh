@@ -343,3 +343,26 @@ test_flows_run_ipfix() {
 		"$(cat "$FT/run.log")"
 	assert_eq "198.18.0.1 198.18.0.2 5555 9999 17 42 5964" "$(collector_flows)"
 }
+
+# Sampled 1 in 4 through the collector: the records carry the sampled counts (exactly the
+# gate's, which `flows` shows times 4), and times 4 they fall within 5 sigma of what was
+# sent (sqrt(n (N - 1)) = 110 for n = 4000, N = 4; docs/flows.md).
+test_flows_sampled_ipfix() {
+	flows_setup 'flows sample 4\npass\n'
+	collector_start "$TE_GEN_IP4" 4744
+	export_start "$TE_GEN_IP4:4744" --idle 60
+	send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5555 4000 100
+	local est i got pk
+	for ((i = 0; i < 100; i++)); do # until the last frames are counted: two equal reads
+		est=$(xg flows "$TE_DUT_IF" --json --interval 0.2 | jq '.top[0].packets // 0')
+		((est > 0)) && [[ $(xg flows "$TE_DUT_IF" --json --interval 0.01 |
+			jq '.top[0].packets') == "$est" ]] && break
+	done
+	export_stop
+	got=$(collector_flows)
+	pk=$(awk '{ print $6 }' <<<"$got")
+	assert_eq "$est" $((pk * 4)) "the collector's count times 4 against the gate's estimate"
+	assert_ge $((pk * 4)) $((4000 - 550)) "estimate"
+	assert_le $((pk * 4)) $((4000 + 550)) "estimate"
+	assert_eq $((pk * 142)) "$(awk '{ print $7 }' <<<"$got")" "bytes: 142 a frame"
+}
