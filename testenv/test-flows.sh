@@ -366,3 +366,20 @@ test_flows_sampled_ipfix() {
 	assert_le $((pk * 4)) $((4000 + 550)) "estimate"
 	assert_eq $((pk * 142)) "$(awk '{ print $7 }' <<<"$got")" "bytes: 142 a frame"
 }
+
+# A table of 1024 under 65536 flows: the LRU keeps at most its size, every eviction is
+# counted (inserts - present - deleted), the total of the flows present never exceeds
+# what was sent, and reading the table while it churns ends (a restarted walk is bounded).
+test_flows_evictions() {
+	flows_setup 'flows exact size 1024\npass\n'
+	te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" --flows 65536 \
+		--count 300000 >"$FT/gen.log" 2>&1 &
+	local gpid=$! out
+	BG_PIDS+=("$gpid")
+	assert_ok xg flows "$TE_DUT_IF" --by flow --top 3 --interval 0.2 # under churn
+	wait "$gpid"
+	out=$(xg flows "$TE_DUT_IF" --json --interval 0.01 --top 2000)
+	assert_le "$(jq '.flows' <<<"$out")" 1024 "flows present"
+	assert_ge "$(jq '.evicted' <<<"$out")" 60000 "evictions counted"
+	assert_le "$(jq '[.top[].packets] | add' <<<"$out")" 300000 "packets in the table"
+}

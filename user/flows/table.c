@@ -80,12 +80,33 @@ static int read_counters(int stats_fd, struct xg_flow_snap *s, int ncpus)
 	return 0;
 }
 
+/* Keys read twice (a walk restarted by an eviction) kept once. */
+static void dedup(struct xg_flow_snap *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n; i++)
+		if (!n || key_cmp(&s->r[n - 1].k, &s->r[i].k))
+			s->r[n++] = s->r[i];
+	s->n = n;
+}
+
+static uint64_t walk_max(int fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 1U << 22 : 2ULL * info.max_entries;
+}
+
 int xg_flow_snap_read(int flows_fd, int stats_fd, struct xg_flow_snap *s)
 {
 	int ncpus = libbpf_num_possible_cpus(), err = 0;
 	struct xg_flow_key key, next;
 	struct xg_flow_val *v;
 	void *prev = NULL;
+	uint64_t steps = 0, max = walk_max(flows_fd);
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
@@ -94,7 +115,9 @@ int xg_flow_snap_read(int flows_fd, int stats_fd, struct xg_flow_snap *s)
 		return -ENOMEM;
 	s->n = 0;
 	s->read_ns = mono_ns();
-	while (!err && !bpf_map_get_next_key(flows_fd, prev, &next)) {
+	/* a key evicted under the walk makes get_next_key start again from the first: bounded
+	 * to twice the table, duplicates dropped after the sort */
+	while (!err && steps++ < max && !bpf_map_get_next_key(flows_fd, prev, &next)) {
 		struct xg_flow_rec r = { .k = next };
 
 		key = next;
@@ -108,8 +131,10 @@ int xg_flow_snap_read(int flows_fd, int stats_fd, struct xg_flow_snap *s)
 	free(v);
 	if (!err && stats_fd >= 0)
 		err = read_counters(stats_fd, s, ncpus);
-	if (!err)
+	if (!err) {
 		qsort(s->r, s->n, sizeof(*s->r), key_cmp);
+		dedup(s);
+	}
 	return err;
 }
 
