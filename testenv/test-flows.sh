@@ -320,6 +320,7 @@ test_flows_top_talkers() {
 }
 
 # run --ipfix: the pool's gate exports its flows; stopping run sends them, exact, to nfcapd;
+# --metrics shows the top sources;
 # a bad collector address is a usage error (exit 2) before anything is attached.
 test_flows_run_ipfix() {
 	source "$ROOT/testenv/lib-run.sh"
@@ -332,10 +333,16 @@ test_flows_run_ipfix() {
 	assert_eq "xdpgate: run: --ipfix '198.18.0.1': want HOST:PORT (an IPv6 address in brackets)" \
 		"$(cat "$FT/out")"
 	collector_start "$TE_GEN_IP4" 4743
-	run_bg "$FT/run.log" "$TE_DUT_IF" --rules "$FT/run.rules" --ipfix "$TE_GEN_IP4:4743"
+	run_bg "$FT/run.log" "$TE_DUT_IF" --rules "$FT/run.rules" --ipfix "$TE_GEN_IP4:4743" \
+		--metrics 127.0.0.1:9471
 	BG_PIDS+=("$RUN_PID")
 	send_udp "$TE_GEN_IP4" "$TE_DUT_IP4" 5555 42 100
 	wait_counted 42
+	# the top sources in the metrics, by packets and by bytes
+	local mt
+	mt=$(te_dut curl -sf http://127.0.0.1:9471/metrics)
+	assert_match "xdpgate_flows_top_source_packets\{iface=\"$TE_DUT_IF\",src=\"198.18.0.1\"\} 42" "$mt"
+	assert_match "xdpgate_flows_top_source_bytes\{iface=\"$TE_DUT_IF\",src=\"198.18.0.1\"\} 5964" "$mt"
 	kill -INT "$RUN_PID"
 	wait_exit "$RUN_PID"
 	assert_eq 0 "$WAIT_RC" "run's exit status"
