@@ -226,6 +226,7 @@ FUZZ_FLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Werror -I. -fno-omit-frame-pointe
 FUZZ_SRCS := user/rules/lang.c user/rules/lang_lex.c user/rules/lang_clause.c \
 	     user/rules/lang_file.c user/rules/ruleset.c user/rules/field.c user/rules/set.c \
 	     user/rules/format.c user/rules/ref.c user/rules/match.c \
+	     user/rules/flows_conf.c \
 	     user/rules/explain.c user/util/log.c user/util/jsonstr.c user/util/enum_names.c \
 	     user/cli/config.c user/cli/opts.c user/cli/help.c \
 	     user/util/netdev.c user/util/regfile.c

@@ -323,6 +323,8 @@ struct xg_match_scratch {
 	__u32 _pad;
 };
 _Static_assert(sizeof(struct xg_match_scratch) == 16, "xg_match_scratch layout");
+/* `flows`: every parsed frame goes by the flow table (common/xdpgate_flows.h) */
+#define XG_SLOT_FLOWS 0x100
 _Static_assert(sizeof(struct xg_slot_cfg) == 48, "xg_slot_cfg layout");
 
 #endif

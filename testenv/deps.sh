@@ -22,6 +22,7 @@ TEST=(
 	libclang-rt-14-dev # libFuzzer and the sanitizer runtimes for clang (testenv/fuzz/)
 	man-db # man --warnings over build/xdpgate.8 (test-docs)
 	nftables # `nft`: attach's conntrack table for `ct` rules, and test-ct.sh's reference run
+	nfdump # nfcapd, the IPFIX collector test-flows.sh exports to, and nfdump -r to read it
 )
 DEB=(debhelper dpkg-dev fakeroot lintian)
 # nftables, ipset and iptables: the rules-nft-* and sets-* rows; DPDK 22.11's dpdk-testpmd

@@ -9,6 +9,7 @@
 #include "common/ct_state.h"
 #include "common/flow_hash.h"
 #include "common/parse.h"
+#include "common/xdpgate_flows.h"
 #include "common/xdpgate_structs.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -856,6 +857,85 @@ static __noinline void log_frame(struct xdp_md *ctx, struct xg_stats_rec *st, __
 	bpf_ringbuf_submit(rec, 0);
 }
 
+/* `flows exact|sample N` (common/xdpgate_flows.h): the flow table, the rate per slot and
+ * the table's counters. The table's size is set by the loader before the program loads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, XG_FLOWS_SIZE_DEFAULT);
+	__type(key, struct xg_flow_key);
+	__type(value, struct xg_flow_val);
+} xg_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct xg_flow_cfg);
+} xg_flow_cfg SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XG_FLOW_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} xg_flow_stats SEC(".maps");
+
+static __always_inline void flow_count(__u32 idx)
+{
+	__u64 *c = bpf_map_lookup_elem(&xg_flow_stats, &idx);
+
+	if (c)
+		*c += 1;
+}
+
+/* Account the frame to its flow. Called only in a slot with XG_SLOT_FLOWS; a call, not
+ * inlined, so the path without flows keeps its registers (as log_frame). rule is the
+ * matching rule's index or -1 (the default). */
+static __noinline void flow_account(const struct xg_pkt *p, __u32 slot, int rule, __u32 verdict,
+				    __u64 len)
+{
+	struct xg_flow_cfg *fc = bpf_map_lookup_elem(&xg_flow_cfg, &slot);
+	struct xg_flow_key k = {};
+	struct xg_flow_val *v, nv = {};
+	__u64 now;
+
+	if (!fc || !fc->rate || (fc->rate > 1 && bpf_get_prandom_u32() % fc->rate))
+		return;
+	__builtin_memcpy(k.src, p->saddr, 16);
+	__builtin_memcpy(k.dst, p->daddr, 16);
+	k.sport = p->sport;
+	k.dport = p->dport;
+	k.vlan = p->vlan_depth ? p->vlan_id : 0;
+	k.rule = rule >= 0 ? (__u16)rule : XG_FLOW_RULE_DEFAULT;
+	k.proto = p->family ? p->l4_proto : 0;
+	k.family = p->family;
+	k.verdict = (__u8)verdict;
+	now = bpf_ktime_get_coarse_ns();
+	v = bpf_map_lookup_elem(&xg_flows, &k);
+	if (v) {
+		/* a key another CPU inserted holds zeroes in this CPU's value */
+		if (!v->first_ns) {
+			v->first_ns = now;
+			v->rate = fc->rate;
+		}
+		v->packets++;
+		v->bytes += len;
+		v->last_ns = now;
+		return;
+	}
+	nv.packets = 1;
+	nv.bytes = len;
+	nv.first_ns = now;
+	nv.last_ns = now;
+	nv.rate = fc->rate;
+	/* NOEXIST: an entry another CPU made meanwhile is not this CPU's (per-CPU values),
+	 * but the key is then present, and this frame is lost from the count: counted */
+	if (bpf_map_update_elem(&xg_flows, &k, &nv, BPF_NOEXIST))
+		flow_count(XG_FLOW_INSERT_FAIL);
+	else
+		flow_count(XG_FLOW_INSERTS);
+}
+
 /* Connection state (`ct`): its own file, so it stays apart from the frame path's changes. */
 #include "xdp/gate_ct.h"
 
@@ -901,6 +981,8 @@ static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data
 			log_frame(ctx, st, slot * XG_RULES_MAX_BPF + (__u32)rule, sc->gen,
 				  *verdict);
 	}
+	if (sc->flags & XG_SLOT_FLOWS)
+		flow_account(&pkt, slot, rule, *verdict, len);
 }
 
 /* XG_SLOT_XSK_IP: the rule of an untagged IPv4/IPv6 frame from its EtherType alone, or

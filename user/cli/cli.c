@@ -13,9 +13,10 @@
 #endif
 
 static const struct xg_cmd *const commands[] = {
-	&xg_cmd_attach, &xg_cmd_detach, &xg_cmd_status,	  &xg_cmd_stats,   &xg_cmd_rules,
-	&xg_cmd_run,	&xg_cmd_gen,	&xg_cmd_baseline, &xg_cmd_cleanup, &xg_cmd_config,
-	&xg_cmd_top,	&xg_cmd_log,	&xg_cmd_set,	  &xg_cmd_ct,
+	&xg_cmd_attach,	 &xg_cmd_detach, &xg_cmd_status, &xg_cmd_stats,
+	&xg_cmd_rules,	 &xg_cmd_run,	 &xg_cmd_gen,	 &xg_cmd_baseline,
+	&xg_cmd_cleanup, &xg_cmd_config, &xg_cmd_top,	 &xg_cmd_log,
+	&xg_cmd_set,	 &xg_cmd_ct,	 &xg_cmd_flows,	 &xg_cmd_export,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -13,6 +13,7 @@
 #include "user/cli/metrics.h"
 #include "user/cli/run_cfg.h"
 #include "user/cli/run_print.h"
+#include "user/export/session.h"
 #include "user/gate/caps.h"
 #include "user/pool/l2switch.h"
 #include "user/pool/publish.h"
@@ -30,7 +31,42 @@ struct run {
 	struct xg_run_spec specs[XG_RUN_MAX_IFACES];
 	struct xg_run_set *set;
 	struct xg_run_snap prev[XG_RUN_MAX_IFACES], cur[XG_RUN_MAX_IFACES];
+	struct xg_export_session ex[XG_RUN_MAX_IFACES]; /* --ipfix */
 };
+
+/* --ipfix into an exporter's configuration (export's default timeouts); -1 after one
+ * line when it is no collector address. */
+static int run_ipfix_cfg(const struct run_cfg *cfg, struct xg_export_cfg *out)
+{
+	struct xg_export_cfg ec = { .active_ns = 60000000000ULL,
+				    .idle_ns = 15000000000ULL,
+				    .template_ns = 30000000000ULL };
+	char why[256];
+
+	if (!cfg->ipfix)
+		return 0;
+	if (xg_export_addr_parse(cfg->ipfix, &ec, why, sizeof(why))) {
+		pr_warn("run: --ipfix '%.64s': %s\n", cfg->ipfix, why);
+		return -1;
+	}
+	if (out)
+		*out = ec;
+	return 0;
+}
+
+/* --ipfix: an exporter on each interface's gate, opened while the main thread still has
+ * its capabilities. */
+static int run_export_start(struct run *r)
+{
+	struct xg_export_cfg ec;
+	unsigned int i;
+	int err = run_ipfix_cfg(r->cfg, &ec) ? -EINVAL : 0;
+
+	for (i = 0; !err && r->cfg->ipfix && i < r->n; i++)
+		err = xg_export_session_start(&r->ex[i], xg_pool_gate(xg_run_set_pool(r->set, i)),
+					      "run", &ec);
+	return err;
+}
 
 /* Every value of the command line, before anything is attached or started. */
 static int check_run(const void *cfgp, int argc, char **argv)
@@ -54,7 +90,7 @@ static int check_run(const void *cfgp, int argc, char **argv)
 			cfg->metrics);
 		return -1;
 	}
-	return 0;
+	return run_ipfix_cfg(cfg, NULL);
 }
 
 /* SIGHUP: the config file (if any) read again, each interface's settings from it, then the
@@ -148,6 +184,9 @@ static bool run_loop(struct run *r)
 		if (xg_now() < (next < end ? next : end))
 			continue;
 		next += cfg->interval;
+		for (i = 0; i < r->n; i++)
+			xg_export_session_poll(&r->ex[i],
+					       false); /* never blocks: non-blocking UDP */
 		for (i = 0; i < r->n; i++) {
 			xg_run_snapshot(xg_run_set_pool(r->set, i), &r->cur[i]);
 			r->cur[i].show_ifname = r->n > 1;
@@ -211,6 +250,7 @@ static int run_end(struct run *r, double secs)
 		xg_run_snapshot(xg_run_set_pool(r->set, i), &r->cur[i]);
 		r->cur[i].show_ifname = r->n > 1;
 		xg_run_unpublish(xg_run_set_pool(r->set, i)); /* a stopped pool has no gate */
+		xg_export_session_stop(&r->ex[i], r->names[i], stdout); /* every open flow sent */
 	}
 	xg_run_set_stop(r->set);
 	for (i = 0; i < r->n; i++)
@@ -240,6 +280,10 @@ static int run_start(struct run *r, struct xg_metrics **mx)
 	xg_reload_on_sighup();
 	xg_signals_hold(); /* the workers' and the metrics threads are started blocking them */
 	err = xg_run_set_start(r->set);
+	if (!err && run_export_start(r)) {
+		xg_run_set_stop(r->set);
+		err = -1;
+	}
 	cerr = err ? 0 : xg_caps_limit_thread(true);
 	if (cerr)
 		pr_warn("run: cannot drop capabilities: %s\n", strerror(-cerr));

@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "user/cli/commands.h"
+#include "user/flows/format.h"
+#include "user/flows/open.h"
+#include "user/flows/table.h"
 #include "user/gate/caps.h"
 #include "user/gate/counters.h"
 #include "user/gate/gate.h"
@@ -31,6 +34,7 @@
 #include "user/util/signal.h"
 
 #define TOP_MAX_RULES 10 /* busiest rules shown at most */
+#define TOP_TALKERS 5	 /* heaviest sources shown when the gate counts flows */
 #define CTRL_C 3
 
 /* One reading of everything shown. */
@@ -49,6 +53,9 @@ struct top_state {
 	 * publishes once per its own interval). */
 	struct xg_run_snap pool_base, pool_last;
 	bool pool, pool_rates;
+	/* `flows` in the rule set: the flow table, read each second for the top talkers */
+	struct xg_flow_snap flows_prev, flows_cur;
+	bool flows;
 };
 
 static void sample_free(struct top_sample *s)
@@ -56,6 +63,24 @@ static void sample_free(struct top_sample *s)
 	free(s->rule_c);
 	s->rule_c = NULL;
 	xg_ruleset_free(&s->rs);
+}
+
+/* The flow table when the active slot counts flows; a table that cannot be read is only
+ * not shown (an older gate has none). */
+static void flows_read(struct top_state *st)
+{
+	struct xg_flow_snap t;
+	uint32_t rate = 0;
+
+	st->flows = st->m->flows >= 0 && st->m->flow_stats >= 0 &&
+		    !xg_flows_rate_of(st->m->config, st->m->flow_cfg, &rate) && rate;
+	if (!st->flows)
+		return;
+	t = st->flows_prev; /* reuse its buffer */
+	st->flows_prev = st->flows_cur;
+	st->flows_cur = t;
+	if (xg_flow_snap_read(st->m->flows, st->m->flow_stats, &st->flows_cur))
+		st->flows = false;
 }
 
 static int sample_read(struct top_state *st)
@@ -76,6 +101,7 @@ static int sample_read(struct top_state *st)
 		st->cur.rule_c = NULL;
 	if (st->m->pending < 0 || xg_pending_read(st->m->pending, &st->cur.pending))
 		st->cur.pending.token = 0; /* an older gate without the map: nothing shown */
+	flows_read(st);
 	st->pool = !xg_run_publish_read(st->g, &snap);
 	if (!st->pool) {
 		st->pool_rates = false;
@@ -233,15 +259,40 @@ static int draw_pool(const struct top_state *st, int y)
 	return y;
 }
 
-/* The screen: gate (4 lines, 5 with a pending load), rules (what the height leaves), workers. */
+/* The heaviest sources by packets per second over the last second, at most rows. */
+static int draw_talkers(const struct top_state *st, int y, int rows)
+{
+	struct xg_flow_group *g = NULL;
+	char addr[64];
+	long n = xg_flow_group(st->flows_prev.read_ns ? &st->flows_prev : NULL, &st->flows_cur,
+			       XG_BY_SRC, &g);
+	long i;
+
+	attron(A_BOLD);
+	line(y++, "top talkers (%zu flows, %llu evicted)   pkt/s     Mbit/s", st->flows_cur.n,
+	     (unsigned long long)xg_flow_snap_evicted(&st->flows_cur));
+	attroff(A_BOLD);
+	for (i = 0; i < n && i < rows; i++) {
+		xg_flow_addr_text(&g[i].k, 0, addr, sizeof(addr));
+		line(y++, "  %-39s %9.0f %10.2f", addr, g[i].pps, g[i].bps / 1e6);
+	}
+	free(g);
+	return y;
+}
+
+/* The screen: gate (4 lines, 5 with a pending load), rules (what the height leaves), top
+ * talkers (with `flows`), workers. */
 static void draw(const struct top_state *st)
 {
 	int workers = st->pool ? (int)st->pool_last.n : 1;
-	int y, rows = LINES - 4 - 1 - 1 - 1 - 1 - workers - 1 - !!st->cur.pending.token;
+	int talkers = st->flows ? TOP_TALKERS + 2 : 0;
+	int y, rows = LINES - 4 - 1 - 1 - 1 - 1 - workers - 1 - !!st->cur.pending.token - talkers;
 
 	erase();
 	y = draw_gate(st, 0) + 1;
 	y = draw_rules(st, y, rows) + 1;
+	if (st->flows)
+		y = draw_talkers(st, y, TOP_TALKERS) + 1;
 	draw_pool(st, y);
 	refresh();
 }
@@ -324,6 +375,8 @@ static int do_top(void *cfgp, int argc, char **argv)
 	delscreen(scr);
 	sample_free(&st.prev);
 	sample_free(&st.cur);
+	xg_flow_snap_free(&st.flows_prev);
+	xg_flow_snap_free(&st.flows_cur);
 	xg_gate_maps_close(&m);
 	if (err == -ENODEV)
 		pr_warn("top: %s: the gate is gone (detached, or attached again: run top again)\n",
@@ -343,8 +396,9 @@ const struct xg_cmd xg_cmd_top = {
 	.min_args = 1,
 	.max_args = 1,
 	.summary = "Live view of the gate on IFACE, redrawn each second (q quits).\n"
-		   "rx rate, verdicts, the busiest rules, and a `run` pool's workers: rates,\n"
-		   "drops by reason, ring fill levels.",
+		   "rx rate, verdicts, the busiest rules, the top talkers (with 'flows' in\n"
+		   "the rule set), and a `run` pool's workers: rates, drops by reason, ring\n"
+		   "fill levels.",
 	.opts = top_opts,
 	.run = do_top,
 };

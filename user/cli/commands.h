@@ -19,6 +19,8 @@ extern const struct xg_cmd xg_cmd_log;
 extern const struct xg_cmd xg_cmd_top;
 extern const struct xg_cmd xg_cmd_set;
 extern const struct xg_cmd xg_cmd_ct;
+extern const struct xg_cmd xg_cmd_flows;
+extern const struct xg_cmd xg_cmd_export;
 
 struct xg_conf_schema;
 /* What `run --config` reads from an [interface] section (cmd_run.c), for `config check`. */

@@ -26,6 +26,7 @@
 #include "user/gate/maps.h"
 #include "user/pool/pool.h"
 #include "user/rules/load.h"
+#include "user/flows/prom.h"
 #include "user/util/log.h"
 #include "user/util/time.h"
 
@@ -328,6 +329,21 @@ struct scrape_if {
 	struct xg_ruleset rs;
 };
 
+/* `flows` in a gate's rule set: its top sources (user/flows/prom.c). */
+static void scrape_flows(FILE *f, const struct xg_metrics *m)
+{
+	struct xg_flows_prom_if *fi = calloc(m->n ? m->n : 1, sizeof(*fi));
+	size_t i;
+
+	for (i = 0; fi && i < m->n; i++)
+		fi[i] = (struct xg_flows_prom_if){ m->ifs[i].ifname, m->ifs[i].maps.config,
+						   m->ifs[i].maps.flow_cfg, m->ifs[i].maps.flows,
+						   m->ifs[i].maps.flow_stats };
+	if (fi)
+		xg_flows_prom(f, fi, m->n, xg_metrics_label);
+	free(fi);
+}
+
 /* One scrape: read every interface, then render them all, family by family. */
 static char *scrape(struct xg_metrics *m, size_t *len)
 {
@@ -353,6 +369,7 @@ static char *scrape(struct xg_metrics *m, size_t *len)
 	f = v && s ? open_memstream(&buf, len) : NULL;
 	if (f) {
 		xg_metrics_render(f, v, m->n);
+		scrape_flows(f, m);
 		if (fclose(f)) {
 			free(buf);
 			buf = NULL;

@@ -61,6 +61,12 @@ const struct xg_opt xg_run_opts[] = {
 	  .offset = O(metrics),
 	  .metavar = "ADDR:PORT",
 	  .help = "serve Prometheus metrics on http://ADDR:PORT/metrics (like 127.0.0.1:9464)" },
+	{ .name = "ipfix",
+	  .type = XG_OPT_STRING,
+	  .offset = O(ipfix),
+	  .metavar = "HOST:PORT",
+	  .help = "export every interface's flows (rule files with 'flows') as IPFIX to "
+		  "HOST:PORT, as 'xdpgate export' does with its default timeouts" },
 	{ .name = "queues",
 	  .short_name = 'q',
 	  .type = XG_OPT_QUEUES,

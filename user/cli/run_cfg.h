@@ -13,6 +13,7 @@ struct run_cfg {
 	struct xg_run_spec spec; /* its queues come from queues below; ifname unset */
 	struct xg_opt_queues queues;
 	const char *config, *metrics;
+	const char *ipfix; /* --ipfix HOST:PORT: export every interface's flows there */
 	bool json;
 	double duration, interval;
 };

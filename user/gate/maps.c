@@ -47,6 +47,9 @@ static const struct map_ref map_refs[] = {
 	M(pending, "xg_pending"),
 	M(match_progs, "xg_match_progs"),
 	M(match_scratch, "xg_match_scratch"),
+	M(flows, "xg_flows"),
+	M(flow_cfg, "xg_flow_cfg"),
+	M(flow_stats, "xg_flow_stats"),
 };
 #undef M
 #define NREFS (sizeof(map_refs) / sizeof(map_refs[0]))

@@ -14,7 +14,8 @@ struct xg_gate;
 /* The maps a rule set lives in. All fds, -1 when closed. */
 struct xg_gate_maps {
 	int config, ec, src, dst, src4, dst4, bits, w64, actions, rule_stats, rule_text, rule_base,
-		stats, pending, sets, sets4, set_info, limits, leases, match_progs, match_scratch;
+		stats, pending, sets, sets4, set_info, limits, leases, match_progs, match_scratch,
+		flows, flow_cfg, flow_stats;
 	/* the gate's program is frags-aware, so `match` programs must be too (a progs map
 	 * takes programs of one kind); known only for maps made here, not opened from pins */
 	bool match_frags;

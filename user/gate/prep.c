@@ -8,7 +8,8 @@
 #include "user/util/log.h"
 #include "xdpgate.skel.h"
 
-int xg_gate_prepare(struct xg_gate_prep *gp, xg_gate_fill_fn fill, const void *arg, bool load)
+int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_gate_fill *f, const void *arg,
+		    bool load)
 {
 	int err;
 
@@ -19,9 +20,11 @@ int xg_gate_prepare(struct xg_gate_prep *gp, xg_gate_fill_fn fill, const void *a
 		pr_warn("cannot open the gate object: %s\n", strerror(-err));
 		return err;
 	}
-	err = xg_gate_maps_create(gp->skel, &gp->maps);
+	err = f->shape ? f->shape(gp->skel, arg) : 0;
 	if (!err)
-		err = fill(gp->skel, &gp->maps, arg);
+		err = xg_gate_maps_create(gp->skel, &gp->maps);
+	if (!err)
+		err = f->fill(&gp->maps, arg);
 	if (!err && load) {
 		err = xdpgate_bpf__load(gp->skel);
 		if (err)

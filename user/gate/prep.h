@@ -17,15 +17,19 @@ struct xg_gate_prep {
 	struct xg_gate_maps maps;
 };
 
-/* Fills a fresh gate's maps (arg: the caller's), and may set the skeleton's rodata (the
- * program is not loaded yet). 0 or -errno, with the message printed. */
-typedef int (*xg_gate_fill_fn)(struct xdpgate_bpf *skel, const struct xg_gate_maps *m,
-			       const void *arg);
+/* What the caller makes of a fresh gate, arg its own: shape, on the skeleton just opened
+ * (rodata, map sizes: the maps do not exist yet), then fill, on the maps made. 0 or
+ * -errno, with the message printed. */
+struct xg_gate_fill {
+	int (*shape)(struct xdpgate_bpf *skel, const void *arg);
+	int (*fill)(const struct xg_gate_maps *m, const void *arg);
+};
 
 /* Open the gate's skeleton, create its maps and fill them, then with load set load the
  * program too (attach leaves loading to libxdp). 0 or -errno, with the message printed;
  * nothing is left to release on failure. */
-int xg_gate_prepare(struct xg_gate_prep *gp, xg_gate_fill_fn fill, const void *arg, bool load);
+int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_gate_fill *f, const void *arg,
+		    bool load);
 /* Close the maps and destroy the skeleton (a loaded program stays only where attached). */
 void xg_gate_release(struct xg_gate_prep *gp);
 

@@ -439,6 +439,25 @@ static int parse_default(const struct pctx *c, struct lexer *lx, const struct to
 	return 2;
 }
 
+/* flows ...: the words are user/rules/flows_conf.c's; once a file. */
+static int parse_flows(const struct pctx *c, struct lexer *lx, const struct tok *kw)
+{
+	struct xg_flows_conf fc = { 0 };
+	unsigned int col = kw->col;
+	char msg[256];
+
+	if (!c->rs)
+		return xg_perr(c, kw->col, "'flows' is set in a rule file, not on one line");
+	if (c->rs->flows.line)
+		return xg_perr(c, kw->col, "second 'flows' line (the first is line %u)",
+			       c->rs->flows.line);
+	if (xg_flows_conf_parse(lx->base, lx->p, &fc, msg, sizeof(msg), &col))
+		return xg_perr(c, col, "%s", msg);
+	fc.line = c->lineno;
+	c->rs->flows = fc;
+	return 0;
+}
+
 static int find_cond(const char *s)
 {
 	int i;
@@ -507,6 +526,8 @@ int xg_lang_parse_line(const struct pctx *c, const char *line, struct xg_rule *r
 		return parse_default(c, &lx, &t, def);
 	if (!strcmp(t.s, "set"))
 		return xg_parse_set(c, &lx, &t);
+	if (!strcmp(t.s, "flows"))
+		return parse_flows(c, &lx, &t);
 	r->line = c->lineno;
 	if (parse_action(c, &lx, &t, r) || parse_conds(c, &lx, &st) || finish_rule(c, &st))
 		return -1;

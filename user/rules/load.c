@@ -15,6 +15,7 @@
 
 #include "user/util/log.h"
 #include "user/rules/ct.h"
+#include "user/rules/flows_load.h"
 #include "user/rules/load.h"
 #include "user/rules/match_load.h"
 #include "user/rules/setload.h"
@@ -474,6 +475,9 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 	if (c->match.n)
 		sc.flags |= XG_SLOT_MATCH;
 	xsk_fast(rs, &sc);
+	/* flows: no xsk shortcut, which skips the parse the flow key is made from */
+	if (rs->flows.rate)
+		sc.flags = (sc.flags & ~(__u32)XG_SLOT_XSK_IP) | XG_SLOT_FLOWS;
 	for (k = 0; k < 2; k++)
 		if (c->nsets[k] && c->set_stride[k] == 1)
 			sc.flags |= XG_SLOT_SRC_SETS_ONLY << k;
@@ -484,7 +488,10 @@ static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		     const struct xg_compiled *c, const struct xg_slot_cfg *sc, __u8 slot,
 		     __u32 old_n)
 {
-	int err = clear_slot(m, slot, old_n);
+	int err = xg_flows_write_slot(m, rs, slot);
+
+	if (!err)
+		err = clear_slot(m, slot, old_n);
 
 	if (!err)
 		err = write_eca(m, c, slot);
@@ -562,6 +569,9 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		goto out;
 	}
 	if (!initial) {
+		err = xg_flows_check_size(m, rs); /* before anything changes; says why */
+		if (err)
+			goto out;
 		err = accept_pending(m, cfg.slot[cfg.active & 1].gen);
 		if (err)
 			goto out;
@@ -639,6 +649,8 @@ static int read_slot(const struct xg_gate_maps *m, const struct xg_config *cfg, 
 			return -EIO;
 		}
 	}
+	if (xg_flows_read_slot(m, s, &rs->flows.rate))
+		rs->flows.rate = 0; /* a gate from before flows: none */
 	if (xg_ruleset_bind_sets(rs, msg, sizeof(msg))) {
 		pr_warn("rules: %s\n", msg);
 		xg_ruleset_free(rs);
@@ -782,15 +794,24 @@ struct initial_fill {
 	bool load;
 };
 
-/* The program specialised for the set (rodata: connection tracking compiled in or out),
- * then the set installed. */
-static int fill_initial(struct xdpgate_bpf *skel, const struct xg_gate_maps *m, const void *arg)
+/* The program shaped for the set (rodata: connection tracking compiled in or out; the
+ * flow table's size) before its maps exist, then the set installed in them. */
+static int shape_initial(struct xdpgate_bpf *skel, const void *arg)
 {
 	const struct initial_fill *f = arg;
 	int err = xg_ct_specialise(skel, f->rs, f->load);
 
-	return err ? err : xg_rules_install(m, f->rs, f->c, true);
+	return err ? err : xg_flows_size_table(skel, f->rs);
 }
+
+static int fill_initial(const struct xg_gate_maps *m, const void *arg)
+{
+	const struct initial_fill *f = arg;
+
+	return xg_rules_install(m, f->rs, f->c, true);
+}
+
+static const struct xg_gate_fill initial_ops = { shape_initial, fill_initial };
 
 int xg_rules_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load)
 {
@@ -802,7 +823,7 @@ int xg_rules_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, 
 	xg_gate_maps_init(&gp->maps);
 	if (xg_rules_compile(rs, &c))
 		return -EINVAL; /* the compiler names the rule; its -1 carries no errno */
-	err = xg_gate_prepare(gp, fill_initial, &f, load);
+	err = xg_gate_prepare(gp, &initial_ops, &f, load);
 	xg_compiled_free(&c);
 	return err;
 }

@@ -12,6 +12,7 @@
  *          [log [every N]]
  *   default pass|drop          (at most once; the verdict when no rule matches)
  *   set NAME FILE              (a prefix set, before the rules that name it; files only)
+ *   flows exact|sample N [size N]  (per-flow accounting, at most once; user/rules/flows_conf.h)
  */
 #ifndef XG_RULES_H
 #define XG_RULES_H
@@ -24,6 +25,7 @@
 
 #include "common/parse.h"
 #include "common/xdpgate_rules.h"
+#include "user/rules/flows_conf.h"
 
 /* A set is as large as the gate's maps hold, and a rule's text as large as the gate
  * stores: the parser refuses rules whose canonical text would not fit, NUL included. */
@@ -110,7 +112,8 @@ struct xg_ruleset {
 	bool has_default;
 	struct xg_set *sets[XG_SET_RULESET_MAX]; /* each its own allocation: rules point to it */
 	size_t nsets;
-	unsigned int nmatch; /* distinct match expressions, numbered 0..nmatch-1 */
+	unsigned int nmatch;	    /* distinct match expressions, numbered 0..nmatch-1 */
+	struct xg_flows_conf flows; /* rate 0: no `flows` line */
 };
 
 void xg_ruleset_init(struct xg_ruleset *rs);
