@@ -580,7 +580,9 @@ static __always_inline bool cache_key_eq(const struct xg_cache_key *a, const str
 {
 	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
 
-	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2];
+	/* 28 bytes: gen, eleven ECs and the pad (common/xdpgate_rules.h asserts the size) */
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] &&
+	       ((const __u32 *)a)[6] == ((const __u32 *)b)[6];
 }
 
 /* Larger sets: the cached first match. A global function, so the verifier checks it once

@@ -164,11 +164,7 @@ static int do_ct(void *cfgp, int argc, char **argv)
 }
 
 static const struct xg_opt ct_opts[] = {
-	{ .name = "json",
-	  .short_name = 'j',
-	  .type = XG_OPT_FLAG,
-	  .offset = offsetof(struct ct_cfg, json),
-	  .help = "JSON output" },
+	XG_OPT_JSON(struct ct_cfg, json, "JSON output"),
 	XG_OPT_END,
 };
 

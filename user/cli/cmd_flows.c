@@ -182,11 +182,7 @@ static const struct xg_opt flows_opts[] = {
 	  .offset = offsetof(struct flows_cfg, interval),
 	  .metavar = "S",
 	  .help = "seconds between the two reads the rates come from (default 1)" },
-	{ .name = "json",
-	  .short_name = 'j',
-	  .type = XG_OPT_FLAG,
-	  .offset = offsetof(struct flows_cfg, json),
-	  .help = "one JSON object" },
+	XG_OPT_JSON(struct flows_cfg, json, "one JSON object"),
 	XG_OPT_END,
 };
 

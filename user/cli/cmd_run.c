@@ -274,22 +274,25 @@ static int run_end(struct run *r, double secs)
 static int run_start(struct run *r, struct xg_metrics **mx)
 {
 	unsigned int i;
+	bool started;
 	int err, cerr;
 
 	xg_stop_on_signals();
 	xg_reload_on_sighup();
 	xg_signals_hold(); /* the workers' and the metrics threads are started blocking them */
 	err = xg_run_set_start(r->set);
-	if (!err && run_export_start(r)) {
-		xg_run_set_stop(r->set);
+	started = !err;
+	if (!err && run_export_start(r))
 		err = -1;
-	}
 	cerr = err ? 0 : xg_caps_limit_thread(true);
 	if (cerr)
 		pr_warn("run: cannot drop capabilities: %s\n", strerror(-cerr));
-	if (!err && metrics_start(r, mx)) {
-		xg_run_set_stop(r->set);
+	if (!err && metrics_start(r, mx))
 		err = -1;
+	if (started && err) { /* stop the pools, and the sessions that started */
+		for (i = 0; i < r->n; i++)
+			xg_export_session_stop(&r->ex[i], r->names[i], stdout);
+		xg_run_set_stop(r->set);
 	}
 	xg_signals_release();
 	for (i = 0; err == -EOPNOTSUPP && i < r->n; i++)

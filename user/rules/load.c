@@ -566,12 +566,12 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		pr_warn("rules: the set uses 'ct', but this gate was loaded without connection "
 			"tracking: detach it and attach it with this set\n");
 		err = -EOPNOTSUPP;
-		goto out;
+		goto refused;
 	}
 	if (!initial) {
 		err = xg_flows_check_size(m, rs); /* before anything changes; says why */
 		if (err)
-			goto out;
+			goto refused;
 		err = accept_pending(m, cfg.slot[cfg.active & 1].gen);
 		if (err)
 			goto out;
@@ -617,6 +617,10 @@ out:
 	free(cy.at);
 	if (err)
 		pr_warn("rules: writing the rule set failed: %s\n", strerror(-err));
+	return err;
+refused: /* said in one line, nothing written */
+	if (mfd >= 0)
+		close(mfd);
 	return err;
 }
 
@@ -785,45 +789,5 @@ int xg_counters_reset(const struct xg_gate_maps *m)
 			err = -errno;
 	}
 	free(zero);
-	return err;
-}
-
-struct initial_fill {
-	const struct xg_ruleset *rs;
-	const struct xg_compiled *c;
-	bool load;
-};
-
-/* The program shaped for the set (rodata: connection tracking compiled in or out; the
- * flow table's size) before its maps exist, then the set installed in them. */
-static int shape_initial(struct xdpgate_bpf *skel, const void *arg)
-{
-	const struct initial_fill *f = arg;
-	int err = xg_ct_specialise(skel, f->rs, f->load);
-
-	return err ? err : xg_flows_size_table(skel, f->rs);
-}
-
-static int fill_initial(const struct xg_gate_maps *m, const void *arg)
-{
-	const struct initial_fill *f = arg;
-
-	return xg_rules_install(m, f->rs, f->c, true);
-}
-
-static const struct xg_gate_fill initial_ops = { shape_initial, fill_initial };
-
-int xg_rules_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load)
-{
-	struct xg_compiled c;
-	struct initial_fill f = { rs, &c, load };
-	int err;
-
-	gp->skel = NULL;
-	xg_gate_maps_init(&gp->maps);
-	if (xg_rules_compile(rs, &c))
-		return -EINVAL; /* the compiler names the rule; its -1 carries no errno */
-	err = xg_gate_prepare(gp, &initial_ops, &f, load);
-	xg_compiled_free(&c);
 	return err;
 }
