@@ -8,15 +8,6 @@ ROW_NAME=gate-match1
 ROW_DESC="xdpgate attach, 1 rule: drop match \"udp dst port 9\""
 ROW_ORDER=33
 
-row_setup() {
-	RULES_FILE=$(mktemp "${TMPDIR:-/tmp}/xdpgate-bench-match1.XXXXXX") &&
-		printf 'drop match "udp dst port 9"\ndefault pass\n' >"$RULES_FILE"
-}
-row_start() { te_dut "$XG" attach "$TE_DUT_IF" --rules "$RULES_FILE" >/dev/null; }
-row_gen_args() { echo "--dport 9"; }
-row_teardown() {
-	te_dut "$XG" detach "$TE_DUT_IF" >/dev/null
-	local rc=$?
-	rm -f "${RULES_FILE:-}"
-	return $rc
-}
+ROW_RULES='drop match "udp dst port 9"\ndefault pass\n'
+# shellcheck source=bench/gate_rules_row.sh
+source "$BENCH_DIR/gate_rules_row.sh"

@@ -7,15 +7,6 @@ ROW_DESC="xdpgate attach, 1 rule: drop proto udp dport 9"
 ROW_ORDER=32
 ROW_EXPECT="vs:bare-drop-read>=0.85 vs:peer-xdpfilter-port>=1.5"
 
-row_setup() {
-	RULES_FILE=$(mktemp "${TMPDIR:-/tmp}/xdpgate-bench-rule1.XXXXXX") &&
-		printf 'drop proto udp dport 9\ndefault pass\n' >"$RULES_FILE"
-}
-row_start() { te_dut "$XG" attach "$TE_DUT_IF" --rules "$RULES_FILE" >/dev/null; }
-row_gen_args() { echo "--dport 9"; }
-row_teardown() {
-	te_dut "$XG" detach "$TE_DUT_IF" >/dev/null
-	local rc=$?
-	rm -f "${RULES_FILE:-}"
-	return $rc
-}
+ROW_RULES='drop proto udp dport 9\ndefault pass\n'
+# shellcheck source=bench/gate_rules_row.sh
+source "$BENCH_DIR/gate_rules_row.sh"
