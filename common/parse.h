@@ -65,6 +65,15 @@
 #define XG_IP6_OFFMASK 0xfff8
 #define XG_IP6_MF 0x0001
 
+/* How far a parse goes: the gate's program for a rule set parses only as deep as its rules
+ * read (struct xg_shape); userspace always parses to L4. */
+enum xg_depth {
+	XG_DEPTH_NONE, /* no header read */
+	XG_DEPTH_L2,   /* Ethernet and VLAN tags: the innermost EtherType */
+	XG_DEPTH_L3,   /* and the IP header, IPv6 extension headers walked: addresses, protocol */
+	XG_DEPTH_L4,   /* and the TCP, UDP or ICMP header */
+};
+
 /* What the parser learned about a frame. Zero it before parsing. */
 struct xg_pkt {
 	__u32 saddr[4]; /* network order; IPv4 uses saddr[0] */
@@ -161,7 +170,8 @@ static __always_inline int xg_parse_l4(void *pos, void *end, void *data, struct 
 	return p->family == 4 ? XG_PARSE_IPV4 : XG_PARSE_IPV6;
 }
 
-static __always_inline int xg_parse_ipv4(void *pos, void *end, void *data, struct xg_pkt *p)
+static __always_inline int xg_parse_ipv4(void *pos, void *end, void *data, struct xg_pkt *p,
+					 int depth)
 {
 	xg_iphdr_t *ip = pos;
 	__u16 frag_off;
@@ -187,6 +197,8 @@ static __always_inline int xg_parse_ipv4(void *pos, void *end, void *data, struc
 	}
 	if (frag_off & XG_IP_MF)
 		p->frag = XG_FRAG_FIRST;
+	if (depth < XG_DEPTH_L4)
+		return XG_PARSE_IPV4;
 	return xg_parse_l4(pos + hlen, end, data, p);
 }
 
@@ -198,7 +210,8 @@ static __always_inline int xg_ipv6_is_ext(__u8 nh)
 	       nh == XG_IPPROTO_DSTOPTS || nh == XG_IPPROTO_AH || nh == XG_IPPROTO_MOBILITY;
 }
 
-static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struct xg_pkt *p)
+static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struct xg_pkt *p,
+					 int depth)
 {
 	xg_ipv6hdr_t *ip6 = pos;
 	__u8 nh;
@@ -254,11 +267,15 @@ static __always_inline int xg_parse_ipv6(void *pos, void *end, void *data, struc
 	p->l4_proto = nh;
 	if (xg_ipv6_is_ext(nh))
 		return XG_PARSE_IPV6_EXT_LIMIT;
+	if (depth < XG_DEPTH_L4)
+		return XG_PARSE_IPV6;
 	return xg_parse_l4(pos, end, data, p);
 }
 
-/* Parse one frame [data, end). Returns enum xg_parse; fills *p as far as it got. */
-static __always_inline int xg_parse_frame(void *data, void *end, struct xg_pkt *p)
+/* Parse one frame [data, end) down to depth (enum xg_depth, at least XG_DEPTH_L2; a
+ * constant where the verifier should drop the rest). Returns enum xg_parse; fills *p as far
+ * as it got. A frame cut short below depth is not seen as truncated. */
+static __always_inline int xg_parse_frame_to(void *data, void *end, struct xg_pkt *p, int depth)
 {
 	xg_ethhdr_t *eth = data;
 	void *pos;
@@ -285,17 +302,28 @@ static __always_inline int xg_parse_frame(void *data, void *end, struct xg_pkt *
 		pos = vh + 1;
 	}
 	p->eth_proto = proto;
+	if (depth < XG_DEPTH_L3) /* the outcome as far as the EtherType tells */
+		return proto == XG_ETH_P_IP	? XG_PARSE_IPV4
+		       : proto == XG_ETH_P_IPV6 ? XG_PARSE_IPV6
+		       : proto == XG_ETH_P_ARP	? XG_PARSE_ARP
+						: XG_PARSE_OTHER;
 
 	switch (proto) {
 	case XG_ETH_P_IP:
-		return xg_parse_ipv4(pos, end, data, p);
+		return xg_parse_ipv4(pos, end, data, p, depth);
 	case XG_ETH_P_IPV6:
-		return xg_parse_ipv6(pos, end, data, p);
+		return xg_parse_ipv6(pos, end, data, p, depth);
 	case XG_ETH_P_ARP:
 		return XG_PARSE_ARP;
 	default:
 		return XG_PARSE_OTHER; /* includes a third VLAN tag: not walked */
 	}
+}
+
+/* The whole parse, to L4. */
+static __always_inline int xg_parse_frame(void *data, void *end, struct xg_pkt *p)
+{
+	return xg_parse_frame_to(data, end, p, XG_DEPTH_L4);
 }
 
 #endif

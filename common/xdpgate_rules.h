@@ -309,10 +309,10 @@ struct xg_slot_cfg {
  * class is the set bits alone, and the gate skips the prefix lookup */
 #define XG_SLOT_SRC_SETS_ONLY 0x4
 #define XG_SLOT_LOG 0x10 /* some rule has `log`: matched frames check their rule's log_every */
-/* some rule has `match`: the gate tail-calls xg_match_progs[slot] first, which writes the
- * expressions' results to xg_match_scratch and tail-calls XG_MATCH_PROG_CONT, the gate again */
+/* some rule has `match`: the slot's program tail-calls xg_match_progs[slot] first, which
+ * writes the expressions' results to xg_match_scratch and tail-calls the slot's program
+ * (xg_gate_progs[slot]) again */
 #define XG_SLOT_MATCH 0x20
-#define XG_MATCH_PROG_CONT 2 /* xg_match_progs: [0], [1] each slot's program, [2] the gate */
 
 /* Per CPU: what a generated match program hands the gate it tail-calls. pending is set
  * only for that one call: the gate clears it on entry, so no other frame reads bits. */
@@ -325,6 +325,39 @@ struct xg_match_scratch {
 _Static_assert(sizeof(struct xg_match_scratch) == 16, "xg_match_scratch layout");
 /* `flows`: every parsed frame goes by the flow table (common/xdpgate_flows.h) */
 #define XG_SLOT_FLOWS 0x100
+/* What else a specialised program (struct xg_shape) needs to know of its slot's set: it has
+ * rules (else every frame takes the default), limits, prefix sets on src (dst: << 1), and
+ * `counters parse` (the parse-outcome and fragment counters, which need every frame parsed
+ * to L4: off, a frame is parsed only as deep as the rules read). */
+#define XG_SLOT_RULES 0x200
+#define XG_SLOT_LIMITS 0x400
+#define XG_SLOT_SRC_SETS 0x800
+#define XG_SLOT_PARSE_CNT 0x2000
+
+/* The program the gate runs for one slot: the gate's entry (xdpgate, what is attached)
+ * tail-calls xg_gate_progs[active], a program built for that slot's set alone. Its shape is
+ * rodata set before it loads, so the verifier removes the code of every field, table and
+ * feature the set does not use (README "Cost"), and the parse stops at the deepest header
+ * a rule reads. The flip of `active` then moves frames from one program to the other: each
+ * frame runs one program, reading one slot. */
+struct xg_shape {
+	__u32 slot;    /* the slot it classifies by */
+	__u32 flags;   /* the slot's XG_SLOT_* */
+	__u32 fields;  /* bit f: some rule tests field f */
+	__u32 depth;   /* enum xg_depth (common/parse.h) */
+	__u32 ct_mode; /* XG_CT_MODE_* (common/ct_state.h) */
+};
+_Static_assert(sizeof(struct xg_shape) == 20, "xg_shape layout");
+
+/* A verified slot program kept for reuse (xg_variants[i], described by xg_variant_info[i]):
+ * at most XG_VARIANTS_MAX, the least recently used replaced first. */
+#define XG_VARIANTS_MAX 16
+struct xg_variant {
+	struct xg_shape shape;
+	__u32 prog_id; /* 0: the entry is empty */
+	__u64 used;    /* when it last went live: a count of installs, larger is later */
+};
+_Static_assert(sizeof(struct xg_variant) == 32, "xg_variant layout");
 _Static_assert(sizeof(struct xg_slot_cfg) == 48, "xg_slot_cfg layout");
 
 #endif

@@ -34,6 +34,7 @@ _Static_assert(sizeof(struct xg_config) == 104, "xg_config layout");
 /* The program has the connection-state code (loaded for a set with `ct`): a reload may
  * bring `ct` rules only then. */
 #define XG_FEAT_CT 0x1
+#define XG_FEAT_CT_INJECT 0x2 /* tests: its `ct` answers are injected (XG_CT_MODE_INJECT) */
 
 /* Userspace only (the gate never reads it): a `rules load --confirm` waiting for
  * `rules confirm` (README "Safe apply"). token 0: nothing pending. The pending set is the

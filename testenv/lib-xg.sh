@@ -18,6 +18,9 @@ xg_count() {
 	xg status "$TE_DUT_IF" --json | jq -r ".interfaces[0].counters.$1.packets"
 }
 
+# Frames the gate has seen (the sum of its verdict counters), on the DUT interface.
+xg_rx() { xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].rx_packets'; }
+
 # The same, by the name test-config.sh gave it.
 verdict() { xg_count "$@"; }
 

@@ -117,6 +117,29 @@ static long line_at(const char *out, const char *prefix)
 /* Two interfaces in one scrape (`run IF1,IF2`): every family's HELP and TYPE once, each
  * interface's samples under it with its own label, and each family's lines together
  * (no family's sample after another family's HELP); the switch's family for its port. */
+/* A gate without `counters parse`: its parse series are absent, the gauge says 0; one with
+ * them shows both. */
+static void test_render_parse_off(void **state)
+{
+	struct xg_snapshot off = { .parse_off = true }, on = { 0 };
+	struct xg_metrics_view v[2] = { { .ifname = "off0", .gate = &off },
+					{ .ifname = "on0", .gate = &on } };
+	char *out;
+
+	(void)state;
+	off.c[XG_CNT_PARSE + XG_PARSE_IPV4].packets = 7; /* not kept: never shown */
+	on.c[XG_CNT_PARSE + XG_PARSE_IPV4].packets = 9;
+	out = render(v, 2);
+	assert_non_null(strstr(out, "xdpgate_parse_counters{interface=\"off0\"} 0\n"));
+	assert_non_null(strstr(out, "xdpgate_parse_counters{interface=\"on0\"} 1\n"));
+	assert_null(strstr(out, "xdpgate_parse_packets_total{interface=\"off0\""));
+	assert_null(strstr(out, "xdpgate_other_packets_total{interface=\"off0\",counter=\"frag"));
+	assert_non_null(strstr(out, "xdpgate_parse_packets_total{interface=\"on0\","
+				    "outcome=\"ipv4\"} 9\n"));
+	assert_non_null(strstr(out, "xdpgate_verdict_packets_total{interface=\"off0\""));
+	free(out);
+}
+
 static void test_render_two(void **state)
 {
 	struct xg_snapshot g0 = { 0 }, g1 = { 0 };
@@ -182,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_label_escape),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_render_two),
+		cmocka_unit_test(test_render_parse_off),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

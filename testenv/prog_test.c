@@ -3,7 +3,9 @@
  * shared frame table. After every frame it checks the verdict, that the frame comes back
  * untouched, and the exact change of every per-CPU counter. The parse outcome counted by
  * the BPF parser must equal both the table's and the userspace parser's, for whole frames
- * and every truncation: a differential test of one parser compiled twice.
+ * and every truncation: a differential test of one parser compiled twice. The gate is
+ * loaded twice: with `counters parse` (every outcome counted), and without, where no parse
+ * counter may move (the program for a set without rules parses nothing).
  *
  * Needs root (CAP_BPF + CAP_NET_ADMIN). If loading fails every test fails and says why:
  * a skipped prog layer would look like a green one.
@@ -27,7 +29,7 @@
 #include "testenv/frame_cases.h"
 #include "user/rules/load.h"
 #include "user/util/frame_build.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 
 #define IP_ALIGN 2 /* as the kernel places packets; keeps the userspace parse aligned */
 #define ETH_MIN 14 /* BPF_PROG_RUN refuses shorter XDP input */
@@ -41,6 +43,8 @@ struct prog_ctx {
 	int ncpu;
 	struct xg_counter_val *percpu; /* one lookup: a slot per possible CPU */
 	char err[256];		       /* why the gate did not load; every test reports it */
+	bool parse_counted;	       /* loaded with `counters parse` */
+	struct prog_ctx *off;	       /* the same gate without (the group's second) */
 };
 
 /* What a configured default verdict must produce: the counter slot and the XDP action. */
@@ -53,7 +57,7 @@ struct verdict_want {
 static const struct verdict_want want_pass = { XG_VERDICT_PASS, XG_VERDICT_PASS, XDP_PASS };
 static const struct verdict_want want_drop = { XG_VERDICT_DROP, XG_VERDICT_DROP, XDP_DROP };
 
-static int load_gate(struct prog_ctx *x)
+static int load_gate(struct prog_ctx *x, bool parse_counted)
 {
 	struct xg_ruleset rs;
 	int err;
@@ -71,6 +75,8 @@ static int load_gate(struct prog_ctx *x)
 	}
 	/* an empty rule set: every frame meets the default verdict each test sets */
 	xg_ruleset_init(&rs);
+	rs.parse_counters = parse_counted;
+	x->parse_counted = parse_counted;
 	err = xg_rules_gate_prepare(&x->gp, &rs, true);
 	if (err) {
 		snprintf(x->err, sizeof(x->err), "gate prep: %s (euid %d%s)", strerror(-err),
@@ -90,9 +96,16 @@ static int group_setup(void **state)
 
 	if (!x)
 		return -1;
+	x->off = calloc(1, sizeof(*x->off));
+	if (!x->off) {
+		free(x);
+		return -1;
+	}
 	/* a failed load is reported by every test, not by a setup error TAP may not show */
-	if (load_gate(x))
+	if (load_gate(x, true))
 		fprintf(stderr, "# prog_test: cannot load the gate: %s\n", x->err);
+	if (load_gate(x->off, false))
+		fprintf(stderr, "# prog_test: cannot load the gate: %s\n", x->off->err);
 	*state = x;
 	return 0;
 }
@@ -101,6 +114,9 @@ static int group_teardown(void **state)
 {
 	struct prog_ctx *x = *state;
 
+	xg_gate_release(&x->off->gp);
+	free(x->off->percpu);
+	free(x->off);
 	xg_gate_release(&x->gp);
 	free(x->percpu);
 	free(x);
@@ -197,12 +213,14 @@ static void check_frame(struct prog_ctx *x, const char *name, const uint8_t *dat
 	read_counters(x, after);
 	if (ret != v->action)
 		fail_msg("%s len %zu: XDP action %u, want %u", name, len, ret, v->action);
-	want[XG_CNT_PARSE + outcome] = 1;
 	want[XG_CNT_VERDICT + v->slot] = 1;
-	if (pkt.frag == XG_FRAG_FIRST)
-		want[XG_CNT_FRAG_FIRST] = 1;
-	else if (pkt.frag == XG_FRAG_LATER)
-		want[XG_CNT_FRAG_LATER] = 1;
+	if (x->parse_counted) {
+		want[XG_CNT_PARSE + outcome] = 1;
+		if (pkt.frag == XG_FRAG_FIRST)
+			want[XG_CNT_FRAG_FIRST] = 1;
+		else if (pkt.frag == XG_FRAG_LATER)
+			want[XG_CNT_FRAG_LATER] = 1;
+	}
 	check_deltas(name, len, before, after, want);
 }
 
@@ -237,6 +255,17 @@ static void test_default_pass(void **state)
 static void test_default_drop(void **state)
 {
 	run_whole_frames(state, &want_drop);
+}
+
+/* Without `counters parse`: the same verdicts, and only the verdict counters move. */
+static void test_parse_counters_off(void **state)
+{
+	struct prog_ctx *x = ctx_of(state);
+
+	if (!x->off->skel)
+		fail_msg("the gate without parse counters is not loaded: %s", x->off->err);
+	run_whole_frames((void **)&x->off, &want_drop);
+	run_whole_frames((void **)&x->off, &want_pass);
 }
 
 /* Every cut the kernel accepts, for every case; the verdict alternates by case so both
@@ -323,6 +352,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_pass),
 		cmocka_unit_test(test_default_drop),
+		cmocka_unit_test(test_parse_counters_off),
 		cmocka_unit_test(test_truncations),
 		cmocka_unit_test(test_short_input_refused),
 		cmocka_unit_test(test_out_of_range_verdict),

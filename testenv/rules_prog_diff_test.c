@@ -42,7 +42,7 @@
 #include "user/rules/rules.h"
 #include "user/rules/compile.h"
 #include "user/rules/load.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 #include "testenv/rules_prog_lib.h"
 
 #define ARRAY_SIZE(a) RP_ARRAY_SIZE(a)

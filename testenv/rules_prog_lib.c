@@ -21,7 +21,8 @@
 #include "user/rules/rules.h"
 #include "user/rules/compile.h"
 #include "user/rules/load.h"
-#include "xdpgate.skel.h"
+#include "user/rules/shape.h"
+#include "user/gate/skel.h"
 #include "common/ct_state.h"
 #include "testenv/rules_prog_lib.h"
 
@@ -167,6 +168,8 @@ void rp_install(struct rp_ctx *x, const struct xg_ruleset *rs)
 	x->xsk6 = (cfg.slot[x->slot].flags & XG_SLOT_XSK_IP) &&
 		  cfg.slot[x->slot].xsk_rule6 != XG_NO_RULE16;
 	x->ct = cfg.slot[x->slot].fields & (1u << XG_F_CT);
+	x->parse_counted = cfg.slot[x->slot].flags & XG_SLOT_PARSE_CNT;
+	x->depth = xg_shape_depth(cfg.slot[x->slot].fields, cfg.slot[x->slot].flags);
 }
 
 /* n entries of a per-CPU array from index first, summed over CPUs, in one syscall. */
@@ -246,9 +249,11 @@ static bool unparsed_frame(const struct rp_ctx *x, const uint8_t *data, size_t l
 }
 
 /* What the gate must do with frame [data, len) whose first buffer holds linear bytes: the
- * counters that move by one (wantc), the verdict, and the rule (want, or -1). A multi-buffer
- * frame whose parse over the first buffer stops at a truncation is refused (dropped, counted
- * hdr_split); any other parse over the first buffer must be the whole frame's. */
+ * counters that move by one (wantc), the verdict, and the rule (want, or -1). The program
+ * parses as deep as the set reads (x->depth): a multi-buffer frame whose parse to that depth
+ * over the first buffer stops at a truncation is refused (dropped, counted hdr_split); any
+ * other parse over the first buffer must be the whole frame's to that depth. Parse outcomes
+ * are counted only with `counters parse`. */
 static int expect(const struct rp_ctx *x, const struct xg_ruleset *rs, const uint8_t *data,
 		  size_t len, size_t linear, int *want, __u32 *verdict, __u64 *wantc,
 		  struct got *got, char *msg)
@@ -258,14 +263,17 @@ static int expect(const struct rp_ctx *x, const struct xg_ruleset *rs, const uin
 	int outcome, lin_outcome;
 
 	memcpy(frame, data, len);
-	outcome = xg_parse_frame(frame, frame + len, &pkt);
-	lin_outcome = xg_parse_frame(frame, frame + linear, &lin);
+	/* depth none: nothing read, nothing cut short */
+	outcome = x->depth ? xg_parse_frame_to(frame, frame + len, &pkt, (int)x->depth) : 0;
+	lin_outcome = x->depth ? xg_parse_frame_to(frame, frame + linear, &lin, (int)x->depth) : 0;
 	*verdict = *want >= 0 ? rs->rules[*want].action : rs->default_verdict;
 	if (unparsed_frame(x, data, linear)) {
-		wantc[XG_CNT_PARSE + XG_PARSE_UNPARSED] = 1; /* the fast path reads no more */
+		if (x->parse_counted) /* the fast path reads no more */
+			wantc[XG_CNT_PARSE + XG_PARSE_UNPARSED] = 1;
 		got->unparsed = true;
-	} else if (linear < len && XG_PARSE_TRUNCATED(lin_outcome)) {
-		wantc[XG_CNT_PARSE + lin_outcome] = 1;
+	} else if (x->depth && linear < len && XG_PARSE_TRUNCATED(lin_outcome)) {
+		if (x->parse_counted)
+			wantc[XG_CNT_PARSE + lin_outcome] = 1;
 		wantc[XG_CNT_HDR_SPLIT] = 1;
 		got->refused = true;
 		*verdict = XG_VERDICT_DROP;
@@ -274,7 +282,7 @@ static int expect(const struct rp_ctx *x, const struct xg_ruleset *rs, const uin
 		snprintf(msg, MSG_MAX, "the parse of the first %zu bytes is not the whole frame's",
 			 linear);
 		return -1;
-	} else {
+	} else if (x->parse_counted) {
 		wantc[XG_CNT_PARSE + outcome] = 1;
 		if (pkt.frag == XG_FRAG_FIRST)
 			wantc[XG_CNT_FRAG_FIRST] = 1;

@@ -38,6 +38,8 @@ struct rp_ctx {
 	bool small;		   /* it uses the small-set path (XG_SLOT_SMALL) */
 	bool xsk4, xsk6;	   /* the xsk fast path (XG_SLOT_XSK_IP) takes IPv4, IPv6 */
 	bool ct;		   /* the set tests `ct`: each full-path frame counts its state */
+	bool parse_counted;	   /* `counters parse`: every full-path frame counts its outcome */
+	__u32 depth;		   /* how deep the set's program parses (enum xg_depth) */
 	__u32 ct_want;		   /* that state (enum xg_ct_state), set per frame by the test */
 	struct xg_counter_val *pc; /* batch buffer: XG_RULES_MAX_BPF x ncpu */
 	__u32 *keys;		   /* batch keys: XG_RULES_MAX_BPF */

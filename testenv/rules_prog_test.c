@@ -38,7 +38,7 @@
 #include "user/rules/compile.h"
 #include "user/rules/load.h"
 #include "user/rules/apply.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 #include "testenv/rules_prog_lib.h"
 
 #define ARRAY_SIZE(a) RP_ARRAY_SIZE(a)

@@ -9,11 +9,13 @@ XG=${XDPGATE:-$ROOT/build/xdpgate}
 attached() { xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].attached'; }
 
 # Attach in MODE with default pass: ping and a TCP transfer get through, and the gate
-# counted exactly the frames the peer sent (links are quiet: static neighbours, no ARP).
+# counted exactly the frames the peer sent (links are quiet: static neighbours, no ARP),
+# by verdict and, with `counters parse`, by parse outcome.
 attach_pass_case() {
 	local mode=$1 got
 	te_setup
-	assert_ok xg attach "$TE_DUT_IF" --mode "$mode" --default pass
+	printf 'counters parse\ndefault pass\n' >"$BATS_TMP/pass.rules"
+	assert_ok xg attach "$TE_DUT_IF" --mode "$mode" --rules "$BATS_TMP/pass.rules"
 	assert_match "attached in $mode mode" "$ASSERT_OUT"
 	got=$(te_dut ip -j link show "$TE_DUT_IF" | jq -r '.[0].ifindex')
 	assert_ok test -e "$(pin_dir)/if$got/xg_stats"
@@ -63,6 +65,11 @@ test_attach_default_drop() {
 	assert_fail te_gen ping -c 3 -i 0.2 -W 1 "$TE_DUT_IP4"
 	assert_eq 3 "$(xg_count drop)" "drop counter after 3 pings"
 	assert_eq 0 "$(xg_count pass)" "pass counter"
+	# no `counters parse`: the parse counters are off, shown as such, never as 0
+	assert_eq false "$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].counters.parse_counters')"
+	assert_eq null "$(xg_count ipv4)" "no ipv4 counter without counters parse"
+	assert_ok xg status "$TE_DUT_IF"
+	assert_match "parse counters +off \(a 'counters parse' line" "$ASSERT_OUT"
 	assert_fail te_gen timeout 5 nc -z -w 2 "$TE_DUT_IP4" 5001
 	assert_ge "$(xg_count drop)" 4 "the SYN was dropped too"
 	assert_ok xg detach "$TE_DUT_IF"

@@ -106,11 +106,11 @@ hup() {
 # The traffic has begun: the gate sent frames to the pool.
 traffic_seen() { wait_until 10 out_ge 1 xg_count xsk; }
 
-# All N frames the generator sent were classified (the gate's IPv4 parse counter, which
-# also counts what the generator's kernel may send back, such as ICMP errors), and the pool
+# All N frames the generator sent were classified (the frames the gate saw, which also
+# counts what the generator's kernel may send back, such as ICMP errors), and the pool
 # accounted for every one it was given.
 all_classified() {
-	wait_until 10 out_ge "$1" xg_count ipv4
+	wait_until 10 out_ge "$1" xg_rx
 	wait_until 10 pool_settled
 }
 
@@ -278,7 +278,7 @@ test_config_reload_log() {
 test_config_metrics() {
 	local url=http://127.0.0.1:9464/metrics a b gpid
 	ops_setup
-	printf 'xsk proto udp dport 9\ndrop proto udp dport 7\ndefault pass\n' \
+	printf 'counters parse\nxsk proto udp dport 9\ndrop proto udp dport 7\ndefault pass\n' \
 		>"$OT/dut.rules"
 	write_conf
 	sed -i 's/^handler = count:verify/handler = count/' "$OT/xg.ini"
@@ -300,6 +300,7 @@ test_config_metrics() {
 	assert_match "xdpgate_verdict_packets_total\{interface=\"$TE_DUT_IF\",verdict=\"xsk\"\} [1-9]" \
 		"$(cat "$OT/m1")"
 	assert_match 'xdpgate_parse_packets_total\{interface="[^"]*",outcome="' "$(cat "$OT/m1")"
+	assert_match "xdpgate_parse_counters\{interface=\"$TE_DUT_IF\"\} 1" "$(cat "$OT/m1")"
 	assert_match 'xdpgate_rule_packets_total\{interface="[^"]*",rule="1",text="xsk proto udp dport 9"\} [1-9]' \
 		"$(cat "$OT/m1")"
 	assert_match 'xdpgate_worker_rx_packets_total\{interface="[^"]*",queue="0"\} [1-9]' \

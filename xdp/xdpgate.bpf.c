@@ -28,6 +28,39 @@ struct {
 	__type(value, struct xg_config);
 } xg_config SEC(".maps");
 
+/* Each slot's program (struct xg_shape in common/xdpgate_rules.h): the entry, xdpgate,
+ * tail-calls the active slot's. Filled by userspace (user/gate/spec.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_gate_progs SEC(".maps");
+
+/* Userspace-only: the slot programs verified so far, kept by shape so that a rule set of a
+ * shape seen before goes live without a new verification (user/gate/spec.c): the programs,
+ * and what each was built for. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, XG_VARIANTS_MAX);
+	__type(key, __u32);
+	__type(value, __u32);
+} xg_variants SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XG_VARIANTS_MAX);
+	__type(key, __u32);
+	__type(value, struct xg_variant);
+} xg_variant_info SEC(".maps");
+
+/* What this program is built for, set before it loads: every test of it below is a
+ * constant to the verifier, which drops the code the set does not use. */
+const volatile struct xg_shape xg_shape = {};
+
+#define SHAPE(flag) (xg_shape.flags & (flag))
+#define FIELD(f) (xg_shape.fields & (1u << (f)))
+
 /* EC of every array-indexed field value, both slots: index slot * XG_ECA_SIZE + ... */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -226,11 +259,11 @@ struct {
 	__type(value, struct xg_pending);
 } xg_pending SEC(".maps");
 
-/* `match` (docs/match.md): each slot's generated program, and the gate itself as its
- * continuation (XG_MATCH_PROG_CONT), filled by userspace (user/rules/match_load.c). */
+/* `match` (docs/match.md): each slot's generated program, filled by userspace
+ * (user/rules/match_load.c); it goes on to the slot's program in xg_gate_progs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, XG_MATCH_PROG_CONT + 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u32);
 } xg_match_progs SEC(".maps");
@@ -242,36 +275,32 @@ struct {
 	__type(value, struct xg_match_scratch);
 } xg_match_scratch SEC(".maps");
 
-/* The slot this frame uses. A set with `match` has its expressions evaluated first: the
- * gate tail-calls the slot's generated program, which records the results and the slot in
- * this CPU's scratch and tail-calls the gate again; that second entry finds pending set and
- * goes on with the recorded slot (a reload's flip in between does not split the frame). A
- * gate whose two slots have no `match` pays the flag test only. */
-static __always_inline __u32 match_slot(struct xdp_md *ctx, const struct xg_config *cfg)
+/* A set with `match` has its expressions evaluated first: the program tail-calls the slot's
+ * generated program, which records the results in this CPU's scratch and tail-calls this
+ * program again (xg_gate_progs[slot]); that second entry finds pending set and goes on.
+ * Returns only on that second entry, or when no generated program is in place (then no
+ * expression holds). */
+static __always_inline void match_run(struct xdp_md *ctx)
 {
-	__u32 slot = cfg->active & 1, zero = 0;
+	__u32 zero = 0;
 	struct xg_match_scratch *m;
 
-	if (!((cfg->slot[0].flags | cfg->slot[1].flags) & XG_SLOT_MATCH))
-		return slot;
+	if (!SHAPE(XG_SLOT_MATCH))
+		return;
 	m = bpf_map_lookup_elem(&xg_match_scratch, &zero);
 	if (!m)
-		return slot;
+		return;
 	if (m->pending) {
 		m->pending = 0; /* per-CPU: no other writer */
-		return m->slot & 1;
+		return;
 	}
 	m->bits = 0;
-	if (cfg->slot[slot].flags & XG_SLOT_MATCH) {
-		m->slot = slot;
-		/* constant keys, each its own call (clang would merge two bpf_tail_call()s
-		 * into one with a variable key): the JIT patches each into a direct jump */
-		if (slot)
-			bpf_tail_call_static(ctx, &xg_match_progs, 1);
-		else
-			bpf_tail_call_static(ctx, &xg_match_progs, 0);
-	}
-	return slot; /* no program in place: no expression holds */
+	m->slot = xg_shape.slot;
+	/* constant keys, each its own call: the JIT patches each into a direct jump */
+	if (xg_shape.slot)
+		bpf_tail_call_static(ctx, &xg_match_progs, 1);
+	else
+		bpf_tail_call_static(ctx, &xg_match_progs, 0);
 }
 
 /* The expressions' results, for a slot with `match` (0 after a failed tail call). */
@@ -357,7 +386,7 @@ static __always_inline __u32 set_bits(const struct xg_slot_cfg *sc, __u32 k, con
 	struct xg_set_key key = { .family = p->family };
 	__u32 n = sc->nsets[k], m = 0, i;
 
-	if (!n || (p->family != 4 && p->family != 6))
+	if (!SHAPE(XG_SLOT_SRC_SETS << k) || !n || (p->family != 4 && p->family != 6))
 		return 0;
 	if (p->family == 6) {
 		key.prefixlen = 8 + 128;
@@ -382,7 +411,7 @@ static __always_inline __u16 ec_addr(void *dir4, void *lpm, __u32 slot,
 	__u32 sb = set_bits(sc, kf, p, addr);
 	__u16 *ec;
 
-	if (sc->flags & (XG_SLOT_SRC_SETS_ONLY << kf))
+	if (SHAPE(XG_SLOT_SRC_SETS_ONLY << kf))
 		return (__u16)sb; /* one prefix class, 0 */
 	if (p->family == 4)
 		return (__u16)(ec_addr4(dir4, slot, addr[0]) + sb);
@@ -445,29 +474,23 @@ _Static_assert(XG_F_SRC == 0 && XG_F_DST == 1 && XG_F_PROTO == 2, "the array-ind
 static __always_inline void lookup_ecs(__u32 slot, const struct xg_slot_cfg *sc,
 				       const struct xg_pkt *p, struct xg_cache_key *k)
 {
-	__u32 f, fields = sc->fields;
+	__u32 f;
 
-	if (fields & (1u << XG_F_SRC))
+	if (FIELD(XG_F_SRC))
 		k->ec[XG_F_SRC] = ec_addr(&xg_src4, &xg_src, slot, sc, 0, p, p->saddr);
-	if (fields & (1u << XG_F_DST))
+	if (FIELD(XG_F_DST))
 		k->ec[XG_F_DST] = ec_addr(&xg_dst4, &xg_dst, slot, sc, 1, p, p->daddr);
 	XG_UNROLL
 	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
-		if (fields & (1u << f))
+		if (FIELD(f))
 			k->ec[f] = ec_array(slot, eca_index(f, p));
 }
 
-/* The bit-vector of field f's EC; for a field no rule tests, the slot's all-ones vector
- * (key field XG_F_MAX), so the AND loop below has no branches for the verifier to split. */
-static __always_inline struct xg_bits *field_bits(__u32 slot, __u32 fields, __u32 f,
-						  const struct xg_cache_key *k)
+/* The bit-vector of field f's EC (f is a field the set tests). */
+static __always_inline struct xg_bits *field_bits(__u32 slot, __u32 f, const struct xg_cache_key *k)
 {
-	struct xg_bits_key bk = { .slot = (__u8)slot, .field = XG_F_MAX };
+	struct xg_bits_key bk = { .slot = (__u8)slot, .field = (__u8)f, .ec = k->ec[f] };
 
-	if (f < XG_F_MAX && (fields & (1u << f))) {
-		bk.field = (__u8)f;
-		bk.ec = k->ec[f];
-	}
 	return bpf_map_lookup_elem(&xg_bits, &bk);
 }
 
@@ -490,26 +513,35 @@ static __always_inline __u32 lowest_bit(__u64 x)
 static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *sc,
 					 const struct xg_cache_key *k, const __u32 *from)
 {
-	struct xg_bits *b0, *b1, *b2, *b3, *b4, *b5, *b6, *b7, *b8, *b9, *b10;
+	struct xg_bits *b0 = 0, *b1 = 0, *b2 = 0, *b3 = 0, *b4 = 0, *b5 = 0, *b6 = 0, *b7 = 0,
+		       *b8 = 0, *b9 = 0, *b10 = 0;
 	__u32 w;
 
-	/* a missing vector means an EC no rule accepts (or a slot being rebuilt) */
-	b0 = field_bits(slot, sc->fields, 0, k);
-	b1 = field_bits(slot, sc->fields, 1, k);
-	b2 = field_bits(slot, sc->fields, 2, k);
-	b3 = field_bits(slot, sc->fields, 3, k);
-	b4 = field_bits(slot, sc->fields, 4, k);
-	b5 = field_bits(slot, sc->fields, 5, k);
-	b6 = field_bits(slot, sc->fields, 6, k);
-	b7 = field_bits(slot, sc->fields, 7, k);
-	b8 = field_bits(slot, sc->fields, 8, k);
-	b9 = field_bits(slot, sc->fields, 9, k);
-	b10 = field_bits(slot, sc->fields, 10, k);
-	if (!b0 || !b1 || !b2 || !b3 || !b4 || !b5 || !b6 || !b7 || !b8 || !b9 || !b10)
-		return 0;
+/* Only the fields the set tests (a constant to the verifier) are looked up and ANDed; a
+ * missing vector means an EC no rule accepts (or a slot being rebuilt). */
+#define FB(f)                                           \
+	do {                                            \
+		if (FIELD(f)) {                         \
+			b##f = field_bits(slot, f, k);  \
+			if (!b##f)                      \
+				return 0;               \
+		}                                       \
+	} while (0)
+#define FW(f) (FIELD(f) ? b##f->w[w] : ~0ULL)
+	FB(0);
+	FB(1);
+	FB(2);
+	FB(3);
+	FB(4);
+	FB(5);
+	FB(6);
+	FB(7);
+	FB(8);
+	FB(9);
+	FB(10);
 	for (w = 0; w < XG_BITS_WORDS && w < sc->nwords; w++) {
-		__u64 acc = b0->w[w] & b1->w[w] & b2->w[w] & b3->w[w] & b4->w[w] & b5->w[w] &
-			    b6->w[w] & b7->w[w] & b8->w[w] & b9->w[w] & b10->w[w];
+		__u64 acc = FW(0) & FW(1) & FW(2) & FW(3) & FW(4) & FW(5) & FW(6) & FW(7) & FW(8) &
+			    FW(9) & FW(10);
 
 		/* Words before from's are skipped. *from is read from memory in each round: a
 		 * value kept in a register would carry what each comparison taught the verifier
@@ -526,6 +558,8 @@ static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *s
 			return w * 64 + lowest_bit(acc) + 1;
 	}
 	return 0;
+#undef FB
+#undef FW
 }
 
 static __always_inline __u64 w64(__u32 slot, __u32 idx)
@@ -551,15 +585,15 @@ static __always_inline __u64 match_small(__u32 slot, const struct xg_slot_cfg *s
 					 const struct xg_pkt *p)
 {
 	__u64 acc = sc->nrules >= 64 ? ~0ULL : (1ULL << sc->nrules) - 1;
-	__u32 fields = sc->fields, f;
+	__u32 f;
 
-	if (fields & (1u << XG_F_SRC))
+	if (FIELD(XG_F_SRC))
 		acc &= w64(slot, w64_addr(&xg_src4, &xg_src, XG_W64_SRC, slot, sc, 0, p, p->saddr));
-	if (fields & (1u << XG_F_DST))
+	if (FIELD(XG_F_DST))
 		acc &= w64(slot, w64_addr(&xg_dst4, &xg_dst, XG_W64_DST, slot, sc, 1, p, p->daddr));
 	XG_UNROLL
 	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
-		if (fields & (1u << f))
+		if (FIELD(f))
 			acc &= w64(slot, eca_index(f, p));
 	return acc;
 }
@@ -721,7 +755,7 @@ static __always_inline int classify(__u32 slot, const struct xg_slot_cfg *sc,
 				    const struct xg_pkt *pkt, __u64 len)
 {
 	struct xg_cache_key k = { .gen = sc->gen };
-	bool small = sc->flags & XG_SLOT_SMALL;
+	bool small = SHAPE(XG_SLOT_SMALL);
 	__u64 acc = 0;
 	__u32 rule1, i;
 
@@ -732,7 +766,7 @@ static __always_inline int classify(__u32 slot, const struct xg_slot_cfg *sc,
 		lookup_ecs(slot, sc, pkt, &k);
 		rule1 = (__u32)xg_match_cached(slot, sc, &k);
 	}
-	for (i = 0; sc->nlimits && rule1 && i <= XG_LIMITS_MAX; i++) {
+	for (i = 0; SHAPE(XG_SLOT_LIMITS) && rule1 && i <= XG_LIMITS_MAX; i++) {
 		if (limit_ok(slot, rule1 - 1, len))
 			break;
 		if (small) {
@@ -941,9 +975,9 @@ static __noinline void flow_account(const struct xg_pkt *p, __u32 slot, int rule
 /* Connection state (`ct`): its own file, so it stays apart from the frame path's changes. */
 #include "xdp/gate_ct.h"
 
-/* The full path: parse, count the outcome, classify. Sets the verdict and the redirect
- * target, and logs the frame if its rule says so. The parsed frame lives here, so the xsk
- * fast path does not zero it. */
+/* The full path: parse as deep as the set reads, count the outcome (with `counters parse`),
+ * classify. Sets the verdict and the redirect target, and logs the frame if its rule says
+ * so. The parsed frame lives here, so the xsk fast path does not zero it. */
 static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data_end, __u64 len,
 				      struct xg_stats_rec *st, __u32 slot,
 				      const struct xg_slot_cfg *sc, __u32 *verdict, __u32 *ifindex)
@@ -954,36 +988,42 @@ static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data
 	/* pkt's address escapes here, so clang keeps it in memory: scalarised, its fields
 	 * became a dozen registers spilled and re-zeroed on every parser branch */
 	asm volatile("" : : "r"(&pkt) : "memory");
-	outcome = xg_parse_frame(data, data_end, &pkt);
-	if (sc->flags & XG_SLOT_MATCH)
-		pkt.match_bits = match_bits();
-	count(st, XG_CNT_PARSE + (__u32)outcome, len);
-	if (len > (__u64)(data_end - data) && XG_PARSE_TRUNCATED(outcome)) {
-		/* a multi-buffer frame whose headers go on past the first buffer, where the
-		 * parser cannot read: refused (dropped, counted), never misclassified */
-		count(st, XG_CNT_HDR_SPLIT, len);
-		*verdict = XG_VERDICT_DROP;
-		return;
+	if (xg_shape.depth != XG_DEPTH_NONE) {
+		outcome = xg_parse_frame_to(data, data_end, &pkt, (int)xg_shape.depth);
+		if (SHAPE(XG_SLOT_PARSE_CNT))
+			count(st, XG_CNT_PARSE + (__u32)outcome, len);
+		if (len > (__u64)(data_end - data) && XG_PARSE_TRUNCATED(outcome)) {
+			/* a multi-buffer frame whose headers (those the set reads) go on past the
+			 * first buffer, where the parser cannot read: refused (dropped, counted),
+			 * never misclassified */
+			count(st, XG_CNT_HDR_SPLIT, len);
+			*verdict = XG_VERDICT_DROP;
+			return;
+		}
+		if (SHAPE(XG_SLOT_PARSE_CNT)) {
+			if (pkt.frag == XG_FRAG_FIRST)
+				count(st, XG_CNT_FRAG_FIRST, len);
+			else if (pkt.frag == XG_FRAG_LATER)
+				count(st, XG_CNT_FRAG_LATER, len);
+		}
 	}
-	if (pkt.frag == XG_FRAG_FIRST)
-		count(st, XG_CNT_FRAG_FIRST, len);
-	else if (pkt.frag == XG_FRAG_LATER)
-		count(st, XG_CNT_FRAG_LATER, len);
+	if (SHAPE(XG_SLOT_MATCH))
+		pkt.match_bits = match_bits();
 
 	*verdict = sc->default_verdict;
 	if (*verdict != XG_VERDICT_PASS && *verdict != XG_VERDICT_DROP)
 		*verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
-	if (xg_ct_mode && (sc->fields & (1u << XG_F_CT)))
+	if (xg_ct_mode && FIELD(XG_F_CT))
 		pkt.ct_state = (__u8)ct_state(ctx, st, &pkt, len);
-	if (sc->nrules)
+	if (SHAPE(XG_SLOT_RULES))
 		rule = classify(slot, sc, &pkt, len);
 	if (rule >= 0 && rule < XG_RULES_MAX_BPF) {
 		apply_rule(slot, (__u32)rule, len, verdict, ifindex);
-		if (sc->flags & XG_SLOT_LOG)
+		if (SHAPE(XG_SLOT_LOG))
 			log_frame(ctx, st, slot * XG_RULES_MAX_BPF + (__u32)rule, sc->gen,
 				  *verdict);
 	}
-	if (sc->flags & XG_SLOT_FLOWS)
+	if (SHAPE(XG_SLOT_FLOWS))
 		flow_account(&pkt, slot, rule, *verdict, len);
 }
 
@@ -1002,33 +1042,35 @@ static __always_inline __u32 xsk_fast_rule(void *data, void *data_end, const str
 	return XG_NO_RULE16;
 }
 
-/* Frags-aware (multi-buffer XDP): any MTU the driver takes in native mode. Headers are
- * read from the first buffer; the counters count the whole frame. */
+/* One slot's program (struct xg_shape): what xdpgate tail-calls while that slot is active.
+ * Frags-aware (multi-buffer XDP): any MTU the driver takes in native mode. Headers are read
+ * from the first buffer; the counters count the whole frame. */
 SEC("xdp.frags")
-int xdpgate(struct xdp_md *ctx)
+int xdpgate_set(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	__u64 len = bpf_xdp_get_buff_len(ctx);
-	__u32 key = 0, verdict, ifindex = 0, slot;
+	__u32 key = 0, verdict, ifindex = 0, slot = xg_shape.slot & 1;
 	struct xg_stats_rec *st;
 	struct xg_config *cfg;
 	struct xg_slot_cfg *sc;
+	void *data, *data_end;
 	int ret;
 
 	st = bpf_map_lookup_elem(&xg_stats, &key);
 	cfg = bpf_map_lookup_elem(&xg_config, &key);
 	if (!st || !cfg)
 		return XDP_ABORTED; /* cannot happen: both are one-entry arrays */
-	/* read once: the whole frame uses this slot */
-	slot = match_slot(ctx, cfg);
+	match_run(ctx);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
 	sc = &cfg->slot[slot];
-	if (sc->flags & XG_SLOT_XSK_IP) {
+	if (SHAPE(XG_SLOT_XSK_IP)) {
 		__u32 r = xsk_fast_rule(data, data_end, sc);
 
 		if (r < XG_RULES_MAX_BPF) {
 			/* the loader set this path only for rules that are all xsk */
-			count(st, XG_CNT_PARSE + XG_PARSE_UNPARSED, len);
+			if (SHAPE(XG_SLOT_PARSE_CNT))
+				count(st, XG_CNT_PARSE + XG_PARSE_UNPARSED, len);
 			count_rule(slot, r, len);
 			verdict = XG_VERDICT_XSK;
 			goto act;
@@ -1040,4 +1082,28 @@ act:
 	ret = act(ctx, st, &verdict, ifindex, len);
 	count(st, XG_CNT_VERDICT + (verdict < XG_VERDICT_MAX ? verdict : XG_VERDICT_ABORTED), len);
 	return ret;
+}
+
+/* The gate as attached (through libxdp, a bpf_link or libxdp's dispatcher alike): it hands
+ * the frame to the active slot's program. A new rule set's program goes into the other
+ * entry before the flip, so the entry it jumps to is never empty once the gate is up. */
+SEC("xdp.frags")
+int xdpgate(struct xdp_md *ctx)
+{
+	struct xg_stats_rec *st;
+	struct xg_config *cfg;
+	__u32 key = 0;
+
+	cfg = bpf_map_lookup_elem(&xg_config, &key);
+	if (cfg) {
+		/* constant keys: the JIT patches each into a direct jump */
+		if (cfg->active & 1)
+			bpf_tail_call_static(ctx, &xg_gate_progs, 1);
+		else
+			bpf_tail_call_static(ctx, &xg_gate_progs, 0);
+	}
+	st = bpf_map_lookup_elem(&xg_stats, &key);
+	if (st)
+		count(st, XG_CNT_VERDICT + XG_VERDICT_ABORTED, bpf_xdp_get_buff_len(ctx));
+	return XDP_ABORTED;
 }

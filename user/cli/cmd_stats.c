@@ -36,8 +36,10 @@ static void human_interval(const char *ifname, const struct xg_snapshot *d)
 	printf("%-10s rx %12.0f pkt/s %9.2f Mbit/s |", ifname, xg_counters_rx(d, 0) / t,
 	       xg_counters_rx(d, 1) * 8 / t / 1e6);
 	for (i = 0; i < XG_CNT_MAX; i++)
-		if (d->c[i].packets || i <= XG_VERDICT_DROP)
+		if ((d->c[i].packets || i <= XG_VERDICT_DROP) && xg_counter_kept(d, (unsigned int)i))
 			printf(" %s %.0f", xg_counter_name(i), d->c[i].packets / t);
+	if (d->parse_off)
+		printf(" | parse counters off");
 	printf("\n");
 	fflush(stdout);
 }
@@ -49,11 +51,14 @@ static void json_interval(const char *ifname, const struct xg_snapshot *d)
 
 	printf("{\"interface\":");
 	xg_json_str(stdout, ifname);
-	printf(",\"interval\":%.3f,\"rx_pps\":%.1f,\"rx_bps\":%.1f,\"rates\":{", d->t,
-	       xg_counters_rx(d, 0) / t, xg_counters_rx(d, 1) * 8 / t);
+	printf(",\"interval\":%.3f,\"rx_pps\":%.1f,\"rx_bps\":%.1f,\"parse_counters\":%s,"
+	       "\"rates\":{",
+	       d->t, xg_counters_rx(d, 0) / t, xg_counters_rx(d, 1) * 8 / t,
+	       d->parse_off ? "false" : "true");
 	for (i = 0; i < XG_CNT_MAX; i++)
-		printf("%s\"%s\":{\"pps\":%.1f,\"bps\":%.1f}", i ? "," : "", xg_counter_name(i),
-		       d->c[i].packets / t, d->c[i].bytes * 8 / t);
+		if (xg_counter_kept(d, (unsigned int)i))
+			printf("%s\"%s\":{\"pps\":%.1f,\"bps\":%.1f}", i ? "," : "",
+			       xg_counter_name(i), d->c[i].packets / t, d->c[i].bytes * 8 / t);
 	printf("}}\n");
 	fflush(stdout);
 }
@@ -98,8 +103,10 @@ static void print_totals(const struct stats_cfg *cfg, const struct xg_gate *g,
 	printf("%s totals over %.1f s: rx %llu packets, %llu bytes |", ifname, d->t,
 	       (unsigned long long)xg_counters_rx(d, 0), (unsigned long long)xg_counters_rx(d, 1));
 	for (i = 0; i < XG_CNT_MAX; i++)
-		if (d->c[i].packets || i <= XG_VERDICT_DROP)
+		if ((d->c[i].packets || i <= XG_VERDICT_DROP) && xg_counter_kept(d, (unsigned int)i))
 			printf(" %s %llu", xg_counter_name(i), (unsigned long long)d->c[i].packets);
+	if (d->parse_off)
+		printf(" (parse counters off: 'counters parse' in the rules file)");
 	printf("\nper rule, since attach or the last reset:\n");
 	xg_rules_print(m, false, stdout);
 }
@@ -112,7 +119,7 @@ static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
 	int fd = m->stats, err;
 	unsigned int n;
 
-	err = xg_counters_read(fd, &first);
+	err = xg_counters_read_gate(fd, m->config, &first);
 	if (err)
 		return err;
 	prev = first;
@@ -120,7 +127,7 @@ static int stats_loop(const struct stats_cfg *cfg, const struct xg_gate *g,
 		xg_sleep_until(first.t + cfg->interval * (n + 1));
 		if (xg_stop_requested())
 			break;
-		err = xg_counters_read(fd, &cur);
+		err = xg_counters_read_gate(fd, m->config, &cur);
 		if (err)
 			return err;
 		xg_counters_diff(&prev, &cur, &d);

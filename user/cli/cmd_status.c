@@ -183,10 +183,13 @@ static void print_human(const struct xg_gate *g, const struct xg_gate_info *info
 	printf("  rx %llu packets, %llu bytes\n", (unsigned long long)xg_counters_rx(s, 0),
 	       (unsigned long long)xg_counters_rx(s, 1));
 	for (i = 0; i < XG_CNT_MAX; i++)
-		if (s->c[i].packets || i < XG_VERDICT_MAX)
+		if ((s->c[i].packets || i < XG_VERDICT_MAX) && xg_counter_kept(s, (unsigned int)i))
 			printf("  %-16s %12llu packets %14llu bytes\n", xg_counter_name(i),
 			       (unsigned long long)s->c[i].packets,
 			       (unsigned long long)s->c[i].bytes);
+	if (s->parse_off)
+		printf("  %-16s off (a 'counters parse' line in the rules file keeps them)\n",
+		       "parse counters");
 }
 
 static void print_json(const struct xg_gate *g, const struct xg_gate_info *info,
@@ -219,7 +222,7 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 	struct xg_pending pend = { 0 };
 	struct status_sets ss = { 0 };
 	__u32 def = 0, gen = 0, feat = 0;
-	int fd, err;
+	int fd, cfd, err;
 
 	err = xg_gate_query(g, &info);
 	if (err) {
@@ -231,8 +234,14 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 		fd = xg_gate_map_fd(g, "status", "xg_stats");
 		if (fd < 0)
 			return fd;
-		err = xg_counters_read(fd, &s);
+		cfd = xg_gate_map_fd(g, "status", "xg_config");
+		if (cfd < 0) {
+			close(fd);
+			return cfd;
+		}
+		err = xg_counters_read_gate(fd, cfd, &s);
 		close(fd);
+		close(cfd);
 		if (err) {
 			pr_warn("status: %s: reading counters failed: %s\n", g->ifname,
 				strerror(-err));

@@ -94,7 +94,7 @@ static int sample_read(struct top_state *st)
 	xg_ruleset_init(&st->cur.rs);
 	if (xg_gate_maps_gone(st->g, st->m->config))
 		return -ENODEV;
-	err = xg_counters_read(st->m->stats, &st->cur.gate);
+	err = xg_counters_read_gate(st->m->stats, st->m->config, &st->cur.gate);
 	if (err)
 		return err;
 	if (xg_rules_read_counters(st->m, &st->cur.rs, &st->cur.rule_c))
@@ -145,7 +145,7 @@ static void counter_rates(char *buf, size_t len, const struct xg_snapshot *d, un
 
 	buf[0] = 0;
 	for (i = from; i < to && n < len; i++)
-		if (all || d->c[i].packets)
+		if ((all || d->c[i].packets) && xg_counter_kept(d, i))
 			n += (size_t)snprintf(buf + n, len - n, " %s %.0f", xg_counter_name(i),
 					      d->c[i].packets / t);
 }
@@ -174,7 +174,8 @@ static int draw_gate(const struct top_state *st, int y)
 	counter_rates(buf, sizeof(buf), &d, XG_CNT_VERDICT, XG_CNT_VERDICT + XG_VERDICT_MAX, true);
 	line(y++, "verdicts/s:%s", buf);
 	counter_rates(buf, sizeof(buf), &d, XG_CNT_PARSE, XG_CNT_MAX, false);
-	line(y++, "parse/s:%s", buf[0] ? buf : " -");
+	line(y++, "parse/s:%s%s", buf[0] ? buf : " -",
+	     d.parse_off ? "  (parse counters off: 'counters parse' in the rules file)" : "");
 	return y;
 }
 

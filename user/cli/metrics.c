@@ -113,9 +113,16 @@ static void gate_metrics(FILE *f, const struct xg_metrics_view *vs, size_t n)
 					(unsigned long long)(k ? c->bytes : c->packets));
 			}
 	}
+	head(f, "parse_counters", "gauge",
+	     "1: the live set keeps the parse counters ('counters parse'); 0: their series are "
+	     "absent.");
+	for (v = vs; v < end; v++)
+		if (v->gate)
+			fprintf(f, "xdpgate_parse_counters{interface=\"%s\"} %d\n", v->ifname,
+				!v->gate->parse_off);
 	head(f, "parse_packets_total", "counter", "Frames by how far the gate's parser got.");
 	for (v = vs; v < end; v++)
-		for (i = 0; v->gate && i < XG_PARSE_MAX; i++)
+		for (i = 0; v->gate && !v->gate->parse_off && i < XG_PARSE_MAX; i++)
 			fprintf(f,
 				"xdpgate_parse_packets_total{interface=\"%s\",outcome=\"%s\"} "
 				"%llu\n",
@@ -124,12 +131,15 @@ static void gate_metrics(FILE *f, const struct xg_metrics_view *vs, size_t n)
 	head(f, "other_packets_total", "counter",
 	     "Other gate counters: IP fragments, xsk verdicts on a queue without a socket.");
 	for (v = vs; v < end; v++)
-		for (i = XG_CNT_FRAG_FIRST; v->gate && i < XG_CNT_MAX; i++)
+		for (i = XG_CNT_FRAG_FIRST; v->gate && i < XG_CNT_MAX; i++) {
+			if (!xg_counter_kept(v->gate, (unsigned int)i))
+				continue;
 			fprintf(f,
 				"xdpgate_other_packets_total{interface=\"%s\",counter=\"%s\"} "
 				"%llu\n",
 				v->ifname, xg_counter_name(i),
 				(unsigned long long)v->gate->c[i].packets);
+		}
 }
 
 static void rule_metrics(FILE *f, const struct xg_metrics_view *vs, size_t n)
@@ -356,7 +366,7 @@ static char *scrape(struct xg_metrics *m, size_t *len)
 	for (i = 0; v && s && i < m->n; i++) {
 		v[i].ifname = m->ifs[i].ifname;
 		xg_ruleset_init(&s[i].rs);
-		if (!xg_counters_read(m->ifs[i].maps.stats, &s[i].gate))
+		if (!xg_counters_read_gate(m->ifs[i].maps.stats, m->ifs[i].maps.config, &s[i].gate))
 			v[i].gate = &s[i].gate;
 		if (!xg_rules_read_counters(&m->ifs[i].maps, &s[i].rs, &s[i].rule_c)) {
 			v[i].rules = &s[i].rs;

@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/xdpgate_rules.h"
 #include "user/gate/counters.h"
 
 void *xg_percpu_buf(size_t value_size, int *ncpu)
@@ -35,6 +36,27 @@ int xg_counters_read(int stats_fd, struct xg_snapshot *s)
 	}
 	free(recs);
 	return err;
+}
+
+int xg_counters_read_gate(int stats_fd, int config_fd, struct xg_snapshot *s)
+{
+	struct xg_config cfg;
+	__u32 key = 0;
+	int err = xg_counters_read(stats_fd, s);
+
+	if (!err && !bpf_map_lookup_elem(config_fd, &key, &cfg))
+		s->parse_off = !(cfg.slot[cfg.active & 1].flags & XG_SLOT_PARSE_CNT);
+	return err;
+}
+
+bool xg_counter_is_parse(unsigned int idx)
+{
+	return idx >= XG_CNT_PARSE && idx <= XG_CNT_FRAG_LATER;
+}
+
+bool xg_counter_kept(const struct xg_snapshot *s, unsigned int idx)
+{
+	return !(s->parse_off && xg_counter_is_parse(idx));
 }
 
 int xg_counters_zero(int stats_fd)
@@ -67,6 +89,7 @@ void xg_counters_diff(const struct xg_snapshot *a, const struct xg_snapshot *b,
 	int i;
 
 	out->t = b->t - a->t;
+	out->parse_off = b->parse_off;
 	for (i = 0; i < XG_CNT_MAX; i++) {
 		out->c[i].packets = b->c[i].packets - a->c[i].packets;
 		out->c[i].bytes = b->c[i].bytes - a->c[i].bytes;

@@ -16,7 +16,7 @@
 #include "user/gate/link.h"
 #include "user/util/log.h"
 #include "user/gate/pin.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 
 const char *xg_mode_name(int mode)
 {
@@ -199,8 +199,10 @@ static int load_and_attach(struct xg_gate *g, struct xdpgate_bpf *skel, int mode
 	struct xdp_program *prog;
 	int err;
 
-	/* by its own section name ("xdp.frags"): libxdp finds programs by section */
-	prog = xdp_program__from_bpf_obj(skel->obj, bpf_program__section_name(skel->progs.xdpgate));
+	/* by name: the entry, not the slots' programs (the same section) */
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, opts, .obj = skel->obj, .prog_name = XG_PROG_NAME);
+
+	prog = xdp_program__create(&opts);
 	err = (int)libxdp_get_error(prog);
 	if (err) {
 		pr_warn("attach: cannot prepare the gate program: %s\n", strerror(-err));
@@ -218,14 +220,6 @@ static int load_and_attach(struct xg_gate *g, struct xdpgate_bpf *skel, int mode
 		explain_attach_error(g, mode, err);
 		goto out;
 	}
-	/* `match` programs tail-call the gate back (common/xdpgate_rules.h, XG_SLOT_MATCH):
-	 * without that, a set with match cannot run (rules load then refuses one) */
-	err = xg_gate_match_cont(bpf_map__fd(skel->maps.xg_match_progs), xdp_program__fd(prog));
-	if (err && xg_gate_has_match(bpf_map__fd(skel->maps.xg_config))) {
-		xdp_program__detach(prog, g->ifindex, mode, 0);
-		goto out;
-	}
-	err = 0;
 	err = xg_pin_mkdir(g->pin_dir);
 	if (!err)
 		err = bpf_object__pin_maps(skel->obj, g->pin_dir);

@@ -14,7 +14,7 @@
 #include "user/gate/stale.h"
 #include "user/util/log.h"
 #include "common/xdpgate_structs.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 
 struct map_ref {
 	const char *name;
@@ -50,6 +50,14 @@ static const struct map_ref map_refs[] = {
 	M(flows, "xg_flows"),
 	M(flow_cfg, "xg_flow_cfg"),
 	M(flow_stats, "xg_flow_stats"),
+	M(gate_progs, "xg_gate_progs"),
+	M(cache, "xg_cache"),
+	M(xsks, "xg_xsks"),
+	M(xsk_steer, "xg_xsk_steer"),
+	M(log, "xg_log"),
+	M(ct_inject, "xg_ct_inject"),
+	M(variants, "xg_variants"),
+	M(variant_info, "xg_variant_info"),
 };
 #undef M
 #define NREFS (sizeof(map_refs) / sizeof(map_refs[0]))
@@ -173,34 +181,18 @@ int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m)
 		}
 		*ref_fd(m, i) = fd;
 	}
-	/* libbpf turns SEC("xdp.frags") into BPF_F_XDP_HAS_FRAGS only when it loads the
-	 * program, and the match program may go into the progs map before that */
-	m->match_frags = (bpf_program__flags(skel->progs.xdpgate) & BPF_F_XDP_HAS_FRAGS) ||
-			 !strcmp(bpf_program__section_name(skel->progs.xdpgate), "xdp.frags");
 	return 0;
 err:
 	xg_gate_maps_close(m);
 	return err;
 }
 
-int xg_gate_match_cont(int progs_fd, int prog_fd)
+int xg_gate_maps_fd(const struct xg_gate_maps *m, const char *name)
 {
-	__u32 key = XG_MATCH_PROG_CONT;
-	int err;
+	size_t i;
 
-	if (!bpf_map_update_elem(progs_fd, &key, &prog_fd, BPF_ANY))
-		return 0;
-	err = -errno;
-	pr_warn("cannot make the gate the continuation of its match programs: %s\n",
-		strerror(-err));
-	return err;
-}
-
-bool xg_gate_has_match(int config_fd)
-{
-	struct xg_config cfg;
-	__u32 key = 0;
-
-	return !bpf_map_lookup_elem(config_fd, &key, &cfg) &&
-	       ((cfg.slot[0].flags | cfg.slot[1].flags) & XG_SLOT_MATCH);
+	for (i = 0; i < NREFS; i++)
+		if (!strcmp(map_refs[i].name, name))
+			return *ref_fd((struct xg_gate_maps *)m, i);
+	return -1;
 }

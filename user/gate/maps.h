@@ -15,10 +15,8 @@ struct xg_gate;
 struct xg_gate_maps {
 	int config, ec, src, dst, src4, dst4, bits, w64, actions, rule_stats, rule_text, rule_base,
 		stats, pending, sets, sets4, set_info, limits, leases, match_progs, match_scratch,
-		flows, flow_cfg, flow_stats;
-	/* the gate's program is frags-aware, so `match` programs must be too (a progs map
-	 * takes programs of one kind); known only for maps made here, not opened from pins */
-	bool match_frags;
+		flows, flow_cfg, flow_stats, gate_progs, cache, xsks, xsk_steer, log, ct_inject, variants,
+		variant_info;
 };
 
 /* Every fd closed (-1): the state close() and the error paths expect. */
@@ -30,11 +28,8 @@ int xg_gate_maps_open(const struct xg_gate *g, const char *cmd, struct xg_gate_m
  * printed). */
 int xg_gate_maps_create(struct xdpgate_bpf *skel, struct xg_gate_maps *m);
 void xg_gate_maps_close(struct xg_gate_maps *m);
-/* Make prog_fd (the gate's program, loaded) the continuation that `match` programs
- * tail-call (XG_MATCH_PROG_CONT of the progs map progs_fd). 0 or -errno (message printed). */
-int xg_gate_match_cont(int progs_fd, int prog_fd);
-/* Whether a slot of the gate whose config map is config_fd has a `match` set. */
-bool xg_gate_has_match(int config_fd);
+/* The fd of the gate's map named name, or -1 (not one of the gate's maps). */
+int xg_gate_maps_fd(const struct xg_gate_maps *m, const char *name);
 /* A new, empty trie of the kind the gate's set map holds. fd or -errno. */
 int xg_set_trie_create(void);
 /* A new flat IPv4 table of nelems values (struct xg_set4_elem) of the kind xg_sets4 holds,

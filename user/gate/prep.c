@@ -6,7 +6,7 @@
 
 #include "user/gate/prep.h"
 #include "user/util/log.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 
 int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_gate_fill *f, const void *arg,
 		    bool load)
@@ -20,6 +20,8 @@ int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_gate_fill *f, const
 		pr_warn("cannot open the gate object: %s\n", strerror(-err));
 		return err;
 	}
+	/* the entry only: each slot's program is loaded for its set (user/gate/spec.c) */
+	bpf_program__set_autoload(gp->skel->progs.xdpgate_set, false);
 	err = f->shape ? f->shape(gp->skel, arg) : 0;
 	if (!err)
 		err = xg_gate_maps_create(gp->skel, &gp->maps);
@@ -29,9 +31,6 @@ int xg_gate_prepare(struct xg_gate_prep *gp, const struct xg_gate_fill *f, const
 		err = xdpgate_bpf__load(gp->skel);
 		if (err)
 			pr_warn("cannot load the gate: %s\n", strerror(-err));
-		else /* the match program's way back into the gate (maps.h) */
-			err = xg_gate_match_cont(gp->maps.match_progs,
-						 bpf_program__fd(gp->skel->progs.xdpgate));
 	}
 	if (err)
 		xg_gate_release(gp);

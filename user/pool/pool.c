@@ -31,7 +31,7 @@
 #include "user/rules/rules.h"
 #include "user/util/log.h"
 #include "user/util/netdev.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 
 struct xg_pool {
 	const char *log_name;

@@ -13,7 +13,7 @@
 #include "user/rules/bench.h"
 #include "user/rules/explain.h"
 #include "user/rules/load.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 
 /* the longest frame rules bench runs: BPF_PROG_RUN takes one page, less its headroom */
 #define PROG_RUN_FRAME_MAX 4096

@@ -417,10 +417,10 @@ out:
 	return err ? -1 : 0;
 }
 
-/* Write the bits to this CPU's scratch, mark it pending and tail-call the gate back. Were
- * the gate not there, pending is taken back and the frame aborted (the loader puts the gate
- * in place before any slot can call this program). */
-static int put_epilogue(struct emit *e, int scratch_fd, int progs_fd)
+/* Write the bits to this CPU's scratch, mark it pending and tail-call the slot's gate program
+ * back (progs_fd[key]). Were it not there, pending is taken back and the frame aborted (the
+ * loader puts it in place before the slot goes live). */
+static int put_epilogue(struct emit *e, int scratch_fd, int progs_fd, __u32 key)
 {
 	size_t jnull;
 
@@ -439,7 +439,7 @@ static int put_epilogue(struct emit *e, int scratch_fd, int progs_fd)
 	    put(e, insn(BPF_ALU64 | BPF_MOV | BPF_X, R_A, BPF_REG_0, 0, 0)) ||
 	    put(e, insn(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, R_CTX, 0, 0)) ||
 	    put_ld_map(e, BPF_REG_2, progs_fd) ||
-	    put(e, insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, XG_MATCH_PROG_CONT)) ||
+	    put(e, insn(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, (int32_t)key)) ||
 	    put(e, insn(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call)) ||
 	    put(e, insn(BPF_ST | BPF_MEM | BPF_W, R_A, 0,
 			offsetof(struct xg_match_scratch, pending), 0)))
@@ -463,7 +463,7 @@ static bool mem_read(const struct xg_match_set *ms, unsigned int j)
 	return false;
 }
 
-int xg_cbpf_translate(const struct xg_match_set *ms, int scratch_fd, int progs_fd,
+int xg_cbpf_translate(const struct xg_match_set *ms, int scratch_fd, int progs_fd, __u32 key,
 		      struct bpf_insn **out, size_t *n, char *err, size_t errlen)
 {
 	struct emit e = { .err = err, .errlen = errlen };
@@ -488,7 +488,7 @@ int xg_cbpf_translate(const struct xg_match_set *ms, int scratch_fd, int progs_f
 		if (ms->insn[i] && put_expr(&e, ms->insn[i], ms->ninsn[i], i))
 			goto out;
 	}
-	if (put_epilogue(&e, scratch_fd, progs_fd))
+	if (put_epilogue(&e, scratch_fd, progs_fd, key))
 		goto out;
 	*out = e.p;
 	*n = e.n;

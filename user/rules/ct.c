@@ -17,9 +17,10 @@
 #include <bpf/btf.h>
 
 #include "common/ct_state.h"
+#include "common/xdpgate_structs.h"
 #include "user/util/log.h"
 #include "user/rules/ct.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 
 extern char **environ;
 
@@ -41,14 +42,19 @@ bool xg_ct_kfuncs_present(void)
 	return has;
 }
 
-int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs, bool load)
+__u32 xg_ct_injected(void)
 {
 	const char *inject = getenv("XG_TEST_CT_INJECT");
 
+	return inject && !strcmp(inject, "1") ? XG_FEAT_CT_INJECT : 0;
+}
+
+int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs, bool load)
+{
 	skel->rodata->xg_ct_mode = XG_CT_MODE_OFF;
 	if (!xg_ruleset_uses_ct(rs))
 		return 0;
-	if (inject && !strcmp(inject, "1")) {
+	if (xg_ct_injected()) {
 		skel->rodata->xg_ct_mode = XG_CT_MODE_INJECT;
 		return 0;
 	}

@@ -17,6 +17,8 @@ struct xdpgate_bpf;
  * `attach`ed, as `run` on a free interface) must not ask for the kernel's conntrack, which
  * only `attach` turns on. 0, or -EOPNOTSUPP after one line saying what is missing. */
 int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs, bool load);
+/* XG_FEAT_CT_INJECT when the tests ask for injected `ct` answers (XG_TEST_CT_INJECT=1), else 0. */
+__u32 xg_ct_injected(void);
 /* Whether the kernel has bpf_xdp_ct_lookup (in vmlinux or nf_conntrack's module BTF). */
 bool xg_ct_kfuncs_present(void);
 /* The nftables table (inet xdpgate_ct_IFINDEX) whose `ct state` rule makes the kernel track

@@ -11,7 +11,7 @@
 #include "user/rules/flows_load.h"
 #include "user/rules/rules.h"
 #include "user/util/log.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 
 int xg_flows_size_table(struct xdpgate_bpf *skel, const struct xg_ruleset *rs)
 {

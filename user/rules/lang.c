@@ -458,6 +458,29 @@ static int parse_flows(const struct pctx *c, struct lexer *lx, const struct tok 
 	return 0;
 }
 
+/* counters parse: the parse-outcome and fragment counters, which need every frame parsed to
+ * L4 (docs/counters.md); once a file. */
+static int parse_counters(const struct pctx *c, struct lexer *lx, const struct tok *kw)
+{
+	struct showbuf sb;
+	struct tok t;
+
+	if (!c->rs)
+		return xg_perr(c, kw->col, "'counters' is set in a rule file, not on one line");
+	if (c->rs->parse_counters)
+		return xg_perr(c, kw->col, "second 'counters' line (the first is line %u)",
+			       c->rs->parse_counters);
+	if (!xg_lex(lx, &t))
+		return xg_perr(c, kw->col, "missing value after 'counters' (parse)");
+	if (strcmp(t.s, "parse"))
+		return xg_perr(c, t.col, "unknown counters '%s' (parse)", xg_tok_show(&sb, t.s));
+	if (xg_lex(lx, &t))
+		return xg_perr(c, t.col, "unexpected '%s' after 'counters parse'",
+			       xg_tok_show(&sb, t.s));
+	c->rs->parse_counters = c->lineno ? c->lineno : 1;
+	return 0;
+}
+
 static int find_cond(const char *s)
 {
 	int i;
@@ -528,6 +551,8 @@ int xg_lang_parse_line(const struct pctx *c, const char *line, struct xg_rule *r
 		return xg_parse_set(c, &lx, &t);
 	if (!strcmp(t.s, "flows"))
 		return parse_flows(c, &lx, &t);
+	if (!strcmp(t.s, "counters"))
+		return parse_counters(c, &lx, &t);
 	r->line = c->lineno;
 	if (parse_action(c, &lx, &t, r) || parse_conds(c, &lx, &st) || finish_rule(c, &st))
 		return -1;

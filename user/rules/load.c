@@ -13,12 +13,14 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "user/gate/spec.h"
 #include "user/util/log.h"
 #include "user/rules/ct.h"
 #include "user/rules/flows_load.h"
 #include "user/rules/load.h"
 #include "user/rules/match_load.h"
 #include "user/rules/setload.h"
+#include "user/rules/shape.h"
 
 #define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
 
@@ -478,9 +480,18 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 	/* flows: no xsk shortcut, which skips the parse the flow key is made from */
 	if (rs->flows.rate)
 		sc.flags = (sc.flags & ~(__u32)XG_SLOT_XSK_IP) | XG_SLOT_FLOWS;
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < 2; k++) {
+		if (c->nsets[k])
+			sc.flags |= XG_SLOT_SRC_SETS << k;
 		if (c->nsets[k] && c->set_stride[k] == 1)
 			sc.flags |= XG_SLOT_SRC_SETS_ONLY << k;
+	}
+	if (c->nrules)
+		sc.flags |= XG_SLOT_RULES;
+	if (c->nlimits)
+		sc.flags |= XG_SLOT_LIMITS;
+	if (rs->parse_counters)
+		sc.flags |= XG_SLOT_PARSE_CNT;
 	return sc;
 }
 
@@ -553,15 +564,15 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 	__u32 key = 0, old, t;
 	int err, mfd = -1;
 
+	if (bpf_map_lookup_elem(m->config, &key, &cfg))
+		return -errno;
+	old = cfg.active & 1;
+	t = initial ? 0 : 1 - old;
 	/* first: a match program the verifier refuses leaves everything as it was */
-	if (c->match.n && (mfd = xg_match_prog_load(m, &c->match, initial)) < 0)
+	if (c->match.n && (mfd = xg_match_prog_load(m, &c->match, t)) < 0)
 		return -EINVAL;
-	if (bpf_map_lookup_elem(m->config, &key, &cfg)) {
-		err = -errno;
-		goto out;
-	}
 	if (initial) {
-		cfg.features = xg_ruleset_uses_ct(rs) ? XG_FEAT_CT : 0; /* as xg_ct_specialise */
+		cfg.features = xg_ruleset_uses_ct(rs) ? XG_FEAT_CT | xg_ct_injected() : 0;
 	} else if (xg_ruleset_uses_ct(rs) && !(cfg.features & XG_FEAT_CT)) {
 		pr_warn("rules: the set uses 'ct', but this gate was loaded without connection "
 			"tracking: detach it and attach it with this set\n");
@@ -576,8 +587,6 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		if (err)
 			goto out;
 	}
-	old = cfg.active & 1;
-	t = initial ? 0 : 1 - old;
 	sc = slot_cfg(rs, c,
 		      (cfg.slot[0].gen > cfg.slot[1].gen ? cfg.slot[0].gen : cfg.slot[1].gen) + 1);
 	/* frames that read `active` before the last flip may still use slot t */
@@ -592,6 +601,11 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		err = plan_carry(m, rs, old, cfg.slot[old].nrules, &cy);
 	if (!err && !initial)
 		err = apply_carry(m, &cy, old, t, false);
+	if (!err) {
+		struct xg_shape shape = xg_shape_of(&sc, t, cfg.features);
+
+		err = xg_spec_install(m, &shape); /* the slot's program, before it goes live */
+	}
 	if (err) {
 		if (!initial)
 			xg_sets_release(m, &cfg.slot[old]); /* what this reload placed */
@@ -655,6 +669,7 @@ static int read_slot(const struct xg_gate_maps *m, const struct xg_config *cfg, 
 	}
 	if (xg_flows_read_slot(m, s, &rs->flows.rate))
 		rs->flows.rate = 0; /* a gate from before flows: none */
+	rs->parse_counters = cfg->slot[s].flags & XG_SLOT_PARSE_CNT ? 1 : 0;
 	if (xg_ruleset_bind_sets(rs, msg, sizeof(msg))) {
 		pr_warn("rules: %s\n", msg);
 		xg_ruleset_free(rs);

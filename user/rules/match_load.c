@@ -29,26 +29,15 @@ static const char *last_line(char *log)
 	}
 }
 
-/* A frags-aware gate owns its progs map with frags: the program must say the same, or
- * the kernel refuses it there (EINVAL). Where the gate's kind is not known (maps opened
- * from pins), the other kind is tried after the first. */
-static int load(const struct bpf_insn *insns, size_t n, char *vlog, bool frags)
+/* Frags-aware, as the gate's programs are: a progs map takes programs of one kind. */
+static int load(const struct bpf_insn *insns, size_t n, char *vlog)
 {
-	const __u32 flags[] = { frags ? BPF_F_XDP_HAS_FRAGS : 0, frags ? 0 : BPF_F_XDP_HAS_FRAGS };
-	int fd = -1;
-	size_t i;
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = vlog, .log_size = VLOG_SIZE, .log_level = 1,
+		    .prog_flags = BPF_F_XDP_HAS_FRAGS,
+		    .expected_attach_type = BPF_XDP); /* as libbpf loads the gate */
 
-	for (i = 0; i < 2 && fd < 0; i++) {
-		LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = vlog, .log_size = VLOG_SIZE,
-			    .log_level = 1, .prog_flags = flags[i],
-			    .expected_attach_type = BPF_XDP); /* as libbpf loads the gate */
-
-		vlog[0] = '\0';
-		fd = bpf_prog_load(BPF_PROG_TYPE_XDP, "xg_match", "GPL", insns, n, &o);
-		if (fd < 0 && errno != EINVAL)
-			break;
-	}
-	return fd;
+	vlog[0] = '\0';
+	return bpf_prog_load(BPF_PROG_TYPE_XDP, "xg_match", "GPL", insns, n, &o);
 }
 
 /* Fault injection for the tests (rules_match_diff_test): XG_FAULT_MATCH_PROG=1 makes the
@@ -61,30 +50,23 @@ static void injected_fault(struct bpf_insn *insns)
 					      .src_reg = BPF_REG_2 };
 }
 
-int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *ms, bool initial)
+int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *ms, __u32 slot)
 {
 	char err[XG_MATCH_ERR_MAX];
 	struct bpf_insn *insns;
 	char *vlog;
-	__u32 key = XG_MATCH_PROG_CONT, id;
 	size_t n;
 	int fd = -1;
 
-	/* a live gate must be its programs' continuation (a fresh one becomes it on load) */
-	if (!initial && bpf_map_lookup_elem(m->match_progs, &key, &id)) {
-		pr_warn("rules: match: the gate cannot call itself back (attached as an "
-			"extension of libxdp's dispatcher?): a set with match cannot run on it\n");
-		return -1;
-	}
 	vlog = malloc(VLOG_SIZE);
-	if (!vlog ||
-	    xg_cbpf_translate(ms, m->match_scratch, m->match_progs, &insns, &n, err, sizeof(err))) {
+	if (!vlog || xg_cbpf_translate(ms, m->match_scratch, m->gate_progs, slot, &insns, &n, err,
+				       sizeof(err))) {
 		pr_warn("rules: match: %s\n", vlog ? err : "out of memory");
 		free(vlog);
 		return -1;
 	}
 	injected_fault(insns);
-	fd = load(insns, n, vlog, m->match_frags);
+	fd = load(insns, n, vlog);
 	if (fd < 0 && getenv("XG_MATCH_VLOG")) /* the whole log, for debugging */
 		fputs(vlog, stderr);
 	if (fd < 0)
@@ -96,9 +78,4 @@ int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *
 	free(insns);
 	free(vlog);
 	return fd;
-}
-
-int xg_match_cont_set(const struct xg_gate_maps *m, int prog_fd)
-{
-	return xg_gate_match_cont(m->match_progs, prog_fd);
 }

@@ -9,12 +9,9 @@
 #include "user/gate/maps.h"
 #include "user/rules/match.h"
 
-/* Translate and load ms's program for the gate of m (initial: a gate not loaded yet). Its
- * fd, or -1 with one line printed naming the limit the verifier or the translator hit, or
- * a live gate that is not its programs' continuation. */
-int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *ms, bool initial);
-/* Make prog_fd (the gate's own program, loaded) the continuation the match programs call.
- * 0 or -errno (message printed). */
-int xg_match_cont_set(const struct xg_gate_maps *m, int prog_fd);
+/* Translate and load ms's program for slot of the gate of m: it tail-calls that slot's gate
+ * program back (xg_gate_progs[slot]). Its fd, or -1 with one line printed naming the limit
+ * the verifier or the translator hit. */
+int xg_match_prog_load(const struct xg_gate_maps *m, const struct xg_match_set *ms, __u32 slot);
 
 #endif

@@ -8,7 +8,7 @@
 #include "user/rules/ct.h"
 #include "user/rules/flows_load.h"
 #include "user/rules/load.h"
-#include "xdpgate.skel.h"
+#include "user/gate/skel.h"
 
 struct initial_fill {
 	const struct xg_ruleset *rs;

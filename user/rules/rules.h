@@ -13,6 +13,7 @@
  *   default pass|drop          (at most once; the verdict when no rule matches)
  *   set NAME FILE              (a prefix set, before the rules that name it; files only)
  *   flows exact|sample N [size N]  (per-flow accounting, at most once; user/rules/flows_conf.h)
+ *   counters parse             (the parse-outcome counters, at most once; docs/counters.md)
  */
 #ifndef XG_RULES_H
 #define XG_RULES_H
@@ -114,6 +115,8 @@ struct xg_ruleset {
 	size_t nsets;
 	unsigned int nmatch;	    /* distinct match expressions, numbered 0..nmatch-1 */
 	struct xg_flows_conf flows; /* rate 0: no `flows` line */
+	/* `counters parse`: its line (1 for a set read back from a gate); 0: no such line */
+	unsigned int parse_counters;
 };
 
 void xg_ruleset_init(struct xg_ruleset *rs);

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The gate's object opened again for each program: its programs but xdpgate_set left out,
+ * its shape in the rodata, every map the gate's own (reused by fd), so the program loaded
+ * shares the live gate's tables and counters and differs from other shapes only in what
+ * the verifier removed. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "user/gate/skel.h"
+#include "user/gate/spec.h"
+#include "user/util/log.h"
+
+/* Make every map of the object the gate's own. */
+static int reuse_maps(struct xdpgate_bpf *skel, const struct xg_gate_maps *m)
+{
+	struct bpf_map *map;
+	int fd, err;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__is_internal(map)) /* the rodata: this program's own */
+			continue;
+		fd = xg_gate_maps_fd(m, bpf_map__name(map));
+		if (fd < 0) {
+			pr_warn("the gate's map %s is not open\n", bpf_map__name(map));
+			return -ENOENT;
+		}
+		err = bpf_map__reuse_fd(map, fd);
+		if (err) {
+			pr_warn("cannot use the gate's map %s: %s\n", bpf_map__name(map),
+				strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Load the program of shape: its fd, or -errno (message printed). */
+static int spec_load(const struct xg_gate_maps *m, const struct xg_shape *shape)
+{
+	struct xdpgate_bpf *skel = xdpgate_bpf__open();
+	int err, fd;
+
+	if (!skel) {
+		err = -errno;
+		pr_warn("cannot open the gate object: %s\n", strerror(-err));
+		return err;
+	}
+	bpf_program__set_autoload(skel->progs.xdpgate, false);
+	skel->rodata->xg_shape = *shape;
+	skel->rodata->xg_ct_mode = shape->ct_mode;
+	err = reuse_maps(skel, m);
+	if (!err) {
+		err = xdpgate_bpf__load(skel);
+		if (err)
+			pr_warn("cannot load the gate's program for this rule set: %s\n",
+				strerror(-err));
+	}
+	fd = err ? err : dup(bpf_program__fd(skel->progs.xdpgate_set));
+	if (fd < 0 && !err) {
+		fd = -errno;
+		pr_warn("cannot keep the gate's program: %s\n", strerror(-fd));
+	}
+	xdpgate_bpf__destroy(skel);
+	return fd;
+}
+
+/* The kept variants (xg_variant_info): all XG_VARIANTS_MAX, or -errno. */
+static int read_variants(const struct xg_gate_maps *m, struct xg_variant *v)
+{
+	__u32 i;
+
+	for (i = 0; i < XG_VARIANTS_MAX; i++)
+		if (bpf_map_lookup_elem(m->variant_info, &i, &v[i]))
+			return -errno;
+	return 0;
+}
+
+/* The kept program of shape (its fd; its entry *at), or -1: none (or it went away). */
+static int variant_find(const struct xg_variant *v, const struct xg_shape *shape, __u32 *at)
+{
+	__u32 i;
+
+	for (i = 0; i < XG_VARIANTS_MAX; i++) {
+		if (!v[i].prog_id || memcmp(&v[i].shape, shape, sizeof(*shape)))
+			continue;
+		*at = i;
+		return bpf_prog_get_fd_by_id(v[i].prog_id);
+	}
+	return -1;
+}
+
+/* Keep prog_fd (of shape) in the least recently used entry, or the one it was found in. A
+ * failure only loses the reuse: the program goes live all the same. */
+static void variant_keep(const struct xg_gate_maps *m, const struct xg_variant *v, __u32 at,
+			 const struct xg_shape *shape, int prog_fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info), i, lru = 0;
+	struct xg_variant nv = { .shape = *shape };
+	__u64 last = 0;
+
+	for (i = 0; i < XG_VARIANTS_MAX; i++) {
+		last = v[i].used > last ? v[i].used : last;
+		if (v[i].used < v[lru].used)
+			lru = i;
+	}
+	if (at >= XG_VARIANTS_MAX)
+		at = lru;
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
+		return;
+	nv.prog_id = info.id;
+	nv.used = last + 1;
+	if (!bpf_map_update_elem(m->variants, &at, &prog_fd, BPF_ANY))
+		bpf_map_update_elem(m->variant_info, &at, &nv, BPF_ANY);
+}
+
+int xg_spec_install(const struct xg_gate_maps *m, const struct xg_shape *shape)
+{
+	struct xg_variant v[XG_VARIANTS_MAX];
+	__u32 slot = shape->slot & 1, at = XG_VARIANTS_MAX;
+	int err = read_variants(m, v), fd;
+
+	fd = err ? -1 : variant_find(v, shape, &at);
+	if (fd < 0) {
+		at = XG_VARIANTS_MAX;
+		fd = spec_load(m, shape);
+		if (fd < 0)
+			return fd;
+	}
+	if (bpf_map_update_elem(m->gate_progs, &slot, &fd, BPF_ANY)) {
+		err = -errno;
+		pr_warn("cannot put the rule set's program in the gate: %s\n", strerror(-err));
+	} else if (!read_variants(m, v)) {
+		variant_keep(m, v, at, shape, fd);
+	}
+	close(fd); /* the progs maps hold it */
+	return err;
+}
