@@ -44,6 +44,8 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 BPF_SRCS := $(wildcard xdp/*.bpf.c)
 BPF_OBJS := $(patsubst xdp/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst xdp/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+# The gate without its optional features' code, for testenv/spec_test.c (not installed).
+SKELS += $(BUILD)/xdpgate_nofeat.skel.h
 
 # Everything in user/ (one folder per subsystem) except the program entry point and the
 # embedding examples goes into a library the tests link.
@@ -84,6 +86,11 @@ $(BUILD)/%.bpf.o: xdp/%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/xdpgate_nofeat.bpf.o: xdp/xdpgate.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DXG_NO_FEATURES -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -199,8 +206,11 @@ clean:
 # by `make all` (not the product) so that testenv/test-bench.sh can smoke-test them. udp_rx links liburing (its
 # uring mode); afpacket_tx the frame builder and interface lookups of user/util.
 BENCH_BINS := $(BUILD)/bench/udp_rx $(BUILD)/bench/afpacket_rx $(BUILD)/bench/udp_tx \
-	      $(BUILD)/bench/afpacket_tx
+	      $(BUILD)/bench/afpacket_tx $(BUILD)/bench/feature_cost
 BENCH_OBJS_afpacket_tx := $(BUILD)/user/util/frame_build.o $(BUILD)/user/util/netdev.o
+# feature_cost: the gate's rule loader and both gate objects (docs/cost.md)
+BENCH_OBJS_feature_cost := $(USER_OBJS)
+BENCH_LIBS_feature_cost := $(LDLIBS)
 BENCH_LIBS_udp_rx := -luring
 
 all: $(BENCH_BINS)

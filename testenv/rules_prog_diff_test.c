@@ -245,6 +245,9 @@ static void random_ruleset(struct xg_ruleset *rs, size_t n, bool ct)
 	xg_ruleset_init(rs);
 	rs->default_verdict = chance(50) ? XG_VERDICT_PASS : XG_VERDICT_DROP;
 	rs->has_default = true;
+	/* half the sets keep the parse counters: their programs parse every frame to L4, the
+	 * others only as deep as their rules read (and count no outcome) */
+	rs->parse_counters = chance(50);
 	for (i = 0; i < n; i++) {
 		if (i > n / 2 && chance(1))
 			snprintf(line, sizeof(line), "%s", chance(50) ? "tx" : "drop");

@@ -298,13 +298,13 @@ test_ct_code_only_with_ct() {
 	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
 	echo "drop proto udp dport 9" >"$CT_TMP/plain.rules"
 	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules"
-	id=$(te_dut ip -d link show dev "$TE_DUT_IF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	id=$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].set_prog_id')
 	assert_ok bpftool prog dump xlated id "$id"
 	assert_match "call array_map_lookup_elem" "$ASSERT_OUT"
 	assert_fail grep -q "bpf_xdp_ct_lookup\|bpf_ct_release" <<<"$ASSERT_OUT"
 	assert_ok xg detach "$TE_DUT_IF"
 	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
-	id=$(te_dut ip -d link show dev "$TE_DUT_IF" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	id=$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].set_prog_id')
 	assert_ok bpftool prog dump xlated id "$id"
 	assert_match "call bpf_xdp_ct_lookup" "$ASSERT_OUT"
 	assert_match "call bpf_ct_release" "$ASSERT_OUT"

@@ -34,15 +34,8 @@ rule() {
 	xg rules list "$TE_DUT_IF" --json | jq -r ".rules[$(($1 - 1))].$2"
 }
 
-# Wait (bounded: 2 s) until counter NAME's packets reach N.
-wait_counter() {
-	local i
-	for ((i = 0; i < 40; i++)); do
-		(($(counter "$1" packets) >= $2)) && return 0
-		sleep 0.05
-	done
-	return 0 # the assertion that follows names what is missing
-}
+# Wait (bounded by the event, at most 10 s) until counter NAME's packets reach N.
+wait_counter() { wait_until 10 out_ge "$2" counter "$1" packets; }
 
 # The sum of 14 + each IP length: the bytes the gate must count for those frames.
 frame_bytes() {
@@ -61,7 +54,7 @@ gate_at_mtu() {
 	te_setup
 	mtu "$m" "$m"
 	rules=$(mktemp /tmp/xg-jumbo-XXXXXX)
-	printf 'default drop\ndrop proto udp dport 9\npass proto udp dport 10\n' >"$rules"
+	printf 'counters parse\ndefault drop\ndrop proto udp dport 9\npass proto udp dport 10\n' >"$rules"
 	assert_ok xg attach "$TE_DUT_IF" --mode native --rules "$rules"
 	assert_match "attached in native mode" "$ASSERT_OUT"
 	assert_ok send "$sizes" 9

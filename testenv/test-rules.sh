@@ -194,6 +194,46 @@ test_rules_atomic_reload() {
 	assert_ok xg detach "$TE_DUT_IF"
 }
 
+# Sets of different shapes (a program each: struct xg_shape) swapped under traffic: every
+# one passes the generator's UDP frames and drops nothing else it sees, so a frame that ran
+# one set's program on another's slot, or found no program, shows as a drop or an abort.
+test_rules_shape_swap_under_traffic() {
+	local n=200000 rate=50000 i
+	rules_setup
+	printf 'pass proto udp dport 5000\ndefault drop\n' >"$RT/s0.rules"
+	printf 'counters parse\npass src %s/32\ndefault drop\n' "$TE_GEN_IP4" >"$RT/s1.rules"
+	printf 'default pass\n' >"$RT/s2.rules"
+	{
+		for i in $(seq 1 80); do echo "drop proto tcp dport $i"; done
+		echo "drop proto udp dport 9 log"
+		echo "pass proto udp dport 4000-6000"
+		echo "default drop"
+	} >"$RT/s3.rules"
+	printf 'flows sample 100\npass proto udp\ndefault drop\n' >"$RT/s4.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/s0.rules"
+	(
+		i=0 end=$((SECONDS + 30))
+		while ((i < 200 && SECONDS < end)) && [[ ! -e $RT/stop ]]; do
+			if ! xg rules load "$TE_DUT_IF" "$RT/s$((i % 5)).rules" >/dev/null 2>"$RT/load.err"; then
+				echo "load $i failed: $(cat "$RT/load.err")" >>"$RT/failures"
+			fi
+			i=$((i + 1))
+			echo "$i" >"$RT/loads"
+		done
+	) &
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
+		--proto udp --dport 5000 --count "$n" --rate "$rate"
+	touch "$RT/stop"
+	wait
+	assert_eq "" "$(cat "$RT/failures" 2>/dev/null || true)" "every load succeeded"
+	echo "# $(cat "$RT/loads") loads during $n frames" >&2
+	assert_ge "$(cat "$RT/loads")" 5 "loads while the traffic ran"
+	assert_eq 0 "$(xg_count drop)" "drops (a frame classified by a mix of two sets)"
+	assert_eq 0 "$(xg_count aborted)" "aborts (a frame that found no program)"
+	assert_ge "$(xg_count pass)" "$n" "every frame passed"
+	assert_ok xg detach "$TE_DUT_IF"
+}
+
 # One file per error class; each must name FILE:LINE:COL and the token, fail, and leave the
 # live set as it was.
 test_rules_parser_errors() {

@@ -58,8 +58,20 @@ struct {
  * constant to the verifier, which drops the code the set does not use. */
 const volatile struct xg_shape xg_shape = {};
 
+#ifndef XG_NO_FEATURES
 #define SHAPE(flag) (xg_shape.flags & (flag))
 #define FIELD(f) (xg_shape.fields & (1u << (f)))
+#else
+/* The comparison build (Makefile: xdpgate_nofeat.bpf.o): every optional feature's code left
+ * out by the compiler, so testenv/spec_test.c can show that the program the verifier makes
+ * for a set that uses none of them is this one, instruction for instruction. */
+#define XG_FEATURE_FLAGS                                                                     \
+	(XG_SLOT_SRC_SETS | (XG_SLOT_SRC_SETS << 1) | XG_SLOT_SRC_SETS_ONLY |                \
+	 (XG_SLOT_SRC_SETS_ONLY << 1) | XG_SLOT_LIMITS | XG_SLOT_LOG | XG_SLOT_MATCH |      \
+	 XG_SLOT_FLOWS | XG_SLOT_PARSE_CNT)
+#define SHAPE(flag) (((flag)&XG_FEATURE_FLAGS) ? 0 : (xg_shape.flags & (flag)))
+#define FIELD(f) ((f) == XG_F_CT || (f) == XG_F_MATCH ? 0 : (xg_shape.fields & (1u << (f))))
+#endif
 
 /* EC of every array-indexed field value, both slots: index slot * XG_ECA_SIZE + ... */
 struct {
@@ -282,8 +294,8 @@ struct {
  * expression holds). */
 static __always_inline void match_run(struct xdp_md *ctx)
 {
-	__u32 zero = 0;
 	struct xg_match_scratch *m;
+	__u32 zero = 0;
 
 	if (!SHAPE(XG_SLOT_MATCH))
 		return;
@@ -982,13 +994,16 @@ static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data
 				      struct xg_stats_rec *st, __u32 slot,
 				      const struct xg_slot_cfg *sc, __u32 *verdict, __u32 *ifindex)
 {
-	struct xg_pkt pkt = {};
+	struct xg_pkt pkt;
 	int outcome, rule = -1;
 
-	/* pkt's address escapes here, so clang keeps it in memory: scalarised, its fields
-	 * became a dozen registers spilled and re-zeroed on every parser branch */
-	asm volatile("" : : "r"(&pkt) : "memory");
 	if (xg_shape.depth != XG_DEPTH_NONE) {
+		/* zeroed only for a parse: a set that reads no header never reads pkt but for
+		 * match_bits, set below */
+		__builtin_memset(&pkt, 0, sizeof(pkt));
+		/* pkt's address escapes here, so clang keeps it in memory: scalarised, its fields
+		 * became a dozen registers spilled and re-zeroed on every parser branch */
+		asm volatile("" : : "r"(&pkt) : "memory");
 		outcome = xg_parse_frame_to(data, data_end, &pkt, (int)xg_shape.depth);
 		if (SHAPE(XG_SLOT_PARSE_CNT))
 			count(st, XG_CNT_PARSE + (__u32)outcome, len);

@@ -12,6 +12,7 @@
 
 #include "user/cli/commands.h"
 #include "user/gate/counters.h"
+#include "user/gate/spec.h"
 #include "user/gate/caps.h"
 #include "user/gate/gate.h"
 #include "user/rules/ct.h"
@@ -175,6 +176,8 @@ static void print_human(const struct xg_gate *g, const struct xg_gate_info *info
 	}
 	printf("%s: xdpgate attached, %s mode, program id %u", g->ifname, xg_mode_name(info->mode),
 	       info->prog_id);
+	if (info->set_prog_id)
+		printf(" (the rule set's: %u)", info->set_prog_id);
 	if (info->dispatcher_id)
 		printf(", libxdp dispatcher id %u", info->dispatcher_id);
 	printf(", default %s\n", xg_verdict_name(def));
@@ -200,9 +203,10 @@ static void print_json(const struct xg_gate *g, const struct xg_gate_info *info,
 	xg_json_str(stdout, g->ifname);
 	printf(",\"ifindex\":%d,\"attached\":%s", g->ifindex, info->attached ? "true" : "false");
 	if (info->attached) {
-		printf(",\"mode\":\"%s\",\"prog_id\":%u,\"dispatcher_id\":%u,\"default\":\"%s\"",
-		       xg_mode_name(info->mode), info->prog_id, info->dispatcher_id,
-		       xg_verdict_name(def));
+		printf(",\"mode\":\"%s\",\"prog_id\":%u,\"set_prog_id\":%u,\"dispatcher_id\":%u,"
+		       "\"default\":\"%s\"",
+		       xg_mode_name(info->mode), info->prog_id, info->set_prog_id,
+		       info->dispatcher_id, xg_verdict_name(def));
 		print_pending_json(p);
 		print_sets_json(ss);
 		printf(",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"counters\":{",
@@ -241,6 +245,11 @@ static int status_one(const struct status_cfg *cfg, const struct xg_gate *g, boo
 		}
 		err = xg_counters_read_gate(fd, cfd, &s);
 		close(fd);
+		fd = xg_gate_map_fd(g, "status", "xg_gate_progs");
+		if (fd >= 0) {
+			info.set_prog_id = xg_spec_live_id(cfd, fd);
+			close(fd);
+		}
 		close(cfd);
 		if (err) {
 			pr_warn("status: %s: reading counters failed: %s\n", g->ifname,

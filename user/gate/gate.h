@@ -22,7 +22,8 @@ struct xg_gate_info {
 	bool attached; /* our program is on the interface */
 	bool pinned;   /* our maps are pinned for it */
 	int mode;      /* enum xdp_attach_mode */
-	__u32 prog_id;
+	__u32 prog_id;	     /* the gate's entry, what is attached */
+	__u32 set_prog_id;   /* the live rule set's program it hands frames to; 0: unknown */
 	__u32 dispatcher_id; /* 0 when attached directly (no libxdp dispatcher) */
 	__u32 other_prog_id; /* somebody else's program holds the interface */
 	char other_prog_name[32];

@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "common/xdpgate_structs.h"
 #include "user/gate/skel.h"
 #include "user/gate/spec.h"
 #include "user/util/log.h"
@@ -139,4 +140,16 @@ int xg_spec_install(const struct xg_gate_maps *m, const struct xg_shape *shape)
 	}
 	close(fd); /* the progs maps hold it */
 	return err;
+}
+
+__u32 xg_spec_live_id(int config_fd, int progs_fd)
+{
+	struct xg_config cfg;
+	__u32 key = 0, id = 0;
+
+	if (bpf_map_lookup_elem(config_fd, &key, &cfg))
+		return 0;
+	key = cfg.active & 1;
+	/* a lookup of a progs map from userspace gives the program's id */
+	return bpf_map_lookup_elem(progs_fd, &key, &id) ? 0 : id;
 }

@@ -10,5 +10,8 @@
 /* Load the program of shape on the maps m and make it xg_gate_progs[shape->slot]. The slot
  * must not be the active one (the caller flips to it after). 0 or -errno (message printed). */
 int xg_spec_install(const struct xg_gate_maps *m, const struct xg_shape *shape);
+/* The id of the program of the active slot (what the gate runs now), or 0: none, or the
+ * maps cannot be read. */
+__u32 xg_spec_live_id(int config_fd, int progs_fd);
 
 #endif
