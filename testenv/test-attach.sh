@@ -22,6 +22,9 @@ attach_pass_case() {
 	assert_ok test -e "$(pin_dir)/if$got/xg_config"
 	got=$(te_dut ip -d link show "$TE_DUT_IF")
 	assert_match "xdp" "$got" "ip link shows an XDP program"
+	# libxdp's view: the gate's entry by name (the rule set's program is behind it)
+	assert_ok te_dut xdp-loader status "$TE_DUT_IF"
+	assert_match "xdpgate" "$ASSERT_OUT"
 	assert_ok te_gen ping -c 5 -i 0.2 -W 1 "$TE_DUT_IP4"
 	assert_eq 5 "$(xg_count pass)" "pass counter after 5 pings"
 	assert_eq 5 "$(xg_count ipv4)" "ipv4 counter after 5 pings"

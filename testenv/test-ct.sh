@@ -300,7 +300,7 @@ test_ct_code_only_with_ct() {
 	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules"
 	id=$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].set_prog_id')
 	assert_ok bpftool prog dump xlated id "$id"
-	assert_match "call array_map_lookup_elem" "$ASSERT_OUT"
+	assert_match "int xdpgate_set\(struct xdp_md" "$ASSERT_OUT"
 	assert_fail grep -q "bpf_xdp_ct_lookup\|bpf_ct_release" <<<"$ASSERT_OUT"
 	assert_ok xg detach "$TE_DUT_IF"
 	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
