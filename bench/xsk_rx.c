@@ -199,8 +199,10 @@ static int open_socket(struct xrx *x, const struct xrx_opts *o)
 	x->zerocopy = !zc_err;
 	err = zc_err ? bind_socket(x, o, XDP_COPY) : 0;
 	if (err) {
-		fprintf(stderr, "%s: %s queue %u: cannot bind an AF_XDP socket: %s\n", PROG,
-			o->iface, o->queue, strerror(-err));
+		fprintf(stderr,
+			"%s: %s queue %u: cannot bind an AF_XDP socket and attach libxdp's "
+			"program: %s\n",
+			PROG, o->iface, o->queue, strerror(-err));
 		return err;
 	}
 	if (bpf_xdp_query_id((int)x->ifindex, XDP_FLAGS_DRV_MODE, &x->prog_id) || !x->prog_id) {
