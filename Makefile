@@ -201,17 +201,19 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# --- bench binaries (kernel-path receivers and senders) ---
-# The benchmark's kernel-path programs (bench/rows/kernel-*.sh, tx-*.sh): one file each, built
-# by `make all` (not the product) so that testenv/test-bench.sh can smoke-test them. udp_rx links liburing (its
-# uring mode); afpacket_tx the frame builder and interface lookups of user/util.
+# --- bench binaries (kernel-path receivers and senders, the libxdp peer receiver) ---
+# The benchmark's own programs (bench/rows/kernel-*.sh, tx-*.sh, peer-libxdp-*.sh): one file
+# each, built by `make all` (not the product) so that testenv/test-bench.sh can smoke-test
+# them. udp_rx links liburing (its uring mode); afpacket_tx the frame builder and interface
+# lookups of user/util; xsk_rx libxdp and libbpf (libxdp's own AF_XDP program).
 BENCH_BINS := $(BUILD)/bench/udp_rx $(BUILD)/bench/afpacket_rx $(BUILD)/bench/udp_tx \
-	      $(BUILD)/bench/afpacket_tx $(BUILD)/bench/feature_cost
+	      $(BUILD)/bench/afpacket_tx $(BUILD)/bench/xsk_rx $(BUILD)/bench/feature_cost
 BENCH_OBJS_afpacket_tx := $(BUILD)/user/util/frame_build.o $(BUILD)/user/util/netdev.o
 # feature_cost: the gate's rule loader and both gate objects (docs/cost.md)
 BENCH_OBJS_feature_cost := $(USER_OBJS)
 BENCH_LIBS_feature_cost := $(LDLIBS)
 BENCH_LIBS_udp_rx := -luring
+BENCH_LIBS_xsk_rx := -lxdp -lbpf
 
 all: $(BENCH_BINS)
 bench-bins: $(BENCH_BINS)

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * rx_common.h — what the kernel-path benchmark programs (receivers udp_rx, uring_rx,
- * afpacket_rx; senders udp_tx, afpacket_tx) share: the stop flag, the clock, number parsing,
- * the UDP socket setup, and the report (per-second lines on stdout, a count file). A sender
- * reports with what = "tx"; its count is what the kernel accepted, the row still counts
- * at the receiving side.
+ * rx_common.h — what the benchmark programs (receivers udp_rx, uring_rx, afpacket_rx and
+ * the AF_XDP peer xsk_rx; senders udp_tx, afpacket_tx) share: the stop flag, the clock,
+ * number parsing, the UDP socket setup, and the report (per-second lines on stdout, a
+ * count file). A sender reports with what = "tx"; its count is what the kernel accepted,
+ * the row still counts at the receiving side.
  *
  * Design note: each receiver is a single thread and a single translation unit, so the
  * helpers are static here rather than a library. The report is driven from the receive

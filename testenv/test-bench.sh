@@ -272,11 +272,37 @@ test_bench_afpacket_rx_counts() {
 	smoke_rx_expect "$SMOKE_N" afpacket_rx
 }
 
+# xsk_rx, both ways of waiting, counts what afpacket_tx sends through libxdp's own program
+# on dut0 (copy mode: veth has no zero-copy), says so on stderr, and takes the program
+# away again when it stops.
+test_bench_xsk_rx_counts() {
+	local wait
+	smoke_setup
+	for wait in spin poll; do
+		rm -f "$T/count"
+		nsenter --net="/run/netns/$TE_NS_DUT" -- "$BB/xsk_rx" --iface "$TE_DUT_IF" \
+			--wait "$wait" --count-file "$T/count" >"$T/rx.out" 2>"$T/rx.err" &
+		RX_PID=$!
+		wait_until 10 test -s "$T/count" ||
+			_assert_fail_msg "xsk_rx --wait $wait did not start: $(cat "$T/rx.err")"
+		assert_match "prog/xdp id [0-9]+ name xsk_def_prog" \
+			"$(te_dut ip -d link show dev "$TE_DUT_IF")" "libxdp's program on dut0"
+		assert_ok gen_do "$BB/afpacket_tx" --iface "$TE_GEN_IF" --dst "$TE_DUT_IP4" \
+			--mode ring --count "$SMOKE_N"
+		smoke_rx_expect "$SMOKE_N" "xsk_rx --wait $wait"
+		assert_match "^xsk_rx: $TE_DUT_IF queue 0: copy mode \(zero-copy refused" \
+			"$(cat "$T/rx.err")" "the mode it got, on stderr"
+		assert_eq 0 "$(te_dut ip -d link show dev "$TE_DUT_IF" | grep -c 'prog/xdp')" \
+			"no XDP program left on dut0 after xsk_rx --wait $wait"
+	done
+}
+
 # The programs' bad options: one line naming the culprit, exit status 2.
 test_bench_bins_bad_options() {
 	local rc
 	for args in "udp_rx --port 9 --mode spin" "udp_tx --dst 198.18.0.1" \
-		"afpacket_tx --iface lo --dst 198.18.0.1 --mode mmap" "udp_tx --dst x --port 9 --size 20"; do
+		"afpacket_tx --iface lo --dst 198.18.0.1 --mode mmap" "udp_tx --dst x --port 9 --size 20" \
+		"xsk_rx --iface lo --wait busy" "xsk_rx --iface lo --queue 1024" "xsk_rx --wait spin"; do
 		rc=0
 		# shellcheck disable=SC2086 # word splitting intended
 		ASSERT_OUT=$("$BB"/$args 2>&1) || rc=$?

@@ -6,6 +6,6 @@ ROW_ORDER=60
 # with a threaded NAPI makes them take turns by time slice and overflow the rings.
 ROW_NAPI=0
 POOL_ARGS="--handler count --wait poll"
-ROW_EXPECT="vs:peer-xdpsock-rxdrop-poll>=1.0"
+ROW_EXPECT="vs:peer-xdpsock-rxdrop-poll>=1.0 vs:peer-libxdp-rxdrop-poll>=1.0"
 # shellcheck source=bench/pool_row.sh
 source "$ROOT/bench/pool_row.sh"
