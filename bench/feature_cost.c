@@ -3,7 +3,8 @@
  * the gate's program for the set (rodata-specialised, user/gate/spec.c) against the program
  * the verifier makes for the same shape from the object compiled without the features'
  * code (build/xdpgate_nofeat.bpf.o), on the same maps, with BPF_PROG_RUN over one 64-byte
- * UDP frame to port 9, the two alternated round by round (docs/cost.md).
+ * UDP frame to port 9, the two alternated round by round (docs/cost.md). Beside them, the
+ * gate as attached: its entry, which tail-calls the set's program (the entry's own cost).
  *
  *   feature_cost [--rounds N] [--repeat N] RULE_LINE...   (each argument one line of the set)
  *
@@ -80,7 +81,7 @@ out:
 int main(int argc, char **argv)
 {
 	unsigned int rounds = 10, repeat = 1000000, r;
-	__u32 full[ROUNDS_MAX], bare[ROUNDS_MAX], diff[ROUNDS_MAX], key = 0, id;
+	__u32 full[ROUNDS_MAX], bare[ROUNDS_MAX], diff[ROUNDS_MAX], entry[ROUNDS_MAX], key = 0, id;
 	struct xg_frame_spec spec = { .l3 = XG_L3_IPV4,
 				      .ip4 = { { 198, 18, 0, 1 }, { 198, 18, 0, 2 } },
 				      .l4_proto = 17,
@@ -135,23 +136,27 @@ int main(int argc, char **argv)
 			strerror(-(bare_fd < 0 ? bare_fd : full_fd)));
 		return 1;
 	}
-	printf("round  gate ns  featureless ns  difference\n");
+	printf("round  gate ns  featureless ns  difference  entry+gate ns\n");
 	for (r = 0; r < rounds; r++) {
 		if (run_ns(full_fd, frame, len, repeat, &full[r]) ||
-		    run_ns(bare_fd, frame, len, repeat, &bare[r])) {
+		    run_ns(bare_fd, frame, len, repeat, &bare[r]) ||
+		    run_ns(bpf_program__fd(gp.skel->progs.xdpgate), frame, len, repeat,
+			   &entry[r])) {
 			fprintf(stderr, "feature_cost: BPF_PROG_RUN: %s\n", strerror(errno));
 			return 1;
 		}
 		diff[r] = full[r] - bare[r]; /* unsigned: sorted as a signed value below */
-		printf("%5u  %7u  %14u  %+10d\n", r + 1, full[r], bare[r], (int)diff[r]);
+		printf("%5u  %7u  %14u  %+10d  %13u\n", r + 1, full[r], bare[r], (int)diff[r],
+		       entry[r]);
 	}
 	for (r = 0; r < rounds; r++)
 		diff[r] += 1u << 31; /* sort signed differences as unsigned */
 	qsort(full, rounds, sizeof(full[0]), cmp_u32);
 	qsort(bare, rounds, sizeof(bare[0]), cmp_u32);
 	qsort(diff, rounds, sizeof(diff[0]), cmp_u32);
-	printf("median %7u  %14u  %+10d\n", full[rounds / 2], bare[rounds / 2],
-	       (int)(diff[rounds / 2] - (1u << 31)));
+	qsort(entry, rounds, sizeof(entry[0]), cmp_u32);
+	printf("median %7u  %14u  %+10d  %13u\n", full[rounds / 2], bare[rounds / 2],
+	       (int)(diff[rounds / 2] - (1u << 31)), entry[rounds / 2]);
 	close(full_fd);
 	close(bare_fd);
 	xg_gate_release(&gp);

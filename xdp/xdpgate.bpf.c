@@ -58,9 +58,12 @@ struct {
  * constant to the verifier, which drops the code the set does not use. */
 const volatile struct xg_shape xg_shape = {};
 
+/* The verifier knows each read of xg_shape as a constant and drops the branches it
+ * decides, but not the read itself: a hot loop reads the fields once (SHAPE_FIELDS). */
 #ifndef XG_NO_FEATURES
 #define SHAPE(flag) (xg_shape.flags & (flag))
 #define FIELD(f) (xg_shape.fields & (1u << (f)))
+#define SHAPE_FIELDS() (xg_shape.fields)
 #else
 /* The comparison build (Makefile: xdpgate_nofeat.bpf.o): every optional feature's code left
  * out by the compiler, so testenv/spec_test.c can show that the program the verifier makes
@@ -71,6 +74,7 @@ const volatile struct xg_shape xg_shape = {};
 	 XG_SLOT_FLOWS | XG_SLOT_PARSE_CNT)
 #define SHAPE(flag) (((flag)&XG_FEATURE_FLAGS) ? 0 : (xg_shape.flags & (flag)))
 #define FIELD(f) ((f) == XG_F_CT || (f) == XG_F_MATCH ? 0 : (xg_shape.fields & (1u << (f))))
+#define SHAPE_FIELDS() (xg_shape.fields & ~((1u << XG_F_CT) | (1u << XG_F_MATCH)))
 #endif
 
 /* EC of every array-indexed field value, both slots: index slot * XG_ECA_SIZE + ... */
@@ -486,15 +490,16 @@ _Static_assert(XG_F_SRC == 0 && XG_F_DST == 1 && XG_F_PROTO == 2, "the array-ind
 static __always_inline void lookup_ecs(__u32 slot, const struct xg_slot_cfg *sc,
 				       const struct xg_pkt *p, struct xg_cache_key *k)
 {
+	const __u32 fields = SHAPE_FIELDS(); /* one read: each FIELD() would be a load */
 	__u32 f;
 
-	if (FIELD(XG_F_SRC))
+	if (fields & (1u << XG_F_SRC))
 		k->ec[XG_F_SRC] = ec_addr(&xg_src4, &xg_src, slot, sc, 0, p, p->saddr);
-	if (FIELD(XG_F_DST))
+	if (fields & (1u << XG_F_DST))
 		k->ec[XG_F_DST] = ec_addr(&xg_dst4, &xg_dst, slot, sc, 1, p, p->daddr);
 	XG_UNROLL
 	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
-		if (FIELD(f))
+		if (fields & (1u << f))
 			k->ec[f] = ec_array(slot, eca_index(f, p));
 }
 
@@ -597,15 +602,16 @@ static __always_inline __u64 match_small(__u32 slot, const struct xg_slot_cfg *s
 					 const struct xg_pkt *p)
 {
 	__u64 acc = sc->nrules >= 64 ? ~0ULL : (1ULL << sc->nrules) - 1;
+	const __u32 fields = SHAPE_FIELDS(); /* one read: each FIELD() would be a load */
 	__u32 f;
 
-	if (FIELD(XG_F_SRC))
+	if (fields & (1u << XG_F_SRC))
 		acc &= w64(slot, w64_addr(&xg_src4, &xg_src, XG_W64_SRC, slot, sc, 0, p, p->saddr));
-	if (FIELD(XG_F_DST))
+	if (fields & (1u << XG_F_DST))
 		acc &= w64(slot, w64_addr(&xg_dst4, &xg_dst, XG_W64_DST, slot, sc, 1, p, p->daddr));
 	XG_UNROLL
 	for (f = XG_F_PROTO; f < XG_F_MAX; f++)
-		if (FIELD(f))
+		if (fields & (1u << f))
 			acc &= w64(slot, eca_index(f, p));
 	return acc;
 }
