@@ -241,7 +241,7 @@ FUZZ_SRCS := user/rules/lang.c user/rules/lang_lex.c user/rules/lang_clause.c \
 	     user/rules/flows_conf.c \
 	     user/rules/explain.c user/util/log.c user/util/jsonstr.c user/util/enum_names.c \
 	     user/cli/config.c user/cli/opts.c user/cli/help.c \
-	     user/util/netdev.c user/util/regfile.c
+	     user/util/netdev.c user/util/regfile.c user/util/bigmem.c
 FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(FUZZ_SRCS))
 FUZZ_NAMES := $(patsubst testenv/fuzz/%.c,%,$(wildcard testenv/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))

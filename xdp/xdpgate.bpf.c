@@ -83,6 +83,7 @@ struct {
 	__uint(max_entries, 2 * XG_ECA_SIZE);
 	__type(key, __u32);
 	__type(value, __u16);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader writes a slot through a mapping */
 } xg_ec SEC(".maps");
 
 struct {
@@ -90,6 +91,7 @@ struct {
 	__uint(max_entries, 2 * XG_DIR4_SLOT);
 	__type(key, __u32);
 	__type(value, __u32);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader writes a slot through a mapping */
 } xg_src4 SEC(".maps");
 
 struct {
@@ -97,6 +99,7 @@ struct {
 	__uint(max_entries, 2 * XG_DIR4_SLOT);
 	__type(key, __u32);
 	__type(value, __u32);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader writes a slot through a mapping */
 } xg_dst4 SEC(".maps");
 
 struct {
@@ -173,6 +176,7 @@ struct {
 	__uint(max_entries, 2 * XG_W64_SLOT);
 	__type(key, __u32);
 	__type(value, __u64);
+	__uint(map_flags, BPF_F_MMAPABLE); /* the loader writes a slot through a mapping */
 } xg_w64 SEC(".maps");
 
 /* Larger sets: first match per EC tuple, direct-mapped, per CPU (no locks, no LRU). */

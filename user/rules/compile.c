@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "user/util/bigmem.h"
 #include "user/util/log.h"
 #include "user/rules/compile_int.h"
 
@@ -68,6 +69,11 @@ static void check_same_set(const struct fctx *x, uint32_t cls, const uint64_t *b
 #endif
 
 /* A new class with a copy of bits, appended. 0 or -1 (message printed). */
+static size_t ec_block_bytes(const struct xg_compiled *c, uint32_t b)
+{
+	return ((size_t)XG_EC_BLOCK << b) * c->nwords * sizeof(uint64_t);
+}
+
 int xg_ec_add(struct fctx *x, const uint64_t *bits)
 {
 	struct xg_field_ecs *fe = x->fe;
@@ -86,9 +92,21 @@ int xg_ec_add(struct fctx *x, const uint64_t *bits)
 		fe->cls = n;
 		fe->cap = ncap;
 	}
-	fe->cls[fe->n].bits = malloc(x->c->nwords * sizeof(uint64_t));
-	if (!fe->cls[fe->n].bits)
-		return -1;
+	/* blocks 0..b-1 hold XG_EC_BLOCK * (2^b - 1) classes */
+	if (fe->n == XG_EC_BLOCK * ((1u << fe->nblocks) - 1)) {
+		uint64_t **nb = realloc(fe->blocks, (fe->nblocks + 1) * sizeof(*nb));
+
+		if (!nb)
+			return -1;
+		fe->blocks = nb;
+		nb[fe->nblocks] = xg_big_alloc(ec_block_bytes(x->c, fe->nblocks));
+		if (!nb[fe->nblocks])
+			return -1;
+		fe->nblocks++;
+	}
+	fe->cls[fe->n].bits =
+		fe->blocks[fe->nblocks - 1] +
+		(fe->n - XG_EC_BLOCK * ((1u << (fe->nblocks - 1)) - 1)) * x->c->nwords;
 	memcpy(fe->cls[fe->n].bits, bits, x->c->nwords * sizeof(uint64_t));
 	fe->n++;
 	return 0;
@@ -562,8 +580,9 @@ void xg_compiled_free(struct xg_compiled *c)
 	int f;
 
 	for (f = 0; f < XG_F_MAX; f++) {
-		for (i = 0; i < c->f[f].n; i++)
-			free(c->f[f].cls[i].bits);
+		for (i = 0; i < c->f[f].nblocks; i++)
+			xg_big_free(c->f[f].blocks[i], ec_block_bytes(c, i));
+		free(c->f[f].blocks);
 		free(c->f[f].cls);
 		free(c->f[f].hkeys);
 		free(c->f[f].hvals);
@@ -571,8 +590,8 @@ void xg_compiled_free(struct xg_compiled *c)
 	free(c->eca);
 	free(c->lpm[0]);
 	free(c->lpm[1]);
-	free(c->dir4[0]);
-	free(c->dir4[1]);
+	xg_big_free(c->dir4[0], XG_DIR4_SLOT * sizeof(uint32_t));
+	xg_big_free(c->dir4[1], XG_DIR4_SLOT * sizeof(uint32_t));
 	free(c->actions);
 	xg_match_set_free(&c->match);
 	memset(c, 0, sizeof(*c));

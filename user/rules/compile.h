@@ -31,7 +31,12 @@ struct xg_field_ecs {
 	uint64_t *hkeys;
 	uint32_t *hvals;
 	uint32_t hcap;
+	/* the classes' bit-vectors in blocks: block b holds XG_EC_BLOCK << b of them, one
+	 * allocation for many, the large ones on huge pages (user/util/bigmem.h) */
+	uint64_t **blocks;
+	uint32_t nblocks;
 };
+#define XG_EC_BLOCK 256
 
 struct xg_compiled {
 	uint32_t nrules, nwords, fields, default_verdict;

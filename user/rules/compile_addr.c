@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "user/util/bigmem.h"
 #include "user/util/log.h"
 #include "user/rules/compile_int.h"
 #include "user/rules/dir4.h"
@@ -271,7 +272,7 @@ int xg_build_lpm(struct fctx *x, int f)
 	size_t i, n = 0, k = f == XG_F_SRC ? 0 : 1;
 	int err = -1, ec;
 
-	x->c->dir4[k] = calloc(XG_DIR4_SLOT, sizeof(uint32_t));
+	x->c->dir4[k] = xg_big_alloc(XG_DIR4_SLOT * sizeof(uint32_t));
 	if (!bits || !next || !x->c->dir4[k] || collect_prefixes(x, f, &s, next))
 		goto out;
 	out = calloc(s.n + 1, sizeof(*out));

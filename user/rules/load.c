@@ -7,22 +7,24 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "user/gate/batch.h"
 #include "user/gate/spec.h"
 #include "user/util/log.h"
 #include "user/rules/ct.h"
+#include "user/rules/fill.h"
 #include "user/rules/flows_load.h"
 #include "user/rules/load.h"
 #include "user/rules/match_load.h"
 #include "user/rules/setload.h"
 #include "user/rules/shape.h"
+#include "user/rules/texts.h"
 
-#define SLOT_IDX(slot, i) ((__u32)(slot)*XG_RULES_MAX_BPF + (__u32)(i))
+#define SLOT_IDX XG_SLOT_IDX
 
 /* Wait until no gate frame still runs with what it read before now. */
 static int grace_period(void)
@@ -41,103 +43,6 @@ static int grace_period(void)
 	if (outer >= 0)
 		close(outer);
 	close(inner);
-	return err;
-}
-
-/* Delete every key of a hash/LPM map whose slot byte (at slot_off) is slot. */
-static int clear_slot_keys(int fd, size_t key_size, size_t slot_off, __u8 slot)
-{
-	unsigned char cur[64], kept[64];
-	bool have_kept = false;
-
-	while (!bpf_map_get_next_key(fd, have_kept ? kept : NULL, cur)) {
-		if (cur[slot_off] != slot) {
-			memcpy(kept, cur, key_size);
-			have_kept = true;
-		} else if (bpf_map_delete_elem(fd, cur) && errno != ENOENT) {
-			return -errno;
-		}
-	}
-	return 0;
-}
-
-static int write_eca(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
-{
-	__u32 *keys = malloc(XG_ECA_SIZE * sizeof(*keys)), i, n = XG_ECA_SIZE;
-	int err;
-
-	if (!keys)
-		return -ENOMEM;
-	for (i = 0; i < XG_ECA_SIZE; i++)
-		keys[i] = slot * XG_ECA_SIZE + i;
-	err = bpf_map_update_batch(m->ec, keys, c->eca, &n, NULL);
-	free(keys);
-	return err ? -errno : 0;
-}
-
-static int write_lpm(const struct xg_gate_maps *m, const struct xg_compiled *c, __u8 slot)
-{
-	size_t k, i;
-
-	for (k = 0; k < 2; k++) {
-		for (i = 0; i < c->nlpm[k]; i++) {
-			struct xg_lpm_key key = c->lpm[k][i].key;
-			__u16 ec = c->lpm[k][i].ec;
-
-			key.slot = slot;
-			if (bpf_map_update_elem(k ? m->dst : m->src, &key, &ec, BPF_ANY))
-				return -errno;
-		}
-	}
-	return 0;
-}
-
-/* The IPv4 tables: the first level and the blocks in use, in one batch each field. */
-static int write_dir4(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
-{
-	__u32 *keys = malloc(XG_DIR4_SLOT * sizeof(*keys)), i, n;
-	size_t k;
-	int err = 0;
-
-	if (!keys)
-		return -ENOMEM;
-	for (k = 0; k < 2 && !err; k++) {
-		if (!c->dir4[k])
-			continue; /* no rule tests this field */
-		n = XG_DIR4_L1 + c->nblocks[k] * XG_DIR4_BLOCK_SIZE;
-		for (i = 0; i < n; i++)
-			keys[i] = slot * XG_DIR4_SLOT + i;
-		if (bpf_map_update_batch(k ? m->dst4 : m->src4, keys, c->dir4[k], &n, NULL))
-			err = -errno;
-	}
-	free(keys);
-	return err;
-}
-
-static int write_bits(const struct xg_gate_maps *m, const struct xg_compiled *c, __u8 slot)
-{
-	struct xg_bits *v = calloc(1, sizeof(*v));
-	struct xg_bits_key key = { .slot = slot, .field = XG_F_MAX };
-	int f, err = 0;
-	__u32 i;
-
-	if (!v)
-		return -ENOMEM;
-	memset(v->w, 0xff, sizeof(v->w)); /* the all-ones vector of unused fields */
-	if (bpf_map_update_elem(m->bits, &key, v, BPF_ANY))
-		err = -errno;
-	memset(v->w, 0, sizeof(v->w));
-	for (f = 0; f < XG_F_MAX && !err; f++) {
-		for (i = 0; i < c->f[f].n && !err; i++) {
-			key = (struct xg_bits_key){ .slot = slot,
-						    .field = (__u8)f,
-						    .ec = (__u16)i };
-			memcpy(v->w, c->f[f].cls[i].bits, c->nwords * sizeof(__u64));
-			if (bpf_map_update_elem(m->bits, &key, v, BPF_ANY))
-				err = -errno;
-		}
-	}
-	free(v);
 	return err;
 }
 
@@ -180,136 +85,6 @@ static void xsk_fast(const struct xg_ruleset *rs, struct xg_slot_cfg *sc)
 	sc->xsk_rule6 = (__u16)r6;
 }
 
-/* The EC array's range of each array-indexed field. */
-static const struct {
-	int f;
-	__u32 first, n;
-} eca_ranges[] = {
-	{ XG_F_PROTO, XG_ECA_PROTO, XG_ECA_SPORT - XG_ECA_PROTO },
-	{ XG_F_SPORT, XG_ECA_SPORT, XG_ECA_DPORT - XG_ECA_SPORT },
-	{ XG_F_DPORT, XG_ECA_DPORT, XG_ECA_VLAN - XG_ECA_DPORT },
-	{ XG_F_VLAN, XG_ECA_VLAN, XG_ECA_ETHER - XG_ECA_VLAN },
-	{ XG_F_ETHER, XG_ECA_ETHER, XG_ECA_TCPFLAGS - XG_ECA_ETHER },
-	{ XG_F_TCPFLAGS, XG_ECA_TCPFLAGS, XG_ECA_ICMP - XG_ECA_TCPFLAGS },
-	{ XG_F_ICMP, XG_ECA_ICMP, XG_ECA_MATCH - XG_ECA_ICMP },
-	{ XG_F_MATCH, XG_ECA_MATCH, XG_ECA_CT - XG_ECA_MATCH },
-	{ XG_F_CT, XG_ECA_CT, XG_ECA_SIZE - XG_ECA_CT },
-};
-_Static_assert(XG_F_CT == XG_F_MAX - 1, "eca_ranges has a row for each array-indexed field");
-
-/* The slot's small-set words in one batch: each value's rule word through its class. */
-static int write_w64(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
-{
-	__u32 n = XG_W64_SLOT, *keys = malloc(n * sizeof(*keys)), i, v;
-	__u64 *w = calloc(n, sizeof(*w));
-	size_t r;
-	int err = 0;
-
-	if (!keys || !w) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++)
-		keys[i] = slot * n + i;
-	for (r = 0; r < sizeof(eca_ranges) / sizeof(eca_ranges[0]); r++) {
-		const struct xg_field_ecs *fe = &c->f[eca_ranges[r].f];
-
-		if (!(c->fields & (1u << eca_ranges[r].f)))
-			continue;
-		for (v = eca_ranges[r].first; v < eca_ranges[r].first + eca_ranges[r].n; v++)
-			if (c->eca[v] < fe->n)
-				w[v] = fe->cls[c->eca[v]].bits[0];
-	}
-	for (i = 0; i < c->f[XG_F_SRC].n && i < XG_SMALL_EC; i++)
-		w[XG_W64_SRC + i] = c->f[XG_F_SRC].cls[i].bits[0];
-	for (i = 0; i < c->f[XG_F_DST].n && i < XG_SMALL_EC; i++)
-		w[XG_W64_DST + i] = c->f[XG_F_DST].cls[i].bits[0];
-	if (bpf_map_update_batch(m->w64, keys, w, &n, NULL))
-		err = -errno;
-out:
-	free(keys);
-	free(w);
-	return err;
-}
-
-/* Actions, texts, and zeroed counters of every rule in the slot. */
-static int write_rules(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
-		       const struct xg_compiled *c, __u32 slot)
-{
-	char text[XG_RULE_TEXT_BPF];
-	struct xg_counter_val *zero;
-	int ncpu, err = 0;
-	size_t r;
-
-	zero = xg_percpu_buf(sizeof(*zero), &ncpu);
-	if (!zero)
-		return -ENOMEM;
-	for (r = 0; r < rs->n && !err; r++) {
-		__u32 idx = SLOT_IDX(slot, r);
-
-		memset(text, 0, sizeof(text));
-		xg_rule_format(&rs->rules[r], text, sizeof(text));
-		if (bpf_map_update_elem(m->actions, &idx, &c->actions[r], BPF_ANY) ||
-		    bpf_map_update_elem(m->rule_text, &idx, text, BPF_ANY) ||
-		    bpf_map_update_elem(m->rule_stats, &idx, zero, BPF_ANY) ||
-		    bpf_map_update_elem(m->rule_base, &idx, zero, BPF_ANY))
-			err = -errno;
-	}
-	free(zero);
-	return err;
-}
-
-/* The slot's buckets, full (tat 0), their clock starting now (the epoch: the gate's clock
- * is bpf_ktime_get_coarse_ns, CLOCK_MONOTONIC_COARSE), and every CPU's lease from them,
- * holding no room. */
-static int write_limits(const struct xg_gate_maps *m, const struct xg_compiled *c, __u32 slot)
-{
-	struct xg_lease *per_cpu;
-	int ncpu, cpu, err = 0;
-	struct timespec ts;
-	__u64 epoch;
-	__u32 i;
-
-	if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts))
-		return -errno;
-	epoch = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
-	per_cpu = xg_percpu_buf(sizeof(*per_cpu), &ncpu);
-	if (!per_cpu)
-		return -ENOMEM;
-	for (i = 0; i < c->nlimits && !err; i++) {
-		struct xg_bucket b = c->buckets[i];
-		__u32 k = slot * XG_LIMITS_MAX + i;
-
-		b.epoch = epoch;
-		for (cpu = 0; cpu < ncpu; cpu++)
-			per_cpu[cpu] = c->leases[i];
-		if (bpf_map_update_elem(m->limits, &k, &b, BPF_ANY) ||
-		    bpf_map_update_elem(m->leases, &k, per_cpu, BPF_ANY))
-			err = -errno;
-	}
-	free(per_cpu);
-	return err;
-}
-
-static int clear_slot(const struct xg_gate_maps *m, __u8 slot, __u32 old_n)
-{
-	__u32 i;
-	int err;
-
-	err = clear_slot_keys(m->src, sizeof(struct xg_lpm_key), 4, slot);
-	if (!err)
-		err = clear_slot_keys(m->dst, sizeof(struct xg_lpm_key), 4, slot);
-	if (!err)
-		err = clear_slot_keys(m->bits, sizeof(struct xg_bits_key), 0, slot);
-	for (i = 0; i < old_n && !err; i++) {
-		__u32 idx = SLOT_IDX(slot, i);
-
-		if (bpf_map_delete_elem(m->rule_text, &idx) && errno != ENOENT)
-			err = -errno;
-	}
-	return err;
-}
-
 /* Total of rule i in slot: carried base plus the per-CPU live counters. */
 static int slot_rule_total(const struct xg_gate_maps *m, __u32 slot, __u32 i,
 			   struct xg_counter_val *out)
@@ -349,34 +124,62 @@ static __u32 text_hash(const char *s)
 	return h;
 }
 
-static char *old_texts(const struct xg_gate_maps *m, __u32 slot, __u32 n)
+#define TOTALS_CHUNK 1024 /* rules whose per-CPU counters one batch reads */
+
+/* The totals of rules [0, n) of slot (slot_rule_total of each), a batch per map. */
+static int slot_totals(const struct xg_gate_maps *m, __u32 slot, __u32 n,
+		       struct xg_counter_val *out)
 {
-	char *t = calloc((size_t)n + 1, XG_RULE_TEXT_BPF);
-	__u32 j;
+	struct xg_counter_val *v;
+	__u32 done, k, i;
+	int ncpu, c, err;
 
-	for (j = 0; t && j < n; j++) {
-		__u32 idx = SLOT_IDX(slot, j);
-
-		if (bpf_map_lookup_elem(m->rule_text, &idx, t + (size_t)j * XG_RULE_TEXT_BPF))
-			t[(size_t)j * XG_RULE_TEXT_BPF] = '\0';
+	v = xg_percpu_buf(TOTALS_CHUNK * sizeof(*v), &ncpu);
+	if (!v)
+		return -ENOMEM;
+	err = xg_array_read(m->rule_base, SLOT_IDX(slot, 0), n, out, sizeof(*out));
+	for (done = 0; done < n && !err; done += k) {
+		k = n - done < TOTALS_CHUNK ? n - done : TOTALS_CHUNK;
+		err = xg_array_read(m->rule_stats, SLOT_IDX(slot, done), k, v,
+				    (size_t)ncpu * sizeof(*v));
+		for (i = 0; !err && i < k; i++) {
+			for (c = 0; c < ncpu; c++) {
+				out[done + i].packets += v[(size_t)i * ncpu + c].packets;
+				out[done + i].bytes += v[(size_t)i * ncpu + c].bytes;
+			}
+		}
 	}
-	return t;
+	free(v);
+	return err;
 }
 
-static int plan_carry(const struct xg_gate_maps *m, const struct xg_ruleset *rs, __u32 old_slot,
-		      __u32 old_n, struct carry *cy)
+/* One past the highest old rule a new one takes over; 0: none does. */
+static __u32 carried_span(const struct carry *cy)
 {
-	__u32 cap = 64, j, *head, *next, i;
-	char *texts = old_texts(m, old_slot, old_n), buf[XG_RULE_TEXT_BPF];
+	__u32 i, n = 0;
+
+	for (i = 0; i < cy->n; i++)
+		if (cy->from[i] >= 0 && (__u32)cy->from[i] + 1 > n)
+			n = (__u32)cy->from[i] + 1;
+	return n;
+}
+
+static int plan_carry(const struct xg_gate_maps *m, const struct xg_reload_texts *tx,
+		      __u32 old_slot, struct carry *cy)
+{
+	__u32 cap = 64, j, *head, *next, i, old_n = tx->n_old;
+	const char *texts = tx->old, *buf;
+	struct xg_counter_val *tot = NULL;
+	int err = -ENOMEM;
 
 	while (cap < old_n * 2)
 		cap *= 2;
-	cy->n = (__u32)rs->n;
-	cy->from = malloc((rs->n + 1) * sizeof(*cy->from));
-	cy->at = calloc(rs->n + 1, sizeof(*cy->at));
+	cy->n = tx->n_new;
+	cy->from = malloc((cy->n + 1) * sizeof(*cy->from));
+	cy->at = calloc(cy->n + 1, sizeof(*cy->at));
 	head = malloc(cap * sizeof(*head));
 	next = malloc((old_n + 1) * sizeof(*next));
-	if (!texts || !cy->from || !cy->at || !head || !next)
+	if (!cy->from || !cy->at || !head || !next)
 		goto err;
 	memset(head, 0xff, cap * sizeof(*head));
 	for (j = old_n; j-- > 0;) {
@@ -385,10 +188,10 @@ static int plan_carry(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		next[j] = head[h];
 		head[h] = j;
 	}
-	for (i = 0; i < rs->n; i++) {
+	for (i = 0; i < cy->n; i++) {
 		__u32 h, *p;
 
-		xg_rule_format(&rs->rules[i], buf, sizeof(buf));
+		buf = tx->set + (size_t)i * XG_RULE_TEXT_BPF;
 		h = text_hash(buf) & (cap - 1);
 		cy->from[i] = -1;
 		for (p = &head[h]; *p != UINT32_MAX; p = &next[*p]) {
@@ -398,46 +201,64 @@ static int plan_carry(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 			*p = next[*p]; /* used: unlink */
 			break;
 		}
-		if (cy->from[i] >= 0)
-			slot_rule_total(m, old_slot, (__u32)cy->from[i], &cy->at[i]);
 	}
-	free(texts);
-	free(head);
-	free(next);
-	return 0;
+	/* the old totals now, read in batches, for the rules taken over */
+	old_n = carried_span(cy);
+	tot = calloc(old_n + 1, sizeof(*tot));
+	err = tot ? slot_totals(m, old_slot, old_n, tot) : -ENOMEM;
+	for (i = 0; !err && i < cy->n; i++)
+		if (cy->from[i] >= 0)
+			cy->at[i] = tot[cy->from[i]];
 err:
-	free(texts);
+	free(tot);
 	free(head);
 	free(next);
-	return -ENOMEM;
+	return err;
 }
 
 /* Write the carried totals as the new rules' base; with settle set, add what the old
- * rules counted since plan_carry() (the flip is done and the old slot quiet). */
+ * rules counted since plan_carry() (the flip is done and the old slot quiet). A batch of
+ * the rules taken over; the others keep their base. */
 static int apply_carry(const struct xg_gate_maps *m, const struct carry *cy, __u32 old_slot,
 		       __u32 new_slot, bool settle)
 {
-	struct xg_counter_val now, v;
-	__u32 i, idx;
+	__u32 span = carried_span(cy), *keys = NULL, i, nk = 0;
+	struct xg_counter_val *v = NULL, *now = NULL, *base = NULL;
+	int err = 0;
 
-	for (i = 0; i < cy->n; i++) {
+	if (!span)
+		return 0; /* no rule taken over */
+	keys = malloc(cy->n * sizeof(*keys));
+	v = malloc(cy->n * sizeof(*v));
+	if (settle) {
+		now = calloc(span, sizeof(*now));
+		base = calloc(cy->n, sizeof(*base));
+	}
+	if (!keys || !v || (settle && (!now || !base)))
+		err = -ENOMEM;
+	if (!err && settle)
+		err = slot_totals(m, old_slot, span, now);
+	if (!err && settle)
+		err = xg_array_read(m->rule_base, SLOT_IDX(new_slot, 0), cy->n, base,
+				    sizeof(*base));
+	for (i = 0; !err && i < cy->n; i++) {
 		if (cy->from[i] < 0)
 			continue;
-		v = cy->at[i];
+		v[nk] = cy->at[i];
 		if (settle) {
-			if (slot_rule_total(m, old_slot, (__u32)cy->from[i], &now))
-				return -errno;
-			idx = SLOT_IDX(new_slot, i);
-			if (bpf_map_lookup_elem(m->rule_base, &idx, &v))
-				return -errno;
-			v.packets += now.packets - cy->at[i].packets;
-			v.bytes += now.bytes - cy->at[i].bytes;
+			v[nk] = base[i];
+			v[nk].packets += now[cy->from[i]].packets - cy->at[i].packets;
+			v[nk].bytes += now[cy->from[i]].bytes - cy->at[i].bytes;
 		}
-		idx = SLOT_IDX(new_slot, i);
-		if (bpf_map_update_elem(m->rule_base, &idx, &v, BPF_ANY))
-			return -errno;
+		keys[nk++] = SLOT_IDX(new_slot, i);
 	}
-	return 0;
+	if (!err && bpf_map_update_batch(m->rule_base, keys, v, &nk, NULL))
+		err = -errno;
+	free(keys);
+	free(v);
+	free(now);
+	free(base);
+	return err;
 }
 
 static int write_config(const struct xg_gate_maps *m, const struct xg_config *cfg)
@@ -445,16 +266,6 @@ static int write_config(const struct xg_gate_maps *m, const struct xg_config *cf
 	__u32 key = 0;
 
 	return bpf_map_update_elem(m->config, &key, cfg, BPF_ANY) ? -errno : 0;
-}
-
-/* Fault injection for the tests (testenv/test-rules.sh): XG_FAULT_FILL_STEP=N makes step N
- * of filling a slot fail as a map update would, after the steps before it have written
- * their part, so a reload can be made to fail half-way. */
-static int injected_fault(int step)
-{
-	const char *e = getenv("XG_FAULT_FILL_STEP");
-
-	return e && atoi(e) == step ? -EIO : 0;
 }
 
 /* What the gate reads of a slot: its sizes, generation and the paths it may take. */
@@ -495,38 +306,6 @@ static struct xg_slot_cfg slot_cfg(const struct xg_ruleset *rs, const struct xg_
 	return sc;
 }
 
-static int fill_slot(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
-		     const struct xg_compiled *c, const struct xg_slot_cfg *sc, __u8 slot,
-		     __u32 old_n)
-{
-	int err = xg_flows_write_slot(m, rs, slot);
-
-	if (!err)
-		err = clear_slot(m, slot, old_n);
-
-	if (!err)
-		err = write_eca(m, c, slot);
-	if (!err)
-		err = injected_fault(1);
-	if (!err)
-		err = write_lpm(m, c, slot);
-	if (!err)
-		err = write_dir4(m, c, slot);
-	if (!err)
-		err = write_bits(m, c, slot);
-	if (!err)
-		err = injected_fault(2);
-	if (!err && (sc->flags & XG_SLOT_SMALL))
-		err = write_w64(m, c, slot);
-	if (!err)
-		err = write_limits(m, c, slot);
-	if (!err)
-		err = write_rules(m, rs, c, slot);
-	if (!err)
-		err = injected_fault(3);
-	return err;
-}
-
 /* A change while a --confirm load is pending accepts the pending set: it becomes the set the
  * change replaces, and its timer, finding its token gone, exits without reverting. This
  * comes before the idle slot (the revert's target) is written: a revert must never flip to
@@ -558,6 +337,7 @@ int xg_pending_clear(const struct xg_gate_maps *m)
 int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		     const struct xg_compiled *c, bool initial)
 {
+	struct xg_reload_texts tx = { 0 };
 	struct carry cy = { 0 };
 	struct xg_slot_cfg sc;
 	struct xg_config cfg;
@@ -595,10 +375,13 @@ int xg_rules_install(const struct xg_gate_maps *m, const struct xg_ruleset *rs,
 		err = -errno;
 	if (!err)
 		err = xg_sets_place(m, rs, c, initial ? &sc : &cfg.slot[old], &sc);
+	if (!err) /* what both slots hold of the texts, for the carry and to skip equal ones */
+		err = xg_texts_prepare(m, rs, old, initial ? 0 : cfg.slot[old].nrules,
+				       initial ? -1 : (int)t, &tx);
 	if (!err)
-		err = fill_slot(m, rs, c, &sc, (__u8)t, cfg.slot[t].nrules);
+		err = xg_slot_fill(m, rs, c, &tx, &sc, (__u8)t);
 	if (!err && !initial)
-		err = plan_carry(m, rs, old, cfg.slot[old].nrules, &cy);
+		err = plan_carry(m, &tx, old, &cy);
 	if (!err && !initial)
 		err = apply_carry(m, &cy, old, t, false);
 	if (!err) {
@@ -629,6 +412,7 @@ out:
 		close(mfd); /* the progs map holds it */
 	free(cy.from);
 	free(cy.at);
+	xg_texts_free(&tx);
 	if (err)
 		pr_warn("rules: writing the rule set failed: %s\n", strerror(-err));
 	return err;
@@ -649,33 +433,37 @@ static int read_active(const struct xg_gate_maps *m, struct xg_config *cfg)
 static int read_slot(const struct xg_gate_maps *m, const struct xg_config *cfg, __u32 s,
 		     struct xg_ruleset *rs)
 {
-	char text[XG_RULE_TEXT_BPF], msg[256];
+	char *texts, msg[256];
 	struct xg_rule r;
 	__u32 i, def;
+	int err = 0;
 
 	xg_ruleset_init(rs);
 	rs->default_verdict = cfg->slot[s].default_verdict;
 	rs->has_default = true;
-	for (i = 0; i < cfg->slot[s].nrules; i++) {
-		__u32 idx = SLOT_IDX(s, i);
+	/* room at once (and one more, which `rules add` inserts); failing, inserts grow it */
+	(void)xg_ruleset_reserve(rs, cfg->slot[s].nrules + 1);
+	texts = xg_slot_texts(m, s, cfg->slot[s].nrules);
+	for (i = 0; i < cfg->slot[s].nrules && !err; i++) {
+		const char *text = texts ? texts + (size_t)i * XG_RULE_TEXT_BPF : "";
 
-		if (bpf_map_lookup_elem(m->rule_text, &idx, text) ||
-		    xg_rule_parse_line(text, NULL, 0, &r, &def, msg, sizeof(msg)) != 1 ||
+		if (xg_rule_parse_line(text, NULL, 0, &r, &def, msg, sizeof(msg)) != 1 ||
 		    xg_ruleset_insert(rs, rs->n, &r)) {
 			pr_warn("rules: the live rule %u cannot be read back\n", i + 1);
-			xg_ruleset_free(rs);
-			return -EIO;
+			err = -EIO;
 		}
 	}
-	if (xg_flows_read_slot(m, s, &rs->flows.rate))
+	xg_texts_buf_free(texts, cfg->slot[s].nrules);
+	if (!err && xg_flows_read_slot(m, s, &rs->flows.rate))
 		rs->flows.rate = 0; /* a gate from before flows: none */
 	rs->parse_counters = cfg->slot[s].flags & XG_SLOT_PARSE_CNT ? 1 : 0;
-	if (xg_ruleset_bind_sets(rs, msg, sizeof(msg))) {
+	if (!err && xg_ruleset_bind_sets(rs, msg, sizeof(msg))) {
 		pr_warn("rules: %s\n", msg);
-		xg_ruleset_free(rs);
-		return -EIO;
+		err = -EIO;
 	}
-	return 0;
+	if (err)
+		xg_ruleset_free(rs);
+	return err;
 }
 
 int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
@@ -698,23 +486,25 @@ int xg_rules_read(const struct xg_gate_maps *m, struct xg_ruleset *rs)
 static int carry_back(const struct xg_gate_maps *m, const struct carry *cy, __u32 from, __u32 to)
 {
 	struct xg_counter_val *zero;
+	__u32 *keys = malloc((cy->n + 1) * sizeof(*keys)), i, nk = 0;
 	int ncpu, err = 0;
-	__u32 i, idx;
 
-	zero = xg_percpu_buf(sizeof(*zero), &ncpu);
-	if (!zero)
-		return -ENOMEM;
-	for (i = 0; i < cy->n && !err; i++) {
-		idx = SLOT_IDX(to, i);
-		if (cy->from[i] >= 0 && bpf_map_update_elem(m->rule_stats, &idx, zero, BPF_ANY))
-			err = -errno;
-	}
+	zero = xg_percpu_buf((cy->n + 1) * sizeof(*zero), &ncpu);
+	if (!zero || !keys)
+		err = -ENOMEM;
+	for (i = 0; !err && i < cy->n; i++)
+		if (cy->from[i] >= 0)
+			keys[nk++] = SLOT_IDX(to, i);
+	if (!err && nk && bpf_map_update_batch(m->rule_stats, keys, zero, &nk, NULL))
+		err = -errno;
 	free(zero);
+	free(keys);
 	return err ? err : apply_carry(m, cy, from, to, false);
 }
 
 int xg_rules_revert(const struct xg_gate_maps *m, __u32 prev_gen)
 {
+	struct xg_reload_texts tx = { 0 };
 	struct xg_ruleset rs;
 	struct carry cy = { 0 };
 	struct xg_config cfg;
@@ -734,7 +524,9 @@ int xg_rules_revert(const struct xg_gate_maps *m, __u32 prev_gen)
 	err = read_slot(m, &cfg, t, &rs);
 	if (err)
 		return err;
-	err = plan_carry(m, &rs, a, cfg.slot[a].nrules, &cy);
+	err = xg_texts_prepare(m, &rs, a, cfg.slot[a].nrules, -1, &tx);
+	if (!err)
+		err = plan_carry(m, &tx, a, &cy);
 	if (!err)
 		err = carry_back(m, &cy, a, t);
 	if (!err) {
@@ -749,6 +541,7 @@ int xg_rules_revert(const struct xg_gate_maps *m, __u32 prev_gen)
 		err = xg_pending_clear(m);
 	free(cy.from);
 	free(cy.at);
+	xg_texts_free(&tx);
 	xg_ruleset_free(&rs);
 	if (err)
 		pr_warn("rules: reverting failed: %s\n", strerror(-err));

@@ -123,6 +123,8 @@ void xg_ruleset_init(struct xg_ruleset *rs);
 void xg_ruleset_free(struct xg_ruleset *rs);
 /* Insert a copy of r before index at (at == rs->n appends). 0 or -ENOMEM/-E2BIG. */
 int xg_ruleset_insert(struct xg_ruleset *rs, size_t at, const struct xg_rule *r);
+/* Room for cap rules without moving them again. 0 or -ENOMEM. */
+int xg_ruleset_reserve(struct xg_ruleset *rs, size_t cap);
 int xg_ruleset_delete(struct xg_ruleset *rs, size_t at);
 /* Some rule of rs has a `ct` condition (the gate then needs its connection-state code). */
 bool xg_ruleset_uses_ct(const struct xg_ruleset *rs);
