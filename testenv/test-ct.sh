@@ -309,3 +309,78 @@ test_ct_code_only_with_ct() {
 	assert_match "call bpf_xdp_ct_lookup" "$ASSERT_OUT"
 	assert_match "call bpf_ct_release" "$ASSERT_OUT"
 }
+
+# ct_field FIELD: one number of `ct count --json`.
+ct_field() { xg ct count "$TE_DUT_IF" --json | jq -r ".$1"; }
+
+# default_drops: the frames the gate's `default drop` took (all passed and dropped frames,
+# less those of the rules).
+default_drops() { counters_gate | awk '{ print $NF }'; }
+
+# held_established N: `ct list` shows N ESTABLISHED, ASSURED entries to dut's port 22.
+held_established() {
+	local n
+	n=$(xg ct list "$TE_DUT_IF" --json | jq '[.entries[] | select(.proto == "tcp" and
+		.state == "ESTABLISHED" and .orig.dport == "22" and (.flags | index("ASSURED")))] |
+		length')
+	[[ $n == "$1" ]] || { echo "$n held entries, want $1"; return 1; }
+}
+
+# A flood cannot push established flows out of the kernel's table (docs/conntrack.md, "Floods"):
+# with the host-firewall set, SYNs and bare ACKs to closed ports are `new` with no rule
+# passing them, so the gate drops them and conntrack never sees them; spoofed ACKs to the open
+# port pass (loose pickup) and the host's RST ends each entry at once; a SYN flood to the open
+# port fills the table, and the kernel then evicts (early_drop) only entries not ASSURED,
+# never the established flows, which keep passing both ways.
+test_ct_flood_keeps_established() {
+	local c0 d0 max i fill r
+	ct_setup
+	env_up
+	# the spoofed sources are routed back through gen, so conntrack confirms their entries
+	te_dut ip route add 198.19.0.0/16 via "$TE_GEN_IP4"
+	te_dut ip -6 route add fd00:99::/64 via "$TE_GEN_IP6"
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	COUNTERS=counters_gate
+	peer_start
+	peer hold "$TE_DUT_IP4" 22 3
+	peer hold "$TE_DUT_IP6" 22 3
+	wait_until 10 held_established 6
+	c0=$(ct_field count)
+	d0=$(settle | awk '{ print $NF }')
+	# SYNs and ACKs to a closed port, 20000 each from as many sources: the gate drops all
+	peer flood "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" 198.19.0.0/16 "$TE_DUT_IP4" 9 02 20000
+	peer flood "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" fd00:99::/64 "$TE_DUT_IP6" 9 10 20000
+	wait_until 20 out_eq $((d0 + 40000)) default_drops
+	assert_eq "$c0" "$(ct_field count)" "conntrack entries after 40000 frames the gate dropped"
+	# bare ACKs to the open port: `new`, passed; each entry ends with the host's RST
+	peer flood "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" 198.19.0.0/16 "$TE_DUT_IP4" 22 10 5000
+	wait_until 20 out_eq "$c0" ct_field count
+	wait_until 10 held_established 6
+	peer held
+	# SYNs to the open port from more sources than the table holds, until the kernel has
+	# evicted 10000 entries to make room (early_drop: only entries not ASSURED)
+	max=$(ct_field max)
+	assert_le "$max" 1048576 "nf_conntrack_max (the test fills the table: too big to fill in time)"
+	fill=65536 # gen's most flows; each round from its own sources
+	for ((r = 1; r <= max / fill + 4; r++)); do
+		te_gen timeout 60 "$XG" gen "$TE_GEN_IF" --ipv6 --proto tcp --src "fd00:99::$r:0:1" \
+			--dst "$TE_DUT_IP6" --dst-mac "$TE_DUT_MAC" --dport 22 --size 78 --no-marker \
+			--flows "$fill" --count "$fill" --rate 400000 >/dev/null
+		(($(ct_field early_drop) >= 10000)) && break
+	done
+	assert_ge "$(ct_field early_drop)" 10000 \
+		"entries evicted after $r rounds of $fill SYNs (the table never filled?)"
+	assert_le "$(ct_field count)" "$max" "entries"
+	held_established 6
+	peer held
+	i=$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].counters.ct_established.packets')
+	peer held
+	assert_ge "$(xg status "$TE_DUT_IF" --json |
+		jq -r '.interfaces[0].counters.ct_established.packets')" $((i + 6)) \
+		"the held flows' frames (a message each at least), established"
+	assert_ok xg ct count "$TE_DUT_IF"
+	assert_match "evicted early \(early_drop\) [1-9]" "$ASSERT_OUT"
+	peer release
+	peer_stop
+}

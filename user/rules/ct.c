@@ -137,3 +137,108 @@ bool xg_ct_tracking_present(int ifindex)
 	snprintf(cmd, sizeof(cmd), "list table inet %s", name);
 	return run_nft(cmd, true) == 0;
 }
+
+#define CT_SYSCTL "/proc/sys/net/netfilter/"
+#define CT_KSTAT "/proc/net/stat/nf_conntrack"
+
+static long read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/* One column of a line of /proc/net/stat/nf_conntrack (hex, one line a CPU), by its name. */
+static void kstat_add(struct xg_ct_kstats *k, const char *name, uint64_t v)
+{
+	if (!strcmp(name, "early_drop"))
+		k->early_drop += v;
+	else if (!strcmp(name, "drop"))
+		k->drop += v;
+	else if (!strcmp(name, "insert_failed"))
+		k->insert_failed += v;
+	else if (!strcmp(name, "invalid"))
+		k->invalid += v;
+}
+
+int xg_ct_kstats_read(struct xg_ct_kstats *k)
+{
+	char head[512], line[512], *names[32], *save, *t, *end;
+	int n = 0, i;
+	FILE *f;
+
+	memset(k, 0, sizeof(*k));
+	k->count = read_long(CT_SYSCTL "nf_conntrack_count");
+	k->max = read_long(CT_SYSCTL "nf_conntrack_max");
+	if (k->count < 0) {
+		pr_warn("ct: no %snf_conntrack_count: nf_conntrack is not loaded here\n",
+			CT_SYSCTL);
+		return -1;
+	}
+	f = fopen(CT_KSTAT, "r");
+	if (!f)
+		return 0; /* no statistics (CONFIG_NF_CONNTRACK_PROCFS off): zeros */
+	if (fgets(head, sizeof(head), f))
+		for (t = strtok_r(head, " \n", &save); t && n < 32; t = strtok_r(NULL, " \n", &save))
+			names[n++] = t;
+	while (fgets(line, sizeof(line), f)) {
+		t = line;
+		for (i = 0; i < n; i++) {
+			uint64_t v = strtoull(t, &end, 16);
+
+			if (end == t)
+				break;
+			kstat_add(k, names[i], v);
+			t = end;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+int xg_ct_set_max(const char *who, unsigned long max)
+{
+	const char *path = CT_SYSCTL "nf_conntrack_max";
+	long cur = read_long(path);
+	FILE *f;
+	int err;
+
+	if (!max || max > XG_CT_MAX_LIMIT) {
+		pr_warn("%s: --ct-max %lu: the conntrack table's size must be 1 to %lu\n", who,
+			max, XG_CT_MAX_LIMIT);
+		return -1;
+	}
+	if (cur < 0) {
+		pr_warn("%s: --ct-max: no %s: nf_conntrack is not loaded here\n", who, path);
+		return -1;
+	}
+	if ((unsigned long)cur == max)
+		return 0;
+	f = fopen(path, "w");
+	err = f ? 0 : errno;
+	if (f && (fprintf(f, "%lu\n", max) < 0 || fflush(f)))
+		err = errno;
+	if (f && fclose(f) && !err)
+		err = errno;
+	if (err == EACCES || err == EPERM || err == EROFS) {
+		pr_warn("%s: --ct-max %lu: nf_conntrack_max is host-wide and only the initial "
+			"network namespace may set it (it is %ld; there: sysctl -w "
+			"net.netfilter.nf_conntrack_max=%lu)\n",
+			who, max, cur, max);
+		return -1;
+	}
+	if (err) {
+		pr_warn("%s: --ct-max %lu: cannot write %s: %s\n", who, max, path, strerror(err));
+		return -1;
+	}
+	pr_info("%s: nf_conntrack_max %ld -> %lu (host-wide: every namespace's limit; it stays "
+		"after the gate goes)\n",
+		who, cur, max);
+	return 0;
+}
