@@ -36,9 +36,8 @@ static int ct_count(const struct ct_cfg *cfg, const struct xg_gate *g)
 		xg_json_str(stdout, g->ifname);
 		printf(",\"count\":%ld,\"max\":%ld,\"early_drop\":%llu,\"drop\":%llu,"
 		       "\"insert_failed\":%llu,\"invalid\":%llu,\"tracking_table\":",
-		       k.count, k.max, (unsigned long long)k.early_drop,
-		       (unsigned long long)k.drop, (unsigned long long)k.insert_failed,
-		       (unsigned long long)k.invalid);
+		       k.count, k.max, (unsigned long long)k.early_drop, (unsigned long long)k.drop,
+		       (unsigned long long)k.insert_failed, (unsigned long long)k.invalid);
 		xg_json_str(stdout, on ? table : "");
 		printf("}\n");
 		return 0;

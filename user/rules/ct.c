@@ -4,7 +4,8 @@
  * conntrack must run. It runs only while some netfilter rule needs it: with no rules at all
  * the kernel tracks nothing and every lookup misses. So the gate owns a minimal nftables
  * table, one `ct state` rule with no verdict in prerouting and output, made by `nft` (the
- * binary: no library to link for two commands), created by attach and removed by detach. */
+ * binary: no library to link for two commands), created by attach (or a `run` that owns the
+ * interface) and removed by detach (or when that run stops). */
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
@@ -41,7 +42,7 @@ bool xg_ct_kfuncs_present(void)
 	return has;
 }
 
-int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs, bool load)
+int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs)
 {
 	const char *inject = getenv("XG_TEST_CT_INJECT");
 
@@ -57,11 +58,6 @@ int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs, bool
 			"Linux 6.0 or later): rules with 'ct' cannot run here\n");
 		return -EOPNOTSUPP;
 	}
-	if (load) {
-		pr_warn("ct: rules with 'ct' need the gate of `xdpgate attach`, which turns the "
-			"kernel's connection tracking on; `run` joins such a gate\n");
-		return -EOPNOTSUPP;
-	}
 	skel->rodata->xg_ct_mode = XG_CT_MODE_KERNEL;
 	return 0;
 }
@@ -71,7 +67,8 @@ void xg_ct_table_name(int ifindex, char *buf, size_t len)
 	snprintf(buf, len, "xdpgate_ct_%d", ifindex);
 }
 
-/* Run `nft CMD`; quiet: its output to /dev/null. The exit status, or -1. */
+/* Run `nft CMD`; quiet: its output to /dev/null, and no word when nft is missing (a cleanup
+ * with nothing to clean). The exit status, or -1. */
 static int run_nft(const char *cmd, bool quiet)
 {
 	char *argv[] = { "nft", (char *)cmd, NULL };
@@ -87,6 +84,8 @@ static int run_nft(const char *cmd, bool quiet)
 	}
 	err = posix_spawnp(&pid, "nft", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
+	if (err && quiet)
+		return -1;
 	if (err) {
 		pr_warn("ct: cannot run nft: %s (install Debian's nftables)\n", strerror(err));
 		return -1;
@@ -185,7 +184,8 @@ int xg_ct_kstats_read(struct xg_ct_kstats *k)
 	if (!f)
 		return 0; /* no statistics (CONFIG_NF_CONNTRACK_PROCFS off): zeros */
 	if (fgets(head, sizeof(head), f))
-		for (t = strtok_r(head, " \n", &save); t && n < 32; t = strtok_r(NULL, " \n", &save))
+		for (t = strtok_r(head, " \n", &save); t && n < 32;
+		     t = strtok_r(NULL, " \n", &save))
 			names[n++] = t;
 	while (fgets(line, sizeof(line), f)) {
 		t = line;
@@ -210,12 +210,13 @@ int xg_ct_set_max(const char *who, unsigned long max)
 	int err;
 
 	if (!max || max > XG_CT_MAX_LIMIT) {
-		pr_warn("%s: --ct-max %lu: the conntrack table's size must be 1 to %lu\n", who,
-			max, XG_CT_MAX_LIMIT);
+		pr_warn("%s: nf_conntrack_max %lu: the table's size must be 1 to %lu\n", who, max,
+			XG_CT_MAX_LIMIT);
 		return -1;
 	}
 	if (cur < 0) {
-		pr_warn("%s: --ct-max: no %s: nf_conntrack is not loaded here\n", who, path);
+		pr_warn("%s: nf_conntrack_max: no %s: nf_conntrack is not loaded here\n", who,
+			path);
 		return -1;
 	}
 	if ((unsigned long)cur == max)
@@ -227,14 +228,15 @@ int xg_ct_set_max(const char *who, unsigned long max)
 	if (f && fclose(f) && !err)
 		err = errno;
 	if (err == EACCES || err == EPERM || err == EROFS) {
-		pr_warn("%s: --ct-max %lu: nf_conntrack_max is host-wide and only the initial "
-			"network namespace may set it (it is %ld; there: sysctl -w "
+		pr_warn("%s: nf_conntrack_max %lu: it is host-wide, and only the initial network "
+			"namespace may set it (it is %ld; there: sysctl -w "
 			"net.netfilter.nf_conntrack_max=%lu)\n",
 			who, max, cur, max);
 		return -1;
 	}
 	if (err) {
-		pr_warn("%s: --ct-max %lu: cannot write %s: %s\n", who, max, path, strerror(err));
+		pr_warn("%s: nf_conntrack_max %lu: cannot write %s: %s\n", who, max, path,
+			strerror(err));
 		return -1;
 	}
 	pr_info("%s: nf_conntrack_max %ld -> %lu (host-wide: every namespace's limit; it stays "

@@ -14,10 +14,10 @@ struct xdpgate_bpf;
 
 /* Set the gate's xg_ct_mode for rs before load: off for a set without `ct` (no ct code runs),
  * else the kernel's conntrack (XG_TEST_CT_INJECT=1 in the environment: the tests' injected
- * answers). With `ct`, the kernel must have the conntrack kfuncs; load (a gate that is not
- * `attach`ed, as `run` on a free interface) must not ask for the kernel's conntrack, which
- * only `attach` turns on. 0, or -EOPNOTSUPP after one line saying what is missing. */
-int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs, bool load);
+ * answers). With `ct`, the kernel must have the conntrack kfuncs; whoever attaches the gate
+ * turns tracking on (xg_ct_tracking_on). 0, or -EOPNOTSUPP after one line saying what is
+ * missing. */
+int xg_ct_specialise(struct xdpgate_bpf *skel, const struct xg_ruleset *rs);
 /* Whether the kernel has bpf_xdp_ct_lookup (in vmlinux or nf_conntrack's module BTF). */
 bool xg_ct_kfuncs_present(void);
 /* The nftables table (inet xdpgate_ct_IFINDEX) whose `ct state` rule makes the kernel track
