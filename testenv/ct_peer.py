@@ -12,6 +12,12 @@
 #   raw IFACE SMAC DMAC SRC DST SPORT DPORT FLAGS   one TCP segment (FLAGS hex) out of gen's
 #                              IFACE through AF_PACKET, checksums right, so conntrack judges
 #                              the segment, not its checksum
+#   flood IFACE SMAC DMAC NET DST DPORT FLAGS COUNT   COUNT such segments, each from its own
+#                              address of NET (an IPv4 /16 or an IPv6 /64) and port: spoofed
+#   hold ADDR PORT N           N TCP connections from gen to dut's ADDR:PORT, one message each
+#                              way, kept open (with dut's listener) for the steps below
+#   held                       one more message each way on every held connection
+#   release                    close the held connections and their listeners
 # Every wait is bounded by a socket timeout.
 import ctypes
 import ipaddress
@@ -111,7 +117,8 @@ def csum(data):
     return ~s & 0xFFFF
 
 
-def raw(ns, iface, smac, dmac, src, dst, sport, dport, flags):
+def segment(src, dst, sport, dport, flags):
+    """IP header and TCP segment, checksums right."""
     s_ip, d_ip = ipaddress.ip_address(src), ipaddress.ip_address(dst)
     tcp_h = struct.pack("!HHIIBBHHH", int(sport), int(dport), 1000, 2000, 0x50,
                         int(flags, 16), 8192, 0, 0)
@@ -127,12 +134,66 @@ def raw(ns, iface, smac, dmac, src, dst, sport, dport, flags):
                          d_ip.packed)
         etype = 0x86DD
     tcp_h = tcp_h[:16] + struct.pack("!H", csum(pseudo + tcp_h)) + tcp_h[18:]
+    return struct.pack("!H", etype) + ip + tcp_h
+
+
+def raw(ns, iface, smac, dmac, src, dst, sport, dport, flags):
     eth = bytes.fromhex(dmac.replace(":", "") + smac.replace(":", ""))
     ns.enter("gen")
     p = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     p.bind((iface, 0))
-    p.send(eth + struct.pack("!H", etype) + ip + tcp_h)
+    p.send(eth + segment(src, dst, sport, dport, flags))
     p.close()
+
+
+def flood(ns, iface, smac, dmac, net, dst, dport, flags, count):
+    net = ipaddress.ip_network(net)
+    if int(count) >= net.num_addresses - 1 or int(count) > 1000000:
+        raise RuntimeError("flood: %s has too few addresses for %s" % (net, count))
+    eth = bytes.fromhex(dmac.replace(":", "") + smac.replace(":", ""))
+    ns.enter("gen")
+    p = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    p.bind((iface, 0))
+    for i in range(int(count)):
+        src = net.network_address + 1 + i
+        p.send(eth + segment(str(src), dst, 1024 + i % 60000, dport, flags))
+    p.close()
+
+
+class Held:
+    def __init__(self):
+        self.pairs, self.listeners = [], []
+
+    def hold(self, ns, addr, port, n):
+        ns.enter("dut")
+        ls = socket.socket(family(addr), socket.SOCK_STREAM)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((addr, int(port)))
+        ls.listen(64)
+        ls.settimeout(TIMEOUT)
+        self.listeners.append(ls)
+        ns.enter("gen")
+        for _ in range(int(n)):
+            c = socket.create_connection((addr, int(port)), timeout=TIMEOUT)
+            s, _ = ls.accept()
+            s.settimeout(TIMEOUT)
+            self.pairs.append((c, s))
+        self.check()
+
+    def check(self):
+        for c, s in self.pairs:
+            c.sendall(b"hello")
+            s.sendall(s.recv(100).upper())
+            if c.recv(100) != b"HELLO":
+                raise RuntimeError("wrong answer on a held connection")
+
+    def release(self):
+        for c, s in self.pairs:
+            c.close()
+            s.close()
+        for ls in self.listeners:
+            ls.close()
+        self.pairs, self.listeners = [], []
 
 
 def step(ns, a):
@@ -148,6 +209,14 @@ def step(ns, a):
         udp_late(ns, *a[1:])
     elif a[0] == "raw" and len(a) == 9:
         raw(ns, *a[1:])
+    elif a[0] == "flood" and len(a) == 9:
+        flood(ns, *a[1:])
+    elif a[0] == "hold" and len(a) == 4:
+        ns.held.hold(ns, *a[1:])
+    elif a[0] == "held" and len(a) == 1:
+        ns.held.check()
+    elif a[0] == "release" and len(a) == 1:
+        ns.held.release()
     else:
         raise RuntimeError("unknown step " + " ".join(a))
 
@@ -156,6 +225,7 @@ def main(argv):
     if len(argv) != 2:
         sys.exit("usage: ct_peer.py GEN_NS DUT_NS (steps on stdin)")
     ns = Namespaces(*argv)
+    ns.held = Held()
     for line in sys.stdin:
         try:
             step(ns, line.split())

@@ -95,7 +95,7 @@ peer_start() {
 peer_stop() {
 	local pid=$CT_PEER_PID
 	exec {CT_PEER[1]}>&-
-	wait "$pid"
+	wait "$pid" || { local rc=$?; echo "ct_peer.py exited $rc" >&2; return $rc; }
 }
 
 # wait_udp_gone PORT: until conntrack has no UDP entry of the DUT's PORT (the namespace's UDP
@@ -263,8 +263,8 @@ test_ct_attach_detach_table() {
 }
 
 # Errors: an unknown state names file:line:col and changes nothing; a set with `ct` on a
-# gate attached without it is refused whole, the old set kept; `run` on a free interface
-# refuses a set with `ct`.
+# gate attached without it is refused whole, the old set kept; a second attach over a gate
+# with `ct` is refused and leaves its tracking table.
 test_ct_errors() {
 	ct_setup
 	env_up
@@ -281,12 +281,12 @@ test_ct_errors() {
 	assert_eq "pass proto tcp" "$(xg rules list "$TE_DUT_IF" --json | jq -r '[.rules[].text] | join(" | ")')" \
 		"the old set stays"
 	assert_eq "" "$(te_dut nft list tables)" "no conntrack table appeared"
-	# run on a free interface cannot turn conntrack on: one line, nothing attached
 	assert_ok xg detach "$TE_DUT_IF"
-	assert_fail te_dut timeout 20 "$XG" run "$TE_DUT_IF" --rules "$CT_TMP/host.rules" --duration 1
-	assert_match "rules with 'ct' need the gate of .xdpgate attach." "$ASSERT_OUT"
-	assert_ok xg status "$TE_DUT_IF"
-	assert_match "not attached" "$ASSERT_OUT"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	assert_fail xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	assert_match "already attached" "$ASSERT_OUT"
+	assert_ok xg ct count "$TE_DUT_IF"
+	assert_match "tracking table inet xdpgate_ct_[0-9]+ present" "$ASSERT_OUT"
 }
 
 # A set without `ct` runs a program with no connection-state code: the verifier dropped every
@@ -308,4 +308,210 @@ test_ct_code_only_with_ct() {
 	assert_ok bpftool prog dump xlated id "$id"
 	assert_match "call bpf_xdp_ct_lookup" "$ASSERT_OUT"
 	assert_match "call bpf_ct_release" "$ASSERT_OUT"
+}
+
+# ct_field FIELD: one number of `ct count --json`.
+ct_field() { xg ct count "$TE_DUT_IF" --json | jq -r ".$1"; }
+
+# default_drops: the frames the gate's `default drop` took (all passed and dropped frames,
+# less those of the rules).
+default_drops() { counters_gate | awk '{ print $NF }'; }
+
+# held_established N: `ct list` shows N ESTABLISHED, ASSURED entries to dut's port 22.
+held_established() {
+	local n
+	n=$(xg ct list "$TE_DUT_IF" --json | jq '[.entries[] | select(.proto == "tcp" and
+		.state == "ESTABLISHED" and .orig.dport == "22" and (.flags | index("ASSURED")))] |
+		length')
+	[[ $n == "$1" ]] || { echo "$n held entries, want $1"; return 1; }
+}
+
+# A flood cannot push established flows out of the kernel's table (docs/conntrack.md, "Floods"):
+# with the host-firewall set, SYNs and bare ACKs to closed ports are `new` with no rule
+# passing them, so the gate drops them and conntrack never sees them; spoofed ACKs to the open
+# port pass (loose pickup) and the host's RST ends each entry at once; a SYN flood to the open
+# port fills the table, and the kernel then evicts (early_drop) only entries not ASSURED,
+# never the established flows, which keep passing both ways.
+test_ct_flood_keeps_established() {
+	local c0 d0 max i fill r
+	ct_setup
+	env_up
+	# the spoofed sources are routed back through gen, so conntrack confirms their entries
+	te_dut ip route add 198.19.0.0/16 via "$TE_GEN_IP4"
+	te_dut ip -6 route add fd00:99::/64 via "$TE_GEN_IP6"
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules"
+	COUNTERS=counters_gate
+	peer_start
+	peer hold "$TE_DUT_IP4" 22 3
+	peer hold "$TE_DUT_IP6" 22 3
+	wait_until 10 held_established 6
+	c0=$(ct_field count)
+	d0=$(settle | awk '{ print $NF }')
+	# SYNs and ACKs to a closed port, 20000 each from as many sources: the gate drops all
+	peer flood "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" 198.19.0.0/16 "$TE_DUT_IP4" 9 02 20000
+	peer flood "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" fd00:99::/64 "$TE_DUT_IP6" 9 10 20000
+	wait_until 20 out_eq $((d0 + 40000)) default_drops
+	assert_eq "$c0" "$(ct_field count)" "conntrack entries after 40000 frames the gate dropped"
+	# bare ACKs to the open port: `new`, passed; each entry ends with the host's RST
+	peer flood "$TE_GEN_IF" "$TE_GEN_MAC" "$TE_DUT_MAC" 198.19.0.0/16 "$TE_DUT_IP4" 22 10 5000
+	wait_until 20 out_eq "$c0" ct_field count
+	wait_until 10 held_established 6
+	peer held
+	# SYNs to the open port from more sources than the table holds, until the kernel has
+	# evicted 10000 entries to make room (early_drop: only entries not ASSURED)
+	max=$(ct_field max)
+	assert_le "$max" 1048576 "nf_conntrack_max (the test fills the table: too big to fill in time)"
+	fill=65536 # gen's most flows; each round from its own sources
+	for ((r = 1; r <= max / fill + 4; r++)); do
+		te_gen timeout 60 "$XG" gen "$TE_GEN_IF" --ipv6 --proto tcp --src "fd00:99::$r:0:1" \
+			--dst "$TE_DUT_IP6" --dst-mac "$TE_DUT_MAC" --dport 22 --size 78 --no-marker \
+			--flows "$fill" --count "$fill" --rate 400000 >/dev/null
+		(($(ct_field early_drop) >= 10000)) && break
+	done
+	assert_ge "$(ct_field early_drop)" 10000 \
+		"entries evicted after $r rounds of $fill SYNs (the table never filled?)"
+	assert_le "$(ct_field count)" "$max" "entries"
+	held_established 6
+	peer held
+	i=$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].counters.ct_established.packets')
+	peer held
+	assert_ge "$(xg status "$TE_DUT_IF" --json |
+		jq -r '.interfaces[0].counters.ct_established.packets')" $((i + 6)) \
+		"the held flows' frames (a message each at least), established"
+	assert_ok xg ct count "$TE_DUT_IF"
+	assert_match "evicted early \(early_drop\) [1-9]" "$ASSERT_OUT"
+	peer release
+	peer_stop
+}
+
+# ct_table_present / ct_table_absent: the gate's tracking table, as `ct count` reports it.
+ct_table_present() { [[ -n $(ct_field tracking_table) ]]; }
+ct_table_absent() { [[ -z $(ct_field tracking_table) ]]; }
+
+# run_ct ARGS...: `xdpgate run` in the background (RUN_PID), output in $CT_TMP/run.out.
+run_ct() {
+	nsenter --net="/run/netns/$TE_NS_DUT" -- "$XG" run "$TE_DUT_IF" "$@" >"$CT_TMP/run.out" 2>&1 &
+	RUN_PID=$!
+	wait_until 15 grep -q "Ctrl-C to stop" "$CT_TMP/run.out"
+}
+
+# run_ct_ends SIGNAL: send it to the run, which must exit (status 0 for TERM and INT).
+run_ct_ends() {
+	local rc=0
+	kill "-$1" "$RUN_PID"
+	wait "$RUN_PID" || rc=$?
+	[[ $1 == KILL ]] || assert_eq 0 "$rc" "run's status after SIG$1"
+}
+
+# `run` on a free interface with a `ct` set does what attach does: it makes the tracking
+# table before the first frame, connections are tracked and pass, and the table goes on every
+# exit (SIGTERM, SIGINT, --duration). A run killed by SIGKILL leaves it, stale: the next run
+# without `ct` on the interface removes it, as attach does, and one with `ct` replaces it.
+test_ct_run_tracking() {
+	local est
+	ct_setup
+	env_up
+	# a run left running by a failed assertion goes before the namespaces
+	trap '[[ -z ${RUN_PID:-} ]] || kill -KILL "$RUN_PID" 2>/dev/null || true; rm -rf "$CT_TMP"; te_cleanup_trap' EXIT
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	echo "pass proto tcp" >"$CT_TMP/plain.rules"
+	run_ct --rules "$CT_TMP/host.rules" --metrics 127.0.0.1:19485
+	ct_table_present
+	peer_start
+	peer tcp gen "$TE_DUT_IP4" 22 server
+	peer tcp gen "$TE_DUT_IP6" 22 client
+	est=$(xg status "$TE_DUT_IF" --json | jq -r '.interfaces[0].counters.ct_established.packets')
+	assert_ge "$est" 4 "established frames through run's own gate"
+	assert_ok xg ct list "$TE_DUT_IF"
+	assert_match "tcp +6 .*dport=22 " "$ASSERT_OUT"
+	# the kernel table's size and evictions in the metrics (the namespace's, no interface)
+	assert_ok te_dut curl -sf http://127.0.0.1:19485/metrics
+	assert_match "xdpgate_conntrack_entries [1-9]" "$ASSERT_OUT"
+	assert_match "xdpgate_conntrack_max [1-9]" "$ASSERT_OUT"
+	assert_match "# TYPE xdpgate_conntrack_early_drop_total counter" "$ASSERT_OUT"
+	assert_match "xdpgate_conntrack_drop_total 0" "$ASSERT_OUT"
+	run_ct_ends TERM
+	ct_table_absent
+	assert_eq "" "$(te_dut nft list tables)" "tables after SIGTERM"
+	xdp_none
+	run_ct --rules "$CT_TMP/host.rules"
+	run_ct_ends INT
+	assert_eq "" "$(te_dut nft list tables)" "tables after SIGINT"
+	assert_ok te_dut timeout 20 "$XG" run "$TE_DUT_IF" --rules "$CT_TMP/host.rules" --duration 0.5
+	assert_eq "" "$(te_dut nft list tables)" "tables after --duration"
+	# SIGKILL: the table stays; a later run without `ct` removes it
+	run_ct --rules "$CT_TMP/host.rules"
+	run_ct_ends KILL
+	wait_until 10 xdp_none
+	ct_table_present
+	run_ct --rules "$CT_TMP/plain.rules"
+	ct_table_absent
+	run_ct_ends TERM
+	# a later run with `ct` replaces it, and still works
+	run_ct --rules "$CT_TMP/host.rules"
+	run_ct_ends KILL
+	wait_until 10 xdp_none
+	run_ct --rules "$CT_TMP/host.rules"
+	ct_table_present
+	peer tcp gen "$TE_DUT_IP4" 22 client
+	run_ct_ends TERM
+	assert_eq "" "$(te_dut nft list tables)" "tables at the end"
+	# and attach cleans up after a killed run likewise
+	run_ct --rules "$CT_TMP/host.rules"
+	run_ct_ends KILL
+	wait_until 10 xdp_none
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules"
+	assert_eq "" "$(te_dut nft list tables)" "tables after attach without ct"
+	peer_stop
+}
+
+# --ct-max (attach, run, the config key): nf_conntrack_max is host-wide, writable only from
+# the initial namespace, so in the test's namespace a new value is refused in one line with
+# nothing attached and no table made; the value it has already is accepted; bad values and
+# sets without `ct` are refused. The write itself is checked on a file bound over the sysctl
+# in a mount namespace of its own (the host's limit is never changed).
+test_ct_max_option() {
+	local max v
+	ct_setup
+	env_up
+	echo "$CT_GATE_RULES" >"$CT_TMP/host.rules"
+	echo "pass proto tcp" >"$CT_TMP/plain.rules"
+	max=$(ct_field max)
+	assert_fail xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules" --ct-max $((max + 1))
+	assert_match "attach: nf_conntrack_max $((max + 1)): it is host-wide, and only the initial network namespace may set it" "$ASSERT_OUT"
+	assert_eq 1 "$(grep -c . <<<"$ASSERT_OUT")" "lines of the refusal"
+	xdp_none
+	assert_eq "" "$(te_dut nft list tables)" "no table after the refusal"
+	assert_fail te_dut timeout 20 "$XG" run "$TE_DUT_IF" --rules "$CT_TMP/host.rules" \
+		--ct-max $((max + 1)) --duration 0.5
+	assert_match "run: nf_conntrack_max $((max + 1)): it is host-wide" "$ASSERT_OUT"
+	xdp_none
+	assert_eq "" "$(te_dut nft list tables)" "no table after run's refusal"
+	for v in 0 -1 2147483648 12x; do
+		assert_fail xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules" --ct-max "$v"
+		assert_match "ct-max.*invalid value '$v' \(expected 1..2147483647\)" "$ASSERT_OUT"
+	done
+	assert_fail xg attach "$TE_DUT_IF" --rules "$CT_TMP/plain.rules" --ct-max 1000
+	assert_match "attach: --ct-max: the rules use no 'ct'" "$ASSERT_OUT"
+	assert_fail te_dut timeout 20 "$XG" run "$TE_DUT_IF" --rules "$CT_TMP/plain.rules" \
+		--ct-max 1000 --duration 0.5
+	assert_match "run: $TE_DUT_IF: ct-max: the rules use no 'ct'" "$ASSERT_OUT"
+	xdp_none
+	assert_ok xg attach "$TE_DUT_IF" --rules "$CT_TMP/host.rules" --ct-max "$max"
+	assert_ok xg detach "$TE_DUT_IF"
+	# the config key, through attach --config: refused alike
+	printf '[interface %s]\nrules = %s\nct-max = %s\n' "$TE_DUT_IF" "$CT_TMP/host.rules" \
+		$((max + 1)) >"$CT_TMP/ct.conf"
+	assert_fail xg attach --config "$CT_TMP/ct.conf"
+	assert_match "nf_conntrack_max $((max + 1)): it is host-wide" "$ASSERT_OUT"
+	xdp_none
+	# the write, where the file lets it
+	echo "$max" >"$CT_TMP/fake_max"
+	assert_ok te_dut unshare -m sh -c 'mount --bind "$1" /proc/sys/net/netfilter/nf_conntrack_max &&
+		exec "$2" attach "$3" --config "$4"' sh "$CT_TMP/fake_max" "$XG" "$TE_DUT_IF" "$CT_TMP/ct.conf"
+	assert_match "nf_conntrack_max $max -> $((max + 1)) \(host-wide" "$ASSERT_OUT"
+	assert_eq $((max + 1)) "$(cat "$CT_TMP/fake_max")" "the value written"
+	assert_eq "$max" "$(ct_field max)" "the namespace's real limit, untouched"
+	ct_table_present
 }

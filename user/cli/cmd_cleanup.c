@@ -13,6 +13,7 @@
 #include "user/gate/pin.h"
 #include "user/gate/stale.h"
 #include "user/pool/publish.h"
+#include "user/rules/ct.h"
 #include "user/util/log.h"
 
 static int remove_stale(const struct xg_stale *st, void *arg)
@@ -25,6 +26,7 @@ static int remove_stale(const struct xg_stale *st, void *arg)
 	if (!xg_run_publish_path(&g, path, sizeof(path)))
 		unlink(path); /* a killed run's counters, named like its pins */
 	xg_pin_remove(st->pin_dir);
+	xg_ct_tracking_off(st->ifindex); /* the conntrack table of a killed run with `ct` */
 	if (xg_pin_exists(st->pin_dir)) {
 		pr_warn("cleanup: cannot remove %s\n", st->pin_dir);
 		return -EIO;

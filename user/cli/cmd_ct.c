@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* ct: the kernel's connection tracking table that the gate's `ct` rules read (it is the
  * namespace's, so IFACE names the namespace and the gate): `ct list` as `conntrack -L`
- * prints it, from /proc/net/nf_conntrack; `ct count` its size, its limit and whether the
- * gate's tracking table is in place (docs/conntrack.md). */
+ * prints it, from /proc/net/nf_conntrack; `ct count` its size, its limit, what the kernel
+ * evicted or refused, and whether the gate's tracking table is in place (docs/conntrack.md). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -16,48 +16,39 @@
 #include "user/util/log.h"
 
 #define CT_PROC "/proc/net/nf_conntrack"
-#define CT_SYSCTL "/proc/sys/net/netfilter/"
 
 struct ct_cfg {
 	bool json;
 };
 
-static long read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static int ct_count(const struct ct_cfg *cfg, const struct xg_gate *g)
 {
-	long n = read_long(CT_SYSCTL "nf_conntrack_count");
-	long max = read_long(CT_SYSCTL "nf_conntrack_max");
+	struct xg_ct_kstats k;
 	char table[32];
-	bool on = xg_ct_tracking_present(g->ifindex);
+	bool on;
 
-	if (n < 0) {
-		pr_warn("ct: no %snf_conntrack_count: nf_conntrack is not loaded here\n",
-			CT_SYSCTL);
+	if (xg_ct_kstats_read(&k))
 		return 1;
-	}
+	on = xg_ct_tracking_present(g->ifindex);
 	xg_ct_table_name(g->ifindex, table, sizeof(table));
 	if (cfg->json) {
 		printf("{\"interface\":");
 		xg_json_str(stdout, g->ifname);
-		printf(",\"count\":%ld,\"max\":%ld,\"tracking_table\":", n, max);
+		printf(",\"count\":%ld,\"max\":%ld,\"early_drop\":%llu,\"drop\":%llu,"
+		       "\"insert_failed\":%llu,\"invalid\":%llu,\"tracking_table\":",
+		       k.count, k.max, (unsigned long long)k.early_drop, (unsigned long long)k.drop,
+		       (unsigned long long)k.insert_failed, (unsigned long long)k.invalid);
 		xg_json_str(stdout, on ? table : "");
 		printf("}\n");
 		return 0;
 	}
-	printf("%s: %ld connections tracked (nf_conntrack_max %ld); tracking table inet %s %s\n",
-	       g->ifname, n, max, table, on ? "present" : "absent");
+	printf("%s: %ld connections tracked (nf_conntrack_max %ld, host-wide); tracking table "
+	       "inet %s %s\n",
+	       g->ifname, k.count, k.max, table, on ? "present" : "absent");
+	printf("  evicted early (early_drop) %llu, refused (drop) %llu, insert_failed %llu, "
+	       "invalid %llu\n",
+	       (unsigned long long)k.early_drop, (unsigned long long)k.drop,
+	       (unsigned long long)k.insert_failed, (unsigned long long)k.invalid);
 	return 0;
 }
 

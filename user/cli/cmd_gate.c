@@ -22,6 +22,7 @@ struct attach_cfg {
 	int mode;
 	int default_verdict; /* -1: not given */
 	const char *rules, *config;
+	unsigned int ct_max; /* 0: not given */
 };
 
 static int check_attach(const void *cfgp, int argc, char **argv)
@@ -59,8 +60,8 @@ static int attach_ruleset(const struct attach_cfg *cfg, struct xg_ruleset *rs)
 	return 0;
 }
 
-/* With --config: the mode and the rules of IFACE's section (or the only one's), the [log]
- * settings; everything else in the file is run's. The file is read whole and checked as
+/* With --config: the mode, the rules and ct-max of IFACE's section (or the only one's),
+ * the [log] settings; everything else in the file is run's. The file is read whole and checked as
  * `config check` does, so a bad key anywhere refuses the attach. */
 static int attach_conf(struct attach_cfg *cfg, int argc, char **argv, struct xg_conf *conf,
 		       const char **ifname)
@@ -76,9 +77,46 @@ static int attach_conf(struct attach_cfg *cfg, int argc, char **argv, struct xg_
 		return -1;
 	xg_conf_enum(conf, ifc, "mode", &cfg->mode);
 	cfg->rules = xg_conf_string(conf, ifc, "rules");
+	if (!cfg->ct_max) /* the command line's wins */
+		cfg->ct_max = xg_conf_uint(conf, ifc, "ct-max");
 	*ifname = ifc->name;
 	xg_conf_apply_log(conf);
 	return 0;
+}
+
+/* The prepared gate onto g, with the kernel's conntrack on first for a set with `ct`
+ * (before the first frame is classified: docs/conntrack.md); gp is released. The tracking
+ * table is touched only when the interface has no gate of ours: one that has keeps its
+ * table while xg_gate_attach refuses, saying who holds it. */
+static int attach_gate(const struct attach_cfg *cfg, struct xg_gate *g, const struct xg_ruleset *rs,
+		       struct xg_gate_prep *gp)
+{
+	struct xg_gate_info info = { 0 };
+	bool ct = xg_ruleset_uses_ct(rs);
+	int err = 0;
+
+	if (!xg_gate_query(g, &info) && info.attached) {
+		err = xg_gate_attach(g, cfg->mode, gp->skel); /* it refuses, naming the holder */
+		xg_gate_release(gp);
+		return err;
+	}
+	if (cfg->ct_max && !ct) {
+		pr_warn("attach: --ct-max: the rules use no 'ct', so the gate tracks no "
+			"connections\n");
+		err = -EINVAL;
+	}
+	if (!err && ct && cfg->ct_max)
+		err = xg_ct_set_max("attach", cfg->ct_max);
+	if (!err && ct)
+		err = xg_ct_tracking_on(g->ifindex);
+	if (!err)
+		err = xg_gate_attach(g, cfg->mode, gp->skel);
+	if (err && ct)
+		xg_ct_tracking_off(g->ifindex);
+	if (!err && !ct) /* one a killed `run` left, as its pins */
+		xg_ct_tracking_off(g->ifindex);
+	xg_gate_release(gp);
+	return err;
 }
 
 static int do_attach(void *cfgp, int argc, char **argv)
@@ -104,15 +142,8 @@ static int do_attach(void *cfgp, int argc, char **argv)
 		err = xg_bpffs_ensure();
 	if (!err)
 		err = xg_rules_gate_prepare(&gp, &rs, false);
-	if (!err) {
-		/* conntrack on before the first frame is classified (docs/conntrack.md) */
-		err = xg_ruleset_uses_ct(&rs) ? xg_ct_tracking_on(g.ifindex) : 0;
-		if (!err)
-			err = xg_gate_attach(&g, cfg->mode, gp.skel);
-		if (err && xg_ruleset_uses_ct(&rs))
-			xg_ct_tracking_off(g.ifindex);
-		xg_gate_release(&gp);
-	}
+	if (!err)
+		err = attach_gate(cfg, &g, &rs, &gp);
 	if (err) {
 		xg_ruleset_free(&rs);
 		xg_conf_free(&conf);
@@ -152,7 +183,9 @@ static const struct xg_opt attach_opts[] = {
 	  .type = XG_OPT_STRING,
 	  .offset = offsetof(struct attach_cfg, config),
 	  .metavar = "FILE",
-	  .help = "mode and rules from FILE's [interface IFACE] section (as `run --config`)" },
+	  .help = "mode, rules and ct-max from FILE's [interface IFACE] section (as `run "
+		  "--config`)" },
+	XG_OPT_CT_MAX(struct attach_cfg, ct_max),
 	XG_OPT_END,
 };
 

@@ -156,12 +156,17 @@ static void print_pending_json(const struct xg_pending *p)
 /* A gate with `ct` reads the kernel's conntrack, which runs while its table is there. */
 static void print_ct(const struct xg_gate *g)
 {
+	struct xg_ct_kstats k;
 	char table[32];
 
 	xg_ct_table_name(g->ifindex, table, sizeof(table));
 	printf("  conntrack: the kernel's (docs/conntrack.md); tracking table inet %s %s\n", table,
 	       xg_ct_tracking_present(g->ifindex) ? "present"
 						  : "ABSENT: every lookup misses; re-attach");
+	if (!xg_ct_kstats_read(&k))
+		printf("  conntrack table: %ld of %ld entries; evicted early %llu, refused %llu\n",
+		       k.count, k.max, (unsigned long long)k.early_drop,
+		       (unsigned long long)k.drop);
 }
 
 static void print_human(const struct xg_gate *g, const struct xg_gate_info *info,

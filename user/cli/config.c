@@ -424,6 +424,19 @@ int xg_conf_enum(const struct xg_conf *c, const struct xg_conf_iface *ifc, const
 	return 0;
 }
 
+unsigned int xg_conf_uint(const struct xg_conf *c, const struct xg_conf_iface *ifc, const char *key)
+{
+	const struct xg_opt *o;
+	unsigned int v;
+	int idx;
+
+	o = iface_opt(c->schema, key, &idx);
+	if (!o || o->type != XG_OPT_UINT)
+		return 0;
+	memcpy(&v, (const char *)ifc->cfg + o->offset, sizeof(v));
+	return v;
+}
+
 const struct xg_conf_iface *xg_conf_pick(const struct xg_conf *c, const char *cmd, const char *name)
 {
 	const struct xg_conf_iface *ifc;

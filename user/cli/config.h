@@ -69,6 +69,10 @@ const char *xg_conf_string(const struct xg_conf *c, const struct xg_conf_iface *
  * *out. 0, or -1 when key is no enum of the schema. */
 int xg_conf_enum(const struct xg_conf *c, const struct xg_conf_iface *ifc, const char *key,
 		 int *out);
+/* The value of number key (an XG_OPT_UINT of the schema) in ifc, its default when unset; 0
+ * when key is no such number. */
+unsigned int xg_conf_uint(const struct xg_conf *c, const struct xg_conf_iface *ifc,
+			  const char *key);
 /* The section a command works on: name's, or with name NULL the file's only one. NULL
  * after one line (starting with cmd) when there is none. */
 const struct xg_conf_iface *xg_conf_pick(const struct xg_conf *c, const char *cmd,

@@ -25,6 +25,7 @@
 #include "user/gate/gate.h"
 #include "user/gate/maps.h"
 #include "user/pool/pool.h"
+#include "user/rules/ct.h"
 #include "user/rules/load.h"
 #include "user/flows/prom.h"
 #include "user/util/log.h"
@@ -354,6 +355,40 @@ static void scrape_flows(FILE *f, const struct xg_metrics *m)
 	free(fi);
 }
 
+/* A rule set with `ct` reads the kernel's conntrack table, one for the namespace: its size
+ * and what it evicted or refused (user/rules/ct.h), once a scrape, without an interface. */
+static void scrape_ct(FILE *f, const struct xg_metrics_view *v, size_t n)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} fam[] = {
+		{ "conntrack_entries", "gauge", "connections in the kernel's table" },
+		{ "conntrack_max", "gauge", "its limit, nf_conntrack_max (host-wide)" },
+		{ "conntrack_early_drop_total", "counter",
+		  "entries not assured evicted to make room in a full table" },
+		{ "conntrack_drop_total", "counter",
+		  "new connections refused: the table full, nothing to evict" },
+		{ "conntrack_insert_failed_total", "counter", "entries that failed to insert" },
+	};
+	struct xg_ct_kstats k;
+	uint64_t val[5];
+	size_t i;
+
+	for (i = 0; i < n && !(v[i].rules && xg_ruleset_uses_ct(v[i].rules)); i++)
+		;
+	if (i == n || xg_ct_kstats_read(&k))
+		return;
+	val[0] = (uint64_t)k.count;
+	val[1] = k.max < 0 ? 0 : (uint64_t)k.max;
+	val[2] = k.early_drop;
+	val[3] = k.drop;
+	val[4] = k.insert_failed;
+	for (i = 0; i < 5; i++) {
+		head(f, fam[i].name, fam[i].type, fam[i].help);
+		fprintf(f, "xdpgate_%s %llu\n", fam[i].name, (unsigned long long)val[i]);
+	}
+}
+
 /* One scrape: read every interface, then render them all, family by family. */
 static char *scrape(struct xg_metrics *m, size_t *len)
 {
@@ -380,6 +415,7 @@ static char *scrape(struct xg_metrics *m, size_t *len)
 	if (f) {
 		xg_metrics_render(f, v, m->n);
 		scrape_flows(f, m);
+		scrape_ct(f, v, m->n);
 		if (fclose(f)) {
 			free(buf);
 			buf = NULL;

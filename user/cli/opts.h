@@ -72,6 +72,17 @@ struct xg_opt {
 		.name = "duration", .short_name = 'd', .type = XG_OPT_DOUBLE, \
 		.offset = offsetof(T, field), .metavar = "S", .help = (what)  \
 	}
+/* The conntrack table's size for rules with `ct` (docs/conntrack.md): the kernel's
+ * nf_conntrack_max, from 1 (0 would be unbounded) to XG_CT_MAX_LIMIT (user/rules/ct.h,
+ * which the user of the macro includes). */
+#define XG_OPT_CT_MAX(T, field)                                                      \
+	{                                                                            \
+		.name = "ct-max", .type = XG_OPT_UINT, .offset = offsetof(T, field), \
+		.metavar = "N",                                                      \
+		.help = "rules with 'ct': set the kernel's conntrack table size "    \
+			"(net.netfilter.nf_conntrack_max, host-wide)",               \
+		.min = 1, .max = XG_CT_MAX_LIMIT                                     \
+	}
 /* The report interval: one name everywhere; `run` called it --stats-interval once. */
 #define XG_OPT_INTERVAL(T, field)                                                        \
 	{                                                                                \

@@ -9,6 +9,7 @@
 #include "user/cli/commands.h"
 #include "user/cli/names.h"
 #include "user/cli/run_cfg.h"
+#include "user/rules/ct.h"
 #include "user/util/log.h"
 
 static const struct xg_opt_enum steer_modes[] = {
@@ -138,6 +139,7 @@ const struct xg_opt xg_run_opts[] = {
 	  .offset = O(spec.mode),
 	  .help = "attach mode of our own gate (default native)",
 	  .enum_vals = xg_attach_modes },
+	XG_OPT_CT_MAX(struct run_cfg, spec.ct_max),
 	XG_OPT_DURATION(struct run_cfg, duration, "stop after S seconds"),
 	XG_OPT_INTERVAL(struct run_cfg, interval),
 	XG_OPT_JSON(struct run_cfg, json, "reports as JSON lines"),
@@ -175,8 +177,8 @@ int xg_run_split_names(const char *arg, char *list, size_t len, const char **nam
 
 /* What an [interface NAME] section may set: run's options by their long names. */
 static const char *const conf_keys[] = {
-	"rules",      "queues",	   "handler", "zerocopy",	   "copy",  "wait", "batch",
-	"frame-size", "ring-size", "mode",    "workers-per-queue", "steer", NULL,
+	"rules",      "queues",	   "handler", "zerocopy",	   "copy",  "wait",   "batch",
+	"frame-size", "ring-size", "mode",    "workers-per-queue", "steer", "ct-max", NULL,
 };
 
 /* The service's one check, for a key of the file: the keys before it passed, so what it

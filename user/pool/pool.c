@@ -27,6 +27,7 @@
 #include "user/pool/napi_tune.h"
 #include "user/pool/pool.h"
 #include "user/pool/worker.h"
+#include "user/rules/ct.h"
 #include "user/rules/load.h"
 #include "user/rules/rules.h"
 #include "user/util/log.h"
@@ -37,6 +38,7 @@ struct xg_pool {
 	const char *log_name;
 	struct xg_gate g;
 	bool joined;		  /* an `xdpgate attach` gate was there: we use its maps */
+	bool ct_on;		  /* our own gate's conntrack table (user/rules/ct.h) is made */
 	struct xdpgate_bpf *skel; /* our own gate (bpf_link), when not joined */
 	int link_fd, xsks_fd;
 	struct xg_gate_maps maps;
@@ -121,6 +123,22 @@ static int default_rules(struct xg_ruleset *rs)
 	return 0;
 }
 
+/* ct-max is for rules with `ct` only (a gate without them tracks nothing); checked before
+ * anything is touched, applied (set_max) just before tracking is turned on, or when joining. */
+static int check_ct_max(const struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	if (!cfg->ct_max || (cfg->rules && xg_ruleset_uses_ct(cfg->rules)))
+		return 0;
+	pr_warn("%s: %s: ct-max: the rules use no 'ct', so the gate tracks no connections\n",
+		p->log_name, p->g.ifname);
+	return -1;
+}
+
+static int set_ct_max(const struct xg_pool *p, const struct xg_pool_cfg *cfg)
+{
+	return cfg->ct_max ? xg_ct_set_max(p->log_name, cfg->ct_max) : 0;
+}
+
 static int own_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 {
 	const struct xg_ruleset *rs = cfg->rules;
@@ -135,6 +153,12 @@ static int own_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 		goto out;
 	p->skel = gp.skel;
 	p->maps = gp.maps;
+	/* conntrack on before the first frame is classified, as attach (docs/conntrack.md) */
+	if (rs && xg_ruleset_uses_ct(rs)) {
+		if (set_ct_max(p, cfg) || xg_ct_tracking_on(p->g.ifindex))
+			goto out;
+		p->ct_on = true;
+	}
 	p->link_fd = xg_link_attach(bpf_program__fd(p->skel->progs.xdpgate), p->g.ifindex,
 				    p->g.ifname, cfg->attach_mode, p->log_name);
 	if (p->link_fd < 0)
@@ -165,6 +189,8 @@ static int join_gate(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	if (xg_rules_compile(cfg->rules, &p->joined_rules))
 		return -1;
 	p->have_rules = true;
+	if (set_ct_max(p, cfg)) /* the attached gate turned tracking on; its limit is ours */
+		return -1;
 	/* kept to put back should the install fail after its flip */
 	return xg_rules_read(&p->maps, &p->found_rules) ? -1 : 0;
 }
@@ -369,7 +395,7 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	int err;
 
 	if (xg_gate_init(&p->g, p->log_name, cfg->ifname) || check_queues(p, cfg) ||
-	    xg_bpffs_ensure())
+	    xg_bpffs_ensure() || check_ct_max(p, cfg))
 		return -1;
 	if (cfg->handler->output) {
 		if (cfg->handler->output(cfg->handler_arg, p->g.ifname, p->out_ifname,
@@ -398,6 +424,9 @@ static int pool_open(struct xg_pool *p, const struct xg_pool_cfg *cfg)
 	}
 	if (!info.attached && info.pinned)
 		xg_pin_remove(p->g.pin_dir); /* left by a run that was killed */
+	/* likewise its conntrack table (a set with `ct` replaces it) */
+	if (!info.attached && !(cfg->rules && xg_ruleset_uses_ct(cfg->rules)))
+		xg_ct_tracking_off(p->g.ifindex);
 	if (info.attached ? join_gate(p, cfg) : own_gate(p, cfg))
 		return -1;
 	/* before the workers: the settings are written from a forked child. Where the kernel
@@ -497,6 +526,9 @@ void xg_pool_stop(struct xg_pool *p)
 		close(p->link_fd); /* detaches our own gate */
 		xg_pin_remove(p->g.pin_dir);
 	}
+	if (p->ct_on) /* after the gate: no frame is classified without tracking */
+		xg_ct_tracking_off(p->g.ifindex);
+	p->ct_on = false;
 	p->link_fd = -1;
 	xdpgate_bpf__destroy(p->skel);
 	if (p->have_rules)

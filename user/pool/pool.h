@@ -42,6 +42,10 @@ struct xg_pool_cfg {
 	 * symmetric (both directions of a conversation to one worker) when asked */
 	unsigned int workers_per_queue;
 	bool steer_symmetric;
+	/* rules with `ct`: set net.netfilter.nf_conntrack_max to this first (0: leave it; it is
+	 * host-wide, see xg_ct_set_max). A gate of our own with `ct` turns the kernel's
+	 * connection tracking on, as attach does, until the pool stops. */
+	unsigned long ct_max;
 };
 
 /* What a worker is, fixed once the pool has started. */

@@ -13,7 +13,6 @@
 struct initial_fill {
 	const struct xg_ruleset *rs;
 	const struct xg_compiled *c;
-	bool load;
 };
 
 /* The program shaped for the set (rodata: connection tracking compiled in or out; the
@@ -21,7 +20,7 @@ struct initial_fill {
 static int shape_initial(struct xdpgate_bpf *skel, const void *arg)
 {
 	const struct initial_fill *f = arg;
-	int err = xg_ct_specialise(skel, f->rs, f->load);
+	int err = xg_ct_specialise(skel, f->rs);
 
 	return err ? err : xg_flows_size_table(skel, f->rs);
 }
@@ -38,7 +37,7 @@ static const struct xg_gate_fill initial_ops = { shape_initial, fill_initial };
 int xg_rules_gate_prepare(struct xg_gate_prep *gp, const struct xg_ruleset *rs, bool load)
 {
 	struct xg_compiled c;
-	struct initial_fill f = { rs, &c, load };
+	struct initial_fill f = { rs, &c };
 	int err;
 
 	gp->skel = NULL;

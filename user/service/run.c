@@ -98,6 +98,7 @@ static int iface_init(struct run_iface *r, const struct xg_run_spec *s, const ch
 	pc->attach_mode = s->mode;
 	pc->workers_per_queue = s->per_queue;
 	pc->steer_symmetric = s->steer == 1;
+	pc->ct_max = s->ct_max;
 	if (r->rules) {
 		if (xg_rules_parse_file(r->rules, &r->rs))
 			return -1;

@@ -33,6 +33,7 @@ struct xg_run_spec {
 	int mode;	     /* enum xdp_attach_mode of a gate of our own */
 	int steer;	     /* 1: symmetric flow hash (both directions alike) */
 	unsigned int batch, frame_size, ring_size, per_queue; /* per_queue: workers a queue */
+	unsigned int ct_max; /* rules with `ct`: nf_conntrack_max to set (0: leave it) */
 };
 
 /* count, poll, native, batch 64, frames of 4096, rings of 2048, one worker a queue. */
