@@ -247,6 +247,8 @@ default pass
 		xg set del "$TE_DUT_IF" blk 198.18.7.0/24 >/dev/null
 		te_dut curl -sf "$url" >/dev/null
 	done
+	# the reloads that did not apply, if any, say why
+	grep "SIGHUP" "$OT/run.out" | grep -v "1 rules from $OT/dut.rules in force" >&2 || true
 	assert_eq 201 "$(grep -c "run: SIGHUP: 1 rules from $OT/dut.rules in force" "$OT/run.out")" \
 		"reloads applied"
 	# the last scrape's connection may take a moment to close: wait for the count, bounded
