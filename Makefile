@@ -44,8 +44,9 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 BPF_SRCS := $(wildcard xdp/*.bpf.c)
 BPF_OBJS := $(patsubst xdp/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst xdp/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-# The gate without its optional features' code, for testenv/spec_test.c (not installed).
-SKELS += $(BUILD)/xdpgate_nofeat.skel.h
+# The gate without its optional features' code, for testenv/spec_test.c (not installed),
+# and without connection tracking's, the program of every set without `ct` (user/gate/spec.c).
+SKELS += $(BUILD)/xdpgate_nofeat.skel.h $(BUILD)/xdpgate_noct.skel.h
 
 # Everything in user/ (one folder per subsystem) except the program entry point and the
 # embedding examples goes into a library the tests link.
@@ -91,6 +92,11 @@ $(BUILD)/xdpgate_nofeat.bpf.o: xdp/xdpgate.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DXG_NO_FEATURES -c $< -o $@
+
+$(BUILD)/xdpgate_noct.bpf.o: xdp/xdpgate.bpf.c
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DXG_NO_CT -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)

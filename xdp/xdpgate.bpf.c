@@ -60,6 +60,9 @@ const volatile struct xg_shape xg_shape = {};
 
 /* The verifier knows each read of xg_shape as a constant and drops the branches it
  * decides, but not the read itself: a hot loop reads the fields once (SHAPE_FIELDS). */
+#if defined(XG_NO_FEATURES) && !defined(XG_NO_CT)
+#define XG_NO_CT
+#endif
 #ifndef XG_NO_FEATURES
 #define SHAPE(flag) (xg_shape.flags & (flag))
 #define FIELD(f) (xg_shape.fields & (1u << (f)))
@@ -995,7 +998,12 @@ static __noinline void flow_account(const struct xg_pkt *p, __u32 slot, int rule
 }
 
 /* Connection state (`ct`): its own file, so it stays apart from the frame path's changes. */
+/* The object built with XG_NO_CT (Makefile: xdpgate_noct.bpf.o) has none of it, so a set
+ * without `ct` loads without the kernel's BTF, which libbpf parses (45 ms here) only to
+ * resolve the conntrack kfuncs and struct nf_conn (user/gate/spec.c picks the object). */
+#ifndef XG_NO_CT
 #include "xdp/gate_ct.h"
+#endif
 
 /* The full path: parse as deep as the set reads, count the outcome (with `counters parse`),
  * classify. Sets the verdict and the redirect target, and logs the frame if its rule says
@@ -1038,8 +1046,10 @@ static __always_inline void full_path(struct xdp_md *ctx, void *data, void *data
 	*verdict = sc->default_verdict;
 	if (*verdict != XG_VERDICT_PASS && *verdict != XG_VERDICT_DROP)
 		*verdict = XG_VERDICT_ABORTED; /* a default can only pass or drop */
+#ifndef XG_NO_CT
 	if (xg_ct_mode && FIELD(XG_F_CT))
 		pkt.ct_state = (__u8)ct_state(ctx, st, &pkt, len);
+#endif
 	if (SHAPE(XG_SLOT_RULES))
 		rule = classify(slot, sc, &pkt, len);
 	if (rule >= 0 && rule < XG_RULES_MAX_BPF) {

@@ -11,17 +11,19 @@
 #include <bpf/libbpf.h>
 
 #include "common/xdpgate_structs.h"
+#include "common/ct_state.h"
 #include "user/gate/skel.h"
 #include "user/gate/spec.h"
 #include "user/util/log.h"
+#include "xdpgate_noct.skel.h"
 
-/* Make every map of the object the gate's own. */
-static int reuse_maps(struct xdpgate_bpf *skel, const struct xg_gate_maps *m)
+/* Make every map of obj the gate's own. */
+static int reuse_maps(struct bpf_object *obj, const struct xg_gate_maps *m)
 {
 	struct bpf_map *map;
 	int fd, err;
 
-	bpf_object__for_each_map(map, skel->obj) {
+	bpf_object__for_each_map(map, obj) {
 		if (bpf_map__is_internal(map)) /* the rodata: this program's own */
 			continue;
 		fd = xg_gate_maps_fd(m, bpf_map__name(map));
@@ -39,34 +41,48 @@ static int reuse_maps(struct xdpgate_bpf *skel, const struct xg_gate_maps *m)
 	return 0;
 }
 
-/* Load the program of shape: its fd, or -errno (message printed). */
+/* Load the program of shape from skeleton type T (the gate's object, or the one without
+ * connection tracking): its fd, or -errno (message printed). SET_CT sets the ct mode where
+ * the object has one. */
+#define SPEC_LOAD(T, SET_CT)                                                                 \
+	static int spec_load_##T(const struct xg_gate_maps *m, const struct xg_shape *shape)  \
+	{                                                                                    \
+		struct T *skel = T##__open();                                                \
+		int err, fd;                                                                 \
+                                                                                             \
+		if (!skel) {                                                                 \
+			err = -errno;                                                        \
+			pr_warn("cannot open the gate object: %s\n", strerror(-err));        \
+			return err;                                                          \
+		}                                                                            \
+		bpf_program__set_autoload(skel->progs.xdpgate, false);                       \
+		skel->rodata->xg_shape = *shape;                                             \
+		SET_CT;                                                                      \
+		err = reuse_maps(skel->obj, m);                                              \
+		if (!err) {                                                                  \
+			err = T##__load(skel);                                               \
+			if (err)                                                             \
+				pr_warn("cannot load the gate's program for this rule set: "  \
+					"%s\n",                                              \
+					strerror(-err));                                     \
+		}                                                                            \
+		fd = err ? err : dup(bpf_program__fd(skel->progs.xdpgate_set));              \
+		if (fd < 0 && !err) {                                                        \
+			fd = -errno;                                                         \
+			pr_warn("cannot keep the gate's program: %s\n", strerror(-fd));      \
+		}                                                                            \
+		T##__destroy(skel);                                                          \
+		return fd;                                                                   \
+	}
+SPEC_LOAD(xdpgate_bpf, skel->rodata->xg_ct_mode = shape->ct_mode)
+SPEC_LOAD(xdpgate_noct_bpf, (void)0)
+
+/* A set with `ct` needs the gate's object; any other the one without its code, which loads
+ * without parsing the kernel's BTF. */
 static int spec_load(const struct xg_gate_maps *m, const struct xg_shape *shape)
 {
-	struct xdpgate_bpf *skel = xdpgate_bpf__open();
-	int err, fd;
-
-	if (!skel) {
-		err = -errno;
-		pr_warn("cannot open the gate object: %s\n", strerror(-err));
-		return err;
-	}
-	bpf_program__set_autoload(skel->progs.xdpgate, false);
-	skel->rodata->xg_shape = *shape;
-	skel->rodata->xg_ct_mode = shape->ct_mode;
-	err = reuse_maps(skel, m);
-	if (!err) {
-		err = xdpgate_bpf__load(skel);
-		if (err)
-			pr_warn("cannot load the gate's program for this rule set: %s\n",
-				strerror(-err));
-	}
-	fd = err ? err : dup(bpf_program__fd(skel->progs.xdpgate_set));
-	if (fd < 0 && !err) {
-		fd = -errno;
-		pr_warn("cannot keep the gate's program: %s\n", strerror(-fd));
-	}
-	xdpgate_bpf__destroy(skel);
-	return fd;
+	return shape->ct_mode != XG_CT_MODE_OFF ? spec_load_xdpgate_bpf(m, shape)
+						: spec_load_xdpgate_noct_bpf(m, shape);
 }
 
 /* The kept variants (xg_variant_info): all XG_VARIANTS_MAX, or -errno. */
