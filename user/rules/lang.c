@@ -414,7 +414,9 @@ static int parse_action(const struct pctx *c, struct lexer *lx, const struct tok
 	if (!xg_lex(lx, &ifn))
 		return xg_perr(c, t->col, "missing value after '%s'", t->s);
 	len = strlen(ifn.s);
-	if (len >= IF_NAMESIZE || strchr(ifn.s, '/'))
+	/* the kernel's own test (dev_valid_name): a quoted "" or "a b" would not read back */
+	if (!len || len >= IF_NAMESIZE || !strcmp(ifn.s, ".") || !strcmp(ifn.s, "..") ||
+	    strpbrk(ifn.s, "/: \t\r\n\v\f"))
 		return xg_perr(c, ifn.col, "invalid interface name '%s'", xg_tok_show(&sb, ifn.s));
 	memcpy(r->redirect_if, ifn.s, len + 1);
 	return 0;
