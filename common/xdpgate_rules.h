@@ -356,8 +356,10 @@ struct xg_variant {
 	struct xg_shape shape;
 	__u32 prog_id; /* 0: the entry is empty */
 	__u64 used;    /* when it last went live: a count of installs, larger is later */
+	__u32 build;   /* the xdpgate build that verified it (a hash of its objects) */
+	__u32 _pad;
 };
-_Static_assert(sizeof(struct xg_variant) == 32, "xg_variant layout");
+_Static_assert(sizeof(struct xg_variant) == 40, "xg_variant layout");
 _Static_assert(sizeof(struct xg_slot_cfg) == 48, "xg_slot_cfg layout");
 
 #endif

@@ -551,6 +551,8 @@ static __always_inline __u32 first_match(__u32 slot, const struct xg_slot_cfg *s
 				return 0;               \
 		}                                       \
 	} while (0)
+/* the shape read at each use: with the fields read once before the loop, the verifier
+ * refused the program (EACCES) */
 #define FW(f) (FIELD(f) ? b##f->w[w] : ~0ULL)
 	FB(0);
 	FB(1);

@@ -92,7 +92,7 @@ static void print_totals(const struct stats_cfg *cfg, const struct xg_gate *g,
 		printf(",\"duration\":%.3f,\"totals\":{\"rx_packets\":%llu,\"rx_bytes\":%llu,",
 		       d->t, (unsigned long long)xg_counters_rx(d, 0),
 		       (unsigned long long)xg_counters_rx(d, 1));
-		printf("\"counters\":{");
+		printf("\"parse_counters\":%s,\"counters\":{", d->parse_off ? "false" : "true");
 		xg_json_counters(stdout, d);
 		printf("}},");
 		xg_rules_print(m, true, stdout); /* rule counters are since attach or reset */

@@ -214,9 +214,10 @@ static void print_json(const struct xg_gate *g, const struct xg_gate_info *info,
 		       info->dispatcher_id, xg_verdict_name(def));
 		print_pending_json(p);
 		print_sets_json(ss);
-		printf(",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"counters\":{",
+		printf(",\"rx_packets\":%llu,\"rx_bytes\":%llu,\"parse_counters\":%s,"
+		       "\"counters\":{",
 		       (unsigned long long)xg_counters_rx(s, 0),
-		       (unsigned long long)xg_counters_rx(s, 1));
+		       (unsigned long long)xg_counters_rx(s, 1), s->parse_off ? "false" : "true");
 		xg_json_counters(stdout, s);
 		printf("}");
 	}

@@ -96,16 +96,38 @@ static int read_variants(const struct xg_gate_maps *m, struct xg_variant *v)
 	return 0;
 }
 
-/* The kept program of shape (its fd; its entry *at), or -1: none (or it went away). */
-static int variant_find(const struct xg_variant *v, const struct xg_shape *shape, __u32 *at)
+/* This build's objects, as a number: a program kept by another build of xdpgate (an
+ * upgrade under a live gate) is never reused. */
+static __u32 build_id(void)
 {
-	__u32 i;
+	size_t n1, n2, i;
+	const unsigned char *a = xdpgate_bpf__elf_bytes(&n1), *b = xdpgate_noct_bpf__elf_bytes(&n2);
+	__u32 h = 2166136261u;
+
+	for (i = 0; i < n1; i++)
+		h = (h ^ a[i]) * 16777619u;
+	for (i = 0; i < n2; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+/* The kept program of shape (its fd; its entry *at), or -1: none. An entry whose program
+ * is not the one xg_variants holds (a half-written entry, a program gone) is passed over,
+ * and *at names it, so the new program replaces it. */
+static int variant_find(const struct xg_gate_maps *m, const struct xg_variant *v,
+			const struct xg_shape *shape, __u32 build, __u32 *at)
+{
+	__u32 i, id;
 
 	for (i = 0; i < XG_VARIANTS_MAX; i++) {
-		if (!v[i].prog_id || memcmp(&v[i].shape, shape, sizeof(*shape)))
+		if (!v[i].prog_id || v[i].build != build ||
+		    memcmp(&v[i].shape, shape, sizeof(*shape)))
 			continue;
 		*at = i;
-		return bpf_prog_get_fd_by_id(v[i].prog_id);
+		/* a lookup of a progs map from userspace gives the program's id */
+		if (bpf_map_lookup_elem(m->variants, &i, &id) || id != v[i].prog_id)
+			continue;
+		return bpf_prog_get_fd_by_id(id);
 	}
 	return -1;
 }
@@ -113,11 +135,11 @@ static int variant_find(const struct xg_variant *v, const struct xg_shape *shape
 /* Keep prog_fd (of shape) in the least recently used entry, or the one it was found in. A
  * failure only loses the reuse: the program goes live all the same. */
 static void variant_keep(const struct xg_gate_maps *m, const struct xg_variant *v, __u32 at,
-			 const struct xg_shape *shape, int prog_fd)
+			 const struct xg_shape *shape, __u32 build, int prog_fd)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info), i, lru = 0;
-	struct xg_variant nv = { .shape = *shape };
+	struct xg_variant nv = { .shape = *shape, .build = build }, none = { 0 };
 	__u64 last = 0;
 
 	for (i = 0; i < XG_VARIANTS_MAX; i++) {
@@ -131,19 +153,21 @@ static void variant_keep(const struct xg_gate_maps *m, const struct xg_variant *
 		return;
 	nv.prog_id = info.id;
 	nv.used = last + 1;
-	if (!bpf_map_update_elem(m->variants, &at, &prog_fd, BPF_ANY))
+	/* the entry is empty while its program changes: never a description of another */
+	if (!bpf_map_update_elem(m->variant_info, &at, &none, BPF_ANY) &&
+	    !bpf_map_update_elem(m->variants, &at, &prog_fd, BPF_ANY))
 		bpf_map_update_elem(m->variant_info, &at, &nv, BPF_ANY);
 }
 
 int xg_spec_install(const struct xg_gate_maps *m, const struct xg_shape *shape)
 {
 	struct xg_variant v[XG_VARIANTS_MAX];
-	__u32 slot = shape->slot & 1, at = XG_VARIANTS_MAX;
-	int err = read_variants(m, v), fd;
+	__u32 slot = shape->slot & 1, at = XG_VARIANTS_MAX, build = build_id();
+	int err = 0, fd = -1;
 
-	fd = err ? -1 : variant_find(v, shape, &at);
+	if (!read_variants(m, v))
+		fd = variant_find(m, v, shape, build, &at);
 	if (fd < 0) {
-		at = XG_VARIANTS_MAX;
 		fd = spec_load(m, shape);
 		if (fd < 0)
 			return fd;
@@ -152,7 +176,7 @@ int xg_spec_install(const struct xg_gate_maps *m, const struct xg_shape *shape)
 		err = -errno;
 		pr_warn("cannot put the rule set's program in the gate: %s\n", strerror(-err));
 	} else if (!read_variants(m, v)) {
-		variant_keep(m, v, at, shape, fd);
+		variant_keep(m, v, at, shape, build, fd);
 	}
 	close(fd); /* the progs maps hold it */
 	return err;
