@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "user/gate/skel.h"
+#include "user/gate/spec.h"
 #include "user/rules/load.h"
 #include "user/rules/shape.h"
 #include "user/util/frame_build.h"
@@ -50,9 +51,8 @@ static int load_featureless(const struct xg_gate_maps *m)
 {
 	struct xdpgate_nofeat_bpf *s = xdpgate_nofeat_bpf__open();
 	struct xg_config cfg;
-	struct bpf_map *map;
 	__u32 key = 0;
-	int fd, err;
+	int err;
 
 	if (!s)
 		return -errno;
@@ -62,14 +62,9 @@ static int load_featureless(const struct xg_gate_maps *m)
 	}
 	s->rodata->xg_shape = xg_shape_of(&cfg.slot[cfg.active & 1], cfg.active & 1, cfg.features);
 	bpf_program__set_autoload(s->progs.xdpgate, false);
-	bpf_object__for_each_map(map, s->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
-		fd = xg_gate_maps_fd(m, bpf_map__name(map));
-		err = fd < 0 ? -ENOENT : bpf_map__reuse_fd(map, fd);
-		if (err)
-			goto out;
-	}
+	err = xg_spec_reuse_maps(s->obj, m);
+	if (err)
+		goto out;
 	err = xdpgate_nofeat_bpf__load(s);
 	if (!err)
 		err = dup(bpf_program__fd(s->progs.xdpgate_set));

@@ -21,6 +21,31 @@ rule_packets_by_text() {
 
 ping_ok() { te_gen ping -c "$1" -i 0.2 -W 1 "$TE_DUT_IP4" >/dev/null; }
 
+# loads_under_traffic N RATE MAX FILE...: `rules load` the FILEs in turn, round and round
+# (at most MAX loads and 30 s, stopped when the traffic ends), while the generator sends N
+# UDP frames to port 5000 at RATE; every load must succeed. $RT/loads: how many ran.
+loads_under_traffic() {
+	local n=$1 rate=$2 max=$3
+	shift 3
+	local files=("$@")
+	(
+		i=0 end=$((SECONDS + 30))
+		while ((i < max && SECONDS < end)) && [[ ! -e $RT/stop ]]; do
+			f=${files[i % ${#files[@]}]}
+			if ! xg rules load "$TE_DUT_IF" "$f" >/dev/null 2>"$RT/load.err"; then
+				echo "load $i of ${f##*/} failed: $(cat "$RT/load.err")" >>"$RT/failures"
+			fi
+			i=$((i + 1))
+			echo "$i" >"$RT/loads"
+		done
+	) &
+	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
+		--proto udp --dport 5000 --count "$n" --rate "$rate"
+	touch "$RT/stop"
+	wait
+	assert_eq "" "$(cat "$RT/failures" 2>/dev/null || true)" "every load succeeded"
+}
+
 # attach --rules, then change the live set with add/del/load while pinging; per-rule
 # counters count the pings and follow their rule across changes.
 test_rules_attach_add_del_load() {
@@ -149,24 +174,8 @@ test_rules_atomic_reload() {
 	printf 'drop src 198.18.0.1/32 proto udp dport\n' >"$RT/broken.rules"
 	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/A.rules"
 
-	# the reload loop: bounded in count and time, stopped when the traffic ends
-	(
-		i=0 end=$((SECONDS + 30))
-		while ((i < 400 && SECONDS < end)) && [[ ! -e $RT/stop ]]; do
-			which=B
-			(((i / 2) % 2)) && which=A
-			if ! xg rules load "$TE_DUT_IF" "$RT/$which.rules" >/dev/null 2>"$RT/load.err"; then
-				echo "load $i of $which failed: $(cat "$RT/load.err")" >>"$RT/failures"
-			fi
-			i=$((i + 1))
-			echo "$i" >"$RT/loads"
-		done
-	) &
-	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
-		--proto udp --dport 5000 --count "$n" --rate "$rate"
-	touch "$RT/stop"
-	wait
-	assert_eq "" "$(cat "$RT/failures" 2>/dev/null || true)" "every load succeeded"
+	# B B A A B B ...: each set loaded into both slots in turn
+	loads_under_traffic "$n" "$rate" 400 "$RT"/{B,B,A,A}.rules
 	loads=$(cat "$RT/loads")
 	assert_ge "$loads" 8 "reloads during the traffic"
 	echo "# $loads reloads during $n frames" >&2
@@ -211,21 +220,7 @@ test_rules_shape_swap_under_traffic() {
 	} >"$RT/s3.rules"
 	printf 'flows sample 100\npass proto udp\ndefault drop\n' >"$RT/s4.rules"
 	assert_ok xg attach "$TE_DUT_IF" --rules "$RT/s0.rules"
-	(
-		i=0 end=$((SECONDS + 30))
-		while ((i < 200 && SECONDS < end)) && [[ ! -e $RT/stop ]]; do
-			if ! xg rules load "$TE_DUT_IF" "$RT/s$((i % 5)).rules" >/dev/null 2>"$RT/load.err"; then
-				echo "load $i failed: $(cat "$RT/load.err")" >>"$RT/failures"
-			fi
-			i=$((i + 1))
-			echo "$i" >"$RT/loads"
-		done
-	) &
-	assert_ok te_gen "$XG" gen "$TE_GEN_IF" --dst "$TE_DUT_IP4" --dst-mac "$TE_DUT_MAC" \
-		--proto udp --dport 5000 --count "$n" --rate "$rate"
-	touch "$RT/stop"
-	wait
-	assert_eq "" "$(cat "$RT/failures" 2>/dev/null || true)" "every load succeeded"
+	loads_under_traffic "$n" "$rate" 200 "$RT"/s{0,1,2,3,4}.rules
 	echo "# $(cat "$RT/loads") loads during $n frames" >&2
 	assert_ge "$(cat "$RT/loads")" 5 "loads while the traffic ran"
 	assert_eq 0 "$(xg_count drop)" "drops (a frame classified by a mix of two sets)"

@@ -17,8 +17,7 @@
 #include "user/util/log.h"
 #include "xdpgate_noct.skel.h"
 
-/* Make every map of obj the gate's own. */
-static int reuse_maps(struct bpf_object *obj, const struct xg_gate_maps *m)
+int xg_spec_reuse_maps(struct bpf_object *obj, const struct xg_gate_maps *m)
 {
 	struct bpf_map *map;
 	int fd, err;
@@ -58,7 +57,7 @@ static int reuse_maps(struct bpf_object *obj, const struct xg_gate_maps *m)
 		bpf_program__set_autoload(skel->progs.xdpgate, false);                       \
 		skel->rodata->xg_shape = *shape;                                             \
 		SET_CT;                                                                      \
-		err = reuse_maps(skel->obj, m);                                              \
+		err = xg_spec_reuse_maps(skel->obj, m);                                      \
 		if (!err) {                                                                  \
 			err = T##__load(skel);                                               \
 			if (err)                                                             \

@@ -7,6 +7,11 @@
 #include "common/xdpgate_rules.h"
 #include "user/gate/maps.h"
 
+struct bpf_object;
+
+/* Make every map of obj (a gate object, opened, not loaded) m's own, but its rodata. 0 or
+ * -errno (message printed). */
+int xg_spec_reuse_maps(struct bpf_object *obj, const struct xg_gate_maps *m);
 /* Load the program of shape on the maps m and make it xg_gate_progs[shape->slot]. The slot
  * must not be the active one (the caller flips to it after). 0 or -errno (message printed). */
 int xg_spec_install(const struct xg_gate_maps *m, const struct xg_shape *shape);
